@@ -1,0 +1,90 @@
+//! The IPC surface, declared once: every command the UI may call, with its
+//! argument and result types. From this list come
+//! - the TypeScript bindings, `ui/src/lib/bindings.ts` (committed; the test
+//!   `tests/bindings.rs` fails when they are stale);
+//! - the shell's allowlist: `src-tauri/build.rs` and its capability file are
+//!   checked against [`COMMANDS`] by `src-tauri`'s tests.
+//!
+//! A command takes at most one argument, named `args`.
+
+use stepup_i18n::{Direction, Locale};
+use ts_rs::{Config, TS};
+
+use crate::{AppInfo, ErrorCode, IpcError, Settings, SettingsPatch, ThemePreference};
+
+/// One command: its name and the TypeScript names of its types.
+#[derive(Debug, Clone, Copy)]
+pub struct CommandSpec {
+    pub name: &'static str,
+    pub args: Option<fn(&Config) -> String>,
+    pub result: fn(&Config) -> String,
+}
+
+macro_rules! commands {
+    ($( $name:ident ( $($args:ty)? ) -> $result:ty; )*) => {
+        /// Every command, in the order they are registered.
+        pub const COMMANDS: &[CommandSpec] = &[
+            $( CommandSpec {
+                name: stringify!($name),
+                args: commands!(@args $($args)?),
+                result: <$result as TS>::name,
+            }, )*
+        ];
+    };
+    (@args) => { None };
+    (@args $args:ty) => { Some(<$args as TS>::name) };
+}
+
+commands! {
+    app_info() -> AppInfo;
+    get_settings() -> Settings;
+    update_settings(SettingsPatch) -> Settings;
+}
+
+/// The events the backend emits, by name, with their payload types.
+pub const EVENTS: &[(&str, fn(&Config) -> String)] =
+    &[("settings-changed", <Settings as TS>::name)];
+
+/// The contents of `ui/src/lib/bindings.ts`.
+pub fn typescript_bindings() -> String {
+    let cfg = Config::default();
+    let decls = [
+        Locale::decl(&cfg),
+        Direction::decl(&cfg),
+        ThemePreference::decl(&cfg),
+        Settings::decl(&cfg),
+        SettingsPatch::decl(&cfg),
+        AppInfo::decl(&cfg),
+        ErrorCode::decl(&cfg),
+        IpcError::decl(&cfg),
+    ];
+    let mut out = String::from(
+        "// Generated from the Rust types in crates/app (src/ipc.rs). Do not edit.\n\
+         // Regenerate: STEPUP_UPDATE_BINDINGS=1 cargo test -p stepup-app --test bindings\n\n",
+    );
+    for decl in decls {
+        out.push_str("export ");
+        out.push_str(decl.trim());
+        out.push('\n');
+    }
+    out.push_str("\n/** Every backend command: its argument (or `null`) and its result. */\n");
+    out.push_str("export type Commands = {\n");
+    for cmd in COMMANDS {
+        let args = cmd.args.map_or_else(|| "null".to_owned(), |a| a(&cfg));
+        out.push_str(&format!(
+            "  {}: {{ args: {args}; result: {} }};\n",
+            cmd.name,
+            (cmd.result)(&cfg)
+        ));
+    }
+    out.push_str("};\n\n/** Every backend event and its payload. */\nexport type Events = {\n");
+    for (name, payload) in EVENTS {
+        out.push_str(&format!("  {name:?}: {};\n", payload(&cfg)));
+    }
+    out.push_str("};\n\nexport const COMMAND_NAMES = [\n");
+    for cmd in COMMANDS {
+        out.push_str(&format!("  {:?},\n", cmd.name));
+    }
+    out.push_str("] as const;\n");
+    out
+}

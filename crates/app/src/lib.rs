@@ -1,0 +1,108 @@
+//! The desktop app's core: everything the Tauri shell exposes, with no Tauri
+//! dependency, so it is testable without a window and reusable by the CLI.
+//!
+//! The shell (`src-tauri/`) holds one [`App`] in managed state and its
+//! commands delegate to it in one line each.
+
+pub mod error;
+pub mod ipc;
+pub mod paths;
+pub mod settings;
+
+use std::sync::Arc;
+
+use serde::Serialize;
+use stepup_i18n::{Catalog, Direction, Locale};
+
+pub use error::{AppError, ErrorCode, IpcError};
+pub use paths::AppPaths;
+pub use settings::{Settings, SettingsPatch, SettingsStore, ThemePreference};
+
+/// What the UI shows in Settings → About, and what it needs at start-up.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AppInfo {
+    pub name: String,
+    pub version: String,
+    /// The UI language in effect (the saved choice, else the OS's).
+    pub locale: Locale,
+    pub direction: Direction,
+    pub data_dir: String,
+}
+
+/// The app's core state. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct App {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    paths: AppPaths,
+    settings: SettingsStore,
+    catalog: Catalog,
+    /// The OS's preferred languages, most preferred first.
+    system_locales: Vec<String>,
+}
+
+impl App {
+    /// Opens the app's state under `paths`. Never fails on a bad settings
+    /// file: it starts with defaults and logs why (see [`SettingsStore::open`]).
+    pub fn open(paths: AppPaths, system_locales: Vec<String>) -> App {
+        let settings = SettingsStore::open(paths.settings_file());
+        App {
+            inner: Arc::new(Inner {
+                paths,
+                settings,
+                catalog: Catalog::embedded(),
+                system_locales,
+            }),
+        }
+    }
+
+    pub fn paths(&self) -> &AppPaths {
+        &self.inner.paths
+    }
+
+    pub fn catalog(&self) -> &Catalog {
+        &self.inner.catalog
+    }
+
+    /// The UI language: the user's choice, else negotiated from the OS.
+    pub fn locale(&self) -> Locale {
+        self.inner
+            .settings
+            .get()
+            .locale
+            .unwrap_or_else(|| Locale::negotiate(&self.inner.system_locales))
+    }
+
+    pub fn app_info(&self) -> AppInfo {
+        let locale = self.locale();
+        AppInfo {
+            name: self.inner.catalog.format(locale, "app-name", None),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            locale,
+            direction: locale.direction(),
+            data_dir: self.inner.paths.data_dir().display().to_string(),
+        }
+    }
+
+    pub fn settings(&self) -> Settings {
+        self.inner.settings.get()
+    }
+
+    pub fn update_settings(&self, patch: SettingsPatch) -> Result<Settings, AppError> {
+        self.inner.settings.update(patch)
+    }
+
+    /// The window title in the current language, fit for the OS (no bidi
+    /// isolation marks, which some title bars draw as boxes).
+    pub fn window_title(&self) -> String {
+        stepup_i18n::strip_isolation(&self.inner.catalog.format(
+            self.locale(),
+            "window-title",
+            None,
+        ))
+    }
+}

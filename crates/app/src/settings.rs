@@ -1,0 +1,248 @@
+//! The user's preferences, in `settings.json` in the config folder.
+//!
+//! A missing file means defaults. A corrupt or unreadable file never stops
+//! the app: it starts with defaults, logs why, and keeps the bad file beside
+//! as `settings.json.corrupt` for support to look at. Writes are atomic
+//! (temporary file, then rename), so a crash mid-save leaves the old file.
+
+use std::{
+    fs, io,
+    path::{Path, PathBuf},
+    sync::RwLock,
+};
+
+use serde::{Deserialize, Serialize};
+use stepup_i18n::Locale;
+
+use crate::AppError;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "lowercase")]
+pub enum ThemePreference {
+    /// Follow the OS's light or dark mode, live.
+    #[default]
+    System,
+    Light,
+    Dark,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Settings {
+    /// The chosen UI language; `null` follows the OS.
+    pub locale: Option<Locale>,
+    pub theme: ThemePreference,
+}
+
+/// A partial update from the UI; absent fields stay as they are.
+#[derive(Debug, Clone, Default, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SettingsPatch {
+    /// A shipped locale tag (`"en"`, `"ar"`) or `"system"`.
+    #[ts(optional)]
+    pub locale: Option<String>,
+    #[ts(optional)]
+    pub theme: Option<ThemePreference>,
+}
+
+#[derive(Debug)]
+pub struct SettingsStore {
+    path: PathBuf,
+    current: RwLock<Settings>,
+}
+
+impl SettingsStore {
+    pub fn open(path: PathBuf) -> SettingsStore {
+        let current = load(&path);
+        SettingsStore {
+            path,
+            current: RwLock::new(current),
+        }
+    }
+
+    pub fn get(&self) -> Settings {
+        self.current
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Applies `patch`, saves, and returns the new settings. Nothing changes
+    /// (in memory or on disk) if the patch is invalid or the save fails.
+    pub fn update(&self, patch: SettingsPatch) -> Result<Settings, AppError> {
+        let mut guard = self.current.write().unwrap_or_else(|p| p.into_inner());
+        let mut next = guard.clone();
+        if let Some(locale) = patch.locale {
+            next.locale =
+                match locale.as_str() {
+                    "system" => None,
+                    tag => Some(Locale::from_tag(tag).ok_or_else(|| {
+                        AppError::InvalidInput(format!("unknown language {tag:?}"))
+                    })?),
+                };
+        }
+        if let Some(theme) = patch.theme {
+            next.theme = theme;
+        }
+        save(&self.path, &next)?;
+        *guard = next.clone();
+        Ok(next)
+    }
+}
+
+fn load(path: &Path) -> Settings {
+    let bytes = match fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(err) if err.kind() == io::ErrorKind::NotFound => return Settings::default(),
+        Err(err) => {
+            tracing::warn!(path = %path.display(), error = %err, "cannot read settings; using defaults");
+            return Settings::default();
+        }
+    };
+    match serde_json::from_slice(&bytes) {
+        Ok(settings) => settings,
+        Err(err) => {
+            let aside = path.with_extension("json.corrupt");
+            let kept = fs::rename(path, &aside).is_ok();
+            tracing::warn!(
+                path = %path.display(),
+                error = %err,
+                kept_as = %if kept { aside.display().to_string() } else { "-".into() },
+                "settings file is corrupt; using defaults"
+            );
+            Settings::default()
+        }
+    }
+}
+
+fn save(path: &Path, settings: &Settings) -> Result<(), AppError> {
+    let io_err = |context: &str| {
+        let context = format!("{context} {}", path.display());
+        move |source| AppError::Io { context, source }
+    };
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).map_err(io_err("cannot create the folder of"))?;
+    }
+    let json =
+        serde_json::to_vec_pretty(settings).map_err(|e| AppError::Internal(e.to_string()))?;
+    let tmp = path.with_extension("json.tmp");
+    fs::write(&tmp, json).map_err(io_err("cannot write"))?;
+    fs::rename(&tmp, path).map_err(io_err("cannot replace"))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store_in(dir: &Path) -> SettingsStore {
+        SettingsStore::open(dir.join("settings.json"))
+    }
+
+    #[test]
+    fn missing_file_means_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(store_in(dir.path()).get(), Settings::default());
+    }
+
+    #[test]
+    fn updates_persist_across_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_in(dir.path());
+        let patch = SettingsPatch {
+            locale: Some("ar".into()),
+            theme: Some(ThemePreference::Dark),
+        };
+        let saved = store.update(patch).unwrap();
+        assert_eq!(saved.locale, Some(Locale::Ar));
+        let reopened = store_in(dir.path()).get();
+        assert_eq!(reopened, saved);
+        let back = store
+            .update(SettingsPatch {
+                locale: Some("system".into()),
+                theme: None,
+            })
+            .unwrap();
+        assert_eq!(back.locale, None);
+        assert_eq!(back.theme, ThemePreference::Dark);
+    }
+
+    #[test]
+    fn corrupt_file_gives_defaults_and_is_kept_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.json");
+        fs::write(&path, b"{\"locale\": \"ar\", \"theme\": ").unwrap();
+        let store = store_in(dir.path());
+        assert_eq!(store.get(), Settings::default());
+        assert_eq!(
+            fs::read(dir.path().join("settings.json.corrupt")).unwrap(),
+            b"{\"locale\": \"ar\", \"theme\": "
+        );
+        // And the app can save again afterwards.
+        store
+            .update(SettingsPatch {
+                locale: Some("en".into()),
+                theme: None,
+            })
+            .unwrap();
+        assert_eq!(store_in(dir.path()).get().locale, Some(Locale::En));
+    }
+
+    #[test]
+    fn wrong_types_and_binary_garbage_are_corrupt_not_fatal() {
+        for bad in [
+            &b"[1,2,3]"[..],
+            b"\xff\xfe\x00garbage",
+            b"{\"locale\": \"klingon\"}",
+            b"",
+        ] {
+            let dir = tempfile::tempdir().unwrap();
+            fs::write(dir.path().join("settings.json"), bad).unwrap();
+            assert_eq!(store_in(dir.path()).get(), Settings::default(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn unknown_fields_are_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(
+            dir.path().join("settings.json"),
+            br#"{"locale":"ar","future":1}"#,
+        )
+        .unwrap();
+        assert_eq!(store_in(dir.path()).get().locale, Some(Locale::Ar));
+    }
+
+    #[test]
+    fn unreadable_path_gives_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        // A folder where the file should be: reading fails with an I/O error.
+        fs::create_dir(dir.path().join("settings.json")).unwrap();
+        let store = store_in(dir.path());
+        assert_eq!(store.get(), Settings::default());
+        // Saving fails with a clear I/O error and leaves memory unchanged.
+        let err = store
+            .update(SettingsPatch {
+                locale: Some("ar".into()),
+                theme: None,
+            })
+            .unwrap_err();
+        assert_eq!(err.code(), crate::ErrorCode::Io);
+        assert_eq!(store.get(), Settings::default());
+    }
+
+    #[test]
+    fn an_unknown_language_is_invalid_input_and_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_in(dir.path());
+        let err = store
+            .update(SettingsPatch {
+                locale: Some("fr".into()),
+                theme: Some(ThemePreference::Dark),
+            })
+            .unwrap_err();
+        assert_eq!(err.code(), crate::ErrorCode::InvalidInput);
+        assert_eq!(store.get(), Settings::default());
+        assert!(!dir.path().join("settings.json").exists());
+    }
+}

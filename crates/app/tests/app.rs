@@ -1,0 +1,64 @@
+//! The core API the shell delegates to, without a window.
+
+use stepup_app::{App, AppPaths, ErrorCode, IpcError, SettingsPatch};
+use stepup_i18n::{Direction, Locale};
+
+fn app_in(dir: &std::path::Path, system: &[&str]) -> App {
+    App::open(
+        AppPaths::under(dir.to_path_buf()),
+        system.iter().map(|s| s.to_string()).collect(),
+    )
+}
+
+#[test]
+fn locale_follows_the_os_until_the_user_chooses() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app_in(dir.path(), &["ar-AE"]);
+    assert_eq!(app.locale(), Locale::Ar);
+    assert_eq!(app.app_info().direction, Direction::Rtl);
+
+    app.update_settings(SettingsPatch {
+        locale: Some("en".into()),
+        theme: None,
+    })
+    .unwrap();
+    assert_eq!(app.locale(), Locale::En);
+    // The choice survives a restart.
+    let again = app_in(dir.path(), &["ar-AE"]);
+    assert_eq!(again.app_info().locale, Locale::En);
+    assert_eq!(again.app_info().direction, Direction::Ltr);
+}
+
+#[test]
+fn app_info_reports_version_and_data_dir() {
+    let dir = tempfile::tempdir().unwrap();
+    let info = app_in(dir.path(), &["en-US"]).app_info();
+    assert_eq!(info.version, env!("CARGO_PKG_VERSION"));
+    assert_eq!(info.data_dir, dir.path().display().to_string());
+    assert_eq!(info.name, "Stepup");
+}
+
+#[test]
+fn errors_cross_ipc_as_code_and_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app_in(dir.path(), &[]);
+    let err: IpcError = app
+        .update_settings(SettingsPatch {
+            locale: Some("xx".into()),
+            theme: None,
+        })
+        .unwrap_err()
+        .into();
+    assert_eq!(err.code, ErrorCode::InvalidInput);
+    let json = serde_json::to_value(&err).unwrap();
+    assert_eq!(json["code"], "invalid_input");
+    assert!(json["message"].as_str().unwrap().contains("xx"));
+}
+
+#[test]
+fn window_title_has_no_isolation_marks() {
+    let dir = tempfile::tempdir().unwrap();
+    let title = app_in(dir.path(), &["ar"]).window_title();
+    assert!(!title.contains(['\u{2068}', '\u{2069}']));
+    assert_eq!(title, "Stepup");
+}

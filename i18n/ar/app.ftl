@@ -1,0 +1,57 @@
+### Stepup لسطح المكتب: إطار التطبيق (النافذة، التنقل، اللغة، المظهر).
+
+app-name = Stepup
+app-tagline = كل محادثات العملاء في صندوق وارد واحد
+window-title = Stepup
+
+## التنقل
+nav-label = التنقل الرئيسي
+nav-inbox = صندوق الوارد
+nav-analytics = التحليلات
+nav-settings = الإعدادات
+
+## تبديل اللغة (كل لغة تُكتب باسمها وبخطها عمدًا)
+language-label = اللغة
+language-en = English
+language-ar = العربية
+language-switch-to = { $target ->
+   *[ar] التبديل إلى العربية
+    [en] التبديل إلى الإنجليزية
+  }
+
+## المظهر
+theme-label = المظهر
+theme-system = حسب النظام
+theme-light = فاتح
+theme-dark = داكن
+
+## شاشات تملؤها الإصدارات القادمة
+inbox-title = صندوق الوارد
+inbox-empty-title = لا توجد محادثات بعد
+inbox-empty-body = ستظهر هنا المحادثات من واتساب وإنستغرام وماسنجر وتيليجرام وتيك توك ودردشة الموقع.
+inbox-open-count = { $count ->
+    [zero] لا توجد محادثات مفتوحة
+    [one] محادثة مفتوحة واحدة
+    [two] محادثتان مفتوحتان
+    [few] { $count } محادثات مفتوحة
+    [many] { $count } محادثة مفتوحة
+   *[other] { $count } محادثة مفتوحة
+  }
+analytics-title = التحليلات
+analytics-empty-body = سيظهر هنا أداء الفريق، محسوبًا على هذا الحاسوب من الذاكرة المؤقتة المشفّرة.
+settings-title = الإعدادات
+settings-general = عام
+settings-about = حول التطبيق
+
+## حول التطبيق
+about-version = الإصدار { $version }
+about-data-dir = مجلد البيانات المحلية
+about-locale = لغة الواجهة
+
+## الأخطاء التي قد يعرضها التطبيق
+error-title = حدث خطأ ما
+error-invalid-input = هذه القيمة غير مقبولة: { $detail }
+error-io = تعذّر على التطبيق قراءة ملفاته أو كتابتها: { $detail }
+error-internal = حدث خطأ غير متوقع: { $detail }
+error-unavailable = تعمل هذه الميزة في تطبيق سطح المكتب فقط.
+error-dismiss = إغلاق

@@ -1,0 +1,53 @@
+### Stepup Desktop: the app shell (window, navigation, language, theme).
+
+app-name = Stepup
+app-tagline = Every customer conversation, one inbox
+window-title = Stepup
+
+## Navigation
+nav-label = Main navigation
+nav-inbox = Inbox
+nav-analytics = Analytics
+nav-settings = Settings
+
+## Language switch (each language is named in its own script on purpose)
+language-label = Language
+language-en = English
+language-ar = العربية
+language-switch-to = { $target ->
+   *[ar] Switch to Arabic
+    [en] Switch to English
+  }
+
+## Theme
+theme-label = Theme
+theme-system = Follow the system
+theme-light = Light
+theme-dark = Dark
+
+## Screens the next releases fill
+inbox-title = Inbox
+inbox-empty-title = No conversations yet
+inbox-empty-body = Conversations from WhatsApp, Instagram, Messenger, Telegram, TikTok and Web Chat will appear here.
+inbox-open-count = { $count ->
+    [one] One open conversation
+   *[other] { $count } open conversations
+  }
+analytics-title = Analytics
+analytics-empty-body = Team performance, computed on this computer from the encrypted cache, will appear here.
+settings-title = Settings
+settings-general = General
+settings-about = About
+
+## About
+about-version = Version { $version }
+about-data-dir = Local data folder
+about-locale = Interface language
+
+## Errors the app can show
+error-title = Something went wrong
+error-invalid-input = That value is not accepted: { $detail }
+error-io = The app could not read or write its files: { $detail }
+error-internal = An unexpected error occurred: { $detail }
+error-unavailable = This works in the desktop app only.
+error-dismiss = Dismiss
