@@ -12,6 +12,7 @@ nav-settings = الإعدادات
 
 ## تبديل اللغة (كل لغة تُكتب باسمها وبخطها عمدًا)
 language-label = اللغة
+language-system = حسب النظام
 language-en = English
 language-ar = العربية
 language-switch-to = { $target ->

@@ -12,6 +12,7 @@ nav-settings = Settings
 
 ## Language switch (each language is named in its own script on purpose)
 language-label = Language
+language-system = Follow the system
 language-en = English
 language-ar = العربية
 language-switch-to = { $target ->

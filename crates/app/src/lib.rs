@@ -9,7 +9,7 @@ pub mod ipc;
 pub mod paths;
 pub mod settings;
 
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use serde::Serialize;
 use stepup_i18n::{Catalog, Direction, Locale};
@@ -36,13 +36,21 @@ pub struct App {
     inner: Arc<Inner>,
 }
 
-#[derive(Debug)]
 struct Inner {
     paths: AppPaths,
     settings: SettingsStore,
     catalog: Catalog,
     /// The OS's preferred languages, most preferred first.
     system_locales: Vec<String>,
+    listeners: RwLock<Vec<SettingsListener>>,
+}
+
+type SettingsListener = Box<dyn Fn(&Settings) + Send + Sync>;
+
+impl std::fmt::Debug for Inner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App").field("paths", &self.paths).field("settings", &self.settings).finish()
+    }
 }
 
 impl App {
@@ -56,6 +64,7 @@ impl App {
                 settings,
                 catalog: Catalog::embedded(),
                 system_locales,
+                listeners: RwLock::new(Vec::new()),
             }),
         }
     }
@@ -92,8 +101,19 @@ impl App {
         self.inner.settings.get()
     }
 
+    /// Applies and saves `patch`, then tells every listener.
     pub fn update_settings(&self, patch: SettingsPatch) -> Result<Settings, AppError> {
-        self.inner.settings.update(patch)
+        let settings = self.inner.settings.update(patch)?;
+        for listener in self.inner.listeners.read().unwrap_or_else(|p| p.into_inner()).iter() {
+            listener(&settings);
+        }
+        Ok(settings)
+    }
+
+    /// Calls `listener` after every successful settings change (the shell
+    /// retitles the window and tells the UI).
+    pub fn on_settings_changed(&self, listener: impl Fn(&Settings) + Send + Sync + 'static) {
+        self.inner.listeners.write().unwrap_or_else(|p| p.into_inner()).push(Box::new(listener));
     }
 
     /// The window title in the current language, fit for the OS (no bidi

@@ -62,3 +62,16 @@ fn window_title_has_no_isolation_marks() {
     assert!(!title.contains(['\u{2068}', '\u{2069}']));
     assert_eq!(title, "Stepup");
 }
+
+#[test]
+fn listeners_hear_successful_changes_only() {
+    use std::sync::{Arc, Mutex};
+    let dir = tempfile::tempdir().unwrap();
+    let app = app_in(dir.path(), &[]);
+    let heard = Arc::new(Mutex::new(Vec::new()));
+    let sink = heard.clone();
+    app.on_settings_changed(move |s| sink.lock().unwrap().push(s.locale));
+    app.update_settings(SettingsPatch { locale: Some("ar".into()), theme: None }).unwrap();
+    let _ = app.update_settings(SettingsPatch { locale: Some("zz".into()), theme: None });
+    assert_eq!(*heard.lock().unwrap(), vec![Some(Locale::Ar)]);
+}

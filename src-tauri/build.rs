@@ -1,0 +1,16 @@
+//! Reads the one config at the workspace root and generates the command
+//! allowlist: only the commands named here can be granted to a window, and
+//! `capabilities/main-window.json` grants them. `tests/allowlist.rs` checks
+//! this list against the IPC surface in `crates/app/src/ipc.rs`.
+
+/// Every app command. Keep in step with `stepup_app::ipc::COMMANDS`.
+const COMMANDS: &[&str] = &["app_info", "get_settings", "update_settings"];
+
+fn main() {
+    let attributes = tauri_build::Attributes::new()
+        .config_path("../tauri.conf.json")
+        .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
+    if let Err(err) = tauri_build::try_build(attributes) {
+        panic!("tauri-build failed: {err:#}");
+    }
+}

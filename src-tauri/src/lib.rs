@@ -1,0 +1,53 @@
+//! The desktop shell: it opens the window, holds the core [`stepup_app::App`]
+//! in managed state, and exposes commands that delegate to it in one line.
+
+mod commands;
+
+use stepup_app::{App, AppPaths};
+use tauri::{Emitter, Manager};
+
+/// Starts the app; returns when the last window closes.
+pub fn run() {
+    init_tracing();
+    let paths = AppPaths::from_env().expect("the OS has a home folder");
+    let system_locales: Vec<String> = sys_locale::get_locales().collect();
+    let app = App::open(paths, system_locales);
+    tracing::info!(locale = %app.locale(), data_dir = %app.paths().data_dir().display(), "starting");
+
+    tauri::Builder::default()
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .manage(app)
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::get_settings,
+            commands::update_settings,
+        ])
+        .setup(|tauri_app| {
+            let handle = tauri_app.handle().clone();
+            let app = tauri_app.state::<App>();
+            if let Some(window) = tauri_app.get_webview_window("main") {
+                window.set_title(&app.window_title())?;
+            }
+            app.on_settings_changed(move |settings| {
+                let app = handle.state::<App>();
+                if let Some(window) = handle.get_webview_window("main") {
+                    if let Err(err) = window.set_title(&app.window_title()) {
+                        tracing::warn!(error = %err, "cannot set the window title");
+                    }
+                }
+                if let Err(err) = handle.emit("settings-changed", settings) {
+                    tracing::warn!(error = %err, "cannot emit settings-changed");
+                }
+            });
+            Ok(())
+        })
+        .run(tauri::generate_context!("../tauri.conf.json"))
+        .expect("the Tauri runtime starts");
+}
+
+fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("STEPUP_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    // A second call (tests) keeps the first subscriber.
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}

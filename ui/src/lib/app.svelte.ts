@@ -1,0 +1,54 @@
+// The shell's state: settings and app info from the backend, the current
+// screen, and the last error shown to the user.
+import type { AppInfo, Locale, Settings, ThemePreference } from './bindings';
+import { call, on } from './ipc';
+import { applyLocale } from './i18n.svelte';
+import { applyTheme } from './theme';
+import { describeError } from './errors';
+
+export type Screen = 'inbox' | 'analytics' | 'settings';
+
+class AppState {
+  screen = $state<Screen>('inbox');
+  info = $state<AppInfo | null>(null);
+  settings = $state<Settings>({ locale: null, theme: 'system' });
+  error = $state<string | null>(null);
+
+  /** Loads what the first paint needs, so it is already in the right language. */
+  async init(): Promise<void> {
+    const [info, settings] = await Promise.all([call('app_info'), call('get_settings')]);
+    this.info = info;
+    this.settings = settings;
+    applyLocale(info.locale);
+    applyTheme(settings.theme);
+    await on('settings-changed', (s) => {
+      this.settings = s;
+      applyTheme(s.theme);
+    });
+  }
+
+  /** `system` follows the OS language again. */
+  async setLanguage(choice: Locale | 'system'): Promise<void> {
+    const previous = this.info?.locale;
+    if (choice !== 'system') applyLocale(choice); // flip at once, then persist
+    try {
+      this.settings = await call('update_settings', { locale: choice });
+      this.info = await call('app_info');
+      applyLocale(this.info.locale);
+    } catch (err) {
+      if (previous) applyLocale(previous);
+      this.error = describeError(err);
+    }
+  }
+
+  async setTheme(theme: ThemePreference): Promise<void> {
+    try {
+      this.settings = await call('update_settings', { theme });
+      applyTheme(this.settings.theme);
+    } catch (err) {
+      this.error = describeError(err);
+    }
+  }
+}
+
+export const app = new AppState();

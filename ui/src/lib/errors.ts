@@ -1,0 +1,16 @@
+import type { ErrorCode } from './bindings';
+import { BackendError } from './ipc';
+import { t } from './i18n.svelte';
+
+/** The message id the UI shows for each backend error code. */
+const MESSAGE_FOR: Record<ErrorCode, string> = {
+  invalid_input: 'error-invalid-input',
+  io: 'error-io',
+  internal: 'error-internal',
+};
+
+/** A translated, user-facing sentence for any failure. */
+export function describeError(err: unknown): string {
+  if (err instanceof BackendError) return t(MESSAGE_FOR[err.code], { detail: err.message });
+  return t('error-internal', { detail: String(err) });
+}

@@ -1,0 +1,73 @@
+// The UI's translations: the same i18n/<locale>/*.ftl files the Rust side
+// reads, bundled at build time. `t()` is reactive: components that call it
+// re-render when the language changes, with no reload.
+import { FluentBundle, FluentResource, type FluentVariable } from '@fluent/bundle';
+import type { Direction, Locale } from './bindings';
+
+const files = import.meta.glob('../../../i18n/*/*.ftl', {
+  query: '?raw',
+  import: 'default',
+  eager: true,
+}) as Record<string, string>;
+
+export const LOCALES: readonly Locale[] = ['en', 'ar'];
+
+/** Builds one bundle per locale from `path → source` pairs. */
+export function buildBundles(sources: Record<string, string>): Map<Locale, FluentBundle> {
+  const bundles = new Map<Locale, FluentBundle>();
+  for (const locale of LOCALES) {
+    const bundle = new FluentBundle(locale);
+    for (const [path, text] of Object.entries(sources)) {
+      if (path.split('/').at(-2) !== locale) continue;
+      const errors = bundle.addResource(new FluentResource(text));
+      if (errors.length) throw new Error(`${path}: ${errors.map(String).join('; ')}`);
+    }
+    bundles.set(locale, bundle);
+  }
+  return bundles;
+}
+
+const bundles = buildBundles(files);
+
+export function direction(locale: Locale): Direction {
+  return locale === 'ar' ? 'rtl' : 'ltr';
+}
+
+class I18n {
+  locale = $state<Locale>('en');
+  get dir(): Direction {
+    return direction(this.locale);
+  }
+}
+
+export const i18n = new I18n();
+
+/** Formats message `id` (or `id.attr`) in `locale`, falling back to English, then to the id. */
+export function format(
+  locale: Locale,
+  id: string,
+  args?: Record<string, FluentVariable>,
+  source: Map<Locale, FluentBundle> = bundles,
+): string {
+  for (const loc of [locale, 'en'] as Locale[]) {
+    const bundle = source.get(loc);
+    const [msgId, attr] = id.split('.', 2) as [string, string | undefined];
+    const message = bundle?.getMessage(msgId);
+    const pattern = attr ? message?.attributes[attr] : message?.value;
+    if (bundle && pattern) return bundle.formatPattern(pattern, args);
+  }
+  return id;
+}
+
+/** Translates in the current UI language (reactive). */
+export function t(id: string, args?: Record<string, FluentVariable>): string {
+  return format(i18n.locale, id, args);
+}
+
+/** Switches the UI language live: `<html lang dir>` and every `t()` call. */
+export function applyLocale(locale: Locale): void {
+  i18n.locale = locale;
+  const html = document.documentElement;
+  html.lang = locale;
+  html.dir = direction(locale);
+}

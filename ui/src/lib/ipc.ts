@@ -1,0 +1,47 @@
+// The one module that talks to the Tauri runtime. Everything else in the UI
+// calls `call` and `on` with names and types generated from Rust
+// (./bindings.ts), and receives failures as typed `IpcError`s.
+import { invoke, isTauri } from '@tauri-apps/api/core';
+import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import type { Commands, ErrorCode, Events, IpcError } from './bindings';
+
+export type CommandName = keyof Commands;
+export type Args<K extends CommandName> = Commands[K]['args'];
+export type Result<K extends CommandName> = Commands[K]['result'];
+
+/** A backend failure, with the closed set of codes from Rust. */
+export class BackendError extends Error implements IpcError {
+  readonly code: ErrorCode;
+  constructor(err: IpcError) {
+    super(err.message);
+    this.code = err.code;
+  }
+}
+
+function isIpcError(value: unknown): value is IpcError {
+  return typeof value === 'object' && value !== null && 'code' in value && 'message' in value;
+}
+
+/** True inside the desktop app, false in a plain browser or a unit test. */
+export const inDesktopApp: () => boolean = isTauri;
+
+/** Calls a backend command. Rejects with a `BackendError`. */
+export async function call<K extends CommandName>(
+  cmd: K,
+  ...args: Args<K> extends null ? [] : [Args<K>]
+): Promise<Result<K>> {
+  try {
+    return await invoke<Result<K>>(cmd, args.length ? { args: args[0] } : {});
+  } catch (err) {
+    if (isIpcError(err)) throw new BackendError(err);
+    throw new BackendError({ code: 'internal', message: String(err) });
+  }
+}
+
+/** Subscribes to a backend event; returns the function that unsubscribes. */
+export function on<E extends keyof Events>(
+  event: E,
+  handler: (payload: Events[E]) => void,
+): Promise<UnlistenFn> {
+  return listen<Events[E]>(event, (e) => handler(e.payload));
+}

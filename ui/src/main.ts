@@ -1,0 +1,15 @@
+import { mount } from 'svelte';
+import '@fontsource/noto-sans/400.css';
+import '@fontsource/noto-sans/600.css';
+import '@fontsource/noto-sans-arabic/400.css';
+import '@fontsource/noto-sans-arabic/600.css';
+import './app.css';
+import App from './App.svelte';
+import { app } from './lib/app.svelte';
+import { describeError } from './lib/errors';
+
+const target = document.getElementById('app')!;
+app
+  .init()
+  .catch((err) => (app.error = describeError(err)))
+  .finally(() => mount(App, { target }));
