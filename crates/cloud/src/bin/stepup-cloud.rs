@@ -1,0 +1,107 @@
+//! `stepup-cloud --listen ADDR --data-dir DIR [--demo [--seed N] [--rate R]]`
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use stepup_cloud::{ChannelSecrets, Config, Server};
+
+#[derive(Debug)]
+struct Args {
+    listen: SocketAddr,
+    data_dir: Option<PathBuf>,
+    demo: bool,
+    seed: u64,
+    rate: f64,
+}
+
+const USAGE: &str =
+    "usage: stepup-cloud [--listen ADDR] [--data-dir DIR] [--demo [--seed N] [--rate MSGS_PER_MIN]]
+
+  --listen ADDR     address to listen on (default 127.0.0.1:8080; port 0 picks a free one)
+  --data-dir DIR    where the SQLite database lives (default: in memory)
+  --demo            seed the demo workspace and run the live message generator
+  --seed N          demo seed (default 7)
+  --rate R          live generator: inbound messages per minute, 0 = off (default 6)";
+
+fn parse() -> Result<Args, String> {
+    let mut args = Args {
+        listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+        data_dir: None,
+        demo: false,
+        seed: 7,
+        rate: 6.0,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(a) = it.next() {
+        let mut value = |name: &str| it.next().ok_or_else(|| format!("{name} needs a value"));
+        match a.as_str() {
+            "--listen" => {
+                args.listen = value("--listen")?
+                    .parse()
+                    .map_err(|e| format!("--listen: {e}"))?
+            }
+            "--data-dir" => args.data_dir = Some(PathBuf::from(value("--data-dir")?)),
+            "--demo" => args.demo = true,
+            "--seed" => {
+                args.seed = value("--seed")?
+                    .parse()
+                    .map_err(|e| format!("--seed: {e}"))?
+            }
+            "--rate" => {
+                args.rate = value("--rate")?
+                    .parse()
+                    .map_err(|e| format!("--rate: {e}"))?
+            }
+            "-h" | "--help" => return Err(String::new()),
+            other => return Err(format!("unknown argument {other}")),
+        }
+    }
+    Ok(args)
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let args = match parse() {
+        Ok(a) => a,
+        Err(e) => {
+            if !e.is_empty() {
+                eprintln!("{e}");
+            }
+            eprintln!("{USAGE}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    let mut config = Config::ephemeral();
+    config.listen = args.listen;
+    config.data_dir = args.data_dir;
+    config.secrets = ChannelSecrets::from_env();
+    if args.demo {
+        config.secrets = config.secrets.with_demo_defaults();
+    }
+    let server = match Server::start(config).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("stepup-cloud: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    if args.demo {
+        eprintln!("stepup-cloud: demo mode is not built yet");
+        return std::process::ExitCode::FAILURE;
+    }
+    // The one line a launcher reads.
+    #[allow(clippy::print_stdout)]
+    {
+        println!("listening on {}", server.url());
+    }
+    let _ = tokio::signal::ctrl_c().await;
+    server.shutdown().await;
+    std::process::ExitCode::SUCCESS
+}

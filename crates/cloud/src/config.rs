@@ -1,0 +1,189 @@
+//! Server configuration. Channel secrets for a single workspace come from the environment
+//! (see [`ChannelSecrets::from_env`]).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::clock::{Clock, SystemClock};
+use crate::secret::Secret;
+
+/// Demo values used for the channel secrets in demo mode when the environment sets none.
+pub mod demo_secrets {
+    pub const META_APP_SECRET: &str = "demo-meta-app-secret";
+    pub const META_VERIFY_TOKEN: &str = "demo-verify-token";
+    pub const TELEGRAM_SECRET_TOKEN: &str = "demo-telegram-secret";
+    pub const TIKTOK_CLIENT_SECRET: &str = "demo-tiktok-client-secret";
+}
+
+/// Secrets the channels' webhooks are verified with.
+#[derive(Debug, Clone, Default)]
+pub struct ChannelSecrets {
+    /// `STEPUP_META_APP_SECRET`: signs WhatsApp, Messenger and Instagram webhooks.
+    pub meta_app_secret: Option<Secret>,
+    /// `STEPUP_META_VERIFY_TOKEN`: answers Meta's GET subscription check.
+    pub meta_verify_token: Option<Secret>,
+    /// `STEPUP_TELEGRAM_SECRET_TOKEN`: expected in `X-Telegram-Bot-Api-Secret-Token`.
+    pub telegram_secret_token: Option<Secret>,
+    /// `STEPUP_TIKTOK_CLIENT_SECRET`: signs TikTok webhooks.
+    pub tiktok_client_secret: Option<Secret>,
+}
+
+impl ChannelSecrets {
+    pub const ENV_META_APP_SECRET: &'static str = "STEPUP_META_APP_SECRET";
+    pub const ENV_META_VERIFY_TOKEN: &'static str = "STEPUP_META_VERIFY_TOKEN";
+    pub const ENV_TELEGRAM_SECRET_TOKEN: &'static str = "STEPUP_TELEGRAM_SECRET_TOKEN";
+    pub const ENV_TIKTOK_CLIENT_SECRET: &'static str = "STEPUP_TIKTOK_CLIENT_SECRET";
+
+    /// Reads the four variables; unset or empty ones stay `None`.
+    pub fn from_env() -> Self {
+        let get = |k: &str| {
+            std::env::var(k)
+                .ok()
+                .filter(|v| !v.is_empty())
+                .map(Secret::new)
+        };
+        Self {
+            meta_app_secret: get(Self::ENV_META_APP_SECRET),
+            meta_verify_token: get(Self::ENV_META_VERIFY_TOKEN),
+            telegram_secret_token: get(Self::ENV_TELEGRAM_SECRET_TOKEN),
+            tiktok_client_secret: get(Self::ENV_TIKTOK_CLIENT_SECRET),
+        }
+    }
+
+    /// Fills every unset secret with its documented demo value.
+    pub fn with_demo_defaults(mut self) -> Self {
+        self.meta_app_secret
+            .get_or_insert_with(|| Secret::new(demo_secrets::META_APP_SECRET));
+        self.meta_verify_token
+            .get_or_insert_with(|| Secret::new(demo_secrets::META_VERIFY_TOKEN));
+        self.telegram_secret_token
+            .get_or_insert_with(|| Secret::new(demo_secrets::TELEGRAM_SECRET_TOKEN));
+        self.tiktok_client_secret
+            .get_or_insert_with(|| Secret::new(demo_secrets::TIKTOK_CLIENT_SECRET));
+        self
+    }
+}
+
+/// Where replies go out. `None` for a channel's credentials means replies on that channel are
+/// simulated (marked sent locally), which is what demo mode uses.
+#[derive(Debug, Clone)]
+pub struct OutboundConfig {
+    /// Base of the Graph API (WhatsApp, Messenger, Instagram), e.g. `https://graph.facebook.com`.
+    pub graph_base_url: String,
+    pub graph_api_version: String,
+    pub whatsapp_phone_number_id: String,
+    pub whatsapp_access_token: Option<Secret>,
+    pub messenger_page_access_token: Option<Secret>,
+    pub instagram_access_token: Option<Secret>,
+    /// Base of the Telegram Bot API, e.g. `https://api.telegram.org`.
+    pub telegram_base_url: String,
+    pub telegram_bot_token: Option<Secret>,
+    /// Base of TikTok's business API.
+    pub tiktok_base_url: String,
+    pub tiktok_business_id: String,
+    pub tiktok_access_token: Option<Secret>,
+    /// Attempts per outbound message before it is marked failed.
+    pub max_attempts: u32,
+    /// Pause before the second attempt; doubles after each failure.
+    pub retry_backoff: Duration,
+    pub request_timeout: Duration,
+}
+
+impl Default for OutboundConfig {
+    fn default() -> Self {
+        Self {
+            graph_base_url: "https://graph.facebook.com".into(),
+            graph_api_version: "v21.0".into(),
+            whatsapp_phone_number_id: String::new(),
+            whatsapp_access_token: None,
+            messenger_page_access_token: None,
+            instagram_access_token: None,
+            telegram_base_url: "https://api.telegram.org".into(),
+            telegram_bot_token: None,
+            tiktok_base_url: "https://business-api.tiktok.com".into(),
+            tiktok_business_id: String::new(),
+            tiktok_access_token: None,
+            max_attempts: 3,
+            retry_backoff: Duration::from_millis(500),
+            request_timeout: Duration::from_secs(15),
+        }
+    }
+}
+
+impl OutboundConfig {
+    /// Points every channel at one base URL (a local recorder in tests) with test credentials.
+    pub fn all_at(base_url: &str) -> Self {
+        let base = base_url.trim_end_matches('/').to_owned();
+        Self {
+            graph_base_url: base.clone(),
+            whatsapp_phone_number_id: "106540352242922".into(),
+            whatsapp_access_token: Some(Secret::new("wa-token")),
+            messenger_page_access_token: Some(Secret::new("page-token")),
+            instagram_access_token: Some(Secret::new("ig-token")),
+            telegram_base_url: base.clone(),
+            telegram_bot_token: Some(Secret::new("123456:bot-token")),
+            tiktok_base_url: base,
+            tiktok_business_id: "tt-business-1".into(),
+            tiktok_access_token: Some(Secret::new("tt-token")),
+            max_attempts: 3,
+            retry_backoff: Duration::from_millis(1),
+            ..Self::default()
+        }
+    }
+}
+
+/// Everything [`crate::Server::start`] needs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    /// Directory of the SQLite database and nothing else; `None` keeps everything in memory.
+    pub data_dir: Option<PathBuf>,
+    pub secrets: ChannelSecrets,
+    pub outbound: OutboundConfig,
+    pub access_token_ttl: Duration,
+    pub refresh_token_ttl: Duration,
+    /// Largest JSON or webhook body accepted.
+    pub body_limit: usize,
+    /// Largest attachment accepted.
+    pub attachment_limit: usize,
+    /// Changes kept in the raw log per workspace; older ones are compacted (cursors below → 410).
+    pub feed_retention: u64,
+    /// How often the compactor runs; `None` disables it (tests call `compact_feed`).
+    pub compaction_interval: Option<Duration>,
+    /// Messages older than this are left out of a snapshot; the client pages them with `?before=`.
+    pub snapshot_message_window: Duration,
+    pub heartbeat_interval: Duration,
+    /// Web Chat: messages a visitor may send per minute.
+    pub webchat_rate_per_minute: u32,
+    /// TikTok signature timestamp tolerance.
+    pub tiktok_tolerance: Duration,
+    pub clock: Arc<dyn Clock>,
+    /// Seed for generated ids; `None` seeds from the OS. Tokens always use the OS generator.
+    pub id_seed: Option<u64>,
+}
+
+impl Config {
+    /// Loopback on a random port, in memory, wall clock, secrets from nowhere.
+    pub fn ephemeral() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            data_dir: None,
+            secrets: ChannelSecrets::default(),
+            outbound: OutboundConfig::default(),
+            access_token_ttl: Duration::from_secs(15 * 60),
+            refresh_token_ttl: Duration::from_secs(30 * 24 * 3600),
+            body_limit: 1024 * 1024,
+            attachment_limit: 10 * 1024 * 1024,
+            feed_retention: 200_000,
+            compaction_interval: Some(Duration::from_secs(600)),
+            snapshot_message_window: Duration::from_secs(30 * 24 * 3600),
+            heartbeat_interval: Duration::from_secs(15),
+            webchat_rate_per_minute: 30,
+            tiktok_tolerance: Duration::from_secs(300),
+            clock: Arc::new(SystemClock),
+            id_seed: None,
+        }
+    }
+}

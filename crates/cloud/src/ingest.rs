@@ -1,0 +1,305 @@
+//! Inbound traffic from any channel: find or create the contact and conversation, store the
+//! message once (providers retry), and apply delivery statuses that only move forward.
+
+use stepup_protocol::{
+    Channel, ChannelIdentity, Contact, Conversation, ConversationStatus, Direction, EntityKind,
+    Message, MessageContent, MessageStatus, Priority,
+};
+
+use crate::AppState;
+use crate::api::preview;
+use crate::store::{Placement, Writer};
+use crate::window::reply_window;
+
+/// One inbound message as a webhook parser understood it.
+#[derive(Debug, Clone)]
+pub struct Inbound {
+    pub channel: Channel,
+    /// Provider's id of the customer (wa_id, PSID, IGSID, chat id, …).
+    pub external_user_id: String,
+    pub user_name: Option<String>,
+    pub phone: Option<String>,
+    /// Provider's id of this message, the dedupe key.
+    pub provider_message_id: String,
+    pub content: MessageContent,
+    pub reply_to_provider_id: Option<String>,
+    pub at: i64,
+    /// An edit of an earlier message (Telegram `edited_message`).
+    pub edit: bool,
+}
+
+/// A delivery status from a provider.
+#[derive(Debug, Clone)]
+pub struct StatusUpdate {
+    pub channel: Channel,
+    pub provider_message_id: String,
+    pub status: MessageStatus,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Created {
+        message_id: String,
+        conversation_id: String,
+    },
+    Duplicate,
+    Updated {
+        message_id: String,
+    },
+    Ignored,
+}
+
+fn pmid_key(channel: Channel, id: &str) -> String {
+    format!("{}:{id}", channel.as_str())
+}
+
+fn conv_placement(c: &Conversation) -> Placement<'_> {
+    Placement {
+        parent_id: Some(&c.contact_id),
+        sort_at: c.created_at,
+    }
+}
+
+/// Finds (or creates) the contact and the conversation for a customer on a channel.
+pub async fn contact_and_conversation(
+    state: &AppState,
+    w: &mut Writer,
+    channel: Channel,
+    external_user_id: &str,
+    user_name: Option<&str>,
+    phone: Option<&str>,
+    at: i64,
+) -> Result<Conversation, sqlx::Error> {
+    let ident_key = pmid_key(channel, external_user_id);
+    let contact_id = match w.lookup("identity", &ident_key).await? {
+        Some(id) => id,
+        None => {
+            let contact = Contact {
+                id: state.ids().make("ct"),
+                name: user_name
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| external_user_id.to_owned()),
+                phone: phone.map(str::to_owned),
+                language: None,
+                identities: vec![ChannelIdentity {
+                    channel,
+                    external_id: external_user_id.to_owned(),
+                }],
+                created_at: at,
+            };
+            w.put(
+                EntityKind::Contact,
+                &contact.id,
+                Placement {
+                    parent_id: None,
+                    sort_at: at,
+                },
+                &contact,
+            )
+            .await?;
+            w.set_lookup("identity", &ident_key, &contact.id).await?;
+            contact.id
+        }
+    };
+    let conv_key = pmid_key(channel, &contact_id);
+    if let Some(cid) = w.lookup("conversation", &conv_key).await?
+        && let Some(c) = w
+            .get::<Conversation>(EntityKind::Conversation, &cid)
+            .await?
+    {
+        return Ok(c);
+    }
+    let conv = Conversation {
+        id: state.ids().make("cnv"),
+        contact_id: contact_id.clone(),
+        channel,
+        status: ConversationStatus::Open,
+        snoozed_until: None,
+        assignee_agent_id: None,
+        assignee_team_id: None,
+        labels: vec![],
+        priority: Priority::Normal,
+        created_at: at,
+        last_message_at: at,
+        last_inbound_at: None,
+        last_message_preview: None,
+        read_up_to: None,
+        unread_count: 0,
+        reply_window: reply_window(channel, None, at),
+        csat: None,
+    };
+    w.put(
+        EntityKind::Conversation,
+        &conv.id,
+        conv_placement(&conv),
+        &conv,
+    )
+    .await?;
+    w.set_lookup("conversation", &conv_key, &conv.id).await?;
+    Ok(conv)
+}
+
+/// Stores an inbound message inside an open write transaction.
+pub async fn ingest_in(
+    state: &AppState,
+    w: &mut Writer,
+    m: Inbound,
+) -> Result<Outcome, sqlx::Error> {
+    let key = pmid_key(m.channel, &m.provider_message_id);
+    if let Some(existing) = w.lookup("pmid", &key).await? {
+        if !m.edit {
+            return Ok(Outcome::Duplicate);
+        }
+        let Some(mut msg) = w.get::<Message>(EntityKind::Message, &existing).await? else {
+            return Ok(Outcome::Ignored);
+        };
+        msg.content = m.content;
+        msg.edited_at = Some(m.at);
+        w.put(
+            EntityKind::Message,
+            &msg.id,
+            Placement {
+                parent_id: Some(&msg.conversation_id),
+                sort_at: msg.created_at,
+            },
+            &msg,
+        )
+        .await?;
+        return Ok(Outcome::Updated { message_id: msg.id });
+    }
+    let mut conv = contact_and_conversation(
+        state,
+        w,
+        m.channel,
+        &m.external_user_id,
+        m.user_name.as_deref(),
+        m.phone.as_deref(),
+        m.at,
+    )
+    .await?;
+    let reply_to = match &m.reply_to_provider_id {
+        Some(p) => w.lookup("pmid", &pmid_key(m.channel, p)).await?,
+        None => None,
+    };
+    let mut content = m.content;
+    if let MessageContent::Reaction {
+        target_message_id, ..
+    } = &mut content
+        && let Some(local) = w
+            .lookup("pmid", &pmid_key(m.channel, target_message_id))
+            .await?
+    {
+        *target_message_id = local;
+    }
+    let msg = Message {
+        id: state.ids().make("msg"),
+        conversation_id: conv.id.clone(),
+        direction: Direction::Inbound,
+        sender_agent_id: None,
+        content,
+        reply_to_message_id: reply_to,
+        status: MessageStatus::Received,
+        error: None,
+        provider_message_id: Some(m.provider_message_id.clone()),
+        created_at: m.at,
+        edited_at: None,
+    };
+    w.put(
+        EntityKind::Message,
+        &msg.id,
+        Placement {
+            parent_id: Some(&conv.id),
+            sort_at: msg.created_at,
+        },
+        &msg,
+    )
+    .await?;
+    w.set_lookup("pmid", &key, &msg.id).await?;
+    let is_reaction = matches!(msg.content, MessageContent::Reaction { .. });
+    conv.last_message_at = conv.last_message_at.max(m.at);
+    conv.last_inbound_at = Some(conv.last_inbound_at.map_or(m.at, |t| t.max(m.at)));
+    conv.reply_window = reply_window(conv.channel, conv.last_inbound_at, conv.created_at);
+    if !is_reaction {
+        conv.last_message_preview = Some(preview(&msg.content));
+        conv.unread_count += 1;
+    }
+    if matches!(
+        conv.status,
+        ConversationStatus::Resolved | ConversationStatus::Snoozed
+    ) {
+        conv.status = ConversationStatus::Open;
+        conv.snoozed_until = None;
+    }
+    w.put(
+        EntityKind::Conversation,
+        &conv.id,
+        conv_placement(&conv),
+        &conv,
+    )
+    .await?;
+    Ok(Outcome::Created {
+        message_id: msg.id,
+        conversation_id: conv.id,
+    })
+}
+
+/// Applies a delivery status. Statuses only move forward (`sent < delivered < read`, a skipped
+/// `delivered` is fine); `failed` only replaces `pending` or `sent`.
+pub async fn status_in(w: &mut Writer, s: StatusUpdate) -> Result<Outcome, sqlx::Error> {
+    let Some(id) = w
+        .lookup("pmid", &pmid_key(s.channel, &s.provider_message_id))
+        .await?
+    else {
+        return Ok(Outcome::Ignored);
+    };
+    let Some(mut msg) = w.get::<Message>(EntityKind::Message, &id).await? else {
+        return Ok(Outcome::Ignored);
+    };
+    let apply = match (msg.status, s.status) {
+        (MessageStatus::Failed, _) => false,
+        (cur, MessageStatus::Failed) => cur <= MessageStatus::Sent,
+        (cur, new) => new > cur,
+    };
+    if !apply {
+        return Ok(Outcome::Duplicate);
+    }
+    msg.status = s.status;
+    if s.status == MessageStatus::Failed {
+        msg.error = s.error;
+    }
+    w.put(
+        EntityKind::Message,
+        &msg.id,
+        Placement {
+            parent_id: Some(&msg.conversation_id),
+            sort_at: msg.created_at,
+        },
+        &msg,
+    )
+    .await?;
+    Ok(Outcome::Updated { message_id: msg.id })
+}
+
+/// Registers the provider's id of an outbound message so later statuses find it.
+pub async fn remember_provider_id(
+    w: &mut Writer,
+    channel: Channel,
+    provider_id: &str,
+    message_id: &str,
+) -> Result<(), sqlx::Error> {
+    w.set_lookup("pmid", &pmid_key(channel, provider_id), message_id)
+        .await
+}
+
+/// One-shot helper: ingest in its own transaction.
+pub async fn ingest(
+    state: &AppState,
+    workspace_id: &str,
+    m: Inbound,
+) -> Result<Outcome, sqlx::Error> {
+    let mut w = state.write(workspace_id).await?;
+    let out = ingest_in(state, &mut w, m).await?;
+    state.commit(w).await?;
+    Ok(out)
+}

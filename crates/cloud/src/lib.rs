@@ -1,0 +1,354 @@
+//! Reference Stepup cloud server.
+//!
+//! Start it in-process with [`Server::start`]; it binds the configured address (port 0 picks a free
+//! one) and returns a [`RunningServer`] with the bound address and a shutdown handle.
+
+pub mod api;
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod ids;
+pub mod ingest;
+pub mod outbound;
+pub mod ranker;
+pub mod secret;
+pub mod sniff;
+pub mod store;
+pub mod webchat;
+pub mod webhooks;
+pub mod window;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use sqlx::SqlitePool;
+use stepup_protocol::{Agent, Change, EntityKind, Presence, Role, Team, Workspace};
+use tokio::sync::{Mutex, broadcast, oneshot};
+use tokio::task::JoinHandle;
+
+pub use crate::config::{ChannelSecrets, Config, OutboundConfig};
+pub use crate::error::{ApiError, ServerError};
+use crate::ids::Ids;
+use crate::store::{Placement, Writer};
+
+/// Shared state behind every handler.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    pool: SqlitePool,
+    config: Config,
+    ids: Ids,
+    write_lock: Arc<Mutex<()>>,
+    feeds: std::sync::Mutex<HashMap<String, broadcast::Sender<Change>>>,
+    visitors: std::sync::Mutex<
+        HashMap<String, broadcast::Sender<stepup_protocol::webchat::VisitorEvent>>,
+    >,
+    rate: std::sync::Mutex<HashMap<String, (i64, u32)>>,
+    http: reqwest::Client,
+}
+
+impl AppState {
+    pub async fn new(config: Config) -> Result<Self, ServerError> {
+        let pool = store::open(config.data_dir.as_deref()).await?;
+        let http = reqwest::Client::builder()
+            .timeout(config.outbound.request_timeout)
+            .build()
+            .map_err(|e| ServerError::Invalid(format!("http client: {e}")))?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                pool,
+                ids: Ids::new(config.id_seed),
+                config,
+                write_lock: Arc::new(Mutex::new(())),
+                feeds: std::sync::Mutex::new(HashMap::new()),
+                visitors: std::sync::Mutex::new(HashMap::new()),
+                rate: std::sync::Mutex::new(HashMap::new()),
+                http,
+            }),
+        })
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.inner.pool
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    pub fn now(&self) -> i64 {
+        self.inner.config.clock.now_ms()
+    }
+
+    pub fn ids(&self) -> &Ids {
+        &self.inner.ids
+    }
+
+    pub fn http(&self) -> &reqwest::Client {
+        &self.inner.http
+    }
+
+    /// Starts a write transaction on a workspace (excludes other writers until commit or drop).
+    pub async fn write(&self, workspace_id: &str) -> Result<Writer, sqlx::Error> {
+        Writer::begin(
+            &self.inner.pool,
+            &self.inner.write_lock,
+            workspace_id,
+            self.now(),
+        )
+        .await
+    }
+
+    /// Commits and publishes to the workspace's stream subscribers, in sequence order.
+    pub async fn commit(&self, writer: Writer) -> Result<(), sqlx::Error> {
+        let sender = self.feed_sender(writer.workspace_id());
+        writer.commit(&sender).await?;
+        Ok(())
+    }
+
+    pub fn feed_sender(&self, workspace_id: &str) -> broadcast::Sender<Change> {
+        let mut feeds = self.inner.feeds.lock().unwrap_or_else(|e| e.into_inner());
+        feeds
+            .entry(workspace_id.to_owned())
+            .or_insert_with(|| broadcast::channel(4096).0)
+            .clone()
+    }
+
+    pub fn visitor_sender(
+        &self,
+        visitor_id: &str,
+    ) -> broadcast::Sender<stepup_protocol::webchat::VisitorEvent> {
+        let mut v = self
+            .inner
+            .visitors
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        v.entry(visitor_id.to_owned())
+            .or_insert_with(|| broadcast::channel(256).0)
+            .clone()
+    }
+
+    /// Fixed one-minute window counter; true when the call is within `per_minute`.
+    pub fn rate_ok(&self, key: &str, per_minute: u32) -> bool {
+        let now_min = self.now() / 60_000;
+        let mut r = self.inner.rate.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = r.entry(key.to_owned()).or_insert((now_min, 0));
+        if entry.0 != now_min {
+            *entry = (now_min, 0);
+        }
+        entry.1 += 1;
+        entry.1 <= per_minute
+    }
+
+    /// Drops raw log entries beyond the configured retention; returns the new horizon.
+    pub async fn compact_feed(&self, workspace_id: &str, keep: u64) -> Result<u64, ServerError> {
+        Ok(store::compact(&self.inner.pool, &self.inner.write_lock, workspace_id, keep).await?)
+    }
+
+    // -- Administration (used by the CLI, the demo and tests) ----------------------------------
+
+    /// Creates a workspace. The first workspace created also receives the channels' webhooks.
+    pub async fn create_workspace(
+        &self,
+        name: &str,
+        time_zone: &str,
+    ) -> Result<Workspace, ServerError> {
+        let id = self.ids().make("ws");
+        sqlx::query("INSERT INTO workspaces (id, name, time_zone, created_at) VALUES (?, ?, ?, ?)")
+            .bind(&id)
+            .bind(name)
+            .bind(time_zone)
+            .bind(self.now())
+            .execute(self.pool())
+            .await?;
+        sqlx::query("INSERT INTO settings (key, value) VALUES ('webhook_workspace', ?) ON CONFLICT DO NOTHING")
+            .bind(&id)
+            .execute(self.pool())
+            .await?;
+        let ws = Workspace {
+            id: id.clone(),
+            name: name.to_owned(),
+            time_zone: time_zone.to_owned(),
+        };
+        let mut w = self.write(&id).await?;
+        w.put(EntityKind::Workspace, &id, Placement::default(), &ws)
+            .await?;
+        self.commit(w).await?;
+        Ok(ws)
+    }
+
+    /// The workspace that channel webhooks are delivered to.
+    pub async fn webhook_workspace(&self) -> Result<Option<String>, sqlx::Error> {
+        sqlx::query_scalar("SELECT value FROM settings WHERE key = 'webhook_workspace'")
+            .fetch_optional(self.pool())
+            .await
+    }
+
+    pub async fn set_webhook_workspace(&self, workspace_id: &str) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO settings (key, value) VALUES ('webhook_workspace', ?)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(workspace_id)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    pub async fn create_team(&self, workspace_id: &str, name: &str) -> Result<Team, ServerError> {
+        let team = Team {
+            id: self.ids().make("team"),
+            name: name.to_owned(),
+        };
+        let mut w = self.write(workspace_id).await?;
+        w.put(EntityKind::Team, &team.id, Placement::default(), &team)
+            .await?;
+        self.commit(w).await?;
+        Ok(team)
+    }
+
+    /// Creates an agent with an Argon2id-hashed password.
+    pub async fn create_agent(
+        &self,
+        workspace_id: &str,
+        name: &str,
+        email: &str,
+        password: &str,
+        role: Role,
+        team_ids: Vec<String>,
+    ) -> Result<Agent, ServerError> {
+        let hash = auth::hash_password(password.to_owned()).await?;
+        let agent = Agent {
+            id: self.ids().make("agt"),
+            workspace_id: workspace_id.to_owned(),
+            name: name.to_owned(),
+            email: email.to_lowercase(),
+            role,
+            team_ids,
+            presence: Presence::Offline,
+        };
+        let mut w = self.write(workspace_id).await?;
+        sqlx::query("INSERT INTO credentials (agent_id, workspace_id, email, password_hash, role) VALUES (?, ?, ?, ?, ?)")
+            .bind(&agent.id)
+            .bind(workspace_id)
+            .bind(&agent.email)
+            .bind(hash)
+            .bind(auth::role_str(role))
+            .execute(w.conn())
+            .await?;
+        w.put(EntityKind::Agent, &agent.id, Placement::default(), &agent)
+            .await?;
+        self.commit(w).await?;
+        Ok(agent)
+    }
+}
+
+/// Builds the server; see [`Server::start`].
+#[derive(Debug)]
+pub struct Server;
+
+/// A server running on a Tokio task. Dropping it does not stop it; call [`RunningServer::shutdown`].
+#[derive(Debug)]
+pub struct RunningServer {
+    /// The address actually bound (the real port when the config asked for port 0).
+    pub addr: SocketAddr,
+    pub state: AppState,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: JoinHandle<()>,
+    background: Vec<JoinHandle<()>>,
+}
+
+impl Server {
+    /// Opens the database, binds the listener and serves until [`RunningServer::shutdown`].
+    /// Returns once the socket is bound, so the address is ready to use.
+    pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
+        let listen = config.listen;
+        let state = AppState::new(config).await?;
+        Self::start_with_state(state, listen).await
+    }
+
+    /// Same as [`Server::start`] on an existing state.
+    pub async fn start_with_state(
+        state: AppState,
+        listen: SocketAddr,
+    ) -> Result<RunningServer, ServerError> {
+        let listener = tokio::net::TcpListener::bind(listen).await?;
+        let addr = listener.local_addr()?;
+        let app = api::router(state.clone());
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let served = axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = rx.await;
+                })
+                .await;
+            if let Err(e) = served {
+                tracing::error!(error = %e, "server stopped with an error");
+            }
+        });
+        let mut background = Vec::new();
+        if let Some(every) = state.config().compaction_interval {
+            let st = state.clone();
+            background.push(tokio::spawn(async move {
+                let mut tick = tokio::time::interval(every);
+                tick.tick().await;
+                loop {
+                    tick.tick().await;
+                    let ids: Vec<String> = match sqlx::query_scalar("SELECT id FROM workspaces")
+                        .fetch_all(st.pool())
+                        .await
+                    {
+                        Ok(ids) => ids,
+                        Err(e) => {
+                            tracing::warn!(error = %e, "compaction: listing workspaces failed");
+                            continue;
+                        }
+                    };
+                    for id in ids {
+                        if let Err(e) = st.compact_feed(&id, st.config().feed_retention).await {
+                            tracing::warn!(error = %e, "compaction failed");
+                        }
+                    }
+                }
+            }));
+        }
+        tracing::info!(%addr, "stepup cloud listening");
+        Ok(RunningServer {
+            addr,
+            state,
+            shutdown: Some(tx),
+            task,
+            background,
+        })
+    }
+}
+
+impl RunningServer {
+    /// `http://ADDR`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Keeps a background task (such as the demo generator) tied to this server's lifetime.
+    pub fn attach(&mut self, task: JoinHandle<()>) {
+        self.background.push(task);
+    }
+
+    /// Stops accepting connections, lets in-flight requests finish and waits for the server task.
+    pub async fn shutdown(mut self) {
+        for t in &self.background {
+            t.abort();
+        }
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let _ = (&mut self.task).await;
+    }
+}

@@ -1,0 +1,335 @@
+//! Outbound adapters, one per channel. Each builds the provider's real request against a
+//! configurable base URL, retries transient failures and reports the result back on the message
+//! (`sent` with the provider's id, or `failed` with the reason).
+
+use serde_json::{Value, json};
+use stepup_protocol::webchat::VisitorEvent;
+use stepup_protocol::{Channel, EntityKind, Message, MessageContent, MessageStatus};
+
+use crate::AppState;
+use crate::config::OutboundConfig;
+use crate::ingest;
+use crate::secret::Secret;
+use crate::store::Placement;
+
+/// A request ready to go out.
+#[derive(Debug, Clone)]
+pub struct ProviderRequest {
+    pub url: String,
+    /// `Authorization: Bearer …` or a provider-specific header.
+    pub auth_header: Option<(&'static str, Secret)>,
+    pub body: Value,
+}
+
+/// Why a send failed.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum SendError {
+    #[error("{0}")]
+    Permanent(String),
+    #[error("{0}")]
+    Transient(String),
+}
+
+fn text_of(content: &MessageContent) -> String {
+    crate::api::preview_full(content)
+}
+
+/// Builds the provider request for a message, or `None` when the channel is simulated (no
+/// credentials configured) or delivered in-process (Web Chat).
+pub fn build_request(
+    cfg: &OutboundConfig,
+    channel: Channel,
+    recipient: &str,
+    msg: &Message,
+    human_agent_tag: bool,
+    reply_to_provider_id: Option<&str>,
+) -> Option<ProviderRequest> {
+    let graph = |path: &str| {
+        format!(
+            "{}/{}/{}",
+            cfg.graph_base_url.trim_end_matches('/'),
+            cfg.graph_api_version,
+            path
+        )
+    };
+    match channel {
+        Channel::Whatsapp => {
+            let token = cfg.whatsapp_access_token.clone()?;
+            let mut body = json!({
+                "messaging_product": "whatsapp",
+                "recipient_type": "individual",
+                "to": recipient,
+            });
+            match &msg.content {
+                MessageContent::Template {
+                    name,
+                    language,
+                    params,
+                    ..
+                } => {
+                    let parameters: Vec<Value> = params
+                        .iter()
+                        .map(|p| json!({"type": "text", "text": p}))
+                        .collect();
+                    body["type"] = json!("template");
+                    body["template"] = json!({
+                        "name": name,
+                        "language": {"code": language},
+                        "components": [{"type": "body", "parameters": parameters}],
+                    });
+                }
+                MessageContent::Attachment {
+                    attachment,
+                    caption,
+                } => {
+                    let kind = match attachment.kind.as_str() {
+                        "image" => "image",
+                        "video" => "video",
+                        "audio" | "voice" => "audio",
+                        _ => "document",
+                    };
+                    let mut media = json!({"id": attachment.provider_media_id.clone().or(attachment.attachment_id.clone())});
+                    if let Some(c) = caption
+                        && kind != "audio"
+                    {
+                        media["caption"] = json!(c);
+                    }
+                    body["type"] = json!(kind);
+                    body[kind] = media;
+                }
+                other => {
+                    body["type"] = json!("text");
+                    body["text"] = json!({"preview_url": false, "body": text_of(other)});
+                }
+            }
+            if let Some(r) = reply_to_provider_id {
+                body["context"] = json!({"message_id": r});
+            }
+            Some(ProviderRequest {
+                url: graph(&format!("{}/messages", cfg.whatsapp_phone_number_id)),
+                auth_header: Some(("authorization", token)),
+                body,
+            })
+        }
+        Channel::Messenger | Channel::Instagram => {
+            let token = if channel == Channel::Messenger {
+                cfg.messenger_page_access_token.clone()?
+            } else {
+                cfg.instagram_access_token.clone()?
+            };
+            let message = match &msg.content {
+                MessageContent::Attachment { attachment, .. } => json!({
+                    "attachment": {
+                        "type": match attachment.kind.as_str() { "image" => "image", "video" => "video", "audio" | "voice" => "audio", _ => "file" },
+                        "payload": {"attachment_id": attachment.provider_media_id.clone().or(attachment.attachment_id.clone())}
+                    }
+                }),
+                other => json!({"text": text_of(other)}),
+            };
+            let mut body = json!({"recipient": {"id": recipient}, "message": message});
+            if human_agent_tag {
+                body["messaging_type"] = json!("MESSAGE_TAG");
+                body["tag"] = json!("HUMAN_AGENT");
+            } else {
+                body["messaging_type"] = json!("RESPONSE");
+            }
+            Some(ProviderRequest {
+                url: graph("me/messages"),
+                auth_header: Some(("authorization", token)),
+                body,
+            })
+        }
+        Channel::Telegram => {
+            let token = cfg.telegram_bot_token.clone()?;
+            let mut body = json!({"chat_id": recipient, "text": text_of(&msg.content)});
+            if let Some(r) = reply_to_provider_id.and_then(|r| r.parse::<i64>().ok()) {
+                body["reply_parameters"] = json!({"message_id": r});
+            }
+            Some(ProviderRequest {
+                url: format!(
+                    "{}/bot{}/sendMessage",
+                    cfg.telegram_base_url.trim_end_matches('/'),
+                    token.expose()
+                ),
+                auth_header: None,
+                body,
+            })
+        }
+        Channel::Tiktok => {
+            let token = cfg.tiktok_access_token.clone()?;
+            Some(ProviderRequest {
+                url: format!(
+                    "{}/open_api/v1.3/business/message/send/",
+                    cfg.tiktok_base_url.trim_end_matches('/')
+                ),
+                auth_header: Some(("access-token", token)),
+                body: json!({
+                    "business_id": cfg.tiktok_business_id,
+                    "recipient_type": "CONVERSATION",
+                    "recipient": recipient,
+                    "message_type": "TEXT",
+                    "text": {"body": text_of(&msg.content)},
+                }),
+            })
+        }
+        Channel::Webchat => None,
+    }
+}
+
+/// Reads the provider's message id from a success response.
+pub fn provider_id(channel: Channel, v: &Value) -> Option<String> {
+    match channel {
+        Channel::Whatsapp => v["messages"][0]["id"].as_str().map(str::to_owned),
+        Channel::Messenger | Channel::Instagram => v["message_id"].as_str().map(str::to_owned),
+        Channel::Telegram => v["result"]["message_id"].as_i64().map(|i| i.to_string()),
+        Channel::Tiktok => v["data"]["message_id"].as_str().map(str::to_owned),
+        Channel::Webchat => None,
+    }
+}
+
+/// Sends with retries: 5xx, 429 and network errors are retried with doubling backoff.
+pub async fn send(
+    state: &AppState,
+    channel: Channel,
+    req: &ProviderRequest,
+) -> Result<Option<String>, SendError> {
+    let cfg = &state.config().outbound;
+    let mut backoff = cfg.retry_backoff;
+    let mut last = SendError::Transient("not attempted".into());
+    for attempt in 1..=cfg.max_attempts.max(1) {
+        let mut rb = state.http().post(&req.url).json(&req.body);
+        if let Some((name, secret)) = &req.auth_header {
+            rb = if *name == "authorization" {
+                rb.bearer_auth(secret.expose())
+            } else {
+                rb.header(*name, secret.expose())
+            };
+        }
+        match rb.send().await {
+            Ok(resp) => {
+                let status = resp.status();
+                let body: Value = resp.json().await.unwrap_or(Value::Null);
+                if status.is_success()
+                    && !(channel == Channel::Telegram && body["ok"] == json!(false))
+                {
+                    return Ok(provider_id(channel, &body));
+                }
+                let reason = body["error"]["message"]
+                    .as_str()
+                    .or(body["description"].as_str())
+                    .or(body["message"].as_str())
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| format!("provider answered {status}"));
+                if status.is_server_error() || status.as_u16() == 429 {
+                    last = SendError::Transient(reason);
+                } else {
+                    return Err(SendError::Permanent(reason));
+                }
+            }
+            Err(e) => last = SendError::Transient(format!("network error: {}", e.without_url())),
+        }
+        tracing::warn!(
+            channel = channel.as_str(),
+            attempt,
+            "outbound send failed, retrying"
+        );
+        if attempt < cfg.max_attempts {
+            tokio::time::sleep(backoff).await;
+            backoff = backoff.saturating_mul(2);
+        }
+    }
+    Err(last)
+}
+
+/// Sends a stored outbound message in the background and records the outcome on it.
+pub fn dispatch(
+    state: AppState,
+    workspace_id: String,
+    channel: Channel,
+    recipient: String,
+    msg: Message,
+    human_agent_tag: bool,
+) {
+    tokio::spawn(async move {
+        let reply_to_provider = match &msg.reply_to_message_id {
+            Some(id) => match state.pool().acquire().await {
+                Ok(mut c) => {
+                    crate::store::get::<Message>(&mut c, &workspace_id, EntityKind::Message, id)
+                        .await
+                        .ok()
+                        .flatten()
+                        .and_then(|m| m.provider_message_id)
+                }
+                Err(_) => None,
+            },
+            None => None,
+        };
+        let result = if channel == Channel::Webchat {
+            let _ = state.visitor_sender(&recipient).send(VisitorEvent::Reply {
+                message_id: msg.id.clone(),
+                text: text_of(&msg.content),
+                at: msg.created_at,
+            });
+            Ok(Some(format!("wc.{}", msg.id)))
+        } else {
+            match build_request(
+                &state.config().outbound,
+                channel,
+                &recipient,
+                &msg,
+                human_agent_tag,
+                reply_to_provider.as_deref(),
+            ) {
+                Some(req) => send(&state, channel, &req).await,
+                None => Ok(Some(format!("sim.{}", msg.id))),
+            }
+        };
+        if let Err(e) = record(&state, &workspace_id, channel, &msg.id, result).await {
+            tracing::error!(error = %e, "recording outbound result failed");
+        }
+    });
+}
+
+async fn record(
+    state: &AppState,
+    ws: &str,
+    channel: Channel,
+    message_id: &str,
+    result: Result<Option<String>, SendError>,
+) -> Result<(), sqlx::Error> {
+    let mut w = state.write(ws).await?;
+    let Some(mut msg) = w.get::<Message>(EntityKind::Message, message_id).await? else {
+        return Ok(());
+    };
+    match result {
+        Ok(pid) => {
+            if let Some(p) = &pid {
+                ingest::remember_provider_id(&mut w, channel, p, &msg.id).await?;
+            }
+            msg.provider_message_id = pid;
+            if msg.status < MessageStatus::Sent {
+                msg.status = MessageStatus::Sent;
+            }
+        }
+        Err(e) => {
+            tracing::warn!(
+                channel = channel.as_str(),
+                message_id,
+                "outbound message failed"
+            );
+            msg.status = MessageStatus::Failed;
+            msg.error = Some(e.to_string());
+        }
+    }
+    w.put(
+        EntityKind::Message,
+        &msg.id,
+        Placement {
+            parent_id: Some(&msg.conversation_id),
+            sort_at: msg.created_at,
+        },
+        &msg,
+    )
+    .await?;
+    state.commit(w).await
+}

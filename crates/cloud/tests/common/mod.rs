@@ -1,0 +1,232 @@
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use reqwest::{Client, StatusCode};
+use serde_json::{Value, json};
+use stepup_cloud::clock::ManualClock;
+use stepup_cloud::{Config, RunningServer, Server};
+use stepup_protocol::{Role, TokenResponse};
+
+pub const PASSWORD: &str = "correct horse battery staple";
+/// 2026-03-01T08:00:00Z
+pub const T0: i64 = 1_772_352_000_000;
+
+pub struct Harness {
+    pub server: RunningServer,
+    pub clock: Arc<ManualClock>,
+    pub http: Client,
+    pub ws_a: String,
+    pub ws_b: String,
+    _dir: tempfile::TempDir,
+}
+
+pub fn config(dir: &std::path::Path, clock: Arc<ManualClock>) -> Config {
+    let mut c = Config::ephemeral();
+    c.data_dir = Some(dir.to_path_buf());
+    c.clock = clock;
+    c.compaction_interval = None;
+    c.secrets = stepup_cloud::ChannelSecrets::default().with_demo_defaults();
+    c
+}
+
+impl Harness {
+    pub async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    /// Two workspaces: A (webhooks go here) with admin/supervisor/agent, B with one admin.
+    pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = Arc::new(ManualClock::new(T0));
+        let mut cfg = config(dir.path(), clock.clone());
+        tweak(&mut cfg);
+        let server = Server::start(cfg).await.unwrap();
+        let st = &server.state;
+        let a = st
+            .create_workspace("Souq Al Noor", "Asia/Dubai")
+            .await
+            .unwrap();
+        let b = st
+            .create_workspace("Other Co", "Asia/Riyadh")
+            .await
+            .unwrap();
+        st.create_agent(
+            &a.id,
+            "Admin A",
+            "admin@a.test",
+            PASSWORD,
+            Role::Admin,
+            vec![],
+        )
+        .await
+        .unwrap();
+        st.create_agent(
+            &a.id,
+            "Sara",
+            "sara@a.test",
+            PASSWORD,
+            Role::Supervisor,
+            vec![],
+        )
+        .await
+        .unwrap();
+        st.create_agent(&a.id, "Omar", "omar@a.test", PASSWORD, Role::Agent, vec![])
+            .await
+            .unwrap();
+        st.create_agent(
+            &b.id,
+            "Admin B",
+            "admin@b.test",
+            PASSWORD,
+            Role::Admin,
+            vec![],
+        )
+        .await
+        .unwrap();
+        Harness {
+            server,
+            clock,
+            http: Client::new(),
+            ws_a: a.id,
+            ws_b: b.id,
+            _dir: dir,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.server.url(), path)
+    }
+
+    pub fn ws_url(&self, path: &str) -> String {
+        format!("ws://{}{}", self.server.addr, path)
+    }
+
+    pub async fn login(&self, email: &str) -> TokenResponse {
+        let r = self
+            .http
+            .post(self.url("/v1/auth/login"))
+            .json(&json!({"email": email, "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "login {email}");
+        r.json().await.unwrap()
+    }
+
+    pub async fn token(&self, email: &str) -> String {
+        self.login(email).await.access_token
+    }
+
+    pub async fn get(&self, token: &str, path: &str) -> (StatusCode, Value) {
+        let r = self
+            .http
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        let s = r.status();
+        (s, r.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        token: &str,
+        path: &str,
+        body: Value,
+    ) -> (StatusCode, Value) {
+        let r = self
+            .http
+            .request(method, self.url(path))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let s = r.status();
+        (s, r.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn post(&self, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
+        self.send(reqwest::Method::POST, token, path, body).await
+    }
+
+    /// Sends a text with an idempotency key.
+    pub async fn send_text(
+        &self,
+        token: &str,
+        conv: &str,
+        key: &str,
+        text: &str,
+    ) -> (StatusCode, Value) {
+        let r = self
+            .http
+            .post(self.url(&format!("/v1/conversations/{conv}/messages")))
+            .bearer_auth(token)
+            .header("Idempotency-Key", key)
+            .json(&json!({"type": "text", "text": text}))
+            .send()
+            .await
+            .unwrap();
+        let s = r.status();
+        (s, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// An inbound customer message through the library (no webhook), returns the conversation id.
+    pub async fn inbound(
+        &self,
+        ws: &str,
+        channel: stepup_protocol::Channel,
+        user: &str,
+        pmid: &str,
+        text: &str,
+    ) -> String {
+        let out = stepup_cloud::ingest::ingest(
+            &self.server.state,
+            ws,
+            stepup_cloud::ingest::Inbound {
+                channel,
+                external_user_id: user.into(),
+                user_name: Some(format!("Customer {user}")),
+                phone: None,
+                provider_message_id: pmid.into(),
+                content: stepup_protocol::MessageContent::Text { text: text.into() },
+                reply_to_provider_id: None,
+                at: self.clock_now(),
+                edit: false,
+            },
+        )
+        .await
+        .unwrap();
+        match out {
+            stepup_cloud::ingest::Outcome::Created {
+                conversation_id, ..
+            } => conversation_id,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    pub fn clock_now(&self) -> i64 {
+        use stepup_cloud::clock::Clock;
+        self.clock.now_ms()
+    }
+
+    /// Reads the whole feed from `after` to the end.
+    pub async fn drain(&self, token: &str, after: &str, limit: u32) -> (Vec<Value>, String) {
+        let mut cursor = after.to_owned();
+        let mut all = Vec::new();
+        loop {
+            let (s, v) = self
+                .get(token, &format!("/v1/sync?after={cursor}&limit={limit}"))
+                .await;
+            assert_eq!(s, StatusCode::OK, "{v}");
+            all.extend(v["changes"].as_array().unwrap().iter().cloned());
+            cursor = v["next_cursor"].as_str().unwrap().to_owned();
+            if !v["has_more"].as_bool().unwrap() {
+                return (all, cursor);
+            }
+        }
+    }
+}

@@ -1,0 +1,679 @@
+//! Wire types of the Stepup sync protocol (`/v1`), shared by the desktop client and the cloud server.
+//!
+//! Every timestamp is Unix time in milliseconds (UTC). Identifiers are opaque strings with a short
+//! prefix (`cnv_`, `msg_`, …). See `docs/protocol.md` for the semantics of each endpoint.
+
+use serde::{Deserialize, Serialize};
+
+pub mod webchat;
+
+/// The protocol version segment used in every path.
+pub const VERSION: &str = "v1";
+
+/// Header carrying the client's idempotency key on commands that create something.
+pub const IDEMPOTENCY_KEY_HEADER: &str = "Idempotency-Key";
+
+/// A closed set of error codes; clients match on these, never on the message text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    BadRequest,
+    Unauthorized,
+    TokenExpired,
+    InvalidCredentials,
+    Forbidden,
+    NotFound,
+    Conflict,
+    /// Free text outside the channel's reply window; send an approved template instead.
+    ReplyWindowClosed,
+    /// The same `Idempotency-Key` was used with a different request body.
+    IdempotencyKeyReused,
+    /// The sync cursor is older than what the server keeps: re-bootstrap from cursor `0`.
+    CursorExpired,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    InvalidSignature,
+    RateLimited,
+    Internal,
+}
+
+/// Body of every error response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Agent,
+    Supervisor,
+    Admin,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Whatsapp,
+    Messenger,
+    Instagram,
+    Telegram,
+    Tiktok,
+    Webchat,
+}
+
+impl Channel {
+    pub const ALL: [Channel; 6] = [
+        Channel::Whatsapp,
+        Channel::Messenger,
+        Channel::Instagram,
+        Channel::Telegram,
+        Channel::Tiktok,
+        Channel::Webchat,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Whatsapp => "whatsapp",
+            Channel::Messenger => "messenger",
+            Channel::Instagram => "instagram",
+            Channel::Telegram => "telegram",
+            Channel::Tiktok => "tiktok",
+            Channel::Webchat => "webchat",
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Auth
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct LogoutRequest {
+    /// When given, that session is ended; otherwise the session of the bearer token.
+    #[serde(default)]
+    pub refresh_token: Option<String>,
+}
+
+/// Tokens are opaque. The access token is short-lived; the refresh token rotates on every use.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TokenResponse {
+    pub access_token: String,
+    pub refresh_token: String,
+    pub token_type: String,
+    /// Seconds until the access token expires.
+    pub expires_in: u64,
+    pub agent: Agent,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Entities
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Presence {
+    Online,
+    Away,
+    Offline,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Workspace {
+    pub id: String,
+    pub name: String,
+    /// IANA zone the workspace cuts its days in, e.g. `Asia/Dubai`.
+    pub time_zone: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Agent {
+    pub id: String,
+    pub workspace_id: String,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    #[serde(default)]
+    pub team_ids: Vec<String>,
+    pub presence: Presence,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Team {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChannelIdentity {
+    pub channel: Channel,
+    /// The provider's id of the customer: WhatsApp wa_id, page-scoped id, Telegram chat id, …
+    pub external_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Contact {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// BCP 47 tag of the language the customer writes in, when known (`ar`, `en`).
+    #[serde(default)]
+    pub language: Option<String>,
+    pub identities: Vec<ChannelIdentity>,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConversationStatus {
+    Open,
+    Pending,
+    Snoozed,
+    Resolved,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Priority {
+    Low,
+    Normal,
+    High,
+    Urgent,
+}
+
+/// Who may send what right now, computed by the server from the channel and the customer's last
+/// inbound message. Times are absolute, so the client can count down without asking again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplyWindow {
+    /// `None`: the channel has no window (Telegram, Web Chat).
+    pub free_text_until: Option<i64>,
+    /// Messenger and Instagram: human agents may still reply with the HUMAN_AGENT tag until then.
+    #[serde(default)]
+    pub human_agent_until: Option<i64>,
+    /// WhatsApp: approved templates may be sent outside the window.
+    pub templates_allowed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Conversation {
+    pub id: String,
+    pub contact_id: String,
+    pub channel: Channel,
+    pub status: ConversationStatus,
+    #[serde(default)]
+    pub snoozed_until: Option<i64>,
+    #[serde(default)]
+    pub assignee_agent_id: Option<String>,
+    #[serde(default)]
+    pub assignee_team_id: Option<String>,
+    #[serde(default)]
+    pub labels: Vec<String>,
+    pub priority: Priority,
+    pub created_at: i64,
+    pub last_message_at: i64,
+    #[serde(default)]
+    pub last_inbound_at: Option<i64>,
+    #[serde(default)]
+    pub last_message_preview: Option<String>,
+    /// Last message the team has read.
+    #[serde(default)]
+    pub read_up_to: Option<String>,
+    pub unread_count: u32,
+    pub reply_window: ReplyWindow,
+    /// Customer satisfaction score 1–5 once the customer answered the survey.
+    #[serde(default)]
+    pub csat: Option<u8>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    Inbound,
+    Outbound,
+}
+
+/// Delivery state; it only moves forward (`pending < sent < delivered < read`), `failed` is final.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageStatus {
+    Received,
+    Pending,
+    Sent,
+    Delivered,
+    Read,
+    Failed,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttachmentRef {
+    pub attachment_id: Option<String>,
+    /// `image`, `audio`, `voice`, `video`, `document`, `sticker`.
+    pub kind: String,
+    pub content_type: Option<String>,
+    #[serde(default)]
+    pub filename: Option<String>,
+    /// The provider's media id, for media the server has not fetched.
+    #[serde(default)]
+    pub provider_media_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum MessageContent {
+    Text {
+        text: String,
+    },
+    Template {
+        template_id: String,
+        name: String,
+        language: String,
+        params: Vec<String>,
+        rendered: String,
+    },
+    Attachment {
+        attachment: AttachmentRef,
+        #[serde(default)]
+        caption: Option<String>,
+    },
+    Location {
+        latitude: f64,
+        longitude: f64,
+        #[serde(default)]
+        name: Option<String>,
+        #[serde(default)]
+        address: Option<String>,
+    },
+    Contacts {
+        /// Display names and phone numbers of the shared contacts.
+        contacts: Vec<SharedContact>,
+    },
+    Reaction {
+        /// The message reacted to (the server's id when known).
+        target_message_id: String,
+        /// Empty when the customer removed the reaction.
+        emoji: String,
+    },
+    InteractiveReply {
+        reply_id: String,
+        title: String,
+    },
+    StoryReply {
+        text: String,
+        story_url: Option<String>,
+    },
+    Unsupported {
+        provider_type: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SharedContact {
+    pub name: String,
+    #[serde(default)]
+    pub phones: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Message {
+    pub id: String,
+    pub conversation_id: String,
+    pub direction: Direction,
+    #[serde(default)]
+    pub sender_agent_id: Option<String>,
+    pub content: MessageContent,
+    #[serde(default)]
+    pub reply_to_message_id: Option<String>,
+    pub status: MessageStatus,
+    #[serde(default)]
+    pub error: Option<String>,
+    #[serde(default)]
+    pub provider_message_id: Option<String>,
+    pub created_at: i64,
+    #[serde(default)]
+    pub edited_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Note {
+    pub id: String,
+    pub conversation_id: String,
+    pub author_agent_id: String,
+    pub body: String,
+    pub mentions: Vec<String>,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Label {
+    pub id: String,
+    pub name: String,
+    pub color: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CannedResponse {
+    pub id: String,
+    pub shortcut: String,
+    /// `ar` or `en`.
+    pub language: String,
+    pub title: String,
+    pub body: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TemplateStatus {
+    Approved,
+    Pending,
+    Rejected,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Template {
+    pub id: String,
+    pub channel: Channel,
+    pub name: String,
+    pub language: String,
+    pub category: String,
+    /// Body with `{{1}}`, `{{2}}` placeholders.
+    pub body: String,
+    pub status: TemplateStatus,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Attachment {
+    pub id: String,
+    pub content_type: String,
+    pub size: u64,
+    pub filename: String,
+    pub sha256: String,
+    pub created_at: i64,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Change feed
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntityKind {
+    Workspace,
+    Agent,
+    Team,
+    Contact,
+    Conversation,
+    Message,
+    Note,
+    Label,
+    CannedResponse,
+    Template,
+}
+
+impl EntityKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntityKind::Workspace => "workspace",
+            EntityKind::Agent => "agent",
+            EntityKind::Team => "team",
+            EntityKind::Contact => "contact",
+            EntityKind::Conversation => "conversation",
+            EntityKind::Message => "message",
+            EntityKind::Note => "note",
+            EntityKind::Label => "label",
+            EntityKind::CannedResponse => "canned_response",
+            EntityKind::Template => "template",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeOp {
+    Upsert,
+    Delete,
+}
+
+/// One entry of the change feed. Upserts carry the entity's full latest state in `data`;
+/// tombstones (`delete`) carry none.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    pub seq: u64,
+    pub at: i64,
+    pub entity: EntityKind,
+    pub id: String,
+    pub op: ChangeOp,
+    #[serde(default)]
+    pub data: Option<serde_json::Value>,
+}
+
+impl Change {
+    /// Decodes `data` as the given entity type.
+    pub fn decode<T: serde::de::DeserializeOwned>(&self) -> Result<Option<T>, serde_json::Error> {
+        self.data
+            .as_ref()
+            .map(|v| serde_json::from_value(v.clone()))
+            .transpose()
+    }
+}
+
+/// Response of `GET /v1/sync`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SyncResponse {
+    pub changes: Vec<Change>,
+    /// Pass as `after` on the next call. A plain number is a position in the feed; a value starting
+    /// with `s` continues a snapshot.
+    pub next_cursor: String,
+    pub has_more: bool,
+    /// True while the client is reading a compacted snapshot.
+    pub snapshot: bool,
+}
+
+/// Frames the server sends on `GET /v1/stream`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum StreamEvent {
+    /// First frame: the feed head when the stream started.
+    Hello {
+        head: u64,
+    },
+    Change {
+        change: Change,
+    },
+    Heartbeat {
+        at: i64,
+        head: u64,
+    },
+    /// The server dropped frames for a slow client: resume with `/v1/sync` from your cursor.
+    Lagged,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Commands
+
+/// Body of `POST /v1/conversations/{id}/messages`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum SendMessageRequest {
+    Text {
+        text: String,
+        #[serde(default)]
+        reply_to_message_id: Option<String>,
+        /// Messenger/Instagram: send with the HUMAN_AGENT tag (allowed up to 7 days).
+        #[serde(default)]
+        human_agent: bool,
+    },
+    Template {
+        template_id: String,
+        #[serde(default)]
+        params: Vec<String>,
+    },
+    Attachment {
+        attachment_id: String,
+        #[serde(default)]
+        caption: Option<String>,
+        #[serde(default)]
+        human_agent: bool,
+    },
+}
+
+/// Who a conversation is assigned to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Assignee {
+    Nobody,
+    Agent { id: String },
+    Team { id: String },
+}
+
+/// Body of `PATCH /v1/conversations/{id}`; absent fields are left as they are.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UpdateConversationRequest {
+    #[serde(default)]
+    pub status: Option<ConversationStatus>,
+    /// Required with `status: snoozed`.
+    #[serde(default)]
+    pub snoozed_until: Option<i64>,
+    #[serde(default)]
+    pub assignee: Option<Assignee>,
+    /// Label ids; replaces the set.
+    #[serde(default)]
+    pub labels: Option<Vec<String>>,
+    #[serde(default)]
+    pub priority: Option<Priority>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AddNoteRequest {
+    /// `@mentions` are written as `@<agent id>` or `@<email>`; the server resolves them.
+    pub body: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MarkReadRequest {
+    pub message_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SetPresenceRequest {
+    pub presence: Presence,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MessagesPage {
+    /// Newest first.
+    pub messages: Vec<Message>,
+    pub has_more: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewCannedResponse {
+    pub shortcut: String,
+    pub language: String,
+    pub title: String,
+    pub body: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SuggestionSource {
+    CannedResponse,
+    PastReply,
+}
+
+/// A suggested reply. `ai_suggestion` is always true: the client must mark it as such.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Suggestion {
+    pub text: String,
+    pub language: String,
+    pub source: SuggestionSource,
+    #[serde(default)]
+    pub canned_response_id: Option<String>,
+    pub score: f64,
+    pub ai_suggestion: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SuggestionsResponse {
+    pub suggestions: Vec<Suggestion>,
+    /// Which ranker produced them, e.g. `lexical-v1`.
+    pub model: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_codes_are_snake_case() {
+        let body = ErrorBody {
+            code: ErrorCode::ReplyWindowClosed,
+            message: "x".into(),
+        };
+        let v = serde_json::to_value(&body).unwrap();
+        assert_eq!(v["code"], "reply_window_closed");
+        let back: ErrorBody = serde_json::from_value(v).unwrap();
+        assert_eq!(back, body);
+    }
+
+    #[test]
+    fn send_request_is_tagged_and_ignores_unknown_fields() {
+        let r: SendMessageRequest =
+            serde_json::from_str(r#"{"type":"text","text":"مرحبا Hello","future":1}"#).unwrap();
+        assert_eq!(
+            r,
+            SendMessageRequest::Text {
+                text: "مرحبا Hello".into(),
+                reply_to_message_id: None,
+                human_agent: false
+            }
+        );
+        assert!(serde_json::from_str::<SendMessageRequest>(r#"{"type":"fax"}"#).is_err());
+    }
+
+    #[test]
+    fn change_decodes_its_entity() {
+        let label = Label {
+            id: "lbl_1".into(),
+            name: "VIP".into(),
+            color: "#aa0000".into(),
+        };
+        let c = Change {
+            seq: 7,
+            at: 1,
+            entity: EntityKind::Label,
+            id: label.id.clone(),
+            op: ChangeOp::Upsert,
+            data: Some(serde_json::to_value(&label).unwrap()),
+        };
+        let text = serde_json::to_string(&c).unwrap();
+        let back: Change = serde_json::from_str(&text).unwrap();
+        assert_eq!(back.decode::<Label>().unwrap(), Some(label));
+        assert_eq!(
+            EntityKind::parse("canned_response"),
+            Some(EntityKind::CannedResponse)
+        );
+        assert_eq!(EntityKind::parse("nope"), None);
+    }
+
+    #[test]
+    fn stream_events_round_trip() {
+        let e = StreamEvent::Heartbeat { at: 5, head: 9 };
+        let v = serde_json::to_value(&e).unwrap();
+        assert_eq!(v["type"], "heartbeat");
+        assert_eq!(serde_json::from_value::<StreamEvent>(v).unwrap(), e);
+    }
+}

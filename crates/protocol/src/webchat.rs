@@ -1,0 +1,46 @@
+//! The public Web Chat API used by the website widget (`/webchat/v1`). Visitors authenticate with a
+//! per-visitor token returned when the session starts.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct StartSessionRequest {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub language: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StartSessionResponse {
+    pub visitor_id: String,
+    /// Bearer token for the other visitor endpoints.
+    pub visitor_token: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VisitorSendRequest {
+    /// Client-generated id; a retry with the same id is stored once.
+    pub client_message_id: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VisitorSendResponse {
+    pub message_id: String,
+    pub duplicate: bool,
+}
+
+/// Frames pushed to the visitor's WebSocket (`/webchat/v1/stream`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum VisitorEvent {
+    Reply {
+        message_id: String,
+        text: String,
+        at: i64,
+    },
+    Heartbeat {
+        at: i64,
+    },
+}
