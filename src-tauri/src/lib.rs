@@ -30,10 +30,10 @@ pub fn run() {
             }
             app.on_settings_changed(move |settings| {
                 let app = handle.state::<App>();
-                if let Some(window) = handle.get_webview_window("main") {
-                    if let Err(err) = window.set_title(&app.window_title()) {
-                        tracing::warn!(error = %err, "cannot set the window title");
-                    }
+                if let Some(window) = handle.get_webview_window("main")
+                    && let Err(err) = window.set_title(&app.window_title())
+                {
+                    tracing::warn!(error = %err, "cannot set the window title");
                 }
                 if let Err(err) = handle.emit("settings-changed", settings) {
                     tracing::warn!(error = %err, "cannot emit settings-changed");
@@ -49,5 +49,8 @@ fn init_tracing() {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_env("STEPUP_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     // A second call (tests) keeps the first subscriber.
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }

@@ -4,7 +4,10 @@
 use std::{collections::BTreeSet, path::Path};
 
 fn surface() -> BTreeSet<String> {
-    stepup_app::ipc::COMMANDS.iter().map(|c| c.name.to_owned()).collect()
+    stepup_app::ipc::COMMANDS
+        .iter()
+        .map(|c| c.name.to_owned())
+        .collect()
 }
 
 fn read(rel: &str) -> String {
@@ -14,8 +17,17 @@ fn read(rel: &str) -> String {
 /// The quoted names inside the `const COMMANDS` of build.rs.
 fn allowlisted() -> BTreeSet<String> {
     let build = read("build.rs");
-    let list = build.split("const COMMANDS: &[&str] = &[").nth(1).unwrap().split(']').next().unwrap();
-    list.split(',').map(|s| s.trim().trim_matches('"').to_owned()).filter(|s| !s.is_empty()).collect()
+    let list = build
+        .split("const COMMANDS: &[&str] = &[")
+        .nth(1)
+        .unwrap()
+        .split(']')
+        .next()
+        .unwrap();
+    list.split(',')
+        .map(|s| s.trim().trim_matches('"').to_owned())
+        .filter(|s| !s.is_empty())
+        .collect()
 }
 
 #[test]
@@ -26,7 +38,13 @@ fn build_allowlist_matches_the_ipc_surface() {
 #[test]
 fn handler_registers_every_command() {
     let lib = read("src/lib.rs");
-    let handler = lib.split("generate_handler![").nth(1).unwrap().split(']').next().unwrap();
+    let handler = lib
+        .split("generate_handler![")
+        .nth(1)
+        .unwrap()
+        .split(']')
+        .next()
+        .unwrap();
     let registered: BTreeSet<String> = handler
         .split(',')
         .map(|s| s.trim().trim_start_matches("commands::").to_owned())
@@ -37,13 +55,21 @@ fn handler_registers_every_command() {
 
 #[test]
 fn capability_grants_only_app_commands_and_events() {
-    let cap: serde_json::Value = serde_json::from_str(&read("capabilities/main-window.json")).unwrap();
-    let granted: BTreeSet<String> =
-        cap["permissions"].as_array().unwrap().iter().map(|p| p.as_str().unwrap().to_owned()).collect();
+    let cap: serde_json::Value =
+        serde_json::from_str(&read("capabilities/main-window.json")).unwrap();
+    let granted: BTreeSet<String> = cap["permissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap().to_owned())
+        .collect();
     let want: BTreeSet<String> = surface()
         .iter()
         .map(|c| format!("allow-{}", c.replace('_', "-")))
-        .chain(["core:event:allow-listen".to_owned(), "core:event:allow-unlisten".to_owned()])
+        .chain([
+            "core:event:allow-listen".to_owned(),
+            "core:event:allow-unlisten".to_owned(),
+        ])
         .collect();
     assert_eq!(granted, want);
 }
@@ -55,7 +81,10 @@ fn csp_is_strict() {
     let all = csp.to_string();
     assert!(!all.contains("unsafe-eval"), "{all}");
     assert!(!all.contains("unsafe-inline"), "{all}");
-    assert!(!all.contains("https:") && !all.contains("http://*"), "no remote sources: {all}");
+    assert!(
+        !all.contains("https:") && !all.contains("http://*"),
+        "no remote sources: {all}"
+    );
     assert_eq!(csp["script-src"], "'self'");
     assert_eq!(csp["object-src"], "'none'");
 }

@@ -12,12 +12,15 @@ use ts_rs::{Config, TS};
 
 use crate::{AppInfo, ErrorCode, IpcError, Settings, SettingsPatch, ThemePreference};
 
+/// Names a type in TypeScript.
+type TsName = fn(&Config) -> String;
+
 /// One command: its name and the TypeScript names of its types.
 #[derive(Debug, Clone, Copy)]
 pub struct CommandSpec {
     pub name: &'static str,
-    pub args: Option<fn(&Config) -> String>,
-    pub result: fn(&Config) -> String,
+    pub args: Option<TsName>,
+    pub result: TsName,
 }
 
 macro_rules! commands {
@@ -42,8 +45,7 @@ commands! {
 }
 
 /// The events the backend emits, by name, with their payload types.
-pub const EVENTS: &[(&str, fn(&Config) -> String)] =
-    &[("settings-changed", <Settings as TS>::name)];
+pub const EVENTS: &[(&str, TsName)] = &[("settings-changed", <Settings as TS>::name)];
 
 /// The contents of `ui/src/lib/bindings.ts`.
 pub fn typescript_bindings() -> String {

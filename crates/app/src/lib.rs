@@ -49,7 +49,10 @@ type SettingsListener = Box<dyn Fn(&Settings) + Send + Sync>;
 
 impl std::fmt::Debug for Inner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("App").field("paths", &self.paths).field("settings", &self.settings).finish()
+        f.debug_struct("App")
+            .field("paths", &self.paths)
+            .field("settings", &self.settings)
+            .finish()
     }
 }
 
@@ -104,7 +107,13 @@ impl App {
     /// Applies and saves `patch`, then tells every listener.
     pub fn update_settings(&self, patch: SettingsPatch) -> Result<Settings, AppError> {
         let settings = self.inner.settings.update(patch)?;
-        for listener in self.inner.listeners.read().unwrap_or_else(|p| p.into_inner()).iter() {
+        for listener in self
+            .inner
+            .listeners
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+        {
             listener(&settings);
         }
         Ok(settings)
@@ -113,7 +122,11 @@ impl App {
     /// Calls `listener` after every successful settings change (the shell
     /// retitles the window and tells the UI).
     pub fn on_settings_changed(&self, listener: impl Fn(&Settings) + Send + Sync + 'static) {
-        self.inner.listeners.write().unwrap_or_else(|p| p.into_inner()).push(Box::new(listener));
+        self.inner
+            .listeners
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(Box::new(listener));
     }
 
     /// The window title in the current language, fit for the OS (no bidi

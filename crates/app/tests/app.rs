@@ -71,7 +71,14 @@ fn listeners_hear_successful_changes_only() {
     let heard = Arc::new(Mutex::new(Vec::new()));
     let sink = heard.clone();
     app.on_settings_changed(move |s| sink.lock().unwrap().push(s.locale));
-    app.update_settings(SettingsPatch { locale: Some("ar".into()), theme: None }).unwrap();
-    let _ = app.update_settings(SettingsPatch { locale: Some("zz".into()), theme: None });
+    app.update_settings(SettingsPatch {
+        locale: Some("ar".into()),
+        theme: None,
+    })
+    .unwrap();
+    let _ = app.update_settings(SettingsPatch {
+        locale: Some("zz".into()),
+        theme: None,
+    });
     assert_eq!(*heard.lock().unwrap(), vec![Some(Locale::Ar)]);
 }

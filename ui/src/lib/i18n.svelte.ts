@@ -1,7 +1,8 @@
 // The UI's translations: the same i18n/<locale>/*.ftl files the Rust side
 // reads, bundled at build time. `t()` is reactive: components that call it
 // re-render when the language changes, with no reload.
-import { FluentBundle, FluentResource, type FluentVariable } from '@fluent/bundle';
+import type { FluentBundle, FluentVariable } from '@fluent/bundle';
+import { buildBundles } from './fluent';
 import type { Direction, Locale } from './bindings';
 
 const files = import.meta.glob('../../../i18n/*/*.ftl', {
@@ -9,23 +10,6 @@ const files = import.meta.glob('../../../i18n/*/*.ftl', {
   import: 'default',
   eager: true,
 }) as Record<string, string>;
-
-export const LOCALES: readonly Locale[] = ['en', 'ar'];
-
-/** Builds one bundle per locale from `path → source` pairs. */
-export function buildBundles(sources: Record<string, string>): Map<Locale, FluentBundle> {
-  const bundles = new Map<Locale, FluentBundle>();
-  for (const locale of LOCALES) {
-    const bundle = new FluentBundle(locale);
-    for (const [path, text] of Object.entries(sources)) {
-      if (path.split('/').at(-2) !== locale) continue;
-      const errors = bundle.addResource(new FluentResource(text));
-      if (errors.length) throw new Error(`${path}: ${errors.map(String).join('; ')}`);
-    }
-    bundles.set(locale, bundle);
-  }
-  return bundles;
-}
 
 const bundles = buildBundles(files);
 

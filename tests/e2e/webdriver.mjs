@@ -1,0 +1,118 @@
+// A small W3C WebDriver client over fetch, enough to drive the real app
+// through tauri-driver, and a launcher for tauri-driver itself.
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
+
+export async function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts tauri-driver and resolves once its WebDriver endpoint answers. */
+export async function startDriver({ env }) {
+  const port = await freePort();
+  const nativePort = await freePort();
+  const proc = spawn(
+    process.env.TAURI_DRIVER ?? 'tauri-driver',
+    ['--port', String(port), '--native-port', String(nativePort)],
+    { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  proc.stdout.on('data', (d) => (output += d));
+  proc.stderr.on('data', (d) => (output += d));
+  const exited = new Promise((resolve) => proc.on('exit', (code) => resolve(code)));
+  const url = `http://127.0.0.1:${port}`;
+  // Readiness is the endpoint answering; give up if the driver exits or 30 s pass.
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r(undefined), 100))]);
+    if (code !== undefined) throw new Error(`tauri-driver exited (${code}):\n${output}`);
+    try {
+      const res = await fetch(`${url}/status`);
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`tauri-driver did not start:\n${output}`);
+  }
+  return {
+    url,
+    output: () => output,
+    async stop() {
+      proc.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+async function request(method, url, body) {
+  const res = await fetch(url, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await res.json().catch(() => ({}));
+  if (!res.ok) {
+    const v = json.value ?? {};
+    throw new Error(`${method} ${url}: ${res.status} ${v.error ?? ''} ${v.message ?? ''}`);
+  }
+  return json.value;
+}
+
+export class Session {
+  static async start(driverUrl, application, { implicitMs = 15_000 } = {}) {
+    const value = await request('POST', `${driverUrl}/session`, {
+      capabilities: { alwaysMatch: { 'tauri:options': { application } } },
+    });
+    const session = new Session(`${driverUrl}/session/${value.sessionId}`);
+    // Element look-ups wait (up to implicitMs) for the element to appear:
+    // this is how the tests wait for the UI, never with sleeps.
+    await request('POST', `${session.base}/timeouts`, { implicit: implicitMs, script: 10_000 });
+    return session;
+  }
+
+  constructor(base) {
+    this.base = base;
+  }
+
+  async find(css) {
+    const value = await request('POST', `${this.base}/element`, { using: 'css selector', value: css });
+    return value[ELEMENT];
+  }
+
+  async text(css) {
+    return request('GET', `${this.base}/element/${await this.find(css)}/text`);
+  }
+
+  async click(css) {
+    await request('POST', `${this.base}/element/${await this.find(css)}/click`, {});
+  }
+
+  async attribute(css, name) {
+    return request('GET', `${this.base}/element/${await this.find(css)}/attribute/${name}`);
+  }
+
+  async execute(script, args = []) {
+    return request('POST', `${this.base}/execute/sync`, { script, args });
+  }
+
+  async screenshot(path) {
+    const png = await request('GET', `${this.base}/screenshot`);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, Buffer.from(png, 'base64'));
+  }
+
+  async end() {
+    await request('DELETE', this.base);
+  }
+}

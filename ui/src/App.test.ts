@@ -1,0 +1,90 @@
+// The shell as a component, with the backend replaced at the one IPC module.
+import { describe, expect, it, vi, beforeEach, afterEach } from 'vitest';
+import { render, screen, fireEvent, cleanup } from '@testing-library/svelte';
+import { tick } from 'svelte';
+import type { Settings } from './lib/bindings';
+
+const backend = vi.hoisted(() => ({
+  settings: { locale: null, theme: 'system' } as Settings,
+  failNext: false,
+}));
+
+vi.mock('./lib/ipc', async () => {
+  class BackendError extends Error {
+    code: string;
+    constructor(e: { code: string; message: string }) {
+      super(e.message);
+      this.code = e.code;
+    }
+  }
+  return {
+    BackendError,
+    inDesktopApp: () => false,
+    on: async () => () => {},
+    call: async (cmd: string, args?: { locale?: string; theme?: Settings['theme'] }) => {
+      const locale = backend.settings.locale ?? 'en';
+      switch (cmd) {
+        case 'app_info':
+          return { name: 'Stepup', version: '0.1.0', locale, direction: locale === 'ar' ? 'rtl' : 'ltr', dataDir: '/d' };
+        case 'get_settings':
+          return backend.settings;
+        case 'update_settings':
+          if (backend.failNext) {
+            backend.failNext = false;
+            throw new BackendError({ code: 'io', message: 'disk full' });
+          }
+          if (args?.locale) backend.settings = { ...backend.settings, locale: args.locale === 'system' ? null : (args.locale as Settings['locale']) };
+          if (args?.theme) backend.settings = { ...backend.settings, theme: args.theme };
+          return backend.settings;
+      }
+      throw new Error(`unexpected ${cmd}`);
+    },
+  };
+});
+
+const { default: App } = await import('./App.svelte');
+const { app } = await import('./lib/app.svelte');
+
+beforeEach(async () => {
+  backend.settings = { locale: null, theme: 'system' };
+  await app.init();
+  app.screen = 'inbox';
+  app.error = null;
+});
+
+afterEach(cleanup);
+
+describe('the shell', () => {
+  it('starts in English and flips to Arabic live', async () => {
+    render(App);
+    expect(document.documentElement.dir).toBe('ltr');
+    expect(screen.getByTestId('nav-inbox').textContent).toContain('Inbox');
+    await fireEvent.click(screen.getByTestId('language-switch'));
+    await vi.waitFor(() => expect(document.documentElement.dir).toBe('rtl'));
+    expect(document.documentElement.lang).toBe('ar');
+    expect(screen.getByTestId('nav-inbox').textContent).toContain('صندوق الوارد');
+    expect(backend.settings.locale).toBe('ar');
+  });
+
+  it('shows a translated error and rolls the language back when saving fails', async () => {
+    render(App);
+    backend.failNext = true;
+    await fireEvent.click(screen.getByTestId('language-switch'));
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent?.replace(/[\u2066-\u2069]/g, '')).toContain(
+      'The app could not read or write its files: disk full',
+    );
+    expect(document.documentElement.dir).toBe('ltr');
+  });
+
+  it('navigates between screens and applies the theme', async () => {
+    render(App);
+    await fireEvent.click(screen.getByTestId('nav-settings'));
+    await tick();
+    expect(screen.getByTestId('screen-settings')).toBeTruthy();
+    await fireEvent.click(screen.getByTestId('theme-dark'));
+    await vi.waitFor(() => expect(document.documentElement.dataset.theme).toBe('dark'));
+    await fireEvent.click(screen.getByTestId('theme-system'));
+    await vi.waitFor(() => expect(document.documentElement.dataset.theme).toBeUndefined());
+  });
+});
