@@ -26,6 +26,34 @@ pub struct Inbound {
     pub at: i64,
     /// An edit of an earlier message (Telegram `edited_message`).
     pub edit: bool,
+    /// A message the business sent from elsewhere (Messenger/Instagram echoes): stored outbound.
+    pub echo: bool,
+}
+
+impl Inbound {
+    /// A plain text message from a customer.
+    pub fn text(
+        channel: Channel,
+        user: &str,
+        provider_message_id: &str,
+        text: &str,
+        at: i64,
+    ) -> Self {
+        Self {
+            channel,
+            external_user_id: user.to_owned(),
+            user_name: None,
+            phone: None,
+            provider_message_id: provider_message_id.to_owned(),
+            content: MessageContent::Text {
+                text: text.to_owned(),
+            },
+            reply_to_provider_id: None,
+            at,
+            edit: false,
+            echo: false,
+        }
+    }
 }
 
 /// A delivery status from a provider.
@@ -195,11 +223,19 @@ pub async fn ingest_in(
     let msg = Message {
         id: state.ids().make("msg"),
         conversation_id: conv.id.clone(),
-        direction: Direction::Inbound,
+        direction: if m.echo {
+            Direction::Outbound
+        } else {
+            Direction::Inbound
+        },
         sender_agent_id: None,
         content,
         reply_to_message_id: reply_to,
-        status: MessageStatus::Received,
+        status: if m.echo {
+            MessageStatus::Sent
+        } else {
+            MessageStatus::Received
+        },
         error: None,
         provider_message_id: Some(m.provider_message_id.clone()),
         created_at: m.at,
@@ -218,6 +254,20 @@ pub async fn ingest_in(
     w.set_lookup("pmid", &key, &msg.id).await?;
     let is_reaction = matches!(msg.content, MessageContent::Reaction { .. });
     conv.last_message_at = conv.last_message_at.max(m.at);
+    if m.echo {
+        conv.last_message_preview = Some(preview(&msg.content));
+        w.put(
+            EntityKind::Conversation,
+            &conv.id,
+            conv_placement(&conv),
+            &conv,
+        )
+        .await?;
+        return Ok(Outcome::Created {
+            message_id: msg.id,
+            conversation_id: conv.id,
+        });
+    }
     conv.last_inbound_at = Some(conv.last_inbound_at.map_or(m.at, |t| t.max(m.at)));
     conv.reply_window = reply_window(conv.channel, conv.last_inbound_at, conv.created_at);
     if !is_reaction {
@@ -302,4 +352,73 @@ pub async fn ingest(
     let out = ingest_in(state, &mut w, m).await?;
     state.commit(w).await?;
     Ok(out)
+}
+
+/// Messenger delivery/read watermarks and Instagram seen: every outbound message of the
+/// customer's conversation created at or before `watermark` moves forward to `status`.
+pub async fn watermark_in(
+    w: &mut Writer,
+    channel: Channel,
+    external_user_id: &str,
+    watermark: i64,
+    status: MessageStatus,
+) -> Result<usize, sqlx::Error> {
+    let Some(contact_id) = w
+        .lookup("identity", &pmid_key(channel, external_user_id))
+        .await?
+    else {
+        return Ok(0);
+    };
+    let Some(conv_id) = w
+        .lookup("conversation", &pmid_key(channel, &contact_id))
+        .await?
+    else {
+        return Ok(0);
+    };
+    let ws = w.workspace_id().to_owned();
+    let rows: Vec<String> = sqlx::query_scalar(
+        "SELECT data FROM entities WHERE workspace_id = ? AND kind = 'message' AND parent_id = ? AND deleted = 0
+           AND sort_at <= ? AND json_extract(data, '$.direction') = 'outbound'
+           AND json_extract(data, '$.status') IN ('pending', 'sent', 'delivered')
+         ORDER BY sort_at DESC LIMIT 500",
+    )
+    .bind(&ws)
+    .bind(&conv_id)
+    .bind(watermark)
+    .fetch_all(w.conn())
+    .await?;
+    let mut n = 0;
+    for d in rows {
+        let mut msg: Message =
+            serde_json::from_str(&d).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+        if status > msg.status {
+            msg.status = status;
+            w.put(
+                EntityKind::Message,
+                &msg.id,
+                Placement {
+                    parent_id: Some(&msg.conversation_id),
+                    sort_at: msg.created_at,
+                },
+                &msg,
+            )
+            .await?;
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+/// The creation time of a message known by its provider id.
+pub async fn provider_message_time(
+    w: &mut Writer,
+    channel: Channel,
+    provider_id: &str,
+) -> Result<Option<i64>, sqlx::Error> {
+    let Some(id) = w.lookup("pmid", &pmid_key(channel, provider_id)).await? else {
+        return Ok(None);
+    };
+    Ok(w.get::<Message>(EntityKind::Message, &id)
+        .await?
+        .map(|m| m.created_at))
 }

@@ -128,6 +128,7 @@ async fn concurrent_inbound_while_paging_loses_and_repeats_nothing() {
                                 reply_to_provider_id: None,
                                 at: common::T0 + i as i64,
                                 edit: false,
+                                echo: false,
                             },
                         )
                         .await

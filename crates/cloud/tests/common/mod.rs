@@ -196,6 +196,7 @@ impl Harness {
                 reply_to_provider_id: None,
                 at: self.clock_now(),
                 edit: false,
+                echo: false,
             },
         )
         .await
