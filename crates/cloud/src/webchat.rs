@@ -1,9 +1,188 @@
-//! Web Chat visitor API.
+//! Web Chat: the small public API the website widget talks to. A visitor starts a session and
+//! gets a per-visitor token; messages are rate limited per visitor; replies are pushed over a
+//! WebSocket.
 
-use axum::Router;
+use axum::extract::ws::{Message as WsMessage, WebSocket, WebSocketUpgrade};
+use axum::extract::{FromRequestParts, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use stepup_protocol::webchat::{
+    StartSessionRequest, StartSessionResponse, VisitorEvent, VisitorSendRequest,
+    VisitorSendResponse,
+};
+use stepup_protocol::{Channel, ErrorCode};
+use tokio::sync::broadcast::error::RecvError;
 
 use crate::AppState;
+use crate::api::JsonBody;
+use crate::error::{ApiError, ApiResult};
+use crate::ids::{token, token_hash};
+use crate::ingest::{self, Inbound, Outcome};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/webchat/v1/sessions", post(start_session))
+        .route("/webchat/v1/messages", post(send))
+        .route("/webchat/v1/stream", get(stream))
+}
+
+/// The visitor behind a request (`Authorization: Bearer` or `?visitor_token=`).
+#[derive(Debug, Clone)]
+pub struct Visitor {
+    pub id: String,
+    pub workspace_id: String,
+    pub name: Option<String>,
+}
+
+impl FromRequestParts<AppState> for Visitor {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let from_header = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|h| h.to_str().ok())
+            .and_then(|h| h.strip_prefix("Bearer "))
+            .map(str::to_owned);
+        let from_query = parts.uri.query().and_then(|q| {
+            q.split('&')
+                .find_map(|kv| kv.strip_prefix("visitor_token=").map(str::to_owned))
+        });
+        let t = from_header
+            .or(from_query)
+            .ok_or_else(|| ApiError::unauthorized("missing visitor token"))?;
+        let row: Option<(String, String, Option<String>)> =
+            sqlx::query_as("SELECT id, workspace_id, name FROM visitors WHERE token_hash = ?")
+                .bind(token_hash(&t))
+                .fetch_optional(state.pool())
+                .await?;
+        let (id, workspace_id, name) =
+            row.ok_or_else(|| ApiError::unauthorized("unknown visitor token"))?;
+        Ok(Visitor {
+            id,
+            workspace_id,
+            name,
+        })
+    }
+}
+
+async fn start_session(
+    State(state): State<AppState>,
+    JsonBody(req): JsonBody<StartSessionRequest>,
+) -> ApiResult<(StatusCode, Json<StartSessionResponse>)> {
+    if !state.rate_ok("webchat:sessions", 600) {
+        return Err(rate_limited());
+    }
+    let ws = state
+        .webhook_workspace()
+        .await?
+        .ok_or_else(|| ApiError::not_found("workspace for web chat"))?;
+    let id = state.ids().make("vis");
+    let t = token("svt");
+    let name: Option<String> = req.name.map(|n| n.chars().take(80).collect());
+    sqlx::query("INSERT INTO visitors (id, workspace_id, token_hash, name, language, created_at) VALUES (?, ?, ?, ?, ?, ?)")
+        .bind(&id)
+        .bind(&ws)
+        .bind(token_hash(&t))
+        .bind(&name)
+        .bind(req.language)
+        .bind(state.now())
+        .execute(state.pool())
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(StartSessionResponse {
+            visitor_id: id,
+            visitor_token: t,
+        }),
+    ))
+}
+
+fn rate_limited() -> ApiError {
+    ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        ErrorCode::RateLimited,
+        "too many messages; slow down",
+    )
+}
+
+async fn send(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    JsonBody(req): JsonBody<VisitorSendRequest>,
+) -> ApiResult<Json<VisitorSendResponse>> {
+    let text = req.text.trim();
+    if text.is_empty() || text.chars().count() > 4096 {
+        return Err(ApiError::bad_request("text must be 1–4096 characters"));
+    }
+    if req.client_message_id.is_empty() || req.client_message_id.len() > 100 {
+        return Err(ApiError::bad_request(
+            "client_message_id must be 1–100 characters",
+        ));
+    }
+    if !state.rate_ok(
+        &format!("webchat:{}", visitor.id),
+        state.config().webchat_rate_per_minute,
+    ) {
+        return Err(rate_limited());
+    }
+    let mut inbound = Inbound::text(
+        Channel::Webchat,
+        &visitor.id,
+        &format!("{}:{}", visitor.id, req.client_message_id),
+        text,
+        state.now(),
+    );
+    inbound.user_name = visitor.name.clone();
+    let mut w = state.write(&visitor.workspace_id).await?;
+    let out = ingest::ingest_in(&state, &mut w, inbound.clone()).await?;
+    let duplicate = !matches!(out, Outcome::Created { .. });
+    let message_id = match out {
+        Outcome::Created { message_id, .. } => message_id,
+        _ => w
+            .lookup("pmid", &format!("webchat:{}", inbound.provider_message_id))
+            .await?
+            .unwrap_or_default(),
+    };
+    state.commit(w).await?;
+    Ok(Json(VisitorSendResponse {
+        message_id,
+        duplicate,
+    }))
+}
+
+async fn stream(State(state): State<AppState>, visitor: Visitor, ws: WebSocketUpgrade) -> Response {
+    ws.on_upgrade(move |socket| run(state, visitor, socket))
+}
+
+async fn run(state: AppState, visitor: Visitor, mut socket: WebSocket) {
+    let mut rx = state.visitor_sender(&visitor.id).subscribe();
+    let mut beat = tokio::time::interval(state.config().heartbeat_interval);
+    beat.tick().await;
+    loop {
+        let ev = tokio::select! {
+            m = rx.recv() => match m {
+                Ok(ev) => ev,
+                Err(RecvError::Lagged(_)) => continue,
+                Err(RecvError::Closed) => break,
+            },
+            _ = beat.tick() => VisitorEvent::Heartbeat { at: state.now() },
+            incoming = socket.recv() => match incoming {
+                Some(Ok(WsMessage::Close(_))) | None | Some(Err(_)) => break,
+                Some(Ok(_)) => continue,
+            },
+        };
+        let Ok(text) = serde_json::to_string(&ev) else {
+            break;
+        };
+        if socket.send(WsMessage::Text(text.into())).await.is_err() {
+            break;
+        }
+    }
 }
