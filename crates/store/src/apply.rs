@@ -1,0 +1,400 @@
+//! Applying the change feed. Each page is applied in one transaction together
+//! with its cursor, so a change is applied exactly once even if the process
+//! dies part-way: either the page and its cursor are in, or neither is.
+
+use sqlx::AssertSqlSafe;
+use sqlx::{Sqlite, Transaction};
+use stepup_protocol::{
+    Change, ChangeOp, Contact, Conversation, EntityKind, Message, MessageContent, Note,
+};
+
+use crate::{Result, Store, StoreError};
+
+const CURSOR_KEY: &str = "sync.cursor";
+const BOOTSTRAPPED_KEY: &str = "sync.bootstrapped";
+
+/// Where the cache stands in the feed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncCursor {
+    /// The cursor to pass as `after` (`"0"` before the first sync).
+    pub cursor: String,
+    /// False until the initial snapshot has been read to its end.
+    pub bootstrapped: bool,
+}
+
+/// What a page changed, for the engine's events.
+#[derive(Debug, Default, Clone)]
+pub struct Applied {
+    pub conversations: Vec<String>,
+    /// Messages that were not in the cache before this page.
+    pub new_messages: Vec<Message>,
+    pub notes: Vec<Note>,
+    pub changes: usize,
+}
+
+impl Store {
+    pub async fn sync_cursor(&self) -> Result<SyncCursor> {
+        Ok(SyncCursor {
+            cursor: self
+                .meta(CURSOR_KEY)
+                .await?
+                .unwrap_or_else(|| "0".to_owned()),
+            bootstrapped: self.meta(BOOTSTRAPPED_KEY).await?.as_deref() == Some("1"),
+        })
+    }
+
+    /// Applies one page of the feed and moves the cursor, atomically.
+    /// `bootstrapped` marks the end of the initial snapshot.
+    pub async fn apply_page(
+        &self,
+        changes: &[Change],
+        next_cursor: &str,
+        bootstrapped: bool,
+    ) -> Result<Applied> {
+        let mut tx = self.pool().begin().await?;
+        let mut applied = Applied {
+            changes: changes.len(),
+            ..Applied::default()
+        };
+        for change in changes {
+            apply_one(&mut tx, change, &mut applied).await?;
+        }
+        set_meta(&mut tx, CURSOR_KEY, next_cursor).await?;
+        set_meta(
+            &mut tx,
+            BOOTSTRAPPED_KEY,
+            if bootstrapped { "1" } else { "0" },
+        )
+        .await?;
+        tx.commit().await?;
+        applied.conversations.sort();
+        applied.conversations.dedup();
+        Ok(applied)
+    }
+
+    /// Forgets all synced data (the outbox stays) and starts the feed over:
+    /// after a `410 cursor_expired`.
+    pub async fn reset_for_rebootstrap(&self) -> Result<()> {
+        let mut tx = self.pool().begin().await?;
+        for table in [
+            "search_messages",
+            "search_contacts",
+            "search_notes",
+            "conversation_labels",
+            "messages",
+            "notes",
+            "conversations",
+            "contacts",
+            "entities",
+        ] {
+            sqlx::query(AssertSqlSafe(format!("DELETE FROM {table}")))
+                .execute(&mut *tx)
+                .await?;
+        }
+        set_meta(&mut tx, CURSOR_KEY, "0").await?;
+        set_meta(&mut tx, BOOTSTRAPPED_KEY, "0").await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Stores one message (history fetched on demand, or the cloud's answer
+    /// to a send) outside the feed.
+    pub async fn put_message(&self, message: &Message) -> Result<bool> {
+        let mut tx = self.pool().begin().await?;
+        let new = upsert_message(&mut tx, message).await?;
+        tx.commit().await?;
+        Ok(new)
+    }
+}
+
+pub(crate) async fn set_meta(
+    tx: &mut Transaction<'_, Sqlite>,
+    key: &str,
+    value: &str,
+) -> Result<()> {
+    sqlx::query("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+        .bind(key)
+        .bind(value)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+fn decode<T: serde::de::DeserializeOwned>(change: &Change) -> Result<T> {
+    change.decode::<T>()?.ok_or_else(|| {
+        StoreError::Data(format!(
+            "upsert of {} {} without data",
+            change.entity.as_str(),
+            change.id
+        ))
+    })
+}
+
+fn enum_str<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        other => format!("{other:?}"),
+    }
+}
+
+async fn apply_one(
+    tx: &mut Transaction<'_, Sqlite>,
+    change: &Change,
+    applied: &mut Applied,
+) -> Result<()> {
+    match (change.entity, change.op) {
+        (EntityKind::Conversation, ChangeOp::Upsert) => {
+            let c: Conversation = decode(change)?;
+            upsert_conversation(tx, &c).await?;
+            applied.conversations.push(c.id);
+        }
+        (EntityKind::Conversation, ChangeOp::Delete) => {
+            delete_indexed(
+                tx,
+                "messages",
+                "search_messages",
+                "conversation_id",
+                &change.id,
+            )
+            .await?;
+            delete_indexed(tx, "notes", "search_notes", "conversation_id", &change.id).await?;
+            sqlx::query("DELETE FROM conversations WHERE id = ?")
+                .bind(&change.id)
+                .execute(&mut **tx)
+                .await?;
+            applied.conversations.push(change.id.clone());
+        }
+        (EntityKind::Message, ChangeOp::Upsert) => {
+            let m: Message = decode(change)?;
+            applied.conversations.push(m.conversation_id.clone());
+            if upsert_message(tx, &m).await? {
+                applied.new_messages.push(m);
+            }
+        }
+        (EntityKind::Message, ChangeOp::Delete) => {
+            delete_indexed(tx, "messages", "search_messages", "id", &change.id).await?;
+        }
+        (EntityKind::Contact, ChangeOp::Upsert) => {
+            let c: Contact = decode(change)?;
+            let data = serde_json::to_string(&c)?;
+            let rowid: i64 = sqlx::query_scalar(
+                "INSERT INTO contacts (id, name, data) VALUES (?, ?, ?)
+                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, data = excluded.data
+                 RETURNING rowid",
+            )
+            .bind(&c.id)
+            .bind(&c.name)
+            .bind(data)
+            .fetch_one(&mut **tx)
+            .await?;
+            let mut body = c.name.clone();
+            if let Some(phone) = &c.phone {
+                body.push(' ');
+                body.push_str(phone);
+            }
+            reindex(tx, "search_contacts", rowid, &body).await?;
+        }
+        (EntityKind::Contact, ChangeOp::Delete) => {
+            delete_indexed(tx, "contacts", "search_contacts", "id", &change.id).await?;
+        }
+        (EntityKind::Note, ChangeOp::Upsert) => {
+            let n: Note = decode(change)?;
+            let rowid: i64 = sqlx::query_scalar(
+                "INSERT INTO notes (id, conversation_id, created_at, data) VALUES (?, ?, ?, ?)
+                 ON CONFLICT (id) DO UPDATE SET data = excluded.data
+                 RETURNING rowid",
+            )
+            .bind(&n.id)
+            .bind(&n.conversation_id)
+            .bind(n.created_at)
+            .bind(serde_json::to_string(&n)?)
+            .fetch_one(&mut **tx)
+            .await?;
+            reindex(tx, "search_notes", rowid, &n.body).await?;
+            applied.conversations.push(n.conversation_id.clone());
+            applied.notes.push(n);
+        }
+        (EntityKind::Note, ChangeOp::Delete) => {
+            delete_indexed(tx, "notes", "search_notes", "id", &change.id).await?;
+        }
+        (kind, ChangeOp::Upsert) => {
+            let data = change
+                .data
+                .as_ref()
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "null".into());
+            sqlx::query(
+                "INSERT INTO entities (kind, id, data) VALUES (?, ?, ?)
+                 ON CONFLICT (kind, id) DO UPDATE SET data = excluded.data",
+            )
+            .bind(kind.as_str())
+            .bind(&change.id)
+            .bind(data)
+            .execute(&mut **tx)
+            .await?;
+        }
+        (kind, ChangeOp::Delete) => {
+            sqlx::query("DELETE FROM entities WHERE kind = ? AND id = ?")
+                .bind(kind.as_str())
+                .bind(&change.id)
+                .execute(&mut **tx)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+async fn upsert_conversation(tx: &mut Transaction<'_, Sqlite>, c: &Conversation) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO conversations (id, contact_id, channel, status, assignee_agent_id, assignee_team_id,
+             priority, created_at, last_message_at, last_inbound_at, unread_count, data)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET contact_id = excluded.contact_id, channel = excluded.channel,
+             status = excluded.status, assignee_agent_id = excluded.assignee_agent_id,
+             assignee_team_id = excluded.assignee_team_id, priority = excluded.priority,
+             created_at = excluded.created_at, last_message_at = excluded.last_message_at,
+             last_inbound_at = excluded.last_inbound_at, unread_count = excluded.unread_count,
+             data = excluded.data",
+    )
+    .bind(&c.id)
+    .bind(&c.contact_id)
+    .bind(c.channel.as_str())
+    .bind(enum_str(&c.status))
+    .bind(&c.assignee_agent_id)
+    .bind(&c.assignee_team_id)
+    .bind(enum_str(&c.priority))
+    .bind(c.created_at)
+    .bind(c.last_message_at)
+    .bind(c.last_inbound_at)
+    .bind(i64::from(c.unread_count))
+    .bind(serde_json::to_string(c)?)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("DELETE FROM conversation_labels WHERE conversation_id = ?")
+        .bind(&c.id)
+        .execute(&mut **tx)
+        .await?;
+    for label in &c.labels {
+        sqlx::query(
+            "INSERT OR IGNORE INTO conversation_labels (conversation_id, label) VALUES (?, ?)",
+        )
+        .bind(&c.id)
+        .bind(label)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Inserts or updates a message; true when it was not cached before. A
+/// message the outbox was waiting for removes its outbox entry.
+pub(crate) async fn upsert_message(tx: &mut Transaction<'_, Sqlite>, m: &Message) -> Result<bool> {
+    let existed: Option<i64> = sqlx::query_scalar("SELECT rowid FROM messages WHERE id = ?")
+        .bind(&m.id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    let rowid: i64 = sqlx::query_scalar(
+        "INSERT INTO messages (id, conversation_id, direction, status, created_at, data)
+         VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET status = excluded.status, data = excluded.data
+         RETURNING rowid",
+    )
+    .bind(&m.id)
+    .bind(&m.conversation_id)
+    .bind(enum_str(&m.direction))
+    .bind(enum_str(&m.status))
+    .bind(m.created_at)
+    .bind(serde_json::to_string(m)?)
+    .fetch_one(&mut **tx)
+    .await?;
+    if let Some(text) = message_text(&m.content) {
+        reindex(tx, "search_messages", rowid, &text).await?;
+    }
+    sqlx::query("DELETE FROM outbox WHERE server_message_id = ?")
+        .bind(&m.id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(existed.is_none())
+}
+
+/// The searchable text of a message.
+pub fn message_text(content: &MessageContent) -> Option<String> {
+    match content {
+        MessageContent::Text { text } | MessageContent::StoryReply { text, .. } => {
+            Some(text.clone())
+        }
+        MessageContent::Template { rendered, .. } => Some(rendered.clone()),
+        MessageContent::Attachment {
+            caption,
+            attachment,
+        } => {
+            let parts: Vec<&str> = caption
+                .iter()
+                .chain(attachment.filename.iter())
+                .map(String::as_str)
+                .collect();
+            (!parts.is_empty()).then(|| parts.join(" "))
+        }
+        MessageContent::Location { name, address, .. } => {
+            let parts: Vec<&str> = name
+                .iter()
+                .chain(address.iter())
+                .map(String::as_str)
+                .collect();
+            (!parts.is_empty()).then(|| parts.join(" "))
+        }
+        MessageContent::Contacts { contacts } => Some(
+            contacts
+                .iter()
+                .map(|c| c.name.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+        MessageContent::InteractiveReply { title, .. } => Some(title.clone()),
+        MessageContent::Reaction { .. } | MessageContent::Unsupported { .. } => None,
+    }
+}
+
+async fn reindex(
+    tx: &mut Transaction<'_, Sqlite>,
+    index: &str,
+    rowid: i64,
+    text: &str,
+) -> Result<()> {
+    sqlx::query(AssertSqlSafe(format!(
+        "DELETE FROM {index} WHERE rowid = ?"
+    )))
+    .bind(rowid)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(AssertSqlSafe(format!(
+        "INSERT INTO {index} (rowid, body) VALUES (?, ?)"
+    )))
+    .bind(rowid)
+    .bind(crate::normalize::normalize(text))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn delete_indexed(
+    tx: &mut Transaction<'_, Sqlite>,
+    table: &str,
+    index: &str,
+    column: &str,
+    value: &str,
+) -> Result<()> {
+    sqlx::query(AssertSqlSafe(format!(
+        "DELETE FROM {index} WHERE rowid IN (SELECT rowid FROM {table} WHERE {column} = ?)"
+    )))
+    .bind(value)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(AssertSqlSafe(format!(
+        "DELETE FROM {table} WHERE {column} = ?"
+    )))
+    .bind(value)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

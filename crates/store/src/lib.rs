@@ -1,0 +1,216 @@
+//! The encrypted local cache of one account.
+//!
+//! SQLite through sqlx, encrypted with SQLCipher (linked through
+//! libsqlite3-sys's bundled SQLCipher, at the version sqlx uses). Every
+//! connection sets the raw 256-bit key with `PRAGMA key` before anything else;
+//! opening refuses a build whose `PRAGMA cipher_version` is empty, so a build
+//! that would silently store plaintext fails. WAL, foreign keys, a large page
+//! cache for ranked search. Statement logging is off: it would log the key.
+
+pub mod account;
+mod apply;
+mod export;
+pub mod keys;
+pub mod normalize;
+mod outbox;
+mod queries;
+pub mod secret;
+
+use std::{path::Path, str::FromStr, time::Duration};
+
+use sqlx::{
+    ConnectOptions, SqlitePool,
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
+};
+
+pub use apply::{Applied, SyncCursor};
+pub use keys::{DbKey, KeyError, MemorySecrets, OsKeyring, SecretStore};
+pub use outbox::{OutboxEntry, OutboxState};
+pub use queries::{
+    ConversationFilter, ConversationRow, SearchFilter, SearchHit, SearchKind, Snippet,
+};
+pub use secret::Secret;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The key does not open this cache (a lost or replaced keyring entry, a
+    /// wrong passphrase). The cache is derived data: wipe it and sync again,
+    /// after listing the outbox's unsent messages (`Store::unsent_after_wrong_key`
+    /// cannot read them either, so the app shows the count it last knew).
+    #[error("the local cache cannot be opened with this key; wipe the local cache and sync again")]
+    WrongKey,
+    /// The SQLite library in this build has no encryption.
+    #[error("this build's SQLite has no SQLCipher: refusing to store data unencrypted")]
+    NoEncryption,
+    #[error("the local cache is damaged: {0}")]
+    Corrupt(String),
+    #[error("the local cache's schema cannot be updated: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("database error: {0}")]
+    Db(sqlx::Error),
+    #[error("malformed data in the cache or the feed: {0}")]
+    Data(String),
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Key(#[from] KeyError),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(err: sqlx::Error) -> Self {
+        if let sqlx::Error::Database(db) = &err {
+            match db.code().as_deref() {
+                // SQLITE_NOTADB: wrong key (or not a database at all).
+                Some("26") => return StoreError::WrongKey,
+                // SQLITE_CORRUPT
+                Some("11") => return StoreError::Corrupt(db.message().to_owned()),
+                _ => {}
+            }
+        }
+        StoreError::Db(err)
+    }
+}
+
+impl From<serde_json::Error> for StoreError {
+    fn from(err: serde_json::Error) -> Self {
+        StoreError::Data(err.to_string())
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// An open, encrypted cache.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: SqlitePool,
+}
+
+/// How an open store is configured (`Store::open_with`).
+#[derive(Debug, Clone)]
+pub struct OpenOptions {
+    /// `None` opens without encryption: only for the plain-SQLite baseline
+    /// of the benchmark.
+    pub encrypted: bool,
+    pub max_connections: u32,
+    /// Page cache per connection, in KiB.
+    pub cache_kib: u32,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        OpenOptions {
+            encrypted: true,
+            max_connections: 4,
+            cache_kib: 64 * 1024,
+        }
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) the encrypted cache at `path` with `key`.
+    pub async fn open(path: &Path, key: &DbKey) -> Result<Store> {
+        Store::open_with(path, Some(key), &OpenOptions::default()).await
+    }
+
+    pub async fn open_with(
+        path: &Path,
+        key: Option<&DbKey>,
+        options: &OpenOptions,
+    ) -> Result<Store> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
+                context: format!("cannot create {}", dir.display()),
+                source,
+            })?;
+        }
+        let mut connect = SqliteConnectOptions::from_str("sqlite://")
+            .map_err(StoreError::Db)?
+            .filename(path)
+            .create_if_missing(true);
+        if options.encrypted {
+            let key = key.ok_or(StoreError::WrongKey)?;
+            // Must be the first statement on every connection; sqlx sends `key` first.
+            connect = connect.pragma("key", key.pragma_value());
+        }
+        let connect = connect
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10))
+            .pragma("cache_size", format!("-{}", options.cache_kib))
+            .pragma("temp_store", "memory")
+            .disable_statement_logging();
+        let pool = SqlitePoolOptions::new()
+            .max_connections(options.max_connections)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(connect)
+            .await?;
+
+        let cipher: Option<String> = sqlx::query_scalar("PRAGMA cipher_version")
+            .fetch_optional(&pool)
+            .await?;
+        if options.encrypted && cipher.as_deref().unwrap_or_default().is_empty() {
+            pool.close().await;
+            return Err(StoreError::NoEncryption);
+        }
+        // Reading the schema is what fails with a wrong key.
+        sqlx::query("SELECT count(*) FROM sqlite_master")
+            .execute(&pool)
+            .await?;
+        MIGRATOR.run(&pool).await?;
+        Ok(Store { pool })
+    }
+
+    /// The SQLCipher version in use, e.g. `4.6.1 community`.
+    pub async fn cipher_version(&self) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar("PRAGMA cipher_version")
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    /// `PRAGMA integrity_check`: `Ok(())` when the file is sound.
+    pub async fn integrity_check(&self) -> Result<()> {
+        let rows: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check")
+            .fetch_all(&self.pool)
+            .await?;
+        if rows == ["ok"] {
+            Ok(())
+        } else {
+            Err(StoreError::Corrupt(rows.join("; ")))
+        }
+    }
+
+    /// Closes every connection and checkpoints the WAL.
+    pub async fn close(self) {
+        let _ = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&self.pool)
+            .await;
+        self.pool.close().await;
+    }
+
+    pub(crate) fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    pub async fn meta(&self, key: &str) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar("SELECT value FROM meta WHERE key = ?")
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    pub async fn set_meta(&self, key: &str, value: &str) -> Result<()> {
+        sqlx::query("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+            .bind(key)
+            .bind(value)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,451 @@
+//! Reading the cache: the conversation list with filters, a conversation's
+//! messages, Arabic-aware search, and the full export.
+
+use serde::Serialize;
+use sqlx::AssertSqlSafe;
+use sqlx::{QueryBuilder, Row, Sqlite};
+use stepup_protocol::{Contact, Conversation, Message, Note};
+
+use crate::{Result, Store, normalize::normalize_with_offsets};
+
+#[derive(Debug, Clone, Default)]
+pub struct ConversationFilter {
+    pub channel: Option<String>,
+    pub status: Option<String>,
+    /// An agent id, or `"unassigned"`.
+    pub assignee: Option<String>,
+    pub label: Option<String>,
+    pub limit: u32,
+    pub offset: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ConversationRow {
+    pub conversation: Conversation,
+    pub contact_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SearchKind {
+    Message,
+    Contact,
+    Note,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SearchFilter {
+    pub channel: Option<String>,
+    pub status: Option<String>,
+    pub assignee: Option<String>,
+    pub label: Option<String>,
+    /// Unix ms, inclusive.
+    pub from: Option<i64>,
+    /// Unix ms, exclusive.
+    pub to: Option<i64>,
+    pub limit: u32,
+}
+
+/// Text with the matched parts marked, in the original spelling.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Snippet {
+    pub parts: Vec<(String, bool)>,
+}
+
+impl Snippet {
+    /// `[[match]]` markers, for the command line.
+    pub fn marked(&self) -> String {
+        self.parts
+            .iter()
+            .map(|(t, hit)| if *hit { format!("[[{t}]]") } else { t.clone() })
+            .collect()
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchHit {
+    pub kind: SearchKind,
+    pub id: String,
+    pub conversation_id: Option<String>,
+    pub snippet: Snippet,
+    pub rank: f64,
+}
+
+fn push_conversation_filters<'a>(
+    q: &mut QueryBuilder<Sqlite>,
+    channel: &'a Option<String>,
+    status: &'a Option<String>,
+    assignee: &'a Option<String>,
+    label: &'a Option<String>,
+) {
+    if let Some(channel) = channel {
+        q.push(" AND c.channel = ").push_bind(channel);
+    }
+    if let Some(status) = status {
+        q.push(" AND c.status = ").push_bind(status);
+    }
+    match assignee.as_deref() {
+        Some("unassigned") => {
+            q.push(" AND c.assignee_agent_id IS NULL");
+        }
+        Some(agent) => {
+            q.push(" AND c.assignee_agent_id = ").push_bind(agent);
+        }
+        None => {}
+    }
+    if let Some(label) = label {
+        q.push(" AND EXISTS (SELECT 1 FROM conversation_labels l WHERE l.conversation_id = c.id AND l.label = ")
+            .push_bind(label)
+            .push(")");
+    }
+}
+
+impl Store {
+    /// Conversations, latest activity first.
+    pub async fn conversations(&self, filter: &ConversationFilter) -> Result<Vec<ConversationRow>> {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "SELECT c.data, p.name FROM conversations c LEFT JOIN contacts p ON p.id = c.contact_id WHERE 1 = 1",
+        );
+        push_conversation_filters(
+            &mut q,
+            &filter.channel,
+            &filter.status,
+            &filter.assignee,
+            &filter.label,
+        );
+        q.push(" ORDER BY c.last_message_at DESC, c.id LIMIT ")
+            .push_bind(i64::from(if filter.limit == 0 {
+                100
+            } else {
+                filter.limit
+            }))
+            .push(" OFFSET ")
+            .push_bind(i64::from(filter.offset));
+        let rows = q.build().fetch_all(self.pool()).await?;
+        rows.into_iter()
+            .map(|row| {
+                Ok(ConversationRow {
+                    conversation: serde_json::from_str(row.get::<&str, _>(0))?,
+                    contact_name: row.get(1),
+                })
+            })
+            .collect()
+    }
+
+    pub async fn conversation(&self, id: &str) -> Result<Option<Conversation>> {
+        let data: Option<String> =
+            sqlx::query_scalar("SELECT data FROM conversations WHERE id = ?")
+                .bind(id)
+                .fetch_optional(self.pool())
+                .await?;
+        Ok(data.map(|d| serde_json::from_str(&d)).transpose()?)
+    }
+
+    pub async fn contact(&self, id: &str) -> Result<Option<Contact>> {
+        let data: Option<String> = sqlx::query_scalar("SELECT data FROM contacts WHERE id = ?")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(data.map(|d| serde_json::from_str(&d)).transpose()?)
+    }
+
+    /// A conversation's cached messages, oldest first: the latest `limit`
+    /// before `before` (Unix ms), or the latest overall.
+    pub async fn messages(
+        &self,
+        conversation_id: &str,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<Message>> {
+        let rows: Vec<String> = sqlx::query_scalar(
+            "SELECT data FROM (SELECT data, created_at, id FROM messages
+                WHERE conversation_id = ? AND created_at < ? ORDER BY created_at DESC, id DESC LIMIT ?)
+             ORDER BY created_at, id",
+        )
+        .bind(conversation_id)
+        .bind(before.unwrap_or(i64::MAX))
+        .bind(i64::from(limit.max(1)))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(|d| Ok(serde_json::from_str(d)?)).collect()
+    }
+
+    pub async fn notes(&self, conversation_id: &str) -> Result<Vec<Note>> {
+        let rows: Vec<String> = sqlx::query_scalar(
+            "SELECT data FROM notes WHERE conversation_id = ? ORDER BY created_at, id",
+        )
+        .bind(conversation_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(|d| Ok(serde_json::from_str(d)?)).collect()
+    }
+
+    /// Counts of cached rows, by table.
+    pub async fn counts(&self) -> Result<Vec<(String, i64)>> {
+        let mut out = Vec::new();
+        for table in [
+            "conversations",
+            "messages",
+            "contacts",
+            "notes",
+            "entities",
+            "outbox",
+        ] {
+            let n: i64 = sqlx::query_scalar(AssertSqlSafe(format!("SELECT count(*) FROM {table}")))
+                .fetch_one(self.pool())
+                .await?;
+            out.push((table.to_owned(), n));
+        }
+        Ok(out)
+    }
+
+    /// Full-text search over messages, contact names and notes. The query is
+    /// normalized like the index (so a query without harakat, or with another
+    /// alef form, still matches); every word must match, the last one as a
+    /// prefix. Best matches first, each with a snippet in the original text.
+    pub async fn search(&self, query: &str, filter: &SearchFilter) -> Result<Vec<SearchHit>> {
+        let Some(fts) = fts_query(query) else {
+            return Ok(Vec::new());
+        };
+        let limit = i64::from(if filter.limit == 0 { 50 } else { filter.limit });
+        let conversation_filtered = filter.channel.is_some()
+            || filter.status.is_some()
+            || filter.assignee.is_some()
+            || filter.label.is_some();
+        let dated = filter.from.is_some() || filter.to.is_some();
+        let mut hits = Vec::new();
+
+        // Messages
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "SELECT m.id, m.conversation_id, m.data, bm25(search_messages) AS rank
+             FROM search_messages JOIN messages m ON m.rowid = search_messages.rowid
+             JOIN conversations c ON c.id = m.conversation_id
+             WHERE search_messages MATCH ",
+        );
+        q.push_bind(&fts);
+        push_conversation_filters(
+            &mut q,
+            &filter.channel,
+            &filter.status,
+            &filter.assignee,
+            &filter.label,
+        );
+        if let Some(from) = filter.from {
+            q.push(" AND m.created_at >= ").push_bind(from);
+        }
+        if let Some(to) = filter.to {
+            q.push(" AND m.created_at < ").push_bind(to);
+        }
+        q.push(" ORDER BY rank LIMIT ").push_bind(limit);
+        for row in q.build().fetch_all(self.pool()).await? {
+            let message: Message = serde_json::from_str(row.get::<&str, _>(2))?;
+            let text = crate::apply::message_text(&message.content).unwrap_or_default();
+            hits.push(SearchHit {
+                kind: SearchKind::Message,
+                id: row.get(0),
+                conversation_id: Some(row.get(1)),
+                snippet: snippet(&text, query),
+                rank: row.get(3),
+            });
+        }
+
+        // Notes
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "SELECT n.id, n.conversation_id, n.data, bm25(search_notes) AS rank
+             FROM search_notes JOIN notes n ON n.rowid = search_notes.rowid
+             JOIN conversations c ON c.id = n.conversation_id
+             WHERE search_notes MATCH ",
+        );
+        q.push_bind(&fts);
+        push_conversation_filters(
+            &mut q,
+            &filter.channel,
+            &filter.status,
+            &filter.assignee,
+            &filter.label,
+        );
+        if let Some(from) = filter.from {
+            q.push(" AND n.created_at >= ").push_bind(from);
+        }
+        if let Some(to) = filter.to {
+            q.push(" AND n.created_at < ").push_bind(to);
+        }
+        q.push(" ORDER BY rank LIMIT ").push_bind(limit);
+        for row in q.build().fetch_all(self.pool()).await? {
+            let note: Note = serde_json::from_str(row.get::<&str, _>(2))?;
+            hits.push(SearchHit {
+                kind: SearchKind::Note,
+                id: row.get(0),
+                conversation_id: Some(row.get(1)),
+                snippet: snippet(&note.body, query),
+                rank: row.get(3),
+            });
+        }
+
+        // Contacts (not dated; filtered through their conversations)
+        if !dated {
+            let mut q = QueryBuilder::<Sqlite>::new(
+                "SELECT p.id, p.data, bm25(search_contacts) AS rank,
+                    (SELECT c.id FROM conversations c WHERE c.contact_id = p.id ORDER BY c.last_message_at DESC LIMIT 1)
+                 FROM search_contacts JOIN contacts p ON p.rowid = search_contacts.rowid
+                 WHERE search_contacts MATCH ",
+            );
+            q.push_bind(&fts);
+            if conversation_filtered {
+                q.push(" AND EXISTS (SELECT 1 FROM conversations c WHERE c.contact_id = p.id");
+                push_conversation_filters(
+                    &mut q,
+                    &filter.channel,
+                    &filter.status,
+                    &filter.assignee,
+                    &filter.label,
+                );
+                q.push(")");
+            }
+            q.push(" ORDER BY rank LIMIT ").push_bind(limit);
+            for row in q.build().fetch_all(self.pool()).await? {
+                let contact: Contact = serde_json::from_str(row.get::<&str, _>(1))?;
+                hits.push(SearchHit {
+                    kind: SearchKind::Contact,
+                    id: row.get(0),
+                    conversation_id: row.get(3),
+                    snippet: snippet(&contact.name, query),
+                    rank: row.get(2),
+                });
+            }
+        }
+
+        // bm25: lower is better.
+        hits.sort_by(|a, b| a.rank.total_cmp(&b.rank));
+        hits.truncate(limit as usize);
+        Ok(hits)
+    }
+}
+
+/// The words of a query, normalized.
+fn query_words(query: &str) -> Vec<String> {
+    crate::normalize::normalize(query)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// An FTS5 query: every word must match, as a prefix.
+fn fts_query(query: &str) -> Option<String> {
+    let words = query_words(query);
+    if words.is_empty() {
+        return None;
+    }
+    Some(
+        words
+            .iter()
+            .map(|w| format!("\"{}\"*", w.replace('"', "\"\"")))
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
+}
+
+/// A snippet of `text` around the matches of `query`'s words, matches marked,
+/// in the original spelling (found through the normalized text's offsets).
+pub fn snippet(text: &str, query: &str) -> Snippet {
+    const CONTEXT: usize = 60;
+    let words = query_words(query);
+    let (norm, offsets) = normalize_with_offsets(text);
+    let norm_chars: Vec<char> = norm.chars().collect();
+    // Matches as (start, end) byte ranges of `text`, at word starts.
+    let mut ranges: Vec<(usize, usize)> = Vec::new();
+    for word in &words {
+        let w: Vec<char> = word.chars().collect();
+        let mut i = 0;
+        while i + w.len() <= norm_chars.len() {
+            let at_word_start = i == 0 || !norm_chars[i - 1].is_alphanumeric();
+            if at_word_start && norm_chars[i..i + w.len()] == w[..] {
+                // Extend to the end of the word in the original text.
+                let mut j = i + w.len();
+                while j < norm_chars.len() && norm_chars[j].is_alphanumeric() {
+                    j += 1;
+                }
+                let start = offsets[i];
+                let end = if j < offsets.len() {
+                    offsets[j]
+                } else {
+                    text.len()
+                };
+                ranges.push((start, end));
+                i = j;
+            } else {
+                i += 1;
+            }
+        }
+    }
+    ranges.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::new();
+    for (s, e) in ranges {
+        match merged.last_mut() {
+            Some(last) if s <= last.1 => last.1 = last.1.max(e),
+            _ => merged.push((s, e)),
+        }
+    }
+    // A window around the first match.
+    let first = merged.first().map_or(0, |r| r.0);
+    let mut win_start = first.saturating_sub(CONTEXT);
+    while !text.is_char_boundary(win_start) {
+        win_start -= 1;
+    }
+    let mut win_end = (first + CONTEXT * 3).min(text.len());
+    while !text.is_char_boundary(win_end) {
+        win_end += 1;
+    }
+    let mut parts = Vec::new();
+    if win_start > 0 {
+        parts.push(("…".to_owned(), false));
+    }
+    let mut at = win_start;
+    for (s, e) in merged
+        .into_iter()
+        .filter(|r| r.0 >= win_start && r.0 < win_end)
+    {
+        if s > at {
+            parts.push((text[at..s].to_owned(), false));
+        }
+        let e = e.min(win_end);
+        parts.push((text[s..e].to_owned(), true));
+        at = e;
+    }
+    if at < win_end {
+        parts.push((text[at..win_end].to_owned(), false));
+    }
+    if win_end < text.len() {
+        parts.push(("…".to_owned(), false));
+    }
+    Snippet { parts }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snippets_mark_matches_in_the_original_spelling() {
+        let s = snippet("أَهْلاً وسهلاً بكم في متجر الإلكترونيات", "اهلا الالكترونيات");
+        assert_eq!(s.marked(), "[[أَهْلاً]] وسهلاً بكم في متجر [[الإلكترونيات]]");
+        let s = snippet("Order ١٢٣٤٥ is READY", "12345 ready");
+        assert_eq!(s.marked(), "Order [[١٢٣٤٥]] is [[READY]]");
+        let s = snippet("nothing here", "zz");
+        assert_eq!(s.marked(), "nothing here");
+    }
+
+    #[test]
+    fn fts_queries_are_quoted_prefixes() {
+        assert_eq!(
+            fts_query("مَرْحَبًا Wor\"ld").unwrap(),
+            "\"مرحبا\"* \"wor\"* \"ld\"*"
+        );
+        assert_eq!(fts_query("  ,. "), None);
+        assert_eq!(
+            fts_query("NEAR(a b) OR c*").unwrap(),
+            "\"near\"* \"a\"* \"b\"* \"or\"* \"c\"*"
+        );
+    }
+}

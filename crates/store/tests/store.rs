@@ -1,0 +1,494 @@
+//! The encrypted cache on real SQLCipher files.
+
+use std::path::Path;
+
+use serde_json::json;
+use stepup_protocol::{Change, ChangeOp, EntityKind, SendMessageRequest};
+use stepup_store::{
+    ConversationFilter, DbKey, OutboxState, SearchFilter, SearchKind, Store, StoreError,
+};
+
+fn key(byte: u8) -> DbKey {
+    DbKey::from_bytes([byte; 32])
+}
+
+fn change(seq: u64, entity: EntityKind, id: &str, data: serde_json::Value) -> Change {
+    Change {
+        seq,
+        at: 1_700_000_000_000,
+        entity,
+        id: id.into(),
+        op: ChangeOp::Upsert,
+        data: Some(data),
+    }
+}
+
+fn conversation(
+    id: &str,
+    contact: &str,
+    channel: &str,
+    status: &str,
+    assignee: Option<&str>,
+    at: i64,
+) -> serde_json::Value {
+    json!({
+        "id": id, "contact_id": contact, "channel": channel, "status": status,
+        "assignee_agent_id": assignee, "labels": ["vip"], "priority": "normal",
+        "created_at": at - 1000, "last_message_at": at, "unread_count": 1,
+        "reply_window": { "free_text_until": null, "templates_allowed": false }
+    })
+}
+
+fn message(id: &str, conv: &str, text: &str, at: i64) -> serde_json::Value {
+    json!({
+        "id": id, "conversation_id": conv, "direction": "inbound",
+        "content": { "type": "text", "text": text }, "status": "received", "created_at": at
+    })
+}
+
+fn contact(id: &str, name: &str) -> serde_json::Value {
+    json!({ "id": id, "name": name, "phone": "+971501234567", "identities": [], "created_at": 1 })
+}
+
+fn page() -> Vec<Change> {
+    vec![
+        change(
+            1,
+            EntityKind::Contact,
+            "ctc_1",
+            contact("ctc_1", "فاطمة الزهراء"),
+        ),
+        change(
+            2,
+            EntityKind::Contact,
+            "ctc_2",
+            contact("ctc_2", "John Carter"),
+        ),
+        change(
+            3,
+            EntityKind::Conversation,
+            "cnv_1",
+            conversation("cnv_1", "ctc_1", "whatsapp", "open", Some("agt_1"), 3_000),
+        ),
+        change(
+            4,
+            EntityKind::Conversation,
+            "cnv_2",
+            conversation("cnv_2", "ctc_2", "instagram", "pending", None, 4_000),
+        ),
+        change(
+            5,
+            EntityKind::Message,
+            "msg_1",
+            message("msg_1", "cnv_1", "مَرْحَبًا، أُرِيدُ عِطْرَ العُود الفاخر", 2_000),
+        ),
+        change(
+            6,
+            EntityKind::Message,
+            "msg_2",
+            message(
+                "msg_2",
+                "cnv_2",
+                "Hello, is the iPhone 16 in stock? طلب رقم ١٢٣٤٥",
+                3_500,
+            ),
+        ),
+        change(
+            7,
+            EntityKind::Note,
+            "not_1",
+            json!({
+                "id": "not_1", "conversation_id": "cnv_1", "author_agent_id": "agt_1",
+                "body": "Customer prefers delivery to Al Barsha", "mentions": [], "created_at": 2_500
+            }),
+        ),
+        change(
+            8,
+            EntityKind::Label,
+            "lbl_1",
+            json!({ "id": "lbl_1", "name": "VIP", "color": "#f00" }),
+        ),
+    ]
+}
+
+async fn open(dir: &Path, k: &DbKey) -> Store {
+    Store::open(&dir.join("cache.db"), k).await.unwrap()
+}
+
+fn files_contain(dir: &Path, needle: &[u8]) -> Vec<String> {
+    let mut hits = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            let bytes = std::fs::read(&path).unwrap();
+            if bytes.windows(needle.len()).any(|w| w == needle) {
+                hits.push(path.display().to_string());
+            }
+        }
+    }
+    hits
+}
+
+#[tokio::test]
+async fn data_is_encrypted_at_rest_including_the_wal() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path(), &key(7)).await;
+    assert!(
+        !store
+            .cipher_version()
+            .await
+            .unwrap()
+            .unwrap_or_default()
+            .is_empty()
+    );
+    store.apply_page(&page(), "8", true).await.unwrap();
+    // Look while the WAL still holds the pages, then after a checkpoint.
+    for needle in [
+        "مَرْحَبًا".as_bytes(),
+        b"iPhone 16",
+        "فاطمة".as_bytes(),
+        b"John Carter",
+        b"Al Barsha",
+    ] {
+        assert_eq!(
+            files_contain(dir.path(), needle),
+            Vec::<String>::new(),
+            "{}",
+            String::from_utf8_lossy(needle)
+        );
+    }
+    store.close().await;
+    for needle in [
+        "مرحبا".as_bytes(),
+        b"iPhone",
+        b"Carter",
+        &[7u8; 32][..],
+        b"0707070707070707",
+    ] {
+        assert_eq!(files_contain(dir.path(), needle), Vec::<String>::new());
+    }
+    // The plain-SQLite header is absent too.
+    let head = std::fs::read(dir.path().join("cache.db")).unwrap();
+    assert_ne!(&head[..15], b"SQLite format 3");
+}
+
+#[tokio::test]
+async fn a_wrong_key_is_a_typed_error_and_leaves_the_file_intact() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path(), &key(1)).await;
+    store.apply_page(&page(), "8", true).await.unwrap();
+    store.close().await;
+    let err = Store::open(&dir.path().join("cache.db"), &key(2))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::WrongKey), "{err:?}");
+    assert!(
+        err.to_string()
+            .contains("wipe the local cache and sync again")
+    );
+    let store = open(dir.path(), &key(1)).await;
+    store.integrity_check().await.unwrap();
+    assert_eq!(
+        store
+            .conversations(&ConversationFilter::default())
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
+#[tokio::test]
+async fn a_garbage_file_is_reported_not_overwritten() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cache.db");
+    std::fs::write(&path, vec![0x5a; 8192]).unwrap();
+    let err = Store::open(&path, &key(1)).await.unwrap_err();
+    assert!(matches!(err, StoreError::WrongKey), "{err:?}");
+    assert_eq!(std::fs::read(&path).unwrap(), vec![0x5a; 8192]);
+}
+
+#[tokio::test]
+async fn pages_apply_atomically_with_their_cursor_and_idempotently() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path(), &key(3)).await;
+    let cursor = store.sync_cursor().await.unwrap();
+    assert_eq!((cursor.cursor.as_str(), cursor.bootstrapped), ("0", false));
+    let applied = store.apply_page(&page(), "8", true).await.unwrap();
+    assert_eq!(applied.new_messages.len(), 2);
+    assert_eq!(
+        applied.conversations,
+        vec!["cnv_1".to_owned(), "cnv_2".to_owned()]
+    );
+    // Re-applying (as after a crash before the cursor moved) changes nothing.
+    let again = store.apply_page(&page(), "8", true).await.unwrap();
+    assert!(again.new_messages.is_empty());
+    let counts: std::collections::HashMap<_, _> =
+        store.counts().await.unwrap().into_iter().collect();
+    assert_eq!(
+        (
+            counts["conversations"],
+            counts["messages"],
+            counts["contacts"],
+            counts["notes"]
+        ),
+        (2, 2, 2, 1)
+    );
+    assert_eq!(store.sync_cursor().await.unwrap().cursor, "8");
+
+    // A page whose data is malformed rolls back whole: nothing of it, cursor unchanged.
+    let bad = vec![
+        change(
+            9,
+            EntityKind::Message,
+            "msg_3",
+            message("msg_3", "cnv_1", "new", 5_000),
+        ),
+        change(
+            10,
+            EntityKind::Conversation,
+            "cnv_3",
+            json!({ "id": "cnv_3" }),
+        ),
+    ];
+    assert!(matches!(
+        store.apply_page(&bad, "10", true).await,
+        Err(StoreError::Data(_))
+    ));
+    assert_eq!(store.sync_cursor().await.unwrap().cursor, "8");
+    assert_eq!(store.messages("cnv_1", None, 50).await.unwrap().len(), 1);
+
+    // Tombstones remove rows and their search entries.
+    let delete = vec![Change {
+        seq: 11,
+        at: 0,
+        entity: EntityKind::Message,
+        id: "msg_1".into(),
+        op: ChangeOp::Delete,
+        data: None,
+    }];
+    store.apply_page(&delete, "11", true).await.unwrap();
+    assert!(store.messages("cnv_1", None, 50).await.unwrap().is_empty());
+    assert!(
+        store
+            .search("عطر", &SearchFilter::default())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn conversation_filters() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path(), &key(4)).await;
+    store.apply_page(&page(), "8", true).await.unwrap();
+    let ids = |rows: Vec<stepup_store::ConversationRow>| {
+        rows.into_iter()
+            .map(|r| r.conversation.id)
+            .collect::<Vec<_>>()
+    };
+    let all = store
+        .conversations(&ConversationFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(all[0].contact_name.as_deref(), Some("John Carter"));
+    assert_eq!(ids(all), ["cnv_2", "cnv_1"]);
+    let f = |channel: Option<&str>,
+             status: Option<&str>,
+             assignee: Option<&str>,
+             label: Option<&str>| ConversationFilter {
+        channel: channel.map(Into::into),
+        status: status.map(Into::into),
+        assignee: assignee.map(Into::into),
+        label: label.map(Into::into),
+        ..Default::default()
+    };
+    assert_eq!(
+        ids(store
+            .conversations(&f(Some("whatsapp"), None, None, None))
+            .await
+            .unwrap()),
+        ["cnv_1"]
+    );
+    assert_eq!(
+        ids(store
+            .conversations(&f(None, Some("pending"), None, None))
+            .await
+            .unwrap()),
+        ["cnv_2"]
+    );
+    assert_eq!(
+        ids(store
+            .conversations(&f(None, None, Some("unassigned"), None))
+            .await
+            .unwrap()),
+        ["cnv_2"]
+    );
+    assert_eq!(
+        ids(store
+            .conversations(&f(None, None, Some("agt_1"), Some("vip")))
+            .await
+            .unwrap()),
+        ["cnv_1"]
+    );
+    assert!(
+        store
+            .conversations(&f(None, None, None, Some("nope")))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn arabic_aware_search_with_filters_and_snippets() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path(), &key(5)).await;
+    store.apply_page(&page(), "8", true).await.unwrap();
+    let any = SearchFilter::default();
+
+    // No harakat in the query, another alef form, a prefix.
+    let hits = store.search("مرحبا اريد العو", &any).await.unwrap();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(
+        (hits[0].kind, hits[0].id.as_str()),
+        (SearchKind::Message, "msg_1")
+    );
+    assert_eq!(
+        hits[0].snippet.marked(),
+        "[[مَرْحَبًا]]، [[أُرِيدُ]] عِطْرَ [[العُود]] الفاخر"
+    );
+
+    // Arabic-Indic digits in the text, ASCII in the query; Latin case.
+    let hits = store.search("12345 IPHONE", &any).await.unwrap();
+    assert_eq!(
+        hits.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(),
+        ["msg_2"]
+    );
+
+    // Contacts and notes.
+    let hits = store.search("فاطمه", &any).await.unwrap();
+    assert_eq!(
+        (hits[0].kind, hits[0].conversation_id.as_deref()),
+        (SearchKind::Contact, Some("cnv_1"))
+    );
+    let hits = store.search("barsha", &any).await.unwrap();
+    assert_eq!(hits[0].kind, SearchKind::Note);
+
+    // Filters.
+    let wa = SearchFilter {
+        channel: Some("whatsapp".into()),
+        ..Default::default()
+    };
+    assert!(store.search("iphone", &wa).await.unwrap().is_empty());
+    let dated = SearchFilter {
+        from: Some(3_000),
+        ..Default::default()
+    };
+    assert!(store.search("مرحبا", &dated).await.unwrap().is_empty());
+    assert_eq!(store.search("iphone", &dated).await.unwrap().len(), 1);
+
+    // Hostile queries are just words.
+    for q in ["\"", "NEAR(", "* OR 1=1 --", "'); DROP TABLE messages; --"] {
+        store.search(q, &any).await.unwrap();
+    }
+    assert_eq!(store.messages("cnv_2", None, 10).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn outbox_lifecycle() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path(), &key(6)).await;
+    store.apply_page(&page(), "8", true).await.unwrap();
+    let req = SendMessageRequest::Text {
+        text: "أهلاً Fatima, order #4471 ships today".into(),
+        reply_to_message_id: None,
+        human_agent: false,
+    };
+    store
+        .enqueue("loc_1", "idem_1", "cnv_1", &req, 10_000)
+        .await
+        .unwrap();
+    store
+        .enqueue("loc_2", "idem_2", "cnv_1", &req, 10_001)
+        .await
+        .unwrap();
+    assert!(
+        store
+            .enqueue("loc_3", "idem_1", "cnv_1", &req, 10_002)
+            .await
+            .is_err(),
+        "keys are unique"
+    );
+    assert_eq!(store.outbox_due(10_000).await.unwrap().len(), 1);
+    assert_eq!(store.outbox_due(20_000).await.unwrap().len(), 2);
+
+    store
+        .outbox_retry_later("loc_1", 15_000, "server unavailable")
+        .await
+        .unwrap();
+    assert_eq!(store.outbox_next_due().await.unwrap(), Some(10_001));
+    store
+        .outbox_failed("loc_2", "reply_window_closed")
+        .await
+        .unwrap();
+    let due: Vec<_> = store
+        .outbox_due(20_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.local_id)
+        .collect();
+    assert_eq!(due, ["loc_1"]);
+    let failed = store.outbox_entry("loc_2").await.unwrap().unwrap();
+    assert_eq!(
+        (failed.state, failed.error.as_deref()),
+        (OutboxState::Failed, Some("reply_window_closed"))
+    );
+
+    // Accepted: the cloud's message replaces the entry in one step.
+    let sent: stepup_protocol::Message = serde_json::from_value(json!({
+        "id": "msg_9", "conversation_id": "cnv_1", "direction": "outbound", "sender_agent_id": "agt_1",
+        "content": { "type": "text", "text": "أهلاً Fatima, order #4471 ships today" }, "status": "sent", "created_at": 16_000
+    })).unwrap();
+    store.outbox_accepted("loc_1", &sent).await.unwrap();
+    assert!(store.outbox_entry("loc_1").await.unwrap().is_none());
+    assert_eq!(
+        store
+            .messages("cnv_1", None, 10)
+            .await
+            .unwrap()
+            .last()
+            .unwrap()
+            .id,
+        "msg_9"
+    );
+
+    assert!(store.outbox_retry_now("loc_2", 30_000).await.unwrap());
+    assert_eq!(store.outbox_due(30_000).await.unwrap().len(), 1);
+    assert!(store.outbox_discard("loc_2").await.unwrap());
+    assert!(store.outbox().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn export_holds_everything_as_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path(), &key(8)).await;
+    store.apply_page(&page(), "8", true).await.unwrap();
+    let mut out = Vec::new();
+    let n = store.export_json(&mut out, 42).await.unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(n, 8);
+    assert_eq!(v["format"], "stepup-export/1");
+    assert_eq!(v["conversations"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        v["messages"][0]["content"]["text"],
+        "مَرْحَبًا، أُرِيدُ عِطْرَ العُود الفاخر"
+    );
+    assert_eq!(v["reference"][0]["kind"], "label");
+    assert_eq!(
+        v["notes"][0]["body"],
+        "Customer prefers delivery to Al Barsha"
+    );
+}
