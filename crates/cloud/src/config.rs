@@ -165,6 +165,14 @@ pub struct Config {
 }
 
 impl Config {
+    /// [`Config::ephemeral`] with the channel secrets from the environment, falling back to the
+    /// documented demo values: what demo mode (the CLI's `--demo` and the desktop app) uses.
+    pub fn demo() -> Self {
+        let mut c = Self::ephemeral();
+        c.secrets = ChannelSecrets::from_env().with_demo_defaults();
+        c
+    }
+
     /// Loopback on a random port, in memory, wall clock, secrets from nowhere.
     pub fn ephemeral() -> Self {
         Self {

@@ -161,6 +161,17 @@ impl AppState {
         time_zone: &str,
     ) -> Result<Workspace, ServerError> {
         let id = self.ids().make("ws");
+        self.create_workspace_with_id(&id, name, time_zone).await
+    }
+
+    /// [`AppState::create_workspace`] with a caller-chosen id.
+    pub async fn create_workspace_with_id(
+        &self,
+        id: &str,
+        name: &str,
+        time_zone: &str,
+    ) -> Result<Workspace, ServerError> {
+        let id = id.to_owned();
         sqlx::query("INSERT INTO workspaces (id, name, time_zone, created_at) VALUES (?, ?, ?, ?)")
             .bind(&id)
             .bind(name)
@@ -224,9 +235,26 @@ impl AppState {
         role: Role,
         team_ids: Vec<String>,
     ) -> Result<Agent, ServerError> {
+        let id = self.ids().make("agt");
+        self.create_agent_with_id(workspace_id, &id, name, email, password, role, team_ids)
+            .await
+    }
+
+    /// [`AppState::create_agent`] with a caller-chosen id (deterministic demo data).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn create_agent_with_id(
+        &self,
+        workspace_id: &str,
+        id: &str,
+        name: &str,
+        email: &str,
+        password: &str,
+        role: Role,
+        team_ids: Vec<String>,
+    ) -> Result<Agent, ServerError> {
         let hash = auth::hash_password(password.to_owned()).await?;
         let agent = Agent {
-            id: self.ids().make("agt"),
+            id: id.to_owned(),
             workspace_id: workspace_id.to_owned(),
             name: name.to_owned(),
             email: email.to_lowercase(),

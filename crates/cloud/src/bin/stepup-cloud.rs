@@ -92,9 +92,25 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
+    let mut server = server;
     if args.demo {
-        eprintln!("stepup-cloud: demo mode is not built yet");
-        return std::process::ExitCode::FAILURE;
+        match stepup_cloud::demo::start_demo(&mut server, args.seed, args.rate).await {
+            Ok(info) => {
+                eprintln!("demo workspace: {}", info.workspace_id);
+                for l in &info.logins {
+                    eprintln!(
+                        "  {:<11} {:<28} password: {}",
+                        format!("{:?}", l.role).to_lowercase(),
+                        l.email,
+                        l.password
+                    );
+                }
+            }
+            Err(e) => {
+                eprintln!("stepup-cloud: demo seed failed: {e}");
+                return std::process::ExitCode::FAILURE;
+            }
+        }
     }
     // The one line a launcher reads.
     #[allow(clippy::print_stdout)]

@@ -1,0 +1,217 @@
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
+use stepup_cloud::clock::ManualClock;
+use stepup_cloud::{Config, RunningServer, Server, demo};
+use stepup_protocol::{
+    Change, Channel, Conversation, Direction, EntityKind, Message, SyncResponse,
+};
+
+const NOW: i64 = 1_772_352_000_000;
+
+async fn demo_server(dir: &std::path::Path) -> RunningServer {
+    let mut c = Config::demo();
+    c.data_dir = Some(dir.to_path_buf());
+    c.clock = Arc::new(ManualClock::new(NOW));
+    c.compaction_interval = None;
+    Server::start(c).await.unwrap()
+}
+
+async fn snapshot(server: &RunningServer, email: &str) -> Vec<Change> {
+    let http = reqwest::Client::new();
+    let t: Value = http
+        .post(format!("{}/v1/auth/login", server.url()))
+        .json(&serde_json::json!({"email": email, "password": demo::DEMO_PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = t["access_token"].as_str().unwrap().to_owned();
+    let mut cursor = "0".to_owned();
+    let mut all = Vec::new();
+    loop {
+        let r: SyncResponse = http
+            .get(format!(
+                "{}/v1/sync?after={cursor}&limit=1000",
+                server.url()
+            ))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        all.extend(r.changes);
+        cursor = r.next_cursor;
+        if !r.has_more {
+            return all;
+        }
+    }
+}
+
+#[tokio::test]
+async fn demo_seed_is_realistic_and_deterministic() {
+    let d1 = tempfile::tempdir().unwrap();
+    let d2 = tempfile::tempdir().unwrap();
+    let s1 = demo_server(d1.path()).await;
+    let s2 = demo_server(d2.path()).await;
+    let info = demo::seed(&s1.state, 7).await.unwrap();
+    let info2 = demo::seed(&s2.state, 7).await.unwrap();
+    assert_eq!(info, info2);
+    assert!(info.conversations >= 300);
+    assert_eq!(
+        info.logins
+            .iter()
+            .filter(|l| l.role == stepup_protocol::Role::Agent)
+            .count(),
+        5
+    );
+    assert_eq!(
+        info.logins
+            .iter()
+            .filter(|l| l.role == stepup_protocol::Role::Supervisor)
+            .count(),
+        1
+    );
+    // Seeding again on the same database is a no-op.
+    assert_eq!(
+        demo::seed(&s1.state, 7).await.unwrap().workspace_id,
+        info.workspace_id
+    );
+
+    let a = snapshot(&s1, "sara@noor.demo").await;
+    let b = snapshot(&s2, "sara@noor.demo").await;
+    assert_eq!(a, b, "same seed, same workspace");
+
+    let of = |k: EntityKind| a.iter().filter(move |c| c.entity == k);
+    let convs: Vec<Conversation> = of(EntityKind::Conversation)
+        .map(|c| c.decode().unwrap().unwrap())
+        .collect();
+    assert!(convs.len() >= 300, "{}", convs.len());
+    let channels: HashSet<Channel> = convs.iter().map(|c| c.channel).collect();
+    assert_eq!(channels.len(), 6);
+    assert!(
+        convs
+            .iter()
+            .all(|c| c.created_at > NOW - 91 * 86_400_000 && c.last_message_at <= NOW)
+    );
+    assert!(convs.iter().any(|c| c.csat.is_some()));
+    assert!(convs.iter().any(|c| c.assignee_agent_id.is_some()));
+    let statuses: HashSet<String> = convs.iter().map(|c| format!("{:?}", c.status)).collect();
+    assert_eq!(statuses.len(), 4, "{statuses:?}");
+    assert!(
+        convs
+            .iter()
+            .any(|c| c.reply_window.free_text_until.is_some_and(|t| t > NOW)),
+        "some windows open"
+    );
+    assert_eq!(of(EntityKind::Team).count(), 2);
+    assert!(of(EntityKind::Label).count() >= 5);
+    assert!(of(EntityKind::Note).count() > 20);
+    let canned: Vec<Value> = of(EntityKind::CannedResponse)
+        .map(|c| c.data.clone().unwrap())
+        .collect();
+    assert!(
+        canned.iter().any(|c| c["language"] == "ar")
+            && canned.iter().any(|c| c["language"] == "en")
+    );
+    let templates: Vec<Value> = of(EntityKind::Template)
+        .map(|c| c.data.clone().unwrap())
+        .collect();
+    for (status, lang) in [
+        ("approved", "ar"),
+        ("approved", "en"),
+        ("pending", "ar"),
+        ("pending", "en"),
+    ] {
+        assert!(
+            templates
+                .iter()
+                .any(|t| t["status"] == status && t["language"] == lang),
+            "{status} {lang}"
+        );
+    }
+    // Messages in Arabic, English and Arabizi, with attachments (recent ones are in the snapshot).
+    let msgs: Vec<Message> = of(EntityKind::Message)
+        .map(|c| c.decode().unwrap().unwrap())
+        .collect();
+    let texts: Vec<String> = msgs
+        .iter()
+        .filter_map(|m| match &m.content {
+            stepup_protocol::MessageContent::Text { text } => Some(text.clone()),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c)))
+    );
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.starts_with("Hi") || t.starts_with("Do you"))
+    );
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("3nd") || t.contains("7abibi") || t.contains("se3r"))
+    );
+    assert!(msgs.iter().any(|m| m.direction == Direction::Outbound));
+    let att = msgs.iter().find_map(|m| match &m.content {
+        stepup_protocol::MessageContent::Attachment { attachment, .. } => {
+            attachment.attachment_id.clone()
+        }
+        _ => None,
+    });
+    assert!(att.is_some(), "generated images or voice notes");
+    s1.shutdown().await;
+    s2.shutdown().await;
+}
+
+#[tokio::test]
+async fn live_generator_posts_through_the_webhooks() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = demo_server(dir.path()).await;
+    let info = demo::seed(&server.state, 3).await.unwrap();
+    let mut rx = server.state.feed_sender(&info.workspace_id).subscribe();
+    let task = demo::spawn_generator(server.state.clone(), server.url(), 3, 3000.0).unwrap();
+    server.attach(task);
+    let mut channels = HashSet::new();
+    let mut count = 0;
+    while channels.len() < 5 {
+        let c = tokio::time::timeout(Duration::from_secs(20), rx.recv())
+            .await
+            .expect("generator is silent")
+            .unwrap();
+        if c.entity == EntityKind::Message {
+            let m: Message = c.decode().unwrap().unwrap();
+            assert_eq!(m.direction, Direction::Inbound);
+            let conv: Conversation = {
+                let mut conn = server.state.pool().acquire().await.unwrap();
+                stepup_cloud::store::get(
+                    &mut conn,
+                    &info.workspace_id,
+                    EntityKind::Conversation,
+                    &m.conversation_id,
+                )
+                .await
+                .unwrap()
+                .unwrap()
+            };
+            channels.insert(conv.channel);
+            count += 1;
+        }
+    }
+    assert!(count >= 5);
+    assert!(
+        demo::spawn_generator(server.state.clone(), server.url(), 3, 0.0).is_none(),
+        "rate 0 is off"
+    );
+    server.shutdown().await;
+}
