@@ -1,0 +1,330 @@
+//! Accounts on this machine: signing in and out, and opening an account's
+//! encrypted cache. The list (`accounts.json`) holds no secrets; tokens live
+//! in the OS keyring, or, in passphrase mode, inside the encrypted cache.
+
+use std::{
+    path::{Path, PathBuf},
+    sync::Arc,
+};
+
+use serde::{Deserialize, Serialize};
+use stepup_protocol::Role;
+use stepup_store::{
+    DbKey, KeyError, Secret, SecretStore, Store, StoreError,
+    account::{AccountFiles, AccountId},
+};
+
+use crate::client::{ClientError, CloudClient, Timeouts};
+
+const REFRESH_META: &str = "auth.refresh_token";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountRecord {
+    pub id: AccountId,
+    pub server: String,
+    pub email: String,
+    pub name: String,
+    pub workspace_id: String,
+    pub agent_id: String,
+    pub role: Role,
+    /// The cache key comes from a passphrase instead of the keyring.
+    pub passphrase: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error(transparent)]
+    Client(#[from] ClientError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("no account {0} on this computer")]
+    NotFound(String),
+    #[error(
+        "this account's cache is protected by a passphrase; enter it (or set STEPUP_PASSPHRASE)"
+    )]
+    PassphraseRequired,
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl From<KeyError> for AccountError {
+    fn from(e: KeyError) -> Self {
+        AccountError::Store(StoreError::Key(e))
+    }
+}
+
+impl AccountError {
+    pub fn keyring_unavailable(&self) -> bool {
+        matches!(
+            self,
+            AccountError::Store(StoreError::Key(KeyError::KeyringUnavailable(_)))
+        )
+    }
+}
+
+/// A signed-in account: its record, its open cache and its client.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub account: AccountRecord,
+    pub store: Store,
+    pub client: CloudClient,
+}
+
+#[derive(Debug, Clone)]
+pub struct Accounts {
+    data_dir: PathBuf,
+    secrets: Arc<dyn SecretStore>,
+    timeouts: Timeouts,
+}
+
+fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> AccountError {
+    let context = context.into();
+    move |source| AccountError::Io { context, source }
+}
+
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    tokio::task::spawn_blocking(f)
+        .await
+        .expect("a keyring call panicked")
+}
+
+impl Accounts {
+    pub fn new(data_dir: PathBuf, secrets: Arc<dyn SecretStore>) -> Accounts {
+        Accounts {
+            data_dir,
+            secrets,
+            timeouts: Timeouts::default(),
+        }
+    }
+
+    pub fn with_timeouts(mut self, timeouts: Timeouts) -> Accounts {
+        self.timeouts = timeouts;
+        self
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    fn list_file(&self) -> PathBuf {
+        self.data_dir.join("accounts.json")
+    }
+
+    pub fn files(&self, id: &AccountId) -> AccountFiles {
+        AccountFiles::new(&self.data_dir, id.clone())
+    }
+
+    /// The accounts on this machine. A corrupt list reads as empty (and is
+    /// logged); the caches themselves are untouched.
+    pub fn list(&self) -> Vec<AccountRecord> {
+        match std::fs::read(self.list_file()) {
+            Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "accounts.json is corrupt; treating it as empty");
+                Vec::new()
+            }),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    /// Finds an account by id, or by email when that is unique.
+    pub fn find(&self, key: &str) -> Result<AccountRecord, AccountError> {
+        let list = self.list();
+        if let Some(a) = list.iter().find(|a| a.id.as_str() == key) {
+            return Ok(a.clone());
+        }
+        let by_email: Vec<_> = list.iter().filter(|a| a.email == key).collect();
+        match by_email.as_slice() {
+            [one] => Ok((*one).clone()),
+            _ => Err(AccountError::NotFound(key.to_owned())),
+        }
+    }
+
+    fn save_list(&self, list: &[AccountRecord]) -> Result<(), AccountError> {
+        std::fs::create_dir_all(&self.data_dir).map_err(io("cannot create the data folder"))?;
+        let tmp = self.list_file().with_extension("json.tmp");
+        let json = serde_json::to_vec_pretty(list)
+            .map_err(|e| AccountError::Store(StoreError::Data(e.to_string())))?;
+        std::fs::write(&tmp, json).map_err(io("cannot write accounts.json"))?;
+        std::fs::rename(&tmp, self.list_file()).map_err(io("cannot replace accounts.json"))
+    }
+
+    fn token_name(id: &AccountId) -> String {
+        format!("{id}/refresh-token")
+    }
+
+    /// Signs in and opens (creating if needed) the account's cache. With a
+    /// passphrase, the cache key is derived from it and the token is kept in
+    /// the encrypted cache; otherwise both live in the keyring.
+    pub async fn sign_in(
+        &self,
+        server: &str,
+        email: &str,
+        password: &Secret<String>,
+        passphrase: Option<Secret<String>>,
+    ) -> Result<Session, AccountError> {
+        let (client, tokens) = CloudClient::login(server, email, password, self.timeouts).await?;
+        let agent = tokens.agent;
+        let id = AccountId::new(client.base_url(), &agent.workspace_id, &agent.id);
+        let record = AccountRecord {
+            id: id.clone(),
+            server: client.base_url().to_owned(),
+            email: agent.email,
+            name: agent.name,
+            workspace_id: agent.workspace_id,
+            agent_id: agent.id,
+            role: agent.role,
+            passphrase: passphrase.is_some(),
+        };
+        let store = self.open_store(&id, passphrase.as_ref()).await?;
+        let refresh = Secret::new(tokens.refresh_token);
+        self.keep_refresh_token(&record, &store, &refresh).await?;
+        let mut list = self.list();
+        list.retain(|a| a.id != id);
+        list.push(record.clone());
+        self.save_list(&list)?;
+        let client = client.with_refresh_sink(self.refresh_sink(&record, &store));
+        Ok(Session {
+            account: record,
+            store,
+            client,
+        })
+    }
+
+    /// Opens a signed-in account from its stored token.
+    pub async fn open(
+        &self,
+        key: &str,
+        passphrase: Option<Secret<String>>,
+    ) -> Result<Session, AccountError> {
+        let record = self.find(key)?;
+        if record.passphrase && passphrase.is_none() {
+            return Err(AccountError::PassphraseRequired);
+        }
+        let store = self.open_store(&record.id, passphrase.as_ref()).await?;
+        let refresh = if record.passphrase {
+            store.meta(REFRESH_META).await?.map(Secret::new)
+        } else {
+            let secrets = self.secrets.clone();
+            let name = Self::token_name(&record.id);
+            blocking(move || secrets.get(&name)).await?
+        };
+        let refresh = refresh.ok_or(ClientError::SignedOut)?;
+        let client = CloudClient::resume(&record.server, refresh, self.timeouts)?
+            .with_refresh_sink(self.refresh_sink(&record, &store));
+        Ok(Session {
+            account: record,
+            store,
+            client,
+        })
+    }
+
+    /// Opens only the cache (offline use: reading, searching, exporting).
+    pub async fn open_cache(
+        &self,
+        key: &str,
+        passphrase: Option<Secret<String>>,
+    ) -> Result<(AccountRecord, Store), AccountError> {
+        let record = self.find(key)?;
+        if record.passphrase && passphrase.is_none() {
+            return Err(AccountError::PassphraseRequired);
+        }
+        let store = self.open_store(&record.id, passphrase.as_ref()).await?;
+        Ok((record, store))
+    }
+
+    async fn open_store(
+        &self,
+        id: &AccountId,
+        passphrase: Option<&Secret<String>>,
+    ) -> Result<Store, AccountError> {
+        let files = self.files(id);
+        let secrets = self.secrets.clone();
+        let pass = passphrase.cloned();
+        let key: DbKey = {
+            let files = files.clone();
+            blocking(move || files.obtain_key(secrets.as_ref(), pass.as_ref(), &mut rand::rng()))
+                .await?
+        };
+        Ok(Store::open(&files.database(), &key).await?)
+    }
+
+    async fn keep_refresh_token(
+        &self,
+        record: &AccountRecord,
+        store: &Store,
+        token: &Secret<String>,
+    ) -> Result<(), AccountError> {
+        if record.passphrase {
+            store.set_meta(REFRESH_META, token.expose()).await?;
+        } else {
+            let secrets = self.secrets.clone();
+            let name = Self::token_name(&record.id);
+            let token = token.clone();
+            blocking(move || secrets.set(&name, &token)).await?;
+        }
+        Ok(())
+    }
+
+    fn refresh_sink(&self, record: &AccountRecord, store: &Store) -> crate::client::RefreshSink {
+        let secrets = self.secrets.clone();
+        let name = Self::token_name(&record.id);
+        let passphrase = record.passphrase;
+        let store = store.clone();
+        Arc::new(move |token: &Secret<String>| {
+            let token = token.clone();
+            if passphrase {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    if let Err(e) = store.set_meta(REFRESH_META, token.expose()).await {
+                        tracing::warn!(error = %e, "cannot keep the new refresh token");
+                    }
+                });
+            } else {
+                let secrets = secrets.clone();
+                let name = name.clone();
+                tokio::task::spawn_blocking(move || {
+                    if let Err(e) = secrets.set(&name, &token) {
+                        tracing::warn!(error = %e, "cannot keep the new refresh token");
+                    }
+                });
+            }
+        })
+    }
+
+    /// Signs out: ends the session on the server when it can be reached,
+    /// forgets the token, and with `wipe` deletes the cache, its attachments
+    /// and its key. Returns the unsent outbox messages that a wipe discarded.
+    pub async fn sign_out(&self, session: Session, wipe: bool) -> Result<usize, AccountError> {
+        if let Err(e) = session.client.logout().await {
+            tracing::info!(error = %e, "could not end the session on the server; signing out locally");
+        }
+        let unsent = session.store.outbox().await.map(|o| o.len()).unwrap_or(0);
+        session.store.close().await;
+        self.forget(&session.account, wipe).await?;
+        Ok(if wipe { unsent } else { 0 })
+    }
+
+    /// Signs out locally (no server call): the token, and with `wipe` the cache and key.
+    pub async fn forget(&self, record: &AccountRecord, wipe: bool) -> Result<(), AccountError> {
+        let secrets = self.secrets.clone();
+        let name = Self::token_name(&record.id);
+        let deleted = blocking(move || secrets.delete(&name)).await;
+        if let Err(e) = deleted
+            && !matches!(e, KeyError::KeyringUnavailable(_))
+        {
+            return Err(e.into());
+        }
+        if wipe {
+            let files = self.files(&record.id);
+            let secrets = self.secrets.clone();
+            blocking(move || files.wipe(secrets.as_ref())).await?;
+        }
+        let mut list = self.list();
+        list.retain(|a| a.id != record.id);
+        self.save_list(&list)
+    }
+}

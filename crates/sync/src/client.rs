@@ -1,0 +1,438 @@
+//! The sync protocol over HTTP and WebSocket. Tokens stay in memory and in
+//! the keyring; they are never logged (the `Secret` wrapper prints
+//! `<redacted>`).
+
+use std::{sync::Arc, time::Duration};
+
+use reqwest::{Method, StatusCode};
+use serde::{Serialize, de::DeserializeOwned};
+use stepup_protocol::{
+    ErrorBody, ErrorCode, IDEMPOTENCY_KEY_HEADER, LoginRequest, Message, MessagesPage,
+    RefreshRequest, SendMessageRequest, SyncResponse, TokenResponse,
+};
+use stepup_store::Secret;
+use tokio::sync::Mutex;
+use tokio_tungstenite::{
+    MaybeTlsStream, WebSocketStream,
+    tungstenite::{client::IntoClientRequest, http::HeaderValue},
+};
+
+pub type Stream = WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("cannot reach the server at {url}: {detail}")]
+    Unreachable { url: String, detail: String },
+    #[error("the server did not answer in time")]
+    Timeout,
+    #[error("the server answered {status}: {message}")]
+    Server {
+        status: u16,
+        code: Option<ErrorCode>,
+        message: String,
+    },
+    #[error("the server sent a malformed answer: {0}")]
+    Malformed(String),
+    #[error("wrong email or password")]
+    InvalidCredentials,
+    #[error("the session has ended; sign in again")]
+    SignedOut,
+    #[error("the sync cursor is older than the server keeps; syncing again from the start")]
+    CursorExpired,
+    #[error("not a valid server address: {0}")]
+    BadUrl(String),
+}
+
+impl ClientError {
+    /// Worth retrying later: the network, timeouts, server errors, rate limits,
+    /// and garbage answers (a proxy's error page, a server mid-deploy).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            ClientError::Unreachable { .. } | ClientError::Timeout | ClientError::Malformed(_) => {
+                true
+            }
+            ClientError::Server { status, .. } => {
+                *status >= 500 || *status == 429 || *status == 408
+            }
+            _ => false,
+        }
+    }
+
+    pub fn code(&self) -> Option<ErrorCode> {
+        match self {
+            ClientError::Server { code, .. } => *code,
+            _ => None,
+        }
+    }
+}
+
+/// Called with every new refresh token (they rotate on each use), so it can
+/// be kept in the keyring.
+pub type RefreshSink = Arc<dyn Fn(&Secret<String>) + Send + Sync>;
+
+struct Tokens {
+    access: Option<Secret<String>>,
+    refresh: Secret<String>,
+}
+
+/// A client of one server, signed in as one agent.
+#[derive(Clone)]
+pub struct CloudClient {
+    http: reqwest::Client,
+    base: String,
+    tokens: Arc<Mutex<Tokens>>,
+    on_refresh: Option<RefreshSink>,
+}
+
+impl std::fmt::Debug for CloudClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CloudClient")
+            .field("base", &self.base)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Timeouts for talking to the cloud.
+#[derive(Debug, Clone, Copy)]
+pub struct Timeouts {
+    pub connect: Duration,
+    pub request: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            connect: Duration::from_secs(5),
+            request: Duration::from_secs(30),
+        }
+    }
+}
+
+pub fn normalize_base(server: &str) -> Result<String, ClientError> {
+    let base = server.trim().trim_end_matches('/');
+    let url =
+        reqwest::Url::parse(base).map_err(|e| ClientError::BadUrl(format!("{server}: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(ClientError::BadUrl(server.to_owned()));
+    }
+    Ok(base.to_owned())
+}
+
+fn http_client(timeouts: Timeouts) -> reqwest::Client {
+    reqwest::Client::builder()
+        .connect_timeout(timeouts.connect)
+        .timeout(timeouts.request)
+        .user_agent(concat!("stepup-desktop/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .expect("the HTTP client builds")
+}
+
+fn transport_error(url: &str, err: reqwest::Error) -> ClientError {
+    if err.is_timeout() {
+        ClientError::Timeout
+    } else if err.is_decode() {
+        ClientError::Malformed(err.to_string())
+    } else {
+        // Only the kind of failure: the request itself never reaches a log.
+        let detail = if err.is_connect() {
+            "connection refused or no route".to_owned()
+        } else {
+            err.to_string()
+        };
+        ClientError::Unreachable {
+            url: url.to_owned(),
+            detail,
+        }
+    }
+}
+
+async fn read_json<T: DeserializeOwned>(
+    url: &str,
+    resp: reqwest::Response,
+) -> Result<T, ClientError> {
+    let status = resp.status();
+    let bytes = resp.bytes().await.map_err(|e| transport_error(url, e))?;
+    if status.is_success() {
+        return serde_json::from_slice(&bytes).map_err(|e| ClientError::Malformed(e.to_string()));
+    }
+    let body: Option<ErrorBody> = serde_json::from_slice(&bytes).ok();
+    Err(match (status, body) {
+        (StatusCode::GONE, _) => ClientError::CursorExpired,
+        (
+            _,
+            Some(ErrorBody {
+                code: ErrorCode::InvalidCredentials,
+                ..
+            }),
+        ) => ClientError::InvalidCredentials,
+        (_, Some(b)) => ClientError::Server {
+            status: status.as_u16(),
+            code: Some(b.code),
+            message: b.message,
+        },
+        (_, None) => ClientError::Server {
+            status: status.as_u16(),
+            code: None,
+            message: status.canonical_reason().unwrap_or("error").to_owned(),
+        },
+    })
+}
+
+impl CloudClient {
+    /// Signs in with a password.
+    pub async fn login(
+        server: &str,
+        email: &str,
+        password: &Secret<String>,
+        timeouts: Timeouts,
+    ) -> Result<(CloudClient, TokenResponse), ClientError> {
+        let base = normalize_base(server)?;
+        let http = http_client(timeouts);
+        let url = format!("{base}/v1/auth/login");
+        let body = LoginRequest {
+            email: email.to_owned(),
+            password: password.expose().clone(),
+        };
+        let resp = http
+            .post(&url)
+            .json(&body)
+            .send()
+            .await
+            .map_err(|e| transport_error(&url, e))?;
+        let tokens: TokenResponse = read_json(&url, resp).await?;
+        let client = CloudClient {
+            http,
+            base,
+            tokens: Arc::new(Mutex::new(Tokens {
+                access: Some(Secret::new(tokens.access_token.clone())),
+                refresh: Secret::new(tokens.refresh_token.clone()),
+            })),
+            on_refresh: None,
+        };
+        Ok((client, tokens))
+    }
+
+    /// A client from a stored refresh token (the access token is fetched on
+    /// first use).
+    pub fn resume(
+        server: &str,
+        refresh: Secret<String>,
+        timeouts: Timeouts,
+    ) -> Result<CloudClient, ClientError> {
+        Ok(CloudClient {
+            http: http_client(timeouts),
+            base: normalize_base(server)?,
+            tokens: Arc::new(Mutex::new(Tokens {
+                access: None,
+                refresh,
+            })),
+            on_refresh: None,
+        })
+    }
+
+    pub fn with_refresh_sink(mut self, sink: RefreshSink) -> CloudClient {
+        self.on_refresh = Some(sink);
+        self
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
+    pub async fn refresh_token(&self) -> Secret<String> {
+        self.tokens.lock().await.refresh.clone()
+    }
+
+    async fn access_token(&self) -> Result<Secret<String>, ClientError> {
+        let mut tokens = self.tokens.lock().await;
+        if let Some(access) = &tokens.access {
+            return Ok(access.clone());
+        }
+        self.refresh_locked(&mut tokens).await
+    }
+
+    async fn refresh_locked(&self, tokens: &mut Tokens) -> Result<Secret<String>, ClientError> {
+        let url = format!("{}/v1/auth/refresh", self.base);
+        let body = RefreshRequest {
+            refresh_token: tokens.refresh.expose().clone(),
+        };
+        let resp = self
+            .http
+            .post(&url)
+            .json(&body)
+            .send()
+            .await
+            .map_err(|e| transport_error(&url, e))?;
+        let fresh: TokenResponse = match read_json(&url, resp).await {
+            Ok(t) => t,
+            Err(ClientError::Server {
+                status: 401 | 403, ..
+            }) => return Err(ClientError::SignedOut),
+            Err(e) => return Err(e),
+        };
+        tokens.access = Some(Secret::new(fresh.access_token));
+        tokens.refresh = Secret::new(fresh.refresh_token);
+        if let Some(sink) = &self.on_refresh {
+            sink(&tokens.refresh);
+        }
+        Ok(tokens.access.clone().expect("just set"))
+    }
+
+    /// Sends an authenticated request; on an expired access token, refreshes
+    /// once and tries again.
+    async fn call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&(impl Serialize + ?Sized)>,
+        idempotency_key: Option<&str>,
+    ) -> Result<T, ClientError> {
+        let url = format!("{}{path}", self.base);
+        for attempt in 0..2 {
+            let access = self.access_token().await?;
+            let mut req = self
+                .http
+                .request(method.clone(), &url)
+                .bearer_auth(access.expose());
+            if let Some(body) = body {
+                req = req.json(body);
+            }
+            if let Some(key) = idempotency_key {
+                req = req.header(IDEMPOTENCY_KEY_HEADER, key);
+            }
+            let resp = req.send().await.map_err(|e| transport_error(&url, e))?;
+            if resp.status() == StatusCode::UNAUTHORIZED && attempt == 0 {
+                let mut tokens = self.tokens.lock().await;
+                // Another task may have refreshed meanwhile.
+                if tokens.access.as_ref().map(|a| a.expose()) == Some(access.expose()) {
+                    tokens.access = None;
+                    self.refresh_locked(&mut tokens).await?;
+                }
+                continue;
+            }
+            return match read_json(&url, resp).await {
+                Err(ClientError::Server { status: 401, .. }) => Err(ClientError::SignedOut),
+                other => other,
+            };
+        }
+        Err(ClientError::SignedOut)
+    }
+
+    /// One page of the change feed after `cursor`.
+    pub async fn sync(&self, cursor: &str, limit: u32) -> Result<SyncResponse, ClientError> {
+        let path = format!("/v1/sync?after={}&limit={limit}", urlencode(cursor));
+        self.call(Method::GET, &path, None::<&()>, None).await
+    }
+
+    /// Older history of a conversation, newest first.
+    pub async fn history(
+        &self,
+        conversation_id: &str,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<MessagesPage, ClientError> {
+        let mut path = format!(
+            "/v1/conversations/{}/messages?limit={limit}",
+            urlencode(conversation_id)
+        );
+        if let Some(before) = before {
+            path.push_str(&format!("&before={before}"));
+        }
+        self.call(Method::GET, &path, None::<&()>, None).await
+    }
+
+    /// Sends a message with its idempotency key: a retry with the same key
+    /// returns the first result and never creates a second message.
+    pub async fn send_message(
+        &self,
+        conversation_id: &str,
+        request: &SendMessageRequest,
+        idempotency_key: &str,
+    ) -> Result<Message, ClientError> {
+        let path = format!("/v1/conversations/{}/messages", urlencode(conversation_id));
+        self.call(Method::POST, &path, Some(request), Some(idempotency_key))
+            .await
+    }
+
+    /// Any other JSON command (`PATCH /v1/conversations/{id}`, notes, read, presence…).
+    pub async fn command<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: &(impl Serialize + ?Sized),
+    ) -> Result<T, ClientError> {
+        self.call(method, path, Some(body), None).await
+    }
+
+    /// Ends the session on the server.
+    pub async fn logout(&self) -> Result<(), ClientError> {
+        let refresh = self.tokens.lock().await.refresh.expose().clone();
+        let body = serde_json::json!({ "refresh_token": refresh });
+        let _: serde_json::Value = self
+            .call(Method::POST, "/v1/auth/logout", Some(&body), None)
+            .await
+            .or_else(|e| {
+                // An empty 204 body is not JSON: that is success.
+                if matches!(e, ClientError::Malformed(_)) {
+                    Ok(serde_json::Value::Null)
+                } else {
+                    Err(e)
+                }
+            })?;
+        Ok(())
+    }
+
+    /// Opens the realtime stream.
+    pub async fn open_stream(&self) -> Result<Stream, ClientError> {
+        let ws_url = if let Some(rest) = self.base.strip_prefix("https://") {
+            format!("wss://{rest}/v1/stream")
+        } else {
+            format!("ws://{}/v1/stream", self.base.trim_start_matches("http://"))
+        };
+        for attempt in 0..2 {
+            let access = self.access_token().await?;
+            let mut req = ws_url
+                .as_str()
+                .into_client_request()
+                .map_err(|e| ClientError::BadUrl(e.to_string()))?;
+            let value = HeaderValue::from_str(&format!("Bearer {}", access.expose()))
+                .map_err(|_| ClientError::Malformed("token".into()))?;
+            req.headers_mut().insert("authorization", value);
+            match tokio_tungstenite::connect_async(req).await {
+                Ok((stream, _)) => return Ok(stream),
+                Err(tokio_tungstenite::tungstenite::Error::Http(resp))
+                    if resp.status() == 401 && attempt == 0 =>
+                {
+                    let mut tokens = self.tokens.lock().await;
+                    tokens.access = None;
+                    self.refresh_locked(&mut tokens).await?;
+                }
+                Err(tokio_tungstenite::tungstenite::Error::Http(resp)) => {
+                    return Err(ClientError::Server {
+                        status: resp.status().as_u16(),
+                        code: None,
+                        message: "the stream was refused".into(),
+                    });
+                }
+                Err(e) => {
+                    return Err(ClientError::Unreachable {
+                        url: ws_url.clone(),
+                        detail: e.to_string(),
+                    });
+                }
+            }
+        }
+        Err(ClientError::SignedOut)
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

@@ -1,0 +1,464 @@
+//! The engine: keeps the cache in step with the cloud and drains the outbox.
+
+use std::{future::Future, sync::Arc, time::Duration};
+
+use futures_util::StreamExt;
+use rand::Rng;
+use stepup_protocol::{Direction, SendMessageRequest, StreamEvent, SyncResponse};
+use stepup_store::{Applied, OutboxEntry, Store, StoreError};
+use tokio::sync::{Notify, broadcast};
+use tokio_tungstenite::tungstenite::Message as WsMessage;
+
+use crate::{
+    Clock, SyncEvent, SyncState,
+    account::Session,
+    backoff::Backoff,
+    client::{ClientError, CloudClient},
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Client(#[from] ClientError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the realtime stream went quiet")]
+    Stalled,
+}
+
+impl SyncError {
+    fn signed_out(&self) -> bool {
+        matches!(self, SyncError::Client(ClientError::SignedOut))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    pub page_size: u32,
+    pub backoff_base: Duration,
+    pub backoff_max: Duration,
+    /// An outbox message still not accepted after this long is marked failed.
+    pub outbox_give_up: Duration,
+    /// Reconnect when the stream sends nothing (not even a heartbeat) for this long.
+    pub stream_silence: Duration,
+    /// Seeds the jitter; `None` uses the OS.
+    pub seed: Option<u64>,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            page_size: 1000,
+            backoff_base: Duration::from_millis(500),
+            backoff_max: Duration::from_secs(60),
+            outbox_give_up: Duration::from_secs(24 * 3600),
+            stream_silence: Duration::from_secs(45),
+            seed: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    store: Store,
+    client: CloudClient,
+    clock: Arc<dyn Clock>,
+    cfg: EngineConfig,
+    events: broadcast::Sender<SyncEvent>,
+    outbox_wake: Notify,
+    sync_wake: Notify,
+    last_sync_at: std::sync::Mutex<Option<i64>>,
+}
+
+fn ms(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
+impl Engine {
+    pub fn new(session: &Session, clock: Arc<dyn Clock>, cfg: EngineConfig) -> Engine {
+        let (events, _) = broadcast::channel(1024);
+        Engine {
+            inner: Arc::new(Inner {
+                store: session.store.clone(),
+                client: session.client.clone(),
+                clock,
+                cfg,
+                events,
+                outbox_wake: Notify::new(),
+                sync_wake: Notify::new(),
+                last_sync_at: std::sync::Mutex::new(None),
+            }),
+        }
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<SyncEvent> {
+        self.inner.events.subscribe()
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    fn emit(&self, event: SyncEvent) {
+        // Nobody listening is fine.
+        let _ = self.inner.events.send(event);
+    }
+
+    fn now(&self) -> i64 {
+        self.inner.clock.now_ms()
+    }
+
+    /// Retry now instead of waiting out the backoff (the network came back,
+    /// the machine woke up).
+    pub fn nudge(&self) {
+        self.inner.sync_wake.notify_one();
+        self.inner.outbox_wake.notify_one();
+    }
+
+    /// Applies a page and tells subscribers what changed. Customer messages
+    /// are announced as new only when they arrive live, not while
+    /// bootstrapping.
+    async fn apply(
+        &self,
+        resp: &SyncResponse,
+        bootstrapped: bool,
+        live: bool,
+    ) -> Result<Applied, SyncError> {
+        let applied = self
+            .inner
+            .store
+            .apply_page(&resp.changes, &resp.next_cursor, bootstrapped)
+            .await?;
+        if !applied.conversations.is_empty() {
+            self.emit(SyncEvent::ConversationsChanged {
+                ids: applied.conversations.clone(),
+            });
+        }
+        if live {
+            for m in applied
+                .new_messages
+                .iter()
+                .filter(|m| m.direction == Direction::Inbound)
+            {
+                self.emit(SyncEvent::NewInbound {
+                    message: Box::new(m.clone()),
+                });
+            }
+        }
+        Ok(applied)
+    }
+
+    /// Reads the feed up to its head: the initial snapshot first (resumable
+    /// after a crash: its cursor is saved with every page), then the log.
+    /// A `410` wipes the synced data (not the outbox) and starts over.
+    pub async fn catch_up(&self) -> Result<u64, SyncError> {
+        let mut total = 0u64;
+        loop {
+            let cursor = self.inner.store.sync_cursor().await?;
+            if !cursor.bootstrapped {
+                self.emit(SyncEvent::State(SyncState::Bootstrapping {
+                    applied: total,
+                }));
+            }
+            let resp = match self
+                .inner
+                .client
+                .sync(&cursor.cursor, self.inner.cfg.page_size)
+                .await
+            {
+                Err(ClientError::CursorExpired) => {
+                    tracing::info!("sync cursor expired; re-bootstrapping");
+                    self.inner.store.reset_for_rebootstrap().await?;
+                    continue;
+                }
+                other => other?,
+            };
+            let bootstrapped = cursor.bootstrapped || !resp.has_more;
+            let applied = self.apply(&resp, bootstrapped, cursor.bootstrapped).await?;
+            total += applied.changes as u64;
+            if !resp.has_more {
+                let now = self.now();
+                *self
+                    .inner
+                    .last_sync_at
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner()) = Some(now);
+                return Ok(total);
+            }
+        }
+    }
+
+    fn last_sync_at(&self) -> Option<i64> {
+        *self
+            .inner
+            .last_sync_at
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Follows the realtime stream until it ends. Every change is applied
+    /// with its sequence number as the cursor; a gap, a `lagged` frame or a
+    /// heartbeat ahead of the cache sends the engine back to `/v1/sync`.
+    async fn follow_stream(&self, backoff: &mut Backoff) -> Result<(), SyncError> {
+        let mut ws = self.inner.client.open_stream().await?;
+        // Whatever committed between the last catch-up and the subscription.
+        self.catch_up().await?;
+        backoff.reset();
+        self.emit(SyncEvent::State(SyncState::Online {
+            last_sync_at: self.now(),
+        }));
+        loop {
+            let frame = match tokio::time::timeout(self.inner.cfg.stream_silence, ws.next()).await {
+                Err(_) => return Err(SyncError::Stalled),
+                Ok(None) => return Ok(()),
+                Ok(Some(Err(e))) => {
+                    return Err(ClientError::Unreachable {
+                        url: "stream".into(),
+                        detail: e.to_string(),
+                    }
+                    .into());
+                }
+                Ok(Some(Ok(frame))) => frame,
+            };
+            let text = match frame {
+                WsMessage::Text(text) => text,
+                WsMessage::Close(_) => return Ok(()),
+                _ => continue,
+            };
+            let event: StreamEvent = match serde_json::from_str(text.as_str()) {
+                Ok(e) => e,
+                Err(e) => {
+                    tracing::warn!(error = %e, "ignoring a malformed stream frame; catching up instead");
+                    self.catch_up().await?;
+                    continue;
+                }
+            };
+            let cursor: u64 = self
+                .inner
+                .store
+                .sync_cursor()
+                .await?
+                .cursor
+                .parse()
+                .unwrap_or(0);
+            match event {
+                StreamEvent::Change { change } if change.seq == cursor + 1 => {
+                    let seq = change.seq.to_string();
+                    let resp = SyncResponse {
+                        changes: vec![change],
+                        next_cursor: seq,
+                        has_more: false,
+                        snapshot: false,
+                    };
+                    self.apply(&resp, true, true).await?;
+                    *self
+                        .inner
+                        .last_sync_at
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner()) = Some(self.now());
+                }
+                StreamEvent::Change { change } if change.seq <= cursor => {}
+                StreamEvent::Change { .. } => {
+                    self.catch_up().await?;
+                }
+                StreamEvent::Hello { head } | StreamEvent::Heartbeat { head, .. } => {
+                    if head > cursor {
+                        self.catch_up().await?;
+                    }
+                }
+                StreamEvent::Lagged => {
+                    self.catch_up().await?;
+                    return Ok(());
+                }
+            }
+        }
+    }
+
+    /// Keeps the cache in step until `shutdown` completes: catches up,
+    /// follows the stream, and on any failure reports offline and retries
+    /// with exponential backoff and jitter. Also drains the outbox.
+    pub async fn run(&self, shutdown: impl Future<Output = ()>) {
+        tokio::select! {
+            _ = shutdown => {}
+            _ = self.sync_loop() => {}
+            _ = self.outbox_loop() => {}
+        }
+    }
+
+    async fn sync_loop(&self) {
+        let cfg = &self.inner.cfg;
+        let mut backoff = Backoff::new(cfg.backoff_base, cfg.backoff_max, cfg.seed);
+        loop {
+            self.emit(SyncEvent::State(SyncState::Syncing));
+            let result = match self.catch_up().await {
+                Ok(_) => self.follow_stream(&mut backoff).await,
+                Err(e) => Err(e),
+            };
+            let delay = backoff.next_delay();
+            match result {
+                Err(e) if e.signed_out() => {
+                    self.emit(SyncEvent::State(SyncState::SignedOut));
+                    return;
+                }
+                Err(e) => {
+                    tracing::info!(error = %e, retry_in_ms = delay.as_millis() as u64, "sync interrupted");
+                    self.emit(SyncEvent::State(SyncState::Offline {
+                        last_sync_at: self.last_sync_at(),
+                        error: e.to_string(),
+                        retry_at: self.now() + ms(delay),
+                    }));
+                }
+                Ok(()) => tracing::debug!("stream ended; reconnecting"),
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(delay) => {}
+                _ = self.inner.sync_wake.notified() => {}
+            }
+        }
+    }
+
+    /// Queues a text message: it shows at once as pending and is sent by the
+    /// outbox loop.
+    pub async fn send_text(
+        &self,
+        conversation_id: &str,
+        text: &str,
+    ) -> Result<OutboxEntry, SyncError> {
+        let request = SendMessageRequest::Text {
+            text: text.to_owned(),
+            reply_to_message_id: None,
+            human_agent: false,
+        };
+        self.enqueue(conversation_id, &request).await
+    }
+
+    pub async fn enqueue(
+        &self,
+        conversation_id: &str,
+        request: &SendMessageRequest,
+    ) -> Result<OutboxEntry, SyncError> {
+        let mut rng = rand::rng();
+        let local_id = format!("out_{:016x}", rng.random::<u64>());
+        let key = format!("{:032x}", rng.random::<u128>());
+        let entry = self
+            .inner
+            .store
+            .enqueue(&local_id, &key, conversation_id, request, self.now())
+            .await?;
+        self.emit(SyncEvent::OutboxChanged {
+            local_id,
+            conversation_id: conversation_id.to_owned(),
+        });
+        self.inner.outbox_wake.notify_one();
+        Ok(entry)
+    }
+
+    /// Sends every due outbox entry once. A transient failure schedules the
+    /// entry again with backoff (and stops this round: the cloud is likely
+    /// unreachable); a permanent one marks it failed with the reason. After
+    /// `outbox_give_up` of failures an entry is marked failed too.
+    pub async fn flush_outbox(&self) -> Result<usize, SyncError> {
+        let mut sent = 0;
+        for entry in self.inner.store.outbox_due(self.now()).await? {
+            let result = self
+                .inner
+                .client
+                .send_message(
+                    &entry.conversation_id,
+                    &entry.request,
+                    &entry.idempotency_key,
+                )
+                .await;
+            let now = self.now();
+            match result {
+                Ok(message) => {
+                    self.inner
+                        .store
+                        .outbox_accepted(&entry.local_id, &message)
+                        .await?;
+                    sent += 1;
+                    self.emit(SyncEvent::ConversationsChanged {
+                        ids: vec![entry.conversation_id.clone()],
+                    });
+                }
+                Err(e) if e.is_transient() => {
+                    if now - entry.created_at >= ms(self.inner.cfg.outbox_give_up) {
+                        self.inner
+                            .store
+                            .outbox_failed(
+                                &entry.local_id,
+                                &format!("not delivered within 24 hours: {e}"),
+                            )
+                            .await?;
+                    } else {
+                        let exp = 1u64 << entry.attempts.min(8);
+                        let wait = Duration::from_secs(exp).min(Duration::from_secs(300));
+                        let jitter = rand::rng().random_range(0..=ms(wait) / 2);
+                        self.inner
+                            .store
+                            .outbox_retry_later(
+                                &entry.local_id,
+                                now + ms(wait) / 2 + jitter,
+                                &e.to_string(),
+                            )
+                            .await?;
+                    }
+                    self.emit(SyncEvent::OutboxChanged {
+                        local_id: entry.local_id.clone(),
+                        conversation_id: entry.conversation_id.clone(),
+                    });
+                    return Err(e.into());
+                }
+                Err(e @ ClientError::SignedOut) => return Err(e.into()),
+                Err(e) => {
+                    let reason = match e.code() {
+                        Some(code) => format!(
+                            "{}: {e}",
+                            serde_json::to_value(code)
+                                .ok()
+                                .and_then(|v| v.as_str().map(str::to_owned))
+                                .unwrap_or_default()
+                        ),
+                        None => e.to_string(),
+                    };
+                    self.inner
+                        .store
+                        .outbox_failed(&entry.local_id, &reason)
+                        .await?;
+                }
+            }
+            self.emit(SyncEvent::OutboxChanged {
+                local_id: entry.local_id,
+                conversation_id: entry.conversation_id,
+            });
+        }
+        Ok(sent)
+    }
+
+    async fn outbox_loop(&self) {
+        loop {
+            if let Err(e) = self.flush_outbox().await {
+                if e.signed_out() {
+                    return;
+                }
+                tracing::debug!(error = %e, "outbox paused");
+            }
+            let wait = match self.inner.store.outbox_next_due().await {
+                Ok(Some(at)) => {
+                    Duration::from_millis(u64::try_from((at - self.now()).max(0)).unwrap_or(0))
+                }
+                _ => Duration::from_secs(60),
+            }
+            .min(Duration::from_secs(60));
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = self.inner.outbox_wake.notified() => {}
+            }
+        }
+    }
+}

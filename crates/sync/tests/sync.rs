@@ -1,0 +1,617 @@
+//! The sync engine against the real reference cloud on a loopback port, with
+//! real SQLCipher caches on disk.
+
+use std::{sync::Arc, time::Duration};
+
+use rand::SeedableRng;
+use stepup_cloud::{Config, RunningServer, Server, demo};
+use stepup_protocol::{Channel, Role, SendMessageRequest};
+use stepup_store::{ConversationFilter, MemorySecrets, SearchFilter, Secret};
+use stepup_sync::{
+    SyncEvent, SyncState, SystemClock,
+    account::{Accounts, Session},
+    client::{ClientError, CloudClient, Timeouts},
+    engine::{Engine, EngineConfig},
+};
+use tokio::sync::broadcast;
+
+const WAIT: Duration = Duration::from_secs(20);
+
+async fn demo_server() -> RunningServer {
+    let mut server = Server::start(Config::demo()).await.unwrap();
+    demo::start_demo(&mut server, 7, 0.0).await.unwrap();
+    server
+}
+
+fn fast() -> EngineConfig {
+    EngineConfig {
+        page_size: 200,
+        backoff_base: Duration::from_millis(20),
+        backoff_max: Duration::from_millis(200),
+        seed: Some(1),
+        ..EngineConfig::default()
+    }
+}
+
+async fn sign_in(server: &RunningServer, accounts: &Accounts, email: &str) -> Session {
+    let password = Secret::new(demo::DEMO_PASSWORD.to_owned());
+    accounts
+        .sign_in(&server.url(), email, &password, None)
+        .await
+        .unwrap()
+}
+
+fn accounts_in(dir: &std::path::Path) -> Accounts {
+    Accounts::new(dir.to_path_buf(), Arc::new(MemorySecrets::default()))
+}
+
+/// Waits for the first event that `pick` accepts.
+async fn wait_for<T>(
+    rx: &mut broadcast::Receiver<SyncEvent>,
+    mut pick: impl FnMut(&SyncEvent) -> Option<T>,
+) -> T {
+    tokio::time::timeout(WAIT, async {
+        loop {
+            match rx.recv().await {
+                Ok(ev) => {
+                    if let Some(t) = pick(&ev) {
+                        return t;
+                    }
+                }
+                Err(broadcast::error::RecvError::Lagged(_)) => {}
+                Err(e) => panic!("event channel closed: {e}"),
+            }
+        }
+    })
+    .await
+    .expect("the event arrived in time")
+}
+
+/// Every conversation id the server's feed holds for this session.
+async fn server_conversations(client: &CloudClient) -> std::collections::BTreeSet<String> {
+    let mut cursor = "0".to_owned();
+    let mut ids = std::collections::BTreeSet::new();
+    loop {
+        let page = client.sync(&cursor, 1000).await.unwrap();
+        for c in &page.changes {
+            if c.entity == stepup_protocol::EntityKind::Conversation {
+                ids.insert(c.id.clone());
+            }
+        }
+        cursor = page.next_cursor;
+        if !page.has_more {
+            return ids;
+        }
+    }
+}
+
+async fn post_webhook(server: &RunningServer, channel: Channel, serial: u64) {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(serial);
+    let d = demo::webhook_delivery(&server.state, &mut rng, channel, serial).unwrap();
+    let mut req = reqwest::Client::new()
+        .post(format!("{}{}", server.url(), d.path))
+        .body(d.body);
+    for (k, v) in d.headers {
+        req = req.header(k, v);
+    }
+    let resp = req
+        .header("content-type", "application/json")
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.status().is_success(), "{}", resp.status());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn initial_sync_is_paginated_complete_and_resumable() {
+    let server = demo_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let accounts = accounts_in(dir.path());
+    let session = sign_in(&server, &accounts, "omar@noor.demo").await;
+    let engine = Engine::new(&session, Arc::new(SystemClock), fast());
+    let mut events = engine.subscribe();
+
+    let applied = engine.catch_up().await.unwrap();
+    assert!(applied > 300, "{applied}");
+    let mut progress = 0;
+    while let Ok(ev) = events.try_recv() {
+        if let SyncEvent::State(SyncState::Bootstrapping { .. }) = ev {
+            progress += 1;
+        }
+        assert!(
+            !matches!(ev, SyncEvent::NewInbound { .. }),
+            "no notifications for the initial sync"
+        );
+    }
+    assert!(progress > 1, "progress is reported per page");
+
+    let want = server_conversations(&session.client).await;
+    let have: std::collections::BTreeSet<String> = session
+        .store
+        .conversations(&ConversationFilter {
+            limit: 10_000,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.conversation.id)
+        .collect();
+    assert_eq!(have, want);
+    assert!(session.store.sync_cursor().await.unwrap().bootstrapped);
+
+    // A second catch-up has nothing to do.
+    assert_eq!(engine.catch_up().await.unwrap(), 0);
+
+    // Resume after a crash part-way through the snapshot: a new cache that
+    // stopped after two pages carries on from its cursor.
+    let dir2 = tempfile::tempdir().unwrap();
+    let accounts2 = accounts_in(dir2.path());
+    let s2 = sign_in(&server, &accounts2, "omar@noor.demo").await;
+    let first = s2.client.sync("0", 100).await.unwrap();
+    s2.store
+        .apply_page(&first.changes, &first.next_cursor, false)
+        .await
+        .unwrap();
+    let e2 = Engine::new(&s2, Arc::new(SystemClock), fast());
+    e2.catch_up().await.unwrap();
+    let have2 = s2
+        .store
+        .conversations(&ConversationFilter {
+            limit: 10_000,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(have2.len(), want.len());
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_webhook_arrives_through_the_stream_and_survives_reconnects() {
+    let server = demo_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let session = sign_in(&server, &accounts_in(dir.path()), "owner@noor.demo").await;
+    let engine = Engine::new(&session, Arc::new(SystemClock), fast());
+    let mut events = engine.subscribe();
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let runner = {
+        let engine = engine.clone();
+        tokio::spawn(async move {
+            engine
+                .run(async {
+                    let _ = stop_rx.await;
+                })
+                .await
+        })
+    };
+    wait_for(&mut events, |e| {
+        matches!(e, SyncEvent::State(SyncState::Online { .. })).then_some(())
+    })
+    .await;
+
+    for (i, channel) in [
+        Channel::Whatsapp,
+        Channel::Telegram,
+        Channel::Tiktok,
+        Channel::Instagram,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        post_webhook(&server, channel, 1000 + i as u64).await;
+        let message = wait_for(&mut events, |e| match e {
+            SyncEvent::NewInbound { message } => Some(message.clone()),
+            _ => None,
+        })
+        .await;
+        let conv = session
+            .store
+            .conversation(&message.conversation_id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(conv.channel, channel);
+        assert!(
+            session
+                .store
+                .messages(&conv.id, None, 500)
+                .await
+                .unwrap()
+                .iter()
+                .any(|m| m.id == message.id)
+        );
+    }
+    stop_tx.send(()).unwrap();
+    runner.await.unwrap();
+
+    // While the engine is stopped, more traffic; a new run catches up exactly once.
+    post_webhook(&server, Channel::Messenger, 2000).await;
+    post_webhook(&server, Channel::Whatsapp, 2001).await;
+    let before = session.store.counts().await.unwrap();
+    let applied = engine.catch_up().await.unwrap();
+    assert!(applied >= 2, "{applied}");
+    assert_eq!(engine.catch_up().await.unwrap(), 0);
+    let after = session.store.counts().await.unwrap();
+    let msgs = |c: &Vec<(String, i64)>| c.iter().find(|(t, _)| t == "messages").unwrap().1;
+    assert_eq!(msgs(&after) - msgs(&before), 2);
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sending_goes_through_the_outbox_exactly_once() {
+    let server = demo_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let session = sign_in(&server, &accounts_in(dir.path()), "owner@noor.demo").await;
+    let engine = Engine::new(&session, Arc::new(SystemClock), fast());
+    engine.catch_up().await.unwrap();
+    // A Telegram conversation has no reply window.
+    let conv = session
+        .store
+        .conversations(&ConversationFilter {
+            channel: Some("telegram".into()),
+            limit: 1,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .remove(0)
+        .conversation;
+
+    let entry = engine
+        .send_text(&conv.id, "تم شحن طلبك رقم 4471 today ✅")
+        .await
+        .unwrap();
+    assert_eq!(
+        session.store.outbox().await.unwrap().len(),
+        1,
+        "pending at once, before any network"
+    );
+
+    // The server accepted it but the app died before recording that: the
+    // retry with the same key returns the same message.
+    let first = session
+        .client
+        .send_message(&conv.id, &entry.request, &entry.idempotency_key)
+        .await
+        .unwrap();
+    assert_eq!(engine.flush_outbox().await.unwrap(), 1);
+    assert!(session.store.outbox().await.unwrap().is_empty());
+    let history = session.client.history(&conv.id, None, 200).await.unwrap();
+    let copies = history.messages.iter().filter(|m| matches!(&m.content, stepup_protocol::MessageContent::Text { text } if text == "تم شحن طلبك رقم 4471 today ✅")).count();
+    assert_eq!(copies, 1);
+    assert!(
+        session
+            .store
+            .messages(&conv.id, None, 500)
+            .await
+            .unwrap()
+            .iter()
+            .any(|m| m.id == first.id)
+    );
+
+    // Outside a WhatsApp window free text fails permanently, with the reason.
+    let closed = session
+        .store
+        .conversations(&ConversationFilter {
+            channel: Some("whatsapp".into()),
+            limit: 1000,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.conversation)
+        .find(|c| {
+            c.reply_window
+                .free_text_until
+                .is_some_and(|t| t < SystemClock.now_ms_for_test())
+        })
+        .expect("the demo has a WhatsApp conversation with a closed window");
+    let entry = engine.send_text(&closed.id, "hello").await.unwrap();
+    engine.flush_outbox().await.unwrap();
+    let failed = session
+        .store
+        .outbox_entry(&entry.local_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(failed.state, stepup_store::OutboxState::Failed);
+    assert!(failed.error.unwrap().starts_with("reply_window_closed"));
+    server.shutdown().await;
+}
+
+trait NowForTest {
+    fn now_ms_for_test(&self) -> i64;
+}
+impl NowForTest for SystemClock {
+    fn now_ms_for_test(&self) -> i64 {
+        stepup_sync::Clock::now_ms(self)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_cursor_re_bootstraps_without_losing_the_outbox() {
+    let server = demo_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let session = sign_in(&server, &accounts_in(dir.path()), "owner@noor.demo").await;
+    let engine = Engine::new(&session, Arc::new(SystemClock), fast());
+    engine.catch_up().await.unwrap();
+    let conversations = session
+        .store
+        .conversations(&ConversationFilter {
+            limit: 10_000,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .len();
+    let queued = SendMessageRequest::Text {
+        text: "queued".into(),
+        reply_to_message_id: None,
+        human_agent: false,
+    };
+    session
+        .store
+        .enqueue("out_keep", "key_keep", "cnv_unknown", &queued, 0)
+        .await
+        .unwrap();
+
+    // The cache falls behind, then the server compacts past its cursor.
+    let stale = session.store.sync_cursor().await.unwrap().cursor;
+    for i in 0..5 {
+        post_webhook(&server, Channel::Telegram, 3000 + i).await;
+    }
+    let workspace = session.account.workspace_id.clone();
+    server.state.compact_feed(&workspace, 0).await.unwrap();
+    assert!(matches!(
+        session.client.sync(&stale, 10).await,
+        Err(ClientError::CursorExpired)
+    ));
+
+    engine.catch_up().await.unwrap();
+    let now = session
+        .store
+        .conversations(&ConversationFilter {
+            limit: 10_000,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .len();
+    assert!(now >= conversations, "{now} < {conversations}");
+    assert!(
+        session
+            .store
+            .outbox_entry("out_keep")
+            .await
+            .unwrap()
+            .is_some()
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_down_means_offline_with_a_clear_error_and_retries() {
+    let server = demo_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let session = sign_in(&server, &accounts_in(dir.path()), "owner@noor.demo").await;
+    let engine = Engine::new(&session, Arc::new(SystemClock), fast());
+    engine.catch_up().await.unwrap();
+    let counts = session.store.counts().await.unwrap();
+    server.shutdown().await;
+
+    let mut events = engine.subscribe();
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let runner = {
+        let engine = engine.clone();
+        tokio::spawn(async move {
+            engine
+                .run(async {
+                    let _ = stop_rx.await;
+                })
+                .await
+        })
+    };
+    let mut offline = Vec::new();
+    while offline.len() < 3 {
+        let (error, retry_at) = wait_for(&mut events, |e| match e {
+            SyncEvent::State(SyncState::Offline {
+                error, retry_at, ..
+            }) => Some((error.clone(), *retry_at)),
+            _ => None,
+        })
+        .await;
+        assert!(error.contains("cannot reach the server"), "{error}");
+        offline.push(retry_at);
+    }
+    stop_tx.send(()).unwrap();
+    runner.await.unwrap();
+    assert_eq!(
+        session.store.counts().await.unwrap(),
+        counts,
+        "nothing lost"
+    );
+    session.store.integrity_check().await.unwrap();
+}
+
+/// A server that answers every request with the same canned response.
+async fn canned_server(status: u16, body: &'static str) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut sock, _)) = listener.accept().await else {
+                return;
+            };
+            tokio::spawn(async move {
+                use tokio::io::{AsyncReadExt, AsyncWriteExt};
+                let mut buf = vec![0u8; 65536];
+                let _ = sock.read(&mut buf).await;
+                let resp = format!(
+                    "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = sock.write_all(resp.as_bytes()).await;
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn malformed_answers_and_server_errors_are_transient_and_change_nothing() {
+    for (status, body) in [
+        (200, "{\"changes\": [oops"),
+        (500, "<html>upstream error</html>"),
+        (200, "[]"),
+    ] {
+        let base = canned_server(status, body).await;
+        let client =
+            CloudClient::resume(&base, Secret::new("srt_x".into()), Timeouts::default()).unwrap();
+        // The refresh itself gets the garbage.
+        let err = client.sync("0", 10).await.unwrap_err();
+        assert!(err.is_transient(), "{status} {body}: {err:?}");
+    }
+    let base = canned_server(401, "{\"code\":\"unauthorized\",\"message\":\"revoked\"}").await;
+    let client =
+        CloudClient::resume(&base, Secret::new("srt_x".into()), Timeouts::default()).unwrap();
+    assert!(matches!(
+        client.sync("0", 10).await,
+        Err(ClientError::SignedOut)
+    ));
+}
+
+#[tokio::test]
+async fn a_slow_server_times_out() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let _hold = tokio::spawn(async move {
+        let mut socks = Vec::new();
+        while let Ok((s, _)) = listener.accept().await {
+            socks.push(s); // accept, never answer
+        }
+    });
+    let timeouts = Timeouts {
+        connect: Duration::from_secs(1),
+        request: Duration::from_millis(300),
+    };
+    let client = CloudClient::resume(
+        &format!("http://{addr}"),
+        Secret::new("srt_x".into()),
+        timeouts,
+    )
+    .unwrap();
+    let err = client.sync("0", 10).await.unwrap_err();
+    assert!(matches!(err, ClientError::Timeout), "{err:?}");
+    assert!(err.is_transient());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_accounts_on_one_machine_see_only_their_own_data() {
+    let server = demo_server().await;
+    let other = server
+        .state
+        .create_workspace("Gulf Gadgets", "Asia/Riyadh")
+        .await
+        .unwrap();
+    server
+        .state
+        .create_agent(
+            &other.id,
+            "Huda",
+            "huda@gadgets.test",
+            demo::DEMO_PASSWORD,
+            Role::Admin,
+            vec![],
+        )
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let accounts = accounts_in(dir.path());
+    let a = sign_in(&server, &accounts, "owner@noor.demo").await;
+    let b = sign_in(&server, &accounts, "huda@gadgets.test").await;
+    assert_ne!(a.account.id, b.account.id);
+    Engine::new(&a, Arc::new(SystemClock), fast())
+        .catch_up()
+        .await
+        .unwrap();
+    Engine::new(&b, Arc::new(SystemClock), fast())
+        .catch_up()
+        .await
+        .unwrap();
+    let in_a = a
+        .store
+        .conversations(&ConversationFilter::default())
+        .await
+        .unwrap();
+    assert!(!in_a.is_empty());
+    assert!(
+        b.store
+            .conversations(&ConversationFilter::default())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let name = in_a[0].contact_name.clone().unwrap();
+    assert!(
+        !a.store
+            .search(&name, &SearchFilter::default())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        b.store
+            .search(&name, &SearchFilter::default())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(accounts.list().len(), 2);
+    assert_ne!(
+        accounts.files(&a.account.id).database(),
+        accounts.files(&b.account.id).database()
+    );
+
+    // Signing one out and wiping it leaves the other whole.
+    let a_dir = accounts.files(&a.account.id).dir;
+    accounts.sign_out(a, true).await.unwrap();
+    assert!(!a_dir.exists());
+    assert_eq!(accounts.list().len(), 1);
+    let b2 = accounts.open("huda@gadgets.test", None).await.unwrap();
+    b2.store.integrity_check().await.unwrap();
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_password_and_unreachable_server_are_clear() {
+    let server = demo_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let accounts = accounts_in(dir.path());
+    let bad = Secret::new("nope".to_owned());
+    let err = accounts
+        .sign_in(&server.url(), "omar@noor.demo", &bad, None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.to_string(), "wrong email or password");
+    let url = server.url();
+    server.shutdown().await;
+    let err = accounts
+        .sign_in(&url, "omar@noor.demo", &bad, None)
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().starts_with("cannot reach the server at"),
+        "{err}"
+    );
+    let err = accounts
+        .sign_in("not a url", "omar@noor.demo", &bad, None)
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("not a valid server address"),
+        "{err}"
+    );
+    assert!(accounts.list().is_empty());
+}
