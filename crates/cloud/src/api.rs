@@ -3,10 +3,11 @@
 use axum::body::Bytes;
 use axum::extract::ws::{Message as WsMessage, WebSocket, WebSocketUpgrade};
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Path, Request, State};
+use axum::handler::Handler;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
+use axum::routing::{MethodRouter, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -28,81 +29,92 @@ use crate::store::{self, Placement};
 use crate::window::{self, SendMode};
 use crate::{AppState, outbound, sniff, webchat, webhooks};
 
-/// Every route of the server, as `(method, path)`; the OpenAPI file is checked against this list.
-pub const ROUTES: &[(&str, &str)] = &[
-    ("get", "/healthz"),
-    ("post", "/v1/auth/login"),
-    ("post", "/v1/auth/refresh"),
-    ("post", "/v1/auth/logout"),
-    ("get", "/v1/me"),
-    ("get", "/v1/sync"),
-    ("get", "/v1/stream"),
-    ("get", "/v1/conversations/{id}"),
-    ("patch", "/v1/conversations/{id}"),
-    ("get", "/v1/conversations/{id}/messages"),
-    ("post", "/v1/conversations/{id}/messages"),
-    ("post", "/v1/conversations/{id}/notes"),
-    ("post", "/v1/conversations/{id}/read"),
-    ("get", "/v1/conversations/{id}/suggestions"),
-    ("post", "/v1/attachments"),
-    ("get", "/v1/attachments/{id}"),
-    ("get", "/v1/canned-responses"),
-    ("post", "/v1/canned-responses"),
-    ("delete", "/v1/canned-responses/{id}"),
-    ("get", "/v1/templates"),
-    ("post", "/v1/labels"),
-    ("put", "/v1/presence"),
-    ("get", "/webhooks/whatsapp"),
-    ("post", "/webhooks/whatsapp"),
-    ("get", "/webhooks/messenger"),
-    ("post", "/webhooks/messenger"),
-    ("get", "/webhooks/instagram"),
-    ("post", "/webhooks/instagram"),
-    ("post", "/webhooks/telegram"),
-    ("post", "/webhooks/tiktok"),
-    ("post", "/webchat/v1/sessions"),
-    ("post", "/webchat/v1/messages"),
-    ("get", "/webchat/v1/stream"),
-];
+/// Builds the router while recording every `(method, path)`, so the OpenAPI file can be checked
+/// against the routes that really exist.
+#[derive(Debug)]
+pub struct Routes {
+    router: Router<AppState>,
+    list: Vec<(&'static str, &'static str)>,
+}
+
+macro_rules! method_fns {
+    ($($name:ident),*) => {$(
+        pub fn $name<H, T>(self, path: &'static str, handler: H) -> Self
+        where
+            H: Handler<T, AppState>,
+            T: 'static,
+        {
+            self.add(stringify!($name), path, axum::routing::$name(handler))
+        }
+    )*};
+}
+
+impl Routes {
+    fn new() -> Self {
+        Self {
+            router: Router::new(),
+            list: Vec::new(),
+        }
+    }
+
+    /// Adds a route whose method router is `method` (possibly with layers).
+    pub fn add(
+        mut self,
+        method: &'static str,
+        path: &'static str,
+        mr: MethodRouter<AppState>,
+    ) -> Self {
+        self.router = self.router.route(path, mr);
+        self.list.push((method, path));
+        self
+    }
+
+    method_fns!(get, post, put, patch, delete);
+}
+
+fn build(body_limit: usize, attachment_limit: usize) -> Routes {
+    let r = Routes::new()
+        .get("/healthz", || async { "ok" })
+        .post("/v1/auth/login", auth::login)
+        .post("/v1/auth/refresh", auth::refresh)
+        .post("/v1/auth/logout", auth::logout)
+        .get("/v1/me", me)
+        .get("/v1/sync", sync)
+        .get("/v1/stream", stream)
+        .get("/v1/conversations/{id}", get_conversation)
+        .patch("/v1/conversations/{id}", update_conversation)
+        .get("/v1/conversations/{id}/messages", history)
+        .post("/v1/conversations/{id}/messages", send_message)
+        .post("/v1/conversations/{id}/notes", add_note)
+        .post("/v1/conversations/{id}/read", mark_read)
+        .get("/v1/conversations/{id}/suggestions", suggestions)
+        .add(
+            "post",
+            "/v1/attachments",
+            post(upload_attachment).layer(DefaultBodyLimit::max(attachment_limit)),
+        )
+        .get("/v1/attachments/{id}", download_attachment)
+        .get("/v1/canned-responses", list_canned)
+        .post("/v1/canned-responses", create_canned)
+        .delete("/v1/canned-responses/{id}", delete_canned)
+        .get("/v1/templates", list_templates)
+        .post("/v1/labels", create_label)
+        .put("/v1/presence", set_presence);
+    let mut r = webchat::register(webhooks::register(r));
+    r.router = r.router.layer(DefaultBodyLimit::max(body_limit));
+    r
+}
+
+/// Every `(method, path)` the server answers, methods in lower case, paths in OpenAPI form.
+pub fn route_list() -> Vec<(&'static str, &'static str)> {
+    build(1, 1).list
+}
 
 pub fn router(state: AppState) -> Router {
     let body_limit = state.config().body_limit;
     let attachment_limit = state.config().attachment_limit;
-    let attachments = Router::new()
-        .route("/v1/attachments", post(upload_attachment))
-        .layer(DefaultBodyLimit::max(attachment_limit));
-    Router::new()
-        .route("/healthz", get(|| async { "ok" }))
-        .route("/v1/auth/login", post(auth::login))
-        .route("/v1/auth/refresh", post(auth::refresh))
-        .route("/v1/auth/logout", post(auth::logout))
-        .route("/v1/me", get(me))
-        .route("/v1/sync", get(sync))
-        .route("/v1/stream", get(stream))
-        .route(
-            "/v1/conversations/{id}",
-            get(get_conversation).patch(update_conversation),
-        )
-        .route(
-            "/v1/conversations/{id}/messages",
-            get(history).post(send_message),
-        )
-        .route("/v1/conversations/{id}/notes", post(add_note))
-        .route("/v1/conversations/{id}/read", post(mark_read))
-        .route("/v1/conversations/{id}/suggestions", get(suggestions))
-        .route("/v1/attachments/{id}", get(download_attachment))
-        .route("/v1/canned-responses", get(list_canned).post(create_canned))
-        .route(
-            "/v1/canned-responses/{id}",
-            axum::routing::delete(delete_canned),
-        )
-        .route("/v1/templates", get(list_templates))
-        .route("/v1/labels", post(create_label))
-        .route("/v1/presence", put(set_presence))
-        .merge(webhooks::routes())
-        .merge(webchat::routes())
-        .layer(DefaultBodyLimit::max(body_limit))
-        .merge(attachments)
+    build(body_limit, attachment_limit)
+        .router
         .fallback(|| async { ApiError::not_found("route") })
         .with_state(state)
 }

@@ -2,13 +2,12 @@
 //! gets a per-visitor token; messages are rate limited per visitor; replies are pushed over a
 //! WebSocket.
 
+use axum::Json;
 use axum::extract::ws::{Message as WsMessage, WebSocket, WebSocketUpgrade};
 use axum::extract::{FromRequestParts, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::Response;
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use stepup_protocol::webchat::{
     StartSessionRequest, StartSessionResponse, VisitorEvent, VisitorSendRequest,
     VisitorSendResponse,
@@ -17,16 +16,15 @@ use stepup_protocol::{Channel, ErrorCode};
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::AppState;
-use crate::api::JsonBody;
+use crate::api::{JsonBody, Routes};
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{token, token_hash};
 use crate::ingest::{self, Inbound, Outcome};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/webchat/v1/sessions", post(start_session))
-        .route("/webchat/v1/messages", post(send))
-        .route("/webchat/v1/stream", get(stream))
+pub(crate) fn register(r: Routes) -> Routes {
+    r.post("/webchat/v1/sessions", start_session)
+        .post("/webchat/v1/messages", send)
+        .get("/webchat/v1/stream", stream)
 }
 
 /// The visitor behind a request (`Authorization: Bearer` or `?visitor_token=`).

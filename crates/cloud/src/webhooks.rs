@@ -3,11 +3,9 @@
 //! (`TikTok-Signature: t=…,s=…`). Every delivery is verified before it is parsed, unknown fields
 //! are ignored, a repeated delivery is stored once, and a malformed body is a 400 with a log line.
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use hmac::{Hmac, Mac};
 use serde::Deserialize;
 use serde_json::Value;
@@ -18,18 +16,20 @@ use stepup_protocol::{
 use subtle::ConstantTimeEq;
 
 use crate::AppState;
-use crate::api::{Q, RawBody};
+use crate::api::{Q, RawBody, Routes};
 use crate::error::{ApiError, ApiResult};
 use crate::ingest::{self, Inbound, StatusUpdate};
 use crate::secret::Secret;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/webhooks/whatsapp", get(meta_verify).post(whatsapp))
-        .route("/webhooks/messenger", get(meta_verify).post(messenger))
-        .route("/webhooks/instagram", get(meta_verify).post(instagram))
-        .route("/webhooks/telegram", axum::routing::post(telegram))
-        .route("/webhooks/tiktok", axum::routing::post(tiktok))
+pub(crate) fn register(r: Routes) -> Routes {
+    r.get("/webhooks/whatsapp", meta_verify)
+        .post("/webhooks/whatsapp", whatsapp)
+        .get("/webhooks/messenger", meta_verify)
+        .post("/webhooks/messenger", messenger)
+        .get("/webhooks/instagram", meta_verify)
+        .post("/webhooks/instagram", instagram)
+        .post("/webhooks/telegram", telegram)
+        .post("/webhooks/tiktok", tiktok)
 }
 
 type HmacSha256 = Hmac<Sha256>;
