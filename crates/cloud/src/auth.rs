@@ -153,24 +153,55 @@ impl FromRequestParts<AppState> for AuthAgent {
     }
 }
 
-async fn issue(state: &AppState, session_id: &str, agent: Agent) -> ApiResult<TokenResponse> {
+/// Issues a new token pair for a session. With `rotating`, the refresh token whose hash is given
+/// is swapped atomically: of two concurrent refreshes with the same token only one succeeds.
+async fn issue(
+    state: &AppState,
+    session_id: &str,
+    agent: Agent,
+    rotating: Option<&str>,
+) -> ApiResult<TokenResponse> {
     let access = token("sat");
     let refresh = token("srt");
     let now = state.now();
     let cfg = state.config();
     let access_ttl = i64::try_from(cfg.access_token_ttl.as_millis()).unwrap_or(i64::MAX);
     let refresh_ttl = i64::try_from(cfg.refresh_token_ttl.as_millis()).unwrap_or(i64::MAX);
-    let mut tx = state.pool().begin().await?;
+    let mut tx = state.pool().begin_with("BEGIN IMMEDIATE").await?;
+    let swapped = sqlx::query(
+        "UPDATE sessions SET refresh_hash = ?, refresh_expires_at = ?
+         WHERE id = ? AND revoked_at IS NULL AND (? IS NULL OR refresh_hash = ?)",
+    )
+    .bind(token_hash(&refresh))
+    .bind(now.saturating_add(refresh_ttl))
+    .bind(session_id)
+    .bind(rotating)
+    .bind(rotating)
+    .execute(&mut *tx)
+    .await?;
+    if swapped.rows_affected() == 0 {
+        return Err(ApiError::unauthorized("refresh token already used"));
+    }
+    if let Some(old) = rotating {
+        sqlx::query(
+            "INSERT INTO retired_refresh_tokens (token_hash, session_id, retired_at) VALUES (?, ?, ?)
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(old)
+        .bind(session_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    }
+    sqlx::query("DELETE FROM access_tokens WHERE session_id = ? AND expires_at <= ?")
+        .bind(session_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
     sqlx::query("INSERT INTO access_tokens (token_hash, session_id, expires_at) VALUES (?, ?, ?)")
         .bind(token_hash(&access))
         .bind(session_id)
         .bind(now.saturating_add(access_ttl))
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("UPDATE sessions SET refresh_hash = ?, refresh_expires_at = ? WHERE id = ?")
-        .bind(token_hash(&refresh))
-        .bind(now.saturating_add(refresh_ttl))
-        .bind(session_id)
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
@@ -228,7 +259,7 @@ pub async fn login(
     .execute(state.pool())
     .await?;
     tracing::info!(agent_id = %agent_id, "login");
-    Ok(Json(issue(&state, &session_id, agent).await?))
+    Ok(Json(issue(&state, &session_id, agent, None).await?))
 }
 
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3N8fZ5OB0lUjlB1Cv0WETGEyXNe2HcpTSmGgGjQ1S9U";
@@ -244,7 +275,22 @@ pub async fn refresh(
     .bind(token_hash(&req.refresh_token))
     .fetch_optional(state.pool())
     .await?;
+    let presented = token_hash(&req.refresh_token);
     let Some(row) = row else {
+        // A rotated-away token presented again has leaked: end its session.
+        let reused: Option<String> = sqlx::query_scalar(
+            "SELECT session_id FROM retired_refresh_tokens WHERE token_hash = ?",
+        )
+        .bind(&presented)
+        .fetch_optional(state.pool())
+        .await?;
+        if let Some(session_id) = reused {
+            revoke(&state, &session_id).await?;
+            tracing::warn!("a rotated refresh token was presented again; session ended");
+            return Err(ApiError::unauthorized(
+                "refresh token reused; session ended",
+            ));
+        }
         return Err(ApiError::unauthorized("unknown refresh token"));
     };
     let (session_id, ws, agent_id): (String, String, String) = (row.get(0), row.get(1), row.get(2));
@@ -263,7 +309,9 @@ pub async fn refresh(
         .await?
         .ok_or_else(|| ApiError::unauthorized("agent no longer exists"))?;
     drop(conn);
-    Ok(Json(issue(&state, &session_id, agent).await?))
+    Ok(Json(
+        issue(&state, &session_id, agent, Some(&presented)).await?,
+    ))
 }
 
 /// `POST /v1/auth/logout`: ends the session (its refresh token and every access token).
@@ -289,17 +337,22 @@ pub async fn logout(
         .await?;
         session_id = other.ok_or_else(|| ApiError::not_found("session"))?;
     }
-    let mut tx = state.pool().begin().await?;
-    sqlx::query("UPDATE sessions SET revoked_at = ? WHERE id = ? AND workspace_id = ?")
+    revoke(&state, &session_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Ends a session: its refresh token and every access token stop working.
+async fn revoke(state: &AppState, session_id: &str) -> ApiResult<()> {
+    let mut tx = state.pool().begin_with("BEGIN IMMEDIATE").await?;
+    sqlx::query("UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
         .bind(state.now())
-        .bind(&session_id)
-        .bind(&auth.workspace_id)
+        .bind(session_id)
         .execute(&mut *tx)
         .await?;
     sqlx::query("DELETE FROM access_tokens WHERE session_id = ?")
-        .bind(&session_id)
+        .bind(session_id)
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(())
 }

@@ -139,6 +139,9 @@ impl AppState {
     pub fn rate_ok(&self, key: &str, per_minute: u32) -> bool {
         let now_min = self.now() / 60_000;
         let mut r = self.inner.rate.lock().unwrap_or_else(|e| e.into_inner());
+        if r.len() > 10_000 {
+            r.retain(|_, (minute, _)| *minute == now_min);
+        }
         let entry = r.entry(key.to_owned()).or_insert((now_min, 0));
         if entry.0 != now_min {
             *entry = (now_min, 0);

@@ -88,7 +88,9 @@ impl Writer {
         now: i64,
     ) -> Result<Self, sqlx::Error> {
         let guard = lock.clone().lock_owned().await;
-        let tx = pool.begin().await?;
+        // IMMEDIATE takes the write lock up front, so a read-then-write never fails to upgrade
+        // when a write outside this lock (a login, an upload) committed in between.
+        let tx = pool.begin_with("BEGIN IMMEDIATE").await?;
         Ok(Self {
             tx,
             _guard: guard,
@@ -501,7 +503,7 @@ pub async fn compact(
     keep: u64,
 ) -> Result<u64, sqlx::Error> {
     let _guard = lock.clone().lock_owned().await;
-    let mut tx = pool.begin().await?;
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     let Some((head, horizon)) = feed_bounds(&mut tx, workspace_id).await? else {
         return Ok(0);
     };

@@ -711,7 +711,7 @@ async fn tiktok(
         .ok_or_else(|| sig_error(StatusCode::UNAUTHORIZED, "malformed TikTok-Signature"))?;
     verify_hex_hmac(secret, &[t.to_string().as_bytes(), b".", &body], &s)?;
     let tolerance = i64::try_from(state.config().tiktok_tolerance.as_secs()).unwrap_or(300);
-    if (state.now() / 1000 - t).abs() > tolerance {
+    if (state.now() / 1000).saturating_sub(t).saturating_abs() > tolerance {
         return Err(sig_error(
             StatusCode::FORBIDDEN,
             "signature timestamp outside tolerance",

@@ -33,36 +33,79 @@ async fn login_refresh_expiry_and_logout() {
     let t2: stepup_protocol::TokenResponse = r.json().await.unwrap();
     assert_ne!(t2.access_token, t.access_token);
     assert_eq!(h.get(&t2.access_token, "/v1/me").await.0, StatusCode::OK);
-    let again = h
-        .http
-        .post(h.url("/v1/auth/refresh"))
-        .json(&json!({"refresh_token": t.refresh_token}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(again.status(), StatusCode::UNAUTHORIZED);
+    let refresh = |rt: String| {
+        let h = &h;
+        async move {
+            h.http
+                .post(h.url("/v1/auth/refresh"))
+                .json(&json!({ "refresh_token": rt }))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
 
-    // Logout ends the session: access and refresh tokens stop working.
+    // Logout ends the session: access and refresh tokens stop working; other sessions live on.
+    let t3 = h.login("omar@a.test").await;
     let out = h
         .http
         .post(h.url("/v1/auth/logout"))
-        .bearer_auth(&t2.access_token)
+        .bearer_auth(&t3.access_token)
         .send()
         .await
         .unwrap();
     assert_eq!(out.status(), StatusCode::NO_CONTENT);
     assert_eq!(
+        h.get(&t3.access_token, "/v1/me").await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        refresh(t3.refresh_token.clone()).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(h.get(&t2.access_token, "/v1/me").await.0, StatusCode::OK);
+
+    // Presenting the rotated refresh token again means it leaked: its whole session ends.
+    assert_eq!(
+        refresh(t.refresh_token.clone()).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
         h.get(&t2.access_token, "/v1/me").await.0,
         StatusCode::UNAUTHORIZED
     );
-    let r = h
-        .http
-        .post(h.url("/v1/auth/refresh"))
-        .json(&json!({"refresh_token": t2.refresh_token}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        refresh(t2.refresh_token.clone()).await,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_refreshes_with_one_token_yield_one_pair() {
+    let h = Harness::start().await;
+    let t = h.login("omar@a.test").await;
+    let mut tasks = Vec::new();
+    for _ in 0..6 {
+        let http = h.http.clone();
+        let url = h.url("/v1/auth/refresh");
+        let rt = t.refresh_token.clone();
+        tasks.push(tokio::spawn(async move {
+            http.post(url)
+                .json(&json!({ "refresh_token": rt }))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }));
+    }
+    let mut ok = 0;
+    for task in tasks {
+        if task.await.unwrap() == StatusCode::OK {
+            ok += 1;
+        }
+    }
+    assert_eq!(ok, 1, "exactly one refresh wins");
 }
 
 #[tokio::test]

@@ -25,13 +25,13 @@ fn arg(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-fn delivery(i: usize) -> Vec<u8> {
+fn delivery(i: usize, now_secs: i64) -> Vec<u8> {
     let wa = format!("97150{:07}", i % 500);
     let body = json!({"object": "whatsapp_business_account", "entry": [{"id": "bench", "changes": [{"field": "messages", "value": {
         "messaging_product": "whatsapp",
         "metadata": {"display_phone_number": "971800000", "phone_number_id": "bench"},
         "contacts": [{"profile": {"name": format!("Customer {}", i % 500)}, "wa_id": wa}],
-        "messages": [{"from": wa, "id": format!("wamid.bench.{i}"), "timestamp": "1772352000", "type": "text",
+        "messages": [{"from": wa, "id": format!("wamid.bench.{i}"), "timestamp": now_secs.to_string(), "type": "text",
                       "text": {"body": "مرحبا، عندكم عطر العود؟ 7abibi 3ndi so2al"}}]
     }}]}]});
     serde_json::to_vec(&body).unwrap_or_default()
@@ -66,6 +66,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "stepup-cloud-bench: {n} webhook deliveries, {c} concurrent clients, SQLite in {}",
         dir.display()
     );
+    let now_secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
     let started = Instant::now();
     let mut tasks = Vec::new();
     for worker in 0..c {
@@ -74,7 +77,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         tasks.push(tokio::spawn(async move {
             let mut failures = 0usize;
             for i in (worker..n).step_by(c) {
-                let body = delivery(i);
+                let body = delivery(i, now_secs);
                 let sig = meta_signature(demo_secrets::META_APP_SECRET, &body);
                 let ok = http
                     .post(&url)
