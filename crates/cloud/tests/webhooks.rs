@@ -449,3 +449,34 @@ async fn tiktok_signature_tolerance_and_dedupe() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn messenger_and_instagram_refuse_malformed_and_unsigned_bodies() {
+    let h = Harness::start().await;
+    for ch in ["messenger", "instagram"] {
+        for bad in [
+            &b"{\"object\":\"page\",\"entry\":"[..],
+            b"{\"object\":\"page\"}",
+            b"42",
+        ] {
+            let (s, v) = signed_meta(&h, ch, bad).await;
+            assert_eq!(
+                s,
+                StatusCode::BAD_REQUEST,
+                "{ch}: {}",
+                String::from_utf8_lossy(bad)
+            );
+            assert_eq!(v["code"], "bad_request");
+        }
+        let body = fixture(&format!("{ch}_messages.json"));
+        let (s, v) = post_meta(&h, ch, &body, None).await;
+        assert_eq!(
+            (s, v["code"].as_str()),
+            (StatusCode::UNAUTHORIZED, Some("invalid_signature"))
+        );
+        // Events of unknown kinds are ignored, not errors.
+        let odd = br#"{"object":"page","entry":[{"id":"P","time":1,"messaging":[{"sender":{"id":"1"},"recipient":{"id":"P"},"timestamp":1,"optin":{"ref":"x"}}]}]}"#;
+        let (s, v) = signed_meta(&h, ch, odd).await;
+        assert_eq!((s, &v["received"]), (StatusCode::OK, &Value::from(0)));
+    }
+}
