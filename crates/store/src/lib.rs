@@ -85,6 +85,31 @@ impl From<serde_json::Error> for StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// SQLCipher writes its own errors (a wrong key's failed HMAC, say) to
+/// stderr; ours are typed instead. Its log level is process-wide.
+async fn quiet_sqlcipher() {
+    static QUIET: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+    QUIET
+        .get_or_init(|| async {
+            let Ok(options) = SqliteConnectOptions::from_str("sqlite::memory:")
+                .map(|o| o.disable_statement_logging())
+            else {
+                return;
+            };
+            if let Ok(mut conn) = options
+                .connect()
+                .await
+                .map_err(|e| tracing::debug!(error = %e, "no in-memory database"))
+            {
+                let _ = sqlx::query("PRAGMA cipher_log_level = NONE")
+                    .execute(&mut conn)
+                    .await;
+                let _ = sqlx::Connection::close(conn).await;
+            }
+        })
+        .await;
+}
+
 /// An open, encrypted cache.
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -123,6 +148,7 @@ impl Store {
         key: Option<&DbKey>,
         options: &OpenOptions,
     ) -> Result<Store> {
+        quiet_sqlcipher().await;
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
                 context: format!("cannot create {}", dir.display()),

@@ -1,0 +1,586 @@
+//! `stepup`: the command line on the same core as the desktop app.
+//!
+//! Errors are one clear line on stderr and a non-zero exit status. `--json`
+//! prints machine-readable output on stdout.
+
+use std::{
+    io::{BufRead, IsTerminal, Write},
+    path::PathBuf,
+    sync::Arc,
+};
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+use stepup_store::{ConversationFilter, OsKeyring, SearchFilter, Secret, SecretStore};
+use stepup_sync::{
+    Clock, SyncEvent, SyncState, SystemClock,
+    account::{AccountRecord, Accounts, Session},
+    engine::{Engine, EngineConfig},
+};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "stepup",
+    version,
+    about = "Stepup from the command line: sign in, sync, read, search, send, export."
+)]
+struct Cli {
+    /// Where accounts and caches live (default: the app's data folder).
+    #[arg(long, global = true, env = "STEPUP_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// The account to use (id or email); needed when several are signed in.
+    #[arg(long, global = true, env = "STEPUP_ACCOUNT")]
+    account: Option<String>,
+    /// Machine-readable output.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Sign in (the password is prompted, or read from stdin when piped).
+    Login {
+        #[arg(long)]
+        server: String,
+        #[arg(long)]
+        email: String,
+        /// Protect the local cache with a passphrase instead of the system
+        /// keyring (prompted, or from STEPUP_PASSPHRASE).
+        #[arg(long)]
+        passphrase: bool,
+    },
+    /// Sign out; with --wipe also delete the local cache and its key.
+    Logout {
+        #[arg(long)]
+        wipe: bool,
+    },
+    /// The accounts signed in on this computer.
+    Accounts,
+    /// Bring the local cache up to date; --follow keeps following live changes.
+    Sync {
+        #[arg(long)]
+        follow: bool,
+    },
+    /// Conversations in the local cache, latest first.
+    Conversations(ListArgs),
+    /// One conversation with its messages.
+    Show {
+        conversation: String,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// Send a text message (queued in the outbox, then sent).
+    Send { conversation: String, text: String },
+    /// Search messages, contact names and notes (Arabic-aware).
+    Search {
+        query: String,
+        #[command(flatten)]
+        filter: ListArgs,
+    },
+    /// Write all local data of the account to a JSON file.
+    Export {
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Delete the account's local cache, attachments and key (and sign out).
+    Wipe,
+    /// Check the local cache: integrity, counts, sync position, outbox.
+    Check,
+}
+
+#[derive(Debug, Args)]
+struct ListArgs {
+    #[arg(long)]
+    channel: Option<String>,
+    #[arg(long)]
+    status: Option<String>,
+    /// An agent id, `me`, or `unassigned`.
+    #[arg(long)]
+    assignee: Option<String>,
+    #[arg(long)]
+    label: Option<String>,
+    #[arg(long, default_value_t = 50)]
+    limit: u32,
+}
+
+fn main() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("STEPUP_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("the runtime starts");
+    if let Err(err) = runtime.block_on(run(cli)) {
+        let mut line = format!("{err}");
+        for cause in err.chain().skip(1) {
+            line.push_str(&format!(": {cause}"));
+        }
+        eprintln!("error: {line}");
+        std::process::exit(1);
+    }
+}
+
+fn print_json(value: &impl serde::Serialize) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, value)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+fn say(text: impl std::fmt::Display) {
+    // Human output; a closed pipe is not an error worth a panic.
+    let _ = writeln!(std::io::stdout(), "{text}");
+}
+
+fn read_secret(prompt: &str) -> Result<Secret<String>> {
+    if std::io::stdin().is_terminal() {
+        Ok(Secret::new(
+            rpassword::prompt_password(prompt).context("cannot read the password")?,
+        ))
+    } else {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .context("cannot read the password from stdin")?;
+        Ok(Secret::new(line.trim_end_matches(['\r', '\n']).to_owned()))
+    }
+}
+
+fn env_passphrase() -> Option<Secret<String>> {
+    std::env::var("STEPUP_PASSPHRASE")
+        .ok()
+        .filter(|p| !p.is_empty())
+        .map(Secret::new)
+}
+
+struct Ctx {
+    accounts: Accounts,
+    account: Option<String>,
+    json: bool,
+}
+
+impl Ctx {
+    fn pick(&self) -> Result<AccountRecord> {
+        let list = self.accounts.list();
+        match &self.account {
+            Some(key) => Ok(self.accounts.find(key)?),
+            None => match list.as_slice() {
+                [] => bail!("no account is signed in; run `stepup login --server URL --email E`"),
+                [one] => Ok(one.clone()),
+                _ => bail!(
+                    "several accounts are signed in; choose one with --account (see `stepup accounts`)"
+                ),
+            },
+        }
+    }
+
+    fn passphrase_for(&self, record: &AccountRecord) -> Result<Option<Secret<String>>> {
+        if !record.passphrase {
+            return Ok(None);
+        }
+        match env_passphrase() {
+            Some(p) => Ok(Some(p)),
+            None => Ok(Some(read_secret("Passphrase for the local cache: ")?)),
+        }
+    }
+
+    async fn session(&self) -> Result<Session> {
+        let record = self.pick()?;
+        let pass = self.passphrase_for(&record)?;
+        Ok(self.accounts.open(record.id.as_str(), pass).await?)
+    }
+
+    async fn cache(&self) -> Result<(AccountRecord, stepup_store::Store)> {
+        let record = self.pick()?;
+        let pass = self.passphrase_for(&record)?;
+        Ok(self.accounts.open_cache(record.id.as_str(), pass).await?)
+    }
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    let data_dir = match cli.data_dir {
+        Some(dir) => dir,
+        None => stepup_app::AppPaths::from_env()
+            .context("no home folder to keep data in")?
+            .data_dir()
+            .to_path_buf(),
+    };
+    let secrets: Arc<dyn SecretStore> = Arc::new(OsKeyring::default());
+    let ctx = Ctx {
+        accounts: Accounts::new(data_dir, secrets),
+        account: cli.account,
+        json: cli.json,
+    };
+    match cli.command {
+        Command::Login {
+            server,
+            email,
+            passphrase,
+        } => login(&ctx, &server, &email, passphrase).await,
+        Command::Logout { wipe } => logout(&ctx, wipe).await,
+        Command::Accounts => {
+            let list = ctx.accounts.list();
+            if ctx.json {
+                return print_json(&list);
+            }
+            if list.is_empty() {
+                say("No accounts.");
+            }
+            for a in list {
+                say(format!(
+                    "{}  {}  {} ({:?})  {}",
+                    a.id, a.email, a.name, a.role, a.server
+                ));
+            }
+            Ok(())
+        }
+        Command::Sync { follow } => sync(&ctx, follow).await,
+        Command::Conversations(args) => conversations(&ctx, args).await,
+        Command::Show {
+            conversation,
+            limit,
+        } => show(&ctx, &conversation, limit).await,
+        Command::Send { conversation, text } => send(&ctx, &conversation, &text).await,
+        Command::Search { query, filter } => search(&ctx, &query, filter).await,
+        Command::Export { out } => export(&ctx, &out).await,
+        Command::Wipe => wipe(&ctx).await,
+        Command::Check => check(&ctx).await,
+    }
+}
+
+async fn login(ctx: &Ctx, server: &str, email: &str, with_passphrase: bool) -> Result<()> {
+    let password = read_secret("Password: ")?;
+    let passphrase = match (with_passphrase, env_passphrase()) {
+        (_, Some(p)) => Some(p),
+        (true, None) => Some(read_secret("New passphrase for the local cache: ")?),
+        (false, None) => None,
+    };
+    let session = ctx
+        .accounts
+        .sign_in(server, email, &password, passphrase)
+        .await?;
+    if ctx.json {
+        return print_json(&session.account);
+    }
+    say(format!(
+        "Signed in as {} <{}> ({})",
+        session.account.name, session.account.email, session.account.id
+    ));
+    Ok(())
+}
+
+async fn logout(ctx: &Ctx, wipe: bool) -> Result<()> {
+    let record = ctx.pick()?;
+    match ctx.session().await {
+        Ok(session) => {
+            let unsent = session.store.outbox().await?;
+            if wipe && !unsent.is_empty() {
+                eprintln!("{} unsent message(s) will be discarded:", unsent.len());
+                for e in &unsent {
+                    eprintln!("  {} in {}", e.local_id, e.conversation_id);
+                }
+            }
+            ctx.accounts.sign_out(session, wipe).await?;
+        }
+        // A cache that cannot be opened can still be forgotten.
+        Err(e) => {
+            eprintln!("warning: {e}; signing out locally");
+            ctx.accounts.forget(&record, wipe).await?;
+        }
+    }
+    say(if wipe {
+        "Signed out; the local cache and its key are deleted."
+    } else {
+        "Signed out."
+    });
+    Ok(())
+}
+
+async fn wipe(ctx: &Ctx) -> Result<()> {
+    let record = ctx.pick()?;
+    match ctx.cache().await {
+        Ok((_, store)) => {
+            let unsent = store.outbox().await?;
+            if !unsent.is_empty() {
+                eprintln!("{} unsent message(s) will be discarded:", unsent.len());
+                for e in &unsent {
+                    eprintln!("  {} in {}", e.local_id, e.conversation_id);
+                }
+            }
+            store.close().await;
+        }
+        Err(e) => eprintln!("warning: {e}"),
+    }
+    ctx.accounts.forget(&record, true).await?;
+    say("The local cache, its attachments and its key are deleted.");
+    Ok(())
+}
+
+async fn sync(ctx: &Ctx, follow: bool) -> Result<()> {
+    let session = ctx.session().await?;
+    let engine = Engine::new(&session, Arc::new(SystemClock), EngineConfig::default());
+    let mut events = engine.subscribe();
+    let tty = std::io::stderr().is_terminal();
+    let progress = tokio::spawn(async move {
+        while let Ok(ev) = events.recv().await {
+            match ev {
+                SyncEvent::State(SyncState::Bootstrapping { applied }) if tty => {
+                    eprint!("\rInitial sync… {applied} changes");
+                }
+                SyncEvent::State(SyncState::Online { .. }) if tty => {
+                    eprintln!("\rUp to date; following live changes.")
+                }
+                SyncEvent::State(SyncState::Offline { error, .. }) => {
+                    eprintln!("\roffline: {error}; retrying")
+                }
+                SyncEvent::NewInbound { message } => {
+                    let line = serde_json::json!({ "conversation_id": message.conversation_id, "message_id": message.id });
+                    let _ = writeln!(std::io::stdout(), "{line}");
+                }
+                _ => {}
+            }
+        }
+    });
+    if follow {
+        engine
+            .run(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await;
+    } else {
+        let applied = engine.catch_up().await?;
+        let sent = engine.flush_outbox().await.unwrap_or(0);
+        if tty {
+            eprint!("\r");
+        }
+        if ctx.json {
+            print_json(&serde_json::json!({ "applied": applied, "sent": sent }))?;
+        } else {
+            say(format!(
+                "Up to date: {applied} change(s) applied, {sent} message(s) sent."
+            ));
+        }
+    }
+    progress.abort();
+    session.store.close().await;
+    Ok(())
+}
+
+fn list_filter(args: &ListArgs, me: &str) -> ConversationFilter {
+    ConversationFilter {
+        channel: args.channel.clone(),
+        status: args.status.clone(),
+        assignee: args.assignee.as_deref().map(|a| {
+            if a == "me" {
+                me.to_owned()
+            } else {
+                a.to_owned()
+            }
+        }),
+        label: args.label.clone(),
+        limit: args.limit,
+        offset: 0,
+    }
+}
+
+async fn conversations(ctx: &Ctx, args: ListArgs) -> Result<()> {
+    let (record, store) = ctx.cache().await?;
+    let rows = store
+        .conversations(&list_filter(&args, &record.agent_id))
+        .await?;
+    if ctx.json {
+        return print_json(&rows);
+    }
+    for r in rows {
+        let c = r.conversation;
+        say(format!(
+            "{}  {:<9} {:<8} {:>3}  {}  {}",
+            c.id,
+            c.channel.as_str(),
+            format!("{:?}", c.status).to_lowercase(),
+            c.unread_count,
+            r.contact_name.unwrap_or_default(),
+            c.last_message_preview
+                .unwrap_or_default()
+                .replace('\n', " ")
+        ));
+    }
+    Ok(())
+}
+
+async fn show(ctx: &Ctx, id: &str, limit: u32) -> Result<()> {
+    let (_, store) = ctx.cache().await?;
+    let conversation = store
+        .conversation(id)
+        .await?
+        .with_context(|| format!("no conversation {id} in the local cache"))?;
+    let contact = store.contact(&conversation.contact_id).await?;
+    let messages = store.messages(id, None, limit).await?;
+    let notes = store.notes(id).await?;
+    let pending: Vec<_> = store
+        .outbox()
+        .await?
+        .into_iter()
+        .filter(|e| e.conversation_id == id)
+        .collect();
+    if ctx.json {
+        return print_json(&serde_json::json!({
+            "conversation": conversation, "contact": contact, "messages": messages, "notes": notes, "outbox": pending,
+        }));
+    }
+    say(format!(
+        "{} · {} · {:?}",
+        contact.map(|c| c.name).unwrap_or_default(),
+        conversation.channel.as_str(),
+        conversation.status
+    ));
+    for m in messages {
+        let who = if m.direction == stepup_protocol::Direction::Inbound {
+            "<"
+        } else {
+            ">"
+        };
+        let text = stepup_store_text(&m.content);
+        say(format!("{who} {}  {text}", m.id));
+    }
+    for e in pending {
+        say(format!(
+            "> {} ({:?}{})",
+            e.local_id,
+            e.state,
+            e.error.map(|r| format!(": {r}")).unwrap_or_default()
+        ));
+    }
+    Ok(())
+}
+
+fn stepup_store_text(content: &stepup_protocol::MessageContent) -> String {
+    serde_json::to_value(content)
+        .ok()
+        .and_then(|v| {
+            ["text", "rendered", "caption", "title", "name"]
+                .iter()
+                .find_map(|k| v.get(*k).and_then(|t| t.as_str()).map(str::to_owned))
+                .or_else(|| {
+                    v.get("type")
+                        .and_then(|t| t.as_str())
+                        .map(|t| format!("[{t}]"))
+                })
+        })
+        .unwrap_or_default()
+}
+
+async fn send(ctx: &Ctx, conversation: &str, text: &str) -> Result<()> {
+    let session = ctx.session().await?;
+    if session.store.conversation(conversation).await?.is_none() {
+        bail!("no conversation {conversation} in the local cache; run `stepup sync` first");
+    }
+    let engine = Engine::new(&session, Arc::new(SystemClock), EngineConfig::default());
+    let entry = engine.send_text(conversation, text).await?;
+    let result = engine.flush_outbox().await;
+    let after = session.store.outbox_entry(&entry.local_id).await?;
+    session.store.close().await;
+    let (state, error) = match (&after, result) {
+        (None, _) => ("sent", None),
+        (Some(e), _) if e.state == stepup_store::OutboxState::Failed => ("failed", e.error.clone()),
+        (Some(e), Err(err)) => (
+            "queued",
+            Some(e.error.clone().unwrap_or_else(|| err.to_string())),
+        ),
+        (Some(_), Ok(_)) => ("queued", None),
+    };
+    if ctx.json {
+        print_json(
+            &serde_json::json!({ "local_id": entry.local_id, "state": state, "error": error }),
+        )?;
+    } else {
+        match state {
+            "sent" => say("Sent."),
+            "queued" => say(format!(
+                "Queued; it will be sent when the server can be reached ({}).",
+                error.clone().unwrap_or_default()
+            )),
+            _ => {}
+        }
+    }
+    if state == "failed" {
+        bail!("the message was not sent: {}", error.unwrap_or_default());
+    }
+    Ok(())
+}
+
+async fn search(ctx: &Ctx, query: &str, args: ListArgs) -> Result<()> {
+    let (record, store) = ctx.cache().await?;
+    let f = list_filter(&args, &record.agent_id);
+    let filter = SearchFilter {
+        channel: f.channel,
+        status: f.status,
+        assignee: f.assignee,
+        label: f.label,
+        from: None,
+        to: None,
+        limit: args.limit,
+    };
+    let hits = store.search(query, &filter).await?;
+    if ctx.json {
+        return print_json(&hits);
+    }
+    for h in hits {
+        say(format!(
+            "{:?} {} {}  {}",
+            h.kind,
+            h.id,
+            h.conversation_id.unwrap_or_default(),
+            h.snippet.marked()
+        ));
+    }
+    Ok(())
+}
+
+async fn export(ctx: &Ctx, out: &std::path::Path) -> Result<()> {
+    let (_, store) = ctx.cache().await?;
+    let tmp = out.with_extension("partial");
+    let file =
+        std::fs::File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+    let mut writer = std::io::BufWriter::new(file);
+    let n = store.export_json(&mut writer, SystemClock.now_ms()).await?;
+    drop(writer);
+    std::fs::rename(&tmp, out).with_context(|| format!("cannot write {}", out.display()))?;
+    if ctx.json {
+        print_json(&serde_json::json!({ "records": n, "path": out }))
+    } else {
+        say(format!("Exported {n} records to {}", out.display()));
+        Ok(())
+    }
+}
+
+async fn check(ctx: &Ctx) -> Result<()> {
+    let (_, store) = ctx.cache().await?;
+    store.integrity_check().await?;
+    let counts: serde_json::Map<String, serde_json::Value> = store
+        .counts()
+        .await?
+        .into_iter()
+        .map(|(k, v)| (k, v.into()))
+        .collect();
+    let cursor = store.sync_cursor().await?;
+    let cipher = store.cipher_version().await?;
+    store.close().await;
+    let report = serde_json::json!({
+        "integrity": "ok", "counts": counts, "cursor": cursor.cursor, "bootstrapped": cursor.bootstrapped, "cipher": cipher,
+    });
+    if ctx.json {
+        print_json(&report)
+    } else {
+        say(report.to_string());
+        Ok(())
+    }
+}

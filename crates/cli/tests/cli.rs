@@ -1,0 +1,473 @@
+//! The `stepup` binary against the real reference cloud on a loopback port,
+//! with real SQLCipher files on disk.
+
+use std::{path::Path, process::Stdio, time::Duration};
+
+use rand::{Rng, SeedableRng};
+use stepup_cloud::{Config, RunningServer, Server, demo};
+use tokio::{io::AsyncWriteExt, process::Command};
+
+const BIN: &str = env!("CARGO_BIN_EXE_stepup");
+
+struct Out {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+async fn demo_server() -> RunningServer {
+    let mut server = Server::start(Config::demo()).await.unwrap();
+    demo::start_demo(&mut server, 11, 0.0).await.unwrap();
+    server
+}
+
+fn cmd(data: &Path, args: &[&str]) -> Command {
+    let mut c = Command::new(BIN);
+    c.args(["--data-dir", data.to_str().unwrap()])
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    c.env_remove("STEPUP_ACCOUNT").env_remove("STEPUP_DATA_DIR");
+    c
+}
+
+async fn run_with(mut c: Command, stdin: &str) -> Out {
+    let mut child = c.spawn().unwrap();
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(stdin.as_bytes()).await.unwrap();
+    drop(input);
+    let out = tokio::time::timeout(Duration::from_secs(120), child.wait_with_output())
+        .await
+        .expect("the CLI finished")
+        .unwrap();
+    Out {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+async fn ok(c: Command) -> String {
+    let out = run_with(c, "").await;
+    assert_eq!(out.code, 0, "stderr: {}", out.stderr);
+    out.stdout
+}
+
+fn passphrase(mut c: Command) -> Command {
+    c.env("STEPUP_PASSPHRASE", "correct horse, ولكن بالعربية");
+    c
+}
+
+async fn login(server: &RunningServer, data: &Path, email: &str) {
+    let c = passphrase(cmd(
+        data,
+        &["login", "--server", &server.url(), "--email", email],
+    ));
+    let out = run_with(c, &format!("{}\n", demo::DEMO_PASSWORD)).await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+}
+
+/// Every file under `dir` that contains `needle`.
+fn files_with(dir: &Path, needle: &[u8]) -> Vec<String> {
+    let mut hits = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if std::fs::read(&p)
+                .unwrap()
+                .windows(needle.len())
+                .any(|w| w == needle)
+            {
+                hits.push(p.display().to_string());
+            }
+        }
+    }
+    hits
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_sync_read_search_send_export_wipe() {
+    let server = demo_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    login(&server, &data, "owner@noor.demo").await;
+
+    let accounts: serde_json::Value =
+        serde_json::from_str(&ok(cmd(&data, &["accounts", "--json"])).await).unwrap();
+    assert_eq!(accounts[0]["email"], "owner@noor.demo");
+    assert_eq!(accounts[0]["passphrase"], true);
+
+    let synced: serde_json::Value =
+        serde_json::from_str(&ok(passphrase(cmd(&data, &["sync", "--json"]))).await).unwrap();
+    assert!(synced["applied"].as_u64().unwrap() > 300);
+
+    let list: serde_json::Value = serde_json::from_str(
+        &ok(passphrase(cmd(
+            &data,
+            &["conversations", "--json", "--limit", "1000"],
+        )))
+        .await,
+    )
+    .unwrap();
+    let list = list.as_array().unwrap();
+    assert!(list.len() >= 300, "{}", list.len());
+    let channels: std::collections::BTreeSet<&str> = list
+        .iter()
+        .map(|r| r["conversation"]["channel"].as_str().unwrap())
+        .collect();
+    assert_eq!(channels.len(), 6, "{channels:?}");
+
+    let telegram: serde_json::Value = serde_json::from_str(
+        &ok(passphrase(cmd(
+            &data,
+            &[
+                "conversations",
+                "--json",
+                "--channel",
+                "telegram",
+                "--limit",
+                "1",
+            ],
+        )))
+        .await,
+    )
+    .unwrap();
+    let conv = telegram[0]["conversation"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let name = telegram[0]["contact_name"].as_str().unwrap().to_owned();
+
+    // Search finds the contact by name.
+    let hits: serde_json::Value =
+        serde_json::from_str(&ok(passphrase(cmd(&data, &["search", "--json", &name]))).await)
+            .unwrap();
+    assert!(
+        hits.as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["kind"] == "contact"),
+        "{hits}"
+    );
+
+    // Send, then show.
+    let sent: serde_json::Value = serde_json::from_str(
+        &ok(passphrase(cmd(
+            &data,
+            &["send", "--json", &conv, "مرحبا Hello, طلبك جاهز #4471"],
+        )))
+        .await,
+    )
+    .unwrap();
+    assert_eq!(sent["state"], "sent");
+    let shown: serde_json::Value =
+        serde_json::from_str(&ok(passphrase(cmd(&data, &["show", "--json", &conv]))).await)
+            .unwrap();
+    assert!(
+        shown["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["content"]["text"] == "مرحبا Hello, طلبك جاهز #4471")
+    );
+    assert!(shown["outbox"].as_array().unwrap().is_empty());
+
+    // Export.
+    let file = dir.path().join("export.json");
+    ok(passphrase(cmd(
+        &data,
+        &["export", "--out", file.to_str().unwrap()],
+    )))
+    .await;
+    let export: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    assert_eq!(export["format"], "stepup-export/1");
+    assert_eq!(
+        export["conversations"].as_array().unwrap().len(),
+        list.len()
+    );
+
+    // Encryption at rest: nothing readable in any file the CLI wrote.
+    let check: serde_json::Value =
+        serde_json::from_str(&ok(passphrase(cmd(&data, &["check", "--json"]))).await).unwrap();
+    assert_eq!(check["integrity"], "ok");
+    for needle in [
+        name.as_bytes(),
+        "طلبك جاهز".as_bytes(),
+        b"srt_",
+        b"sat_",
+        demo::DEMO_PASSWORD.as_bytes(),
+        "ولكن بالعربية".as_bytes(),
+    ] {
+        assert_eq!(
+            files_with(&data, needle),
+            Vec::<String>::new(),
+            "{}",
+            String::from_utf8_lossy(needle)
+        );
+    }
+
+    // Wrong passphrase: a clear, typed error.
+    let mut c = cmd(&data, &["conversations"]);
+    c.env("STEPUP_PASSPHRASE", "wrong");
+    let out = run_with(c, "").await;
+    assert_eq!(out.code, 1);
+    assert_eq!(
+        out.stderr.trim(),
+        "error: the local cache cannot be opened with this key; wipe the local cache and sync again"
+    );
+
+    // Wipe removes the cache and the account.
+    ok(passphrase(cmd(&data, &["wipe"]))).await;
+    assert!(files_with(&data, b"SQLite").is_empty());
+    assert_eq!(ok(cmd(&data, &["accounts", "--json"])).await.trim(), "[]");
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn errors_are_one_clear_line_and_a_failing_status() {
+    let server = demo_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+
+    let out = run_with(
+        passphrase(cmd(
+            &data,
+            &[
+                "login",
+                "--server",
+                &server.url(),
+                "--email",
+                "owner@noor.demo",
+            ],
+        )),
+        "nope\n",
+    )
+    .await;
+    assert_eq!(
+        (out.code, out.stderr.trim()),
+        (1, "error: wrong email or password")
+    );
+
+    let out = run_with(cmd(&data, &["conversations"]), "").await;
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.starts_with("error: no account is signed in"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(out.stderr.lines().count(), 1);
+
+    // No keyring (no session bus) and no passphrase: the clear error.
+    let mut c = cmd(
+        &data,
+        &[
+            "login",
+            "--server",
+            &server.url(),
+            "--email",
+            "owner@noor.demo",
+        ],
+    );
+    c.env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+        .env_remove("STEPUP_PASSPHRASE");
+    let out = run_with(c, &format!("{}\n", demo::DEMO_PASSWORD)).await;
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains("the system keyring is not available"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("STEPUP_PASSPHRASE"), "{}", out.stderr);
+
+    let url = server.url();
+    server.shutdown().await;
+    let out = run_with(
+        passphrase(cmd(
+            &data,
+            &["login", "--server", &url, "--email", "owner@noor.demo"],
+        )),
+        "x\n",
+    )
+    .await;
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.starts_with("error: cannot reach the server at"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_os_keyring_through_secret_service() {
+    assert!(
+        std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
+        "this test needs a D-Bus session with an unlocked gnome-keyring: run it through `./dev test`"
+    );
+    let server = demo_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut c = cmd(
+        &data,
+        &[
+            "login",
+            "--server",
+            &server.url(),
+            "--email",
+            "omar@noor.demo",
+        ],
+    );
+    c.env_remove("STEPUP_PASSPHRASE");
+    let out = run_with(c, &format!("{}\n", demo::DEMO_PASSWORD)).await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let accounts: serde_json::Value =
+        serde_json::from_str(&ok(cmd(&data, &["accounts", "--json"])).await).unwrap();
+    assert_eq!(accounts[0]["passphrase"], false);
+    let id = accounts[0]["id"].as_str().unwrap().to_owned();
+
+    // The key and the token are in the keyring, not on disk.
+    let keyring = stepup_store::OsKeyring::default();
+    use stepup_store::SecretStore;
+    let key = tokio::task::spawn_blocking({
+        let id = id.clone();
+        move || {
+            keyring
+                .get(&format!("{id}/cache-key"))
+                .unwrap()
+                .expect("the key is in the keyring")
+        }
+    })
+    .await
+    .unwrap();
+    ok(cmd(&data, &["sync"])).await;
+    assert_eq!(
+        files_with(&data, key.expose().as_bytes()),
+        Vec::<String>::new()
+    );
+    assert_eq!(files_with(&data, b"srt_"), Vec::<String>::new());
+
+    ok(cmd(&data, &["logout", "--wipe"])).await;
+    let gone = tokio::task::spawn_blocking(move || {
+        stepup_store::OsKeyring::default()
+            .get(&format!("{id}/cache-key"))
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(gone.is_none(), "the key is deleted with the cache");
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_during_sync_and_send_loses_and_duplicates_nothing() {
+    let server = demo_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    login(&server, &data, "owner@noor.demo").await;
+    let rounds: u32 = std::env::var("STEPUP_CRASH_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(50);
+    let mut rng = rand::rngs::StdRng::seed_from_u64(99);
+
+    // Learn how long a full initial sync takes, to kill inside it.
+    let started = std::time::Instant::now();
+    let probe = dir.path().join("probe");
+    login(&server, &probe, "owner@noor.demo").await;
+    ok(passphrase(cmd(&probe, &["sync"]))).await;
+    let full = started.elapsed().as_millis() as u64;
+    let reference: serde_json::Value =
+        serde_json::from_str(&ok(passphrase(cmd(&probe, &["check", "--json"]))).await).unwrap();
+    let conv = {
+        let t: serde_json::Value = serde_json::from_str(
+            &ok(passphrase(cmd(
+                &probe,
+                &[
+                    "conversations",
+                    "--json",
+                    "--channel",
+                    "telegram",
+                    "--limit",
+                    "1",
+                ],
+            )))
+            .await,
+        )
+        .unwrap();
+        t[0]["conversation"]["id"].as_str().unwrap().to_owned()
+    };
+
+    let mut killed = 0;
+    for round in 0..rounds {
+        // Alternate: the initial sync (from a fresh cache every few rounds) and sending.
+        if round % 5 == 0 {
+            let _ = std::fs::remove_dir_all(&data);
+            login(&server, &data, "owner@noor.demo").await;
+        }
+        let sending = round % 2 == 1;
+        let text = format!("crash test {round}");
+        let args: Vec<&str> = if sending {
+            vec!["send", &conv, &text]
+        } else {
+            vec!["sync"]
+        };
+        let mut child = passphrase(cmd(&data, &args)).spawn().unwrap();
+        let delay = rng.random_range(0..=full.max(50));
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_millis(delay)) => {
+                child.start_kill().unwrap(); // SIGKILL
+                killed += 1;
+            }
+            _ = child.wait() => {}
+        }
+        let _ = child.wait().await;
+    }
+    assert!(
+        killed >= rounds / 3,
+        "only {killed} of {rounds} runs were killed part-way"
+    );
+
+    // Resume: everything the server has is in the cache, and every message
+    // queued before a kill reached the server exactly once.
+    ok(passphrase(cmd(&data, &["sync"]))).await;
+    ok(passphrase(cmd(&probe, &["sync"]))).await;
+    let after: serde_json::Value =
+        serde_json::from_str(&ok(passphrase(cmd(&data, &["check", "--json"]))).await).unwrap();
+    let reference: serde_json::Value =
+        serde_json::from_str(&ok(passphrase(cmd(&probe, &["check", "--json"]))).await)
+            .unwrap_or(reference);
+    assert_eq!(after["integrity"], "ok");
+    assert_eq!(
+        after["counts"]["outbox"], 0,
+        "every queued message was sent"
+    );
+    for table in ["conversations", "messages", "contacts", "notes"] {
+        assert_eq!(
+            after["counts"][table], reference["counts"][table],
+            "{table}"
+        );
+    }
+    let shown: serde_json::Value = serde_json::from_str(
+        &ok(passphrase(cmd(
+            &probe,
+            &["show", "--json", &conv, "--limit", "1000"],
+        )))
+        .await,
+    )
+    .unwrap();
+    let mut seen = std::collections::HashMap::new();
+    for m in shown["messages"].as_array().unwrap() {
+        if let Some(t) = m["content"]["text"]
+            .as_str()
+            .filter(|t| t.starts_with("crash test "))
+        {
+            *seen.entry(t.to_owned()).or_insert(0) += 1;
+        }
+    }
+    assert!(seen.values().all(|n| *n == 1), "duplicates: {seen:?}");
+    server.shutdown().await;
+}
