@@ -289,6 +289,7 @@ async fn stream(State(state): State<AppState>, auth: AuthAgent, ws: WebSocketUpg
 }
 
 async fn run_stream(state: AppState, auth: AuthAgent, mut socket: WebSocket) {
+    let mut stopping = state.stopping();
     // Subscribe before reading the head so nothing committed after the hello is lost.
     let mut rx = state.feed_sender(&auth.workspace_id).subscribe();
     let head = match state.pool().acquire().await {
@@ -311,6 +312,12 @@ async fn run_stream(state: AppState, auth: AuthAgent, mut socket: WebSocket) {
     beat.tick().await;
     loop {
         tokio::select! {
+            () = async {
+                let _ = stopping.wait_for(|stop| *stop).await;
+            } => {
+                let _ = socket.send(WsMessage::Close(None)).await;
+                break;
+            }
             msg = rx.recv() => {
                 let ev = match msg {
                     Ok(change) => {

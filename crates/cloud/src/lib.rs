@@ -52,6 +52,7 @@ struct Inner {
     >,
     rate: std::sync::Mutex<HashMap<String, (i64, u32)>>,
     http: reqwest::Client,
+    stopping: tokio::sync::watch::Sender<bool>,
 }
 
 impl AppState {
@@ -71,6 +72,7 @@ impl AppState {
                 visitors: std::sync::Mutex::new(HashMap::new()),
                 rate: std::sync::Mutex::new(HashMap::new()),
                 http,
+                stopping: tokio::sync::watch::channel(false).0,
             }),
         })
     }
@@ -93,6 +95,31 @@ impl AppState {
 
     pub fn http(&self) -> &reqwest::Client {
         &self.inner.http
+    }
+
+    /// Resolves when the server is shutting down; long-lived connections (WebSockets) end then.
+    pub fn stopping(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.inner.stopping.subscribe()
+    }
+
+    /// Deletes bookkeeping nobody needs any more: webhook dedupe records older than 14 days
+    /// (providers retry for up to a week), idempotency keys older than 24 hours, dead sessions.
+    pub async fn prune(&self) -> Result<(), sqlx::Error> {
+        let now = self.now();
+        let day = 24 * 3_600_000;
+        sqlx::query("DELETE FROM webhook_dedupe WHERE received_at < ?")
+            .bind(now - 14 * day)
+            .execute(self.pool())
+            .await?;
+        sqlx::query("DELETE FROM idempotency WHERE created_at < ?")
+            .bind(now - day)
+            .execute(self.pool())
+            .await?;
+        sqlx::query("DELETE FROM access_tokens WHERE expires_at < ?")
+            .bind(now)
+            .execute(self.pool())
+            .await?;
+        Ok(())
     }
 
     /// Starts a write transaction on a workspace (excludes other writers until commit or drop).
@@ -347,6 +374,9 @@ impl Server {
                             tracing::warn!(error = %e, "compaction failed");
                         }
                     }
+                    if let Err(e) = st.prune().await {
+                        tracing::warn!(error = %e, "pruning failed");
+                    }
                 }
             }));
         }
@@ -377,9 +407,17 @@ impl RunningServer {
         for t in &self.background {
             t.abort();
         }
+        // Open WebSockets end first, or the graceful shutdown would wait for them.
+        self.state.inner.stopping.send_replace(true);
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        let _ = (&mut self.task).await;
+        if tokio::time::timeout(std::time::Duration::from_secs(10), &mut self.task)
+            .await
+            .is_err()
+        {
+            tracing::warn!("in-flight requests did not finish within 10 s; stopping anyway");
+            self.task.abort();
+        }
     }
 }

@@ -160,11 +160,18 @@ async fn stream(State(state): State<AppState>, visitor: Visitor, ws: WebSocketUp
 }
 
 async fn run(state: AppState, visitor: Visitor, mut socket: WebSocket) {
+    let mut stopping = state.stopping();
     let mut rx = state.visitor_sender(&visitor.id).subscribe();
     let mut beat = tokio::time::interval(state.config().heartbeat_interval);
     beat.tick().await;
     loop {
         let ev = tokio::select! {
+            () = async {
+                let _ = stopping.wait_for(|stop| *stop).await;
+            } => {
+                let _ = socket.send(WsMessage::Close(None)).await;
+                break;
+            }
             m = rx.recv() => match m {
                 Ok(ev) => ev,
                 Err(RecvError::Lagged(_)) => continue,

@@ -272,3 +272,28 @@ async fn stream_pushes_changes_and_resume_misses_nothing() {
         tokio_tungstenite::connect_async(h.ws_url("/v1/stream?access_token=sat_forged")).await;
     assert!(bad.is_err());
 }
+
+#[tokio::test]
+async fn shutdown_closes_open_streams() {
+    let h = Harness::start().await;
+    let token = h.token("omar@a.test").await;
+    let (mut ws, _) =
+        tokio_tungstenite::connect_async(h.ws_url(&format!("/v1/stream?access_token={token}")))
+            .await
+            .unwrap();
+    assert!(matches!(
+        next_event(&mut ws).await,
+        StreamEvent::Hello { .. }
+    ));
+    let Harness { server, .. } = h;
+    tokio::time::timeout(std::time::Duration::from_secs(5), server.shutdown())
+        .await
+        .expect("shutdown waited on an open stream");
+    let end = tokio::time::timeout(std::time::Duration::from_secs(5), ws.next())
+        .await
+        .unwrap();
+    assert!(
+        matches!(end, None | Some(Ok(WsMsg::Close(_))) | Some(Err(_))),
+        "{end:?}"
+    );
+}
