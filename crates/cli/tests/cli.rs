@@ -102,8 +102,14 @@ async fn login_sync_read_search_send_export_wipe() {
     assert_eq!(accounts[0]["email"], "owner@noor.demo");
     assert_eq!(accounts[0]["passphrase"], true);
 
-    let synced: serde_json::Value =
-        serde_json::from_str(&ok(passphrase(cmd(&data, &["sync", "--json"]))).await).unwrap();
+    // Sync with debug logs kept in the data folder, to scan them below.
+    let mut c = passphrase(cmd(&data, &["sync", "--json"]));
+    c.env("STEPUP_LOG", "debug");
+    let out = run_with(c, "").await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    std::fs::write(data.join("sync-debug.log"), &out.stderr).unwrap();
+    assert!(out.stderr.lines().count() > 5, "debug logging is on");
+    let synced: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     assert!(synced["applied"].as_u64().unwrap() > 300);
 
     let list: serde_json::Value = serde_json::from_str(
@@ -156,14 +162,15 @@ async fn login_sync_read_search_send_export_wipe() {
     );
 
     // Send, then show.
-    let sent: serde_json::Value = serde_json::from_str(
-        &ok(passphrase(cmd(
-            &data,
-            &["send", "--json", &conv, "مرحبا Hello, طلبك جاهز #4471"],
-        )))
-        .await,
-    )
-    .unwrap();
+    let mut c = passphrase(cmd(
+        &data,
+        &["send", "--json", &conv, "مرحبا Hello, طلبك جاهز #4471"],
+    ));
+    c.env("STEPUP_LOG", "debug");
+    let out = run_with(c, "").await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    std::fs::write(data.join("send-debug.log"), &out.stderr).unwrap();
+    let sent: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(sent["state"], "sent");
     let shown: serde_json::Value =
         serde_json::from_str(&ok(passphrase(cmd(&data, &["show", "--json", &conv]))).await)

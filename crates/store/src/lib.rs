@@ -9,6 +9,7 @@
 
 pub mod account;
 mod apply;
+mod attachments;
 mod export;
 pub mod keys;
 pub mod normalize;
@@ -24,6 +25,7 @@ use sqlx::{
 };
 
 pub use apply::{Applied, SyncCursor};
+pub use attachments::CachedAttachment;
 pub use keys::{DbKey, KeyError, MemorySecrets, OsKeyring, SecretStore};
 pub use outbox::{OutboxEntry, OutboxState};
 pub use queries::{

@@ -170,6 +170,16 @@ impl Store {
         rows.iter().map(|d| Ok(serde_json::from_str(d)?)).collect()
     }
 
+    /// When the oldest cached message of a conversation was written.
+    pub async fn oldest_message_at(&self, conversation_id: &str) -> Result<Option<i64>> {
+        Ok(
+            sqlx::query_scalar("SELECT min(created_at) FROM messages WHERE conversation_id = ?")
+                .bind(conversation_id)
+                .fetch_one(self.pool())
+                .await?,
+        )
+    }
+
     pub async fn notes(&self, conversation_id: &str) -> Result<Vec<Note>> {
         let rows: Vec<String> = sqlx::query_scalar(
             "SELECT data FROM notes WHERE conversation_id = ? ORDER BY created_at, id",

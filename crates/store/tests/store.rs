@@ -492,3 +492,87 @@ async fn export_holds_everything_as_json() {
         "Customer prefers delivery to Al Barsha"
     );
 }
+
+#[tokio::test]
+async fn attachments_are_encrypted_and_evicted_least_recently_used_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path(), &key(9)).await;
+    let marker = b"%PDF-1.7 invoice for Fatima AL-MARKER-BYTES";
+    let blob = |n: u8| [marker.as_slice(), &vec![n; 1000]].concat();
+    assert!(
+        store
+            .cache_attachment("att_1", "application/pdf", &blob(1), 1, 3_000)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        store
+            .cache_attachment("att_2", "image/png", &blob(2), 2, 3_000)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // att_1 is used again, so att_2 is now the least recently used.
+    assert_eq!(
+        store.attachment("att_1", 3).await.unwrap().unwrap().bytes,
+        blob(1)
+    );
+    let evicted = store
+        .cache_attachment("att_3", "audio/ogg", &blob(3), 4, 3_000)
+        .await
+        .unwrap();
+    assert_eq!(evicted, ["att_2"]);
+    assert!(store.attachment("att_2", 5).await.unwrap().is_none());
+    assert!(store.attachment_cache_size().await.unwrap() <= 3_000);
+    assert_eq!(
+        files_contain(dir.path(), b"AL-MARKER-BYTES"),
+        Vec::<String>::new()
+    );
+    store.close().await;
+    assert_eq!(
+        files_contain(dir.path(), b"AL-MARKER-BYTES"),
+        Vec::<String>::new()
+    );
+}
+
+#[tokio::test]
+async fn retention_drops_old_messages_and_their_search_entries() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path(), &key(10)).await;
+    store.apply_page(&page(), "8", true).await.unwrap();
+    assert_eq!(store.prune_messages_before(3_000).await.unwrap(), 1);
+    assert!(store.messages("cnv_1", None, 10).await.unwrap().is_empty());
+    assert!(
+        store
+            .search("عطر", &SearchFilter::default())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        store
+            .search("iphone", &SearchFilter::default())
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    // Older history fetched on demand is cached again.
+    let old: stepup_protocol::Message = serde_json::from_value(message(
+        "msg_1",
+        "cnv_1",
+        "مَرْحَبًا، أُرِيدُ عِطْرَ العُود الفاخر",
+        2_000,
+    ))
+    .unwrap();
+    assert!(store.put_message(&old).await.unwrap());
+    assert_eq!(
+        store
+            .search("عطر", &SearchFilter::default())
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}

@@ -364,6 +364,44 @@ impl CloudClient {
         self.call(method, path, Some(body), None).await
     }
 
+    /// Downloads an attachment: its bytes and content type.
+    pub async fn download_attachment(&self, id: &str) -> Result<(Vec<u8>, String), ClientError> {
+        let url = format!("{}/v1/attachments/{}", self.base, urlencode(id));
+        for attempt in 0..2 {
+            let access = self.access_token().await?;
+            let resp = self
+                .http
+                .get(&url)
+                .bearer_auth(access.expose())
+                .send()
+                .await
+                .map_err(|e| transport_error(&url, e))?;
+            if resp.status() == StatusCode::UNAUTHORIZED && attempt == 0 {
+                let mut tokens = self.tokens.lock().await;
+                tokens.access = None;
+                self.refresh_locked(&mut tokens).await?;
+                continue;
+            }
+            if !resp.status().is_success() {
+                return Err(read_json::<serde_json::Value>(&url, resp)
+                    .await
+                    .err()
+                    .unwrap_or(ClientError::Malformed(
+                        "an error status with a success body".into(),
+                    )));
+            }
+            let content_type = resp
+                .headers()
+                .get(reqwest::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("application/octet-stream")
+                .to_owned();
+            let bytes = resp.bytes().await.map_err(|e| transport_error(&url, e))?;
+            return Ok((bytes.to_vec(), content_type));
+        }
+        Err(ClientError::SignedOut)
+    }
+
     /// Ends the session on the server.
     pub async fn logout(&self) -> Result<(), ClientError> {
         let refresh = self.tokens.lock().await.refresh.expose().clone();

@@ -43,6 +43,10 @@ pub struct EngineConfig {
     pub stream_silence: Duration,
     /// Seeds the jitter; `None` uses the OS.
     pub seed: Option<u64>,
+    /// Messages older than this are dropped from the cache (fetched again on demand).
+    pub retention: Duration,
+    /// Bytes of attachments kept in the cache.
+    pub attachment_budget: u64,
 }
 
 impl Default for EngineConfig {
@@ -54,6 +58,8 @@ impl Default for EngineConfig {
             outbox_give_up: Duration::from_secs(24 * 3600),
             stream_silence: Duration::from_secs(45),
             seed: None,
+            retention: Duration::from_secs(180 * 24 * 3600),
+            attachment_budget: 512 * 1024 * 1024,
         }
     }
 }
@@ -279,6 +285,57 @@ impl Engine {
         }
     }
 
+    /// Applies the retention window: drops cached messages older than it.
+    pub async fn apply_retention(&self) -> Result<u64, SyncError> {
+        let cutoff = self.now() - ms(self.inner.cfg.retention);
+        Ok(self.inner.store.prune_messages_before(cutoff).await?)
+    }
+
+    /// Fetches older history of a conversation than the cache holds, caches
+    /// it and returns it (oldest first) with whether there is more.
+    pub async fn load_older(
+        &self,
+        conversation_id: &str,
+        limit: u32,
+    ) -> Result<(Vec<stepup_protocol::Message>, bool), SyncError> {
+        let oldest = self.inner.store.oldest_message_at(conversation_id).await?;
+        let page = self
+            .inner
+            .client
+            .history(conversation_id, oldest, limit)
+            .await?;
+        for m in &page.messages {
+            self.inner.store.put_message(m).await?;
+        }
+        let mut messages = page.messages;
+        messages.reverse();
+        Ok((messages, page.has_more))
+    }
+
+    /// An attachment's bytes: from the encrypted cache, or downloaded and
+    /// cached within the budget.
+    pub async fn attachment(&self, id: &str) -> Result<stepup_store::CachedAttachment, SyncError> {
+        if let Some(cached) = self.inner.store.attachment(id, self.now()).await? {
+            return Ok(cached);
+        }
+        let (bytes, content_type) = self.inner.client.download_attachment(id).await?;
+        self.inner
+            .store
+            .cache_attachment(
+                id,
+                &content_type,
+                &bytes,
+                self.now(),
+                self.inner.cfg.attachment_budget,
+            )
+            .await?;
+        Ok(stepup_store::CachedAttachment {
+            id: id.to_owned(),
+            content_type,
+            bytes,
+        })
+    }
+
     /// Keeps the cache in step until `shutdown` completes: catches up,
     /// follows the stream, and on any failure reports offline and retries
     /// with exponential backoff and jitter. Also drains the outbox.
@@ -293,6 +350,9 @@ impl Engine {
     async fn sync_loop(&self) {
         let cfg = &self.inner.cfg;
         let mut backoff = Backoff::new(cfg.backoff_base, cfg.backoff_max, cfg.seed);
+        if let Err(e) = self.apply_retention().await {
+            tracing::warn!(error = %e, "cannot apply the retention window");
+        }
         loop {
             self.emit(SyncEvent::State(SyncState::Syncing));
             let result = match self.catch_up().await {

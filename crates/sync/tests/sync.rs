@@ -615,3 +615,96 @@ async fn wrong_password_and_unreachable_server_are_clear() {
     );
     assert!(accounts.list().is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn older_history_and_attachments_on_demand() {
+    let server = demo_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let session = sign_in(&server, &accounts_in(dir.path()), "owner@noor.demo").await;
+    let cfg = EngineConfig {
+        attachment_budget: 64 * 1024,
+        ..fast()
+    };
+    let engine = Engine::new(&session, Arc::new(SystemClock), cfg);
+    engine.catch_up().await.unwrap();
+
+    // Attachments referenced by cached messages download once, then come from the cache.
+    let mut attachment_ids = Vec::new();
+    for row in session
+        .store
+        .conversations(&ConversationFilter {
+            limit: 10_000,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+    {
+        for m in session
+            .store
+            .messages(&row.conversation.id, None, 500)
+            .await
+            .unwrap()
+        {
+            if let stepup_protocol::MessageContent::Attachment { attachment, .. } = &m.content
+                && let Some(id) = &attachment.attachment_id
+            {
+                attachment_ids.push(id.clone());
+            }
+        }
+    }
+    assert!(!attachment_ids.is_empty(), "the demo has attachments");
+    let first = engine.attachment(&attachment_ids[0]).await.unwrap();
+    assert!(!first.bytes.is_empty());
+    let again = session
+        .store
+        .attachment(&attachment_ids[0], 0)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(again.bytes, first.bytes);
+    for id in attachment_ids.iter().take(20) {
+        engine.attachment(id).await.unwrap();
+    }
+    assert!(
+        session.store.attachment_cache_size().await.unwrap()
+            <= 64 * 1024 + first.bytes.len() as u64 * 2
+    );
+
+    // Retention drops old messages; loading older history brings them back.
+    let conv = session
+        .store
+        .conversations(&ConversationFilter {
+            limit: 10_000,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_iter()
+        .max_by_key(|r| r.conversation.unread_count + 1)
+        .unwrap()
+        .conversation;
+    let cached = session.store.messages(&conv.id, None, 1000).await.unwrap();
+    let server_page = session.client.history(&conv.id, None, 1000).await.unwrap();
+    assert!(!server_page.messages.is_empty());
+    session.store.prune_messages_before(i64::MAX).await.unwrap();
+    assert!(
+        session
+            .store
+            .messages(&conv.id, None, 1000)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let (loaded, _) = engine.load_older(&conv.id, 1000).await.unwrap();
+    assert_eq!(loaded.len(), server_page.messages.len());
+    assert!(
+        session
+            .store
+            .messages(&conv.id, None, 1000)
+            .await
+            .unwrap()
+            .len()
+            >= cached.len()
+    );
+    server.shutdown().await;
+}
