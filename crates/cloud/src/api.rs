@@ -629,6 +629,9 @@ async fn send_message(
             caption,
             ..
         } => {
+            if conv.channel == Channel::Tiktok {
+                return Err(ApiError::bad_request("TikTok replies are text only"));
+            }
             let row = sqlx::query(
                 "SELECT content_type, filename FROM attachments WHERE workspace_id = ? AND id = ?",
             )

@@ -18,7 +18,81 @@ pub struct ProviderRequest {
     pub url: String,
     /// `Authorization: Bearer …` or a provider-specific header.
     pub auth_header: Option<(&'static str, Secret)>,
+    /// JSON body, or the text fields of a multipart body when `file` is set.
     pub body: Value,
+    /// Multipart upload: `(field name, file)`.
+    pub file: Option<(&'static str, MediaFile)>,
+}
+
+/// The bytes of an attachment being sent.
+#[derive(Clone)]
+pub struct MediaFile {
+    pub bytes: Vec<u8>,
+    pub content_type: String,
+    pub filename: String,
+}
+
+impl std::fmt::Debug for MediaFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MediaFile")
+            .field("len", &self.bytes.len())
+            .field("content_type", &self.content_type)
+            .finish()
+    }
+}
+
+fn attachment_kind(content: &MessageContent) -> Option<&str> {
+    match content {
+        MessageContent::Attachment { attachment, .. } => Some(attachment.kind.as_str()),
+        _ => None,
+    }
+}
+
+/// The upload that must precede sending an attachment: WhatsApp's `/{phone}/media` and the
+/// Messenger/Instagram Attachment Upload API. `None` for channels that take the file with the
+/// message (Telegram) or have no credentials.
+pub fn upload_request(
+    cfg: &OutboundConfig,
+    channel: Channel,
+    kind: &str,
+    file: MediaFile,
+) -> Option<ProviderRequest> {
+    let graph = |path: &str| {
+        format!(
+            "{}/{}/{}",
+            cfg.graph_base_url.trim_end_matches('/'),
+            cfg.graph_api_version,
+            path
+        )
+    };
+    match channel {
+        Channel::Whatsapp => Some(ProviderRequest {
+            url: graph(&format!("{}/media", cfg.whatsapp_phone_number_id)),
+            auth_header: Some(("authorization", cfg.whatsapp_access_token.clone()?)),
+            body: json!({"messaging_product": "whatsapp", "type": file.content_type}),
+            file: Some(("file", file)),
+        }),
+        Channel::Messenger | Channel::Instagram => {
+            let token = if channel == Channel::Messenger {
+                cfg.messenger_page_access_token.clone()?
+            } else {
+                cfg.instagram_access_token.clone()?
+            };
+            let t = match kind {
+                "image" | "sticker" => "image",
+                "video" => "video",
+                "audio" | "voice" => "audio",
+                _ => "file",
+            };
+            Some(ProviderRequest {
+                url: graph("me/message_attachments"),
+                auth_header: Some(("authorization", token)),
+                body: json!({"message": json!({"attachment": {"type": t, "payload": {"is_reusable": true}}}).to_string()}),
+                file: Some(("filedata", file)),
+            })
+        }
+        _ => None,
+    }
 }
 
 /// Why a send failed.
@@ -43,6 +117,7 @@ pub fn build_request(
     msg: &Message,
     human_agent_tag: bool,
     reply_to_provider_id: Option<&str>,
+    file: Option<MediaFile>,
 ) -> Option<ProviderRequest> {
     let graph = |path: &str| {
         format!(
@@ -109,6 +184,7 @@ pub fn build_request(
                 url: graph(&format!("{}/messages", cfg.whatsapp_phone_number_id)),
                 auth_header: Some(("authorization", token)),
                 body,
+                file: None,
             })
         }
         Channel::Messenger | Channel::Instagram => {
@@ -137,22 +213,52 @@ pub fn build_request(
                 url: graph("me/messages"),
                 auth_header: Some(("authorization", token)),
                 body,
+                file: None,
             })
         }
         Channel::Telegram => {
             let token = cfg.telegram_bot_token.clone()?;
+            let base = format!(
+                "{}/bot{}",
+                cfg.telegram_base_url.trim_end_matches('/'),
+                token.expose()
+            );
+            let reply = reply_to_provider_id.and_then(|r| r.parse::<i64>().ok());
+            if let (Some(kind), Some(f)) = (attachment_kind(&msg.content), file) {
+                // Files go with the message itself, as multipart.
+                let (method, field) = match kind {
+                    "image" => ("sendPhoto", "photo"),
+                    "voice" if f.content_type == "audio/ogg" => ("sendVoice", "voice"),
+                    "audio" | "voice" => ("sendAudio", "audio"),
+                    "video" => ("sendVideo", "video"),
+                    _ => ("sendDocument", "document"),
+                };
+                let mut body = json!({"chat_id": recipient});
+                if let MessageContent::Attachment {
+                    caption: Some(c), ..
+                } = &msg.content
+                {
+                    body["caption"] = json!(c);
+                }
+                if let Some(r) = reply {
+                    body["reply_parameters"] = json!({"message_id": r}).to_string().into();
+                }
+                return Some(ProviderRequest {
+                    url: format!("{base}/{method}"),
+                    auth_header: None,
+                    body,
+                    file: Some((field, f)),
+                });
+            }
             let mut body = json!({"chat_id": recipient, "text": text_of(&msg.content)});
-            if let Some(r) = reply_to_provider_id.and_then(|r| r.parse::<i64>().ok()) {
+            if let Some(r) = reply {
                 body["reply_parameters"] = json!({"message_id": r});
             }
             Some(ProviderRequest {
-                url: format!(
-                    "{}/bot{}/sendMessage",
-                    cfg.telegram_base_url.trim_end_matches('/'),
-                    token.expose()
-                ),
+                url: format!("{base}/sendMessage"),
                 auth_header: None,
                 body,
+                file: None,
             })
         }
         Channel::Tiktok => {
@@ -170,6 +276,7 @@ pub fn build_request(
                     "message_type": "TEXT",
                     "text": {"body": text_of(&msg.content)},
                 }),
+                file: None,
             })
         }
         Channel::Webchat => None,
@@ -193,11 +300,47 @@ pub async fn send(
     channel: Channel,
     req: &ProviderRequest,
 ) -> Result<Option<String>, SendError> {
+    send_raw(state, channel, req)
+        .await
+        .map(|body| provider_id(channel, &body))
+}
+
+fn multipart(req: &ProviderRequest) -> Option<reqwest::multipart::Form> {
+    let (field, f) = req.file.as_ref()?;
+    let mut form = reqwest::multipart::Form::new();
+    if let Some(obj) = req.body.as_object() {
+        for (k, v) in obj {
+            let text = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+            form = form.text(k.clone(), text);
+        }
+    }
+    let part = reqwest::multipart::Part::bytes(f.bytes.clone())
+        .file_name(f.filename.clone())
+        .mime_str(&f.content_type)
+        .ok()?;
+    Some(form.part(*field, part))
+}
+
+/// Sends with retries and returns the provider's JSON answer.
+pub async fn send_raw(
+    state: &AppState,
+    channel: Channel,
+    req: &ProviderRequest,
+) -> Result<Value, SendError> {
     let cfg = &state.config().outbound;
     let mut backoff = cfg.retry_backoff;
     let mut last = SendError::Transient("not attempted".into());
     for attempt in 1..=cfg.max_attempts.max(1) {
-        let mut rb = state.http().post(&req.url).json(&req.body);
+        let mut rb = state.http().post(&req.url);
+        rb = match (&req.file, multipart(req)) {
+            (Some(_), Some(form)) => rb.multipart(form),
+            (Some(_), None) => {
+                return Err(SendError::Permanent(
+                    "attachment has an invalid type".into(),
+                ));
+            }
+            (None, _) => rb.json(&req.body),
+        };
         if let Some((name, secret)) = &req.auth_header {
             rb = if *name == "authorization" {
                 rb.bearer_auth(secret.expose())
@@ -212,7 +355,7 @@ pub async fn send(
                 if status.is_success()
                     && !(channel == Channel::Telegram && body["ok"] == json!(false))
                 {
-                    return Ok(provider_id(channel, &body));
+                    return Ok(body);
                 }
                 let reason = body["error"]["message"]
                     .as_str()
@@ -272,22 +415,77 @@ pub fn dispatch(
             });
             Ok(Some(format!("wc.{}", msg.id)))
         } else {
-            match build_request(
-                &state.config().outbound,
+            deliver(
+                &state,
+                &workspace_id,
                 channel,
                 &recipient,
-                &msg,
+                msg.clone(),
                 human_agent_tag,
                 reply_to_provider.as_deref(),
-            ) {
-                Some(req) => send(&state, channel, &req).await,
-                None => Ok(Some(format!("sim.{}", msg.id))),
-            }
+            )
+            .await
         };
         if let Err(e) = record(&state, &workspace_id, channel, &msg.id, result).await {
             tracing::error!(error = %e, "recording outbound result failed");
         }
     });
+}
+
+/// Uploads the attachment first where the provider needs that, then sends the message.
+async fn deliver(
+    state: &AppState,
+    ws: &str,
+    channel: Channel,
+    recipient: &str,
+    mut msg: Message,
+    human_agent_tag: bool,
+    reply_to_provider: Option<&str>,
+) -> Result<Option<String>, SendError> {
+    let cfg = &state.config().outbound;
+    let mut file = None;
+    if let MessageContent::Attachment { attachment, .. } = &mut msg.content
+        && let Some(att_id) = attachment.attachment_id.clone()
+        && attachment.provider_media_id.is_none()
+    {
+        let row: Option<(String, String, Vec<u8>)> = sqlx::query_as(
+            "SELECT content_type, filename, bytes FROM attachments WHERE workspace_id = ? AND id = ?",
+        )
+        .bind(ws)
+        .bind(&att_id)
+        .fetch_optional(state.pool())
+        .await
+        .map_err(|e| SendError::Transient(format!("reading the attachment: {e}")))?;
+        let (content_type, filename, bytes) =
+            row.ok_or_else(|| SendError::Permanent("attachment no longer exists".into()))?;
+        let media = MediaFile {
+            bytes,
+            content_type,
+            filename,
+        };
+        if let Some(up) = upload_request(cfg, channel, &attachment.kind, media.clone()) {
+            let answer = send_raw(state, channel, &up).await?;
+            let id = answer["id"]
+                .as_str()
+                .or(answer["attachment_id"].as_str())
+                .ok_or_else(|| SendError::Permanent("media upload returned no id".into()))?;
+            attachment.provider_media_id = Some(id.to_owned());
+        } else {
+            file = Some(media);
+        }
+    }
+    match build_request(
+        cfg,
+        channel,
+        recipient,
+        &msg,
+        human_agent_tag,
+        reply_to_provider,
+        file,
+    ) {
+        Some(req) => send(state, channel, &req).await,
+        None => Ok(Some(format!("sim.{}", msg.id))),
+    }
 }
 
 async fn record(

@@ -25,6 +25,7 @@ struct Recorded {
     path: String,
     headers: HeaderMap,
     body: Value,
+    raw: Vec<u8>,
 }
 
 #[derive(Clone, Default)]
@@ -45,6 +46,7 @@ async fn record(
         path: uri.to_string(),
         headers,
         body: serde_json::from_slice(&body).unwrap_or(Value::Null),
+        raw: body.to_vec(),
     });
     let (status, body) = r
         .script
@@ -380,4 +382,118 @@ async fn webchat_visitor_round_trip() {
     );
     h.clock.advance_ms(60_000);
     assert_eq!(send("c6", "after a minute").await.0, StatusCode::OK);
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+#[tokio::test]
+async fn attachments_are_uploaded_then_sent() {
+    let (h, rec, token) = harness().await;
+    let png = stepup_cloud::demo::png(4, 4, [200, 30, 30]);
+    let r = h
+        .http
+        .post(h.url("/v1/attachments?filename=receipt.png"))
+        .bearer_auth(&token)
+        .body(png.clone())
+        .send()
+        .await
+        .unwrap();
+    let att: Value = r.json().await.unwrap();
+    let att = att["id"].as_str().unwrap().to_owned();
+    let wa = h
+        .inbound(
+            &h.ws_a,
+            Channel::Whatsapp,
+            "971501234567",
+            "wamid.a",
+            "send me the receipt",
+        )
+        .await;
+    let tg = h
+        .inbound(
+            &h.ws_a,
+            Channel::Telegram,
+            "1111111",
+            "1111111:7",
+            "receipt please",
+        )
+        .await;
+    let ms = h
+        .inbound(&h.ws_a, Channel::Messenger, "psid-9", "m.a", "receipt?")
+        .await;
+    let tt = h
+        .inbound(&h.ws_a, Channel::Tiktok, "conv-1", "tt.a", "receipt?")
+        .await;
+    rec.script.lock().unwrap().extend([
+        (200, json!({"id": "wa-media-1"})),
+        (
+            200,
+            json!({"messaging_product": "whatsapp", "messages": [{"id": "wamid.att"}]}),
+        ),
+        (200, json!({"ok": true, "result": {"message_id": 77}})),
+        (200, json!({"attachment_id": "fb-att-1"})),
+        (
+            200,
+            json!({"recipient_id": "psid-9", "message_id": "m_att"}),
+        ),
+    ]);
+    let mut rx = h.server.state.feed_sender(&h.ws_a).subscribe();
+    let send = |conv: String, key: &'static str| {
+        let h = &h;
+        let token = token.clone();
+        let att = att.clone();
+        async move {
+            let r = h
+                .http
+                .post(h.url(&format!("/v1/conversations/{conv}/messages")))
+                .bearer_auth(token)
+                .header("Idempotency-Key", key)
+                .json(&json!({"type": "attachment", "attachment_id": att, "caption": "الفاتورة"}))
+                .send()
+                .await
+                .unwrap();
+            (r.status(), r.json::<Value>().await.unwrap())
+        }
+    };
+    for (conv, key) in [(wa.clone(), "w"), (tg.clone(), "t"), (ms.clone(), "m")] {
+        let (s, m) = send(conv, key).await;
+        assert_eq!(s, StatusCode::CREATED, "{m}");
+        let out = settled(&mut rx, m["id"].as_str().unwrap()).await;
+        assert_eq!(out.status, MessageStatus::Sent, "{:?}", out.error);
+    }
+    let (s, _) = send(tt, "x").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "TikTok is text only");
+
+    let seen = rec.seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 5);
+    // WhatsApp: upload to /media, then send by media id.
+    assert_eq!(seen[0].path, "/v21.0/106540352242922/media");
+    assert!(
+        seen[0].headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("multipart/form-data")
+    );
+    assert!(contains(&seen[0].raw, b"name=\"messaging_product\""));
+    assert!(contains(&seen[0].raw, b"filename=\"receipt.png\""));
+    assert!(contains(&seen[0].raw, &png));
+    assert_eq!(seen[1].body["type"], "image");
+    assert_eq!(
+        seen[1].body["image"],
+        json!({"id": "wa-media-1", "caption": "الفاتورة"})
+    );
+    // Telegram: the photo goes with sendPhoto.
+    assert_eq!(seen[2].path, "/bot123456:bot-token/sendPhoto");
+    assert!(contains(&seen[2].raw, b"name=\"photo\""));
+    assert!(contains(&seen[2].raw, b"1111111"));
+    assert!(contains(&seen[2].raw, &png));
+    // Messenger: Attachment Upload API, then the Send API with the attachment id.
+    assert_eq!(seen[3].path, "/v21.0/me/message_attachments");
+    assert!(contains(&seen[3].raw, b"name=\"filedata\""));
+    assert_eq!(
+        seen[4].body["message"]["attachment"],
+        json!({"type": "image", "payload": {"attachment_id": "fb-att-1"}})
+    );
 }
