@@ -1,0 +1,520 @@
+//! `stepup-bench [ingest|search|catchup|all] [--messages N] [--search-messages N] [--catchup N]`
+//!
+//! Run it in release mode: `./dev bench` or
+//! `cargo run --release -p stepup-bench -- all`.
+//!
+//! - ingest: the reference cloud on loopback holds N messages (posted through
+//!   its real WhatsApp webhook); a new account bootstraps them through the
+//!   sync engine into the SQLCipher cache, and, in the same run, through the
+//!   same pipeline into a plain (unencrypted) SQLite cache: the baseline.
+//!   Also the store alone, applying the same pages already in memory.
+//! - search: N generated mixed Arabic/English messages in 10k conversations,
+//!   in the encrypted cache and in a plain one; p50/p95 of 200 queries, with
+//!   and without filters.
+//! - catchup: a cache that was offline while the cloud took N more messages
+//!   catches up; the time it takes.
+
+#![allow(clippy::print_stdout)]
+
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use rand::{Rng, SeedableRng, rngs::StdRng};
+use serde_json::json;
+use stepup_cloud::{Config, RunningServer, Server, config::demo_secrets, webhooks::meta_signature};
+use stepup_protocol::{Change, ChangeOp, EntityKind, Role, SyncResponse};
+use stepup_store::{DbKey, MemorySecrets, OpenOptions, SearchFilter, Secret, Store};
+use stepup_sync::{
+    SystemClock,
+    account::{Accounts, Session},
+    client::CloudClient,
+    engine::{Engine, EngineConfig},
+};
+
+fn arg(name: &str, default: usize) -> usize {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+const EMAIL: &str = "bench@bench.test";
+const PASSWORD: &str = "bench-password";
+
+async fn cloud_with_messages(n: usize) -> RunningServer {
+    let mut config = Config::demo();
+    config.compaction_interval = None;
+    config.snapshot_message_window = Duration::from_secs(365 * 24 * 3600);
+    let server = Server::start(config).await.expect("the cloud starts");
+    let ws = server
+        .state
+        .create_workspace("Bench", "Asia/Dubai")
+        .await
+        .expect("workspace");
+    server
+        .state
+        .create_agent(&ws.id, "Bench", EMAIL, PASSWORD, Role::Admin, vec![])
+        .await
+        .expect("agent");
+    post_messages(&server, 0, n).await;
+    server
+}
+
+/// Posts messages `from..from+n` through the real WhatsApp webhook, 8 at a time.
+async fn post_messages(server: &RunningServer, from: usize, n: usize) {
+    let http = reqwest::Client::new();
+    let url = format!("{}/webhooks/whatsapp", server.url());
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let mut tasks = Vec::new();
+    for worker in 0..8 {
+        let http = http.clone();
+        let url = url.clone();
+        tasks.push(tokio::spawn(async move {
+            for i in (from + worker..from + n).step_by(8) {
+                let wa = format!("97150{:07}", i % 2000);
+                let body = serde_json::to_vec(&json!({"object": "whatsapp_business_account", "entry": [{"id": "bench", "changes": [{"field": "messages", "value": {
+                    "messaging_product": "whatsapp",
+                    "metadata": {"display_phone_number": "971800000", "phone_number_id": "bench"},
+                    "contacts": [{"profile": {"name": format!("عميل {} Customer", i % 2000)}, "wa_id": wa}],
+                    "messages": [{"from": wa, "id": format!("wamid.bench.{i}"), "timestamp": now.to_string(), "type": "text",
+                                  "text": {"body": format!("مرحبا، هل عطر العود متوفر؟ order #{i} 7abibi 3ndi so2al")}}]
+                }}]}]}))
+                .expect("json");
+                let sig = meta_signature(demo_secrets::META_APP_SECRET, &body);
+                let resp = http
+                    .post(&url)
+                    .header("x-hub-signature-256", sig)
+                    .header("content-type", "application/json")
+                    .body(body)
+                    .send()
+                    .await
+                    .expect("the webhook answers");
+                assert!(resp.status().is_success(), "{}", resp.status());
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.expect("poster");
+    }
+}
+
+async fn session(server: &RunningServer, dir: &std::path::Path, encrypted: bool) -> Session {
+    let accounts = Accounts::new(dir.to_path_buf(), Arc::new(MemorySecrets::default()));
+    let password = Secret::new(PASSWORD.to_owned());
+    let mut s = accounts
+        .sign_in(&server.url(), EMAIL, &password, None)
+        .await
+        .expect("sign in");
+    if !encrypted {
+        let plain = dir.join("plain.db");
+        let opts = OpenOptions {
+            encrypted: false,
+            ..OpenOptions::default()
+        };
+        s.store = Store::open_with(&plain, None, &opts)
+            .await
+            .expect("plain store");
+    }
+    s
+}
+
+fn bench_config() -> EngineConfig {
+    EngineConfig {
+        page_size: 2000,
+        ..EngineConfig::default()
+    }
+}
+
+async fn messages_in(store: &Store) -> i64 {
+    store
+        .counts()
+        .await
+        .expect("counts")
+        .into_iter()
+        .find(|(t, _)| t == "messages")
+        .map_or(0, |(_, n)| n)
+}
+
+async fn ingest(n: usize) {
+    println!(
+        "\n## ingest: loopback cloud → cache ({n} messages posted through the WhatsApp webhook)"
+    );
+    let server = cloud_with_messages(n).await;
+    let mut rows = Vec::new();
+    for encrypted in [false, true] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let s = session(&server, dir.path(), encrypted).await;
+        let engine = Engine::new(&s, Arc::new(SystemClock), bench_config());
+        let started = Instant::now();
+        let changes = engine.catch_up().await.expect("bootstrap");
+        let t = started.elapsed().as_secs_f64();
+        let msgs = messages_in(&s.store).await;
+        rows.push((encrypted, msgs, changes, t));
+        s.store.close().await;
+    }
+    let (_, _, _, plain_t) = rows[0];
+    for (encrypted, msgs, changes, t) in &rows {
+        println!(
+            "{:<22} {msgs} messages ({changes} changes) in {t:.2} s = {:.0} messages/s{}",
+            if *encrypted {
+                "end to end, SQLCipher"
+            } else {
+                "end to end, plain"
+            },
+            *msgs as f64 / t,
+            if *encrypted {
+                format!("  ({:.2}× plain)", plain_t / t)
+            } else {
+                String::new()
+            }
+        );
+    }
+
+    // The store alone: the same pages, already fetched, applied in one run each.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = session(&server, dir.path(), true).await;
+    let pages = fetch_all(&s.client).await;
+    let total: usize = pages.iter().map(|p| p.changes.len()).sum();
+    let mut times = Vec::new();
+    for encrypted in [false, true] {
+        let d = tempfile::tempdir().expect("tempdir");
+        let opts = OpenOptions {
+            encrypted,
+            ..OpenOptions::default()
+        };
+        let store = Store::open_with(
+            &d.path().join("c.db"),
+            Some(&DbKey::from_bytes([7; 32])),
+            &opts,
+        )
+        .await
+        .expect("open");
+        let started = Instant::now();
+        for (i, p) in pages.iter().enumerate() {
+            store
+                .apply_page(&p.changes, &p.next_cursor, i + 1 == pages.len())
+                .await
+                .expect("apply");
+        }
+        let t = started.elapsed().as_secs_f64();
+        let msgs = messages_in(&store).await;
+        times.push(t);
+        println!(
+            "{:<22} {msgs} messages ({total} changes) in {t:.2} s = {:.0} messages/s{}",
+            if encrypted {
+                "store only, SQLCipher"
+            } else {
+                "store only, plain"
+            },
+            msgs as f64 / t,
+            if encrypted {
+                format!("  ({:.2}× plain)", times[0] / t)
+            } else {
+                String::new()
+            }
+        );
+        store.close().await;
+    }
+    server.shutdown().await;
+}
+
+async fn fetch_all(client: &CloudClient) -> Vec<SyncResponse> {
+    let mut cursor = "0".to_owned();
+    let mut pages = Vec::new();
+    loop {
+        let p = client.sync(&cursor, 2000).await.expect("page");
+        cursor = p.next_cursor.clone();
+        let more = p.has_more;
+        pages.push(p);
+        if !more {
+            return pages;
+        }
+    }
+}
+
+const AR_WORDS: [&str; 24] = [
+    "مرحبا",
+    "عطر",
+    "العود",
+    "الطلب",
+    "التوصيل",
+    "دبي",
+    "الرياض",
+    "هاتف",
+    "سماعة",
+    "شاحن",
+    "السعر",
+    "خصم",
+    "متوفر",
+    "الفاتورة",
+    "استرجاع",
+    "ضمان",
+    "اللون",
+    "الأسود",
+    "الذهبي",
+    "المقاس",
+    "شكرا",
+    "متى",
+    "يوصل",
+    "عندكم",
+];
+const EN_WORDS: [&str; 24] = [
+    "hello",
+    "iphone",
+    "charger",
+    "perfume",
+    "oud",
+    "delivery",
+    "order",
+    "price",
+    "discount",
+    "available",
+    "invoice",
+    "refund",
+    "warranty",
+    "black",
+    "gold",
+    "size",
+    "thanks",
+    "when",
+    "arrive",
+    "samsung",
+    "headphones",
+    "case",
+    "tracking",
+    "dubai",
+];
+const CHANNELS: [&str; 6] = [
+    "whatsapp",
+    "messenger",
+    "instagram",
+    "telegram",
+    "tiktok",
+    "webchat",
+];
+const STATUSES: [&str; 3] = ["open", "pending", "resolved"];
+
+fn sentence(rng: &mut StdRng) -> String {
+    let n = rng.random_range(4..14);
+    let mut words = Vec::with_capacity(n);
+    for _ in 0..n {
+        let w = if rng.random_bool(0.6) {
+            AR_WORDS[rng.random_range(0..AR_WORDS.len())]
+        } else {
+            EN_WORDS[rng.random_range(0..EN_WORDS.len())]
+        };
+        words.push(w.to_owned());
+    }
+    if rng.random_bool(0.3) {
+        words.push(format!("#{}", rng.random_range(1000..99999)));
+    }
+    words.join(" ")
+}
+
+/// Fills a store with `n` generated messages in 10k conversations.
+async fn fill(store: &Store, n: usize) {
+    let mut rng = StdRng::seed_from_u64(42);
+    let conversations = 10_000usize;
+    let t0: i64 = 1_760_000_000_000;
+    let mut seq = 0u64;
+    let mut page = Vec::with_capacity(5000);
+
+    for c in 0..conversations {
+        seq += 1;
+        page.push(Change {
+            seq,
+            at: 0,
+            entity: EntityKind::Conversation,
+            id: format!("cnv_{c}"),
+            op: ChangeOp::Upsert,
+            data: Some(json!({
+                "id": format!("cnv_{c}"), "contact_id": format!("ctc_{c}"), "channel": CHANNELS[c % 6],
+                "status": STATUSES[c % 3], "assignee_agent_id": if c % 4 == 0 { None } else { Some(format!("agt_{}", c % 7)) },
+                "labels": if c % 5 == 0 { vec!["vip"] } else { vec![] }, "priority": "normal",
+                "created_at": t0, "last_message_at": t0 + c as i64, "unread_count": 0,
+                "reply_window": { "free_text_until": null, "templates_allowed": false }
+            })),
+        });
+    }
+    let (p, s) = (std::mem::take(&mut page), seq);
+    store
+        .apply_page(&p, &s.to_string(), false)
+        .await
+        .expect("apply");
+    for i in 0..n {
+        seq += 1;
+        let c = rng.random_range(0..conversations);
+        page.push(Change {
+            seq,
+            at: 0,
+            entity: EntityKind::Message,
+            id: format!("msg_{i}"),
+            op: ChangeOp::Upsert,
+            data: Some(json!({
+                "id": format!("msg_{i}"), "conversation_id": format!("cnv_{c}"),
+                "direction": if i % 3 == 0 { "outbound" } else { "inbound" },
+                "content": { "type": "text", "text": sentence(&mut rng) }, "status": "received",
+                "created_at": t0 + (i as i64) * 7_000
+            })),
+        });
+        if page.len() == 5000 {
+            let (p, s) = (std::mem::take(&mut page), seq);
+            store
+                .apply_page(&p, &s.to_string(), false)
+                .await
+                .expect("apply");
+        }
+    }
+    let (p, s) = (std::mem::take(&mut page), seq);
+    store
+        .apply_page(&p, &s.to_string(), true)
+        .await
+        .expect("apply");
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+async fn search(n: usize) {
+    println!(
+        "\n## search: {n} generated mixed Arabic/English messages, 10k conversations, 200 queries each"
+    );
+    let mut rng = StdRng::seed_from_u64(7);
+    let queries: Vec<String> = (0..200)
+        .map(|i| match i % 5 {
+            0 => AR_WORDS[rng.random_range(0..AR_WORDS.len())].to_owned(),
+            // Harakat and another alef form than the text.
+            1 => "مَرْحَبًا إسترجاع".to_owned(),
+            2 => format!(
+                "{} {}",
+                EN_WORDS[rng.random_range(0..EN_WORDS.len())],
+                AR_WORDS[rng.random_range(0..AR_WORDS.len())]
+            ),
+            3 => EN_WORDS[rng.random_range(0..EN_WORDS.len())][..3].to_owned(),
+            _ => format!(
+                "{} {}",
+                AR_WORDS[rng.random_range(0..AR_WORDS.len())],
+                AR_WORDS[rng.random_range(0..AR_WORDS.len())]
+            ),
+        })
+        .collect();
+    let filters = [
+        (
+            "no filter",
+            SearchFilter {
+                limit: 50,
+                ..Default::default()
+            },
+        ),
+        (
+            "channel + status",
+            SearchFilter {
+                channel: Some("whatsapp".into()),
+                status: Some("open".into()),
+                limit: 50,
+                ..Default::default()
+            },
+        ),
+        (
+            "label",
+            SearchFilter {
+                label: Some("vip".into()),
+                limit: 50,
+                ..Default::default()
+            },
+        ),
+        (
+            "last 30 days",
+            SearchFilter {
+                from: Some(1_760_000_000_000 + (n as i64) * 7_000 - 30 * 86_400_000),
+                limit: 50,
+                ..Default::default()
+            },
+        ),
+    ];
+    for encrypted in [false, true] {
+        let d = tempfile::tempdir().expect("tempdir");
+        let opts = OpenOptions {
+            encrypted,
+            ..OpenOptions::default()
+        };
+        let store = Store::open_with(
+            &d.path().join("c.db"),
+            Some(&DbKey::from_bytes([9; 32])),
+            &opts,
+        )
+        .await
+        .expect("open");
+        let started = Instant::now();
+        fill(&store, n).await;
+        println!(
+            "{}: filled in {:.1} s ({:.0} messages/s)",
+            if encrypted { "SQLCipher" } else { "plain" },
+            started.elapsed().as_secs_f64(),
+            n as f64 / started.elapsed().as_secs_f64()
+        );
+        for (label, filter) in &filters {
+            let mut times = Vec::new();
+            let mut hits = 0;
+            for q in &queries {
+                let t = Instant::now();
+                hits += store.search(q, filter).await.expect("search").len();
+                times.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+            times.sort_by(f64::total_cmp);
+            println!(
+                "  {:<10} {label:<17} p50 {:>6.1} ms  p95 {:>6.1} ms  max {:>6.1} ms  ({} hits)",
+                if encrypted { "SQLCipher" } else { "plain" },
+                percentile(&times, 0.5),
+                percentile(&times, 0.95),
+                times.last().copied().unwrap_or_default(),
+                hits
+            );
+        }
+        store.close().await;
+    }
+}
+
+async fn catchup(n: usize) {
+    println!("\n## catch-up: a cache offline while the cloud took {n} new messages");
+    let server = cloud_with_messages(1000).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let s = session(&server, dir.path(), true).await;
+    let engine = Engine::new(&s, Arc::new(SystemClock), bench_config());
+    engine.catch_up().await.expect("bootstrap");
+    let before = s.store.sync_cursor().await.expect("cursor").cursor;
+    post_messages(&server, 1000, n).await;
+    let started = Instant::now();
+    let changes = engine.catch_up().await.expect("catch up");
+    let t = started.elapsed().as_secs_f64();
+    println!(
+        "catching up {changes} changes (cursor {before} → {}) took {t:.2} s",
+        s.store.sync_cursor().await.expect("cursor").cursor
+    );
+    server.shutdown().await;
+}
+
+#[tokio::main]
+async fn main() {
+    let what = std::env::args().nth(1).unwrap_or_else(|| "all".into());
+    println!(
+        "stepup-bench ({what}); release build: {}",
+        !cfg!(debug_assertions)
+    );
+    if what == "ingest" || what == "all" {
+        ingest(arg("--messages", 20_000)).await;
+    }
+    if what == "search" || what == "all" {
+        search(arg("--search-messages", 1_000_000)).await;
+    }
+    if what == "catchup" || what == "all" {
+        catchup(arg("--catchup", 10_000)).await;
+    }
+}
