@@ -38,12 +38,12 @@ impl ChannelSecrets {
 
     /// Reads the four variables; unset or empty ones stay `None`.
     pub fn from_env() -> Self {
-        let get = |k: &str| {
-            std::env::var(k)
-                .ok()
-                .filter(|v| !v.is_empty())
-                .map(Secret::new)
-        };
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Same as [`ChannelSecrets::from_env`] over any key lookup.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Self {
+        let get = |k: &str| get(k).filter(|v| !v.is_empty()).map(Secret::new);
         Self {
             meta_app_secret: get(Self::ENV_META_APP_SECRET),
             meta_verify_token: get(Self::ENV_META_VERIFY_TOKEN),
@@ -113,6 +113,33 @@ impl Default for OutboundConfig {
 }
 
 impl OutboundConfig {
+    /// Provider credentials and base URLs from the environment (see the README); channels without
+    /// credentials are simulated.
+    pub fn from_env() -> Self {
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Same as [`OutboundConfig::from_env`] over any key lookup.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Self {
+        let get = |k: &str| get(k).filter(|v| !v.is_empty());
+        let secret = |k: &str| get(k).map(Secret::new);
+        let d = Self::default();
+        Self {
+            graph_base_url: get("STEPUP_GRAPH_BASE_URL").unwrap_or(d.graph_base_url),
+            graph_api_version: get("STEPUP_GRAPH_API_VERSION").unwrap_or(d.graph_api_version),
+            whatsapp_phone_number_id: get("STEPUP_WHATSAPP_PHONE_NUMBER_ID").unwrap_or_default(),
+            whatsapp_access_token: secret("STEPUP_WHATSAPP_ACCESS_TOKEN"),
+            messenger_page_access_token: secret("STEPUP_MESSENGER_PAGE_ACCESS_TOKEN"),
+            instagram_access_token: secret("STEPUP_INSTAGRAM_ACCESS_TOKEN"),
+            telegram_base_url: get("STEPUP_TELEGRAM_BASE_URL").unwrap_or(d.telegram_base_url),
+            telegram_bot_token: secret("STEPUP_TELEGRAM_BOT_TOKEN"),
+            tiktok_base_url: get("STEPUP_TIKTOK_BASE_URL").unwrap_or(d.tiktok_base_url),
+            tiktok_business_id: get("STEPUP_TIKTOK_BUSINESS_ID").unwrap_or_default(),
+            tiktok_access_token: secret("STEPUP_TIKTOK_ACCESS_TOKEN"),
+            ..d
+        }
+    }
+
     /// Points every channel at one base URL (a local recorder in tests) with test credentials.
     pub fn all_at(base_url: &str) -> Self {
         let base = base_url.trim_end_matches('/').to_owned();
@@ -193,5 +220,55 @@ impl Config {
             clock: Arc::new(SystemClock),
             id_seed: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    #[test]
+    fn secrets_and_outbound_from_the_environment() {
+        let env: HashMap<&str, &str> = [
+            ("STEPUP_META_APP_SECRET", "s3cret"),
+            ("STEPUP_TELEGRAM_SECRET_TOKEN", ""),
+            ("STEPUP_WHATSAPP_ACCESS_TOKEN", "EAAB"),
+            ("STEPUP_WHATSAPP_PHONE_NUMBER_ID", "1065"),
+            ("STEPUP_TELEGRAM_BASE_URL", "http://127.0.0.1:9"),
+        ]
+        .into_iter()
+        .collect();
+        let get = |k: &str| env.get(k).map(|v| (*v).to_owned());
+        let s = ChannelSecrets::from_lookup(get);
+        assert_eq!(
+            s.meta_app_secret.as_ref().map(Secret::expose),
+            Some("s3cret")
+        );
+        assert!(s.telegram_secret_token.is_none(), "empty means unset");
+        let demo = s.with_demo_defaults();
+        assert_eq!(
+            demo.meta_app_secret.as_ref().map(Secret::expose),
+            Some("s3cret"),
+            "env wins"
+        );
+        assert_eq!(
+            demo.telegram_secret_token.as_ref().map(Secret::expose),
+            Some(demo_secrets::TELEGRAM_SECRET_TOKEN)
+        );
+        let o = OutboundConfig::from_lookup(get);
+        assert_eq!(
+            o.whatsapp_access_token.as_ref().map(Secret::expose),
+            Some("EAAB")
+        );
+        assert_eq!(o.whatsapp_phone_number_id, "1065");
+        assert_eq!(o.telegram_base_url, "http://127.0.0.1:9");
+        assert_eq!(o.graph_base_url, "https://graph.facebook.com");
+        assert!(o.telegram_bot_token.is_none());
+        assert!(
+            !format!("{o:?}").contains("EAAB"),
+            "tokens never reach Debug output"
+        );
     }
 }

@@ -82,6 +82,7 @@ async fn main() -> std::process::ExitCode {
     config.listen = args.listen;
     config.data_dir = args.data_dir;
     config.secrets = ChannelSecrets::from_env();
+    config.outbound = stepup_cloud::OutboundConfig::from_env();
     if args.demo {
         config.secrets = config.secrets.with_demo_defaults();
     }
