@@ -232,6 +232,37 @@ impl AppState {
             .await
     }
 
+    /// Routes a provider account (WhatsApp phone number id, Page id, Instagram account id,
+    /// TikTok account) to a workspace, so several workspaces can share one server.
+    pub async fn route_channel_account(
+        &self,
+        channel: stepup_protocol::Channel,
+        account_id: &str,
+        workspace_id: &str,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO settings (key, value) VALUES (?, ?)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(format!("route:{}:{account_id}", channel.as_str()))
+        .bind(workspace_id)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// The workspace routed for a provider account, if any.
+    pub async fn routed_workspace(
+        &self,
+        channel: stepup_protocol::Channel,
+        account_id: &str,
+    ) -> Result<Option<String>, sqlx::Error> {
+        sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
+            .bind(format!("route:{}:{account_id}", channel.as_str()))
+            .fetch_optional(self.pool())
+            .await
+    }
+
     pub async fn set_webhook_workspace(&self, workspace_id: &str) -> Result<(), sqlx::Error> {
         sqlx::query(
             "INSERT INTO settings (key, value) VALUES ('webhook_workspace', ?)

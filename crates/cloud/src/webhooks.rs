@@ -20,6 +20,7 @@ use crate::api::{Q, RawBody, Routes};
 use crate::error::{ApiError, ApiResult};
 use crate::ingest::{self, Inbound, StatusUpdate};
 use crate::secret::Secret;
+use crate::store::Writer;
 
 pub(crate) fn register(r: Routes) -> Routes {
     r.get("/webhooks/whatsapp", meta_verify)
@@ -101,11 +102,54 @@ fn parse_body(channel: &str, body: &[u8]) -> ApiResult<Value> {
     serde_json::from_slice(body).map_err(|e| malformed(channel, e))
 }
 
-async fn target_workspace(state: &AppState) -> ApiResult<String> {
+/// The workspace a delivery belongs to: the one routed for the provider account (WhatsApp phone
+/// number id, Page or Instagram account id, TikTok account), else the default webhook workspace.
+async fn workspace_for(
+    state: &AppState,
+    channel: Channel,
+    account: Option<&str>,
+) -> ApiResult<String> {
+    if let Some(account) = account
+        && let Some(ws) = state.routed_workspace(channel, account).await?
+    {
+        return Ok(ws);
+    }
     state
         .webhook_workspace()
         .await?
         .ok_or_else(|| ApiError::not_found("workspace for webhooks"))
+}
+
+/// One write transaction per run of deliveries for the same workspace.
+struct Batch {
+    state: AppState,
+    current: Option<Writer>,
+}
+
+impl Batch {
+    fn new(state: &AppState) -> Self {
+        Self {
+            state: state.clone(),
+            current: None,
+        }
+    }
+
+    async fn writer(&mut self, ws: &str) -> ApiResult<&mut Writer> {
+        if let Some(w) = self.current.take() {
+            if w.workspace_id() == ws {
+                return Ok(self.current.insert(w));
+            }
+            self.state.commit(w).await?;
+        }
+        Ok(self.current.insert(self.state.write(ws).await?))
+    }
+
+    async fn finish(self) -> ApiResult<()> {
+        if let Some(w) = self.current {
+            self.state.commit(w).await?;
+        }
+        Ok(())
+    }
 }
 
 fn ok_response(count: usize) -> Response {
@@ -251,9 +295,8 @@ async fn whatsapp(
     let entries = v["entry"]
         .as_array()
         .ok_or_else(|| malformed("whatsapp", "no entry array"))?;
-    let ws = target_workspace(&state).await?;
     let now = state.now();
-    let mut w = state.write(&ws).await?;
+    let mut batch = Batch::new(&state);
     let mut n = 0;
     let changes: Vec<Value> = entries
         .iter()
@@ -263,6 +306,13 @@ async fn whatsapp(
         .collect();
     for change in &changes {
         let value = &change["value"];
+        let ws = workspace_for(
+            &state,
+            Channel::Whatsapp,
+            value["metadata"]["phone_number_id"].as_str(),
+        )
+        .await?;
+        let w = batch.writer(&ws).await?;
         let messages: Vec<Value> = value["messages"].as_array().cloned().unwrap_or_default();
         let statuses: Vec<Value> = value["statuses"].as_array().cloned().unwrap_or_default();
         let names: Vec<(String, String)> = value["contacts"]
@@ -299,7 +349,7 @@ async fn whatsapp(
                 echo: false,
             };
             if matches!(
-                ingest::ingest_in(&state, &mut w, inbound).await?,
+                ingest::ingest_in(&state, w, inbound).await?,
                 ingest::Outcome::Created { .. }
             ) {
                 n += 1;
@@ -325,7 +375,7 @@ async fn whatsapp(
                 )
             });
             ingest::status_in(
-                &mut w,
+                w,
                 StatusUpdate {
                     channel: Channel::Whatsapp,
                     provider_message_id: id,
@@ -337,7 +387,7 @@ async fn whatsapp(
             n += 1;
         }
     }
-    state.commit(w).await?;
+    batch.finish().await?;
     Ok(ok_response(n))
 }
 
@@ -407,17 +457,24 @@ async fn meta_messaging(
     let entries = v["entry"]
         .as_array()
         .ok_or_else(|| malformed(name, "no entry array"))?;
-    let ws = target_workspace(&state).await?;
     let now = state.now();
-    let mut w = state.write(&ws).await?;
+    let mut batch = Batch::new(&state);
     let mut n = 0;
-    let events: Vec<Value> = entries
+    let events: Vec<(Option<String>, Value)> = entries
         .iter()
-        .filter_map(|e| e["messaging"].as_array())
-        .flatten()
-        .cloned()
+        .flat_map(|e| {
+            let account = str_of(&e["id"]);
+            e["messaging"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+                .map(move |m| (account.clone(), m))
+        })
         .collect();
-    for ev in &events {
+    for (account, ev) in &events {
+        let ws = workspace_for(&state, channel, account.as_deref()).await?;
+        let w = batch.writer(&ws).await?;
         let sender = str_of(&ev["sender"]["id"]).unwrap_or_default();
         let recipient = str_of(&ev["recipient"]["id"]).unwrap_or_default();
         let at = ev["timestamp"].as_i64().unwrap_or(now);
@@ -444,7 +501,7 @@ async fn meta_messaging(
                 echo,
             };
             if matches!(
-                ingest::ingest_in(&state, &mut w, inbound).await?,
+                ingest::ingest_in(&state, w, inbound).await?,
                 ingest::Outcome::Created { .. }
             ) {
                 n += 1;
@@ -474,7 +531,7 @@ async fn meta_messaging(
                 edit: false,
                 echo: false,
             };
-            ingest::ingest_in(&state, &mut w, inbound).await?;
+            ingest::ingest_in(&state, w, inbound).await?;
             n += 1;
         } else if let Some(d) = ev["delivery"].as_object() {
             let mids: Vec<String> = d
@@ -484,7 +541,7 @@ async fn meta_messaging(
                 .unwrap_or_default();
             for mid in mids {
                 ingest::status_in(
-                    &mut w,
+                    w,
                     StatusUpdate {
                         channel,
                         provider_message_id: mid,
@@ -495,8 +552,7 @@ async fn meta_messaging(
                 .await?;
             }
             if let Some(wm) = d.get("watermark").and_then(Value::as_i64) {
-                ingest::watermark_in(&mut w, channel, &sender, wm, MessageStatus::Delivered)
-                    .await?;
+                ingest::watermark_in(w, channel, &sender, wm, MessageStatus::Delivered).await?;
             }
             n += 1;
         } else if let Some(r) = ev["read"].as_object() {
@@ -504,17 +560,17 @@ async fn meta_messaging(
             let wm = match r.get("watermark").and_then(Value::as_i64) {
                 Some(wm) => Some(wm),
                 None => match r.get("mid").and_then(Value::as_str) {
-                    Some(mid) => ingest::provider_message_time(&mut w, channel, mid).await?,
+                    Some(mid) => ingest::provider_message_time(w, channel, mid).await?,
                     None => None,
                 },
             };
             if let Some(wm) = wm {
-                ingest::watermark_in(&mut w, channel, &sender, wm, MessageStatus::Read).await?;
+                ingest::watermark_in(w, channel, &sender, wm, MessageStatus::Read).await?;
             }
             n += 1;
         }
     }
-    state.commit(w).await?;
+    batch.finish().await?;
     Ok(ok_response(n))
 }
 
@@ -621,7 +677,7 @@ async fn telegram(
     let update_id = v["update_id"]
         .as_i64()
         .ok_or_else(|| malformed("telegram", "no update_id"))?;
-    let ws = target_workspace(&state).await?;
+    let ws = workspace_for(&state, Channel::Telegram, None).await?;
     let mut w = state.write(&ws).await?;
     if !w.first_delivery("telegram", &update_id.to_string()).await? {
         return Ok(ok_response(0));
@@ -739,7 +795,7 @@ async fn tiktok(
             "message without conversation_id or message_id",
         ));
     };
-    let ws = target_workspace(&state).await?;
+    let ws = workspace_for(&state, Channel::Tiktok, v["user_openid"].as_str()).await?;
     let mut w = state.write(&ws).await?;
     let msg_type = content["type"].as_str().unwrap_or("text");
     let body_content = match msg_type {

@@ -480,3 +480,41 @@ async fn messenger_and_instagram_refuse_malformed_and_unsigned_bodies() {
         assert_eq!((s, &v["received"]), (StatusCode::OK, &Value::from(0)));
     }
 }
+
+#[tokio::test]
+async fn deliveries_are_routed_to_the_workspace_of_the_provider_account() {
+    let h = Harness::start().await;
+    let a = h.token("omar@a.test").await;
+    let b = h.token("admin@b.test").await;
+    let st = &h.server.state;
+    st.route_channel_account(
+        stepup_protocol::Channel::Whatsapp,
+        "106540352242922",
+        &h.ws_b,
+    )
+    .await
+    .unwrap();
+    st.route_channel_account(stepup_protocol::Channel::Messenger, "PAGE_ID", &h.ws_b)
+        .await
+        .unwrap();
+    let (s, _) = signed_meta(&h, "whatsapp", &fixture("whatsapp_text.json")).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = signed_meta(&h, "messenger", &fixture("messenger_messages.json")).await;
+    assert_eq!(s, StatusCode::OK);
+    // Instagram's account is not routed: it lands in the default workspace (A).
+    let (s, _) = signed_meta(&h, "instagram", &fixture("instagram_messages.json")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        messages_of(&h, &b).await.len(),
+        5,
+        "1 WhatsApp + 4 Messenger in B"
+    );
+    let in_a = messages_of(&h, &a).await;
+    assert_eq!(in_a.len(), 3, "only Instagram in A");
+    assert!(in_a.iter().all(|m| {
+        m["provider_message_id"]
+            .as_str()
+            .unwrap()
+            .starts_with("aWdf")
+    }));
+}
