@@ -102,6 +102,50 @@ impl AppState {
         self.inner.stopping.subscribe()
     }
 
+    /// Reopens snoozed conversations whose `snoozed_until` has passed; returns how many.
+    pub async fn wake_snoozed(&self) -> Result<usize, sqlx::Error> {
+        let now = self.now();
+        let due: Vec<(String, String)> = sqlx::query_as(
+            "SELECT workspace_id, id FROM entities WHERE kind = 'conversation' AND deleted = 0
+               AND json_extract(data, '$.status') = 'snoozed'
+               AND json_extract(data, '$.snoozed_until') <= ?",
+        )
+        .bind(now)
+        .fetch_all(self.pool())
+        .await?;
+        let mut woken = 0;
+        for (ws, id) in due {
+            let mut w = self.write(&ws).await?;
+            let Some(mut conv) = w
+                .get::<stepup_protocol::Conversation>(EntityKind::Conversation, &id)
+                .await?
+            else {
+                continue;
+            };
+            // Re-check inside the transaction: an agent may have changed it meanwhile.
+            if conv.status != stepup_protocol::ConversationStatus::Snoozed
+                || conv.snoozed_until.is_some_and(|t| t > now)
+            {
+                continue;
+            }
+            conv.status = stepup_protocol::ConversationStatus::Open;
+            conv.snoozed_until = None;
+            w.put(
+                EntityKind::Conversation,
+                &conv.id,
+                Placement {
+                    parent_id: Some(&conv.contact_id),
+                    sort_at: conv.created_at,
+                },
+                &conv,
+            )
+            .await?;
+            self.commit(w).await?;
+            woken += 1;
+        }
+        Ok(woken)
+    }
+
     /// Deletes bookkeeping nobody needs any more: webhook dedupe records older than 14 days
     /// (providers retry for up to a week), idempotency keys older than 24 hours, dead sessions.
     pub async fn prune(&self) -> Result<(), sqlx::Error> {
@@ -407,6 +451,18 @@ impl Server {
                     }
                     if let Err(e) = st.prune().await {
                         tracing::warn!(error = %e, "pruning failed");
+                    }
+                }
+            }));
+        }
+        {
+            let st = state.clone();
+            background.push(tokio::spawn(async move {
+                let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
+                loop {
+                    tick.tick().await;
+                    if let Err(e) = st.wake_snoozed().await {
+                        tracing::warn!(error = %e, "waking snoozed conversations failed");
                     }
                 }
             }));

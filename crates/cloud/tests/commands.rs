@@ -572,3 +572,37 @@ async fn tenant_isolation_on_every_endpoint() {
     let (_, c) = h.get(&a, &p).await;
     assert_eq!(c["priority"], "normal");
 }
+
+#[tokio::test]
+async fn snoozed_conversations_wake_up() {
+    let h = Harness::start_with(|c| c.access_token_ttl = std::time::Duration::from_secs(24 * 3600))
+        .await;
+    let sup = h.token("sara@a.test").await;
+    let conv = h
+        .inbound(&h.ws_a, Channel::Telegram, "9", "9:1", "remind me tomorrow")
+        .await;
+    let until = h.clock_now() + 3 * HOUR;
+    let (s, _) = h
+        .send(
+            Method::PATCH,
+            &sup,
+            &format!("/v1/conversations/{conv}"),
+            json!({"status": "snoozed", "snoozed_until": until}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        h.server.state.wake_snoozed().await.unwrap(),
+        0,
+        "not due yet"
+    );
+    h.clock.advance_ms(3 * HOUR);
+    let mut rx = h.server.state.feed_sender(&h.ws_a).subscribe();
+    assert_eq!(h.server.state.wake_snoozed().await.unwrap(), 1);
+    let change = rx.try_recv().unwrap();
+    assert_eq!(change.id, conv);
+    let (_, c) = h.get(&sup, &format!("/v1/conversations/{conv}")).await;
+    assert_eq!(c["status"], "open");
+    assert_eq!(c["snoozed_until"], Value::Null);
+    assert_eq!(h.server.state.wake_snoozed().await.unwrap(), 0);
+}
