@@ -975,6 +975,19 @@ pub fn spawn_generator(
         let mut tick = tokio::time::interval(every);
         for serial in 0u64.. {
             tick.tick().await;
+            // Replies the agents sent move on to delivered and read, as the providers report.
+            for d in status_deliveries(&state).await {
+                let mut req = http
+                    .post(format!("{base_url}{}", d.path))
+                    .header("content-type", "application/json")
+                    .body(d.body);
+                for (k, v) in d.headers {
+                    req = req.header(k, v);
+                }
+                if let Err(e) = req.send().await {
+                    tracing::warn!(error = %e.without_url(), "demo status delivery failed");
+                }
+            }
             let channel = Channel::ALL[rng.random_range(0..6)];
             let result = if channel == Channel::Webchat {
                 webchat_message(&http, &base_url, &mut visitor, &mut rng, serial).await
@@ -1012,6 +1025,80 @@ pub fn spawn_generator(
             }
         }
     }))
+}
+
+/// Status webhooks that move recent outbound WhatsApp messages one step (sent → delivered →
+/// read) and mark Messenger/Instagram ones delivered.
+async fn status_deliveries(state: &AppState) -> Vec<WebhookDelivery> {
+    let Some(secret) = state.config().secrets.meta_app_secret.clone() else {
+        return Vec::new();
+    };
+    let Ok(Some(ws)) = state.webhook_workspace().await else {
+        return Vec::new();
+    };
+    let since = state.now() - 6 * 3_600_000;
+    let rows: Vec<(String, String, String)> = match sqlx::query_as(
+        "SELECT json_extract(m.data, '$.provider_message_id'), json_extract(m.data, '$.status'),
+                json_extract(c.data, '$.channel')
+         FROM entities m JOIN entities c
+           ON c.workspace_id = m.workspace_id AND c.kind = 'conversation' AND c.id = m.parent_id
+         WHERE m.workspace_id = ? AND m.kind = 'message' AND m.deleted = 0 AND m.sort_at > ?
+           AND json_extract(m.data, '$.direction') = 'outbound'
+           AND json_extract(m.data, '$.provider_message_id') IS NOT NULL
+           AND (json_extract(m.data, '$.status') = 'sent'
+                OR (json_extract(m.data, '$.status') = 'delivered' AND json_extract(c.data, '$.channel') = 'whatsapp'))
+           AND json_extract(c.data, '$.channel') IN ('whatsapp', 'messenger', 'instagram')
+         ORDER BY m.sort_at LIMIT 3",
+    )
+    .bind(&ws)
+    .bind(since)
+    .fetch_all(state.pool())
+    .await
+    {
+        Ok(rows) => rows,
+        Err(e) => {
+            tracing::warn!(error = %e, "demo status query failed");
+            return Vec::new();
+        }
+    };
+    let now = state.now();
+    rows.into_iter()
+        .filter_map(|(pid, status, channel)| {
+            let (path, body) = if channel == "whatsapp" {
+                let next = if status == "sent" { "delivered" } else { "read" };
+                (
+                    "/webhooks/whatsapp",
+                    json!({"object": "whatsapp_business_account", "entry": [{"id": "demo-waba", "changes": [{"field": "messages", "value": {
+                        "messaging_product": "whatsapp",
+                        "metadata": {"display_phone_number": "971800666", "phone_number_id": "demo-phone"},
+                        "statuses": [{"id": pid, "status": next, "timestamp": (now / 1000).to_string()}]
+                    }}]}]}),
+                )
+            } else {
+                let (path, object) = if channel == "messenger" {
+                    ("/webhooks/messenger", "page")
+                } else {
+                    ("/webhooks/instagram", "instagram")
+                };
+                (
+                    path,
+                    json!({"object": object, "entry": [{"id": "demo-page", "time": now, "messaging": [{
+                        "sender": {"id": "demo-customer"}, "recipient": {"id": "demo-page"}, "timestamp": now,
+                        "delivery": {"mids": [pid]}
+                    }]}]}),
+                )
+            };
+            let bytes = serde_json::to_vec(&body).ok()?;
+            Some(WebhookDelivery {
+                path: path.to_owned(),
+                headers: vec![(
+                    "x-hub-signature-256",
+                    crate::webhooks::meta_signature(secret.expose(), &bytes),
+                )],
+                body: bytes,
+            })
+        })
+        .collect()
 }
 
 async fn webchat_message(

@@ -191,7 +191,10 @@ async fn live_generator_posts_through_the_webhooks() {
             .unwrap();
         if c.entity == EntityKind::Message {
             let m: Message = c.decode().unwrap().unwrap();
-            assert_eq!(m.direction, Direction::Inbound);
+            if m.direction != Direction::Inbound {
+                // Seeded replies moving on to delivered/read.
+                continue;
+            }
             let conv: Conversation = {
                 let mut conn = server.state.pool().acquire().await.unwrap();
                 stepup_cloud::store::get(
@@ -209,6 +212,63 @@ async fn live_generator_posts_through_the_webhooks() {
         }
     }
     assert!(count >= 5);
+
+    // An agent's reply on WhatsApp goes sent → delivered → read through status webhooks.
+    let http = reqwest::Client::new();
+    let t: Value = http
+        .post(format!("{}/v1/auth/login", server.url()))
+        .json(&serde_json::json!({"email": "omar@noor.demo", "password": demo::DEMO_PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = t["access_token"].as_str().unwrap();
+    let wa_conv = loop {
+        let c = tokio::time::timeout(Duration::from_secs(20), rx.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        if c.entity == EntityKind::Conversation {
+            let conv: Conversation = c.decode().unwrap().unwrap();
+            if conv.channel == Channel::Whatsapp
+                && conv.reply_window.free_text_until.is_some_and(|t| t > NOW)
+            {
+                break conv.id;
+            }
+        }
+    };
+    let sent: Value = http
+        .post(format!(
+            "{}/v1/conversations/{wa_conv}/messages",
+            server.url()
+        ))
+        .bearer_auth(token)
+        .header("Idempotency-Key", "demo-reply")
+        .json(&serde_json::json!({"type": "text", "text": "أهلاً! نعم متوفر"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = sent["id"].as_str().unwrap().to_owned();
+    let mut seen = Vec::new();
+    while !seen.contains(&stepup_protocol::MessageStatus::Read) {
+        let c = tokio::time::timeout(Duration::from_secs(20), rx.recv())
+            .await
+            .expect("reply never read")
+            .unwrap();
+        if c.entity == EntityKind::Message && c.id == id {
+            let m: Message = c.decode().unwrap().unwrap();
+            seen.push(m.status);
+        }
+    }
+    assert!(
+        seen.contains(&stepup_protocol::MessageStatus::Delivered),
+        "{seen:?}"
+    );
     assert!(
         demo::spawn_generator(server.state.clone(), server.url(), 3, 0.0).is_none(),
         "rate 0 is off"
