@@ -98,6 +98,8 @@ fn build(body_limit: usize, attachment_limit: usize) -> Routes {
         .post("/v1/canned-responses", create_canned)
         .delete("/v1/canned-responses/{id}", delete_canned)
         .get("/v1/templates", list_templates)
+        .post("/v1/templates", create_template)
+        .patch("/v1/templates/{id}", update_template)
         .post("/v1/labels", create_label)
         .put("/v1/presence", set_presence);
     let mut r = webchat::register(webhooks::register(r));
@@ -1032,6 +1034,78 @@ async fn list_templates(
     Ok(Json(
         store::list(&mut conn, &auth.workspace_id, EntityKind::Template).await?,
     ))
+}
+
+#[derive(Debug, Deserialize)]
+struct NewTemplate {
+    channel: Channel,
+    name: String,
+    language: String,
+    category: String,
+    body: String,
+}
+
+/// `POST /v1/templates` (admin): a new template starts `pending` until the provider decides.
+async fn create_template(
+    State(state): State<AppState>,
+    auth: AuthAgent,
+    JsonBody(req): JsonBody<NewTemplate>,
+) -> ApiResult<(StatusCode, Json<Template>)> {
+    auth.require(&[Role::Admin])?;
+    if req.channel != Channel::Whatsapp {
+        return Err(ApiError::bad_request(
+            "only WhatsApp uses message templates",
+        ));
+    }
+    let valid_name = !req.name.is_empty()
+        && req
+            .name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if !valid_name || req.body.trim().is_empty() {
+        return Err(ApiError::bad_request(
+            "name must be lower-case letters, digits and underscores; body is required",
+        ));
+    }
+    let t = Template {
+        id: state.ids().make("tpl"),
+        channel: req.channel,
+        name: req.name,
+        language: req.language,
+        category: req.category,
+        body: req.body,
+        status: TemplateStatus::Pending,
+    };
+    let mut w = state.write(&auth.workspace_id).await?;
+    w.put(EntityKind::Template, &t.id, Placement::default(), &t)
+        .await?;
+    state.commit(w).await?;
+    Ok((StatusCode::CREATED, Json(t)))
+}
+
+#[derive(Debug, Deserialize)]
+struct TemplateDecision {
+    status: TemplateStatus,
+}
+
+/// `PATCH /v1/templates/{id}` (admin): records the provider's decision on a template.
+async fn update_template(
+    State(state): State<AppState>,
+    auth: AuthAgent,
+    Path(id): Path<String>,
+    JsonBody(req): JsonBody<TemplateDecision>,
+) -> ApiResult<Json<Template>> {
+    auth.require(&[Role::Admin])?;
+    let mut w = state.write(&auth.workspace_id).await?;
+    let mut t: Template = w
+        .get(EntityKind::Template, &id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("template"))?;
+    t.status = req.status;
+    w.put(EntityKind::Template, &t.id, Placement::default(), &t)
+        .await?;
+    state.commit(w).await?;
+    Ok(Json(t))
 }
 
 #[derive(Debug, Deserialize)]

@@ -606,3 +606,76 @@ async fn snoozed_conversations_wake_up() {
     assert_eq!(c["snoozed_until"], Value::Null);
     assert_eq!(h.server.state.wake_snoozed().await.unwrap(), 0);
 }
+
+#[tokio::test]
+async fn templates_are_created_pending_and_approved_by_admins() {
+    let h = Harness::start().await;
+    let admin = h.token("admin@a.test").await;
+    let agent = h.token("omar@a.test").await;
+    let body = json!({"channel": "whatsapp", "name": "order_shipped", "language": "en", "category": "UTILITY",
+        "body": "Hi {{1}}, order {{2}} has shipped."});
+    let (s, _) = h.post(&agent, "/v1/templates", body.clone()).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = h.post(&admin, "/v1/templates", json!({"channel": "telegram", "name": "x", "language": "en", "category": "UTILITY", "body": "x"})).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    let (s, _) = h.post(&admin, "/v1/templates", json!({"channel": "whatsapp", "name": "Bad Name", "language": "en", "category": "UTILITY", "body": "x"})).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    let (s, t) = h.post(&admin, "/v1/templates", body).await;
+    assert_eq!(s, StatusCode::CREATED);
+    assert_eq!(t["status"], "pending");
+    let id = t["id"].as_str().unwrap().to_owned();
+
+    let conv = h
+        .inbound(&h.ws_a, Channel::Whatsapp, "971500000001", "wamid.t1", "hi")
+        .await;
+    let send = |key: &'static str| {
+        let h = &h;
+        let agent = agent.clone();
+        let conv = conv.clone();
+        let id = id.clone();
+        async move {
+            h.http
+                .post(h.url(&format!("/v1/conversations/{conv}/messages")))
+                .bearer_auth(agent)
+                .header("Idempotency-Key", key)
+                .json(&json!({"type": "template", "template_id": id, "params": ["Huda", "A-7"]}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    assert_eq!(send("p1").await, StatusCode::CONFLICT);
+    let (s, _) = h
+        .send(
+            Method::PATCH,
+            &agent,
+            &format!("/v1/templates/{id}"),
+            json!({"status": "approved"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, t) = h
+        .send(
+            Method::PATCH,
+            &admin,
+            &format!("/v1/templates/{id}"),
+            json!({"status": "approved"}),
+        )
+        .await;
+    assert_eq!(
+        (s, t["status"].as_str()),
+        (StatusCode::OK, Some("approved"))
+    );
+    assert_eq!(send("p2").await, StatusCode::CREATED);
+    let other = h.token("admin@b.test").await;
+    let (s, _) = h
+        .send(
+            Method::PATCH,
+            &other,
+            &format!("/v1/templates/{id}"),
+            json!({"status": "rejected"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "another workspace's admin");
+}
