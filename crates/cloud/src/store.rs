@@ -1,7 +1,8 @@
 //! SQLite storage. Entities are stored as JSON documents keyed by (workspace, kind, id), with the
 //! raw change log beside them. Every read and write takes the workspace id: tenancy is enforced
-//! here, not in the handlers. The rest of the server only talks to this module, which is the seam
-//! where another database can follow.
+//! here, not in the handlers. Entities, lookups and the feed go through this module, the seam
+//! where another database can follow; auth, idempotency, attachments and visitors still query
+//! through sqlx directly.
 
 use std::path::Path;
 use std::str::FromStr;
