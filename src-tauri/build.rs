@@ -4,7 +4,16 @@
 //! this list against the IPC surface in `crates/app/src/ipc.rs`.
 
 /// Every app command. Keep in step with `stepup_app::ipc::COMMANDS`.
-const COMMANDS: &[&str] = &["app_info", "get_settings", "update_settings"];
+const COMMANDS: &[&str] = &[
+    "app_info",
+    "get_settings",
+    "update_settings",
+    "start_demo",
+    "sync_status",
+    "inbox_list",
+    "open_conversation",
+    "send_text",
+];
 
 fn main() {
     let attributes = tauri_build::Attributes::new()

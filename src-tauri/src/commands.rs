@@ -2,7 +2,10 @@
 //! names and types are declared in `crates/app/src/ipc.rs`, which generates
 //! the UI's TypeScript bindings.
 
-use stepup_app::{App, AppInfo, IpcError, Settings, SettingsPatch};
+use stepup_app::{
+    App, AppInfo, IpcError, Settings, SettingsPatch,
+    inbox::{ConversationView, InboxQuery, InboxRow, SendText, SyncStatus},
+};
 use tauri::State;
 
 type Result<T> = std::result::Result<T, IpcError>;
@@ -23,4 +26,34 @@ pub fn get_settings(app: State<'_, App>) -> Result<Settings> {
 #[tracing::instrument(skip_all, err(Debug))]
 pub fn update_settings(app: State<'_, App>, args: SettingsPatch) -> Result<Settings> {
     app.update_settings(args).map_err(Into::into)
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn start_demo(app: State<'_, App>) -> Result<SyncStatus> {
+    app.start_demo().await.map_err(Into::into)
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all)]
+pub fn sync_status(app: State<'_, App>) -> Result<SyncStatus> {
+    Ok(app.sync_status())
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn inbox_list(app: State<'_, App>, args: InboxQuery) -> Result<Vec<InboxRow>> {
+    app.inbox_list(args).await.map_err(Into::into)
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn open_conversation(app: State<'_, App>, args: String) -> Result<ConversationView> {
+    app.open_conversation(args).await.map_err(Into::into)
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn send_text(app: State<'_, App>, args: SendText) -> Result<()> {
+    app.send_text(args).await.map_err(Into::into)
 }

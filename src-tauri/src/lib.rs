@@ -21,12 +21,27 @@ pub fn run() {
             commands::app_info,
             commands::get_settings,
             commands::update_settings,
+            commands::start_demo,
+            commands::sync_status,
+            commands::inbox_list,
+            commands::open_conversation,
+            commands::send_text,
         ])
         .setup(|tauri_app| {
             let handle = tauri_app.handle().clone();
             let app = tauri_app.state::<App>();
             if let Some(window) = tauri_app.get_webview_window("main") {
                 window.set_title(&app.window_title())?;
+            }
+            forward_inbox_events(&handle, &app);
+            if std::env::args().any(|a| a == "--demo") || std::env::var_os("STEPUP_DEMO").is_some()
+            {
+                let app = app.inner().clone();
+                tauri::async_runtime::spawn(async move {
+                    if let Err(err) = app.start_demo().await {
+                        tracing::error!(error = %err, "the demo did not start");
+                    }
+                });
             }
             app.on_settings_changed(move |settings| {
                 let app = handle.state::<App>();
@@ -43,6 +58,25 @@ pub fn run() {
         })
         .run(tauri::generate_context!("../tauri.conf.json"))
         .expect("the Tauri runtime starts");
+}
+
+/// Forwards the inbox's events to the UI as `inbox` events.
+fn forward_inbox_events(handle: &tauri::AppHandle, app: &App) {
+    let mut events = app.inbox().subscribe();
+    let handle = handle.clone();
+    tauri::async_runtime::spawn(async move {
+        loop {
+            match events.recv().await {
+                Ok(event) => {
+                    if let Err(err) = handle.emit("inbox", &event) {
+                        tracing::warn!(error = %err, "cannot emit an inbox event");
+                    }
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+            }
+        }
+    });
 }
 
 fn init_tracing() {

@@ -98,6 +98,15 @@ export class Session {
     await request('POST', `${this.base}/element/${await this.find(css)}/click`, {});
   }
 
+  async type(css, text) {
+    await request('POST', `${this.base}/element/${await this.find(css)}/value`, { text });
+  }
+
+  async count(css) {
+    const value = await request('POST', `${this.base}/elements`, { using: 'css selector', value: css });
+    return value.length;
+  }
+
   async attribute(css, name) {
     return request('GET', `${this.base}/element/${await this.find(css)}/attribute/${name}`);
   }

@@ -28,6 +28,8 @@ vi.mock('./lib/ipc', async () => {
           return { name: 'Stepup', version: '0.1.0', locale, direction: locale === 'ar' ? 'rtl' : 'ltr', dataDir: '/d' };
         case 'get_settings':
           return backend.settings;
+        case 'sync_status':
+          return { state: 'signed_out', account: null, lastSyncAt: null, error: null, applied: 0 };
         case 'update_settings':
           if (backend.failNext) {
             backend.failNext = false;
@@ -75,6 +77,12 @@ describe('the shell', () => {
       'The app could not read or write its files: disk full',
     );
     expect(document.documentElement.dir).toBe('ltr');
+  });
+
+  it('offers the demo while nobody is signed in', async () => {
+    render(App);
+    const button = await screen.findByTestId('try-demo');
+    expect(button.textContent).toContain('Try the demo');
   });
 
   it('navigates between screens and applies the theme', async () => {

@@ -12,6 +12,10 @@ pub enum ErrorCode {
     InvalidInput,
     /// Reading or writing the app's own files failed.
     Io,
+    /// No account is signed in (nor the demo started).
+    NotSignedIn,
+    /// The conversation (or other item) is not in the local cache.
+    NotFound,
     /// A bug or an unexpected state: reported, never expected.
     Internal,
 }
@@ -33,6 +37,10 @@ pub enum AppError {
         #[source]
         source: std::io::Error,
     },
+    #[error("no account is signed in")]
+    NotSignedIn,
+    #[error("{0} is not in the local cache")]
+    NotFound(String),
     #[error("{0}")]
     Internal(String),
 }
@@ -42,6 +50,8 @@ impl AppError {
         match self {
             AppError::InvalidInput(_) => ErrorCode::InvalidInput,
             AppError::Io { .. } => ErrorCode::Io,
+            AppError::NotSignedIn => ErrorCode::NotSignedIn,
+            AppError::NotFound(_) => ErrorCode::NotFound,
             AppError::Internal(_) => ErrorCode::Internal,
         }
     }

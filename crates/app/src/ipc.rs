@@ -10,7 +10,12 @@
 use stepup_i18n::{Direction, Locale};
 use ts_rs::{Config, TS};
 
-use crate::{AppInfo, ErrorCode, IpcError, Settings, SettingsPatch, ThemePreference};
+use crate::{
+    AppInfo, ErrorCode, IpcError, Settings, SettingsPatch, ThemePreference,
+    inbox::{
+        ConversationView, InboxEvent, InboxQuery, InboxRow, MessageView, SendText, SyncStatus,
+    },
+};
 
 /// Names a type in TypeScript.
 type TsName = fn(&Config) -> String;
@@ -42,10 +47,18 @@ commands! {
     app_info() -> AppInfo;
     get_settings() -> Settings;
     update_settings(SettingsPatch) -> Settings;
+    start_demo() -> SyncStatus;
+    sync_status() -> SyncStatus;
+    inbox_list(InboxQuery) -> Vec<InboxRow>;
+    open_conversation(String) -> ConversationView;
+    send_text(SendText) -> ();
 }
 
 /// The events the backend emits, by name, with their payload types.
-pub const EVENTS: &[(&str, TsName)] = &[("settings-changed", <Settings as TS>::name)];
+pub const EVENTS: &[(&str, TsName)] = &[
+    ("settings-changed", <Settings as TS>::name),
+    ("inbox", <InboxEvent as TS>::name),
+];
 
 /// The contents of `ui/src/lib/bindings.ts`.
 pub fn typescript_bindings() -> String {
@@ -59,6 +72,13 @@ pub fn typescript_bindings() -> String {
         AppInfo::decl(&cfg),
         ErrorCode::decl(&cfg),
         IpcError::decl(&cfg),
+        InboxRow::decl(&cfg),
+        MessageView::decl(&cfg),
+        ConversationView::decl(&cfg),
+        InboxQuery::decl(&cfg),
+        SendText::decl(&cfg),
+        SyncStatus::decl(&cfg),
+        InboxEvent::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types in crates/app (src/ipc.rs). Do not edit.\n\

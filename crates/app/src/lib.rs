@@ -5,6 +5,7 @@
 //! commands delegate to it in one line each.
 
 pub mod error;
+pub mod inbox;
 pub mod ipc;
 pub mod paths;
 pub mod settings;
@@ -43,6 +44,7 @@ struct Inner {
     /// The OS's preferred languages, most preferred first.
     system_locales: Vec<String>,
     listeners: RwLock<Vec<SettingsListener>>,
+    inbox: Arc<inbox::Inbox>,
 }
 
 type SettingsListener = Box<dyn Fn(&Settings) + Send + Sync>;
@@ -68,6 +70,7 @@ impl App {
                 catalog: Catalog::embedded(),
                 system_locales,
                 listeners: RwLock::new(Vec::new()),
+                inbox: Arc::new(inbox::Inbox::default()),
             }),
         }
     }
@@ -129,6 +132,42 @@ impl App {
             .push(Box::new(listener));
     }
 
+    pub fn inbox(&self) -> &Arc<inbox::Inbox> {
+        &self.inner.inbox
+    }
+
+    /// Starts the demo workspace and signs in to it.
+    pub async fn start_demo(&self) -> Result<inbox::SyncStatus, AppError> {
+        let per_minute = std::env::var("STEPUP_DEMO_RATE")
+            .ok()
+            .and_then(|r| r.parse().ok())
+            .unwrap_or(6.0);
+        self.inner
+            .inbox
+            .start_demo(self.inner.paths.data_dir(), per_minute)
+            .await?;
+        Ok(self.inner.inbox.status())
+    }
+
+    pub async fn inbox_list(
+        &self,
+        query: inbox::InboxQuery,
+    ) -> Result<Vec<inbox::InboxRow>, AppError> {
+        self.inner.inbox.conversations(query, now_ms()).await
+    }
+
+    pub async fn open_conversation(&self, id: String) -> Result<inbox::ConversationView, AppError> {
+        self.inner.inbox.conversation(&id, now_ms()).await
+    }
+
+    pub async fn send_text(&self, args: inbox::SendText) -> Result<(), AppError> {
+        self.inner.inbox.send_text(args).await
+    }
+
+    pub fn sync_status(&self) -> inbox::SyncStatus {
+        self.inner.inbox.status()
+    }
+
     /// The window title in the current language, fit for the OS (no bidi
     /// isolation marks, which some title bars draw as boxes).
     pub fn window_title(&self) -> String {
@@ -138,4 +177,11 @@ impl App {
             None,
         ))
     }
+}
+
+fn now_ms() -> i64 {
+    let d = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }

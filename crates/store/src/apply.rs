@@ -3,7 +3,7 @@
 //! dies part-way: either the page and its cursor are in, or neither is.
 
 use sqlx::AssertSqlSafe;
-use sqlx::{Sqlite, Transaction};
+use sqlx::{QueryBuilder, Sqlite, Transaction};
 use stepup_protocol::{
     Change, ChangeOp, Contact, Conversation, EntityKind, Message, MessageContent, Note,
 };
@@ -56,9 +56,29 @@ impl Store {
             changes: changes.len(),
             ..Applied::default()
         };
-        for change in changes {
-            apply_one(&mut tx, change, &mut applied).await?;
+        // Within a page, the last change of an entity wins: each carries
+        // its full latest state (or is a tombstone).
+        let mut last: std::collections::HashMap<(EntityKind, &str), usize> =
+            std::collections::HashMap::new();
+        for (i, c) in changes.iter().enumerate() {
+            last.insert((c.entity, c.id.as_str()), i);
         }
+        // Message upserts, by far the most numerous, go in batches.
+        let mut batch: Vec<Message> = Vec::new();
+        for (i, change) in changes.iter().enumerate() {
+            if last.get(&(change.entity, change.id.as_str())) != Some(&i) {
+                continue;
+            }
+            match (change.entity, change.op) {
+                (EntityKind::Message, ChangeOp::Upsert) => batch.push(decode(change)?),
+                (EntityKind::Conversation, ChangeOp::Delete) => {
+                    flush_messages(&mut tx, &mut batch, &mut applied).await?;
+                    apply_one(&mut tx, change, &mut applied).await?;
+                }
+                _ => apply_one(&mut tx, change, &mut applied).await?,
+            }
+        }
+        flush_messages(&mut tx, &mut batch, &mut applied).await?;
         set_meta(&mut tx, CURSOR_KEY, next_cursor).await?;
         set_meta(
             &mut tx,
@@ -283,6 +303,105 @@ async fn upsert_conversation(tx: &mut Transaction<'_, Sqlite>, c: &Conversation)
         .execute(&mut **tx)
         .await?;
     }
+    Ok(())
+}
+
+const BATCH: usize = 150;
+
+/// Upserts a batch of messages with multi-row statements, indexes their
+/// text, and settles any outbox entries they answer.
+async fn flush_messages(
+    tx: &mut Transaction<'_, Sqlite>,
+    batch: &mut Vec<Message>,
+    applied: &mut Applied,
+) -> Result<()> {
+    if batch.is_empty() {
+        return Ok(());
+    }
+    let outbox_waiting: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM outbox WHERE server_message_id IS NOT NULL")
+            .fetch_one(&mut **tx)
+            .await?;
+    for chunk in batch.chunks(BATCH) {
+        let mut q = QueryBuilder::<Sqlite>::new("SELECT id, rowid FROM messages WHERE id IN (");
+        let mut sep = q.separated(", ");
+        for m in chunk {
+            sep.push_bind(&m.id);
+        }
+        q.push(")");
+        let existing: std::collections::HashMap<String, i64> = q
+            .build_query_as::<(String, i64)>()
+            .fetch_all(&mut **tx)
+            .await?
+            .into_iter()
+            .collect();
+
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO messages (id, conversation_id, direction, status, created_at, data) ",
+        );
+        let mut rows = Vec::with_capacity(chunk.len());
+        for m in chunk {
+            rows.push((m, serde_json::to_string(m)?));
+        }
+        q.push_values(&rows, |mut b, (m, data)| {
+            b.push_bind(&m.id)
+                .push_bind(&m.conversation_id)
+                .push_bind(enum_str(&m.direction))
+                .push_bind(enum_str(&m.status))
+                .push_bind(m.created_at)
+                .push_bind(data);
+        });
+        q.push(" ON CONFLICT (id) DO UPDATE SET status = excluded.status, data = excluded.data RETURNING id, rowid");
+        let rowids: std::collections::HashMap<String, i64> = q
+            .build_query_as::<(String, i64)>()
+            .fetch_all(&mut **tx)
+            .await?
+            .into_iter()
+            .collect();
+
+        if !existing.is_empty() {
+            let mut q = QueryBuilder::<Sqlite>::new("DELETE FROM search_messages WHERE rowid IN (");
+            let mut sep = q.separated(", ");
+            for rowid in existing.values() {
+                sep.push_bind(*rowid);
+            }
+            q.push(")");
+            q.build().execute(&mut **tx).await?;
+        }
+        let bodies: Vec<(i64, String)> = chunk
+            .iter()
+            .filter_map(|m| {
+                Some((
+                    *rowids.get(&m.id)?,
+                    crate::normalize::normalize(&message_text(&m.content)?),
+                ))
+            })
+            .collect();
+        if !bodies.is_empty() {
+            let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO search_messages (rowid, body) ");
+            q.push_values(&bodies, |mut b, (rowid, body)| {
+                b.push_bind(*rowid).push_bind(body);
+            });
+            q.build().execute(&mut **tx).await?;
+        }
+        if outbox_waiting > 0 {
+            let mut q =
+                QueryBuilder::<Sqlite>::new("DELETE FROM outbox WHERE server_message_id IN (");
+            let mut sep = q.separated(", ");
+            for m in chunk {
+                sep.push_bind(&m.id);
+            }
+            q.push(")");
+            q.build().execute(&mut **tx).await?;
+        }
+        for m in chunk {
+            applied.conversations.push(m.conversation_id.clone());
+            if !existing.contains_key(&m.id) {
+                applied.new_messages.push(m.clone());
+            }
+        }
+    }
+    batch.clear();
     Ok(())
 }
 

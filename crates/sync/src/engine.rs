@@ -402,9 +402,13 @@ impl Engine {
         conversation_id: &str,
         request: &SendMessageRequest,
     ) -> Result<OutboxEntry, SyncError> {
-        let mut rng = rand::rng();
-        let local_id = format!("out_{:016x}", rng.random::<u64>());
-        let key = format!("{:032x}", rng.random::<u128>());
+        let (local_id, key) = {
+            let mut rng = rand::rng();
+            (
+                format!("out_{:016x}", rng.random::<u64>()),
+                format!("{:032x}", rng.random::<u128>()),
+            )
+        };
         let entry = self
             .inner
             .store

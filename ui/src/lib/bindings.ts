@@ -19,23 +19,78 @@ export type AppInfo = { name: string, version: string,
  * The UI language in effect (the saved choice, else the OS's).
  */
 locale: Locale, direction: Direction, dataDir: string, };
-export type ErrorCode = "invalid_input" | "io" | "internal";
+export type ErrorCode = "invalid_input" | "io" | "not_signed_in" | "not_found" | "internal";
 export type IpcError = { code: ErrorCode, message: string, };
+export type InboxRow = { id: string, channel: string, contactName: string, preview: string, lastMessageAt: number, unread: number, status: string, assigneeAgentId: string | null, labels: Array<string>, 
+/**
+ * `none` (no window), `open`, `closing` (under 2 hours left) or `closed`.
+ */
+replyWindow: string, 
+/**
+ * When free text stops being allowed, if the channel has a window.
+ */
+freeTextUntil: number | null, };
+export type MessageView = { id: string, 
+/**
+ * `inbound`, `outbound` or `note`.
+ */
+direction: string, 
+/**
+ * `text`, `template`, `image`, `audio`, `voice`, `video`, `document`,
+ * `sticker`, `location`, `contacts`, `reaction`, `reply`, `story_reply`, `unsupported`.
+ */
+kind: string, 
+/**
+ * Customer text: the UI renders it as text only.
+ */
+text: string, 
+/**
+ * `received`, `pending`, `sent`, `delivered`, `read` or `failed`.
+ */
+status: string, createdAt: number, error: string | null, 
+/**
+ * An outbox entry not yet accepted by the cloud (its id is local).
+ */
+local: boolean, };
+export type ConversationView = { row: InboxRow, messages: Array<MessageView>, };
+export type InboxQuery = { channel?: string, status?: string, limit?: number, };
+export type SendText = { conversationId: string, text: string, };
+export type SyncStatus = { 
+/**
+ * `signed_out`, `bootstrapping`, `syncing`, `online` or `offline`.
+ */
+state: string, account: string | null, lastSyncAt: number | null, error: string | null, 
+/**
+ * Changes applied so far while bootstrapping.
+ */
+applied: number, };
+export type InboxEvent = { "type": "changed", ids: Array<string>, } | { "type": "status", status: SyncStatus, };
 
 /** Every backend command: its argument (or `null`) and its result. */
 export type Commands = {
   app_info: { args: null; result: AppInfo };
   get_settings: { args: null; result: Settings };
   update_settings: { args: SettingsPatch; result: Settings };
+  start_demo: { args: null; result: SyncStatus };
+  sync_status: { args: null; result: SyncStatus };
+  inbox_list: { args: InboxQuery; result: Array<InboxRow> };
+  open_conversation: { args: string; result: ConversationView };
+  send_text: { args: SendText; result: null };
 };
 
 /** Every backend event and its payload. */
 export type Events = {
   "settings-changed": Settings;
+  "inbox": InboxEvent;
 };
 
 export const COMMAND_NAMES = [
   "app_info",
   "get_settings",
   "update_settings",
+  "start_demo",
+  "sync_status",
+  "inbox_list",
+  "open_conversation",
+  "send_text",
 ] as const;

@@ -6,6 +6,8 @@ import { t } from './i18n.svelte';
 const MESSAGE_FOR: Record<ErrorCode, string> = {
   invalid_input: 'error-invalid-input',
   io: 'error-io',
+  not_signed_in: 'error-not-signed-in',
+  not_found: 'error-not-found',
   internal: 'error-internal',
 };
 
