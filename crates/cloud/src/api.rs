@@ -118,7 +118,25 @@ pub fn router(state: AppState) -> Router {
     build(body_limit, attachment_limit)
         .router
         .fallback(|| async { ApiError::not_found("route") })
+        .layer(axum::middleware::from_fn(access_log))
         .with_state(state)
+}
+
+/// One log line per request: method, path (never the query, which may carry a token), status
+/// and duration.
+async fn access_log(req: Request, next: axum::middleware::Next) -> Response {
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let started = std::time::Instant::now();
+    let resp = next.run(req).await;
+    let status = resp.status().as_u16();
+    let ms = started.elapsed().as_millis();
+    if status >= 500 {
+        tracing::error!(%method, %path, status, ms, "request failed");
+    } else {
+        tracing::debug!(%method, %path, status, ms, "request");
+    }
+    resp
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -587,8 +605,8 @@ async fn send_message(
             reply_to_message_id,
             ..
         } => {
-            if text.trim().is_empty() {
-                return Err(ApiError::bad_request("text is empty"));
+            if text.trim().is_empty() || text.chars().count() > 4096 {
+                return Err(ApiError::bad_request("text must be 1–4096 characters"));
             }
             if let Some(r) = reply_to_message_id {
                 let m: Option<Message> = w.get(EntityKind::Message, r).await?;
@@ -726,8 +744,8 @@ async fn add_note(
     Path(id): Path<String>,
     JsonBody(req): JsonBody<AddNoteRequest>,
 ) -> ApiResult<(StatusCode, Json<Note>)> {
-    if req.body.trim().is_empty() {
-        return Err(ApiError::bad_request("note is empty"));
+    if req.body.trim().is_empty() || req.body.chars().count() > 10_000 {
+        return Err(ApiError::bad_request("note must be 1–10000 characters"));
     }
     let mut w = state.write(&auth.workspace_id).await?;
     w.get::<Conversation>(EntityKind::Conversation, &id)

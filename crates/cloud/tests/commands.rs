@@ -679,3 +679,27 @@ async fn templates_are_created_pending_and_approved_by_admins() {
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND, "another workspace's admin");
 }
+
+#[tokio::test]
+async fn oversized_text_and_notes_are_refused() {
+    let h = Harness::start().await;
+    let token = h.token("omar@a.test").await;
+    let conv = h
+        .inbound(&h.ws_a, Channel::Telegram, "5", "5:1", "hi")
+        .await;
+    let (s, v) = h.send_text(&token, &conv, "big", &"ب".repeat(4097)).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("bad_request"))
+    );
+    let (s, _) = h.send_text(&token, &conv, "ok", &"ب".repeat(4096)).await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (s, _) = h
+        .post(
+            &token,
+            &format!("/v1/conversations/{conv}/notes"),
+            json!({"body": "x".repeat(10_001)}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+}
