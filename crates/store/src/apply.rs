@@ -65,12 +65,16 @@ impl Store {
         }
         // Message upserts, by far the most numerous, go in batches.
         let mut batch: Vec<Message> = Vec::new();
+        let mut conversations: Vec<Conversation> = Vec::new();
+        let mut contacts: Vec<Contact> = Vec::new();
         for (i, change) in changes.iter().enumerate() {
             if last.get(&(change.entity, change.id.as_str())) != Some(&i) {
                 continue;
             }
             match (change.entity, change.op) {
                 (EntityKind::Message, ChangeOp::Upsert) => batch.push(decode(change)?),
+                (EntityKind::Conversation, ChangeOp::Upsert) => conversations.push(decode(change)?),
+                (EntityKind::Contact, ChangeOp::Upsert) => contacts.push(decode(change)?),
                 (EntityKind::Conversation, ChangeOp::Delete) => {
                     flush_messages(&mut tx, &mut batch, &mut applied).await?;
                     apply_one(&mut tx, change, &mut applied).await?;
@@ -78,6 +82,8 @@ impl Store {
                 _ => apply_one(&mut tx, change, &mut applied).await?,
             }
         }
+        flush_conversations(&mut tx, &conversations, &mut applied).await?;
+        flush_contacts(&mut tx, &contacts).await?;
         flush_messages(&mut tx, &mut batch, &mut applied).await?;
         set_meta(&mut tx, CURSOR_KEY, next_cursor).await?;
         set_meta(
@@ -307,6 +313,127 @@ async fn upsert_conversation(tx: &mut Transaction<'_, Sqlite>, c: &Conversation)
 }
 
 const BATCH: usize = 150;
+
+async fn flush_conversations(
+    tx: &mut Transaction<'_, Sqlite>,
+    batch: &[Conversation],
+    applied: &mut Applied,
+) -> Result<()> {
+    for chunk in batch.chunks(BATCH / 2) {
+        let mut rows = Vec::with_capacity(chunk.len());
+        for c in chunk {
+            rows.push((c, serde_json::to_string(c)?));
+        }
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO conversations (id, contact_id, channel, status, assignee_agent_id, assignee_team_id,
+                 priority, created_at, last_message_at, last_inbound_at, unread_count, data) ",
+        );
+        q.push_values(&rows, |mut b, (c, data)| {
+            b.push_bind(&c.id)
+                .push_bind(&c.contact_id)
+                .push_bind(c.channel.as_str())
+                .push_bind(enum_str(&c.status))
+                .push_bind(&c.assignee_agent_id)
+                .push_bind(&c.assignee_team_id)
+                .push_bind(enum_str(&c.priority))
+                .push_bind(c.created_at)
+                .push_bind(c.last_message_at)
+                .push_bind(c.last_inbound_at)
+                .push_bind(i64::from(c.unread_count))
+                .push_bind(data);
+        });
+        q.push(
+            " ON CONFLICT (id) DO UPDATE SET contact_id = excluded.contact_id, channel = excluded.channel,
+                 status = excluded.status, assignee_agent_id = excluded.assignee_agent_id,
+                 assignee_team_id = excluded.assignee_team_id, priority = excluded.priority,
+                 created_at = excluded.created_at, last_message_at = excluded.last_message_at,
+                 last_inbound_at = excluded.last_inbound_at, unread_count = excluded.unread_count,
+                 data = excluded.data",
+        );
+        q.build().execute(&mut **tx).await?;
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "DELETE FROM conversation_labels WHERE conversation_id IN (",
+        );
+        let mut sep = q.separated(", ");
+        for c in chunk {
+            sep.push_bind(&c.id);
+        }
+        q.push(")");
+        q.build().execute(&mut **tx).await?;
+        let labels: Vec<(&str, &str)> = chunk
+            .iter()
+            .flat_map(|c| c.labels.iter().map(move |l| (c.id.as_str(), l.as_str())))
+            .collect();
+        if !labels.is_empty() {
+            let mut q = QueryBuilder::<Sqlite>::new(
+                "INSERT OR IGNORE INTO conversation_labels (conversation_id, label) ",
+            );
+            q.push_values(&labels, |mut b, (c, l)| {
+                b.push_bind(*c).push_bind(*l);
+            });
+            q.build().execute(&mut **tx).await?;
+        }
+        applied
+            .conversations
+            .extend(chunk.iter().map(|c| c.id.clone()));
+    }
+    Ok(())
+}
+
+async fn flush_contacts(tx: &mut Transaction<'_, Sqlite>, batch: &[Contact]) -> Result<()> {
+    for chunk in batch.chunks(BATCH) {
+        let mut q = QueryBuilder::<Sqlite>::new("SELECT rowid FROM contacts WHERE id IN (");
+        let mut sep = q.separated(", ");
+        for c in chunk {
+            sep.push_bind(&c.id);
+        }
+        q.push(")");
+        let existing: Vec<i64> = q.build_query_scalar().fetch_all(&mut **tx).await?;
+        if !existing.is_empty() {
+            let mut q = QueryBuilder::<Sqlite>::new("DELETE FROM search_contacts WHERE rowid IN (");
+            let mut sep = q.separated(", ");
+            for rowid in &existing {
+                sep.push_bind(*rowid);
+            }
+            q.push(")");
+            q.build().execute(&mut **tx).await?;
+        }
+        let mut rows = Vec::with_capacity(chunk.len());
+        for c in chunk {
+            rows.push((c, serde_json::to_string(c)?));
+        }
+        let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO contacts (id, name, data) ");
+        q.push_values(&rows, |mut b, (c, data)| {
+            b.push_bind(&c.id).push_bind(&c.name).push_bind(data);
+        });
+        q.push(" ON CONFLICT (id) DO UPDATE SET name = excluded.name, data = excluded.data RETURNING id, rowid");
+        let rowids: std::collections::HashMap<String, i64> = q
+            .build_query_as::<(String, i64)>()
+            .fetch_all(&mut **tx)
+            .await?
+            .into_iter()
+            .collect();
+        let bodies: Vec<(i64, String)> = chunk
+            .iter()
+            .filter_map(|c| {
+                let mut body = c.name.clone();
+                if let Some(phone) = &c.phone {
+                    body.push(' ');
+                    body.push_str(phone);
+                }
+                Some((*rowids.get(&c.id)?, crate::normalize::normalize(&body)))
+            })
+            .collect();
+        if !bodies.is_empty() {
+            let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO search_contacts (rowid, body) ");
+            q.push_values(&bodies, |mut b, (rowid, body)| {
+                b.push_bind(*rowid).push_bind(body);
+            });
+            q.build().execute(&mut **tx).await?;
+        }
+    }
+    Ok(())
+}
 
 /// Upserts a batch of messages with multi-row statements, indexes their
 /// text, and settles any outbox entries they answer.
