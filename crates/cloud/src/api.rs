@@ -822,6 +822,15 @@ async fn mark_read(
     .bind(&m.id)
     .fetch_one(w.conn())
     .await?;
+    let receipt = match (&m.direction, &m.provider_message_id) {
+        (Direction::Inbound, Some(pid)) => {
+            let contact: Option<Contact> = w.get(EntityKind::Contact, &conv.contact_id).await?;
+            contact
+                .and_then(|c| c.identities.into_iter().find(|i| i.channel == conv.channel))
+                .map(|i| (i.external_id, pid.clone()))
+        }
+        _ => None,
+    };
     conv.read_up_to = Some(m.id);
     conv.unread_count = u32::try_from(unread).unwrap_or(0);
     w.put(
@@ -835,6 +844,9 @@ async fn mark_read(
     )
     .await?;
     state.commit(w).await?;
+    if let Some((recipient, pid)) = receipt {
+        outbound::read_receipt(state.clone(), conv.channel, recipient, pid);
+    }
     Ok(Json(conv))
 }
 

@@ -432,6 +432,51 @@ pub fn dispatch(
     });
 }
 
+/// Tells the provider the customer's message was read (WhatsApp `status: read`, Messenger and
+/// Instagram `sender_action: mark_seen`), in the background; failures are only logged.
+pub fn read_receipt(
+    state: AppState,
+    channel: Channel,
+    recipient: String,
+    provider_message_id: String,
+) {
+    let cfg = &state.config().outbound;
+    let graph = format!(
+        "{}/{}",
+        cfg.graph_base_url.trim_end_matches('/'),
+        cfg.graph_api_version
+    );
+    let req = match channel {
+        Channel::Whatsapp => cfg.whatsapp_access_token.clone().map(|t| ProviderRequest {
+            url: format!("{graph}/{}/messages", cfg.whatsapp_phone_number_id),
+            auth_header: Some(("authorization", t)),
+            body: json!({"messaging_product": "whatsapp", "status": "read", "message_id": provider_message_id}),
+            file: None,
+        }),
+        Channel::Messenger | Channel::Instagram => {
+            let token = if channel == Channel::Messenger {
+                cfg.messenger_page_access_token.clone()
+            } else {
+                cfg.instagram_access_token.clone()
+            };
+            token.map(|t| ProviderRequest {
+                url: format!("{graph}/me/messages"),
+                auth_header: Some(("authorization", t)),
+                body: json!({"recipient": {"id": recipient}, "sender_action": "mark_seen"}),
+                file: None,
+            })
+        }
+        _ => None,
+    };
+    if let Some(req) = req {
+        tokio::spawn(async move {
+            if let Err(e) = send_raw(&state, channel, &req).await {
+                tracing::warn!(channel = channel.as_str(), error = %e, "read receipt failed");
+            }
+        });
+    }
+}
+
 /// Uploads the attachment first where the provider needs that, then sends the message.
 async fn deliver(
     state: &AppState,

@@ -32,6 +32,22 @@ struct Recorded {
 struct Recorder {
     seen: Arc<Mutex<Vec<Recorded>>>,
     script: Arc<Mutex<VecDeque<(u16, Value)>>>,
+    arrived: Arc<tokio::sync::Notify>,
+}
+
+impl Recorder {
+    /// Waits (on a notification, not a timer) until `n` requests have been recorded.
+    async fn wait_for(&self, n: usize) {
+        loop {
+            let notified = self.arrived.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if self.seen.lock().unwrap().len() >= n {
+                return;
+            }
+            notified.await;
+        }
+    }
 }
 
 async fn record(
@@ -48,6 +64,7 @@ async fn record(
         body: serde_json::from_slice(&body).unwrap_or(Value::Null),
         raw: body.to_vec(),
     });
+    r.arrived.notify_waiters();
     let (status, body) = r
         .script
         .lock()
@@ -495,5 +512,62 @@ async fn attachments_are_uploaded_then_sent() {
     assert_eq!(
         seen[4].body["message"]["attachment"],
         json!({"type": "image", "payload": {"attachment_id": "fb-att-1"}})
+    );
+}
+
+#[tokio::test]
+async fn mark_read_sends_read_receipts() {
+    let (h, rec, token) = harness().await;
+    let wa = h
+        .inbound(
+            &h.ws_a,
+            Channel::Whatsapp,
+            "971501234567",
+            "wamid.rr",
+            "hello",
+        )
+        .await;
+    let ms = h
+        .inbound(&h.ws_a, Channel::Messenger, "psid-5", "m.rr", "hello")
+        .await;
+    let tg = h
+        .inbound(&h.ws_a, Channel::Telegram, "1111111", "1111111:9", "hello")
+        .await;
+    rec.script.lock().unwrap().extend([
+        (200, json!({"success": true})),
+        (200, json!({"recipient_id": "psid-5"})),
+    ]);
+    for conv in [&wa, &ms, &tg] {
+        let (_, page) = h
+            .get(&token, &format!("/v1/conversations/{conv}/messages"))
+            .await;
+        let mid = page["messages"][0]["id"].clone();
+        let (s, _) = h
+            .post(
+                &token,
+                &format!("/v1/conversations/{conv}/read"),
+                json!({"message_id": mid}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        if conv != &tg {
+            // Wait for the receipt to reach the recorder before the next one.
+            let want = if conv == &wa { 1 } else { 2 };
+            tokio::time::timeout(Duration::from_secs(10), rec.wait_for(want))
+                .await
+                .expect("receipt never arrived");
+        }
+    }
+    let seen = rec.seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 2, "Telegram has no read receipts");
+    assert_eq!(seen[0].path, "/v21.0/106540352242922/messages");
+    assert_eq!(
+        seen[0].body,
+        json!({"messaging_product": "whatsapp", "status": "read", "message_id": "wamid.rr"})
+    );
+    assert_eq!(seen[1].path, "/v21.0/me/messages");
+    assert_eq!(
+        seen[1].body,
+        json!({"recipient": {"id": "psid-5"}, "sender_action": "mark_seen"})
     );
 }
