@@ -143,7 +143,7 @@ async fn concurrent_inbound_while_paging_loses_and_repeats_nothing() {
         // Page the raw log from seq 1 concurrently with the writers.
         let mut cursor = "1".to_owned();
         let mut got: Vec<u64> = Vec::new();
-        let mut pages = 0;
+        let started = std::time::Instant::now();
         loop {
             let (s, v) = h
                 .get(
@@ -154,12 +154,14 @@ async fn concurrent_inbound_while_paging_loses_and_repeats_nothing() {
             assert_eq!(s, StatusCode::OK);
             got.extend(seqs(v["changes"].as_array().unwrap()));
             cursor = v["next_cursor"].as_str().unwrap().to_owned();
-            pages += 1;
             let done = writers.iter().all(|w| w.is_finished());
             if !v["has_more"].as_bool().unwrap() && done {
                 break;
             }
-            assert!(pages < 10_000);
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(120),
+                "paging never caught up"
+            );
         }
         for w in writers {
             w.await.unwrap();
