@@ -209,7 +209,10 @@ impl Store {
         Ok(out)
     }
 
-    /// Full-text search over messages, contact names and notes. The query is
+    /// Full-text search over messages, contact names and notes. Messages and
+    /// notes are ranked by BM25 among their most recent `CANDIDATES` matches:
+    /// FTS5 walks its index newest first and stops there, so a word that
+    /// matches a fifth of a million messages costs no more than a rare one. The query is
     /// normalized like the index (so a query without harakat, or with another
     /// alef form, still matches); every word must match, the last one as a
     /// prefix. Best matches first, each with a snippet in the original text.
@@ -246,7 +249,8 @@ impl Store {
         if let Some(to) = filter.to {
             q.push(" AND m.created_at < ").push_bind(to);
         }
-        q.push(" ORDER BY rank LIMIT ").push_bind(limit);
+        q.push(" ORDER BY search_messages.rowid DESC LIMIT ")
+            .push_bind(CANDIDATES);
         for row in q.build().fetch_all(self.pool()).await? {
             let message: Message = serde_json::from_str(row.get::<&str, _>(2))?;
             let text = crate::apply::message_text(&message.content).unwrap_or_default();
@@ -280,7 +284,8 @@ impl Store {
         if let Some(to) = filter.to {
             q.push(" AND n.created_at < ").push_bind(to);
         }
-        q.push(" ORDER BY rank LIMIT ").push_bind(limit);
+        q.push(" ORDER BY search_notes.rowid DESC LIMIT ")
+            .push_bind(CANDIDATES);
         for row in q.build().fetch_all(self.pool()).await? {
             let note: Note = serde_json::from_str(row.get::<&str, _>(2))?;
             hits.push(SearchHit {
@@ -331,6 +336,9 @@ impl Store {
         Ok(hits)
     }
 }
+
+/// How many of the newest matches of each kind are ranked.
+const CANDIDATES: i64 = 400;
 
 /// The words of a query, normalized.
 fn query_words(query: &str) -> Vec<String> {
