@@ -88,18 +88,18 @@ impl Channel {
 // ---------------------------------------------------------------------------------------------
 // Auth
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct LoginRequest {
     pub email: String,
     pub password: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct RefreshRequest {
     pub refresh_token: String,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Clone, Default, Serialize, Deserialize)]
 pub struct LogoutRequest {
     /// When given, that session is ended; otherwise the session of the bearer token.
     #[serde(default)]
@@ -107,7 +107,7 @@ pub struct LogoutRequest {
 }
 
 /// Tokens are opaque. The access token is short-lived; the refresh token rotates on every use.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct TokenResponse {
     pub access_token: String,
     pub refresh_token: String,
@@ -115,6 +115,49 @@ pub struct TokenResponse {
     /// Seconds until the access token expires.
     pub expires_in: u64,
     pub agent: Agent,
+}
+
+// Credentials never reach logs through Debug.
+const REDACTED: &str = "<redacted>";
+
+impl std::fmt::Debug for LoginRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginRequest")
+            .field("email", &self.email)
+            .field("password", &REDACTED)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for RefreshRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RefreshRequest")
+            .field("refresh_token", &REDACTED)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for LogoutRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LogoutRequest")
+            .field(
+                "refresh_token",
+                &self.refresh_token.as_ref().map(|_| REDACTED),
+            )
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for TokenResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenResponse")
+            .field("access_token", &REDACTED)
+            .field("refresh_token", &REDACTED)
+            .field("token_type", &self.token_type)
+            .field("expires_in", &self.expires_in)
+            .field("agent", &self.agent)
+            .finish()
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -667,6 +710,25 @@ mod tests {
             Some(EntityKind::CannedResponse)
         );
         assert_eq!(EntityKind::parse("nope"), None);
+    }
+
+    #[test]
+    fn credentials_are_redacted_in_debug() {
+        let login = LoginRequest {
+            email: "sara@noor.demo".into(),
+            password: "hunter2".into(),
+        };
+        let text = format!("{login:?}");
+        assert!(text.contains("sara@noor.demo") && !text.contains("hunter2"));
+        let r = RefreshRequest {
+            refresh_token: "srt_secret".into(),
+        };
+        assert!(!format!("{r:?}").contains("srt_secret"));
+        let s = webchat::StartSessionResponse {
+            visitor_id: "vis_1".into(),
+            visitor_token: "svt_secret".into(),
+        };
+        assert!(!format!("{s:?}").contains("svt_secret"));
     }
 
     #[test]

@@ -11,7 +11,7 @@ pub struct StartSessionRequest {
     pub language: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct StartSessionResponse {
     pub visitor_id: String,
     /// Bearer token for the other visitor endpoints.
@@ -43,4 +43,13 @@ pub enum VisitorEvent {
     Heartbeat {
         at: i64,
     },
+}
+
+impl std::fmt::Debug for StartSessionResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StartSessionResponse")
+            .field("visitor_id", &self.visitor_id)
+            .field("visitor_token", &"<redacted>")
+            .finish()
+    }
 }
