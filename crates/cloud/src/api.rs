@@ -24,7 +24,7 @@ use tokio::sync::broadcast::error::RecvError;
 
 use crate::auth::{self, AuthAgent};
 use crate::error::{ApiError, ApiResult};
-use crate::ranker::{self, Candidate, Ranker};
+use crate::ranker::{self, Candidate};
 use crate::store::{self, Placement};
 use crate::window::{self, SendMode};
 use crate::{AppState, outbound, sniff, webchat, webhooks};
@@ -895,7 +895,7 @@ async fn suggestions(
             canned_response_id: None,
         });
     }
-    let r = ranker::LexicalRanker;
+    let r = state.config().ranker.clone();
     Ok(Json(SuggestionsResponse {
         suggestions: r.rank(&text, language, &candidates, 3),
         model: r.name().to_owned(),

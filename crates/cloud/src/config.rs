@@ -187,6 +187,8 @@ pub struct Config {
     /// TikTok signature timestamp tolerance.
     pub tiktok_tolerance: Duration,
     pub clock: Arc<dyn Clock>,
+    /// Ranks suggested replies; replace it to plug in a language model.
+    pub ranker: Arc<dyn crate::ranker::Ranker>,
     /// Seed for generated ids; `None` seeds from the OS. Tokens always use the OS generator.
     pub id_seed: Option<u64>,
 }
@@ -218,6 +220,7 @@ impl Config {
             webchat_rate_per_minute: 30,
             tiktok_tolerance: Duration::from_secs(300),
             clock: Arc::new(SystemClock),
+            ranker: Arc::new(crate::ranker::LexicalRanker),
             id_seed: None,
         }
     }

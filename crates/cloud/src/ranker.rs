@@ -15,7 +15,7 @@ pub struct Candidate {
     pub canned_response_id: Option<String>,
 }
 
-pub trait Ranker: Send + Sync {
+pub trait Ranker: Send + Sync + std::fmt::Debug {
     fn name(&self) -> &'static str;
     fn rank(
         &self,

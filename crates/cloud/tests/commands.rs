@@ -703,3 +703,51 @@ async fn oversized_text_and_notes_are_refused() {
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
 }
+
+/// The ranker is a seam: a model-backed one replaces the lexical ranker through the config.
+#[derive(Debug)]
+struct FixedRanker;
+
+impl stepup_cloud::ranker::Ranker for FixedRanker {
+    fn name(&self) -> &'static str {
+        "fixed-test-model"
+    }
+
+    fn rank(
+        &self,
+        _customer_text: &str,
+        language: &str,
+        candidates: &[stepup_cloud::ranker::Candidate],
+        _limit: usize,
+    ) -> Vec<stepup_protocol::Suggestion> {
+        vec![stepup_protocol::Suggestion {
+            text: format!("{} candidates in {language}", candidates.len()),
+            language: language.to_owned(),
+            source: stepup_protocol::SuggestionSource::PastReply,
+            canned_response_id: None,
+            score: 1.0,
+            ai_suggestion: true,
+        }]
+    }
+}
+
+#[tokio::test]
+async fn a_custom_ranker_plugs_in() {
+    let h = Harness::start_with(|c| c.ranker = std::sync::Arc::new(FixedRanker)).await;
+    let token = h.token("omar@a.test").await;
+    let conv = h
+        .inbound(
+            &h.ws_a,
+            Channel::Whatsapp,
+            "97150",
+            "wamid.r",
+            "7abibi 3ndi so2al",
+        )
+        .await;
+    let (s, v) = h
+        .get(&token, &format!("/v1/conversations/{conv}/suggestions"))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["model"], "fixed-test-model");
+    assert_eq!(v["suggestions"][0]["text"], "0 candidates in ar");
+}
