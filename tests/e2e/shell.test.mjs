@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Session, startDriver } from './webdriver.mjs';
+import { Session, appEnv, startDriver } from './webdriver.mjs';
 
 const root = resolve(import.meta.dirname, '../..');
 const application = process.env.STEPUP_APP ?? join(root, 'target/debug/stepup-desktop');
@@ -17,16 +17,7 @@ let home;
 before(async () => {
   assert.ok(existsSync(application), `build the app first: ${application}`);
   home = mkdtempSync(join(tmpdir(), 'stepup-e2e-'));
-  driver = await startDriver({
-    env: {
-      STEPUP_DATA_DIR: join(home, 'data'),
-      XDG_CONFIG_HOME: join(home, 'config'),
-      XDG_DATA_HOME: join(home, 'share'),
-      LANG: 'en_US.UTF-8',
-      LANGUAGE: 'en_US',
-      LC_ALL: 'en_US.UTF-8',
-    },
-  });
+  driver = await startDriver({ env: appEnv(home) });
 });
 
 after(async () => {

@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 
 const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
 
@@ -16,6 +16,19 @@ export async function freePort() {
       srv.close(() => resolve(port));
     });
   });
+}
+
+/** The app's environment for a test: every file under `home`, English OS locale. */
+export function appEnv(home, extra = {}) {
+  return {
+    STEPUP_DATA_DIR: join(home, 'data'),
+    XDG_CONFIG_HOME: join(home, 'config'),
+    XDG_DATA_HOME: join(home, 'share'),
+    LANG: 'en_US.UTF-8',
+    LANGUAGE: 'en_US',
+    LC_ALL: 'en_US.UTF-8',
+    ...extra,
+  };
 }
 
 /** Starts tauri-driver and resolves once its WebDriver endpoint answers. */

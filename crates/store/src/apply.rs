@@ -170,9 +170,7 @@ async fn apply_one(
 ) -> Result<()> {
     match (change.entity, change.op) {
         (EntityKind::Conversation, ChangeOp::Upsert) => {
-            let c: Conversation = decode(change)?;
-            upsert_conversation(tx, &c).await?;
-            applied.conversations.push(c.id);
+            flush_conversations(tx, &[decode(change)?], applied).await?;
         }
         (EntityKind::Conversation, ChangeOp::Delete) => {
             delete_indexed(
@@ -191,34 +189,13 @@ async fn apply_one(
             applied.conversations.push(change.id.clone());
         }
         (EntityKind::Message, ChangeOp::Upsert) => {
-            let m: Message = decode(change)?;
-            applied.conversations.push(m.conversation_id.clone());
-            if upsert_message(tx, &m).await? {
-                applied.new_messages.push(m);
-            }
+            flush_messages(tx, &mut vec![decode(change)?], applied).await?;
         }
         (EntityKind::Message, ChangeOp::Delete) => {
             delete_indexed(tx, "messages", "search_messages", "id", &change.id).await?;
         }
         (EntityKind::Contact, ChangeOp::Upsert) => {
-            let c: Contact = decode(change)?;
-            let data = serde_json::to_string(&c)?;
-            let rowid: i64 = sqlx::query_scalar(
-                "INSERT INTO contacts (id, name, data) VALUES (?, ?, ?)
-                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, data = excluded.data
-                 RETURNING rowid",
-            )
-            .bind(&c.id)
-            .bind(&c.name)
-            .bind(data)
-            .fetch_one(&mut **tx)
-            .await?;
-            let mut body = c.name.clone();
-            if let Some(phone) = &c.phone {
-                body.push(' ');
-                body.push_str(phone);
-            }
-            reindex(tx, "search_contacts", rowid, &body).await?;
+            flush_contacts(tx, &[decode(change)?]).await?;
         }
         (EntityKind::Contact, ChangeOp::Delete) => {
             delete_indexed(tx, "contacts", "search_contacts", "id", &change.id).await?;
@@ -266,48 +243,6 @@ async fn apply_one(
                 .execute(&mut **tx)
                 .await?;
         }
-    }
-    Ok(())
-}
-
-async fn upsert_conversation(tx: &mut Transaction<'_, Sqlite>, c: &Conversation) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO conversations (id, contact_id, channel, status, assignee_agent_id, assignee_team_id,
-             priority, created_at, last_message_at, last_inbound_at, unread_count, data)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET contact_id = excluded.contact_id, channel = excluded.channel,
-             status = excluded.status, assignee_agent_id = excluded.assignee_agent_id,
-             assignee_team_id = excluded.assignee_team_id, priority = excluded.priority,
-             created_at = excluded.created_at, last_message_at = excluded.last_message_at,
-             last_inbound_at = excluded.last_inbound_at, unread_count = excluded.unread_count,
-             data = excluded.data",
-    )
-    .bind(&c.id)
-    .bind(&c.contact_id)
-    .bind(c.channel.as_str())
-    .bind(enum_str(&c.status))
-    .bind(&c.assignee_agent_id)
-    .bind(&c.assignee_team_id)
-    .bind(enum_str(&c.priority))
-    .bind(c.created_at)
-    .bind(c.last_message_at)
-    .bind(c.last_inbound_at)
-    .bind(i64::from(c.unread_count))
-    .bind(serde_json::to_string(c)?)
-    .execute(&mut **tx)
-    .await?;
-    sqlx::query("DELETE FROM conversation_labels WHERE conversation_id = ?")
-        .bind(&c.id)
-        .execute(&mut **tx)
-        .await?;
-    for label in &c.labels {
-        sqlx::query(
-            "INSERT OR IGNORE INTO conversation_labels (conversation_id, label) VALUES (?, ?)",
-        )
-        .bind(&c.id)
-        .bind(label)
-        .execute(&mut **tx)
-        .await?;
     }
     Ok(())
 }
@@ -535,32 +470,9 @@ async fn flush_messages(
 /// Inserts or updates a message; true when it was not cached before. A
 /// message the outbox was waiting for removes its outbox entry.
 pub(crate) async fn upsert_message(tx: &mut Transaction<'_, Sqlite>, m: &Message) -> Result<bool> {
-    let existed: Option<i64> = sqlx::query_scalar("SELECT rowid FROM messages WHERE id = ?")
-        .bind(&m.id)
-        .fetch_optional(&mut **tx)
-        .await?;
-    let rowid: i64 = sqlx::query_scalar(
-        "INSERT INTO messages (id, conversation_id, direction, status, created_at, data)
-         VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET status = excluded.status, data = excluded.data
-         RETURNING rowid",
-    )
-    .bind(&m.id)
-    .bind(&m.conversation_id)
-    .bind(enum_str(&m.direction))
-    .bind(enum_str(&m.status))
-    .bind(m.created_at)
-    .bind(serde_json::to_string(m)?)
-    .fetch_one(&mut **tx)
-    .await?;
-    if let Some(text) = message_text(&m.content) {
-        reindex(tx, "search_messages", rowid, &text).await?;
-    }
-    sqlx::query("DELETE FROM outbox WHERE server_message_id = ?")
-        .bind(&m.id)
-        .execute(&mut **tx)
-        .await?;
-    Ok(existed.is_none())
+    let mut applied = Applied::default();
+    flush_messages(tx, &mut vec![m.clone()], &mut applied).await?;
+    Ok(!applied.new_messages.is_empty())
 }
 
 /// The searchable text of a message.

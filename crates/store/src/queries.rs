@@ -228,73 +228,50 @@ impl Store {
         let dated = filter.from.is_some() || filter.to.is_some();
         let mut hits = Vec::new();
 
-        // Messages
-        let mut q = QueryBuilder::<Sqlite>::new(
-            "SELECT m.id, m.conversation_id, m.data, bm25(search_messages) AS rank
-             FROM search_messages JOIN messages m ON m.rowid = search_messages.rowid
-             JOIN conversations c ON c.id = m.conversation_id
-             WHERE search_messages MATCH ",
-        );
-        q.push_bind(&fts);
-        push_conversation_filters(
-            &mut q,
-            &filter.channel,
-            &filter.status,
-            &filter.assignee,
-            &filter.label,
-        );
-        if let Some(from) = filter.from {
-            q.push(" AND m.created_at >= ").push_bind(from);
-        }
-        if let Some(to) = filter.to {
-            q.push(" AND m.created_at < ").push_bind(to);
-        }
-        q.push(" ORDER BY search_messages.rowid DESC LIMIT ")
-            .push_bind(CANDIDATES);
-        for row in q.build().fetch_all(self.pool()).await? {
-            let message: Message = serde_json::from_str(row.get::<&str, _>(2))?;
-            let text = crate::apply::message_text(&message.content).unwrap_or_default();
-            hits.push(SearchHit {
-                kind: SearchKind::Message,
-                id: row.get(0),
-                conversation_id: Some(row.get(1)),
-                snippet: snippet(&text, query),
-                rank: row.get(3),
-            });
-        }
-
-        // Notes
-        let mut q = QueryBuilder::<Sqlite>::new(
-            "SELECT n.id, n.conversation_id, n.data, bm25(search_notes) AS rank
-             FROM search_notes JOIN notes n ON n.rowid = search_notes.rowid
-             JOIN conversations c ON c.id = n.conversation_id
-             WHERE search_notes MATCH ",
-        );
-        q.push_bind(&fts);
-        push_conversation_filters(
-            &mut q,
-            &filter.channel,
-            &filter.status,
-            &filter.assignee,
-            &filter.label,
-        );
-        if let Some(from) = filter.from {
-            q.push(" AND n.created_at >= ").push_bind(from);
-        }
-        if let Some(to) = filter.to {
-            q.push(" AND n.created_at < ").push_bind(to);
-        }
-        q.push(" ORDER BY search_notes.rowid DESC LIMIT ")
-            .push_bind(CANDIDATES);
-        for row in q.build().fetch_all(self.pool()).await? {
-            let note: Note = serde_json::from_str(row.get::<&str, _>(2))?;
-            hits.push(SearchHit {
-                kind: SearchKind::Note,
-                id: row.get(0),
-                conversation_id: Some(row.get(1)),
-                snippet: snippet(&note.body, query),
-                rank: row.get(3),
-            });
+        // Messages and notes: the same query over their own index and table.
+        for (kind, index, table) in [
+            (SearchKind::Message, "search_messages", "messages"),
+            (SearchKind::Note, "search_notes", "notes"),
+        ] {
+            let mut q = QueryBuilder::<Sqlite>::new(format!(
+                "SELECT r.id, r.conversation_id, r.data, bm25({index}) AS rank
+                 FROM {index} JOIN {table} r ON r.rowid = {index}.rowid
+                 JOIN conversations c ON c.id = r.conversation_id
+                 WHERE {index} MATCH "
+            ));
+            q.push_bind(&fts);
+            push_conversation_filters(
+                &mut q,
+                &filter.channel,
+                &filter.status,
+                &filter.assignee,
+                &filter.label,
+            );
+            if let Some(from) = filter.from {
+                q.push(" AND r.created_at >= ").push_bind(from);
+            }
+            if let Some(to) = filter.to {
+                q.push(" AND r.created_at < ").push_bind(to);
+            }
+            q.push(format!(" ORDER BY {index}.rowid DESC LIMIT "))
+                .push_bind(CANDIDATES);
+            for row in q.build().fetch_all(self.pool()).await? {
+                let data = row.get::<&str, _>(2);
+                let text = match kind {
+                    SearchKind::Message => {
+                        crate::apply::message_text(&serde_json::from_str::<Message>(data)?.content)
+                            .unwrap_or_default()
+                    }
+                    _ => serde_json::from_str::<Note>(data)?.body,
+                };
+                hits.push(SearchHit {
+                    kind,
+                    id: row.get(0),
+                    conversation_id: Some(row.get(1)),
+                    snippet: snippet(&text, query),
+                    rank: row.get(3),
+                });
+            }
         }
 
         // Contacts (not dated; filtered through their conversations)
