@@ -117,7 +117,10 @@ fn main() {
         .enable_all()
         .build()
         .expect("the runtime starts");
-    if let Err(err) = runtime.block_on(run(cli)) {
+    let result = runtime.block_on(run(cli));
+    // Let every task and database thread finish before the process exits.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(10));
+    if let Err(err) = result {
         let mut line = format!("{err}");
         for cause in err.chain().skip(1) {
             line.push_str(&format!(": {cause}"));
@@ -165,6 +168,9 @@ struct Ctx {
     accounts: Accounts,
     account: Option<String>,
     json: bool,
+    /// Every cache this run opened, closed before the process exits (on
+    /// error paths too), so no database thread outlives `main`.
+    opened: std::sync::Mutex<Vec<stepup_store::Store>>,
 }
 
 impl Ctx {
@@ -195,13 +201,31 @@ impl Ctx {
     async fn session(&self) -> Result<Session> {
         let record = self.pick()?;
         let pass = self.passphrase_for(&record)?;
-        Ok(self.accounts.open(record.id.as_str(), pass).await?)
+        let session = self.accounts.open(record.id.as_str(), pass).await?;
+        self.keep(&session.store);
+        Ok(session)
+    }
+
+    fn keep(&self, store: &stepup_store::Store) {
+        self.opened
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(store.clone());
+    }
+
+    async fn close_all(&self) {
+        let stores = std::mem::take(&mut *self.opened.lock().unwrap_or_else(|p| p.into_inner()));
+        for store in stores {
+            store.close().await;
+        }
     }
 
     async fn cache(&self) -> Result<(AccountRecord, stepup_store::Store)> {
         let record = self.pick()?;
         let pass = self.passphrase_for(&record)?;
-        Ok(self.accounts.open_cache(record.id.as_str(), pass).await?)
+        let (record, store) = self.accounts.open_cache(record.id.as_str(), pass).await?;
+        self.keep(&store);
+        Ok((record, store))
     }
 }
 
@@ -218,14 +242,21 @@ async fn run(cli: Cli) -> Result<()> {
         accounts: Accounts::new(data_dir, secrets),
         account: cli.account,
         json: cli.json,
+        opened: std::sync::Mutex::new(Vec::new()),
     };
-    match cli.command {
+    let result = command(&ctx, cli.command).await;
+    ctx.close_all().await;
+    result
+}
+
+async fn command(ctx: &Ctx, command: Command) -> Result<()> {
+    match command {
         Command::Login {
             server,
             email,
             passphrase,
-        } => login(&ctx, &server, &email, passphrase).await,
-        Command::Logout { wipe } => logout(&ctx, wipe).await,
+        } => login(ctx, &server, &email, passphrase).await,
+        Command::Logout { wipe } => logout(ctx, wipe).await,
         Command::Accounts => {
             let list = ctx.accounts.list();
             if ctx.json {
@@ -242,17 +273,17 @@ async fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Sync { follow } => sync(&ctx, follow).await,
-        Command::Conversations(args) => conversations(&ctx, args).await,
+        Command::Sync { follow } => sync(ctx, follow).await,
+        Command::Conversations(args) => conversations(ctx, args).await,
         Command::Show {
             conversation,
             limit,
-        } => show(&ctx, &conversation, limit).await,
-        Command::Send { conversation, text } => send(&ctx, &conversation, &text).await,
-        Command::Search { query, filter } => search(&ctx, &query, filter).await,
-        Command::Export { out } => export(&ctx, &out).await,
-        Command::Wipe => wipe(&ctx).await,
-        Command::Check => check(&ctx).await,
+        } => show(ctx, &conversation, limit).await,
+        Command::Send { conversation, text } => send(ctx, &conversation, &text).await,
+        Command::Search { query, filter } => search(ctx, &query, filter).await,
+        Command::Export { out } => export(ctx, &out).await,
+        Command::Wipe => wipe(ctx).await,
+        Command::Check => check(ctx).await,
     }
 }
 

@@ -43,7 +43,10 @@ async fn run_with(mut c: Command, stdin: &str) -> Out {
         .expect("the CLI finished")
         .unwrap();
     Out {
-        code: out.status.code().unwrap_or(-1),
+        // Killed by a signal: report it as -signal.
+        code: out.status.code().unwrap_or_else(|| {
+            -std::os::unix::process::ExitStatusExt::signal(&out.status).unwrap_or(1)
+        }),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
