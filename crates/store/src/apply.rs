@@ -51,7 +51,7 @@ impl Store {
         next_cursor: &str,
         bootstrapped: bool,
     ) -> Result<Applied> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let mut applied = Applied {
             changes: changes.len(),
             ..Applied::default()
@@ -101,7 +101,7 @@ impl Store {
     /// Forgets all synced data (the outbox stays) and starts the feed over:
     /// after a `410 cursor_expired`.
     pub async fn reset_for_rebootstrap(&self) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         for table in [
             "search_messages",
             "search_contacts",
@@ -126,7 +126,7 @@ impl Store {
     /// Stores one message (history fetched on demand, or the cloud's answer
     /// to a send) outside the feed.
     pub async fn put_message(&self, message: &Message) -> Result<bool> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let new = upsert_message(&mut tx, message).await?;
         tx.commit().await?;
         Ok(new)

@@ -46,7 +46,7 @@ impl Store {
         now: i64,
         budget: u64,
     ) -> Result<Vec<String>> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query(
             "INSERT INTO attachment_files (id, size, content_type, last_used_at) VALUES (?, ?, ?, ?)
              ON CONFLICT (id) DO UPDATE SET size = excluded.size, content_type = excluded.content_type,
@@ -104,7 +104,7 @@ impl Store {
     /// entries: the retention window. They can be fetched again on demand.
     /// Returns how many were dropped.
     pub async fn prune_messages_before(&self, cutoff: i64) -> Result<u64> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query("DELETE FROM search_messages WHERE rowid IN (SELECT rowid FROM messages WHERE created_at < ?)")
             .bind(cutoff)
             .execute(&mut *tx)

@@ -233,6 +233,13 @@ impl Store {
         &self.pool
     }
 
+    /// A write transaction that takes the write lock up front, so a
+    /// concurrent writer makes it wait (busy timeout) instead of failing
+    /// with "database is locked" when a deferred reader tries to write.
+    pub(crate) async fn write_tx(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
     pub async fn meta(&self, key: &str) -> Result<Option<String>> {
         Ok(sqlx::query_scalar("SELECT value FROM meta WHERE key = ?")
             .bind(key)

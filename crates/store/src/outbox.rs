@@ -143,7 +143,7 @@ impl Store {
     /// The cloud accepted the entry: store its message and drop the entry,
     /// in one transaction.
     pub async fn outbox_accepted(&self, local_id: &str, message: &Message) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         crate::apply::upsert_message(&mut tx, message).await?;
         sqlx::query("DELETE FROM outbox WHERE local_id = ?")
             .bind(local_id)

@@ -576,3 +576,36 @@ async fn retention_drops_old_messages_and_their_search_entries() {
         1
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_writers_wait_for_each_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path(), &key(11)).await;
+    store.apply_page(&page(), "8", true).await.unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            if i % 2 == 0 {
+                let changes = vec![change(
+                    100 + i,
+                    EntityKind::Message,
+                    &format!("msg_c{i}"),
+                    message(&format!("msg_c{i}"), "cnv_1", "x", 9_000 + i as i64),
+                )];
+                store
+                    .apply_page(&changes, &(100 + i).to_string(), true)
+                    .await
+                    .map(|_| ())
+            } else {
+                store
+                    .set_meta("auth.refresh_token", &format!("srt_{i}"))
+                    .await
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+    assert_eq!(store.messages("cnv_1", None, 100).await.unwrap().len(), 21);
+}
