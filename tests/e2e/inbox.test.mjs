@@ -41,15 +41,18 @@ test('demo inbox: list, open, reply through the outbox, hostile text stays text'
     await app.screenshot(join(shots, 'inbox-en.png'));
 
     const payload = 'مرحبا Hello <img src=x onerror="window.__pwned=1"> <script>window.__pwned=2</script>';
+    const before = await app.count('[data-testid="message"]');
     await app.type('[data-testid="composer"]', payload);
     await app.click('[data-testid="send"]');
-    // Pending at once, then sent once the cloud accepted it.
-    await app.find('[data-testid="message"][data-status="sent"]:last-child');
-    const last = await app.text('[data-testid="message"]:last-child .text');
+    // A new bubble at once, then marked sent once the cloud accepted it.
+    const ours = `[data-testid="message"]:nth-child(${before + 1})`;
+    await app.find(ours);
+    await app.find(`${ours}[data-status="sent"]`);
+    const last = await app.text(`${ours} .text`);
     assert.equal(last, payload);
     assert.equal(await app.execute('return window.__pwned === undefined;'), true);
     assert.equal(await app.count('.thread img, .thread script'), 0);
-    assert.equal(await app.attribute('[data-testid="message"]:last-child .text', 'dir'), 'auto');
+    assert.equal(await app.attribute(`${ours} .text`, 'dir'), 'auto');
 
     await app.click('[data-testid="language-switch"]');
     await app.find('html[dir="rtl"]');
