@@ -246,6 +246,9 @@ async fn run(cli: Cli) -> Result<()> {
     };
     let result = command(&ctx, cli.command).await;
     ctx.close_all().await;
+    if !stepup_store::wait_for_database_threads(std::time::Duration::from_secs(5)).await {
+        tracing::warn!("database threads still running at exit");
+    }
     result
 }
 

@@ -87,9 +87,15 @@ impl From<serde_json::Error> for StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
-/// SQLCipher writes its own errors (a wrong key's failed HMAC, say) to
-/// stderr; ours are typed instead. Its log level is process-wide.
+/// Once per process, before SQLCipher touches OpenSSL:
+/// - OpenSSL is initialised without its `atexit` clean-up, which otherwise
+///   races with database threads still finishing at exit and crashes the
+///   process now and then (the same choice rust-openssl makes);
+/// - SQLCipher's own error logging to stderr (a wrong key's failed HMAC,
+///   say) is turned off; our errors are typed instead. Its level is
+///   process-wide.
 async fn quiet_sqlcipher() {
+    openssl_sys::init();
     static QUIET: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
     QUIET
         .get_or_init(|| async {
@@ -110,6 +116,38 @@ async fn quiet_sqlcipher() {
             }
         })
         .await;
+}
+
+/// Names of the database threads (one per connection), so that a process
+/// can wait for them to finish before it exits.
+const DB_THREAD_PREFIX: &str = "stepup-db-";
+
+/// Waits (up to `timeout`) until every database thread of this process has
+/// ended. Closing a store returns before its threads have finished closing
+/// SQLite; a process that exits meanwhile runs its exit handlers under them
+/// and can crash. Call after closing every store, before exiting. Returns
+/// whether they all ended. (Linux; elsewhere it returns at once.)
+pub async fn wait_for_database_threads(timeout: Duration) -> bool {
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        if database_threads() == 0 {
+            return true;
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+fn database_threads() -> usize {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return 0;
+    };
+    tasks
+        .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("comm")).ok())
+        .filter(|name| name.starts_with(DB_THREAD_PREFIX))
+        .count()
 }
 
 /// Page size of new caches (SQLCipher's and SQLite's alike).
@@ -180,7 +218,8 @@ impl Store {
             .page_size(PAGE_SIZE)
             .pragma("cache_size", format!("-{}", options.cache_kib))
             .pragma("temp_store", "memory")
-            .disable_statement_logging();
+            .disable_statement_logging()
+            .thread_name(|id| format!("{DB_THREAD_PREFIX}{id}"));
         let pool = SqlitePoolOptions::new()
             .max_connections(options.max_connections)
             .acquire_timeout(Duration::from_secs(30))
