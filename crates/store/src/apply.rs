@@ -147,13 +147,19 @@ pub(crate) async fn set_meta(
 }
 
 fn decode<T: serde::de::DeserializeOwned>(change: &Change) -> Result<T> {
-    change.decode::<T>()?.ok_or_else(|| {
-        StoreError::Data(format!(
-            "upsert of {} {} without data",
-            change.entity.as_str(),
-            change.id
-        ))
-    })
+    // Deserialize from the borrowed value: no copy of the JSON tree.
+    change
+        .data
+        .as_ref()
+        .map(T::deserialize)
+        .transpose()?
+        .ok_or_else(|| {
+            StoreError::Data(format!(
+                "upsert of {} {} without data",
+                change.entity.as_str(),
+                change.id
+            ))
+        })
 }
 
 fn enum_str<T: serde::Serialize>(value: &T) -> String {
@@ -247,7 +253,7 @@ async fn apply_one(
     Ok(())
 }
 
-const BATCH: usize = 150;
+const BATCH: usize = 300;
 
 async fn flush_conversations(
     tx: &mut Transaction<'_, Sqlite>,

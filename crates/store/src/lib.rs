@@ -208,7 +208,8 @@ impl Store {
             connect = connect
                 .pragma("key", key.pragma_value())
                 // Larger pages: fewer per-page HMACs and IVs for the same data.
-                .pragma("cipher_page_size", PAGE_SIZE.to_string());
+                .pragma("cipher_page_size", PAGE_SIZE.to_string())
+                .pragma("cipher_hmac_algorithm", "HMAC_SHA256");
         }
         let connect = connect
             .journal_mode(SqliteJournalMode::Wal)

@@ -315,7 +315,7 @@ impl Store {
 }
 
 /// How many of the newest matches of each kind are ranked.
-const CANDIDATES: i64 = 400;
+const CANDIDATES: i64 = 200;
 
 /// The words of a query, normalized.
 fn query_words(query: &str) -> Vec<String> {
