@@ -56,8 +56,14 @@ pub fn run() {
             });
             Ok(())
         })
-        .run(tauri::generate_context!("../tauri.conf.json"))
-        .expect("the Tauri runtime starts");
+        .build(tauri::generate_context!("../tauri.conf.json"))
+        .expect("the Tauri runtime starts")
+        .run(|handle, event| {
+            if let tauri::RunEvent::Exit = event {
+                let app = handle.state::<App>().inner().clone();
+                tauri::async_runtime::block_on(app.shutdown());
+            }
+        });
 }
 
 /// Forwards the inbox's events to the UI as `inbox` events.

@@ -111,7 +111,7 @@ struct Active {
     session: Session,
     engine: Engine,
     stop: Option<oneshot::Sender<()>>,
-    _cloud: Option<stepup_cloud::RunningServer>,
+    cloud: Option<stepup_cloud::RunningServer>,
 }
 
 /// The inbox of the signed-in account, if any.
@@ -379,8 +379,22 @@ impl Inbox {
             session,
             engine,
             stop: Some(stop_tx),
-            _cloud: cloud,
+            cloud,
         });
+    }
+
+    /// Stops syncing, closes the cache and stops the demo cloud, if running.
+    pub async fn shutdown(&self) {
+        let Some(mut active) = self.active.lock().await.take() else {
+            return;
+        };
+        if let Some(stop) = active.stop.take() {
+            let _ = stop.send(());
+        }
+        active.session.store.close().await;
+        if let Some(cloud) = active.cloud.take() {
+            cloud.shutdown().await;
+        }
     }
 
     async fn with<T>(

@@ -164,6 +164,13 @@ impl App {
         self.inner.inbox.send_text(args).await
     }
 
+    /// Before the process exits: stop syncing, close the cache, and wait
+    /// for the database threads to end.
+    pub async fn shutdown(&self) {
+        self.inner.inbox.shutdown().await;
+        stepup_store::wait_for_database_threads(std::time::Duration::from_secs(5)).await;
+    }
+
     pub fn sync_status(&self) -> inbox::SyncStatus {
         self.inner.inbox.status()
     }

@@ -164,39 +164,59 @@ impl Engine {
     /// A `410` wipes the synced data (not the outbox) and starts over.
     pub async fn catch_up(&self) -> Result<u64, SyncError> {
         let mut total = 0u64;
-        loop {
+        let size = self.inner.cfg.page_size;
+        'restart: loop {
             let cursor = self.inner.store.sync_cursor().await?;
-            if !cursor.bootstrapped {
-                self.emit(SyncEvent::State(SyncState::Bootstrapping {
-                    applied: total,
-                }));
-            }
-            let resp = match self
-                .inner
-                .client
-                .sync(&cursor.cursor, self.inner.cfg.page_size)
-                .await
-            {
+            let mut bootstrapped = cursor.bootstrapped;
+            let mut page = match self.inner.client.sync(&cursor.cursor, size).await {
                 Err(ClientError::CursorExpired) => {
-                    tracing::info!("sync cursor expired; re-bootstrapping");
-                    self.inner.store.reset_for_rebootstrap().await?;
-                    continue;
+                    self.rebootstrap().await?;
+                    continue 'restart;
                 }
                 other => other?,
             };
-            let bootstrapped = cursor.bootstrapped || !resp.has_more;
-            let applied = self.apply(&resp, bootstrapped, cursor.bootstrapped).await?;
-            total += applied.changes as u64;
-            if !resp.has_more {
-                let now = self.now();
-                *self
-                    .inner
-                    .last_sync_at
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner()) = Some(now);
-                return Ok(total);
+            loop {
+                if !bootstrapped {
+                    self.emit(SyncEvent::State(SyncState::Bootstrapping {
+                        applied: total,
+                    }));
+                }
+                let done = bootstrapped || !page.has_more;
+                // While a page is written, the next one is already on its way.
+                let (applied, next) = if page.has_more {
+                    let (applied, next) = tokio::join!(
+                        self.apply(&page, done, bootstrapped),
+                        self.inner.client.sync(&page.next_cursor, size)
+                    );
+                    (applied?, Some(next))
+                } else {
+                    (self.apply(&page, done, bootstrapped).await?, None)
+                };
+                total += applied.changes as u64;
+                bootstrapped = done;
+                match next {
+                    None => {
+                        let now = self.now();
+                        *self
+                            .inner
+                            .last_sync_at
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner()) = Some(now);
+                        return Ok(total);
+                    }
+                    Some(Err(ClientError::CursorExpired)) => {
+                        self.rebootstrap().await?;
+                        continue 'restart;
+                    }
+                    Some(next) => page = next?,
+                }
             }
         }
+    }
+
+    async fn rebootstrap(&self) -> Result<(), SyncError> {
+        tracing::info!("sync cursor expired; re-bootstrapping");
+        Ok(self.inner.store.reset_for_rebootstrap().await?)
     }
 
     fn last_sync_at(&self) -> Option<i64> {
