@@ -62,6 +62,10 @@ enum Command {
     Sync {
         #[arg(long)]
         follow: bool,
+        /// Keep this many days of messages in the cache (older ones are
+        /// fetched again when needed).
+        #[arg(long, default_value_t = 180)]
+        retention_days: u64,
     },
     /// Conversations in the local cache, latest first.
     Conversations(ListArgs),
@@ -276,7 +280,10 @@ async fn command(ctx: &Ctx, command: Command) -> Result<()> {
             }
             Ok(())
         }
-        Command::Sync { follow } => sync(ctx, follow).await,
+        Command::Sync {
+            follow,
+            retention_days,
+        } => sync(ctx, follow, retention_days).await,
         Command::Conversations(args) => conversations(ctx, args).await,
         Command::Show {
             conversation,
@@ -358,9 +365,13 @@ async fn wipe(ctx: &Ctx) -> Result<()> {
     Ok(())
 }
 
-async fn sync(ctx: &Ctx, follow: bool) -> Result<()> {
+async fn sync(ctx: &Ctx, follow: bool, retention_days: u64) -> Result<()> {
     let session = ctx.session().await?;
-    let engine = Engine::new(&session, Arc::new(SystemClock), EngineConfig::default());
+    let config = EngineConfig {
+        retention: std::time::Duration::from_secs(retention_days.saturating_mul(24 * 3600)),
+        ..EngineConfig::default()
+    };
+    let engine = Engine::new(&session, Arc::new(SystemClock), config);
     let mut events = engine.subscribe();
     let tty = std::io::stderr().is_terminal();
     let progress = tokio::spawn(async move {
@@ -391,12 +402,13 @@ async fn sync(ctx: &Ctx, follow: bool) -> Result<()> {
             .await;
     } else {
         let applied = engine.catch_up().await?;
+        let pruned = engine.apply_retention().await?;
         let sent = engine.flush_outbox().await.unwrap_or(0);
         if tty {
             eprint!("\r");
         }
         if ctx.json {
-            print_json(&serde_json::json!({ "applied": applied, "sent": sent }))?;
+            print_json(&serde_json::json!({ "applied": applied, "sent": sent, "pruned": pruned }))?;
         } else {
             say(format!(
                 "Up to date: {applied} change(s) applied, {sent} message(s) sent."

@@ -187,6 +187,26 @@ async fn login_sync_read_search_send_export_wipe() {
     );
     assert!(shown["outbox"].as_array().unwrap().is_empty());
 
+    // A shorter retention window drops older messages from the cache.
+    let before: serde_json::Value =
+        serde_json::from_str(&ok(passphrase(cmd(&data, &["check", "--json"]))).await).unwrap();
+    let pruned: serde_json::Value = serde_json::from_str(
+        &ok(passphrase(cmd(
+            &data,
+            &["sync", "--json", "--retention-days", "2"],
+        )))
+        .await,
+    )
+    .unwrap();
+    assert!(pruned["pruned"].as_u64().unwrap() > 0, "{pruned}");
+    let after: serde_json::Value =
+        serde_json::from_str(&ok(passphrase(cmd(&data, &["check", "--json"]))).await).unwrap();
+    assert_eq!(
+        before["counts"]["messages"].as_i64().unwrap()
+            - after["counts"]["messages"].as_i64().unwrap(),
+        pruned["pruned"].as_i64().unwrap()
+    );
+
     // Export.
     let file = dir.path().join("export.json");
     ok(passphrase(cmd(
