@@ -13,6 +13,7 @@ const COMMANDS: &[&str] = &[
     "inbox_list",
     "open_conversation",
     "send_text",
+    "search",
 ];
 
 fn main() {

@@ -62,3 +62,9 @@ composer-send = إرسال
 
 error-not-signed-in = سجّل الدخول أو جرّب النسخة التجريبية أولًا.
 error-not-found = لم تعد هذه المحادثة في الذاكرة المؤقتة المحلية.
+
+search-placeholder = ابحث في الرسائل والعملاء والملاحظات
+search-none = لم يُعثر على شيء في الذاكرة المؤقتة لهذا الحاسوب.
+search-kind-message = رسالة
+search-kind-contact = عميل
+search-kind-note = ملاحظة

@@ -58,3 +58,9 @@ composer-send = Send
 
 error-not-signed-in = Sign in, or try the demo, first.
 error-not-found = This conversation is no longer in the local cache.
+
+search-placeholder = Search messages, customers and notes
+search-none = Nothing found in this computer's cache.
+search-kind-message = Message
+search-kind-contact = Customer
+search-kind-note = Note

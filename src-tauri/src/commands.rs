@@ -4,7 +4,7 @@
 
 use stepup_app::{
     App, AppInfo, IpcError, Settings, SettingsPatch,
-    inbox::{ConversationView, InboxQuery, InboxRow, SendText, SyncStatus},
+    inbox::{ConversationView, InboxQuery, InboxRow, SearchResult, SendText, SyncStatus},
 };
 use tauri::State;
 
@@ -56,4 +56,10 @@ pub async fn open_conversation(app: State<'_, App>, args: String) -> Result<Conv
 #[tracing::instrument(skip_all, err(Debug))]
 pub async fn send_text(app: State<'_, App>, args: SendText) -> Result<()> {
     app.send_text(args).await.map_err(Into::into)
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn search(app: State<'_, App>, args: String) -> Result<Vec<SearchResult>> {
+    app.search(args).await.map_err(Into::into)
 }

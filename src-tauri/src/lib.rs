@@ -26,6 +26,7 @@ pub fn run() {
             commands::inbox_list,
             commands::open_conversation,
             commands::send_text,
+            commands::search,
         ])
         .setup(|tauri_app| {
             let handle = tauri_app.handle().clone();

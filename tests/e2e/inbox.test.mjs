@@ -54,6 +54,14 @@ test('demo inbox: list, open, reply through the outbox, hostile text stays text'
     assert.equal(await app.count('.thread img, .thread script'), 0);
     assert.equal(await app.attribute(`${ours} .text`, 'dir'), 'auto');
 
+    // Search with another spelling: no hamza on the alef finds «الإزعاج».
+    await app.type('[data-testid="search"]', 'الازعاج');
+    await app.find('[data-testid="search-result"] mark');
+    assert.equal(await app.text('[data-testid="search-result"] mark'), 'الإزعاج');
+    await app.screenshot(join(shots, 'search-en.png'));
+    await app.click('[data-testid="search-result"]');
+    await app.find('[data-testid="conversation-name"]');
+
     await app.click('[data-testid="language-switch"]');
     await app.find('html[dir="rtl"]');
     await app.find('[data-testid="sync-state"]');

@@ -84,6 +84,26 @@ pub struct SendText {
     pub text: String,
 }
 
+/// A piece of a search snippet; `hit` marks the matched words.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct SnippetPart {
+    pub text: String,
+    pub hit: bool,
+}
+
+/// One search result: a message, a contact or a note, and the conversation
+/// it opens.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SearchResult {
+    /// `message`, `contact` or `note`.
+    pub kind: String,
+    pub id: String,
+    pub conversation_id: Option<String>,
+    pub contact_name: String,
+    pub snippet: Vec<SnippetPart>,
+}
+
 /// Sync as the status bar shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
@@ -482,6 +502,46 @@ impl Inbox {
                 row: row(&c, name, now),
                 messages,
             })
+        })
+        .await
+    }
+
+    /// Searches the cache (Arabic-aware: harakat, alef forms, digits).
+    pub async fn search(&self, query: &str) -> Result<Vec<SearchResult>, AppError> {
+        self.with(async |a| {
+            let store = &a.session.store;
+            let filter = stepup_store::SearchFilter {
+                limit: 50,
+                ..Default::default()
+            };
+            let hits = store.search(query, &filter).await.map_err(store_err)?;
+            let mut out = Vec::with_capacity(hits.len());
+            for h in hits {
+                let contact_name = match &h.conversation_id {
+                    Some(c) => match store.conversation(c).await.map_err(store_err)? {
+                        Some(conv) => store
+                            .contact(&conv.contact_id)
+                            .await
+                            .map_err(store_err)?
+                            .map(|p| p.name),
+                        None => None,
+                    },
+                    None => None,
+                };
+                out.push(SearchResult {
+                    kind: enum_str(&h.kind),
+                    id: h.id,
+                    conversation_id: h.conversation_id,
+                    contact_name: contact_name.unwrap_or_default(),
+                    snippet: h
+                        .snippet
+                        .parts
+                        .into_iter()
+                        .map(|(text, hit)| SnippetPart { text, hit })
+                        .collect(),
+                });
+            }
+            Ok(out)
         })
         .await
     }

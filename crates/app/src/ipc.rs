@@ -13,7 +13,8 @@ use ts_rs::{Config, TS};
 use crate::{
     AppInfo, ErrorCode, IpcError, Settings, SettingsPatch, ThemePreference,
     inbox::{
-        ConversationView, InboxEvent, InboxQuery, InboxRow, MessageView, SendText, SyncStatus,
+        ConversationView, InboxEvent, InboxQuery, InboxRow, MessageView, SearchResult, SendText,
+        SnippetPart, SyncStatus,
     },
 };
 
@@ -52,6 +53,7 @@ commands! {
     inbox_list(InboxQuery) -> Vec<InboxRow>;
     open_conversation(String) -> ConversationView;
     send_text(SendText) -> ();
+    search(String) -> Vec<SearchResult>;
 }
 
 /// The events the backend emits, by name, with their payload types.
@@ -78,6 +80,8 @@ pub fn typescript_bindings() -> String {
         InboxQuery::decl(&cfg),
         SendText::decl(&cfg),
         SyncStatus::decl(&cfg),
+        SnippetPart::decl(&cfg),
+        SearchResult::decl(&cfg),
         InboxEvent::decl(&cfg),
     ];
     let mut out = String::from(

@@ -160,6 +160,10 @@ impl App {
         self.inner.inbox.conversation(&id, now_ms()).await
     }
 
+    pub async fn search(&self, query: String) -> Result<Vec<inbox::SearchResult>, AppError> {
+        self.inner.inbox.search(&query).await
+    }
+
     pub async fn send_text(&self, args: inbox::SendText) -> Result<(), AppError> {
         self.inner.inbox.send_text(args).await
     }

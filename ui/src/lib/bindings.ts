@@ -64,6 +64,12 @@ state: string, account: string | null, lastSyncAt: number | null, error: string 
  * Changes applied so far while bootstrapping.
  */
 applied: number, };
+export type SnippetPart = { text: string, hit: boolean, };
+export type SearchResult = { 
+/**
+ * `message`, `contact` or `note`.
+ */
+kind: string, id: string, conversationId: string | null, contactName: string, snippet: Array<SnippetPart>, };
 export type InboxEvent = { "type": "changed", ids: Array<string>, } | { "type": "status", status: SyncStatus, };
 
 /** Every backend command: its argument (or `null`) and its result. */
@@ -76,6 +82,7 @@ export type Commands = {
   inbox_list: { args: InboxQuery; result: Array<InboxRow> };
   open_conversation: { args: string; result: ConversationView };
   send_text: { args: SendText; result: null };
+  search: { args: string; result: Array<SearchResult> };
 };
 
 /** Every backend event and its payload. */
@@ -93,4 +100,5 @@ export const COMMAND_NAMES = [
   "inbox_list",
   "open_conversation",
   "send_text",
+  "search",
 ] as const;

@@ -1,6 +1,6 @@
 // The inbox's UI state. It reads only from the local cache through IPC and
 // refreshes when the backend says something changed.
-import type { ConversationView, InboxRow, SyncStatus } from './bindings';
+import type { ConversationView, InboxRow, SearchResult, SyncStatus } from './bindings';
 import { call, on } from './ipc';
 import { describeError } from './errors';
 
@@ -11,6 +11,8 @@ class InboxState {
   status = $state<SyncStatus>({ state: 'signed_out', account: null, lastSyncAt: null, error: null, applied: 0 });
   channel = $state<string | null>(null);
   starting = $state(false);
+  query = $state('');
+  results = $state<SearchResult[] | null>(null);
   error = $state<string | null>(null);
   #listening = false;
   #pending: ReturnType<typeof setTimeout> | null = null;
@@ -88,6 +90,21 @@ class InboxState {
     } catch (err) {
       this.error = describeError(err);
       return false;
+    }
+  }
+
+  /** Searches the local cache; an empty query shows the list again. */
+  async search(query: string): Promise<void> {
+    this.query = query;
+    if (!query.trim()) {
+      this.results = null;
+      return;
+    }
+    try {
+      const results = await call('search', query);
+      if (this.query === query) this.results = results;
+    } catch (err) {
+      this.error = describeError(err);
     }
   }
 
