@@ -41,6 +41,15 @@ async fn sign_in(server: &RunningServer, accounts: &Accounts, email: &str) -> Se
         .unwrap()
 }
 
+/// The demo cloud, and its owner signed in to a new cache with an engine.
+async fn demo_session(cfg: EngineConfig) -> (RunningServer, tempfile::TempDir, Session, Engine) {
+    let server = demo_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let session = sign_in(&server, &accounts_in(dir.path()), "owner@noor.demo").await;
+    let engine = Engine::new(&session, Arc::new(SystemClock), cfg);
+    (server, dir, session, engine)
+}
+
 fn accounts_in(dir: &std::path::Path) -> Accounts {
     Accounts::new(dir.to_path_buf(), Arc::new(MemorySecrets::default()))
 }
@@ -169,10 +178,7 @@ async fn initial_sync_is_paginated_complete_and_resumable() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn live_webhook_arrives_through_the_stream_and_survives_reconnects() {
-    let server = demo_server().await;
-    let dir = tempfile::tempdir().unwrap();
-    let session = sign_in(&server, &accounts_in(dir.path()), "owner@noor.demo").await;
-    let engine = Engine::new(&session, Arc::new(SystemClock), fast());
+    let (server, _dir, session, engine) = demo_session(fast()).await;
     let mut events = engine.subscribe();
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let runner = {
@@ -240,10 +246,7 @@ async fn live_webhook_arrives_through_the_stream_and_survives_reconnects() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sending_goes_through_the_outbox_exactly_once() {
-    let server = demo_server().await;
-    let dir = tempfile::tempdir().unwrap();
-    let session = sign_in(&server, &accounts_in(dir.path()), "owner@noor.demo").await;
-    let engine = Engine::new(&session, Arc::new(SystemClock), fast());
+    let (server, _dir, session, engine) = demo_session(fast()).await;
     engine.catch_up().await.unwrap();
     // A Telegram conversation has no reply window.
     let conv = session
@@ -332,10 +335,7 @@ impl NowForTest for SystemClock {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_expired_cursor_re_bootstraps_without_losing_the_outbox() {
-    let server = demo_server().await;
-    let dir = tempfile::tempdir().unwrap();
-    let session = sign_in(&server, &accounts_in(dir.path()), "owner@noor.demo").await;
-    let engine = Engine::new(&session, Arc::new(SystemClock), fast());
+    let (server, _dir, session, engine) = demo_session(fast()).await;
     engine.catch_up().await.unwrap();
     let conversations = session
         .store
@@ -393,10 +393,7 @@ async fn an_expired_cursor_re_bootstraps_without_losing_the_outbox() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn server_down_means_offline_with_a_clear_error_and_retries() {
-    let server = demo_server().await;
-    let dir = tempfile::tempdir().unwrap();
-    let session = sign_in(&server, &accounts_in(dir.path()), "owner@noor.demo").await;
-    let engine = Engine::new(&session, Arc::new(SystemClock), fast());
+    let (server, _dir, session, engine) = demo_session(fast()).await;
     engine.catch_up().await.unwrap();
     let counts = session.store.counts().await.unwrap();
     server.shutdown().await;
