@@ -492,16 +492,7 @@ async fn update_conversation(
     if let Some(p) = req.priority {
         conv.priority = p;
     }
-    w.put(
-        EntityKind::Conversation,
-        &conv.id,
-        Placement {
-            parent_id: Some(&conv.contact_id),
-            sort_at: conv.created_at,
-        },
-        &conv,
-    )
-    .await?;
+    w.put_conversation(&conv).await?;
     state.commit(w).await?;
     Ok(Json(conv))
 }
@@ -701,16 +692,7 @@ async fn send_message(
     .await?;
     conv.last_message_at = now;
     conv.last_message_preview = Some(preview(&msg.content));
-    w.put(
-        EntityKind::Conversation,
-        &conv.id,
-        Placement {
-            parent_id: Some(&conv.contact_id),
-            sort_at: conv.created_at,
-        },
-        &conv,
-    )
-    .await?;
+    w.put_conversation(&conv).await?;
     let response = serde_json::to_string(&msg)?;
     sqlx::query("INSERT INTO idempotency (workspace_id, agent_id, key, request_hash, status, response, created_at) VALUES (?, ?, ?, ?, 201, ?, ?)")
         .bind(&ws)
@@ -833,16 +815,7 @@ async fn mark_read(
     };
     conv.read_up_to = Some(m.id);
     conv.unread_count = u32::try_from(unread).unwrap_or(0);
-    w.put(
-        EntityKind::Conversation,
-        &conv.id,
-        Placement {
-            parent_id: Some(&conv.contact_id),
-            sort_at: conv.created_at,
-        },
-        &conv,
-    )
-    .await?;
+    w.put_conversation(&conv).await?;
     state.commit(w).await?;
     if let Some((recipient, pid)) = receipt {
         outbound::read_receipt(state.clone(), conv.channel, recipient, pid);

@@ -851,16 +851,7 @@ async fn seed_conversation(
         )
         .await?;
     }
-    w.put(
-        EntityKind::Conversation,
-        &conv.id,
-        Placement {
-            parent_id: Some(&conv.contact_id),
-            sort_at: conv.created_at,
-        },
-        &conv,
-    )
-    .await?;
+    w.put_conversation(&conv).await?;
     state.commit(w).await?;
     Ok(())
 }

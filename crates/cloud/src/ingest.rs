@@ -82,13 +82,6 @@ fn pmid_key(channel: Channel, id: &str) -> String {
     format!("{}:{id}", channel.as_str())
 }
 
-fn conv_placement(c: &Conversation) -> Placement<'_> {
-    Placement {
-        parent_id: Some(&c.contact_id),
-        sort_at: c.created_at,
-    }
-}
-
 /// Finds (or creates) the contact and the conversation for a customer on a channel.
 pub async fn contact_and_conversation(
     state: &AppState,
@@ -157,13 +150,7 @@ pub async fn contact_and_conversation(
         reply_window: reply_window(channel, None, at),
         csat: None,
     };
-    w.put(
-        EntityKind::Conversation,
-        &conv.id,
-        conv_placement(&conv),
-        &conv,
-    )
-    .await?;
+    w.put_conversation(&conv).await?;
     w.set_lookup("conversation", &conv_key, &conv.id).await?;
     Ok(conv)
 }
@@ -256,13 +243,7 @@ pub async fn ingest_in(
     conv.last_message_at = conv.last_message_at.max(m.at);
     if m.echo {
         conv.last_message_preview = Some(preview(&msg.content));
-        w.put(
-            EntityKind::Conversation,
-            &conv.id,
-            conv_placement(&conv),
-            &conv,
-        )
-        .await?;
+        w.put_conversation(&conv).await?;
         return Ok(Outcome::Created {
             message_id: msg.id,
             conversation_id: conv.id,
@@ -281,13 +262,7 @@ pub async fn ingest_in(
         conv.status = ConversationStatus::Open;
         conv.snoozed_until = None;
     }
-    w.put(
-        EntityKind::Conversation,
-        &conv.id,
-        conv_placement(&conv),
-        &conv,
-    )
-    .await?;
+    w.put_conversation(&conv).await?;
     Ok(Outcome::Created {
         message_id: msg.id,
         conversation_id: conv.id,

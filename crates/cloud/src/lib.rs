@@ -130,16 +130,7 @@ impl AppState {
             }
             conv.status = stepup_protocol::ConversationStatus::Open;
             conv.snoozed_until = None;
-            w.put(
-                EntityKind::Conversation,
-                &conv.id,
-                Placement {
-                    parent_id: Some(&conv.contact_id),
-                    sort_at: conv.created_at,
-                },
-                &conv,
-            )
-            .await?;
+            w.put_conversation(&conv).await?;
             self.commit(w).await?;
             woken += 1;
         }

@@ -123,6 +123,20 @@ impl Writer {
         Ok(u64::try_from(seq).unwrap_or(0))
     }
 
+    /// Stores a conversation (under its contact, ordered by creation) and
+    /// appends the upsert to the feed.
+    pub async fn put_conversation(
+        &mut self,
+        conv: &stepup_protocol::Conversation,
+    ) -> Result<u64, sqlx::Error> {
+        let placement = Placement {
+            parent_id: Some(&conv.contact_id),
+            sort_at: conv.created_at,
+        };
+        self.put(EntityKind::Conversation, &conv.id, placement, conv)
+            .await
+    }
+
     /// Stores the latest state of an entity and appends an upsert to the feed.
     pub async fn put<T: Serialize>(
         &mut self,
