@@ -41,6 +41,25 @@ async fn sign_in(server: &RunningServer, accounts: &Accounts, email: &str) -> Se
         .unwrap()
 }
 
+/// Runs the engine until the returned sender fires; join the handle after.
+fn run_in_background(
+    engine: &Engine,
+) -> (
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<()>,
+) {
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let engine = engine.clone();
+    let runner = tokio::spawn(async move {
+        engine
+            .run(async {
+                let _ = stop_rx.await;
+            })
+            .await
+    });
+    (stop_tx, runner)
+}
+
 /// The demo cloud, and its owner signed in to a new cache with an engine.
 async fn demo_session(cfg: EngineConfig) -> (RunningServer, tempfile::TempDir, Session, Engine) {
     let server = demo_server().await;
@@ -180,17 +199,7 @@ async fn initial_sync_is_paginated_complete_and_resumable() {
 async fn live_webhook_arrives_through_the_stream_and_survives_reconnects() {
     let (server, _dir, session, engine) = demo_session(fast()).await;
     let mut events = engine.subscribe();
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let runner = {
-        let engine = engine.clone();
-        tokio::spawn(async move {
-            engine
-                .run(async {
-                    let _ = stop_rx.await;
-                })
-                .await
-        })
-    };
+    let (stop_tx, runner) = run_in_background(&engine);
     wait_for(&mut events, |e| {
         matches!(e, SyncEvent::State(SyncState::Online { .. })).then_some(())
     })
@@ -399,17 +408,7 @@ async fn server_down_means_offline_with_a_clear_error_and_retries() {
     server.shutdown().await;
 
     let mut events = engine.subscribe();
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let runner = {
-        let engine = engine.clone();
-        tokio::spawn(async move {
-            engine
-                .run(async {
-                    let _ = stop_rx.await;
-                })
-                .await
-        })
-    };
+    let (stop_tx, runner) = run_in_background(&engine);
     let mut offline = Vec::new();
     while offline.len() < 3 {
         let (error, retry_at) = wait_for(&mut events, |e| match e {
