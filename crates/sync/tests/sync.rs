@@ -41,6 +41,15 @@ async fn sign_in(server: &RunningServer, accounts: &Accounts, email: &str) -> Se
         .unwrap()
 }
 
+/// Closes stores and waits for their database threads, so the test process
+/// does not exit while SQLite is still closing under it.
+async fn close_all(stores: Vec<stepup_store::Store>) {
+    for store in stores {
+        store.close().await;
+    }
+    assert!(stepup_store::wait_for_database_threads(Duration::from_secs(5)).await);
+}
+
 /// Runs the engine until the returned sender fires; join the handle after.
 fn run_in_background(
     engine: &Engine,
@@ -193,6 +202,7 @@ async fn initial_sync_is_paginated_complete_and_resumable() {
         .unwrap();
     assert_eq!(have2.len(), want.len());
     server.shutdown().await;
+    close_all(vec![session.store.clone(), s2.store.clone()]).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -251,6 +261,7 @@ async fn live_webhook_arrives_through_the_stream_and_survives_reconnects() {
     let msgs = |c: &Vec<(String, i64)>| c.iter().find(|(t, _)| t == "messages").unwrap().1;
     assert_eq!(msgs(&after) - msgs(&before), 2);
     server.shutdown().await;
+    close_all(vec![session.store.clone()]).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -331,6 +342,7 @@ async fn sending_goes_through_the_outbox_exactly_once() {
     assert_eq!(failed.state, stepup_store::OutboxState::Failed);
     assert!(failed.error.unwrap().starts_with("reply_window_closed"));
     server.shutdown().await;
+    close_all(vec![session.store.clone()]).await;
 }
 
 trait NowForTest {
@@ -398,6 +410,7 @@ async fn an_expired_cursor_re_bootstraps_without_losing_the_outbox() {
             .is_some()
     );
     server.shutdown().await;
+    close_all(vec![session.store.clone()]).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -429,6 +442,7 @@ async fn server_down_means_offline_with_a_clear_error_and_retries() {
         "nothing lost"
     );
     session.store.integrity_check().await.unwrap();
+    close_all(vec![session.store.clone()]).await;
 }
 
 /// A server that answers every request with the same canned response.
@@ -578,6 +592,7 @@ async fn two_accounts_on_one_machine_see_only_their_own_data() {
     let b2 = accounts.open("huda@gadgets.test", None).await.unwrap();
     b2.store.integrity_check().await.unwrap();
     server.shutdown().await;
+    close_all(vec![b.store.clone(), b2.store.clone()]).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -703,4 +718,5 @@ async fn older_history_and_attachments_on_demand() {
             >= cached.len()
     );
     server.shutdown().await;
+    close_all(vec![session.store.clone()]).await;
 }
