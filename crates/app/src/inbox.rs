@@ -231,6 +231,13 @@ fn kind_and_text(content: &MessageContent) -> (String, String) {
         MessageContent::Unsupported { provider_type } => {
             ("unsupported".into(), provider_type.clone())
         }
+        MessageContent::Event { event } => (
+            "event".into(),
+            serde_json::to_value(event.kind)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+        ),
     }
 }
 

@@ -438,6 +438,13 @@ async fn update_conversation(
         .await?
         .ok_or_else(|| ApiError::not_found("conversation"))?;
     if let Some(status) = req.status {
+        if status == ConversationStatus::Resolved {
+            if conv.status != ConversationStatus::Resolved {
+                conv.resolved_at = Some(now);
+            }
+        } else {
+            conv.resolved_at = None;
+        }
         conv.status = status;
         conv.snoozed_until = None;
         if status == ConversationStatus::Snoozed {
@@ -535,6 +542,7 @@ pub fn preview_full(content: &MessageContent) -> String {
         MessageContent::Reaction { emoji, .. } => emoji.clone(),
         MessageContent::InteractiveReply { title, .. } => title.clone(),
         MessageContent::Unsupported { .. } => "[unsupported]".into(),
+        MessageContent::Event { .. } => String::new(),
     }
 }
 
@@ -672,6 +680,7 @@ async fn send_message(
         conversation_id: id.clone(),
         direction: Direction::Outbound,
         sender_agent_id: Some(auth.agent_id.clone()),
+        origin: stepup_protocol::Origin::Human,
         content,
         reply_to_message_id: reply_to,
         status: MessageStatus::Pending,

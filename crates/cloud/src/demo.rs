@@ -10,6 +10,7 @@ use rand::{Rng, SeedableRng};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use stepup_protocol::{
+    Origin,
     AttachmentRef, CannedResponse, Channel, ChannelIdentity, Contact, Conversation,
     ConversationStatus, Direction, EntityKind, Label, Message, MessageContent, MessageStatus, Note,
     Priority, Role, Team, Template, TemplateStatus,
@@ -645,6 +646,7 @@ async fn seed_conversation(
             conversation_id: conv_id.clone(),
             direction,
             sender_agent_id: sender,
+            origin: Origin::Human,
             content,
             reply_to_message_id: None,
             status: if outbound {
@@ -817,6 +819,8 @@ async fn seed_conversation(
         reply_window: reply_window(channel, Some(last_inbound), start),
         csat: (status == ConversationStatus::Resolved && rng.random_bool(0.5))
             .then(|| [5u8, 5, 4, 4, 3, 2][rng.random_range(0..6)]),
+        resolved_at: (status == ConversationStatus::Resolved)
+            .then(|| (last + rng.random_range(60_000..86_400_000)).min(now)),
     };
     for m in &messages {
         if let Some(p) = &m.provider_message_id {

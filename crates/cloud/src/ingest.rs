@@ -149,6 +149,7 @@ pub async fn contact_and_conversation(
         unread_count: 0,
         reply_window: reply_window(channel, None, at),
         csat: None,
+        resolved_at: None,
     };
     w.put_conversation(&conv).await?;
     w.set_lookup("conversation", &conv_key, &conv.id).await?;
@@ -216,6 +217,7 @@ pub async fn ingest_in(
             Direction::Inbound
         },
         sender_agent_id: None,
+        origin: stepup_protocol::Origin::Human,
         content,
         reply_to_message_id: reply_to,
         status: if m.echo {
@@ -261,6 +263,7 @@ pub async fn ingest_in(
     ) {
         conv.status = ConversationStatus::Open;
         conv.snoozed_until = None;
+        conv.resolved_at = None;
     }
     w.put_conversation(&conv).await?;
     Ok(Outcome::Created {

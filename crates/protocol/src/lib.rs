@@ -277,6 +277,9 @@ pub struct Conversation {
     /// Customer satisfaction score 1–5 once the customer answered the survey.
     #[serde(default)]
     pub csat: Option<u8>,
+    /// When the conversation was last resolved; cleared when it reopens.
+    #[serde(default)]
+    pub resolved_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -358,6 +361,51 @@ pub enum MessageContent {
     Unsupported {
         provider_type: String,
     },
+    /// A system event in the timeline (direction `outbound`, origin `system`).
+    Event {
+        event: ConversationEvent,
+    },
+}
+
+/// Who wrote a message, beyond its direction.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    /// The customer (inbound) or an agent (outbound).
+    #[default]
+    Human,
+    /// An automated flow: greeting, away message, survey.
+    Bot,
+    /// A reply written and sent by the AI assistant.
+    Ai,
+    /// A timeline event, not a message anyone sent.
+    System,
+}
+
+/// Something that happened to a conversation, shown in its timeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConversationEventKind {
+    Assigned,
+    Unassigned,
+    Resolved,
+    Reopened,
+    Snoozed,
+    /// The channel's reply window closed without an answer.
+    WindowClosed,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConversationEvent {
+    pub kind: ConversationEventKind,
+    /// The agent who did it; `None` when the system did.
+    #[serde(default)]
+    pub actor_agent_id: Option<String>,
+    /// `assigned`: the new assignee.
+    #[serde(default)]
+    pub agent_id: Option<String>,
+    #[serde(default)]
+    pub team_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -374,6 +422,8 @@ pub struct Message {
     pub direction: Direction,
     #[serde(default)]
     pub sender_agent_id: Option<String>,
+    #[serde(default)]
+    pub origin: Origin,
     pub content: MessageContent,
     #[serde(default)]
     pub reply_to_message_id: Option<String>,

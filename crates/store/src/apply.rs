@@ -515,7 +515,9 @@ pub fn message_text(content: &MessageContent) -> Option<String> {
                 .join(" "),
         ),
         MessageContent::InteractiveReply { title, .. } => Some(title.clone()),
-        MessageContent::Reaction { .. } | MessageContent::Unsupported { .. } => None,
+        MessageContent::Reaction { .. }
+        | MessageContent::Unsupported { .. }
+        | MessageContent::Event { .. } => None,
     }
 }
 
