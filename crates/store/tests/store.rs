@@ -115,6 +115,13 @@ async fn open(dir: &Path, k: &DbKey) -> Store {
     Store::open(&dir.join("cache.db"), k).await.unwrap()
 }
 
+/// Closes the cache and waits for its database threads, so the test process
+/// does not exit while SQLCipher is still closing under it.
+async fn finish(store: Store) {
+    store.close().await;
+    assert!(stepup_store::wait_for_database_threads(std::time::Duration::from_secs(5)).await);
+}
+
 fn files_contain(dir: &Path, needle: &[u8]) -> Vec<String> {
     let mut hits = Vec::new();
     for entry in std::fs::read_dir(dir).unwrap() {
@@ -170,6 +177,7 @@ async fn data_is_encrypted_at_rest_including_the_wal() {
     // The plain-SQLite header is absent too.
     let head = std::fs::read(dir.path().join("cache.db")).unwrap();
     assert_ne!(&head[..15], b"SQLite format 3");
+    assert!(stepup_store::wait_for_database_threads(std::time::Duration::from_secs(5)).await);
 }
 
 #[tokio::test]
@@ -196,6 +204,7 @@ async fn a_wrong_key_is_a_typed_error_and_leaves_the_file_intact() {
             .len(),
         2
     );
+    finish(store).await;
 }
 
 #[tokio::test]
@@ -206,6 +215,7 @@ async fn a_garbage_file_is_reported_not_overwritten() {
     let err = Store::open(&path, &key(1)).await.unwrap_err();
     assert!(matches!(err, StoreError::WrongKey), "{err:?}");
     assert_eq!(std::fs::read(&path).unwrap(), vec![0x5a; 8192]);
+    assert!(stepup_store::wait_for_database_threads(std::time::Duration::from_secs(5)).await);
 }
 
 #[tokio::test]
@@ -276,6 +286,7 @@ async fn pages_apply_atomically_with_their_cursor_and_idempotently() {
             .unwrap()
             .is_empty()
     );
+    finish(store).await;
 }
 
 #[tokio::test]
@@ -339,6 +350,7 @@ async fn conversation_filters() {
             .unwrap()
             .is_empty()
     );
+    finish(store).await;
 }
 
 #[tokio::test]
@@ -394,6 +406,7 @@ async fn arabic_aware_search_with_filters_and_snippets() {
         store.search(q, &any).await.unwrap();
     }
     assert_eq!(store.messages("cnv_2", None, 10).await.unwrap().len(), 1);
+    finish(store).await;
 }
 
 #[tokio::test]
@@ -469,6 +482,7 @@ async fn outbox_lifecycle() {
     assert_eq!(store.outbox_due(30_000).await.unwrap().len(), 1);
     assert!(store.outbox_discard("loc_2").await.unwrap());
     assert!(store.outbox().await.unwrap().is_empty());
+    finish(store).await;
 }
 
 #[tokio::test]
@@ -491,6 +505,7 @@ async fn export_holds_everything_as_json() {
         v["notes"][0]["body"],
         "Customer prefers delivery to Al Barsha"
     );
+    finish(store).await;
 }
 
 #[tokio::test]
@@ -534,6 +549,7 @@ async fn attachments_are_encrypted_and_evicted_least_recently_used_first() {
         files_contain(dir.path(), b"AL-MARKER-BYTES"),
         Vec::<String>::new()
     );
+    assert!(stepup_store::wait_for_database_threads(std::time::Duration::from_secs(5)).await);
 }
 
 #[tokio::test]
@@ -575,6 +591,7 @@ async fn retention_drops_old_messages_and_their_search_entries() {
             .len(),
         1
     );
+    finish(store).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
