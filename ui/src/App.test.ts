@@ -29,7 +29,7 @@ vi.mock('./lib/ipc', async () => {
         case 'get_settings':
           return backend.settings;
         case 'sync_status':
-          return { state: 'signed_out', account: null, lastSyncAt: null, error: null, applied: 0 };
+          return { state: 'signed_out', account: null, lastSyncAt: null, error: null, applied: 0, total: null };
         case 'update_settings':
           if (backend.failNext) {
             backend.failNext = false;

@@ -117,6 +117,9 @@ pub struct SyncStatus {
     /// Changes applied so far while bootstrapping.
     #[ts(type = "number")]
     pub applied: u64,
+    /// Changes the initial sync holds in all, when known.
+    #[ts(type = "number | null")]
+    pub total: Option<u64>,
 }
 
 /// Tells the shell what changed, to forward to the UI and to notifications.
@@ -157,6 +160,7 @@ impl Default for Inbox {
                 last_sync_at: None,
                 error: None,
                 applied: 0,
+                total: None,
             }),
             events: broadcast::channel(1024).0,
         }
@@ -333,6 +337,7 @@ impl Inbox {
             last_sync_at: None,
             error: None,
             applied: 0,
+            total: None,
         });
         let me = Arc::clone(self);
         tokio::spawn(async move {
@@ -351,9 +356,10 @@ impl Inbox {
                     SyncEvent::State(state) => {
                         let prev = me.status();
                         let status = match state {
-                            SyncState::Bootstrapping { applied } => SyncStatus {
+                            SyncState::Bootstrapping { applied, total } => SyncStatus {
                                 state: "bootstrapping".into(),
                                 applied,
+                                total,
                                 ..prev
                             },
                             SyncState::Syncing => SyncStatus {

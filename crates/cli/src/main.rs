@@ -377,8 +377,8 @@ async fn sync(ctx: &Ctx, follow: bool, retention_days: u64) -> Result<()> {
     let progress = tokio::spawn(async move {
         while let Ok(ev) = events.recv().await {
             match ev {
-                SyncEvent::State(SyncState::Bootstrapping { applied }) if tty => {
-                    eprint!("\rInitial sync… {applied} changes");
+                SyncEvent::State(SyncState::Bootstrapping { applied, total }) if tty => {
+                    eprint!("\r{}", progress_line(applied, total));
                 }
                 SyncEvent::State(SyncState::Online { .. }) if tty => {
                     eprintln!("\rUp to date; following live changes.")
@@ -418,6 +418,25 @@ async fn sync(ctx: &Ctx, follow: bool, retention_days: u64) -> Result<()> {
     progress.abort();
     session.store.close().await;
     Ok(())
+}
+
+/// The initial sync's progress: a bar when the total is known, a counter
+/// otherwise (after resuming a snapshot part-way).
+fn progress_line(applied: u64, total: Option<u64>) -> String {
+    const WIDTH: u64 = 30;
+    match total {
+        Some(total) if total > 0 => {
+            let done = applied.min(total);
+            let filled = (done * WIDTH / total) as usize;
+            format!(
+                "Initial sync [{}{}] {:>3}%  {done}/{total} changes",
+                "#".repeat(filled),
+                "-".repeat(WIDTH as usize - filled),
+                done * 100 / total
+            )
+        }
+        _ => format!("Initial sync… {applied} changes"),
+    }
 }
 
 fn list_filter(args: &ListArgs, me: &str) -> ConversationFilter {
@@ -628,5 +647,27 @@ async fn check(ctx: &Ctx) -> Result<()> {
     } else {
         say(report.to_string());
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::progress_line;
+
+    #[test]
+    fn the_progress_bar_fills_with_the_snapshot() {
+        assert_eq!(
+            progress_line(0, Some(200)),
+            "Initial sync [------------------------------]   0%  0/200 changes"
+        );
+        assert_eq!(
+            progress_line(100, Some(200)),
+            "Initial sync [###############---------------]  50%  100/200 changes"
+        );
+        assert_eq!(
+            progress_line(250, Some(200)),
+            "Initial sync [##############################] 100%  200/200 changes"
+        );
+        assert_eq!(progress_line(42, None), "Initial sync… 42 changes");
     }
 }

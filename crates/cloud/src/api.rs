@@ -277,12 +277,18 @@ async fn sync(
                 next_cursor: next.to_string(),
                 has_more,
                 snapshot: false,
+                snapshot_total: None,
             }
         }
         Cursor::Snapshot(after) => {
             let window = i64::try_from(state.config().snapshot_message_window.as_millis())
                 .unwrap_or(i64::MAX);
             let since = state.now().saturating_sub(window);
+            let snapshot_total = if after == 0 {
+                Some(store::snapshot_size(&mut tx, &auth.workspace_id, since).await?)
+            } else {
+                None
+            };
             let mut changes =
                 store::snapshot_after(&mut tx, &auth.workspace_id, after, limit + 1, since).await?;
             let has_more = changes.len() > limit as usize;
@@ -297,6 +303,7 @@ async fn sync(
                 next_cursor,
                 has_more,
                 snapshot: true,
+                snapshot_total,
             }
         }
     };

@@ -510,6 +510,23 @@ pub async fn snapshot_after(
         .collect()
 }
 
+/// How many changes a snapshot from the start holds (see `snapshot_after`).
+pub async fn snapshot_size(
+    conn: &mut SqliteConnection,
+    workspace_id: &str,
+    messages_since: i64,
+) -> Result<u64, sqlx::Error> {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM entities
+         WHERE workspace_id = ? AND deleted = 0 AND NOT (kind = 'message' AND sort_at < ?)",
+    )
+    .bind(workspace_id)
+    .bind(messages_since)
+    .fetch_one(conn)
+    .await?;
+    Ok(u64::try_from(n).unwrap_or(0))
+}
+
 /// Drops raw log entries so that at most `keep` remain; returns the new horizon.
 pub async fn compact(
     pool: &SqlitePool,

@@ -573,6 +573,10 @@ pub struct SyncResponse {
     pub has_more: bool,
     /// True while the client is reading a compacted snapshot.
     pub snapshot: bool,
+    /// On the first page of a snapshot: how many changes the whole snapshot
+    /// holds, for a progress bar.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot_total: Option<u64>,
 }
 
 /// Frames the server sends on `GET /v1/stream`.

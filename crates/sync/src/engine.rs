@@ -175,10 +175,12 @@ impl Engine {
                 }
                 other => other?,
             };
+            let expected = page.snapshot_total;
             loop {
                 if !bootstrapped {
                     self.emit(SyncEvent::State(SyncState::Bootstrapping {
                         applied: total,
+                        total: expected,
                     }));
                 }
                 let done = bootstrapped || !page.has_more;
@@ -280,6 +282,7 @@ impl Engine {
                         next_cursor: seq,
                         has_more: false,
                         snapshot: false,
+                        snapshot_total: None,
                     };
                     self.apply(&resp, true, true).await?;
                     *self

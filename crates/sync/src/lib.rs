@@ -39,8 +39,9 @@ impl Clock for SystemClock {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum SyncState {
-    /// Reading the initial snapshot; `applied` changes so far.
-    Bootstrapping { applied: u64 },
+    /// Reading the initial snapshot; `applied` changes so far, of `total`
+    /// when known (not after resuming a snapshot part-way).
+    Bootstrapping { applied: u64, total: Option<u64> },
     /// Catching up by cursor.
     Syncing,
     /// Up to date and following the realtime stream.

@@ -151,9 +151,18 @@ async fn initial_sync_is_paginated_complete_and_resumable() {
     let applied = engine.catch_up().await.unwrap();
     assert!(applied > 300, "{applied}");
     let mut progress = 0;
+    let mut last = 0;
     while let Ok(ev) = events.try_recv() {
-        if let SyncEvent::State(SyncState::Bootstrapping { .. }) = ev {
+        if let SyncEvent::State(SyncState::Bootstrapping {
+            applied: so_far,
+            total,
+        }) = ev
+        {
             progress += 1;
+            // The first page says how big the snapshot is: a real progress bar.
+            assert_eq!(total, Some(applied), "the snapshot's announced size");
+            assert!(so_far >= last && so_far < applied, "{so_far} of {applied}");
+            last = so_far;
         }
         assert!(
             !matches!(ev, SyncEvent::NewInbound { .. }),

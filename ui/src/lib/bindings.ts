@@ -63,7 +63,11 @@ state: string, account: string | null, lastSyncAt: number | null, error: string 
 /**
  * Changes applied so far while bootstrapping.
  */
-applied: number, };
+applied: number, 
+/**
+ * Changes the initial sync holds in all, when known.
+ */
+total: number | null, };
 export type SnippetPart = { text: string, hit: boolean, };
 export type SearchResult = { 
 /**

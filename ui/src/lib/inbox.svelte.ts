@@ -8,7 +8,7 @@ class InboxState {
   rows = $state<InboxRow[]>([]);
   selected = $state<string | null>(null);
   conversation = $state<ConversationView | null>(null);
-  status = $state<SyncStatus>({ state: 'signed_out', account: null, lastSyncAt: null, error: null, applied: 0 });
+  status = $state<SyncStatus>({ state: 'signed_out', account: null, lastSyncAt: null, error: null, applied: 0, total: null });
   channel = $state<string | null>(null);
   starting = $state(false);
   query = $state('');
