@@ -29,7 +29,8 @@ pub use attachments::CachedAttachment;
 pub use keys::{DbKey, KeyError, MemorySecrets, OsKeyring, SecretStore};
 pub use outbox::{OutboxEntry, OutboxState};
 pub use queries::{
-    ConversationFilter, ConversationRow, SearchFilter, SearchHit, SearchKind, Snippet,
+    ConversationFilter, ConversationRow, ConversationSort, SearchFilter, SearchHit, SearchKind,
+    Snippet,
 };
 pub use secret::Secret;
 

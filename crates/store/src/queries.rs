@@ -6,7 +6,7 @@ use sqlx::AssertSqlSafe;
 use sqlx::{QueryBuilder, Row, Sqlite};
 use stepup_protocol::{Contact, Conversation, Message, Note};
 
-use crate::{Result, Store, normalize::normalize_with_offsets};
+use crate::{Result, Store, StoreError, normalize::normalize_with_offsets};
 
 #[derive(Debug, Clone, Default)]
 pub struct ConversationFilter {
@@ -15,8 +15,25 @@ pub struct ConversationFilter {
     /// An agent id, or `"unassigned"`.
     pub assignee: Option<String>,
     pub label: Option<String>,
+    /// Only conversations assigned to one of these teams (and to nobody in
+    /// particular when `assignee` is `"unassigned"`).
+    pub teams: Vec<String>,
+    /// Only conversations with unread customer messages.
+    pub unread_only: bool,
+    pub sort: ConversationSort,
     pub limit: u32,
     pub offset: u32,
+}
+
+/// How the conversation list is ordered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConversationSort {
+    /// Latest activity first.
+    #[default]
+    Latest,
+    /// Customers waiting for an answer first, the longest-waiting on top.
+    WaitingLongest,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -113,7 +130,26 @@ impl Store {
             &filter.assignee,
             &filter.label,
         );
-        q.push(" ORDER BY c.last_message_at DESC, c.id LIMIT ")
+        if !filter.teams.is_empty() {
+            q.push(" AND c.assignee_team_id IN (");
+            let mut list = q.separated(", ");
+            for team in &filter.teams {
+                list.push_bind(team);
+            }
+            q.push(")");
+        }
+        if filter.unread_only {
+            q.push(" AND c.unread_count > 0");
+        }
+        q.push(match filter.sort {
+            ConversationSort::Latest => " ORDER BY c.last_message_at DESC, c.id",
+            // The customer is waiting when their message is the latest one.
+            ConversationSort::WaitingLongest => {
+                " ORDER BY (c.last_inbound_at IS NULL OR c.last_inbound_at < c.last_message_at),
+                   c.last_inbound_at ASC, c.id"
+            }
+        });
+        q.push(" LIMIT ")
             .push_bind(i64::from(if filter.limit == 0 {
                 100
             } else {
@@ -130,6 +166,29 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// The reference data of one kind (`agent`, `team`, `label`,
+    /// `canned_response`, `template`, `workspace`), ordered by id.
+    pub async fn entities<T: serde::de::DeserializeOwned>(&self, kind: &str) -> Result<Vec<T>> {
+        let rows: Vec<String> =
+            sqlx::query_scalar("SELECT data FROM entities WHERE kind = ? ORDER BY id")
+                .bind(kind)
+                .fetch_all(self.pool())
+                .await?;
+        rows.iter()
+            .map(|d| serde_json::from_str(d).map_err(StoreError::from))
+            .collect()
+    }
+
+    /// One message by id.
+    pub async fn message(&self, id: &str) -> Result<Option<Message>> {
+        let data: Option<String> = sqlx::query_scalar("SELECT data FROM messages WHERE id = ?")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        data.map(|d| serde_json::from_str(&d).map_err(StoreError::from))
+            .transpose()
     }
 
     pub async fn conversation(&self, id: &str) -> Result<Option<Conversation>> {

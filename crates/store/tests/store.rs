@@ -354,6 +354,104 @@ async fn conversation_filters() {
 }
 
 #[tokio::test]
+async fn team_unread_and_waiting_longest_views() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path(), &key(12)).await;
+    let conv = |id: &str, team: &str, unread: u32, last_inbound: i64, last: i64| {
+        let mut c = conversation(id, "ctc_1", "whatsapp", "open", None, last);
+        c["assignee_team_id"] = json!(team);
+        c["unread_count"] = json!(unread);
+        c["last_inbound_at"] = json!(last_inbound);
+        c
+    };
+    let changes = vec![
+        change(1, EntityKind::Contact, "ctc_1", contact("ctc_1", "Aisha")),
+        // Answered: the agent wrote last.
+        change(
+            2,
+            EntityKind::Conversation,
+            "cnv_a",
+            conv("cnv_a", "tm_sales", 0, 1_000, 9_000),
+        ),
+        // Waiting since 5 000.
+        change(
+            3,
+            EntityKind::Conversation,
+            "cnv_b",
+            conv("cnv_b", "tm_care", 2, 5_000, 5_000),
+        ),
+        // Waiting since 2 000: the longest.
+        change(
+            4,
+            EntityKind::Conversation,
+            "cnv_c",
+            conv("cnv_c", "tm_sales", 1, 2_000, 2_000),
+        ),
+        change(
+            5,
+            EntityKind::Team,
+            "tm_sales",
+            json!({ "id": "tm_sales", "name": "المبيعات" }),
+        ),
+        change(
+            6,
+            EntityKind::Message,
+            "msg_9",
+            message("msg_9", "cnv_c", "hi", 2_000),
+        ),
+    ];
+    store.apply_page(&changes, "6", true).await.unwrap();
+    let ids = |f: ConversationFilter| {
+        let store = &store;
+        async move {
+            store
+                .conversations(&f)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|r| r.conversation.id)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        ids(ConversationFilter::default()).await,
+        ["cnv_a", "cnv_b", "cnv_c"]
+    );
+    assert_eq!(
+        ids(ConversationFilter {
+            sort: stepup_store::ConversationSort::WaitingLongest,
+            ..Default::default()
+        })
+        .await,
+        ["cnv_c", "cnv_b", "cnv_a"]
+    );
+    assert_eq!(
+        ids(ConversationFilter {
+            teams: vec!["tm_sales".into()],
+            ..Default::default()
+        })
+        .await,
+        ["cnv_a", "cnv_c"]
+    );
+    assert_eq!(
+        ids(ConversationFilter {
+            teams: vec!["tm_sales".into(), "tm_care".into()],
+            unread_only: true,
+            ..Default::default()
+        })
+        .await,
+        ["cnv_b", "cnv_c"]
+    );
+    let teams: Vec<stepup_protocol::Team> = store.entities("team").await.unwrap();
+    assert_eq!(teams.len(), 1);
+    assert_eq!(teams[0].name, "المبيعات");
+    let m = store.message("msg_9").await.unwrap().unwrap();
+    assert_eq!(m.conversation_id, "cnv_c");
+    assert!(store.message("msg_nope").await.unwrap().is_none());
+    finish(store).await;
+}
+
+#[tokio::test]
 async fn arabic_aware_search_with_filters_and_snippets() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(dir.path(), &key(5)).await;
