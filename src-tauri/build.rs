@@ -14,6 +14,21 @@ const COMMANDS: &[&str] = &[
     "open_conversation",
     "send_text",
     "search",
+    "directory",
+    "conversation_action",
+    "add_note",
+    "send_template",
+    "retry_message",
+    "discard_message",
+    "suggestions",
+    "mark_read",
+    "load_older",
+    "accounts",
+    "sign_in",
+    "open_account",
+    "sign_out",
+    "export_data",
+    "wipe_cache",
 ];
 
 fn main() {

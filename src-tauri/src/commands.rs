@@ -4,7 +4,11 @@
 
 use stepup_app::{
     App, AppInfo, IpcError, Settings, SettingsPatch,
-    inbox::{ConversationView, InboxQuery, InboxRow, SearchResult, SendText, SyncStatus},
+    accounts::{AccountView, OpenAccount, SignIn, SignOut},
+    actions::{AddNote, ConversationAction, SendTemplate, SuggestionView},
+    inbox::{
+        ConversationView, Directory, InboxQuery, InboxRow, SearchResult, SendText, SyncStatus,
+    },
 };
 use tauri::State;
 
@@ -62,4 +66,94 @@ pub async fn send_text(app: State<'_, App>, args: SendText) -> Result<()> {
 #[tracing::instrument(skip_all, err(Debug))]
 pub async fn search(app: State<'_, App>, args: String) -> Result<Vec<SearchResult>> {
     app.search(args).await.map_err(Into::into)
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn directory(app: State<'_, App>) -> Result<Directory> {
+    app.directory().await.map_err(Into::into)
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn conversation_action(app: State<'_, App>, args: ConversationAction) -> Result<()> {
+    app.conversation_action(args).await.map_err(Into::into)
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn add_note(app: State<'_, App>, args: AddNote) -> Result<()> {
+    app.add_note(args).await.map_err(Into::into)
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn send_template(app: State<'_, App>, args: SendTemplate) -> Result<()> {
+    app.send_template(args).await.map_err(Into::into)
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn retry_message(app: State<'_, App>, args: String) -> Result<()> {
+    app.retry_message(args).await.map_err(Into::into)
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn discard_message(app: State<'_, App>, args: String) -> Result<()> {
+    app.discard_message(args).await.map_err(Into::into)
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn suggestions(app: State<'_, App>, args: String) -> Result<Vec<SuggestionView>> {
+    app.suggestions(args).await.map_err(Into::into)
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn mark_read(app: State<'_, App>, args: String) -> Result<()> {
+    app.mark_read(args).await.map_err(Into::into)
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn load_older(app: State<'_, App>, args: String) -> Result<bool> {
+    app.load_older(args).await.map_err(Into::into)
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn accounts(app: State<'_, App>) -> Result<Vec<AccountView>> {
+    app.accounts().await.map_err(Into::into)
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn sign_in(app: State<'_, App>, args: SignIn) -> Result<SyncStatus> {
+    app.sign_in(args).await.map_err(Into::into)
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn open_account(app: State<'_, App>, args: OpenAccount) -> Result<SyncStatus> {
+    app.open_account(args).await.map_err(Into::into)
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn sign_out(app: State<'_, App>, args: SignOut) -> Result<()> {
+    app.sign_out(args).await.map_err(Into::into)
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn export_data(app: State<'_, App>) -> Result<String> {
+    app.export_data().await.map_err(Into::into)
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn wipe_cache(app: State<'_, App>) -> Result<SyncStatus> {
+    app.wipe_cache().await.map_err(Into::into)
 }

@@ -27,6 +27,21 @@ pub fn run() {
             commands::open_conversation,
             commands::send_text,
             commands::search,
+            commands::directory,
+            commands::conversation_action,
+            commands::add_note,
+            commands::send_template,
+            commands::retry_message,
+            commands::discard_message,
+            commands::suggestions,
+            commands::mark_read,
+            commands::load_older,
+            commands::accounts,
+            commands::sign_in,
+            commands::open_account,
+            commands::sign_out,
+            commands::export_data,
+            commands::wipe_cache,
         ])
         .setup(|tauri_app| {
             let handle = tauri_app.handle().clone();

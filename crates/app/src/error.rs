@@ -16,6 +16,21 @@ pub enum ErrorCode {
     NotSignedIn,
     /// The conversation (or other item) is not in the local cache.
     NotFound,
+    /// Wrong email or password.
+    Unauthorized,
+    /// The server cannot be reached (wrong address, no network, down): the
+    /// action needs the cloud and was not done; try again when online.
+    Unreachable,
+    /// The cloud refused the action (not allowed, the reply window closed…);
+    /// the message says why.
+    Rejected,
+    /// The OS keyring cannot be used: offer a passphrase for the cache.
+    KeyringUnavailable,
+    /// This account's cache is protected by a passphrase: ask for it.
+    PassphraseRequired,
+    /// The key does not open the local cache: offer to wipe it and sync
+    /// again (listing unsent messages first).
+    WrongKey,
     /// A bug or an unexpected state: reported, never expected.
     Internal,
 }
@@ -41,6 +56,18 @@ pub enum AppError {
     NotSignedIn,
     #[error("{0} is not in the local cache")]
     NotFound(String),
+    #[error("wrong email or password")]
+    Unauthorized,
+    #[error("{0}")]
+    Unreachable(String),
+    #[error("{0}")]
+    Rejected(String),
+    #[error("{0}")]
+    KeyringUnavailable(String),
+    #[error("this account's cache is protected by a passphrase")]
+    PassphraseRequired,
+    #[error("the local cache cannot be opened with this key")]
+    WrongKey,
     #[error("{0}")]
     Internal(String),
 }
@@ -52,7 +79,62 @@ impl AppError {
             AppError::Io { .. } => ErrorCode::Io,
             AppError::NotSignedIn => ErrorCode::NotSignedIn,
             AppError::NotFound(_) => ErrorCode::NotFound,
+            AppError::Unauthorized => ErrorCode::Unauthorized,
+            AppError::Unreachable(_) => ErrorCode::Unreachable,
+            AppError::Rejected(_) => ErrorCode::Rejected,
+            AppError::KeyringUnavailable(_) => ErrorCode::KeyringUnavailable,
+            AppError::PassphraseRequired => ErrorCode::PassphraseRequired,
+            AppError::WrongKey => ErrorCode::WrongKey,
             AppError::Internal(_) => ErrorCode::Internal,
+        }
+    }
+}
+
+impl From<stepup_sync::client::ClientError> for AppError {
+    fn from(e: stepup_sync::client::ClientError) -> Self {
+        use stepup_sync::client::ClientError as C;
+        match e {
+            C::InvalidCredentials => AppError::Unauthorized,
+            C::BadUrl(_) => AppError::InvalidInput(e.to_string()),
+            C::SignedOut => AppError::NotSignedIn,
+            e if e.is_transient() => AppError::Unreachable(e.to_string()),
+            C::Server { message, .. } => AppError::Rejected(message),
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<stepup_store::StoreError> for AppError {
+    fn from(e: stepup_store::StoreError) -> Self {
+        use stepup_store::{KeyError, StoreError as S};
+        match e {
+            S::WrongKey => AppError::WrongKey,
+            S::Key(KeyError::KeyringUnavailable(detail)) => AppError::KeyringUnavailable(detail),
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<stepup_sync::account::AccountError> for AppError {
+    fn from(e: stepup_sync::account::AccountError) -> Self {
+        use stepup_sync::account::AccountError as A;
+        match e {
+            A::Client(c) => c.into(),
+            A::Store(s) => s.into(),
+            A::NotFound(id) => AppError::NotFound(id),
+            A::PassphraseRequired => AppError::PassphraseRequired,
+            A::Io { context, source } => AppError::Io { context, source },
+        }
+    }
+}
+
+impl From<stepup_sync::engine::SyncError> for AppError {
+    fn from(e: stepup_sync::engine::SyncError) -> Self {
+        use stepup_sync::engine::SyncError as E;
+        match e {
+            E::Client(c) => c.into(),
+            E::Store(s) => s.into(),
+            E::Stalled => AppError::Unreachable(e.to_string()),
         }
     }
 }

@@ -6,8 +6,8 @@
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use stepup_protocol::{Conversation, Direction, Message, MessageContent, MessageStatus};
-use stepup_store::{ConversationFilter, MemorySecrets, OutboxState, Secret};
+use stepup_protocol::{MessageStatus, SendMessageRequest};
+use stepup_store::{ConversationFilter, ConversationSort, MemorySecrets, OutboxState, Secret};
 use stepup_sync::{
     SyncEvent, SyncState, SystemClock,
     account::{Accounts, Session},
@@ -17,71 +17,21 @@ use tokio::sync::{Mutex, broadcast, oneshot};
 
 use crate::AppError;
 
-/// One row of the conversation list.
-#[derive(Debug, Clone, Serialize, ts_rs::TS)]
-#[serde(rename_all = "camelCase")]
-pub struct InboxRow {
-    pub id: String,
-    pub channel: String,
-    pub contact_name: String,
-    pub preview: String,
-    #[ts(type = "number")]
-    pub last_message_at: i64,
-    pub unread: u32,
-    pub status: String,
-    pub assignee_agent_id: Option<String>,
-    pub labels: Vec<String>,
-    /// `none` (no window), `open`, `closing` (under 2 hours left) or `closed`.
-    pub reply_window: String,
-    /// When free text stops being allowed, if the channel has a window.
-    #[ts(type = "number | null")]
-    pub free_text_until: Option<i64>,
-}
-
-/// One bubble of a conversation.
-#[derive(Debug, Clone, Serialize, ts_rs::TS)]
-#[serde(rename_all = "camelCase")]
-pub struct MessageView {
-    pub id: String,
-    /// `inbound`, `outbound` or `note`.
-    pub direction: String,
-    /// `text`, `template`, `image`, `audio`, `voice`, `video`, `document`,
-    /// `sticker`, `location`, `contacts`, `reaction`, `reply`, `story_reply`, `unsupported`.
-    pub kind: String,
-    /// Customer text: the UI renders it as text only.
-    pub text: String,
-    /// `received`, `pending`, `sent`, `delivered`, `read` or `failed`.
-    pub status: String,
-    #[ts(type = "number")]
-    pub created_at: i64,
-    pub error: Option<String>,
-    /// An outbox entry not yet accepted by the cloud (its id is local).
-    pub local: bool,
-}
-
-#[derive(Debug, Clone, Serialize, ts_rs::TS)]
-#[serde(rename_all = "camelCase")]
-pub struct ConversationView {
-    pub row: InboxRow,
-    pub messages: Vec<MessageView>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize, ts_rs::TS)]
-#[serde(rename_all = "camelCase", default)]
-pub struct InboxQuery {
-    #[ts(optional)]
-    pub channel: Option<String>,
-    #[ts(optional)]
-    pub status: Option<String>,
-    #[ts(optional)]
-    pub limit: Option<u32>,
-}
+pub use crate::views::{
+    AgentView, AttachmentView, CannedView, ContactView, ConversationView, Directory, IdentityView,
+    InboxQuery, InboxRow, LabelView, MessageView, QuoteView, TeamView, TemplateView, WindowView,
+};
+use crate::views::{Names, enum_str, render_template, row, timeline};
 
 #[derive(Debug, Clone, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SendText {
     pub conversation_id: String,
     pub text: String,
+    /// The message this one answers (quoted above it).
+    #[ts(optional)]
+    #[serde(default)]
+    pub reply_to: Option<String>,
 }
 
 /// A piece of a search snippet; `hit` marks the matched words.
@@ -130,16 +80,18 @@ pub enum InboxEvent {
     Status { status: SyncStatus },
 }
 
-struct Active {
-    session: Session,
-    engine: Engine,
-    stop: Option<oneshot::Sender<()>>,
-    cloud: Option<stepup_cloud::RunningServer>,
+pub(crate) struct Active {
+    pub(crate) session: Session,
+    pub(crate) engine: Engine,
+    pub(crate) stop: Option<oneshot::Sender<()>>,
+    pub(crate) cloud: Option<stepup_cloud::RunningServer>,
 }
 
 /// The inbox of the signed-in account, if any.
 pub struct Inbox {
     active: Mutex<Option<Active>>,
+    /// Tests keep keys in memory instead of the OS keyring.
+    secrets: std::sync::Mutex<Option<Arc<dyn stepup_store::SecretStore>>>,
     status: std::sync::Mutex<SyncStatus>,
     events: broadcast::Sender<InboxEvent>,
 }
@@ -154,6 +106,7 @@ impl Default for Inbox {
     fn default() -> Self {
         Inbox {
             active: Mutex::new(None),
+            secrets: std::sync::Mutex::new(None),
             status: std::sync::Mutex::new(SyncStatus {
                 state: "signed_out".into(),
                 account: None,
@@ -167,104 +120,27 @@ impl Default for Inbox {
     }
 }
 
-fn enum_str<T: Serialize>(v: &T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
-
-fn row(c: &Conversation, contact_name: Option<String>, now: i64) -> InboxRow {
-    let reply_window = match c.reply_window.free_text_until {
-        None => "none",
-        Some(t) if t <= now => "closed",
-        Some(t) if t - now < 2 * 3600 * 1000 => "closing",
-        Some(_) => "open",
-    };
-    InboxRow {
-        id: c.id.clone(),
-        channel: c.channel.as_str().to_owned(),
-        contact_name: contact_name.unwrap_or_default(),
-        preview: c.last_message_preview.clone().unwrap_or_default(),
-        last_message_at: c.last_message_at,
-        unread: c.unread_count,
-        status: enum_str(&c.status),
-        assignee_agent_id: c.assignee_agent_id.clone(),
-        labels: c.labels.clone(),
-        reply_window: reply_window.into(),
-        free_text_until: c.reply_window.free_text_until,
-    }
-}
-
-fn kind_and_text(content: &MessageContent) -> (String, String) {
-    match content {
-        MessageContent::Text { text } => ("text".into(), text.clone()),
-        MessageContent::Template { rendered, .. } => ("template".into(), rendered.clone()),
-        MessageContent::Attachment {
-            attachment,
-            caption,
-        } => (
-            attachment.kind.clone(),
-            caption
-                .clone()
-                .or_else(|| attachment.filename.clone())
-                .unwrap_or_default(),
-        ),
-        MessageContent::Location {
-            name,
-            address,
-            latitude,
-            longitude,
-        } => (
-            "location".into(),
-            name.clone()
-                .or_else(|| address.clone())
-                .unwrap_or_else(|| format!("{latitude:.5}, {longitude:.5}")),
-        ),
-        MessageContent::Contacts { contacts } => (
-            "contacts".into(),
-            contacts
-                .iter()
-                .map(|c| c.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
-        ),
-        MessageContent::Reaction { emoji, .. } => ("reaction".into(), emoji.clone()),
-        MessageContent::InteractiveReply { title, .. } => ("reply".into(), title.clone()),
-        MessageContent::StoryReply { text, .. } => ("story_reply".into(), text.clone()),
-        MessageContent::Unsupported { provider_type } => {
-            ("unsupported".into(), provider_type.clone())
-        }
-        MessageContent::Event { event } => (
-            "event".into(),
-            serde_json::to_value(event.kind)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default(),
-        ),
-    }
-}
-
-fn message_view(m: &Message) -> MessageView {
-    let (kind, text) = kind_and_text(&m.content);
-    MessageView {
-        id: m.id.clone(),
-        direction: if m.direction == Direction::Inbound {
-            "inbound"
-        } else {
-            "outbound"
-        }
-        .into(),
-        kind,
-        text,
-        status: enum_str(&m.status),
-        created_at: m.created_at,
-        error: m.error.clone(),
-        local: false,
-    }
-}
-
 impl Inbox {
+    /// Keeps account keys and tokens in `secrets` instead of the OS keyring.
+    pub fn use_secrets(&self, secrets: Arc<dyn stepup_store::SecretStore>) {
+        *self.secrets.lock().unwrap_or_else(|p| p.into_inner()) = Some(secrets);
+    }
+
+    pub(crate) fn secrets_override(&self) -> Option<Arc<dyn stepup_store::SecretStore>> {
+        self.secrets
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    pub(crate) async fn active_account_id(&self) -> Option<String> {
+        self.active
+            .lock()
+            .await
+            .as_ref()
+            .map(|a| a.session.account.id.as_str().to_owned())
+    }
+
     pub fn subscribe(&self) -> broadcast::Receiver<InboxEvent> {
         self.events.subscribe()
     }
@@ -276,7 +152,7 @@ impl Inbox {
             .clone()
     }
 
-    fn set_status(&self, status: SyncStatus) {
+    pub(crate) fn set_status(&self, status: SyncStatus) {
         *self.status.lock().unwrap_or_else(|p| p.into_inner()) = status.clone();
         let _ = self.events.send(InboxEvent::Status { status });
     }
@@ -322,7 +198,7 @@ impl Inbox {
     }
 
     /// Runs the engine for `session` in the background, forwarding its events.
-    async fn activate(
+    pub(crate) async fn activate(
         self: &Arc<Self>,
         session: Session,
         cloud: Option<stepup_cloud::RunningServer>,
@@ -403,10 +279,8 @@ impl Inbox {
                 .await;
         });
         let mut active = self.active.lock().await;
-        if let Some(mut old) = active.take()
-            && let Some(stop) = old.stop.take()
-        {
-            let _ = stop.send(());
+        if let Some(old) = active.take() {
+            tokio::spawn(Self::close(old));
         }
         *active = Some(Active {
             session,
@@ -418,9 +292,13 @@ impl Inbox {
 
     /// Stops syncing, closes the cache and stops the demo cloud, if running.
     pub async fn shutdown(&self) {
-        let Some(mut active) = self.active.lock().await.take() else {
-            return;
-        };
+        if let Some(active) = self.active.lock().await.take() {
+            Self::close(active).await;
+        }
+    }
+
+    /// Stops an account's engine, closes its cache and stops the demo cloud.
+    pub(crate) async fn close(mut active: Active) {
         if let Some(stop) = active.stop.take() {
             let _ = stop.send(());
         }
@@ -430,7 +308,16 @@ impl Inbox {
         }
     }
 
-    async fn with<T>(
+    /// Takes the active account out (its engine stopped), or `None`.
+    pub(crate) async fn take_active(&self) -> Option<Active> {
+        let mut active = self.active.lock().await.take()?;
+        if let Some(stop) = active.stop.take() {
+            let _ = stop.send(());
+        }
+        Some(active)
+    }
+
+    pub(crate) async fn with<T>(
         &self,
         f: impl AsyncFnOnce(&Active) -> Result<T, AppError>,
     ) -> Result<T, AppError> {
@@ -445,21 +332,42 @@ impl Inbox {
         now: i64,
     ) -> Result<Vec<InboxRow>, AppError> {
         self.with(async |a| {
-            let filter = ConversationFilter {
+            let store = &a.session.store;
+            let me = &a.session.account.agent_id;
+            let mut filter = ConversationFilter {
                 channel: query.channel.clone(),
                 status: query.status.clone(),
-                limit: query.limit.unwrap_or(500),
+                label: query.label.clone(),
+                unread_only: query.unread.unwrap_or(false),
+                sort: match query.sort.as_deref() {
+                    Some("waiting") => ConversationSort::WaitingLongest,
+                    _ => ConversationSort::Latest,
+                },
+                limit: query.limit.unwrap_or(20_000).min(50_000),
                 ..Default::default()
             };
-            let rows = a
-                .session
-                .store
-                .conversations(&filter)
-                .await
-                .map_err(store_err)?;
+            match query.view.as_deref() {
+                None | Some("all") => {}
+                Some("mine") => filter.assignee = Some(me.clone()),
+                Some("unassigned") => filter.assignee = Some("unassigned".into()),
+                Some("my_teams") => {
+                    let agents: Vec<stepup_protocol::Agent> = store.entities("agent").await?;
+                    filter.teams = agents
+                        .into_iter()
+                        .find(|x| &x.id == me)
+                        .map(|x| x.team_ids)
+                        .unwrap_or_default();
+                    if filter.teams.is_empty() {
+                        return Ok(vec![]);
+                    }
+                }
+                Some(other) => return Err(AppError::InvalidInput(format!("no view {other:?}"))),
+            }
+            let names = Names::load(store).await?;
+            let rows = store.conversations(&filter).await?;
             Ok(rows
                 .iter()
-                .map(|r| row(&r.conversation, r.contact_name.clone(), now))
+                .map(|r| row(&r.conversation, r.contact_name.clone(), &names, now))
                 .collect())
         })
         .await
@@ -470,37 +378,45 @@ impl Inbox {
             let store = &a.session.store;
             let c = store
                 .conversation(id)
-                .await
-                .map_err(store_err)?
+                .await?
                 .ok_or_else(|| AppError::NotFound(id.to_owned()))?;
-            let name = store
-                .contact(&c.contact_id)
-                .await
-                .map_err(store_err)?
-                .map(|p| p.name);
-            let mut messages: Vec<MessageView> = store
-                .messages(id, None, 200)
-                .await
-                .map_err(store_err)?
-                .iter()
-                .map(message_view)
-                .collect();
+            let names = Names::load(store).await?;
+            let contact = store.contact(&c.contact_id).await?;
+            let messages = store.messages(id, None, 500).await?;
+            let notes = store.notes(id).await?;
+            let mut timeline = timeline(&messages, &notes, &names);
+            let templates: Vec<stepup_protocol::Template> = store.entities("template").await?;
             for e in store
                 .outbox()
-                .await
-                .map_err(store_err)?
+                .await?
                 .into_iter()
                 .filter(|e| e.conversation_id == id)
             {
-                let text = match &e.request {
-                    stepup_protocol::SendMessageRequest::Text { text, .. } => text.clone(),
-                    other => serde_json::to_string(other).unwrap_or_default(),
+                let (kind, text) = match &e.request {
+                    SendMessageRequest::Text { text, .. } => ("text", text.clone()),
+                    SendMessageRequest::Template {
+                        template_id,
+                        params,
+                    } => (
+                        "template",
+                        templates
+                            .iter()
+                            .find(|t| &t.id == template_id)
+                            .map(|t| render_template(&t.body, params))
+                            .unwrap_or_default(),
+                    ),
+                    SendMessageRequest::Attachment { caption, .. } => {
+                        ("document", caption.clone().unwrap_or_default())
+                    }
                 };
-                messages.push(MessageView {
+                timeline.push(MessageView {
                     id: e.local_id,
                     direction: "outbound".into(),
-                    kind: "text".into(),
+                    origin: "human".into(),
+                    kind: kind.into(),
                     text,
+                    author: names.agents.get(&a.session.account.agent_id).cloned(),
+                    subject: None,
                     status: if e.state == OutboxState::Failed {
                         "failed".into()
                     } else {
@@ -509,11 +425,50 @@ impl Inbox {
                     created_at: e.created_at,
                     error: e.error,
                     local: true,
+                    reply_to: None,
+                    reactions: vec![],
+                    attachment: None,
                 });
             }
+            let contact_name = contact.as_ref().map(|p| p.name.clone());
+            let previous = store
+                .conversations(&ConversationFilter {
+                    contact: Some(c.contact_id.clone()),
+                    limit: 20,
+                    ..Default::default()
+                })
+                .await?
+                .iter()
+                .filter(|r| r.conversation.id != c.id)
+                .map(|r| row(&r.conversation, r.contact_name.clone(), &names, now))
+                .collect();
             Ok(ConversationView {
-                row: row(&c, name, now),
-                messages,
+                row: row(&c, contact_name, &names, now),
+                contact: ContactView {
+                    id: c.contact_id.clone(),
+                    name: contact.as_ref().map(|p| p.name.clone()).unwrap_or_default(),
+                    phone: contact.as_ref().and_then(|p| p.phone.clone()),
+                    language: contact.as_ref().and_then(|p| p.language.clone()),
+                    identities: contact
+                        .map(|p| {
+                            p.identities
+                                .into_iter()
+                                .map(|i| IdentityView {
+                                    channel: i.channel.as_str().to_owned(),
+                                    external_id: i.external_id,
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                },
+                window: WindowView {
+                    free_text_until: c.reply_window.free_text_until,
+                    human_agent_until: c.reply_window.human_agent_until,
+                    templates_allowed: c.reply_window.templates_allowed,
+                },
+                messages: timeline,
+                previous,
+                csat: c.csat,
             })
         })
         .await
@@ -527,19 +482,15 @@ impl Inbox {
                 limit: 50,
                 ..Default::default()
             };
-            let hits = store.search(query, &filter).await.map_err(store_err)?;
+            let hits = store.search(query, &filter).await?;
             let mut out = Vec::with_capacity(hits.len());
             for h in hits {
                 let contact_name = match &h.conversation_id {
-                    Some(c) => match store.conversation(c).await.map_err(store_err)? {
-                        Some(conv) => store
-                            .contact(&conv.contact_id)
-                            .await
-                            .map_err(store_err)?
-                            .map(|p| p.name),
+                    Some(c) => match store.conversation(c).await? {
+                        Some(conv) => store.contact(&conv.contact_id).await?.map(|p| p.name),
                         None => None,
                     },
-                    None => None,
+                    None => store.contact(&h.id).await?.map(|p| p.name),
                 };
                 out.push(SearchResult {
                     kind: enum_str(&h.kind),
@@ -564,17 +515,18 @@ impl Inbox {
         if text.is_empty() {
             return Err(AppError::InvalidInput("an empty message".into()));
         }
+        if text.len() > 4096 * 4 {
+            return Err(AppError::InvalidInput("the message is too long".into()));
+        }
         self.with(async |a| {
-            a.engine
-                .send_text(&args.conversation_id, text)
-                .await
-                .map_err(|e| AppError::Internal(e.to_string()))?;
+            let request = SendMessageRequest::Text {
+                text: text.to_owned(),
+                reply_to_message_id: args.reply_to.clone(),
+                human_agent: false,
+            };
+            a.engine.enqueue(&args.conversation_id, &request).await?;
             Ok(())
         })
         .await
     }
-}
-
-fn store_err(e: stepup_store::StoreError) -> AppError {
-    AppError::Internal(e.to_string())
 }

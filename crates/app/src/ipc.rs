@@ -12,9 +12,12 @@ use ts_rs::{Config, TS};
 
 use crate::{
     AppInfo, ErrorCode, IpcError, Settings, SettingsPatch, ThemePreference,
+    accounts::{AccountView, OpenAccount, SignIn, SignOut},
+    actions::{Action, AddNote, ConversationAction, SendTemplate, SuggestionView},
     inbox::{
-        ConversationView, InboxEvent, InboxQuery, InboxRow, MessageView, SearchResult, SendText,
-        SnippetPart, SyncStatus,
+        AgentView, AttachmentView, CannedView, ContactView, ConversationView, Directory,
+        IdentityView, InboxEvent, InboxQuery, InboxRow, LabelView, MessageView, QuoteView,
+        SearchResult, SendText, SnippetPart, SyncStatus, TeamView, TemplateView, WindowView,
     },
 };
 
@@ -54,6 +57,21 @@ commands! {
     open_conversation(String) -> ConversationView;
     send_text(SendText) -> ();
     search(String) -> Vec<SearchResult>;
+    directory() -> Directory;
+    conversation_action(ConversationAction) -> ();
+    add_note(AddNote) -> ();
+    send_template(SendTemplate) -> ();
+    retry_message(String) -> ();
+    discard_message(String) -> ();
+    suggestions(String) -> Vec<SuggestionView>;
+    mark_read(String) -> ();
+    load_older(String) -> bool;
+    accounts() -> Vec<AccountView>;
+    sign_in(SignIn) -> SyncStatus;
+    open_account(OpenAccount) -> SyncStatus;
+    sign_out(SignOut) -> ();
+    export_data() -> String;
+    wipe_cache() -> SyncStatus;
 }
 
 /// The events the backend emits, by name, with their payload types.
@@ -74,8 +92,14 @@ pub fn typescript_bindings() -> String {
         AppInfo::decl(&cfg),
         ErrorCode::decl(&cfg),
         IpcError::decl(&cfg),
+        LabelView::decl(&cfg),
         InboxRow::decl(&cfg),
+        QuoteView::decl(&cfg),
+        AttachmentView::decl(&cfg),
         MessageView::decl(&cfg),
+        IdentityView::decl(&cfg),
+        ContactView::decl(&cfg),
+        WindowView::decl(&cfg),
         ConversationView::decl(&cfg),
         InboxQuery::decl(&cfg),
         SendText::decl(&cfg),
@@ -83,6 +107,20 @@ pub fn typescript_bindings() -> String {
         SnippetPart::decl(&cfg),
         SearchResult::decl(&cfg),
         InboxEvent::decl(&cfg),
+        AgentView::decl(&cfg),
+        TeamView::decl(&cfg),
+        CannedView::decl(&cfg),
+        TemplateView::decl(&cfg),
+        Directory::decl(&cfg),
+        Action::decl(&cfg),
+        ConversationAction::decl(&cfg),
+        AddNote::decl(&cfg),
+        SendTemplate::decl(&cfg),
+        SuggestionView::decl(&cfg),
+        AccountView::decl(&cfg),
+        SignIn::decl(&cfg),
+        OpenAccount::decl(&cfg),
+        SignOut::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types in crates/app (src/ipc.rs). Do not edit.\n\

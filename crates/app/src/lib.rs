@@ -4,11 +4,14 @@
 //! The shell (`src-tauri/`) holds one [`App`] in managed state and its
 //! commands delegate to it in one line each.
 
+pub mod accounts;
+pub mod actions;
 pub mod error;
 pub mod inbox;
 pub mod ipc;
 pub mod paths;
 pub mod settings;
+mod views;
 
 use std::sync::{Arc, RwLock};
 
@@ -18,6 +21,10 @@ use stepup_i18n::{Catalog, Direction, Locale};
 pub use error::{AppError, ErrorCode, IpcError};
 pub use paths::AppPaths;
 pub use settings::{Settings, SettingsPatch, SettingsStore, ThemePreference};
+
+use accounts::{AccountView, OpenAccount, SignIn, SignOut};
+use actions::{AddNote, ConversationAction, SendTemplate, SuggestionView};
+use inbox::{Directory, SyncStatus};
 
 /// What the UI shows in Settings → About, and what it needs at start-up.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -166,6 +173,82 @@ impl App {
 
     pub async fn send_text(&self, args: inbox::SendText) -> Result<(), AppError> {
         self.inner.inbox.send_text(args).await
+    }
+
+    pub async fn directory(&self) -> Result<Directory, AppError> {
+        self.inner.inbox.directory().await
+    }
+
+    pub async fn conversation_action(&self, args: ConversationAction) -> Result<(), AppError> {
+        self.inner.inbox.act(args).await
+    }
+
+    pub async fn add_note(&self, args: AddNote) -> Result<(), AppError> {
+        self.inner.inbox.add_note(args).await
+    }
+
+    pub async fn send_template(&self, args: SendTemplate) -> Result<(), AppError> {
+        self.inner.inbox.send_template(args).await
+    }
+
+    pub async fn retry_message(&self, args: String) -> Result<(), AppError> {
+        self.inner.inbox.retry_message(args).await
+    }
+
+    pub async fn discard_message(&self, args: String) -> Result<(), AppError> {
+        self.inner.inbox.discard_message(args).await
+    }
+
+    pub async fn suggestions(&self, args: String) -> Result<Vec<SuggestionView>, AppError> {
+        self.inner.inbox.suggestions(args).await
+    }
+
+    pub async fn mark_read(&self, args: String) -> Result<(), AppError> {
+        self.inner.inbox.mark_read(args).await
+    }
+
+    pub async fn load_older(&self, args: String) -> Result<bool, AppError> {
+        self.inner.inbox.load_older(args).await
+    }
+
+    pub async fn accounts(&self) -> Result<Vec<AccountView>, AppError> {
+        Ok(self
+            .inner
+            .inbox
+            .account_list(self.inner.paths.data_dir())
+            .await)
+    }
+
+    pub async fn sign_in(&self, args: SignIn) -> Result<SyncStatus, AppError> {
+        self.inner
+            .inbox
+            .sign_in(self.inner.paths.data_dir(), args)
+            .await
+    }
+
+    pub async fn open_account(&self, args: OpenAccount) -> Result<SyncStatus, AppError> {
+        self.inner
+            .inbox
+            .open_account(self.inner.paths.data_dir(), args)
+            .await
+    }
+
+    pub async fn sign_out(&self, args: SignOut) -> Result<(), AppError> {
+        self.inner
+            .inbox
+            .sign_out(self.inner.paths.data_dir(), args)
+            .await
+    }
+
+    pub async fn export_data(&self) -> Result<String, AppError> {
+        self.inner
+            .inbox
+            .export_data(self.inner.paths.export_dir(), now_ms())
+            .await
+    }
+
+    pub async fn wipe_cache(&self) -> Result<SyncStatus, AppError> {
+        self.inner.inbox.wipe_cache().await
     }
 
     /// Before the process exits: stop syncing, close the cache, and wait

@@ -12,6 +12,7 @@ pub const DATA_DIR_ENV: &str = "STEPUP_DATA_DIR";
 pub struct AppPaths {
     data_dir: PathBuf,
     config_dir: PathBuf,
+    export_dir: PathBuf,
 }
 
 impl AppPaths {
@@ -23,9 +24,13 @@ impl AppPaths {
             return Some(AppPaths::under(PathBuf::from(dir)));
         }
         let dirs = directories::ProjectDirs::from("", "", Self::IDENTIFIER)?;
+        let export_dir = directories::UserDirs::new()
+            .and_then(|u| u.download_dir().map(Path::to_path_buf))
+            .unwrap_or_else(|| dirs.data_dir().join("exports"));
         Some(AppPaths {
             data_dir: dirs.data_dir().to_path_buf(),
             config_dir: dirs.config_dir().to_path_buf(),
+            export_dir,
         })
     }
 
@@ -33,6 +38,7 @@ impl AppPaths {
     pub fn under(dir: PathBuf) -> AppPaths {
         AppPaths {
             config_dir: dir.clone(),
+            export_dir: dir.join("exports"),
             data_dir: dir,
         }
     }
@@ -47,6 +53,12 @@ impl AppPaths {
 
     pub fn settings_file(&self) -> PathBuf {
         self.config_dir.join("settings.json")
+    }
+
+    /// Where "export my data" writes: the Downloads folder, or `exports`
+    /// under the data folder when everything lives in one folder.
+    pub fn export_dir(&self) -> &Path {
+        &self.export_dir
     }
 
     pub fn log_dir(&self) -> PathBuf {

@@ -15,6 +15,8 @@ pub struct ConversationFilter {
     /// An agent id, or `"unassigned"`.
     pub assignee: Option<String>,
     pub label: Option<String>,
+    /// Only this contact's conversations.
+    pub contact: Option<String>,
     /// Only conversations assigned to one of these teams (and to nobody in
     /// particular when `assignee` is `"unassigned"`).
     pub teams: Vec<String>,
@@ -137,6 +139,9 @@ impl Store {
                 list.push_bind(team);
             }
             q.push(")");
+        }
+        if let Some(contact) = &filter.contact {
+            q.push(" AND c.contact_id = ").push_bind(contact);
         }
         if filter.unread_only {
             q.push(" AND c.unread_count > 0");

@@ -4,7 +4,8 @@
 
 use std::{sync::Arc, time::Duration};
 
-use reqwest::{Method, StatusCode};
+pub use reqwest::Method;
+use reqwest::StatusCode;
 use serde::{Serialize, de::DeserializeOwned};
 use stepup_protocol::{
     ErrorBody, ErrorCode, IDEMPOTENCY_KEY_HEADER, LoginRequest, Message, MessagesPage,
@@ -464,7 +465,8 @@ impl CloudClient {
     }
 }
 
-fn urlencode(s: &str) -> String {
+/// Percent-encodes one path segment.
+pub fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {

@@ -19,9 +19,22 @@ export type AppInfo = { name: string, version: string,
  * The UI language in effect (the saved choice, else the OS's).
  */
 locale: Locale, direction: Direction, dataDir: string, };
-export type ErrorCode = "invalid_input" | "io" | "not_signed_in" | "not_found" | "internal";
+export type ErrorCode = "invalid_input" | "io" | "not_signed_in" | "not_found" | "unauthorized" | "unreachable" | "rejected" | "keyring_unavailable" | "passphrase_required" | "wrong_key" | "internal";
 export type IpcError = { code: ErrorCode, message: string, };
-export type InboxRow = { id: string, channel: string, contactName: string, preview: string, lastMessageAt: number, unread: number, status: string, assigneeAgentId: string | null, labels: Array<string>, 
+export type LabelView = { id: string, name: string, color: string, };
+export type InboxRow = { id: string, channel: string, contactId: string, contactName: string, preview: string, lastMessageAt: number, unread: number, 
+/**
+ * `open`, `pending`, `snoozed` or `resolved`.
+ */
+status: string, snoozedUntil: number | null, 
+/**
+ * `low`, `normal`, `high` or `urgent`.
+ */
+priority: string, assigneeAgentId: string | null, assigneeName: string | null, teamId: string | null, teamName: string | null, labels: Array<LabelView>, 
+/**
+ * The customer wrote last and waits for an answer.
+ */
+waiting: boolean, 
 /**
  * `none` (no window), `open`, `closing` (under 2 hours left) or `closed`.
  */
@@ -30,20 +43,40 @@ replyWindow: string,
  * When free text stops being allowed, if the channel has a window.
  */
 freeTextUntil: number | null, };
+export type QuoteView = { id: string, text: string, };
+export type AttachmentView = { 
+/**
+ * The cloud's id, when it holds the file.
+ */
+id: string | null, kind: string, filename: string | null, contentType: string | null, };
 export type MessageView = { id: string, 
 /**
- * `inbound`, `outbound` or `note`.
+ * `inbound`, `outbound`, `note` (private, agents only) or `event`.
  */
 direction: string, 
 /**
+ * `human`, `bot`, `ai` or `system`.
+ */
+origin: string, 
+/**
  * `text`, `template`, `image`, `audio`, `voice`, `video`, `document`,
- * `sticker`, `location`, `contacts`, `reaction`, `reply`, `story_reply`, `unsupported`.
+ * `sticker`, `location`, `contacts`, `reply`, `story_reply`,
+ * `unsupported`, `note` or `event`.
  */
 kind: string, 
 /**
- * Customer text: the UI renders it as text only.
+ * Customer text: the UI renders it as text only. For events, the
+ * event's kind (`assigned`, `resolved`, …).
  */
 text: string, 
+/**
+ * The agent who wrote it (outbound, notes) or did it (events).
+ */
+author: string | null, 
+/**
+ * Events: the agent or team it concerns (`assigned`).
+ */
+subject: string | null, 
 /**
  * `received`, `pending`, `sent`, `delivered`, `read` or `failed`.
  */
@@ -51,10 +84,37 @@ status: string, createdAt: number, error: string | null,
 /**
  * An outbox entry not yet accepted by the cloud (its id is local).
  */
-local: boolean, };
-export type ConversationView = { row: InboxRow, messages: Array<MessageView>, };
-export type InboxQuery = { channel?: string, status?: string, limit?: number, };
-export type SendText = { conversationId: string, text: string, };
+local: boolean, replyTo: QuoteView | null, 
+/**
+ * The customer's reactions to this message.
+ */
+reactions: Array<string>, attachment: AttachmentView | null, };
+export type IdentityView = { channel: string, externalId: string, };
+export type ContactView = { id: string, name: string, phone: string | null, language: string | null, identities: Array<IdentityView>, };
+export type WindowView = { freeTextUntil: number | null, humanAgentUntil: number | null, templatesAllowed: boolean, };
+export type ConversationView = { row: InboxRow, contact: ContactView, window: WindowView, 
+/**
+ * Oldest first; notes and events interleaved by time.
+ */
+messages: Array<MessageView>, 
+/**
+ * The contact's other conversations, latest first.
+ */
+previous: Array<InboxRow>, csat: number | null, };
+export type InboxQuery = { channel?: string, status?: string, 
+/**
+ * `all` (default), `mine`, `unassigned` or `my_teams`.
+ */
+view?: string, label?: string, unread?: boolean, 
+/**
+ * `latest` (default) or `waiting` (waiting longest first).
+ */
+sort?: string, limit?: number, };
+export type SendText = { conversationId: string, text: string, 
+/**
+ * The message this one answers (quoted above it).
+ */
+replyTo?: string, };
 export type SyncStatus = { 
 /**
  * `signed_out`, `bootstrapping`, `syncing`, `online` or `offline`.
@@ -75,6 +135,64 @@ export type SearchResult = {
  */
 kind: string, id: string, conversationId: string | null, contactName: string, snippet: Array<SnippetPart>, };
 export type InboxEvent = { "type": "changed", ids: Array<string>, } | { "type": "status", status: SyncStatus, };
+export type AgentView = { id: string, name: string, email: string, 
+/**
+ * `agent`, `supervisor` or `admin`.
+ */
+role: string, teamIds: Array<string>, 
+/**
+ * `online`, `away` or `offline`.
+ */
+presence: string, };
+export type TeamView = { id: string, name: string, };
+export type CannedView = { id: string, shortcut: string, language: string, title: string, body: string, };
+export type TemplateView = { id: string, channel: string, name: string, language: string, category: string, 
+/**
+ * With `{{1}}`, `{{2}}` placeholders.
+ */
+body: string, params: number, };
+export type Directory = { me: AgentView | null, agents: Array<AgentView>, teams: Array<TeamView>, labels: Array<LabelView>, canned: Array<CannedView>, 
+/**
+ * Approved templates only.
+ */
+templates: Array<TemplateView>, };
+export type Action = { "type": "assign_agent", agentId: string, } | { "type": "assign_team", teamId: string, } | { "type": "unassign" } | { "type": "status", status: string, snoozedUntil?: number, } | { "type": "labels", labelIds: Array<string>, } | { "type": "priority", priority: string, };
+export type ConversationAction = { conversationId: string, action: Action, };
+export type AddNote = { conversationId: string, 
+/**
+ * `@Name` mentions are resolved to agents by the cloud.
+ */
+body: string, };
+export type SendTemplate = { conversationId: string, templateId: string, params: Array<string>, };
+export type SuggestionView = { text: string, language: string, };
+export type AccountView = { id: string, server: string, email: string, name: string, 
+/**
+ * `agent`, `supervisor` or `admin`.
+ */
+role: string, 
+/**
+ * The cache opens with a passphrase (no keyring).
+ */
+passphrase: boolean, 
+/**
+ * The account in use now.
+ */
+active: boolean, 
+/**
+ * The account used last: the app opens it on start.
+ */
+last: boolean, };
+export type SignIn = { server: string, email: string, password: string, 
+/**
+ * Protect the cache with this passphrase instead of the OS keyring.
+ */
+passphrase?: string, };
+export type OpenAccount = { id: string, passphrase?: string, };
+export type SignOut = { 
+/**
+ * Also delete this account's cache, attachments and keys.
+ */
+wipe: boolean, };
 
 /** Every backend command: its argument (or `null`) and its result. */
 export type Commands = {
@@ -87,6 +205,21 @@ export type Commands = {
   open_conversation: { args: string; result: ConversationView };
   send_text: { args: SendText; result: null };
   search: { args: string; result: Array<SearchResult> };
+  directory: { args: null; result: Directory };
+  conversation_action: { args: ConversationAction; result: null };
+  add_note: { args: AddNote; result: null };
+  send_template: { args: SendTemplate; result: null };
+  retry_message: { args: string; result: null };
+  discard_message: { args: string; result: null };
+  suggestions: { args: string; result: Array<SuggestionView> };
+  mark_read: { args: string; result: null };
+  load_older: { args: string; result: boolean };
+  accounts: { args: null; result: Array<AccountView> };
+  sign_in: { args: SignIn; result: SyncStatus };
+  open_account: { args: OpenAccount; result: SyncStatus };
+  sign_out: { args: SignOut; result: null };
+  export_data: { args: null; result: string };
+  wipe_cache: { args: null; result: SyncStatus };
 };
 
 /** Every backend event and its payload. */
@@ -105,4 +238,19 @@ export const COMMAND_NAMES = [
   "open_conversation",
   "send_text",
   "search",
+  "directory",
+  "conversation_action",
+  "add_note",
+  "send_template",
+  "retry_message",
+  "discard_message",
+  "suggestions",
+  "mark_read",
+  "load_older",
+  "accounts",
+  "sign_in",
+  "open_account",
+  "sign_out",
+  "export_data",
+  "wipe_cache",
 ] as const;

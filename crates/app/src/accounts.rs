@@ -1,0 +1,243 @@
+//! Accounts on this computer: signing in (keyring, or a passphrase when
+//! there is no keyring), switching, signing out (and wiping), and the
+//! user's rights over their local data: a portable JSON export and wiping
+//! the cache.
+
+use std::{path::Path, sync::Arc};
+
+use serde::{Deserialize, Serialize};
+use stepup_store::{OsKeyring, Secret, SecretStore};
+use stepup_sync::account::Accounts;
+
+use crate::{AppError, inbox::Inbox, inbox::SyncStatus, views::enum_str};
+
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountView {
+    pub id: String,
+    pub server: String,
+    pub email: String,
+    pub name: String,
+    /// `agent`, `supervisor` or `admin`.
+    pub role: String,
+    /// The cache opens with a passphrase (no keyring).
+    pub passphrase: bool,
+    /// The account in use now.
+    pub active: bool,
+    /// The account used last: the app opens it on start.
+    pub last: bool,
+}
+
+#[derive(Clone, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SignIn {
+    pub server: String,
+    pub email: String,
+    pub password: String,
+    /// Protect the cache with this passphrase instead of the OS keyring.
+    #[ts(optional)]
+    #[serde(default)]
+    pub passphrase: Option<String>,
+}
+
+/// The password and passphrase never reach a log.
+impl std::fmt::Debug for SignIn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignIn")
+            .field("server", &self.server)
+            .field("email", &self.email)
+            .field("password", &"<redacted>")
+            .field(
+                "passphrase",
+                &self.passphrase.as_ref().map(|_| "<redacted>"),
+            )
+            .finish()
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct OpenAccount {
+    pub id: String,
+    #[ts(optional)]
+    #[serde(default)]
+    pub passphrase: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SignOut {
+    /// Also delete this account's cache, attachments and keys.
+    pub wipe: bool,
+}
+
+/// Where the accounts live, and the key store they use.
+pub(crate) fn accounts_in(data_dir: &Path, secrets: Arc<dyn SecretStore>) -> Accounts {
+    Accounts::new(data_dir.join("accounts"), secrets)
+}
+
+fn last_file(data_dir: &Path) -> std::path::PathBuf {
+    data_dir.join("accounts").join("last")
+}
+
+fn no_blank(p: Option<String>) -> Option<Secret<String>> {
+    p.filter(|p| !p.is_empty()).map(Secret::new)
+}
+
+impl Inbox {
+    fn accounts(&self, data_dir: &Path) -> Accounts {
+        let secrets: Arc<dyn SecretStore> = self
+            .secrets_override()
+            .unwrap_or_else(|| Arc::new(OsKeyring::default()));
+        accounts_in(data_dir, secrets)
+    }
+
+    /// The accounts on this computer.
+    pub async fn account_list(&self, data_dir: &Path) -> Vec<AccountView> {
+        let active = self.active_account_id().await.unwrap_or_default();
+        let last = std::fs::read_to_string(last_file(data_dir)).unwrap_or_default();
+        self.accounts(data_dir)
+            .list()
+            .into_iter()
+            .map(|a| AccountView {
+                active: a.id.as_str() == active,
+                last: a.id.as_str() == last.trim(),
+                id: a.id.as_str().to_owned(),
+                server: a.server,
+                email: a.email,
+                name: a.name,
+                role: enum_str(&a.role),
+                passphrase: a.passphrase,
+            })
+            .collect()
+    }
+
+    /// Signs in and starts syncing. Without a keyring the error is
+    /// `keyring_unavailable`: ask for a passphrase and sign in again with it.
+    pub async fn sign_in(
+        self: &Arc<Self>,
+        data_dir: &Path,
+        args: SignIn,
+    ) -> Result<SyncStatus, AppError> {
+        tracing::debug!(?args, "signing in");
+        if args.email.trim().is_empty() || args.password.is_empty() {
+            return Err(AppError::InvalidInput(
+                "an email and a password are needed".into(),
+            ));
+        }
+        let session = self
+            .accounts(data_dir)
+            .sign_in(
+                args.server.trim(),
+                args.email.trim(),
+                &Secret::new(args.password),
+                no_blank(args.passphrase),
+            )
+            .await?;
+        remember(data_dir, session.account.id.as_str());
+        self.activate(session, None).await;
+        Ok(self.status())
+    }
+
+    /// Opens an account signed in before (switching from the current one).
+    pub async fn open_account(
+        self: &Arc<Self>,
+        data_dir: &Path,
+        args: OpenAccount,
+    ) -> Result<SyncStatus, AppError> {
+        let session = self
+            .accounts(data_dir)
+            .open(&args.id, no_blank(args.passphrase))
+            .await?;
+        remember(data_dir, session.account.id.as_str());
+        self.activate(session, None).await;
+        Ok(self.status())
+    }
+
+    /// Signs the current account out; with `wipe`, its cache and keys go too.
+    pub async fn sign_out(&self, data_dir: &Path, args: SignOut) -> Result<(), AppError> {
+        let Some(mut active) = self.take_active().await else {
+            return Err(AppError::NotSignedIn);
+        };
+        let id = active.session.account.id.as_str().to_owned();
+        let result = if let Some(cloud) = active.cloud.take() {
+            // The demo: nothing of it outlives the session.
+            active.session.store.close().await;
+            cloud.shutdown().await;
+            Ok(0)
+        } else {
+            self.accounts(data_dir)
+                .sign_out(active.session, args.wipe)
+                .await
+        };
+        if std::fs::read_to_string(last_file(data_dir))
+            .unwrap_or_default()
+            .trim()
+            == id
+        {
+            let _ = std::fs::remove_file(last_file(data_dir));
+        }
+        self.set_status(SyncStatus {
+            state: "signed_out".into(),
+            account: None,
+            last_sync_at: None,
+            error: None,
+            applied: 0,
+            total: None,
+        });
+        let unsent = result?;
+        if unsent > 0 {
+            tracing::info!(unsent, "unsent messages discarded with the cache");
+        }
+        Ok(())
+    }
+
+    /// Writes all local data of the account (the user's portable copy) as
+    /// JSON into `dir`; returns the file's path.
+    pub async fn export_data(&self, dir: &Path, now: i64) -> Result<String, AppError> {
+        self.with(async |a| {
+            std::fs::create_dir_all(dir).map_err(|source| AppError::Io {
+                context: format!("creating {}", dir.display()),
+                source,
+            })?;
+            let name = format!(
+                "stepup-export-{}-{now}.json",
+                a.session
+                    .account
+                    .email
+                    .replace(|c: char| !c.is_ascii_alphanumeric(), "_")
+            );
+            let path = dir.join(name);
+            let file = std::fs::File::create(&path).map_err(|source| AppError::Io {
+                context: format!("creating {}", path.display()),
+                source,
+            })?;
+            let mut out = std::io::BufWriter::new(file);
+            a.session.store.export_json(&mut out, now).await?;
+            std::io::Write::flush(&mut out).map_err(|source| AppError::Io {
+                context: format!("writing {}", path.display()),
+                source,
+            })?;
+            Ok(path.display().to_string())
+        })
+        .await
+    }
+
+    /// Forgets everything synced (the outbox stays) and syncs again: the
+    /// cache is derived data.
+    pub async fn wipe_cache(&self) -> Result<SyncStatus, AppError> {
+        self.with(async |a| {
+            a.session.store.reset_for_rebootstrap().await?;
+            a.engine.nudge();
+            Ok(())
+        })
+        .await?;
+        Ok(self.status())
+    }
+}
+
+fn remember(data_dir: &Path, id: &str) {
+    if let Err(e) = std::fs::write(last_file(data_dir), id) {
+        tracing::warn!(error = %e, "could not remember the last account");
+    }
+}

@@ -1,0 +1,570 @@
+//! What the UI shows, built from the cache: list rows, conversation
+//! timelines, the workspace directory. Customer text is carried as plain
+//! strings; the UI renders it as text only.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+use stepup_protocol::{
+    Agent, CannedResponse, Conversation, Direction, Label, Message, MessageContent, Note, Origin,
+    Team, Template, TemplateStatus,
+};
+
+/// A label as the list and the header show it.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct LabelView {
+    pub id: String,
+    pub name: String,
+    pub color: String,
+}
+
+/// One row of the conversation list.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct InboxRow {
+    pub id: String,
+    pub channel: String,
+    pub contact_id: String,
+    pub contact_name: String,
+    pub preview: String,
+    #[ts(type = "number")]
+    pub last_message_at: i64,
+    pub unread: u32,
+    /// `open`, `pending`, `snoozed` or `resolved`.
+    pub status: String,
+    #[ts(type = "number | null")]
+    pub snoozed_until: Option<i64>,
+    /// `low`, `normal`, `high` or `urgent`.
+    pub priority: String,
+    pub assignee_agent_id: Option<String>,
+    pub assignee_name: Option<String>,
+    pub team_id: Option<String>,
+    pub team_name: Option<String>,
+    pub labels: Vec<LabelView>,
+    /// The customer wrote last and waits for an answer.
+    pub waiting: bool,
+    /// `none` (no window), `open`, `closing` (under 2 hours left) or `closed`.
+    pub reply_window: String,
+    /// When free text stops being allowed, if the channel has a window.
+    #[ts(type = "number | null")]
+    pub free_text_until: Option<i64>,
+}
+
+/// A quoted message above a reply.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct QuoteView {
+    pub id: String,
+    pub text: String,
+}
+
+/// A file, image, voice note, video or sticker in a message.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AttachmentView {
+    /// The cloud's id, when it holds the file.
+    pub id: Option<String>,
+    pub kind: String,
+    pub filename: Option<String>,
+    pub content_type: Option<String>,
+}
+
+/// One entry of a conversation's timeline.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageView {
+    pub id: String,
+    /// `inbound`, `outbound`, `note` (private, agents only) or `event`.
+    pub direction: String,
+    /// `human`, `bot`, `ai` or `system`.
+    pub origin: String,
+    /// `text`, `template`, `image`, `audio`, `voice`, `video`, `document`,
+    /// `sticker`, `location`, `contacts`, `reply`, `story_reply`,
+    /// `unsupported`, `note` or `event`.
+    pub kind: String,
+    /// Customer text: the UI renders it as text only. For events, the
+    /// event's kind (`assigned`, `resolved`, …).
+    pub text: String,
+    /// The agent who wrote it (outbound, notes) or did it (events).
+    pub author: Option<String>,
+    /// Events: the agent or team it concerns (`assigned`).
+    pub subject: Option<String>,
+    /// `received`, `pending`, `sent`, `delivered`, `read` or `failed`.
+    pub status: String,
+    #[ts(type = "number")]
+    pub created_at: i64,
+    pub error: Option<String>,
+    /// An outbox entry not yet accepted by the cloud (its id is local).
+    pub local: bool,
+    pub reply_to: Option<QuoteView>,
+    /// The customer's reactions to this message.
+    pub reactions: Vec<String>,
+    pub attachment: Option<AttachmentView>,
+}
+
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct IdentityView {
+    pub channel: String,
+    pub external_id: String,
+}
+
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct ContactView {
+    pub id: String,
+    pub name: String,
+    pub phone: Option<String>,
+    pub language: Option<String>,
+    pub identities: Vec<IdentityView>,
+}
+
+/// What may be sent right now.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct WindowView {
+    #[ts(type = "number | null")]
+    pub free_text_until: Option<i64>,
+    #[ts(type = "number | null")]
+    pub human_agent_until: Option<i64>,
+    pub templates_allowed: bool,
+}
+
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ConversationView {
+    pub row: InboxRow,
+    pub contact: ContactView,
+    pub window: WindowView,
+    /// Oldest first; notes and events interleaved by time.
+    pub messages: Vec<MessageView>,
+    /// The contact's other conversations, latest first.
+    pub previous: Vec<InboxRow>,
+    #[ts(type = "number | null")]
+    pub csat: Option<u8>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase", default)]
+pub struct InboxQuery {
+    #[ts(optional)]
+    pub channel: Option<String>,
+    #[ts(optional)]
+    pub status: Option<String>,
+    /// `all` (default), `mine`, `unassigned` or `my_teams`.
+    #[ts(optional)]
+    pub view: Option<String>,
+    #[ts(optional)]
+    pub label: Option<String>,
+    #[ts(optional)]
+    pub unread: Option<bool>,
+    /// `latest` (default) or `waiting` (waiting longest first).
+    #[ts(optional)]
+    pub sort: Option<String>,
+    #[ts(optional)]
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AgentView {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    /// `agent`, `supervisor` or `admin`.
+    pub role: String,
+    pub team_ids: Vec<String>,
+    /// `online`, `away` or `offline`.
+    pub presence: String,
+}
+
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct TeamView {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct CannedView {
+    pub id: String,
+    pub shortcut: String,
+    pub language: String,
+    pub title: String,
+    pub body: String,
+}
+
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct TemplateView {
+    pub id: String,
+    pub channel: String,
+    pub name: String,
+    pub language: String,
+    pub category: String,
+    /// With `{{1}}`, `{{2}}` placeholders.
+    pub body: String,
+    pub params: u32,
+}
+
+/// The signed-in agent and the workspace's reference data, for pickers.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Directory {
+    pub me: Option<AgentView>,
+    pub agents: Vec<AgentView>,
+    pub teams: Vec<TeamView>,
+    pub labels: Vec<LabelView>,
+    pub canned: Vec<CannedView>,
+    /// Approved templates only.
+    pub templates: Vec<TemplateView>,
+}
+
+/// Names to show for ids, loaded once per request.
+#[derive(Debug, Default)]
+pub(crate) struct Names {
+    pub agents: HashMap<String, String>,
+    pub teams: HashMap<String, String>,
+    pub labels: HashMap<String, Label>,
+}
+
+impl Names {
+    pub async fn load(store: &stepup_store::Store) -> Result<Names, stepup_store::StoreError> {
+        let agents: Vec<Agent> = store.entities("agent").await?;
+        let teams: Vec<Team> = store.entities("team").await?;
+        let labels: Vec<Label> = store.entities("label").await?;
+        Ok(Names {
+            agents: agents.into_iter().map(|a| (a.id, a.name)).collect(),
+            teams: teams.into_iter().map(|t| (t.id, t.name)).collect(),
+            labels: labels.into_iter().map(|l| (l.id.clone(), l)).collect(),
+        })
+    }
+}
+
+pub(crate) fn enum_str<T: Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+pub(crate) fn row(
+    c: &Conversation,
+    contact_name: Option<String>,
+    names: &Names,
+    now: i64,
+) -> InboxRow {
+    let reply_window = match c.reply_window.free_text_until {
+        None => "none",
+        Some(t) if t <= now => "closed",
+        Some(t) if t - now < 2 * 3600 * 1000 => "closing",
+        Some(_) => "open",
+    };
+    InboxRow {
+        id: c.id.clone(),
+        channel: c.channel.as_str().to_owned(),
+        contact_id: c.contact_id.clone(),
+        contact_name: contact_name.unwrap_or_default(),
+        preview: c.last_message_preview.clone().unwrap_or_default(),
+        last_message_at: c.last_message_at,
+        unread: c.unread_count,
+        status: enum_str(&c.status),
+        snoozed_until: c.snoozed_until,
+        priority: enum_str(&c.priority),
+        assignee_agent_id: c.assignee_agent_id.clone(),
+        assignee_name: c
+            .assignee_agent_id
+            .as_ref()
+            .and_then(|a| names.agents.get(a).cloned()),
+        team_id: c.assignee_team_id.clone(),
+        team_name: c
+            .assignee_team_id
+            .as_ref()
+            .and_then(|t| names.teams.get(t).cloned()),
+        labels: c
+            .labels
+            .iter()
+            .map(|id| match names.labels.get(id) {
+                Some(l) => LabelView {
+                    id: l.id.clone(),
+                    name: l.name.clone(),
+                    color: l.color.clone(),
+                },
+                None => LabelView {
+                    id: id.clone(),
+                    name: id.clone(),
+                    color: String::new(),
+                },
+            })
+            .collect(),
+        waiting: c.last_inbound_at.is_some_and(|t| t >= c.last_message_at),
+        reply_window: reply_window.into(),
+        free_text_until: c.reply_window.free_text_until,
+    }
+}
+
+fn kind_and_text(content: &MessageContent) -> (String, String) {
+    match content {
+        MessageContent::Text { text } => ("text".into(), text.clone()),
+        MessageContent::Template { rendered, .. } => ("template".into(), rendered.clone()),
+        MessageContent::Attachment {
+            attachment,
+            caption,
+        } => (attachment.kind.clone(), caption.clone().unwrap_or_default()),
+        MessageContent::Location {
+            name,
+            address,
+            latitude,
+            longitude,
+        } => (
+            "location".into(),
+            name.clone()
+                .or_else(|| address.clone())
+                .unwrap_or_else(|| format!("{latitude:.5}, {longitude:.5}")),
+        ),
+        MessageContent::Contacts { contacts } => (
+            "contacts".into(),
+            contacts
+                .iter()
+                .map(|c| {
+                    if c.phones.is_empty() {
+                        c.name.clone()
+                    } else {
+                        format!("{} {}", c.name, c.phones.join(", "))
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
+        MessageContent::Reaction { emoji, .. } => ("reaction".into(), emoji.clone()),
+        MessageContent::InteractiveReply { title, .. } => ("reply".into(), title.clone()),
+        MessageContent::StoryReply { text, .. } => ("story_reply".into(), text.clone()),
+        MessageContent::Unsupported { provider_type } => {
+            ("unsupported".into(), provider_type.clone())
+        }
+        MessageContent::Event { event } => ("event".into(), enum_str(&event.kind)),
+    }
+}
+
+/// A conversation's timeline: messages (reactions folded into the message
+/// they react to, quotes resolved), notes and events, oldest first.
+pub(crate) fn timeline(messages: &[Message], notes: &[Note], names: &Names) -> Vec<MessageView> {
+    let by_id: HashMap<&str, &Message> = messages.iter().map(|m| (m.id.as_str(), m)).collect();
+    let mut reactions: HashMap<&str, Vec<String>> = HashMap::new();
+    for m in messages {
+        if let MessageContent::Reaction {
+            target_message_id,
+            emoji,
+        } = &m.content
+            && !emoji.is_empty()
+        {
+            reactions
+                .entry(target_message_id.as_str())
+                .or_default()
+                .push(emoji.clone());
+        }
+    }
+    let mut out: Vec<MessageView> = Vec::with_capacity(messages.len() + notes.len());
+    for m in messages {
+        if matches!(m.content, MessageContent::Reaction { .. }) {
+            continue;
+        }
+        let (kind, text) = kind_and_text(&m.content);
+        let agent_name =
+            |id: &Option<String>| id.as_ref().and_then(|a| names.agents.get(a).cloned());
+        let (direction, author, subject) = match &m.content {
+            MessageContent::Event { event } => (
+                "event",
+                agent_name(&event.actor_agent_id),
+                agent_name(&event.agent_id).or_else(|| {
+                    event
+                        .team_id
+                        .as_ref()
+                        .and_then(|t| names.teams.get(t).cloned())
+                }),
+            ),
+            _ if m.direction == Direction::Inbound => ("inbound", None, None),
+            _ => ("outbound", agent_name(&m.sender_agent_id), None),
+        };
+        let attachment = match &m.content {
+            MessageContent::Attachment { attachment, .. } => Some(AttachmentView {
+                id: attachment.attachment_id.clone(),
+                kind: attachment.kind.clone(),
+                filename: attachment.filename.clone(),
+                content_type: attachment.content_type.clone(),
+            }),
+            _ => None,
+        };
+        out.push(MessageView {
+            id: m.id.clone(),
+            direction: direction.into(),
+            origin: match (m.origin, &m.content) {
+                (_, MessageContent::Event { .. }) => "system".into(),
+                (origin, _) => enum_str(&origin),
+            },
+            kind,
+            text,
+            author,
+            subject,
+            status: enum_str(&m.status),
+            created_at: m.created_at,
+            error: m.error.clone(),
+            local: false,
+            reply_to: m.reply_to_message_id.as_ref().map(|id| QuoteView {
+                id: id.clone(),
+                text: by_id
+                    .get(id.as_str())
+                    .map(|q| kind_and_text(&q.content).1)
+                    .unwrap_or_default(),
+            }),
+            reactions: reactions.remove(m.id.as_str()).unwrap_or_default(),
+            attachment,
+        });
+    }
+    for n in notes {
+        out.push(MessageView {
+            id: n.id.clone(),
+            direction: "note".into(),
+            origin: enum_str(&Origin::Human),
+            kind: "note".into(),
+            text: n.body.clone(),
+            author: names.agents.get(&n.author_agent_id).cloned(),
+            subject: None,
+            status: "sent".into(),
+            created_at: n.created_at,
+            error: None,
+            local: false,
+            reply_to: None,
+            reactions: vec![],
+            attachment: None,
+        });
+    }
+    out.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
+    out
+}
+
+pub(crate) fn agent_view(a: &Agent) -> AgentView {
+    AgentView {
+        id: a.id.clone(),
+        name: a.name.clone(),
+        email: a.email.clone(),
+        role: enum_str(&a.role),
+        team_ids: a.team_ids.clone(),
+        presence: enum_str(&a.presence),
+    }
+}
+
+pub(crate) fn canned_view(c: CannedResponse) -> CannedView {
+    CannedView {
+        id: c.id,
+        shortcut: c.shortcut,
+        language: c.language,
+        title: c.title,
+        body: c.body,
+    }
+}
+
+/// How many `{{n}}` placeholders a template body has.
+pub(crate) fn placeholder_count(body: &str) -> u32 {
+    let mut max = 0;
+    let mut rest = body;
+    while let Some(start) = rest.find("{{") {
+        rest = &rest[start + 2..];
+        if let Some(end) = rest.find("}}") {
+            if let Ok(n) = rest[..end].trim().parse::<u32>() {
+                max = max.max(n);
+            }
+            rest = &rest[end + 2..];
+        } else {
+            break;
+        }
+    }
+    max
+}
+
+/// A template's body with its parameters filled in.
+pub(crate) fn render_template(body: &str, params: &[String]) -> String {
+    let mut out = body.to_owned();
+    for (i, p) in params.iter().enumerate() {
+        out = out.replace(&format!("{{{{{}}}}}", i + 1), p);
+    }
+    out
+}
+
+pub(crate) fn template_view(t: Template) -> Option<TemplateView> {
+    (t.status == TemplateStatus::Approved).then(|| TemplateView {
+        params: placeholder_count(&t.body),
+        id: t.id,
+        channel: t.channel.as_str().to_owned(),
+        name: t.name,
+        language: t.language,
+        category: t.category,
+        body: t.body,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn msg(v: serde_json::Value) -> Message {
+        serde_json::from_value(v).unwrap()
+    }
+
+    #[test]
+    fn timeline_folds_reactions_resolves_quotes_and_interleaves_notes_and_events() {
+        let messages = vec![
+            msg(
+                json!({"id": "m1", "conversation_id": "c", "direction": "inbound",
+                "content": {"type": "text", "text": "هل العطر متوفر؟"}, "status": "received", "created_at": 1}),
+            ),
+            msg(
+                json!({"id": "m2", "conversation_id": "c", "direction": "outbound", "origin": "ai",
+                "reply_to_message_id": "m1",
+                "content": {"type": "text", "text": "Yes, in stock"}, "status": "read", "created_at": 3}),
+            ),
+            msg(
+                json!({"id": "m3", "conversation_id": "c", "direction": "inbound",
+                "content": {"type": "reaction", "target_message_id": "m2", "emoji": "❤️"}, "status": "received", "created_at": 4}),
+            ),
+            msg(
+                json!({"id": "m4", "conversation_id": "c", "direction": "outbound", "origin": "system",
+                "content": {"type": "event", "event": {"kind": "assigned", "actor_agent_id": "a1", "agent_id": "a2"}},
+                "status": "sent", "created_at": 5}),
+            ),
+        ];
+        let notes = vec![Note {
+            id: "n1".into(),
+            conversation_id: "c".into(),
+            author_agent_id: "a1".into(),
+            body: "VIP @Sara".into(),
+            mentions: vec!["a2".into()],
+            created_at: 2,
+        }];
+        let names = Names {
+            agents: [("a1".into(), "Omar".into()), ("a2".into(), "Sara".into())].into(),
+            ..Default::default()
+        };
+        let t = timeline(&messages, &notes, &names);
+        let ids: Vec<&str> = t.iter().map(|m| m.id.as_str()).collect();
+        assert_eq!(ids, ["m1", "n1", "m2", "m4"], "the reaction is folded");
+        assert_eq!(t[1].direction, "note");
+        assert_eq!(t[1].author.as_deref(), Some("Omar"));
+        assert_eq!(t[2].origin, "ai");
+        assert_eq!(t[2].reactions, ["❤️"]);
+        assert_eq!(t[2].reply_to.as_ref().unwrap().text, "هل العطر متوفر؟");
+        assert_eq!(t[3].direction, "event");
+        assert_eq!(t[3].text, "assigned");
+        assert_eq!(t[3].author.as_deref(), Some("Omar"));
+        assert_eq!(t[3].subject.as_deref(), Some("Sara"));
+    }
+
+    #[test]
+    fn templates_count_and_fill_their_placeholders() {
+        let body = "Hello {{1}}, your order {{2}} is ready. {{1}}!";
+        assert_eq!(placeholder_count(body), 2);
+        assert_eq!(
+            render_template(body, &["Aisha".into(), "#A-1042".into()]),
+            "Hello Aisha, your order #A-1042 is ready. Aisha!"
+        );
+        assert_eq!(placeholder_count("no params"), 0);
+    }
+}

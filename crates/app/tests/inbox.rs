@@ -1,0 +1,405 @@
+//! The inbox behind the UI, against the real reference cloud on a loopback
+//! port with real SQLCipher caches: signing in (and its errors), the list's
+//! views, the timeline, actions, notes, templates, sending, accounts,
+//! export and sign-out with wipe.
+
+use std::{sync::Arc, time::Duration};
+
+use stepup_app::{
+    App, AppPaths, ErrorCode, IpcError,
+    accounts::{SignIn, SignOut},
+    actions::{Action, AddNote, ConversationAction, SendTemplate},
+    inbox::{InboxEvent, InboxQuery, InboxRow, SendText},
+};
+use stepup_cloud::{Config, RunningServer, Server, demo};
+use stepup_store::{KeyError, MemorySecrets, Secret, SecretStore};
+use tokio::sync::broadcast;
+
+const WAIT: Duration = Duration::from_secs(20);
+
+async fn demo_server() -> RunningServer {
+    let mut server = Server::start(Config::demo()).await.unwrap();
+    demo::start_demo(&mut server, 11, 0.0).await.unwrap();
+    server
+}
+
+fn app_in(dir: &std::path::Path) -> App {
+    let app = App::open(AppPaths::under(dir.to_path_buf()), vec!["en-US".into()]);
+    app.inbox().use_secrets(Arc::new(MemorySecrets::default()));
+    app
+}
+
+fn sign_in(server: &RunningServer, email: &str, password: &str) -> SignIn {
+    SignIn {
+        server: server.url(),
+        email: email.into(),
+        password: password.into(),
+        passphrase: None,
+    }
+}
+
+fn code<T: std::fmt::Debug>(r: Result<T, stepup_app::AppError>) -> ErrorCode {
+    IpcError::from(r.expect_err("an error")).code
+}
+
+/// Waits until the inbox reports `state`.
+async fn wait_state(rx: &mut broadcast::Receiver<InboxEvent>, app: &App, state: &str) {
+    tokio::time::timeout(WAIT, async {
+        loop {
+            if app.sync_status().state == state {
+                return;
+            }
+            let _ = rx.recv().await;
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("the inbox reached {state}"));
+}
+
+/// Polls the cache after each change event until `pick` accepts a row.
+async fn wait_row(
+    rx: &mut broadcast::Receiver<InboxEvent>,
+    app: &App,
+    id: &str,
+    pick: impl Fn(&InboxRow) -> bool,
+) -> InboxRow {
+    tokio::time::timeout(WAIT, async {
+        loop {
+            let view = app.open_conversation(id.to_owned()).await.unwrap();
+            if pick(&view.row) {
+                return view.row;
+            }
+            let _ = rx.recv().await;
+        }
+    })
+    .await
+    .expect("the change arrived")
+}
+
+#[derive(Debug)]
+struct NoKeyring;
+
+impl SecretStore for NoKeyring {
+    fn get(&self, _: &str) -> Result<Option<Secret<String>>, KeyError> {
+        Err(KeyError::KeyringUnavailable("no Secret Service".into()))
+    }
+    fn set(&self, _: &str, _: &Secret<String>) -> Result<(), KeyError> {
+        Err(KeyError::KeyringUnavailable("no Secret Service".into()))
+    }
+    fn delete(&self, _: &str) -> Result<(), KeyError> {
+        Err(KeyError::KeyringUnavailable("no Secret Service".into()))
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_errors_are_codes_the_ui_branches_on() {
+    let server = demo_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let app = app_in(dir.path());
+
+    let wrong = sign_in(&server, "omar@noor.demo", "not-the-password");
+    assert_eq!(code(app.sign_in(wrong).await), ErrorCode::Unauthorized);
+
+    let down = SignIn {
+        server: "http://127.0.0.1:9".into(),
+        ..sign_in(&server, "omar@noor.demo", demo::DEMO_PASSWORD)
+    };
+    assert_eq!(code(app.sign_in(down).await), ErrorCode::Unreachable);
+
+    let garbage = SignIn {
+        server: "not a url at all".into(),
+        ..sign_in(&server, "omar@noor.demo", demo::DEMO_PASSWORD)
+    };
+    assert_eq!(code(app.sign_in(garbage).await), ErrorCode::InvalidInput);
+
+    // No keyring: a clear code, then the passphrase path works.
+    app.inbox().use_secrets(Arc::new(NoKeyring));
+    let ok = sign_in(&server, "omar@noor.demo", demo::DEMO_PASSWORD);
+    assert_eq!(
+        code(app.sign_in(ok.clone()).await),
+        ErrorCode::KeyringUnavailable
+    );
+    let mut events = app.inbox().subscribe();
+    app.sign_in(SignIn {
+        passphrase: Some("a long local passphrase".into()),
+        ..ok
+    })
+    .await
+    .unwrap();
+    wait_state(&mut events, &app, "online").await;
+    let accounts = app.accounts().await.unwrap();
+    assert_eq!(accounts.len(), 1);
+    assert!(accounts[0].passphrase && accounts[0].active && accounts[0].last);
+    app.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agents_day_views_actions_notes_templates_and_sending() {
+    let server = demo_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let app = app_in(dir.path());
+    let mut events = app.inbox().subscribe();
+    app.sign_in(sign_in(&server, "omar@noor.demo", demo::DEMO_PASSWORD))
+        .await
+        .unwrap();
+    wait_state(&mut events, &app, "online").await;
+
+    let dir_ = app.directory().await.unwrap();
+    let me = dir_.me.clone().expect("the directory knows who I am");
+    assert_eq!(me.email, "omar@noor.demo");
+    assert!(dir_.agents.len() >= 7 && !dir_.teams.is_empty());
+    assert!(!dir_.templates.is_empty());
+    assert!(!dir_.canned.is_empty());
+
+    // Views.
+    let all = app.inbox_list(InboxQuery::default()).await.unwrap();
+    assert!(all.len() > 100, "{}", all.len());
+    assert!(
+        all.windows(2)
+            .all(|w| w[0].last_message_at >= w[1].last_message_at)
+    );
+    let mine = app
+        .inbox_list(InboxQuery {
+            view: Some("mine".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(!mine.is_empty());
+    assert!(
+        mine.iter()
+            .all(|r| r.assignee_agent_id.as_deref() == Some(me.id.as_str()))
+    );
+    assert!(
+        mine.iter()
+            .all(|r| r.assignee_name.as_deref() == Some(me.name.as_str()))
+    );
+    let unassigned = app
+        .inbox_list(InboxQuery {
+            view: Some("unassigned".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(unassigned.iter().all(|r| r.assignee_agent_id.is_none()));
+    let teams = app
+        .inbox_list(InboxQuery {
+            view: Some("my_teams".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(!teams.is_empty());
+    assert!(
+        teams
+            .iter()
+            .all(|r| r.team_id.as_ref().is_some_and(|t| me.team_ids.contains(t)))
+    );
+    let waiting = app
+        .inbox_list(InboxQuery {
+            sort: Some("waiting".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let first_answered = waiting
+        .iter()
+        .position(|r| !r.waiting)
+        .unwrap_or(waiting.len());
+    assert!(first_answered > 0, "someone is waiting");
+    assert!(
+        waiting[first_answered..].iter().all(|r| !r.waiting),
+        "waiting ones first"
+    );
+    let unread = app
+        .inbox_list(InboxQuery {
+            unread: Some(true),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(unread.iter().all(|r| r.unread > 0));
+    assert_eq!(
+        code(
+            app.inbox_list(InboxQuery {
+                view: Some("everything".into()),
+                ..Default::default()
+            })
+            .await
+        ),
+        ErrorCode::InvalidInput
+    );
+
+    // A conversation of my team that is still open, with a free-text window.
+    let target = teams
+        .iter()
+        .find(|r| r.status == "open" && r.reply_window != "closed" && r.reply_window != "none")
+        .or_else(|| teams.iter().find(|r| r.status == "open"))
+        .expect("an open conversation")
+        .clone();
+    let view = app.open_conversation(target.id.clone()).await.unwrap();
+    assert!(!view.messages.is_empty());
+    assert!(
+        view.messages
+            .windows(2)
+            .all(|w| w[0].created_at <= w[1].created_at)
+    );
+    assert_eq!(view.contact.name, target.contact_name);
+    assert!(!view.contact.identities.is_empty());
+
+    // Assign to me, then resolve; both come back through the feed.
+    app.conversation_action(ConversationAction {
+        conversation_id: target.id.clone(),
+        action: Action::AssignAgent {
+            agent_id: me.id.clone(),
+        },
+    })
+    .await
+    .unwrap();
+    wait_row(&mut events, &app, &target.id, |r| {
+        r.assignee_agent_id.as_deref() == Some(me.id.as_str())
+    })
+    .await;
+    app.conversation_action(ConversationAction {
+        conversation_id: target.id.clone(),
+        action: Action::Labels {
+            label_ids: vec![dir_.labels[0].id.clone()],
+        },
+    })
+    .await
+    .unwrap();
+    let row = wait_row(&mut events, &app, &target.id, |r| r.labels.len() == 1).await;
+    assert_eq!(
+        row.labels[0].name, dir_.labels[0].name,
+        "labels carry their names"
+    );
+    app.conversation_action(ConversationAction {
+        conversation_id: target.id.clone(),
+        action: Action::Status {
+            status: "resolved".into(),
+            snoozed_until: None,
+        },
+    })
+    .await
+    .unwrap();
+    wait_row(&mut events, &app, &target.id, |r| r.status == "resolved").await;
+
+    // A private note shows in the timeline as a note, with its author.
+    app.add_note(AddNote {
+        conversation_id: target.id.clone(),
+        body: "ملاحظة: العميل يفضل التوصيل مساءً".into(),
+    })
+    .await
+    .unwrap();
+    let note = tokio::time::timeout(WAIT, async {
+        loop {
+            let v = app.open_conversation(target.id.clone()).await.unwrap();
+            if let Some(n) = v
+                .messages
+                .into_iter()
+                .find(|m| m.direction == "note" && m.text.starts_with("ملاحظة"))
+            {
+                return n;
+            }
+            let _ = events.recv().await;
+        }
+    })
+    .await
+    .expect("the note arrived");
+    assert_eq!(note.author.as_deref(), Some(me.name.as_str()));
+
+    // Sending: pending at once, then sent.
+    app.send_text(SendText {
+        conversation_id: target.id.clone(),
+        text: "  شكراً Thank you  ".into(),
+        reply_to: None,
+    })
+    .await
+    .unwrap();
+    let pending = app.open_conversation(target.id.clone()).await.unwrap();
+    assert!(
+        pending
+            .messages
+            .iter()
+            .any(|m| m.local && m.text == "شكراً Thank you" && m.status == "pending")
+    );
+    tokio::time::timeout(WAIT, async {
+        loop {
+            let v = app.open_conversation(target.id.clone()).await.unwrap();
+            if v.messages
+                .iter()
+                .any(|m| !m.local && m.text == "شكراً Thank you")
+            {
+                assert!(
+                    !v.messages.iter().any(|m| m.local),
+                    "the outbox entry is gone"
+                );
+                return;
+            }
+            let _ = events.recv().await;
+        }
+    })
+    .await
+    .expect("the message was sent");
+    assert_eq!(
+        code(
+            app.send_text(SendText {
+                conversation_id: target.id.clone(),
+                text: "   ".into(),
+                reply_to: None,
+            })
+            .await
+        ),
+        ErrorCode::InvalidInput
+    );
+
+    // A template with an empty parameter is refused before it is queued.
+    let template = dir_
+        .templates
+        .iter()
+        .find(|t| t.params > 0)
+        .expect("a template with parameters");
+    assert_eq!(
+        code(
+            app.send_template(SendTemplate {
+                conversation_id: target.id.clone(),
+                template_id: template.id.clone(),
+                params: vec![" ".into(); template.params as usize],
+            })
+            .await
+        ),
+        ErrorCode::InvalidInput
+    );
+
+    // Export holds the account's data; sign-out with wipe deletes the cache.
+    let path = app.export_data().await.unwrap();
+    let export = std::fs::read_to_string(&path).unwrap();
+    assert!(export.contains("شكراً Thank you"));
+    let accounts = app.accounts().await.unwrap();
+    assert_eq!(accounts.len(), 1);
+    app.sign_out(SignOut { wipe: true }).await.unwrap();
+    assert_eq!(app.sync_status().state, "signed_out");
+    assert!(app.accounts().await.unwrap().is_empty());
+    assert_eq!(code(app.directory().await), ErrorCode::NotSignedIn);
+    let leftover: Vec<_> = walk(&dir.path().join("accounts"))
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "db"))
+        .collect();
+    assert!(leftover.is_empty(), "{leftover:?}");
+    app.shutdown().await;
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(walk(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
