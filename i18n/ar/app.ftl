@@ -56,3 +56,29 @@ error-io = تعذّر على التطبيق قراءة ملفاته أو كتا�
 error-internal = حدث خطأ غير متوقع: { $detail }
 error-unavailable = تعمل هذه الميزة في تطبيق سطح المكتب فقط.
 error-dismiss = إغلاق
+
+## الإعدادات: الحسابات والخصوصية
+settings-accounts = الحسابات
+settings-privacy = الخصوصية والبيانات
+account-active = قيد الاستخدام
+account-switch = تبديل
+account-none = لا يوجد حساب على هذا الجهاز بعد.
+account-demo = مساحة العمل التجريبية (لا يُحفظ منها شيء).
+account-add = إضافة حساب
+account-sign-out = تسجيل الخروج
+account-sign-out-wipe = تسجيل الخروج ومسح النسخة المحلية
+account-sign-out-wipe-confirm = سيُحذف من هذا الجهاز ما يخص هذا الحساب: النسخة المحلية ومرفقاتها ومفاتيحها. الرسائل التي لم تُرسل ستضيع.
+privacy-history = السجل المحفوظ على هذا الجهاز
+privacy-history-days = { $days ->
+    [zero] لا أيام
+    [one] يوم واحد
+    [two] يومان
+    [few] { $days } أيام
+    [many] { $days } يوماً
+   *[other] { $days } يوم
+  }
+privacy-history-hint = تبقى الرسائل الأقدم في السحابة وتُحمَّل عند التمرير إليها. يسري عند فتح الحساب في المرة القادمة.
+privacy-export = تصدير بياناتي (JSON)
+privacy-exported = حُفظ في
+privacy-wipe = مسح النسخة المحلية
+privacy-wipe-confirm = سيُحذف كل ما زُومن من هذا الجهاز ويُنزَّل من جديد. الرسائل غير المرسلة تبقى في قائمة الانتظار.

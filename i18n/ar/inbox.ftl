@@ -68,3 +68,153 @@ search-none = لم يُعثر على شيء في الذاكرة المؤقتة �
 search-kind-message = رسالة
 search-kind-contact = عميل
 search-kind-note = ملاحظة
+
+## البدء: تسجيل الدخول والحسابات والعرض التجريبي
+signin-title = تسجيل الدخول إلى ستيب أب
+signin-accounts = الحسابات على هذا الجهاز
+signin-server = عنوان الخادم
+signin-email = البريد الإلكتروني
+signin-password = كلمة المرور
+signin-use-passphrase = احمِ النسخة المحلية بعبارة مرور بدلاً من سلسلة مفاتيح النظام
+signin-passphrase = عبارة المرور للنسخة المحلية
+signin-passphrase-hint = ثمانية أحرف على الأقل. لا تُحفظ أبداً؛ تُدخلها عند تشغيل التطبيق.
+signin-submit = تسجيل الدخول
+signin-unlock = فتح
+signin-demo-body = ليس لديك حساب بعد؟ جرّب متجراً تجريبياً فيه محادثات على القنوات الست.
+signin-wrong-password = البريد الإلكتروني أو كلمة المرور غير صحيحة.
+signin-unreachable = تعذّر الوصول إلى الخادم. تحقّق من العنوان ومن اتصالك.
+signin-no-keyring = لا توجد سلسلة مفاتيح صالحة على هذا الجهاز. اختر عبارة مرور لحماية النسخة المحلية.
+signin-wrong-key = لا يمكن فتح النسخة المحلية بهذا المفتاح. سجّل الخروج وامسحها، ثم سجّل الدخول من جديد.
+
+## القائمة
+inbox-count = { $count ->
+    [zero] لا محادثات
+    [one] محادثة واحدة
+    [two] محادثتان
+    [few] { $count } محادثات
+    [many] { $count } محادثة
+   *[other] { $count } محادثة
+  }
+inbox-help-hint = اضغط ? لاختصارات لوحة المفاتيح، و Ctrl+K للوحة الأوامر.
+view-label = طرق العرض
+view-all = الكل
+view-mine = محادثاتي
+view-unassigned = غير مسندة
+view-my_teams = فرقي
+status-label = الحالة
+status-any = أي حالة
+status-change = تغيير الحالة…
+labels-title = التصنيفات
+labels-any = أي تصنيف
+sort-label = الترتيب
+sort-latest = الأحدث أولاً
+sort-waiting = الأطول انتظاراً
+filter-unread = غير المقروءة
+views-saved = طرق العرض المحفوظة
+views-save = حفظ طريقة العرض
+views-save-placeholder = سمِّ طريقة العرض هذه
+assignee = المسؤول
+assignee-nobody = غير مسندة
+assignee-me = أنا
+assignee-agents = الموظفون
+assignee-teams = الفرق
+priority-label = الأولوية
+priority-low = منخفضة
+priority-normal = عادية
+priority-high = عالية
+priority-urgent = عاجلة
+
+## حالة المزامنة
+sync-progress = جارٍ تنزيل المحادثات… { $percent }٪
+offline-since = غير متصل. تُعرض البيانات كما زُومنت في { $time }؛ الردود في قائمة الانتظار وتُرسل عند عودة الاتصال.
+offline-never = غير متصل، ولم تُزامَن أي بيانات بعد. الردود في قائمة الانتظار.
+
+## المحادثة
+action-resolve = إغلاق
+action-reopen = إعادة فتح
+snooze-hours = { $hours ->
+    [zero] تأجيل
+    [one] تأجيل لساعة
+    [two] تأجيل لساعتين
+    [few] تأجيل لـ { $hours } ساعات
+    [many] تأجيل لـ { $hours } ساعة
+   *[other] تأجيل لـ { $hours } ساعة
+  }
+snooze-tomorrow = تأجيل حتى الغد
+day-today = اليوم
+day-yesterday = أمس
+note-private = ملاحظة خاصة
+origin-ai = ذكاء اصطناعي
+origin-bot = رد آلي
+quote-unavailable = رسالة سابقة
+reactions = التفاعلات
+message-reply = رد
+message-retry = إعادة المحاولة
+message-discard = تجاهل
+event-system = النظام
+event-assigned = أسند { $actor } المحادثة إلى { $subject }
+event-unassigned = ألغى { $actor } إسناد المحادثة
+event-resolved = أغلق { $actor } المحادثة
+event-reopened = أعاد { $actor } فتح المحادثة
+event-snoozed = أجّل { $actor } المحادثة
+event-window_closed = أُغلقت نافذة الرد
+kind-note = ملاحظة
+kind-event = حدث
+
+## مربع الكتابة
+composer-reply = رد
+composer-note = ملاحظة خاصة
+composer-note-placeholder = اكتب ملاحظة لفريقك؛ استخدم @ للإشارة إلى زميل
+composer-add-note = إضافة ملاحظة
+composer-replying-to = رداً على
+composer-cancel = إلغاء
+window-left = نافذة الرد: متبقٍ { $hours } س { $minutes } د
+window-closed-templates = انتهت نافذة الـ24 ساعة. لا يمكن إرسال سوى قالب معتمد حتى يكتب العميل مجدداً.
+window-closed-wait = أُغلقت نافذة الرد. يمكنك الرد عندما يكتب العميل مجدداً.
+templates-none = لا توجد قوالب معتمدة لهذه القناة.
+templates-choose = اختر قالباً
+templates-param = القيمة { $n }
+templates-send = إرسال القالب
+suggestions-label = ردود مقترحة
+canned-title = الردود الجاهزة
+canned-none = لا يوجد رد جاهز مطابق.
+mention-title = الإشارة إلى زميل
+
+## لوحة العميل
+contact-title = العميل
+contact-phone = الهاتف
+contact-language = اللغة
+contact-csat = الرضا
+contact-csat-value = { $score } من 5
+contact-identities = على كل قناة
+contact-previous = محادثات أخرى
+contact-previous-none = لا يوجد
+contact-notes = الملاحظات
+contact-notes-none = لا ملاحظات بعد
+
+## لوحة المفاتيح
+shortcuts-title = اختصارات لوحة المفاتيح
+palette-title = لوحة الأوامر
+palette-placeholder = اكتب اسم عميل أو أمراً
+palette-none = لا توجد نتائج.
+dialog-close = إغلاق
+shortcut-next = المحادثة التالية
+shortcut-previous = المحادثة السابقة
+shortcut-reply = رد
+shortcut-note = كتابة ملاحظة خاصة
+shortcut-assign-me = إسناد إليّ
+shortcut-resolve = إغلاق
+shortcut-search = بحث
+shortcut-palette = لوحة الأوامر
+shortcut-help = عرض الاختصارات
+shortcut-send = إرسال
+shortcut-newline = سطر جديد
+shortcut-canned = الردود الجاهزة (في بداية الرد)
+
+## الأخطاء
+error-unauthorized = البريد الإلكتروني أو كلمة المرور غير صحيحة.
+error-unreachable = تعذّر الوصول إلى الخادم ولم يتغيّر شيء. حاول مجدداً عند الاتصال. ({ $detail })
+error-rejected = رفض الخادم الطلب: { $detail }
+error-keyring-unavailable = سلسلة مفاتيح النظام غير متاحة: { $detail }
+error-passphrase-required = أدخل عبارة المرور لهذا الحساب.
+error-wrong-key = لا يمكن فتح النسخة المحلية بهذا المفتاح: امسحها وزامِن من جديد.

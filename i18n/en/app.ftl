@@ -52,3 +52,25 @@ error-io = The app could not read or write its files: { $detail }
 error-internal = An unexpected error occurred: { $detail }
 error-unavailable = This works in the desktop app only.
 error-dismiss = Dismiss
+
+## Settings: accounts and privacy
+settings-accounts = Accounts
+settings-privacy = Privacy and data
+account-active = In use
+account-switch = Switch
+account-none = No account on this computer yet.
+account-demo = The demo workspace (nothing of it is kept).
+account-add = Add an account
+account-sign-out = Sign out
+account-sign-out-wipe = Sign out and wipe this computer's copy
+account-sign-out-wipe-confirm = This deletes this account's local cache, its attachments and its keys from this computer. Unsent messages are lost.
+privacy-history = History kept on this computer
+privacy-history-days = { $days ->
+    [one] One day
+   *[other] { $days } days
+  }
+privacy-history-hint = Older messages stay in the cloud and load when you scroll to them. Applies the next time the account opens.
+privacy-export = Export my data (JSON)
+privacy-exported = Saved to
+privacy-wipe = Wipe the local cache
+privacy-wipe-confirm = Everything synced is deleted from this computer and downloaded again. Unsent messages stay queued.

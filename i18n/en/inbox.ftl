@@ -64,3 +64,145 @@ search-none = Nothing found in this computer's cache.
 search-kind-message = Message
 search-kind-contact = Customer
 search-kind-note = Note
+
+## Start: sign in, accounts, demo
+signin-title = Sign in to Stepup
+signin-accounts = Accounts on this computer
+signin-server = Server address
+signin-email = Email
+signin-password = Password
+signin-use-passphrase = Protect the local cache with a passphrase instead of the system keyring
+signin-passphrase = Passphrase for the local cache
+signin-passphrase-hint = At least 8 characters. It is never stored; you enter it when the app starts.
+signin-submit = Sign in
+signin-unlock = Unlock
+signin-demo-body = No account yet? Explore a demo shop with conversations on all six channels.
+signin-wrong-password = The email or password is wrong.
+signin-unreachable = The server cannot be reached. Check the address and your connection.
+signin-no-keyring = This computer has no usable keyring. Choose a passphrase to protect the local cache.
+signin-wrong-key = The local cache cannot be opened with this key. Sign out and wipe it, then sign in again.
+
+## The list
+inbox-count = { $count ->
+    [one] One conversation
+   *[other] { $count } conversations
+  }
+inbox-help-hint = Press ? for keyboard shortcuts, Ctrl+K for the command palette.
+view-label = Views
+view-all = All
+view-mine = Mine
+view-unassigned = Unassigned
+view-my_teams = My teams
+status-label = Status
+status-any = Any status
+status-change = Change status…
+labels-title = Labels
+labels-any = Any label
+sort-label = Sort
+sort-latest = Latest first
+sort-waiting = Waiting longest
+filter-unread = Unread
+views-saved = Saved views
+views-save = Save view
+views-save-placeholder = Name this view
+assignee = Assignee
+assignee-nobody = Unassigned
+assignee-me = Me
+assignee-agents = Agents
+assignee-teams = Teams
+priority-label = Priority
+priority-low = Low
+priority-normal = Normal
+priority-high = High
+priority-urgent = Urgent
+
+## Sync state
+sync-progress = Downloading conversations… { $percent }%
+offline-since = Offline. Showing what was synced at { $time }; replies are queued and sent when the connection returns.
+offline-never = Offline, and nothing is synced yet. Replies are queued.
+
+## The conversation
+action-resolve = Resolve
+action-reopen = Reopen
+snooze-hours = { $hours ->
+    [one] Snooze for an hour
+   *[other] Snooze for { $hours } hours
+  }
+snooze-tomorrow = Snooze until tomorrow
+day-today = Today
+day-yesterday = Yesterday
+note-private = Private note
+origin-ai = AI
+origin-bot = Bot
+quote-unavailable = An earlier message
+reactions = Reactions
+message-reply = Reply
+message-retry = Retry
+message-discard = Discard
+event-system = The system
+event-assigned = { $actor } assigned this to { $subject }
+event-unassigned = { $actor } unassigned this conversation
+event-resolved = { $actor } resolved this conversation
+event-reopened = { $actor } reopened this conversation
+event-snoozed = { $actor } snoozed this conversation
+event-window_closed = The reply window closed
+kind-note = Note
+kind-event = Event
+
+## Composer
+composer-reply = Reply
+composer-note = Private note
+composer-note-placeholder = Write a note for your team; @ mentions a colleague
+composer-add-note = Add note
+composer-replying-to = Replying to
+composer-cancel = Cancel
+window-left = Reply window: { $hours } h { $minutes } min left
+window-closed-templates = The 24-hour window has closed. Only an approved template can be sent until the customer writes again.
+window-closed-wait = The reply window has closed. You can reply once the customer writes again.
+templates-none = No approved templates for this channel.
+templates-choose = Choose a template
+templates-param = Value { $n }
+templates-send = Send template
+suggestions-label = Suggested replies
+canned-title = Canned responses
+canned-none = No canned response matches.
+mention-title = Mention a colleague
+
+## Contact panel
+contact-title = Customer
+contact-phone = Phone
+contact-language = Language
+contact-csat = Satisfaction
+contact-csat-value = { $score } of 5
+contact-identities = On each channel
+contact-previous = Other conversations
+contact-previous-none = None
+contact-notes = Notes
+contact-notes-none = No notes yet
+
+## Keyboard
+shortcuts-title = Keyboard shortcuts
+palette-title = Command palette
+palette-placeholder = Type a customer's name or an action
+palette-none = Nothing matches.
+dialog-close = Close
+shortcut-next = Next conversation
+shortcut-previous = Previous conversation
+shortcut-reply = Reply
+shortcut-note = Write a private note
+shortcut-assign-me = Assign to me
+shortcut-resolve = Resolve
+shortcut-search = Search
+shortcut-palette = Command palette
+shortcut-help = Show the shortcuts
+shortcut-send = Send
+shortcut-newline = New line
+shortcut-canned = Canned responses (at the start of a reply)
+
+## Errors
+error-unauthorized = The email or password is wrong.
+error-unreachable = The server cannot be reached; nothing was changed. Try again when you are online. ({ $detail })
+error-rejected = The server refused: { $detail }
+error-keyring-unavailable = The system keyring is not available: { $detail }
+error-passphrase-required = Enter this account's passphrase.
+error-wrong-key = The local cache cannot be opened with this key: wipe it and sync again.

@@ -5,7 +5,7 @@ import { tick } from 'svelte';
 import type { Settings } from './lib/bindings';
 
 const backend = vi.hoisted(() => ({
-  settings: { locale: null, theme: 'system' } as Settings,
+  settings: { locale: null, theme: 'system', historyDays: 180 } as Settings,
   failNext: false,
 }));
 
@@ -21,13 +21,19 @@ vi.mock('./lib/ipc', async () => {
     BackendError,
     inDesktopApp: () => false,
     on: async () => () => {},
-    call: async (cmd: string, args?: { locale?: string; theme?: Settings['theme'] }) => {
+    call: async (cmd: string, args?: { locale?: string; theme?: Settings['theme']; password?: string; passphrase?: string }) => {
       const locale = backend.settings.locale ?? 'en';
       switch (cmd) {
         case 'app_info':
           return { name: 'Stepup', version: '0.1.0', locale, direction: locale === 'ar' ? 'rtl' : 'ltr', dataDir: '/d' };
         case 'get_settings':
           return backend.settings;
+        case 'accounts':
+          return [];
+        case 'sign_in':
+          if (args?.password === 'wrong') throw new BackendError({ code: 'unauthorized', message: 'wrong email or password' });
+          if (!args?.passphrase) throw new BackendError({ code: 'keyring_unavailable', message: 'no Secret Service' });
+          throw new BackendError({ code: 'unreachable', message: 'connection refused' });
         case 'sync_status':
           return { state: 'signed_out', account: null, lastSyncAt: null, error: null, applied: 0, total: null };
         case 'update_settings':
@@ -48,7 +54,7 @@ const { default: App } = await import('./App.svelte');
 const { app } = await import('./lib/app.svelte');
 
 beforeEach(async () => {
-  backend.settings = { locale: null, theme: 'system' };
+  backend.settings = { locale: null, theme: 'system', historyDays: 180 };
   await app.init();
   app.screen = 'inbox';
   app.error = null;
@@ -83,6 +89,31 @@ describe('the shell', () => {
     render(App);
     const button = await screen.findByTestId('try-demo');
     expect(button.textContent).toContain('Try the demo');
+  });
+
+  it('signs in with clear errors: wrong password, no keyring, unreachable', async () => {
+    render(App);
+    await fireEvent.input(await screen.findByTestId('signin-server'), { target: { value: 'https://cloud.example' } });
+    await fireEvent.input(screen.getByTestId('signin-email'), { target: { value: 'omar@noor.ae' } });
+    await fireEvent.input(screen.getByTestId('signin-password'), { target: { value: 'wrong' } });
+    await fireEvent.click(screen.getByTestId('signin-submit'));
+    expect((await screen.findByTestId('signin-error')).textContent).toBe('The email or password is wrong.');
+    expect(screen.queryByTestId('signin-passphrase')).toBeNull();
+
+    await fireEvent.input(screen.getByTestId('signin-password'), { target: { value: 'right' } });
+    await fireEvent.click(screen.getByTestId('signin-submit'));
+    // No keyring: the passphrase choice appears, already ticked.
+    const passphrase = await screen.findByTestId('signin-passphrase');
+    expect((screen.getByTestId('signin-use-passphrase') as HTMLInputElement).checked).toBe(true);
+    expect(screen.getByTestId('signin-error').textContent).toContain('no usable keyring');
+
+    await fireEvent.input(passphrase, { target: { value: 'a long passphrase' } });
+    await fireEvent.click(screen.getByTestId('signin-submit'));
+    await vi.waitFor(() =>
+      expect(screen.getByTestId('signin-error').textContent).toBe(
+        'The server cannot be reached. Check the address and your connection.',
+      ),
+    );
   });
 
   it('navigates between screens and applies the theme', async () => {

@@ -90,6 +90,8 @@ pub(crate) struct Active {
 /// The inbox of the signed-in account, if any.
 pub struct Inbox {
     active: Mutex<Option<Active>>,
+    /// How many days of history the cache keeps (from the settings).
+    history_days: std::sync::atomic::AtomicU32,
     /// Tests keep keys in memory instead of the OS keyring.
     secrets: std::sync::Mutex<Option<Arc<dyn stepup_store::SecretStore>>>,
     status: std::sync::Mutex<SyncStatus>,
@@ -107,6 +109,7 @@ impl Default for Inbox {
         Inbox {
             active: Mutex::new(None),
             secrets: std::sync::Mutex::new(None),
+            history_days: std::sync::atomic::AtomicU32::new(crate::settings::DEFAULT_HISTORY_DAYS),
             status: std::sync::Mutex::new(SyncStatus {
                 state: "signed_out".into(),
                 account: None,
@@ -124,6 +127,12 @@ impl Inbox {
     /// Keeps account keys and tokens in `secrets` instead of the OS keyring.
     pub fn use_secrets(&self, secrets: Arc<dyn stepup_store::SecretStore>) {
         *self.secrets.lock().unwrap_or_else(|p| p.into_inner()) = Some(secrets);
+    }
+
+    /// The history window for accounts opened from now on.
+    pub fn set_history_days(&self, days: u32) {
+        self.history_days
+            .store(days, std::sync::atomic::Ordering::Relaxed);
     }
 
     pub(crate) fn secrets_override(&self) -> Option<Arc<dyn stepup_store::SecretStore>> {
@@ -203,7 +212,15 @@ impl Inbox {
         session: Session,
         cloud: Option<stepup_cloud::RunningServer>,
     ) {
-        let engine = Engine::new(&session, Arc::new(SystemClock), EngineConfig::default());
+        let days = self.history_days.load(std::sync::atomic::Ordering::Relaxed);
+        let engine = Engine::new(
+            &session,
+            Arc::new(SystemClock),
+            EngineConfig {
+                retention: std::time::Duration::from_secs(u64::from(days) * 24 * 3600),
+                ..EngineConfig::default()
+            },
+        );
         let mut events = engine.subscribe();
         let (stop_tx, stop_rx) = oneshot::channel::<()>();
         let account = Some(session.account.email.clone());

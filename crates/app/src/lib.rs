@@ -70,6 +70,8 @@ impl App {
     /// file: it starts with defaults and logs why (see [`SettingsStore::open`]).
     pub fn open(paths: AppPaths, system_locales: Vec<String>) -> App {
         let settings = SettingsStore::open(paths.settings_file());
+        let inbox = Arc::new(inbox::Inbox::default());
+        inbox.set_history_days(settings.get().history_days);
         App {
             inner: Arc::new(Inner {
                 paths,
@@ -77,7 +79,7 @@ impl App {
                 catalog: Catalog::embedded(),
                 system_locales,
                 listeners: RwLock::new(Vec::new()),
-                inbox: Arc::new(inbox::Inbox::default()),
+                inbox,
             }),
         }
     }
@@ -117,6 +119,7 @@ impl App {
     /// Applies and saves `patch`, then tells every listener.
     pub fn update_settings(&self, patch: SettingsPatch) -> Result<Settings, AppError> {
         let settings = self.inner.settings.update(patch)?;
+        self.inner.inbox.set_history_days(settings.history_days);
         for listener in self
             .inner
             .listeners

@@ -26,12 +26,29 @@ pub enum ThemePreference {
     Dark,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Settings {
     /// The chosen UI language; `null` follows the OS.
     pub locale: Option<Locale>,
     pub theme: ThemePreference,
+    /// How many days of history the local cache keeps; older messages are
+    /// fetched from the cloud when scrolled to.
+    pub history_days: u32,
+}
+
+/// The history kept by default, and the range a user may choose.
+pub const DEFAULT_HISTORY_DAYS: u32 = 180;
+pub const HISTORY_DAYS: std::ops::RangeInclusive<u32> = 7..=3650;
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            locale: None,
+            theme: ThemePreference::default(),
+            history_days: DEFAULT_HISTORY_DAYS,
+        }
+    }
 }
 
 /// A partial update from the UI; absent fields stay as they are.
@@ -43,6 +60,8 @@ pub struct SettingsPatch {
     pub locale: Option<String>,
     #[ts(optional)]
     pub theme: Option<ThemePreference>,
+    #[ts(optional)]
+    pub history_days: Option<u32>,
 }
 
 #[derive(Debug)]
@@ -83,6 +102,16 @@ impl SettingsStore {
         }
         if let Some(theme) = patch.theme {
             next.theme = theme;
+        }
+        if let Some(days) = patch.history_days {
+            if !HISTORY_DAYS.contains(&days) {
+                return Err(AppError::InvalidInput(format!(
+                    "history must be kept between {} and {} days",
+                    HISTORY_DAYS.start(),
+                    HISTORY_DAYS.end()
+                )));
+            }
+            next.history_days = days;
         }
         save(&self.path, &next)?;
         *guard = next.clone();
@@ -152,6 +181,7 @@ mod tests {
         let patch = SettingsPatch {
             locale: Some("ar".into()),
             theme: Some(ThemePreference::Dark),
+            ..Default::default()
         };
         let saved = store.update(patch).unwrap();
         assert_eq!(saved.locale, Some(Locale::Ar));
@@ -161,6 +191,7 @@ mod tests {
             .update(SettingsPatch {
                 locale: Some("system".into()),
                 theme: None,
+                ..Default::default()
             })
             .unwrap();
         assert_eq!(back.locale, None);
@@ -183,6 +214,7 @@ mod tests {
             .update(SettingsPatch {
                 locale: Some("en".into()),
                 theme: None,
+                ..Default::default()
             })
             .unwrap();
         assert_eq!(store_in(dir.path()).get().locale, Some(Locale::En));
@@ -225,6 +257,7 @@ mod tests {
             .update(SettingsPatch {
                 locale: Some("ar".into()),
                 theme: None,
+                ..Default::default()
             })
             .unwrap_err();
         assert_eq!(err.code(), crate::ErrorCode::Io);
@@ -239,10 +272,35 @@ mod tests {
             .update(SettingsPatch {
                 locale: Some("fr".into()),
                 theme: Some(ThemePreference::Dark),
+                ..Default::default()
             })
             .unwrap_err();
         assert_eq!(err.code(), crate::ErrorCode::InvalidInput);
         assert_eq!(store.get(), Settings::default());
         assert!(!dir.path().join("settings.json").exists());
+    }
+
+    #[test]
+    fn history_is_kept_within_its_range() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_in(dir.path());
+        assert_eq!(store.get().history_days, DEFAULT_HISTORY_DAYS);
+        for bad in [0, 6, 3651] {
+            let err = store
+                .update(SettingsPatch {
+                    history_days: Some(bad),
+                    ..Default::default()
+                })
+                .unwrap_err();
+            assert_eq!(err.code(), crate::ErrorCode::InvalidInput, "{bad}");
+        }
+        let saved = store
+            .update(SettingsPatch {
+                history_days: Some(30),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(saved.history_days, 30);
+        assert_eq!(store_in(dir.path()).get().history_days, 30);
     }
 }

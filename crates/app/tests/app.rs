@@ -20,6 +20,7 @@ fn locale_follows_the_os_until_the_user_chooses() {
     app.update_settings(SettingsPatch {
         locale: Some("en".into()),
         theme: None,
+        ..Default::default()
     })
     .unwrap();
     assert_eq!(app.locale(), Locale::En);
@@ -46,6 +47,7 @@ fn errors_cross_ipc_as_code_and_message() {
         .update_settings(SettingsPatch {
             locale: Some("xx".into()),
             theme: None,
+            ..Default::default()
         })
         .unwrap_err()
         .into();
@@ -74,11 +76,13 @@ fn listeners_hear_successful_changes_only() {
     app.update_settings(SettingsPatch {
         locale: Some("ar".into()),
         theme: None,
+        ..Default::default()
     })
     .unwrap();
     let _ = app.update_settings(SettingsPatch {
         locale: Some("zz".into()),
         theme: None,
+        ..Default::default()
     });
     assert_eq!(*heard.lock().unwrap(), vec![Some(Locale::Ar)]);
 }

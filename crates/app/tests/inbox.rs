@@ -268,7 +268,10 @@ async fn an_agents_day_views_actions_notes_templates_and_sending() {
     })
     .await
     .unwrap();
-    let row = wait_row(&mut events, &app, &target.id, |r| r.labels.len() == 1).await;
+    let row = wait_row(&mut events, &app, &target.id, |r| {
+        r.labels.len() == 1 && r.labels[0].id == dir_.labels[0].id
+    })
+    .await;
     assert_eq!(
         row.labels[0].name, dir_.labels[0].name,
         "labels carry their names"

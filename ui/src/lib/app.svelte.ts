@@ -11,7 +11,7 @@ export type Screen = 'inbox' | 'analytics' | 'settings';
 class AppState {
   screen = $state<Screen>('inbox');
   info = $state<AppInfo | null>(null);
-  settings = $state<Settings>({ locale: null, theme: 'system' });
+  settings = $state<Settings>({ locale: null, theme: 'system', historyDays: 180 });
   error = $state<string | null>(null);
 
   /** Loads what the first paint needs, so it is already in the right language. */
@@ -37,6 +37,14 @@ class AppState {
       applyLocale(this.info.locale);
     } catch (err) {
       if (previous) applyLocale(previous);
+      this.error = describeError(err);
+    }
+  }
+
+  async setHistoryDays(historyDays: number): Promise<void> {
+    try {
+      this.settings = await call('update_settings', { historyDays });
+    } catch (err) {
       this.error = describeError(err);
     }
   }

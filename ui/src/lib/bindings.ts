@@ -8,12 +8,17 @@ export type Settings = {
 /**
  * The chosen UI language; `null` follows the OS.
  */
-locale: Locale | null, theme: ThemePreference, };
+locale: Locale | null, theme: ThemePreference, 
+/**
+ * How many days of history the local cache keeps; older messages are
+ * fetched from the cloud when scrolled to.
+ */
+historyDays: number, };
 export type SettingsPatch = { 
 /**
  * A shipped locale tag (`"en"`, `"ar"`) or `"system"`.
  */
-locale?: string, theme?: ThemePreference, };
+locale?: string, theme?: ThemePreference, historyDays?: number, };
 export type AppInfo = { name: string, version: string, 
 /**
  * The UI language in effect (the saved choice, else the OS's).

@@ -8,6 +8,12 @@ const MESSAGE_FOR: Record<ErrorCode, string> = {
   io: 'error-io',
   not_signed_in: 'error-not-signed-in',
   not_found: 'error-not-found',
+  unauthorized: 'error-unauthorized',
+  unreachable: 'error-unreachable',
+  rejected: 'error-rejected',
+  keyring_unavailable: 'error-keyring-unavailable',
+  passphrase_required: 'error-passphrase-required',
+  wrong_key: 'error-wrong-key',
   internal: 'error-internal',
 };
 

@@ -17,3 +17,50 @@ export function shortTime(ms: number, locale: Locale, now = Date.now()): string 
 export function clockTime(ms: number, locale: Locale): string {
   return new Intl.DateTimeFormat(tag(locale), { hour: '2-digit', minute: '2-digit' }).format(new Date(ms));
 }
+
+/** A day heading in a conversation: today, yesterday, else the date. */
+export function dayKey(ms: number): string {
+  return new Date(ms).toDateString();
+}
+
+export function dayLabel(ms: number, locale: Locale, now = Date.now()): 'today' | 'yesterday' | string {
+  const d = new Date(ms);
+  const today = new Date(now);
+  if (d.toDateString() === today.toDateString()) return 'today';
+  const y = new Date(now);
+  y.setDate(y.getDate() - 1);
+  if (d.toDateString() === y.toDateString()) return 'yesterday';
+  return new Intl.DateTimeFormat(tag(locale), { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(d);
+}
+
+/** Hours and minutes left until `until` (never negative). */
+export function timeLeft(until: number, now = Date.now()): { hours: number; minutes: number } {
+  const mins = Math.max(0, Math.floor((until - now) / 60000));
+  return { hours: Math.floor(mins / 60), minutes: mins % 60 };
+}
+
+/** A piece of message text; `ltr` pieces (links, emails, phone and order
+ * numbers) keep left-to-right inside Arabic text. */
+export type Segment = { text: string; ltr: boolean };
+
+const LTR_RUN =
+  /(https?:\/\/[^\s]+|www\.[^\s]+|[\w.+-]+@[\w-]+\.[\w.-]+|\+?\d[\d\s-]{6,}\d|#[A-Za-z0-9][A-Za-z0-9-]*\d)/g;
+
+/** Splits text so that runs which must stay left-to-right can be isolated. */
+export function segments(text: string): Segment[] {
+  const out: Segment[] = [];
+  let last = 0;
+  for (const m of text.matchAll(LTR_RUN)) {
+    const at = m.index ?? 0;
+    if (at > last) out.push({ text: text.slice(last, at), ltr: false });
+    out.push({ text: m[0], ltr: true });
+    last = at + m[0].length;
+  }
+  if (last < text.length) out.push({ text: text.slice(last), ltr: false });
+  return out;
+}
+
+/** Fills a template body's `{{n}}` placeholders. */
+export function fillTemplate(body: string, params: string[]): string {
+  return body.replace(/\{\{\s*(\d+)\s*\}\}/g, (whole, n: string) => params[Number(n) - 1] || whole);
+}

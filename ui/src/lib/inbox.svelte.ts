@@ -1,28 +1,99 @@
 // The inbox's UI state. It reads only from the local cache through IPC and
-// refreshes when the backend says something changed.
-import type { ConversationView, InboxRow, SearchResult, SyncStatus } from './bindings';
-import { call, on } from './ipc';
+// refreshes when the backend says something changed; writes go through the
+// backend (messages through the outbox, so they work offline).
+import type {
+  AccountView,
+  Action,
+  ConversationView,
+  Directory,
+  InboxQuery,
+  InboxRow,
+  SearchResult,
+  SuggestionView,
+  SyncStatus,
+} from './bindings';
+import { BackendError, call, on } from './ipc';
 import { describeError } from './errors';
+
+/** The list's filters; saved views are named copies of it. */
+export type ListQuery = {
+  view: 'all' | 'mine' | 'unassigned' | 'my_teams';
+  status: string | null;
+  channel: string | null;
+  label: string | null;
+  unread: boolean;
+  sort: 'latest' | 'waiting';
+};
+
+export type SavedView = { name: string; query: ListQuery };
+
+export const DEFAULT_QUERY: ListQuery = {
+  view: 'all',
+  status: null,
+  channel: null,
+  label: null,
+  unread: false,
+  sort: 'latest',
+};
+
+const SAVED_VIEWS_KEY = 'stepup.savedViews';
+
+function loadSavedViews(): SavedView[] {
+  try {
+    const raw = globalThis.localStorage?.getItem(SAVED_VIEWS_KEY);
+    const parsed: unknown = raw ? JSON.parse(raw) : [];
+    return Array.isArray(parsed) ? (parsed as SavedView[]).filter((v) => typeof v?.name === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+export function toInboxQuery(q: ListQuery): InboxQuery {
+  return {
+    view: q.view,
+    status: q.status ?? undefined,
+    channel: q.channel ?? undefined,
+    label: q.label ?? undefined,
+    unread: q.unread || undefined,
+    sort: q.sort,
+    limit: 20000,
+  };
+}
+
+export type Mode = 'reply' | 'note';
 
 class InboxState {
   rows = $state<InboxRow[]>([]);
   selected = $state<string | null>(null);
   conversation = $state<ConversationView | null>(null);
   status = $state<SyncStatus>({ state: 'signed_out', account: null, lastSyncAt: null, error: null, applied: 0, total: null });
-  channel = $state<string | null>(null);
+  query = $state<ListQuery>({ ...DEFAULT_QUERY });
+  savedViews = $state<SavedView[]>(loadSavedViews());
+  directory = $state<Directory | null>(null);
+  accounts = $state<AccountView[]>([]);
+  suggestions = $state<SuggestionView[]>([]);
   starting = $state(false);
-  query = $state('');
+  search = $state('');
   results = $state<SearchResult[] | null>(null);
+  /** The message a search result pointed at, to scroll to and highlight. */
+  focusMessage = $state<string | null>(null);
+  hasOlder = $state(true);
   error = $state<string | null>(null);
   #listening = false;
   #pending: ReturnType<typeof setTimeout> | null = null;
+
+  get signedIn(): boolean {
+    return this.status.state !== 'signed_out';
+  }
 
   async init(): Promise<void> {
     if (!this.#listening) {
       this.#listening = true;
       await on('inbox', (event) => {
         if (event.type === 'status') {
+          const wasSignedIn = this.signedIn;
           this.status = event.status;
+          if (!wasSignedIn && this.signedIn) void this.loadDirectory();
           this.#schedule();
         } else if (event.type === 'changed') {
           this.#schedule();
@@ -31,7 +102,27 @@ class InboxState {
       });
     }
     this.status = await call('sync_status');
-    await this.refresh();
+    if (this.signedIn) {
+      await Promise.all([this.refresh(), this.loadDirectory()]);
+    } else {
+      await this.loadAccounts();
+    }
+  }
+
+  async loadAccounts(): Promise<void> {
+    try {
+      this.accounts = await call('accounts');
+    } catch (err) {
+      this.error = describeError(err);
+    }
+  }
+
+  async loadDirectory(): Promise<void> {
+    try {
+      this.directory = await call('directory');
+    } catch (err) {
+      if (!(err instanceof BackendError && err.code === 'not_signed_in')) this.error = describeError(err);
+    }
   }
 
   /** Coalesces bursts of changes into one list refresh. */
@@ -40,13 +131,14 @@ class InboxState {
     this.#pending = setTimeout(() => {
       this.#pending = null;
       void this.refresh();
+      if (!this.directory) void this.loadDirectory();
     }, 150);
   }
 
   async refresh(): Promise<void> {
-    if (this.status.state === 'signed_out') return;
+    if (!this.signedIn) return;
     try {
-      this.rows = await call('inbox_list', { channel: this.channel ?? undefined, limit: 500 });
+      this.rows = await call('inbox_list', toInboxQuery(this.query));
     } catch (err) {
       this.error = describeError(err);
     }
@@ -56,7 +148,7 @@ class InboxState {
     this.starting = true;
     try {
       this.status = await call('start_demo');
-      await this.refresh();
+      await Promise.all([this.refresh(), this.loadDirectory()]);
     } catch (err) {
       this.error = describeError(err);
     } finally {
@@ -64,9 +156,60 @@ class InboxState {
     }
   }
 
-  async open(id: string): Promise<void> {
+  /** Signs in; rethrows so the sign-in form can branch on the code. */
+  async signIn(server: string, email: string, password: string, passphrase?: string): Promise<void> {
+    this.status = await call('sign_in', { server, email, password, passphrase });
+    this.#afterSwitch();
+  }
+
+  /** Opens an account signed in before; rethrows (a passphrase may be needed). */
+  async openAccount(id: string, passphrase?: string): Promise<void> {
+    this.status = await call('open_account', { id, passphrase });
+    this.#afterSwitch();
+  }
+
+  #afterSwitch(): void {
+    this.selected = null;
+    this.conversation = null;
+    this.directory = null;
+    this.rows = [];
+    void this.loadDirectory();
+    void this.refresh();
+    void this.loadAccounts();
+  }
+
+  async signOut(wipe: boolean): Promise<void> {
+    try {
+      await call('sign_out', { wipe });
+      this.status = await call('sync_status');
+      this.selected = null;
+      this.conversation = null;
+      this.directory = null;
+      this.rows = [];
+      await this.loadAccounts();
+    } catch (err) {
+      this.error = describeError(err);
+    }
+  }
+
+  async open(id: string, messageId: string | null = null): Promise<void> {
     this.selected = id;
+    this.focusMessage = messageId;
+    this.suggestions = [];
+    this.hasOlder = true;
     await this.#reloadConversation();
+    const row = this.conversation?.row;
+    if (row && row.unread > 0) void call('mark_read', id).catch(() => undefined);
+    void this.loadSuggestions(id);
+  }
+
+  async loadSuggestions(id: string): Promise<void> {
+    try {
+      const s = await call('suggestions', id);
+      if (this.selected === id) this.suggestions = s;
+    } catch {
+      // Suggestions are optional: none offline.
+    }
   }
 
   async #reloadConversation(): Promise<void> {
@@ -80,11 +223,23 @@ class InboxState {
     }
   }
 
-  async send(text: string): Promise<boolean> {
+  async loadOlder(): Promise<void> {
+    const id = this.selected;
+    if (!id || !this.hasOlder) return;
+    try {
+      this.hasOlder = await call('load_older', id);
+      await this.#reloadConversation();
+    } catch {
+      // Offline: what is cached is what there is for now.
+      this.hasOlder = false;
+    }
+  }
+
+  async send(text: string, replyTo: string | null = null): Promise<boolean> {
     const id = this.selected;
     if (!id || !text.trim()) return false;
     try {
-      await call('send_text', { conversationId: id, text });
+      await call('send_text', { conversationId: id, text, replyTo: replyTo ?? undefined });
       await this.#reloadConversation();
       return true;
     } catch (err) {
@@ -93,24 +248,117 @@ class InboxState {
     }
   }
 
+  async addNote(body: string): Promise<boolean> {
+    const id = this.selected;
+    if (!id || !body.trim()) return false;
+    try {
+      await call('add_note', { conversationId: id, body });
+      return true;
+    } catch (err) {
+      this.error = describeError(err);
+      return false;
+    }
+  }
+
+  async sendTemplate(templateId: string, params: string[]): Promise<boolean> {
+    const id = this.selected;
+    if (!id) return false;
+    try {
+      await call('send_template', { conversationId: id, templateId, params });
+      await this.#reloadConversation();
+      return true;
+    } catch (err) {
+      this.error = describeError(err);
+      return false;
+    }
+  }
+
+  async act(action: Action, conversationId = this.selected): Promise<void> {
+    if (!conversationId) return;
+    try {
+      await call('conversation_action', { conversationId, action });
+    } catch (err) {
+      this.error = describeError(err);
+    }
+  }
+
+  async retry(localId: string): Promise<void> {
+    try {
+      await call('retry_message', localId);
+      await this.#reloadConversation();
+    } catch (err) {
+      this.error = describeError(err);
+    }
+  }
+
+  async discard(localId: string): Promise<void> {
+    try {
+      await call('discard_message', localId);
+      await this.#reloadConversation();
+    } catch (err) {
+      this.error = describeError(err);
+    }
+  }
+
   /** Searches the local cache; an empty query shows the list again. */
-  async search(query: string): Promise<void> {
-    this.query = query;
+  async runSearch(query: string): Promise<void> {
+    this.search = query;
     if (!query.trim()) {
       this.results = null;
       return;
     }
     try {
       const results = await call('search', query);
-      if (this.query === query) this.results = results;
+      if (this.search === query) this.results = results;
     } catch (err) {
       this.error = describeError(err);
     }
   }
 
-  async filter(channel: string | null): Promise<void> {
-    this.channel = channel;
+  async setQuery(patch: Partial<ListQuery>): Promise<void> {
+    this.query = { ...this.query, ...patch };
     await this.refresh();
+  }
+
+  saveView(name: string): void {
+    const trimmed = name.trim();
+    if (!trimmed) return;
+    this.savedViews = [...this.savedViews.filter((v) => v.name !== trimmed), { name: trimmed, query: { ...this.query } }];
+    globalThis.localStorage?.setItem(SAVED_VIEWS_KEY, JSON.stringify(this.savedViews));
+  }
+
+  deleteView(name: string): void {
+    this.savedViews = this.savedViews.filter((v) => v.name !== name);
+    globalThis.localStorage?.setItem(SAVED_VIEWS_KEY, JSON.stringify(this.savedViews));
+  }
+
+  /** Moves the selection up or down the list (keyboard). */
+  async move(delta: number): Promise<void> {
+    if (this.rows.length === 0) return;
+    const at = this.rows.findIndex((r) => r.id === this.selected);
+    const next = Math.min(this.rows.length - 1, Math.max(0, at < 0 ? 0 : at + delta));
+    const row = this.rows[next];
+    if (row) await this.open(row.id);
+  }
+
+  async exportData(): Promise<string | null> {
+    try {
+      return await call('export_data');
+    } catch (err) {
+      this.error = describeError(err);
+      return null;
+    }
+  }
+
+  async wipeCache(): Promise<void> {
+    try {
+      this.status = await call('wipe_cache');
+      this.selected = null;
+      this.conversation = null;
+      this.rows = [];
+    } catch (err) {
+      this.error = describeError(err);
+    }
   }
 }
 

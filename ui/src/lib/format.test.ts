@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { dayLabel, fillTemplate, segments, timeLeft } from './format';
+
+describe('segments', () => {
+  it('isolates phone numbers, links, emails and order numbers inside Arabic', () => {
+    const s = segments('اتصل على +971 50 123 4567 أو sara@noor.ae بخصوص الطلب #A-1042 https://noor.ae/t?x=1');
+    expect(s.filter((p) => p.ltr).map((p) => p.text)).toEqual([
+      '+971 50 123 4567',
+      'sara@noor.ae',
+      '#A-1042',
+      'https://noor.ae/t?x=1',
+    ]);
+    expect(s.map((p) => p.text).join('')).toBe(
+      'اتصل على +971 50 123 4567 أو sara@noor.ae بخصوص الطلب #A-1042 https://noor.ae/t?x=1',
+    );
+  });
+
+  it('leaves plain text whole, markup included (rendered as text)', () => {
+    expect(segments('<img src=x onerror=alert(1)>')).toEqual([{ text: '<img src=x onerror=alert(1)>', ltr: false }]);
+    expect(segments('7abibi 3ndi so2al')).toEqual([{ text: '7abibi 3ndi so2al', ltr: false }]);
+  });
+});
+
+describe('time', () => {
+  it('names today and yesterday, and counts down', () => {
+    const now = new Date(2026, 10, 25, 15, 0).getTime();
+    expect(dayLabel(new Date(2026, 10, 25, 1, 0).getTime(), 'en', now)).toBe('today');
+    expect(dayLabel(new Date(2026, 10, 24, 23, 59).getTime(), 'en', now)).toBe('yesterday');
+    expect(dayLabel(new Date(2026, 10, 20, 9, 0).getTime(), 'en', now)).toContain('2026');
+    expect(timeLeft(now + 3 * 3600_000 + 5 * 60_000, now)).toEqual({ hours: 3, minutes: 5 });
+    expect(timeLeft(now - 1000, now)).toEqual({ hours: 0, minutes: 0 });
+  });
+
+  it('fills template placeholders', () => {
+    expect(fillTemplate('Hi {{1}}, order {{2}} ships {{ 1 }}', ['Aisha', '#A-1'])).toBe('Hi Aisha, order #A-1 ships Aisha');
+    expect(fillTemplate('Hi {{1}}', [])).toBe('Hi {{1}}');
+  });
+});
