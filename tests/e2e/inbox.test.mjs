@@ -1,8 +1,10 @@
 // End to end: the real app in demo mode (the reference cloud in-process),
-// reading from the encrypted cache and sending through the outbox.
+// reading from the encrypted cache and sending through the outbox. Customer
+// messages arrive live through the demo cloud's Web Chat visitor API, the
+// same API the website widget uses.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, existsSync, rmSync } from 'node:fs';
+import { mkdtempSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Session, appEnv, startDriver } from './webdriver.mjs';
@@ -11,13 +13,24 @@ const root = resolve(import.meta.dirname, '../..');
 const application = process.env.STEPUP_APP ?? join(root, 'target/debug/stepup-desktop');
 const shots = join(root, 'tests/artifacts/screenshots');
 
+// A customer whose name and messages are hostile or mixed-direction.
+const HOSTILE_NAME = 'Eve <img src=x onerror="window.__pwned=3">';
+const FIXTURES = [
+  { text: 'مرحبا Hello', dir: 'rtl' },
+  { text: 'Hello مرحبا', dir: 'ltr' },
+  { text: '+971 50 123 4567', dir: null },
+  { text: '7abibi 3ndi so2al', dir: 'ltr' },
+  { text: 'السلام عليكم\nI need help with order #A-1042\nشكراً', dir: 'rtl' },
+  { text: '<script>window.__pwned=4</script><b>bold?</b>', dir: 'ltr' },
+];
+
 let driver;
 let home;
 
 before(async () => {
   assert.ok(existsSync(application), `build the app first: ${application}`);
   home = mkdtempSync(join(tmpdir(), 'stepup-e2e-inbox-'));
-  // Demo mode with no live traffic: the list stays put while the test clicks.
+  // Demo mode with no scheduled traffic: the list changes only when the test posts.
   driver = await startDriver({ env: appEnv(home, { STEPUP_DEMO: '1', STEPUP_DEMO_RATE: '0' }) });
 });
 
@@ -26,33 +39,113 @@ after(async () => {
   if (home) rmSync(home, { recursive: true, force: true });
 });
 
-test('demo inbox: list, open, reply through the outbox, hostile text stays text', async () => {
+async function visitor(cloud, name) {
+  const res = await fetch(`${cloud}/webchat/v1/sessions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name, language: 'ar' }),
+  });
+  assert.equal(res.status, 201);
+  const { visitor_token: token } = await res.json();
+  let serial = 0;
+  return async (text) => {
+    const r = await fetch(`${cloud}/webchat/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ client_message_id: `e2e-${(serial += 1)}`, text }),
+    });
+    assert.ok(r.ok, `visitor message: ${r.status}`);
+  };
+}
+
+const rowNamed = `return [...document.querySelectorAll('[data-testid="conversation-row"]')].some((r) => r.querySelector('.name')?.textContent === arguments[0]);`;
+const clickRowNamed = `[...document.querySelectorAll('[data-testid="conversation-row"]')].find((r) => r.querySelector('.name')?.textContent === arguments[0]).click();`;
+
+/** Records every delivery state the newest outbound bubble goes through. */
+const recordStates = `
+  window.__states = [];
+  const seen = (el) => { const s = el.dataset.status; if (window.__states[window.__states.length - 1] !== s) window.__states.push(s); };
+  new MutationObserver((records) => {
+    for (const r of records) {
+      const nodes = r.type === 'attributes' ? [r.target] : [...r.addedNodes];
+      for (const n of nodes) if (n.nodeType === 1 && n.matches('.bubble.outbound[data-status]') && n.textContent.includes(arguments[0])) seen(n);
+    }
+  }).observe(document.querySelector('[data-testid="timeline"]'), { subtree: true, childList: true, attributes: true, attributeFilter: ['data-status'] });`;
+
+async function replyAndWatch(app, text) {
+  await app.execute(recordStates, [text]);
+  await app.type('[data-testid="composer"]', text);
+  await app.click('[data-testid="send"]');
+  await app.waitUntil(`return (window.__states || []).includes('sent') || (window.__states || []).includes('delivered');`);
+  const states = await app.execute('return window.__states;');
+  assert.equal(states[0], 'pending', `shown at once as pending: ${states}`);
+}
+
+test('demo inbox: live messages, directions, hostile text, reply, filters, templates, search, Arabic', async () => {
   const app = await Session.start(driver.url, application, { implicitMs: 60_000 });
   try {
     await app.find('[data-testid="sync-state"]');
     await app.find('[data-testid="conversation-row"]');
-    assert.ok((await app.count('[data-testid="conversation-row"]')) > 50);
+    const total = Number(await app.attribute('[data-testid="conversation-list"]', 'data-count'));
+    assert.ok(total > 200, `${total} conversations`);
+    // Virtualized: far fewer rows in the DOM than in the list.
+    assert.ok((await app.countNow('[data-testid="conversation-row"]')) < 60);
+    const cloud = readFileSync(join(home, 'data', 'demo', 'cloud-url'), 'utf8').trim();
 
-    // Filter to Telegram (no reply window), open the first conversation.
-    await app.click('[data-testid="filter-telegram"]');
-    await app.find('[data-testid="filter-telegram"][aria-pressed="true"]');
-    await app.click('[data-testid="conversation-row"]');
+    // A new customer writes on Web Chat: the conversation appears live.
+    const say = await visitor(cloud, HOSTILE_NAME);
+    for (const f of FIXTURES) await say(f.text);
+    await app.waitUntil(rowNamed, [HOSTILE_NAME]);
+    await app.execute(clickRowNamed, [HOSTILE_NAME]);
     await app.find('[data-testid="conversation-name"]');
-    await app.screenshot(join(shots, 'inbox-en.png'));
+    await app.waitUntil(`return document.querySelector('[data-testid="conversation-name"]').textContent === arguments[0];`, [HOSTILE_NAME]);
+    await app.waitUntil(
+      `return document.querySelectorAll('[data-testid="message"].inbound').length >= arguments[0];`,
+      [FIXTURES.length],
+    );
 
-    const payload = 'مرحبا Hello <img src=x onerror="window.__pwned=1"> <script>window.__pwned=2</script>';
-    const before = await app.count('[data-testid="message"]');
-    await app.type('[data-testid="composer"]', payload);
-    await app.click('[data-testid="send"]');
-    // A new bubble at once, then marked sent once the cloud accepted it.
-    const ours = `[data-testid="message"]:nth-child(${before + 1})`;
-    await app.find(ours);
-    await app.find(`${ours}[data-status="sent"]`);
-    const last = await app.text(`${ours} .text`);
-    assert.equal(last, payload);
-    assert.equal(await app.execute('return window.__pwned === undefined;'), true);
-    assert.equal(await app.count('.thread img, .thread script'), 0);
-    assert.equal(await app.attribute(`${ours} .text`, 'dir'), 'auto');
+    // Each message has its own direction; numbers stay left-to-right.
+    const seen = await app.execute(`
+      return [...document.querySelectorAll('[data-testid="message"].inbound .text')].slice(-arguments[0]).map((p) => ({
+        text: p.textContent,
+        dir: p.getAttribute('dir'),
+        direction: getComputedStyle(p).direction,
+        ltrRuns: [...p.querySelectorAll('bdi')].map((b) => [b.textContent, getComputedStyle(b).direction]),
+      }));`, [FIXTURES.length]);
+    FIXTURES.forEach((f, i) => {
+      assert.equal(seen[i].text, f.text, 'shown as text, exactly');
+      assert.equal(seen[i].dir, 'auto');
+      if (f.dir) assert.equal(seen[i].direction, f.dir, `direction of ${JSON.stringify(f.text)}`);
+    });
+    assert.deepEqual(seen[2].ltrRuns, [['+971 50 123 4567', 'ltr']]);
+    assert.deepEqual(seen[4].ltrRuns, [['#A-1042', 'ltr']]);
+    assert.equal(await app.execute('return window.__pwned === undefined;'), true, 'no payload ran');
+    assert.equal(await app.countNow('.thread img, .thread script, .thread b, .rows img, .thread-head img'), 0);
+    await app.screenshot(join(shots, 'conversation-mixed-en.png'));
+
+    // Reply: pending at once, then sent once the cloud accepted it.
+    await replyAndWatch(app, 'Hi Eve, your order ships today. +971 4 000 0000');
+
+    // Filters: Telegram only.
+    await app.select('[data-testid="filter-channel"]', 'telegram');
+    await app.waitUntil(`return document.querySelectorAll('[data-testid="conversation-row"] .channel:not(.channel-telegram)').length === 0
+      && document.querySelectorAll('[data-testid="conversation-row"]').length > 0;`);
+    await app.select('[data-testid="filter-channel"]', '');
+
+    // Outside WhatsApp's 24-hour window only approved templates are offered.
+    await app.select('[data-testid="filter-channel"]', 'whatsapp');
+    await app.select('[data-testid="filter-status"]', 'resolved');
+    await app.waitUntil(`return !!document.querySelector('[data-testid="conversation-row"] .badge-closed');`);
+    await app.execute(`document.querySelector('[data-testid="conversation-row"] .badge-closed').closest('button').click();`);
+    await app.find('[data-testid="template-picker"]');
+    assert.equal(await app.countNow('[data-testid="composer"]'), 0, 'no free text');
+    await app.execute(`const s = document.querySelector('[data-testid="template-select"]'); s.selectedIndex = 1; s.dispatchEvent(new Event('change', { bubbles: true }));`);
+    const params = await app.countNow('[data-testid="template-param"]');
+    for (let i = 1; i <= params; i++) await app.type(`[data-testid="template-param"]:nth-of-type(${i})`, `قيمة ${i}`);
+    await app.waitUntil(`return document.querySelector('[data-testid="template-preview"]').textContent.includes('قيمة');`);
+    await app.screenshot(join(shots, 'template-en.png'));
+    await app.select('[data-testid="filter-status"]', '');
+    await app.select('[data-testid="filter-channel"]', '');
 
     // Search with another spelling: no hamza on the alef finds «الإزعاج».
     await app.type('[data-testid="search"]', 'الازعاج');
@@ -61,11 +154,67 @@ test('demo inbox: list, open, reply through the outbox, hostile text stays text'
     await app.screenshot(join(shots, 'search-en.png'));
     await app.click('[data-testid="search-result"]');
     await app.find('[data-testid="conversation-name"]');
+    await app.screenshot(join(shots, 'inbox-en.png'));
+    await app.execute(`const i = document.querySelector('[data-testid="search"]'); i.value = ''; i.dispatchEvent(new Event('input', { bubbles: true }));`);
+    await app.find('[data-testid="conversation-list"]');
+    // Back to the top of the list, where the newest conversation is.
+    await app.execute(`const l = document.querySelector('[data-testid="conversation-list"]'); l.scrollTop = 0; l.dispatchEvent(new Event('scroll'));`);
 
+    // Arabic: the layout mirrors and the same flow works.
     await app.click('[data-testid="language-switch"]');
     await app.find('html[dir="rtl"]');
-    await app.find('[data-testid="sync-state"]');
+    await app.waitUntil(rowNamed, [HOSTILE_NAME]);
+    await app.execute(clickRowNamed, [HOSTILE_NAME]);
+    await app.find('[data-testid="composer"]');
+    await replyAndWatch(app, 'أهلاً Eve، طلبك رقم #A-1042 في الطريق');
+    await say('تمام، شكراً جزيلاً');
+    await app.waitUntil(`return [...document.querySelectorAll('[data-testid="message"].inbound .text')].some((p) => p.textContent === 'تمام، شكراً جزيلاً');`);
+    assert.equal(await app.attribute('.list-pane', 'aria-label'), 'صندوق الوارد');
     await app.screenshot(join(shots, 'inbox-ar.png'));
+
+    // The command palette and the shortcuts (by physical key: an Arabic layout types ن for K).
+    await app.execute(`window.dispatchEvent(new KeyboardEvent('keydown', { key: 'ن', code: 'KeyK', ctrlKey: true, bubbles: true }));`);
+    await app.find('[data-testid="palette"]');
+    await app.screenshot(join(shots, 'palette-ar.png'));
+    await app.execute(`document.querySelector('[data-testid="palette-input"]').dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));`);
+    await app.execute(`window.dispatchEvent(new KeyboardEvent('keydown', { key: '؟', code: 'Slash', shiftKey: true, bubbles: true }));`);
+    await app.find('[data-testid="help"]');
+    await app.screenshot(join(shots, 'shortcuts-ar.png'));
+    await app.execute(`window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));`);
+
+    // Dark, in both languages; Settings in both.
+    await app.click('[data-testid="nav-settings"]');
+    await app.click('[data-testid="theme-dark"]');
+    await app.find('html[data-theme="dark"]');
+    await app.screenshot(join(shots, 'settings-ar-dark.png'));
+    await app.click('[data-testid="nav-inbox"]');
+    await app.find('[data-testid="conversation-name"]');
+    await app.screenshot(join(shots, 'inbox-ar-dark.png'));
+    await app.click('[data-testid="language-switch"]');
+    await app.find('html[dir="ltr"]');
+    await app.find('[data-testid="conversation-name"]');
+    await app.screenshot(join(shots, 'inbox-en-dark.png'));
+    await app.click('[data-testid="nav-settings"]');
+    await app.click('[data-testid="theme-light"]');
+    await app.find('html[data-theme="light"]');
+    await app.screenshot(join(shots, 'settings-en.png'));
+
+    // Signing out of the demo leads to the sign-in screen.
+    await app.click('[data-testid="sign-out"]');
+    await app.click('[data-testid="nav-inbox"]');
+    await app.find('[data-testid="signin"]');
+    await app.screenshot(join(shots, 'signin-en.png'));
+    await app.click('[data-testid="language-switch"]');
+    await app.find('html[dir="rtl"]');
+    await app.screenshot(join(shots, 'signin-ar.png'));
+    // A server that is not there: a clear error, in Arabic.
+    await app.execute(`const i = document.querySelector('[data-testid="signin-server"]'); i.value = ''; i.dispatchEvent(new Event('input', { bubbles: true }));`);
+    await app.type('[data-testid="signin-server"]', 'http://127.0.0.1:9');
+    await app.type('[data-testid="signin-email"]', 'omar@noor.demo');
+    await app.type('[data-testid="signin-password"]', 'x');
+    await app.click('[data-testid="signin-submit"]');
+    await app.find('[data-testid="signin-error"]');
+    assert.match(await app.text('[data-testid="signin-error"]'), /تعذّر الوصول إلى الخادم/);
   } finally {
     await app.end();
   }

@@ -90,7 +90,7 @@ export class Session {
     const session = new Session(`${driverUrl}/session/${value.sessionId}`);
     // Element look-ups wait (up to implicitMs) for the element to appear:
     // this is how the tests wait for the UI, never with sleeps.
-    await request('POST', `${session.base}/timeouts`, { implicit: implicitMs, script: 10_000 });
+    await request('POST', `${session.base}/timeouts`, { implicit: implicitMs, script: 30_000 });
     return session;
   }
 
@@ -126,6 +126,34 @@ export class Session {
 
   async execute(script, args = []) {
     return request('POST', `${this.base}/execute/sync`, { script, args });
+  }
+
+  /** Counts matching elements now, without waiting for one to appear. */
+  async countNow(css) {
+    return this.execute('return document.querySelectorAll(arguments[0]).length;', [css]);
+  }
+
+  /** Picks an option of a <select> by its value. */
+  async select(css, value) {
+    await this.click(`${css} option[value="${value}"]`);
+  }
+
+  /**
+   * Waits until `predicate` (the body of a function returning a boolean,
+   * evaluated in the page) holds: checked now and on every DOM change, so
+   * it waits on a signal rather than a timer. Fails after the script
+   * timeout.
+   */
+  async waitUntil(predicate, args = []) {
+    const script = `
+      const done = arguments[arguments.length - 1];
+      const args = Array.prototype.slice.call(arguments, 0, -1);
+      const check = function () { ${predicate} };
+      const ok = () => { try { return check.apply(null, args); } catch { return false; } };
+      if (ok()) return done(true);
+      const obs = new MutationObserver(() => { if (ok()) { obs.disconnect(); done(true); } });
+      obs.observe(document.documentElement, { subtree: true, childList: true, attributes: true, characterData: true });`;
+    return request('POST', `${this.base}/execute/async`, { script, args });
   }
 
   async screenshot(path) {

@@ -191,7 +191,7 @@ impl Inbox {
             .ok_or_else(|| AppError::Internal("the demo has no logins".into()))?;
         let demo_dir = data_dir.join("demo");
         let _ = std::fs::remove_dir_all(&demo_dir);
-        let accounts = Accounts::new(demo_dir, Arc::new(MemorySecrets::default()));
+        let accounts = Accounts::new(demo_dir.clone(), Arc::new(MemorySecrets::default()));
         let session = accounts
             .sign_in(
                 &cloud.url(),
@@ -202,6 +202,11 @@ impl Inbox {
             .await
             .map_err(|e| AppError::Internal(e.to_string()))?;
         tracing::info!(url = %cloud.url(), email = %login.email, "demo started");
+        // Where the demo cloud listens, for tools that post to its webhooks
+        // and its Web Chat API (end-to-end tests, trying a channel by hand).
+        if let Err(e) = std::fs::write(demo_dir.join("cloud-url"), cloud.url()) {
+            tracing::warn!(error = %e, "could not write the demo cloud's address");
+        }
         self.activate(session, Some(cloud)).await;
         Ok(())
     }

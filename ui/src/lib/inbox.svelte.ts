@@ -91,9 +91,12 @@ class InboxState {
       this.#listening = true;
       await on('inbox', (event) => {
         if (event.type === 'status') {
-          const wasSignedIn = this.signedIn;
+          const was = this.status.state;
           this.status = event.status;
-          if (!wasSignedIn && this.signedIn) void this.loadDirectory();
+          // Agents, labels and templates arrive with the initial sync.
+          if (this.signedIn && was !== event.status.state && (was === 'signed_out' || event.status.state === 'online')) {
+            void this.loadDirectory();
+          }
           this.#schedule();
         } else if (event.type === 'changed') {
           this.#schedule();
