@@ -29,6 +29,9 @@ const COMMANDS: &[&str] = &[
     "sign_out",
     "export_data",
     "wipe_cache",
+    "inline_media",
+    "save_attachment",
+    "open_link",
 ];
 
 fn main() {

@@ -218,3 +218,12 @@ error-rejected = رفض الخادم الطلب: { $detail }
 error-keyring-unavailable = سلسلة مفاتيح النظام غير متاحة: { $detail }
 error-passphrase-required = أدخل عبارة المرور لهذا الحساب.
 error-wrong-key = لا يمكن فتح النسخة المحلية بهذا المفتاح: امسحها وزامِن من جديد.
+
+## المرفقات والروابط
+media-view = عرض الصورة
+media-save = حفظ في التنزيلات
+media-saved = حُفظ في
+media-unavailable = الملف غير متاح بعد.
+link-title = فتح هذا الرابط؟
+link-body = أرسل أحد العملاء هذا الرابط. تحقّق من العنوان قبل فتحه في المتصفح.
+link-open = فتح في المتصفح

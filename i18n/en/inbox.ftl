@@ -206,3 +206,12 @@ error-rejected = The server refused: { $detail }
 error-keyring-unavailable = The system keyring is not available: { $detail }
 error-passphrase-required = Enter this account's passphrase.
 error-wrong-key = The local cache cannot be opened with this key: wipe it and sync again.
+
+## Attachments and links
+media-view = View the image
+media-save = Save to Downloads
+media-saved = Saved to
+media-unavailable = The file is not available yet.
+link-title = Open this link?
+link-body = A customer sent this link. Check the address before opening it in your browser.
+link-open = Open in browser

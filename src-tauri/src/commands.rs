@@ -9,6 +9,7 @@ use stepup_app::{
     inbox::{
         ConversationView, Directory, InboxQuery, InboxRow, SearchResult, SendText, SyncStatus,
     },
+    media::{InlineMedia, SaveAttachment},
 };
 use tauri::State;
 
@@ -156,4 +157,22 @@ pub async fn export_data(app: State<'_, App>) -> Result<String> {
 #[tracing::instrument(skip_all, err(Debug))]
 pub async fn wipe_cache(app: State<'_, App>) -> Result<SyncStatus> {
     app.wipe_cache().await.map_err(Into::into)
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn inline_media(app: State<'_, App>, args: String) -> Result<InlineMedia> {
+    app.inline_media(args).await.map_err(Into::into)
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn save_attachment(app: State<'_, App>, args: SaveAttachment) -> Result<String> {
+    app.save_attachment(args).await.map_err(Into::into)
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn open_link(app: State<'_, App>, args: String) -> Result<()> {
+    app.open_link(args).await.map_err(Into::into)
 }

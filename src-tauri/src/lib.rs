@@ -42,6 +42,9 @@ pub fn run() {
             commands::sign_out,
             commands::export_data,
             commands::wipe_cache,
+            commands::inline_media,
+            commands::save_attachment,
+            commands::open_link,
         ])
         .setup(|tauri_app| {
             let handle = tauri_app.handle().clone();

@@ -22,6 +22,7 @@ const FIXTURES = [
   { text: '7abibi 3ndi so2al', dir: 'ltr' },
   { text: 'السلام عليكم\nI need help with order #A-1042\nشكراً', dir: 'rtl' },
   { text: '<script>window.__pwned=4</script><b>bold?</b>', dir: 'ltr' },
+  { text: 'تتبع الطلب هنا https://noor.example/track?o=A-1042 javascript:alert(5)', dir: 'rtl' },
 ];
 
 let driver;
@@ -122,6 +123,15 @@ test('demo inbox: live messages, directions, hostile text, reply, filters, templ
     assert.equal(await app.execute('return window.__pwned === undefined;'), true, 'no payload ran');
     assert.equal(await app.countNow('.thread img, .thread script, .thread b, .rows img, .thread-head img'), 0);
     await app.screenshot(join(shots, 'conversation-mixed-en.png'));
+
+    // A link opens only after the agent saw the full address; nothing else is a link.
+    assert.equal(await app.countNow('[data-testid="link"]'), 1);
+    assert.equal(await app.text('[data-testid="link"]'), 'https://noor.example/track?o=A-1042');
+    await app.click('[data-testid="link"]');
+    await app.find('[data-testid="link-check"]');
+    assert.match(await app.text('[data-testid="link-check"] .link-full'), /^https:\/\/noor\.example\/track\?o=A-1042$/);
+    await app.screenshot(join(shots, 'link-check-en.png'));
+    await app.execute(`document.querySelector('[data-testid="link-check"]').dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));`);
 
     // Reply: pending at once, then sent once the cloud accepted it.
     await replyAndWatch(app, 'Hi Eve, your order ships today. +971 4 000 0000');

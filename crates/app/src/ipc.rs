@@ -19,6 +19,7 @@ use crate::{
         IdentityView, InboxEvent, InboxQuery, InboxRow, LabelView, MessageView, QuoteView,
         SearchResult, SendText, SnippetPart, SyncStatus, TeamView, TemplateView, WindowView,
     },
+    media::{InlineMedia, SaveAttachment},
 };
 
 /// Names a type in TypeScript.
@@ -72,6 +73,9 @@ commands! {
     sign_out(SignOut) -> ();
     export_data() -> String;
     wipe_cache() -> SyncStatus;
+    inline_media(String) -> InlineMedia;
+    save_attachment(SaveAttachment) -> String;
+    open_link(String) -> ();
 }
 
 /// The events the backend emits, by name, with their payload types.
@@ -121,6 +125,8 @@ pub fn typescript_bindings() -> String {
         SignIn::decl(&cfg),
         OpenAccount::decl(&cfg),
         SignOut::decl(&cfg),
+        InlineMedia::decl(&cfg),
+        SaveAttachment::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types in crates/app (src/ipc.rs). Do not edit.\n\

@@ -9,6 +9,7 @@ pub mod actions;
 pub mod error;
 pub mod inbox;
 pub mod ipc;
+pub mod media;
 pub mod paths;
 pub mod settings;
 mod views;
@@ -25,6 +26,7 @@ pub use settings::{Settings, SettingsPatch, SettingsStore, ThemePreference};
 use accounts::{AccountView, OpenAccount, SignIn, SignOut};
 use actions::{AddNote, ConversationAction, SendTemplate, SuggestionView};
 use inbox::{Directory, SyncStatus};
+use media::{InlineMedia, SaveAttachment};
 
 /// What the UI shows in Settings → About, and what it needs at start-up.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -248,6 +250,21 @@ impl App {
             .inbox
             .export_data(self.inner.paths.export_dir(), now_ms())
             .await
+    }
+
+    pub async fn inline_media(&self, args: String) -> Result<InlineMedia, AppError> {
+        self.inner.inbox.inline_media(args).await
+    }
+
+    pub async fn save_attachment(&self, args: SaveAttachment) -> Result<String, AppError> {
+        self.inner
+            .inbox
+            .save_attachment(self.inner.paths.export_dir(), args)
+            .await
+    }
+
+    pub async fn open_link(&self, args: String) -> Result<(), AppError> {
+        media::open_link(&args)
     }
 
     pub async fn wipe_cache(&self) -> Result<SyncStatus, AppError> {

@@ -4,8 +4,8 @@
 
 use std::{sync::Arc, time::Duration};
 
-pub use reqwest::Method;
 use reqwest::StatusCode;
+pub use reqwest::{Method, Url};
 use serde::{Serialize, de::DeserializeOwned};
 use stepup_protocol::{
     ErrorBody, ErrorCode, IDEMPOTENCY_KEY_HEADER, LoginRequest, Message, MessagesPage,

@@ -198,6 +198,16 @@ export type SignOut = {
  * Also delete this account's cache, attachments and keys.
  */
 wipe: boolean, };
+export type InlineMedia = { contentType: string, 
+/**
+ * A `data:` URL of the bytes.
+ */
+dataUrl: string, };
+export type SaveAttachment = { id: string, 
+/**
+ * The name the customer's file had; cleaned before use.
+ */
+filename?: string, };
 
 /** Every backend command: its argument (or `null`) and its result. */
 export type Commands = {
@@ -225,6 +235,9 @@ export type Commands = {
   sign_out: { args: SignOut; result: null };
   export_data: { args: null; result: string };
   wipe_cache: { args: null; result: SyncStatus };
+  inline_media: { args: string; result: InlineMedia };
+  save_attachment: { args: SaveAttachment; result: string };
+  open_link: { args: string; result: null };
 };
 
 /** Every backend event and its payload. */
@@ -258,4 +271,7 @@ export const COMMAND_NAMES = [
   "sign_out",
   "export_data",
   "wipe_cache",
+  "inline_media",
+  "save_attachment",
+  "open_link",
 ] as const;

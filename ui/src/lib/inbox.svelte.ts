@@ -78,6 +78,8 @@ class InboxState {
   /** The message a search result pointed at, to scroll to and highlight. */
   focusMessage = $state<string | null>(null);
   hasOlder = $state(true);
+  /** A link from a message waiting for the agent's go-ahead. */
+  pendingLink = $state<string | null>(null);
   error = $state<string | null>(null);
   #listening = false;
   #pending: ReturnType<typeof setTimeout> | null = null;
@@ -342,6 +344,15 @@ class InboxState {
     const next = Math.min(this.rows.length - 1, Math.max(0, at < 0 ? 0 : at + delta));
     const row = this.rows[next];
     if (row) await this.open(row.id);
+  }
+
+  async openLink(url: string): Promise<void> {
+    this.pendingLink = null;
+    try {
+      await call('open_link', url);
+    } catch (err) {
+      this.error = describeError(err);
+    }
   }
 
   async exportData(): Promise<string | null> {

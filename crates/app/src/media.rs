@@ -1,0 +1,256 @@
+//! Attachments and links, handled with suspicion: customers send them.
+//!
+//! - Images, voice notes and videos of a known, safe type are shown inline
+//!   from the encrypted cache (as `data:` URLs: the bytes never touch the
+//!   disk in the clear). SVG, HTML and anything unknown are never shown.
+//! - Documents are saved through the app into the Downloads folder under a
+//!   cleaned file name, never opened inline.
+//! - Links open in the system browser only after a check: `http` or `https`,
+//!   no user name or password in them, a real host. The UI shows the full
+//!   address and asks first.
+
+use base64::Engine as _;
+use serde::Serialize;
+
+use crate::{AppError, inbox::Inbox};
+
+/// Largest attachment shown inline.
+const INLINE_MAX: usize = 25 * 1024 * 1024;
+
+/// Content types the webview may render.
+const INLINE_TYPES: &[&str] = &[
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+    "audio/wav",
+    "audio/x-wav",
+    "audio/ogg",
+    "audio/mpeg",
+    "audio/mp4",
+    "audio/aac",
+    "video/mp4",
+    "video/webm",
+];
+
+#[derive(Debug, Clone, serde::Deserialize, ts_rs::TS)]
+pub struct SaveAttachment {
+    pub id: String,
+    /// The name the customer's file had; cleaned before use.
+    #[ts(optional)]
+    #[serde(default)]
+    pub filename: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct InlineMedia {
+    pub content_type: String,
+    /// A `data:` URL of the bytes.
+    pub data_url: String,
+}
+
+/// Whether a content type may be rendered inline.
+pub fn is_inline(content_type: &str) -> bool {
+    let base = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    INLINE_TYPES.contains(&base.as_str())
+}
+
+/// A file name safe on every OS: no directories, no control or reserved
+/// characters, no leading dots, not empty, at most 120 characters.
+pub fn safe_file_name(name: &str, fallback: &str) -> String {
+    let last = name.rsplit(['/', '\\']).next().unwrap_or("");
+    let cleaned: String = last
+        .chars()
+        .map(|c| {
+            if c.is_control()
+                || "<>:\"|?*".contains(c)
+                || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+            {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    let cleaned = cleaned.trim().trim_start_matches('.').trim();
+    let cleaned: String = cleaned.chars().take(120).collect();
+    if cleaned.is_empty() {
+        fallback.to_owned()
+    } else {
+        cleaned
+    }
+}
+
+/// Checks a link from a message before it is opened in the browser.
+pub fn check_link(text: &str) -> Result<reqwest_url::Url, AppError> {
+    let candidate = if text.starts_with("www.") {
+        format!("https://{text}")
+    } else {
+        text.to_owned()
+    };
+    let url = reqwest_url::Url::parse(&candidate)
+        .map_err(|_| AppError::InvalidInput("not a web address".into()))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(AppError::InvalidInput(format!(
+            "only web links open from messages, not {}:",
+            url.scheme()
+        )));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(AppError::InvalidInput(
+            "links with a user name or password are not opened".into(),
+        ));
+    }
+    match url.host_str() {
+        Some(h) if !h.is_empty() => Ok(url),
+        _ => Err(AppError::InvalidInput("the link has no host".into())),
+    }
+}
+
+mod reqwest_url {
+    pub use stepup_sync::client::Url;
+}
+
+impl Inbox {
+    /// An image, voice note or video as a `data:` URL, from the cache or
+    /// downloaded into it.
+    pub async fn inline_media(&self, id: String) -> Result<InlineMedia, AppError> {
+        self.with(async |a| {
+            let att = a.engine.attachment(&id).await?;
+            if !is_inline(&att.content_type) {
+                return Err(AppError::InvalidInput(format!(
+                    "{} is saved, not shown",
+                    att.content_type
+                )));
+            }
+            if att.bytes.len() > INLINE_MAX {
+                return Err(AppError::InvalidInput("too large to show".into()));
+            }
+            Ok(InlineMedia {
+                data_url: format!(
+                    "data:{};base64,{}",
+                    att.content_type,
+                    base64::engine::general_purpose::STANDARD.encode(&att.bytes)
+                ),
+                content_type: att.content_type,
+            })
+        })
+        .await
+    }
+
+    /// Saves an attachment into `dir` under a cleaned name (never
+    /// overwriting a file); returns the path.
+    pub async fn save_attachment(
+        &self,
+        dir: &std::path::Path,
+        args: SaveAttachment,
+    ) -> Result<String, AppError> {
+        self.with(async |a| {
+            let att = a.engine.attachment(&args.id).await?;
+            let name = safe_file_name(
+                args.filename.as_deref().unwrap_or(""),
+                &format!("attachment-{}", safe_file_name(&args.id, "file")),
+            );
+            std::fs::create_dir_all(dir).map_err(|source| AppError::Io {
+                context: format!("creating {}", dir.display()),
+                source,
+            })?;
+            let mut path = dir.join(&name);
+            let mut n = 1;
+            while path.exists() {
+                let (stem, ext) = match name.rsplit_once('.') {
+                    Some((s, e)) if !s.is_empty() => (s.to_owned(), format!(".{e}")),
+                    _ => (name.clone(), String::new()),
+                };
+                path = dir.join(format!("{stem} ({n}){ext}"));
+                n += 1;
+            }
+            std::fs::write(&path, &att.bytes).map_err(|source| AppError::Io {
+                context: format!("writing {}", path.display()),
+                source,
+            })?;
+            Ok(path.display().to_string())
+        })
+        .await
+    }
+}
+
+/// Opens a checked link in the system browser.
+pub fn open_link(url: &str) -> Result<(), AppError> {
+    let url = check_link(url)?;
+    open::that_detached(url.as_str()).map_err(|source| AppError::Io {
+        context: "opening the browser".into(),
+        source,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_safe_types_render_inline() {
+        for ok in [
+            "image/png",
+            "IMAGE/JPEG",
+            "audio/ogg; codecs=opus",
+            "video/mp4",
+        ] {
+            assert!(is_inline(ok), "{ok}");
+        }
+        for no in [
+            "image/svg+xml",
+            "text/html",
+            "application/pdf",
+            "application/octet-stream",
+            "",
+        ] {
+            assert!(!is_inline(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn file_names_are_cleaned() {
+        assert_eq!(safe_file_name("../../etc/passwd", "x"), "passwd");
+        assert_eq!(
+            safe_file_name("C:\\Users\\a\\invoice.pdf", "x"),
+            "invoice.pdf"
+        );
+        assert_eq!(safe_file_name("..hidden", "x"), "hidden");
+        assert_eq!(
+            safe_file_name("report\u{202e}fdp.exe", "x"),
+            "report_fdp.exe"
+        );
+        assert_eq!(safe_file_name("فاتورة 12.pdf", "x"), "فاتورة 12.pdf");
+        assert_eq!(safe_file_name("", "attachment-1"), "attachment-1");
+        assert_eq!(safe_file_name("a<b>:c?.txt", "x"), "a_b__c_.txt");
+    }
+
+    #[test]
+    fn links_are_checked_before_opening() {
+        assert_eq!(
+            check_link("https://noor.ae/track?o=1").unwrap().as_str(),
+            "https://noor.ae/track?o=1"
+        );
+        assert_eq!(
+            check_link("www.noor.ae").unwrap().as_str(),
+            "https://www.noor.ae/"
+        );
+        for bad in [
+            "javascript:alert(1)",
+            "file:///etc/passwd",
+            "https://user:pw@evil.example/",
+            "https://bank.example@evil.example/",
+            "data:text/html,<script>1</script>",
+            "not a link",
+        ] {
+            assert!(check_link(bad).is_err(), "{bad}");
+        }
+    }
+}
