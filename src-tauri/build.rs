@@ -32,6 +32,7 @@ const COMMANDS: &[&str] = &[
     "inline_media",
     "save_attachment",
     "open_link",
+    "send_attachment",
 ];
 
 fn main() {

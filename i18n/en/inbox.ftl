@@ -215,3 +215,5 @@ media-unavailable = The file is not available yet.
 link-title = Open this link?
 link-body = A customer sent this link. Check the address before opening it in your browser.
 link-open = Open in browser
+composer-attach = Attach a file (or paste or drop one here)
+composer-uploading = Sending the file…

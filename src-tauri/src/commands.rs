@@ -9,7 +9,7 @@ use stepup_app::{
     inbox::{
         ConversationView, Directory, InboxQuery, InboxRow, SearchResult, SendText, SyncStatus,
     },
-    media::{InlineMedia, SaveAttachment},
+    media::{InlineMedia, SaveAttachment, SendAttachment},
 };
 use tauri::State;
 
@@ -175,4 +175,10 @@ pub async fn save_attachment(app: State<'_, App>, args: SaveAttachment) -> Resul
 #[tracing::instrument(skip_all, err(Debug))]
 pub async fn open_link(app: State<'_, App>, args: String) -> Result<()> {
     app.open_link(args).await.map_err(Into::into)
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn send_attachment(app: State<'_, App>, args: SendAttachment) -> Result<()> {
+    app.send_attachment(args).await.map_err(Into::into)
 }

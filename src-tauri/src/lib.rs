@@ -45,6 +45,7 @@ pub fn run() {
             commands::inline_media,
             commands::save_attachment,
             commands::open_link,
+            commands::send_attachment,
         ])
         .setup(|tauri_app| {
             let handle = tauri_app.handle().clone();

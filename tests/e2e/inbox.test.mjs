@@ -136,6 +136,18 @@ test('demo inbox: live messages, directions, hostile text, reply, filters, templ
     // Reply: pending at once, then sent once the cloud accepted it.
     await replyAndWatch(app, 'Hi Eve, your order ships today. +971 4 000 0000');
 
+    // A photo attached (as a file picker, paste or drop hands it over): it is
+    // uploaded, sent, and shown as a thumbnail from the encrypted cache.
+    await app.execute(`
+      const png = Uint8Array.from(atob('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGP4z8DwHwAFAAH/iZk9HQAAAABJRU5ErkJggg=='), (c) => c.charCodeAt(0));
+      const dt = new DataTransfer();
+      dt.items.add(new File([png], 'receipt.png', { type: 'image/png' }));
+      const input = document.querySelector('[data-testid="file-input"]');
+      input.files = dt.files;
+      input.dispatchEvent(new Event('change', { bubbles: true }));`);
+    await app.find('.bubble.outbound [data-testid="thumbnail"]');
+    assert.match(await app.attribute('.bubble.outbound [data-testid="thumbnail"]', 'src'), /^data:image\/png;base64,/);
+
     // Filters: Telegram only.
     await app.select('[data-testid="filter-channel"]', 'telegram');
     await app.waitUntil(`return document.querySelectorAll('[data-testid="conversation-row"] .channel:not(.channel-telegram)').length === 0

@@ -19,7 +19,7 @@ use crate::{
         IdentityView, InboxEvent, InboxQuery, InboxRow, LabelView, MessageView, QuoteView,
         SearchResult, SendText, SnippetPart, SyncStatus, TeamView, TemplateView, WindowView,
     },
-    media::{InlineMedia, SaveAttachment},
+    media::{InlineMedia, SaveAttachment, SendAttachment},
 };
 
 /// Names a type in TypeScript.
@@ -76,6 +76,7 @@ commands! {
     inline_media(String) -> InlineMedia;
     save_attachment(SaveAttachment) -> String;
     open_link(String) -> ();
+    send_attachment(SendAttachment) -> ();
 }
 
 /// The events the backend emits, by name, with their payload types.
@@ -127,6 +128,7 @@ pub fn typescript_bindings() -> String {
         SignOut::decl(&cfg),
         InlineMedia::decl(&cfg),
         SaveAttachment::decl(&cfg),
+        SendAttachment::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types in crates/app (src/ipc.rs). Do not edit.\n\

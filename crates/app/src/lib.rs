@@ -26,7 +26,7 @@ pub use settings::{Settings, SettingsPatch, SettingsStore, ThemePreference};
 use accounts::{AccountView, OpenAccount, SignIn, SignOut};
 use actions::{AddNote, ConversationAction, SendTemplate, SuggestionView};
 use inbox::{Directory, SyncStatus};
-use media::{InlineMedia, SaveAttachment};
+use media::{InlineMedia, SaveAttachment, SendAttachment};
 
 /// What the UI shows in Settings → About, and what it needs at start-up.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -265,6 +265,10 @@ impl App {
 
     pub async fn open_link(&self, args: String) -> Result<(), AppError> {
         media::open_link(&args)
+    }
+
+    pub async fn send_attachment(&self, args: SendAttachment) -> Result<(), AppError> {
+        self.inner.inbox.send_attachment(args).await
     }
 
     pub async fn wipe_cache(&self) -> Result<SyncStatus, AppError> {

@@ -42,6 +42,32 @@ pub struct SaveAttachment {
     pub filename: Option<String>,
 }
 
+/// A file the agent attaches to a reply.
+#[derive(Clone, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SendAttachment {
+    pub conversation_id: String,
+    pub filename: String,
+    /// The file's bytes, base64.
+    pub data_base64: String,
+    #[ts(optional)]
+    #[serde(default)]
+    pub caption: Option<String>,
+}
+
+/// File contents never reach a log.
+impl std::fmt::Debug for SendAttachment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SendAttachment")
+            .field("conversation_id", &self.conversation_id)
+            .field("bytes", &self.data_base64.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Largest file an agent may attach.
+pub const UPLOAD_MAX: usize = 16 * 1024 * 1024;
+
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct InlineMedia {
@@ -140,6 +166,44 @@ impl Inbox {
                 ),
                 content_type: att.content_type,
             })
+        })
+        .await
+    }
+
+    /// Uploads a file and queues the message that carries it. The upload
+    /// needs the cloud; offline it fails with `unreachable` and nothing is
+    /// queued.
+    pub async fn send_attachment(&self, args: SendAttachment) -> Result<(), AppError> {
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(args.data_base64.as_bytes())
+            .map_err(|_| AppError::InvalidInput("the file could not be read".into()))?;
+        if bytes.is_empty() {
+            return Err(AppError::InvalidInput("the file is empty".into()));
+        }
+        if bytes.len() > UPLOAD_MAX {
+            return Err(AppError::InvalidInput(format!(
+                "files up to {} MB can be sent",
+                UPLOAD_MAX / (1024 * 1024)
+            )));
+        }
+        let filename = safe_file_name(&args.filename, "file");
+        self.with(async |a| {
+            let stored = a.session.client.upload_attachment(bytes, &filename).await?;
+            a.engine
+                .enqueue(
+                    &args.conversation_id,
+                    &stepup_protocol::SendMessageRequest::Attachment {
+                        attachment_id: stored.id,
+                        caption: args
+                            .caption
+                            .as_ref()
+                            .map(|c| c.trim().to_owned())
+                            .filter(|c| !c.is_empty()),
+                        human_agent: false,
+                    },
+                )
+                .await?;
+            Ok(())
         })
         .await
     }

@@ -357,6 +357,96 @@ async fn an_agents_day_views_actions_notes_templates_and_sending() {
         ErrorCode::InvalidInput
     );
 
+    // A photo: uploaded, sent, shown inline from the cache; an SVG that
+    // claims to be a PNG is never shown, only saved under a clean name.
+    const PNG: &[u8] = &[
+        0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44,
+        0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f,
+        0x15, 0xc4, 0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0xf8,
+        0xcf, 0xc0, 0xf0, 0x1f, 0x00, 0x05, 0x00, 0x01, 0xff, 0x89, 0x99, 0x3d, 0x1d, 0x00, 0x00,
+        0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+    ];
+    let b64 = |bytes: &[u8]| {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    };
+    for (name, bytes) in [
+        ("receipt.png", PNG),
+        (
+            "../../evil.png",
+            b"<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>".as_slice(),
+        ),
+    ] {
+        app.send_attachment(stepup_app::media::SendAttachment {
+            conversation_id: target.id.clone(),
+            filename: name.into(),
+            data_base64: b64(bytes),
+            caption: None,
+        })
+        .await
+        .unwrap();
+    }
+    let attachments = tokio::time::timeout(WAIT, async {
+        loop {
+            let v = app.open_conversation(target.id.clone()).await.unwrap();
+            let sent: Vec<_> = v
+                .messages
+                .iter()
+                .filter(|m| !m.local)
+                .filter_map(|m| m.attachment.clone())
+                .filter(|a| a.filename.as_deref().is_some_and(|f| f.ends_with(".png")))
+                .collect();
+            if sent.len() >= 2 {
+                return sent;
+            }
+            let _ = events.recv().await;
+        }
+    })
+    .await
+    .expect("both attachments were sent");
+    let photo = attachments
+        .iter()
+        .find(|a| a.filename.as_deref() == Some("receipt.png"))
+        .unwrap();
+    let shown = app.inline_media(photo.id.clone().unwrap()).await.unwrap();
+    assert_eq!(shown.content_type, "image/png");
+    assert!(
+        shown
+            .data_url
+            .starts_with("data:image/png;base64,iVBORw0KGgo")
+    );
+    let fake = attachments
+        .iter()
+        .find(|a| a.filename.as_deref() != Some("receipt.png"))
+        .unwrap();
+    assert_eq!(
+        code(app.inline_media(fake.id.clone().unwrap()).await),
+        ErrorCode::InvalidInput,
+        "an SVG is never rendered"
+    );
+    let saved = app
+        .save_attachment(stepup_app::media::SaveAttachment {
+            id: fake.id.clone().unwrap(),
+            filename: Some("../../evil.png".into()),
+        })
+        .await
+        .unwrap();
+    let saved = std::path::Path::new(&saved);
+    assert_eq!(saved.parent().unwrap(), dir.path().join("exports"));
+    assert_eq!(saved.file_name().unwrap(), "evil.png");
+    assert_eq!(
+        code(
+            app.send_attachment(stepup_app::media::SendAttachment {
+                conversation_id: target.id.clone(),
+                filename: "x.bin".into(),
+                data_base64: "%%%not base64".into(),
+                caption: None,
+            })
+            .await
+        ),
+        ErrorCode::InvalidInput
+    );
+
     // A template with an empty parameter is refused before it is queued.
     let template = dir_
         .templates

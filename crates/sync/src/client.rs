@@ -403,6 +403,40 @@ impl CloudClient {
         Err(ClientError::SignedOut)
     }
 
+    /// Uploads a file; the answer says how the cloud stored it (its sniffed
+    /// type, size and id), to send in a message.
+    pub async fn upload_attachment(
+        &self,
+        bytes: Vec<u8>,
+        filename: &str,
+    ) -> Result<stepup_protocol::Attachment, ClientError> {
+        let url = format!(
+            "{}/v1/attachments?filename={}",
+            self.base,
+            urlencode(filename)
+        );
+        for attempt in 0..2 {
+            let access = self.access_token().await?;
+            let resp = self
+                .http
+                .post(&url)
+                .bearer_auth(access.expose())
+                .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+                .body(bytes.clone())
+                .send()
+                .await
+                .map_err(|e| transport_error(&url, e))?;
+            if resp.status() == StatusCode::UNAUTHORIZED && attempt == 0 {
+                let mut tokens = self.tokens.lock().await;
+                tokens.access = None;
+                self.refresh_locked(&mut tokens).await?;
+                continue;
+            }
+            return read_json(&url, resp).await;
+        }
+        Err(ClientError::SignedOut)
+    }
+
     /// Ends the session on the server.
     pub async fn logout(&self) -> Result<(), ClientError> {
         let refresh = self.tokens.lock().await.refresh.expose().clone();

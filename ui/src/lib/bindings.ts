@@ -208,6 +208,11 @@ export type SaveAttachment = { id: string,
  * The name the customer's file had; cleaned before use.
  */
 filename?: string, };
+export type SendAttachment = { conversationId: string, filename: string, 
+/**
+ * The file's bytes, base64.
+ */
+dataBase64: string, caption?: string, };
 
 /** Every backend command: its argument (or `null`) and its result. */
 export type Commands = {
@@ -238,6 +243,7 @@ export type Commands = {
   inline_media: { args: string; result: InlineMedia };
   save_attachment: { args: SaveAttachment; result: string };
   open_link: { args: string; result: null };
+  send_attachment: { args: SendAttachment; result: null };
 };
 
 /** Every backend event and its payload. */
@@ -274,4 +280,5 @@ export const COMMAND_NAMES = [
   "inline_media",
   "save_attachment",
   "open_link",
+  "send_attachment",
 ] as const;

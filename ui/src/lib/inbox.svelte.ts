@@ -62,6 +62,19 @@ export function toInboxQuery(q: ListQuery): InboxQuery {
 
 export type Mode = 'reply' | 'note';
 
+/** A file's bytes as base64, for IPC. */
+function readBase64(file: Blob): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => {
+      const url = String(reader.result);
+      resolve(url.slice(url.indexOf(',') + 1));
+    };
+    reader.onerror = () => reject(reader.error ?? new Error('read failed'));
+    reader.readAsDataURL(file);
+  });
+}
+
 class InboxState {
   rows = $state<InboxRow[]>([]);
   selected = $state<string | null>(null);
@@ -245,6 +258,21 @@ class InboxState {
     if (!id || !text.trim()) return false;
     try {
       await call('send_text', { conversationId: id, text, replyTo: replyTo ?? undefined });
+      await this.#reloadConversation();
+      return true;
+    } catch (err) {
+      this.error = describeError(err);
+      return false;
+    }
+  }
+
+  /** Uploads a file and queues the message carrying it. */
+  async sendFile(file: File, caption = ''): Promise<boolean> {
+    const id = this.selected;
+    if (!id) return false;
+    try {
+      const dataBase64 = await readBase64(file);
+      await call('send_attachment', { conversationId: id, filename: file.name || 'file', dataBase64, caption: caption || undefined });
       await this.#reloadConversation();
       return true;
     } catch (err) {
