@@ -33,6 +33,7 @@ const COMMANDS: &[&str] = &[
     "save_attachment",
     "open_link",
     "send_attachment",
+    "ui_ready",
 ];
 
 fn main() {

@@ -182,3 +182,9 @@ pub async fn open_link(app: State<'_, App>, args: String) -> Result<()> {
 pub async fn send_attachment(app: State<'_, App>, args: SendAttachment) -> Result<()> {
     app.send_attachment(args).await.map_err(Into::into)
 }
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn ui_ready(app: State<'_, App>, args: String) -> Result<()> {
+    app.ui_ready(args).await.map_err(Into::into)
+}

@@ -46,6 +46,7 @@ pub fn run() {
             commands::save_attachment,
             commands::open_link,
             commands::send_attachment,
+            commands::ui_ready,
         ])
         .setup(|tauri_app| {
             let handle = tauri_app.handle().clone();

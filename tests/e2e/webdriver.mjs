@@ -128,6 +128,11 @@ export class Session {
     return request('POST', `${this.base}/execute/sync`, { script, args });
   }
 
+  /** Runs an asynchronous script: its last argument is the callback. */
+  async executeAsync(script, args = []) {
+    return request('POST', `${this.base}/execute/async`, { script, args });
+  }
+
   /** Counts matching elements now, without waiting for one to appear. */
   async countNow(css) {
     return this.execute('return document.querySelectorAll(arguments[0]).length;', [css]);

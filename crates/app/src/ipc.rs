@@ -77,6 +77,7 @@ commands! {
     save_attachment(SaveAttachment) -> String;
     open_link(String) -> ();
     send_attachment(SendAttachment) -> ();
+    ui_ready(String) -> ();
 }
 
 /// The events the backend emits, by name, with their payload types.

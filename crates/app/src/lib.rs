@@ -54,7 +54,15 @@ struct Inner {
     system_locales: Vec<String>,
     listeners: RwLock<Vec<SettingsListener>>,
     inbox: Arc<inbox::Inbox>,
+    /// When the app's core was created: startup time is measured from here.
+    opened_at: std::time::Instant,
+    /// Whether the first screen has been reported shown.
+    shown: std::sync::atomic::AtomicBool,
 }
+
+/// With this set, the app prints `ready <screen> <ms>` on standard output
+/// once its first screen is on display (startup benchmarks wait for it).
+pub const READY_ENV: &str = "STEPUP_PRINT_READY";
 
 type SettingsListener = Box<dyn Fn(&Settings) + Send + Sync>;
 
@@ -82,6 +90,8 @@ impl App {
                 system_locales,
                 listeners: RwLock::new(Vec::new()),
                 inbox,
+                opened_at: std::time::Instant::now(),
+                shown: std::sync::atomic::AtomicBool::new(false),
             }),
         }
     }
@@ -269,6 +279,27 @@ impl App {
 
     pub async fn send_attachment(&self, args: SendAttachment) -> Result<(), AppError> {
         self.inner.inbox.send_attachment(args).await
+    }
+
+    /// The UI reports its first screen on display (`inbox` with the cached
+    /// conversations, or `signin`); logged once with the startup time.
+    pub async fn ui_ready(&self, screen: String) -> Result<(), AppError> {
+        if self
+            .inner
+            .shown
+            .swap(true, std::sync::atomic::Ordering::Relaxed)
+        {
+            return Ok(());
+        }
+        let ms = self.inner.opened_at.elapsed().as_millis();
+        tracing::info!(screen = %screen, ms, "first screen shown");
+        if std::env::var_os(READY_ENV).is_some() {
+            use std::io::Write as _;
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "ready {screen} {ms}");
+            let _ = out.flush();
+        }
+        Ok(())
     }
 
     pub async fn wipe_cache(&self) -> Result<SyncStatus, AppError> {

@@ -244,6 +244,7 @@ export type Commands = {
   save_attachment: { args: SaveAttachment; result: string };
   open_link: { args: string; result: null };
   send_attachment: { args: SendAttachment; result: null };
+  ui_ready: { args: string; result: null };
 };
 
 /** Every backend event and its payload. */
@@ -281,4 +282,5 @@ export const COMMAND_NAMES = [
   "save_attachment",
   "open_link",
   "send_attachment",
+  "ui_ready",
 ] as const;

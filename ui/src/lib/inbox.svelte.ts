@@ -84,6 +84,8 @@ class InboxState {
   savedViews = $state<SavedView[]>(loadSavedViews());
   directory = $state<Directory | null>(null);
   accounts = $state<AccountView[]>([]);
+  /** Startup has decided: an account opened, or the start screen shows. */
+  accountsLoaded = $state(false);
   suggestions = $state<SuggestionView[]>([]);
   starting = $state(false);
   search = $state('');
@@ -124,6 +126,17 @@ class InboxState {
       await Promise.all([this.refresh(), this.loadDirectory()]);
     } else {
       await this.loadAccounts();
+      // Reopen the account used last; one behind a passphrase waits for it
+      // on the start screen.
+      const last = this.accounts.find((a) => a.last && !a.passphrase);
+      if (last && !this.signedIn) {
+        try {
+          await this.openAccount(last.id);
+        } catch (err) {
+          this.error = describeError(err);
+        }
+      }
+      this.accountsLoaded = true;
     }
   }
 
