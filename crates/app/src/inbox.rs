@@ -384,7 +384,7 @@ impl Inbox {
                         };
                         me.set_status(status);
                     }
-                    SyncEvent::NewInbound { .. } => {}
+                    SyncEvent::NewInbound { .. } | SyncEvent::NoteAdded { .. } => {}
                 }
             }
         });

@@ -64,6 +64,9 @@ pub struct DesktopNotifier {
     /// Notifications on screen whose actions are being listened to, and the
     /// conversation each opens (a replaced notification keeps its id).
     listening: Arc<std::sync::Mutex<HashMap<u32, String>>>,
+    /// The bus-wide listener for the server's signals, started with the first notification.
+    #[cfg(all(unix, not(target_os = "macos")))]
+    signals: Arc<tokio::sync::OnceCell<()>>,
 }
 
 impl fmt::Debug for DesktopNotifier {
@@ -77,6 +80,8 @@ impl Default for DesktopNotifier {
         DesktopNotifier {
             activations: broadcast::channel(64).0,
             listening: Arc::default(),
+            #[cfg(all(unix, not(target_os = "macos")))]
+            signals: Arc::default(),
         }
     }
 }
@@ -114,8 +119,75 @@ impl DesktopNotifier {
         n
     }
 
+    /// Reports what the agent did with notification `id`, once.
+    fn answered(
+        listening: &std::sync::Mutex<HashMap<u32, String>>,
+        activations: &broadcast::Sender<Activation>,
+        id: u32,
+        opened: bool,
+    ) {
+        let conversation = listening
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&id);
+        let Some(conversation_id) = conversation else {
+            return;
+        };
+        let activation = if opened {
+            Activation::Open { conversation_id }
+        } else {
+            Activation::Closed { id }
+        };
+        tracing::debug!(id, ?activation, "notification answered");
+        let _ = activations.send(activation);
+    }
+
+    /// Listens on the session bus for `ActionInvoked` and
+    /// `NotificationClosed` before the first notification goes out, so no
+    /// click is missed.
+    #[cfg(all(unix, not(target_os = "macos")))]
+    async fn listen(&self) -> Result<(), zbus::Error> {
+        use futures_util::StreamExt;
+        let conn = zbus::Connection::session().await?;
+        let rule = |member: &'static str| {
+            zbus::MatchRule::builder()
+                .msg_type(zbus::message::Type::Signal)
+                .interface("org.freedesktop.Notifications")
+                .member(member)
+                .build()
+        };
+        let mut actions =
+            zbus::MessageStream::for_match_rule(rule("ActionInvoked")?, &conn, None).await?;
+        let mut closed =
+            zbus::MessageStream::for_match_rule(rule("NotificationClosed")?, &conn, None).await?;
+        let (listening, activations) = (Arc::clone(&self.listening), self.activations.clone());
+        tokio::spawn(async move {
+            let _keep = conn;
+            loop {
+                tokio::select! {
+                    Some(Ok(msg)) = actions.next() => {
+                        if let Ok((id, _action)) = msg.body().deserialize::<(u32, String)>() {
+                            Self::answered(&listening, &activations, id, true);
+                        }
+                    }
+                    Some(Ok(msg)) = closed.next() => {
+                        if let Ok((id, _reason)) = msg.body().deserialize::<(u32, u32)>() {
+                            Self::answered(&listening, &activations, id, false);
+                        }
+                    }
+                    else => return,
+                }
+            }
+        });
+        Ok(())
+    }
+
     #[cfg(all(unix, not(target_os = "macos")))]
     async fn show_now(&self, request: Request) -> Result<u32, NotifyError> {
+        self.signals
+            .get_or_try_init(|| self.listen())
+            .await
+            .map_err(|e| NotifyError::Server(e.to_string()))?;
         let handle = Self::notification(&request)
             .show_async()
             .await
@@ -128,33 +200,22 @@ impl DesktopNotifier {
             .insert(id, request.conversation_id.clone())
             .is_none();
         if first {
-            // One listener per notification on screen, on the connection that
-            // sent it (some servers send the signals to that connection only).
+            // Also one listener per notification on screen, on the connection
+            // that sent it: some servers send the signals to that connection only.
             let activations = self.activations.clone();
             let listening = Arc::clone(&self.listening);
             tokio::spawn(async move {
-                let mut response = None;
+                let mut opened = false;
                 handle
                     .wait_for_action_async(|r: &notify_rust::NotificationResponse| {
-                        response = Some(r.clone());
+                        opened = matches!(
+                            r,
+                            notify_rust::NotificationResponse::Default
+                                | notify_rust::NotificationResponse::Action(_)
+                        );
                     })
                     .await;
-                let conversation = listening
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .remove(&id);
-                let activation = match (response, conversation) {
-                    (
-                        Some(
-                            notify_rust::NotificationResponse::Default
-                            | notify_rust::NotificationResponse::Action(_),
-                        ),
-                        Some(conversation_id),
-                    ) => Activation::Open { conversation_id },
-                    _ => Activation::Closed { id },
-                };
-                tracing::debug!(id, ?activation, "notification answered");
-                let _ = activations.send(activation);
+                Self::answered(&listening, &activations, id, opened);
             });
         }
         Ok(id)

@@ -233,6 +233,8 @@ struct Burst {
     latest: Inbound,
     /// Messages not yet reflected on screen.
     dirty: bool,
+    /// Its notification is on screen (later ones update it, silently).
+    shown: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -398,14 +400,13 @@ impl Policy {
     }
 
     fn add_to_burst(&mut self, m: Inbound, t: i64) -> Result<Notice, Skip> {
-        let fresh = match &mut self.burst {
+        match &mut self.burst {
             Some(b) if t - b.last_event_at <= self.cfg.burst_gap_ms => {
                 b.messages += 1;
                 b.customers.insert(m.contact_id.clone());
                 b.latest = m;
                 b.last_event_at = t;
                 b.dirty = true;
-                false
             }
             _ => {
                 self.burst = Some(Burst {
@@ -414,12 +415,12 @@ impl Policy {
                     customers: BTreeSet::from([m.contact_id.clone()]),
                     latest: m,
                     dirty: true,
+                    shown: false,
                 });
-                true
             }
-        };
+        }
         if self.rate_allows(t) {
-            Ok(self.show_burst(t, fresh))
+            Ok(self.show_burst(t))
         } else {
             Err(Skip::Grouped)
         }
@@ -430,11 +431,13 @@ impl Policy {
             .is_none_or(|last| t - last >= self.cfg.min_interval_ms)
     }
 
-    fn show_burst(&mut self, t: i64, fresh: bool) -> Notice {
+    fn show_burst(&mut self, t: i64) -> Notice {
         let hide = self.prefs.hide_previews;
-        let sound = fresh && self.prefs.sound;
         let b = self.burst.as_mut().expect("a burst is running");
+        let fresh = !b.shown;
+        let sound = fresh && self.prefs.sound;
         b.dirty = false;
+        b.shown = true;
         self.last_shown_at = Some(t);
         Notice {
             slot: Slot::Messages,
@@ -476,7 +479,7 @@ impl Policy {
             self.burst = None;
             return None;
         }
-        Some(self.show_burst(now.utc_ms, false))
+        Some(self.show_burst(now.utc_ms))
     }
 }
 
@@ -820,6 +823,7 @@ mod tests {
         );
         let n = p.due(clock.advance(3_000)).unwrap();
         assert_eq!(messages(&n).0, 1);
+        assert!(n.sound && !n.update, "a new burst shown late is still new");
     }
 
     #[test]
