@@ -14,6 +14,9 @@ const COMMANDS: &[&str] = &[
     "open_conversation",
     "send_text",
     "search",
+    "update_notification_settings",
+    "update_desktop_settings",
+    "mute_conversation",
 ];
 
 fn main() {

@@ -3,8 +3,9 @@
 //! the UI's TypeScript bindings.
 
 use stepup_app::{
-    App, AppInfo, IpcError, Settings, SettingsPatch,
+    App, AppInfo, DesktopSettings, IpcError, NotificationSettings, Settings, SettingsPatch,
     inbox::{ConversationView, InboxQuery, InboxRow, SearchResult, SendText, SyncStatus},
+    notifications::MuteConversation,
 };
 use tauri::State;
 
@@ -62,4 +63,25 @@ pub async fn send_text(app: State<'_, App>, args: SendText) -> Result<()> {
 #[tracing::instrument(skip_all, err(Debug))]
 pub async fn search(app: State<'_, App>, args: String) -> Result<Vec<SearchResult>> {
     app.search(args).await.map_err(Into::into)
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub fn update_notification_settings(
+    app: State<'_, App>,
+    args: NotificationSettings,
+) -> Result<Settings> {
+    app.update_notification_settings(args).map_err(Into::into)
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub fn update_desktop_settings(app: State<'_, App>, args: DesktopSettings) -> Result<Settings> {
+    app.update_desktop_settings(args).map_err(Into::into)
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub fn mute_conversation(app: State<'_, App>, args: MuteConversation) -> Result<Settings> {
+    app.mute_conversation(args).map_err(Into::into)
 }

@@ -134,9 +134,13 @@ struct Active {
     cloud: Option<stepup_cloud::RunningServer>,
 }
 
+/// Called with each engine as it starts (desktop notifications follow it).
+pub type ActivateHook = Box<dyn Fn(&Engine, &Session) + Send + Sync>;
+
 /// The inbox of the signed-in account, if any.
 pub struct Inbox {
     active: Mutex<Option<Active>>,
+    on_activate: std::sync::OnceLock<ActivateHook>,
     status: std::sync::Mutex<SyncStatus>,
     events: broadcast::Sender<InboxEvent>,
 }
@@ -151,6 +155,7 @@ impl Default for Inbox {
     fn default() -> Self {
         Inbox {
             active: Mutex::new(None),
+            on_activate: std::sync::OnceLock::new(),
             status: std::sync::Mutex::new(SyncStatus {
                 state: "signed_out".into(),
                 account: None,
@@ -261,6 +266,11 @@ fn message_view(m: &Message) -> MessageView {
 }
 
 impl Inbox {
+    /// Sets the one hook called with each engine before it runs.
+    pub fn on_activate(&self, hook: ActivateHook) {
+        let _ = self.on_activate.set(hook);
+    }
+
     pub fn subscribe(&self) -> broadcast::Receiver<InboxEvent> {
         self.events.subscribe()
     }
@@ -324,6 +334,9 @@ impl Inbox {
         cloud: Option<stepup_cloud::RunningServer>,
     ) {
         let engine = Engine::new(&session, Arc::new(SystemClock), EngineConfig::default());
+        if let Some(hook) = self.on_activate.get() {
+            hook(&engine, &session);
+        }
         let mut events = engine.subscribe();
         let (stop_tx, stop_rx) = oneshot::channel::<()>();
         let account = Some(session.account.email.clone());

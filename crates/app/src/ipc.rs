@@ -11,11 +11,13 @@ use stepup_i18n::{Direction, Locale};
 use ts_rs::{Config, TS};
 
 use crate::{
-    AppInfo, ErrorCode, IpcError, Settings, SettingsPatch, ThemePreference,
+    AppInfo, Availability, DesktopSettings, ErrorCode, IpcError, NotificationSettings, QuietHours,
+    Settings, SettingsPatch, ThemePreference,
     inbox::{
         ConversationView, InboxEvent, InboxQuery, InboxRow, MessageView, SearchResult, SendText,
         SnippetPart, SyncStatus,
     },
+    notifications::{MuteConversation, NavigateTo},
 };
 
 /// Names a type in TypeScript.
@@ -54,12 +56,16 @@ commands! {
     open_conversation(String) -> ConversationView;
     send_text(SendText) -> ();
     search(String) -> Vec<SearchResult>;
+    update_notification_settings(NotificationSettings) -> Settings;
+    update_desktop_settings(DesktopSettings) -> Settings;
+    mute_conversation(MuteConversation) -> Settings;
 }
 
 /// The events the backend emits, by name, with their payload types.
 pub const EVENTS: &[(&str, TsName)] = &[
     ("settings-changed", <Settings as TS>::name),
     ("inbox", <InboxEvent as TS>::name),
+    ("navigate", <NavigateTo as TS>::name),
 ];
 
 /// The contents of `ui/src/lib/bindings.ts`.
@@ -69,6 +75,10 @@ pub fn typescript_bindings() -> String {
         Locale::decl(&cfg),
         Direction::decl(&cfg),
         ThemePreference::decl(&cfg),
+        QuietHours::decl(&cfg),
+        NotificationSettings::decl(&cfg),
+        Availability::decl(&cfg),
+        DesktopSettings::decl(&cfg),
         Settings::decl(&cfg),
         SettingsPatch::decl(&cfg),
         AppInfo::decl(&cfg),
@@ -83,6 +93,8 @@ pub fn typescript_bindings() -> String {
         SnippetPart::decl(&cfg),
         SearchResult::decl(&cfg),
         InboxEvent::decl(&cfg),
+        MuteConversation::decl(&cfg),
+        NavigateTo::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types in crates/app (src/ipc.rs). Do not edit.\n\

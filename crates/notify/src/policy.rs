@@ -2,7 +2,8 @@
 //! passed in ([`Now`]), so tests drive it with a fake clock.
 //!
 //! Notified: a new customer message in a conversation assigned to me, or
-//! unassigned in one of my teams (or in no team: the shared queue); a
+//! unassigned in one of my teams (or in no team: the shared queue; an agent
+//! in no team hears every unassigned conversation); a
 //! conversation newly assigned to me; an @mention of me in a note; one of my
 //! messages that failed. Never: my own messages, the conversation open in a
 //! focused window, muted conversations (messages and mentions), Do Not
@@ -322,7 +323,10 @@ impl Policy {
                 let mine = match (&m.assignee_agent_id, &m.assignee_team_id) {
                     (Some(agent), _) => agent == me,
                     (None, None) => true,
-                    (None, Some(team)) => self.me.team_ids.contains(team),
+                    // An agent in no team sees the whole queue.
+                    (None, Some(team)) => {
+                        self.me.team_ids.is_empty() || self.me.team_ids.contains(team)
+                    }
                 };
                 if !mine {
                     return Err(Skip::NotMine);
@@ -569,6 +573,15 @@ mod tests {
         assert_eq!(
             p.offer(inbound("c5", "Hessa", None, Some("team_support")), t),
             Err(Skip::NotMine)
+        );
+        // An agent in no team (a supervisor) hears the whole unassigned queue.
+        p.set_me(Me {
+            agent_id: "agt_me".into(),
+            team_ids: vec![],
+        });
+        assert!(
+            p.offer(inbound("c5", "Hessa", None, Some("team_support")), t)
+                .is_ok()
         );
     }
 

@@ -202,11 +202,37 @@ impl Notifications {
         }
     }
 
+    /// Follows `engine` in the background from now on (no event is missed);
+    /// stops when the returned sender fires or is dropped.
+    pub fn spawn(&self, engine: &Engine, agent_id: &str) -> tokio::sync::oneshot::Sender<()> {
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let events = engine.subscribe();
+        let store = engine.store().clone();
+        let (me, agent_id) = (self.clone(), agent_id.to_owned());
+        tokio::spawn(async move {
+            me.follow(events, store, &agent_id, async {
+                let _ = rx.await;
+            })
+            .await;
+        });
+        tx
+    }
+
     /// Follows `engine` for the agent `agent_id` until `shutdown` completes
     /// or the engine goes away.
     pub async fn run(&self, engine: &Engine, agent_id: &str, shutdown: impl Future<Output = ()>) {
-        let mut events = engine.subscribe();
+        let events = engine.subscribe();
         let store = engine.store().clone();
+        self.follow(events, store, agent_id, shutdown).await;
+    }
+
+    async fn follow(
+        &self,
+        mut events: broadcast::Receiver<SyncEvent>,
+        store: Store,
+        agent_id: &str,
+        shutdown: impl Future<Output = ()>,
+    ) {
         let mut state = Tracker {
             me: agent_id.to_owned(),
             assignees: HashMap::new(),

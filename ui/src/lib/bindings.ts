@@ -4,11 +4,47 @@
 export type Locale = "en" | "ar";
 export type Direction = "ltr" | "rtl";
 export type ThemePreference = "system" | "light" | "dark";
+export type QuietHours = { from: number, to: number, };
+export type NotificationSettings = { enabled: boolean, 
+/**
+ * Show who wrote but not what (privacy).
+ */
+hidePreviews: boolean, sound: boolean, 
+/**
+ * Do Not Disturb, now.
+ */
+dnd: boolean, 
+/**
+ * Do Not Disturb every day between these times.
+ */
+quietHours: QuietHours | null, 
+/**
+ * Conversations that never notify.
+ */
+muted: Array<string>, };
+export type Availability = "online" | "away" | "offline";
+export type DesktopSettings = { 
+/**
+ * Closing the window keeps the app running in the tray.
+ */
+closeToTray: boolean, 
+/**
+ * Start when the user signs in to the computer.
+ */
+startAtLogin: boolean, 
+/**
+ * The availability the agent chose (away also comes by itself when idle).
+ */
+availability: Availability, 
+/**
+ * Away after this many minutes without input (0: never).
+ */
+awayAfterMinutes: number, };
 export type Settings = { 
 /**
  * The chosen UI language; `null` follows the OS.
  */
-locale: Locale | null, theme: ThemePreference, };
+locale: Locale | null, theme: ThemePreference, notifications: NotificationSettings, desktop: DesktopSettings, };
 export type SettingsPatch = { 
 /**
  * A shipped locale tag (`"en"`, `"ar"`) or `"system"`.
@@ -71,6 +107,8 @@ export type SearchResult = {
  */
 kind: string, id: string, conversationId: string | null, contactName: string, snippet: Array<SnippetPart>, };
 export type InboxEvent = { "type": "changed", ids: Array<string>, } | { "type": "status", status: SyncStatus, };
+export type MuteConversation = { conversationId: string, muted: boolean, };
+export type NavigateTo = { conversationId: string, };
 
 /** Every backend command: its argument (or `null`) and its result. */
 export type Commands = {
@@ -83,12 +121,16 @@ export type Commands = {
   open_conversation: { args: string; result: ConversationView };
   send_text: { args: SendText; result: null };
   search: { args: string; result: Array<SearchResult> };
+  update_notification_settings: { args: NotificationSettings; result: Settings };
+  update_desktop_settings: { args: DesktopSettings; result: Settings };
+  mute_conversation: { args: MuteConversation; result: Settings };
 };
 
 /** Every backend event and its payload. */
 export type Events = {
   "settings-changed": Settings;
   "inbox": InboxEvent;
+  "navigate": NavigateTo;
 };
 
 export const COMMAND_NAMES = [
@@ -101,4 +143,7 @@ export const COMMAND_NAMES = [
   "open_conversation",
   "send_text",
   "search",
+  "update_notification_settings",
+  "update_desktop_settings",
+  "mute_conversation",
 ] as const;
