@@ -10,10 +10,9 @@ use rand::{Rng, SeedableRng};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use stepup_protocol::{
-    Origin,
     AttachmentRef, CannedResponse, Channel, ChannelIdentity, Contact, Conversation,
     ConversationStatus, Direction, EntityKind, Label, Message, MessageContent, MessageStatus, Note,
-    Priority, Role, Team, Template, TemplateStatus,
+    Origin, Priority, Role, Team, Template, TemplateStatus,
 };
 use tokio::task::JoinHandle;
 
