@@ -4,7 +4,10 @@
 //! that open a conversation, and start at login. The decisions live in
 //! `stepup_app::notifications`; this only wires them to windows.
 
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{
+    Arc,
+    atomic::{AtomicU32, Ordering},
+};
 
 use stepup_app::{App, Availability, Settings};
 use tauri::{
@@ -227,6 +230,13 @@ pub fn setup(handle: &AppHandle) -> tauri::Result<()> {
             }
         }
     });
+
+    // Away when the screen locks, the machine sleeps or sits idle.
+    let watcher = app.clone();
+    tauri::async_runtime::spawn(stepup_app::presence::start(
+        Arc::clone(app.desktop()),
+        move || watcher.settings().desktop.away_after_minutes,
+    ));
 
     // The unread count follows the inbox, a burst of changes at a time.
     let mut events = app.inbox().subscribe();

@@ -9,6 +9,7 @@ pub mod inbox;
 pub mod ipc;
 pub mod notifications;
 pub mod paths;
+pub mod presence;
 pub mod settings;
 
 use std::sync::{Arc, RwLock};

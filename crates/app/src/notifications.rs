@@ -95,6 +95,7 @@ pub struct Desktop {
     state: Mutex<State>,
     running: Mutex<Option<Running>>,
     navigate: broadcast::Sender<NavigateTo>,
+    presence: tokio::sync::watch::Sender<Presence>,
 }
 
 struct State {
@@ -133,6 +134,10 @@ impl Desktop {
             }),
             running: Mutex::new(None),
             navigate: broadcast::channel(16).0,
+            presence: tokio::sync::watch::Sender::new(effective_presence(
+                settings.desktop.availability,
+                false,
+            )),
         }
     }
 
@@ -279,9 +284,16 @@ impl Desktop {
         effective_presence(state.availability, state.idle)
     }
 
+    /// The availability as it changes.
+    pub fn subscribe_presence(&self) -> tokio::sync::watch::Receiver<Presence> {
+        self.presence.subscribe()
+    }
+
     /// Tells the cloud the agent's availability, if it changed.
     fn sync_presence(&self) {
         let presence = self.presence();
+        self.presence
+            .send_if_modified(|p| std::mem::replace(p, presence) != presence);
         let Some(client) = lock(&self.running).as_ref().map(|r| r.client.clone()) else {
             return;
         };
