@@ -34,6 +34,9 @@ const COMMANDS: &[&str] = &[
     "open_link",
     "send_attachment",
     "ui_ready",
+    "update_notification_settings",
+    "update_desktop_settings",
+    "mute_conversation",
 ];
 
 fn main() {

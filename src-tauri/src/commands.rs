@@ -3,13 +3,14 @@
 //! the UI's TypeScript bindings.
 
 use stepup_app::{
-    App, AppInfo, IpcError, Settings, SettingsPatch,
+    App, AppInfo, DesktopSettings, IpcError, NotificationSettings, Settings, SettingsPatch,
     accounts::{AccountView, OpenAccount, SignIn, SignOut},
     actions::{AddNote, ConversationAction, SendTemplate, SuggestionView},
     inbox::{
         ConversationView, Directory, InboxQuery, InboxRow, SearchResult, SendText, SyncStatus,
     },
     media::{InlineMedia, SaveAttachment, SendAttachment},
+    notifications::MuteConversation,
 };
 use tauri::State;
 
@@ -187,4 +188,25 @@ pub async fn send_attachment(app: State<'_, App>, args: SendAttachment) -> Resul
 #[tracing::instrument(skip_all, err(Debug))]
 pub async fn ui_ready(app: State<'_, App>, args: String) -> Result<()> {
     app.ui_ready(args).await.map_err(Into::into)
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub fn update_notification_settings(
+    app: State<'_, App>,
+    args: NotificationSettings,
+) -> Result<Settings> {
+    app.update_notification_settings(args).map_err(Into::into)
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub fn update_desktop_settings(app: State<'_, App>, args: DesktopSettings) -> Result<Settings> {
+    app.update_desktop_settings(args).map_err(Into::into)
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub fn mute_conversation(app: State<'_, App>, args: MuteConversation) -> Result<Settings> {
+    app.mute_conversation(args).map_err(Into::into)
 }

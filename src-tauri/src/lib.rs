@@ -2,6 +2,7 @@
 //! in managed state, and exposes commands that delegate to it in one line.
 
 mod commands;
+mod desktop;
 
 use stepup_app::{App, AppPaths};
 use tauri::{Emitter, Manager};
@@ -15,6 +16,15 @@ pub fn run() {
     tracing::info!(locale = %app.locale(), data_dir = %app.paths().data_dir().display(), "starting");
 
     tauri::Builder::default()
+        // First: a second launch hands its arguments over and exits.
+        .plugin(tauri_plugin_single_instance::init(|handle, args, _cwd| {
+            desktop::second_instance(handle, args);
+        }))
+        .plugin(tauri_plugin_deep_link::init())
+        .plugin(tauri_plugin_autostart::init(
+            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
+            None,
+        ))
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .manage(app)
         .invoke_handler(tauri::generate_handler![
@@ -47,7 +57,11 @@ pub fn run() {
             commands::open_link,
             commands::send_attachment,
             commands::ui_ready,
+            commands::update_notification_settings,
+            commands::update_desktop_settings,
+            commands::mute_conversation,
         ])
+        .on_window_event(desktop::window_event)
         .setup(|tauri_app| {
             let handle = tauri_app.handle().clone();
             let app = tauri_app.state::<App>();
@@ -55,6 +69,7 @@ pub fn run() {
                 window.set_title(&app.window_title())?;
             }
             forward_inbox_events(&handle, &app);
+            desktop::setup(&handle)?;
             if std::env::args().any(|a| a == "--demo") || std::env::var_os("STEPUP_DEMO").is_some()
             {
                 let app = app.inner().clone();
@@ -65,12 +80,8 @@ pub fn run() {
                 });
             }
             app.on_settings_changed(move |settings| {
-                let app = handle.state::<App>();
-                if let Some(window) = handle.get_webview_window("main")
-                    && let Err(err) = window.set_title(&app.window_title())
-                {
-                    tracing::warn!(error = %err, "cannot set the window title");
-                }
+                let (h, s) = (handle.clone(), settings.clone());
+                let _ = handle.run_on_main_thread(move || desktop::settings_changed(&h, &s));
                 if let Err(err) = handle.emit("settings-changed", settings) {
                     tracing::warn!(error = %err, "cannot emit settings-changed");
                 }

@@ -5,7 +5,7 @@ import { tick } from 'svelte';
 import type { Settings } from './lib/bindings';
 
 const backend = vi.hoisted(() => ({
-  settings: { locale: null, theme: 'system', historyDays: 180 } as Settings,
+  settings: { locale: null, theme: 'system' } as unknown as Settings,
   failNext: false,
 }));
 
@@ -51,10 +51,10 @@ vi.mock('./lib/ipc', async () => {
 });
 
 const { default: App } = await import('./App.svelte');
-const { app } = await import('./lib/app.svelte');
+const { app, defaultSettings } = await import('./lib/app.svelte');
 
 beforeEach(async () => {
-  backend.settings = { locale: null, theme: 'system', historyDays: 180 };
+  backend.settings = defaultSettings();
   await app.init();
   app.screen = 'inbox';
   app.error = null;

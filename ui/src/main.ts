@@ -7,9 +7,11 @@ import './app.css';
 import App from './App.svelte';
 import { app } from './lib/app.svelte';
 import { describeError } from './lib/errors';
+import { followNavigation } from './lib/desktop.svelte';
 
 const target = document.getElementById('app')!;
 app
   .init()
+  .then(() => followNavigation())
   .catch((err) => (app.error = describeError(err)))
   .finally(() => mount(App, { target }));

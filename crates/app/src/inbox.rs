@@ -87,6 +87,9 @@ pub(crate) struct Active {
     pub(crate) cloud: Option<stepup_cloud::RunningServer>,
 }
 
+/// Called with each engine as it starts (desktop notifications follow it).
+pub type ActivateHook = Box<dyn Fn(&Engine, &Session) + Send + Sync>;
+
 /// The inbox of the signed-in account, if any.
 pub struct Inbox {
     active: Mutex<Option<Active>>,
@@ -94,6 +97,7 @@ pub struct Inbox {
     history_days: std::sync::atomic::AtomicU32,
     /// Tests keep keys in memory instead of the OS keyring.
     secrets: std::sync::Mutex<Option<Arc<dyn stepup_store::SecretStore>>>,
+    on_activate: std::sync::OnceLock<ActivateHook>,
     status: std::sync::Mutex<SyncStatus>,
     events: broadcast::Sender<InboxEvent>,
 }
@@ -110,6 +114,7 @@ impl Default for Inbox {
             active: Mutex::new(None),
             secrets: std::sync::Mutex::new(None),
             history_days: std::sync::atomic::AtomicU32::new(crate::settings::DEFAULT_HISTORY_DAYS),
+            on_activate: std::sync::OnceLock::new(),
             status: std::sync::Mutex::new(SyncStatus {
                 state: "signed_out".into(),
                 account: None,
@@ -148,6 +153,11 @@ impl Inbox {
             .await
             .as_ref()
             .map(|a| a.session.account.id.as_str().to_owned())
+    }
+
+    /// Sets the one hook called with each engine before it runs.
+    pub fn on_activate(&self, hook: ActivateHook) {
+        let _ = self.on_activate.set(hook);
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<InboxEvent> {
@@ -226,6 +236,9 @@ impl Inbox {
                 ..EngineConfig::default()
             },
         );
+        if let Some(hook) = self.on_activate.get() {
+            hook(&engine, &session);
+        }
         let mut events = engine.subscribe();
         let (stop_tx, stop_rx) = oneshot::channel::<()>();
         let account = Some(session.account.email.clone());
@@ -288,7 +301,7 @@ impl Inbox {
                         };
                         me.set_status(status);
                     }
-                    SyncEvent::NewInbound { .. } => {}
+                    SyncEvent::NewInbound { .. } | SyncEvent::NoteAdded { .. } => {}
                 }
             }
         });

@@ -11,7 +11,8 @@ use stepup_i18n::{Direction, Locale};
 use ts_rs::{Config, TS};
 
 use crate::{
-    AppInfo, ErrorCode, IpcError, Settings, SettingsPatch, ThemePreference,
+    AppInfo, Availability, DesktopSettings, ErrorCode, IpcError, NotificationSettings, QuietHours,
+    Settings, SettingsPatch, ThemePreference,
     accounts::{AccountView, OpenAccount, SignIn, SignOut},
     actions::{Action, AddNote, ConversationAction, SendTemplate, SuggestionView},
     inbox::{
@@ -20,6 +21,7 @@ use crate::{
         SearchResult, SendText, SnippetPart, SyncStatus, TeamView, TemplateView, WindowView,
     },
     media::{InlineMedia, SaveAttachment, SendAttachment},
+    notifications::{MuteConversation, NavigateTo},
 };
 
 /// Names a type in TypeScript.
@@ -78,12 +80,16 @@ commands! {
     open_link(String) -> ();
     send_attachment(SendAttachment) -> ();
     ui_ready(String) -> ();
+    update_notification_settings(NotificationSettings) -> Settings;
+    update_desktop_settings(DesktopSettings) -> Settings;
+    mute_conversation(MuteConversation) -> Settings;
 }
 
 /// The events the backend emits, by name, with their payload types.
 pub const EVENTS: &[(&str, TsName)] = &[
     ("settings-changed", <Settings as TS>::name),
     ("inbox", <InboxEvent as TS>::name),
+    ("navigate", <NavigateTo as TS>::name),
 ];
 
 /// The contents of `ui/src/lib/bindings.ts`.
@@ -93,6 +99,10 @@ pub fn typescript_bindings() -> String {
         Locale::decl(&cfg),
         Direction::decl(&cfg),
         ThemePreference::decl(&cfg),
+        QuietHours::decl(&cfg),
+        NotificationSettings::decl(&cfg),
+        Availability::decl(&cfg),
+        DesktopSettings::decl(&cfg),
         Settings::decl(&cfg),
         SettingsPatch::decl(&cfg),
         AppInfo::decl(&cfg),
@@ -130,6 +140,8 @@ pub fn typescript_bindings() -> String {
         InlineMedia::decl(&cfg),
         SaveAttachment::decl(&cfg),
         SendAttachment::decl(&cfg),
+        MuteConversation::decl(&cfg),
+        NavigateTo::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types in crates/app (src/ipc.rs). Do not edit.\n\

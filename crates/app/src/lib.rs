@@ -10,7 +10,9 @@ pub mod error;
 pub mod inbox;
 pub mod ipc;
 pub mod media;
+pub mod notifications;
 pub mod paths;
+pub mod presence;
 pub mod settings;
 mod views;
 
@@ -21,7 +23,10 @@ use stepup_i18n::{Catalog, Direction, Locale};
 
 pub use error::{AppError, ErrorCode, IpcError};
 pub use paths::AppPaths;
-pub use settings::{Settings, SettingsPatch, SettingsStore, ThemePreference};
+pub use settings::{
+    Availability, DesktopSettings, NotificationSettings, QuietHours, Settings, SettingsPatch,
+    SettingsStore, ThemePreference,
+};
 
 use accounts::{AccountView, OpenAccount, SignIn, SignOut};
 use actions::{AddNote, ConversationAction, SendTemplate, SuggestionView};
@@ -58,6 +63,7 @@ struct Inner {
     opened_at: std::time::Instant,
     /// Whether the first screen has been reported shown.
     shown: std::sync::atomic::AtomicBool,
+    desktop: Arc<notifications::Desktop>,
 }
 
 /// With this set, the app prints `ready <screen> <ms>` on standard output
@@ -80,8 +86,17 @@ impl App {
     /// file: it starts with defaults and logs why (see [`SettingsStore::open`]).
     pub fn open(paths: AppPaths, system_locales: Vec<String>) -> App {
         let settings = SettingsStore::open(paths.settings_file());
+        let current = settings.get();
+        let locale = current
+            .locale
+            .unwrap_or_else(|| Locale::negotiate(&system_locales));
+        let desktop = Arc::new(notifications::Desktop::new(&current, locale));
         let inbox = Arc::new(inbox::Inbox::default());
-        inbox.set_history_days(settings.get().history_days);
+        inbox.set_history_days(current.history_days);
+        let follower = Arc::clone(&desktop);
+        inbox.on_activate(Box::new(move |engine, session| {
+            follower.follow(engine, session);
+        }));
         App {
             inner: Arc::new(Inner {
                 paths,
@@ -92,6 +107,7 @@ impl App {
                 inbox,
                 opened_at: std::time::Instant::now(),
                 shown: std::sync::atomic::AtomicBool::new(false),
+                desktop,
             }),
         }
     }
@@ -131,6 +147,81 @@ impl App {
     /// Applies and saves `patch`, then tells every listener.
     pub fn update_settings(&self, patch: SettingsPatch) -> Result<Settings, AppError> {
         let settings = self.inner.settings.update(patch)?;
+        self.settings_changed(&settings);
+        Ok(settings)
+    }
+
+    /// Replaces the notification settings.
+    pub fn update_notification_settings(
+        &self,
+        notifications: NotificationSettings,
+    ) -> Result<Settings, AppError> {
+        let settings = self
+            .inner
+            .settings
+            .modify(|s| s.notifications = notifications)?;
+        self.settings_changed(&settings);
+        Ok(settings)
+    }
+
+    /// Replaces the desktop settings (tray, start at login, availability).
+    pub fn update_desktop_settings(&self, desktop: DesktopSettings) -> Result<Settings, AppError> {
+        let settings = self.inner.settings.modify(|s| s.desktop = desktop)?;
+        self.settings_changed(&settings);
+        Ok(settings)
+    }
+
+    /// Mutes or unmutes one conversation's notifications.
+    pub fn mute_conversation(
+        &self,
+        args: notifications::MuteConversation,
+    ) -> Result<Settings, AppError> {
+        let settings = self.inner.settings.modify(|s| {
+            let muted = &mut s.notifications.muted;
+            muted.retain(|id| *id != args.conversation_id);
+            if args.muted {
+                muted.push(args.conversation_id.clone());
+            }
+        })?;
+        self.settings_changed(&settings);
+        Ok(settings)
+    }
+
+    /// Sets the availability the agent chose (the tray's menu).
+    pub fn set_availability(&self, availability: Availability) -> Result<Settings, AppError> {
+        let settings = self
+            .inner
+            .settings
+            .modify(|s| s.desktop.availability = availability)?;
+        self.settings_changed(&settings);
+        Ok(settings)
+    }
+
+    /// Turns Do Not Disturb on or off (the tray's menu).
+    pub fn set_dnd(&self, on: bool) -> Result<Settings, AppError> {
+        let settings = self.inner.settings.modify(|s| s.notifications.dnd = on)?;
+        self.settings_changed(&settings);
+        Ok(settings)
+    }
+
+    /// Notifications, clicks, links, availability and the tray's words.
+    pub fn desktop(&self) -> &Arc<notifications::Desktop> {
+        &self.inner.desktop
+    }
+
+    /// Unread customer messages over every cached conversation.
+    pub async fn unread_count(&self) -> u32 {
+        self.inbox_list(inbox::InboxQuery {
+            limit: Some(100_000),
+            ..Default::default()
+        })
+        .await
+        .map(|rows| rows.iter().map(|r| r.unread).sum())
+        .unwrap_or(0)
+    }
+
+    fn settings_changed(&self, settings: &Settings) {
+        self.inner.desktop.apply(settings, self.locale());
         self.inner.inbox.set_history_days(settings.history_days);
         for listener in self
             .inner
@@ -139,9 +230,8 @@ impl App {
             .unwrap_or_else(|p| p.into_inner())
             .iter()
         {
-            listener(&settings);
+            listener(settings);
         }
-        Ok(settings)
     }
 
     /// Calls `listener` after every successful settings change (the shell
@@ -179,6 +269,7 @@ impl App {
     }
 
     pub async fn open_conversation(&self, id: String) -> Result<inbox::ConversationView, AppError> {
+        self.inner.desktop.set_viewing(Some(id.clone()));
         self.inner.inbox.conversation(&id, now_ms()).await
     }
 
@@ -309,6 +400,7 @@ impl App {
     /// Before the process exits: stop syncing, close the cache, and wait
     /// for the database threads to end.
     pub async fn shutdown(&self) {
+        self.inner.desktop.stop();
         self.inner.inbox.shutdown().await;
         stepup_store::wait_for_database_threads(std::time::Duration::from_secs(5)).await;
     }

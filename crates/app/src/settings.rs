@@ -35,6 +35,69 @@ pub struct Settings {
     /// How many days of history the local cache keeps; older messages are
     /// fetched from the cloud when scrolled to.
     pub history_days: u32,
+    pub notifications: NotificationSettings,
+    pub desktop: DesktopSettings,
+}
+
+/// A daily quiet period in local time, in minutes after midnight; it may
+/// wrap midnight (22:00 → 07:00 is `{ from: 1320, to: 420 }`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct QuietHours {
+    pub from: u16,
+    pub to: u16,
+}
+
+/// Native notifications.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase", default)]
+pub struct NotificationSettings {
+    pub enabled: bool,
+    /// Show who wrote but not what (privacy).
+    pub hide_previews: bool,
+    pub sound: bool,
+    /// Do Not Disturb, now.
+    pub dnd: bool,
+    /// Do Not Disturb every day between these times.
+    pub quiet_hours: Option<QuietHours>,
+    /// Conversations that never notify.
+    pub muted: Vec<String>,
+}
+
+impl Default for NotificationSettings {
+    fn default() -> Self {
+        NotificationSettings {
+            enabled: true,
+            hide_previews: false,
+            sound: true,
+            dnd: false,
+            quiet_hours: None,
+            muted: Vec::new(),
+        }
+    }
+}
+
+/// The agent's availability, as the team sees it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "lowercase")]
+pub enum Availability {
+    #[default]
+    Online,
+    Away,
+    Offline,
+}
+
+/// How the app lives on the desktop.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase", default)]
+pub struct DesktopSettings {
+    /// Closing the window keeps the app running in the tray.
+    pub close_to_tray: bool,
+    /// Start when the user signs in to the computer.
+    pub start_at_login: bool,
+    /// The availability the agent chose (away also comes by itself when idle).
+    pub availability: Availability,
+    /// Away after this many minutes without input (0: never).
+    pub away_after_minutes: u16,
 }
 
 /// The history kept by default, and the range a user may choose.
@@ -47,6 +110,19 @@ impl Default for Settings {
             locale: None,
             theme: ThemePreference::default(),
             history_days: DEFAULT_HISTORY_DAYS,
+            notifications: NotificationSettings::default(),
+            desktop: DesktopSettings::default(),
+        }
+    }
+}
+
+impl Default for DesktopSettings {
+    fn default() -> Self {
+        DesktopSettings {
+            close_to_tray: true,
+            start_at_login: false,
+            availability: Availability::Online,
+            away_after_minutes: 10,
         }
     }
 }
@@ -84,6 +160,17 @@ impl SettingsStore {
             .read()
             .unwrap_or_else(|p| p.into_inner())
             .clone()
+    }
+
+    /// Changes the settings with `change`, saves, and returns them. Nothing
+    /// changes (in memory or on disk) if the save fails.
+    pub fn modify(&self, change: impl FnOnce(&mut Settings)) -> Result<Settings, AppError> {
+        let mut guard = self.current.write().unwrap_or_else(|p| p.into_inner());
+        let mut next = guard.clone();
+        change(&mut next);
+        save(&self.path, &next)?;
+        *guard = next.clone();
+        Ok(next)
     }
 
     /// Applies `patch`, saves, and returns the new settings. Nothing changes
@@ -232,6 +319,45 @@ mod tests {
             fs::write(dir.path().join("settings.json"), bad).unwrap();
             assert_eq!(store_in(dir.path()).get(), Settings::default(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn notification_and_desktop_settings_default_and_persist() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_in(dir.path());
+        let s = store.get();
+        assert!(s.notifications.enabled && s.notifications.sound);
+        assert!(!s.notifications.hide_previews && !s.notifications.dnd);
+        assert!(s.desktop.close_to_tray);
+        assert!(
+            !s.desktop.start_at_login,
+            "start at login is off by default"
+        );
+        store
+            .modify(|s| {
+                s.notifications.muted.push("cnv_1".into());
+                s.notifications.quiet_hours = Some(QuietHours {
+                    from: 1320,
+                    to: 420,
+                });
+                s.desktop.availability = Availability::Away;
+            })
+            .unwrap();
+        let again = store_in(dir.path()).get();
+        assert_eq!(again.notifications.muted, ["cnv_1"]);
+        assert_eq!(
+            again.notifications.quiet_hours,
+            Some(QuietHours {
+                from: 1320,
+                to: 420
+            })
+        );
+        assert_eq!(again.desktop.availability, Availability::Away);
+        // A settings file from before these existed gets their defaults.
+        fs::write(dir.path().join("settings.json"), br#"{"locale":"ar"}"#).unwrap();
+        let old = store_in(dir.path()).get();
+        assert_eq!(old.notifications, NotificationSettings::default());
+        assert_eq!(old.desktop, DesktopSettings::default());
     }
 
     #[test]

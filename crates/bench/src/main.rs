@@ -1,4 +1,4 @@
-//! `stepup-bench [ingest|search|catchup|all] [--messages N] [--search-messages N] [--catchup N]`
+//! `stepup-bench [ingest|search|catchup|notify|all] [--messages N] [--search-messages N] [--catchup N]`
 //!
 //! Run it in release mode: `./dev bench` or
 //! `cargo run --release -p stepup-bench -- all`.
@@ -13,8 +13,12 @@
 //!   and without filters.
 //! - catchup: a cache that was offline while the cloud took N more messages
 //!   catches up; the time it takes.
+//! - notify: webhook → native notification shown (recorded on the session
+//!   bus), p50/p99 over N messages, beside webhook → sync event (`--notify N`).
 
 #![allow(clippy::print_stdout)]
+
+mod notify;
 
 use std::{
     sync::Arc,
@@ -516,5 +520,8 @@ async fn main() {
     }
     if what == "catchup" || what == "all" {
         catchup(arg("--catchup", 10_000)).await;
+    }
+    if what == "notify" || what == "all" {
+        notify::notify(arg("--notify", 200)).await;
     }
 }

@@ -24,7 +24,7 @@ use sqlx::{
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
 
-pub use apply::{Applied, SyncCursor};
+pub use apply::{Applied, SyncCursor, message_text};
 pub use attachments::CachedAttachment;
 pub use keys::{DbKey, KeyError, MemorySecrets, OsKeyring, SecretStore};
 pub use outbox::{OutboxEntry, OutboxState};

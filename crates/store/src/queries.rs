@@ -213,6 +213,21 @@ impl Store {
         Ok(data.map(|d| serde_json::from_str(&d)).transpose()?)
     }
 
+    /// Another synced entity (`agent`, `team`, `workspace`, …) by kind and id.
+    pub async fn entity<T: serde::de::DeserializeOwned>(
+        &self,
+        kind: stepup_protocol::EntityKind,
+        id: &str,
+    ) -> Result<Option<T>> {
+        let data: Option<String> =
+            sqlx::query_scalar("SELECT data FROM entities WHERE kind = ? AND id = ?")
+                .bind(kind.as_str())
+                .bind(id)
+                .fetch_optional(self.pool())
+                .await?;
+        Ok(data.map(|d| serde_json::from_str(&d)).transpose()?)
+    }
+
     /// A conversation's cached messages, oldest first: the latest `limit`
     /// before `before` (Unix ms), or the latest overall.
     pub async fn messages(

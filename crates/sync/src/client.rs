@@ -365,6 +365,16 @@ impl CloudClient {
         self.call(method, path, Some(body), None).await
     }
 
+    /// Sets the signed-in agent's availability (`PUT /v1/presence`).
+    pub async fn set_presence(
+        &self,
+        presence: stepup_protocol::Presence,
+    ) -> Result<stepup_protocol::Agent, ClientError> {
+        let body = stepup_protocol::SetPresenceRequest { presence };
+        self.call(Method::PUT, "/v1/presence", Some(&body), None)
+            .await
+    }
+
     /// Downloads an attachment: its bytes and content type.
     pub async fn download_attachment(&self, id: &str) -> Result<(Vec<u8>, String), ClientError> {
         let url = format!("{}/v1/attachments/{}", self.base, urlencode(id));

@@ -155,6 +155,11 @@ impl Engine {
                     message: Box::new(m.clone()),
                 });
             }
+            for n in &applied.notes {
+                self.emit(SyncEvent::NoteAdded {
+                    note: Box::new(n.clone()),
+                });
+            }
         }
         Ok(applied)
     }

@@ -16,7 +16,7 @@ pub mod client;
 pub mod engine;
 
 use serde::Serialize;
-use stepup_protocol::Message;
+use stepup_protocol::{Message, Note};
 
 /// Milliseconds since the Unix epoch, from a clock tests can control.
 pub trait Clock: Send + Sync + std::fmt::Debug {
@@ -68,6 +68,10 @@ pub enum SyncEvent {
     /// A customer's message arrived live (never raised while bootstrapping).
     NewInbound {
         message: Box<Message>,
+    },
+    /// A note was added or edited live (never raised while bootstrapping).
+    NoteAdded {
+        note: Box<Note>,
     },
     /// An outbox entry changed (sent, retrying, failed).
     OutboxChanged {

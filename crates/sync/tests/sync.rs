@@ -729,3 +729,28 @@ async fn older_history_and_attachments_on_demand() {
     server.shutdown().await;
     close_all(vec![session.store.clone()]).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn availability_reaches_the_cloud_and_comes_back_through_the_feed() {
+    let (server, _dir, session, engine) = demo_session(fast()).await;
+    engine.catch_up().await.unwrap();
+    let me = session.account.agent_id.clone();
+    let agent = session
+        .client
+        .set_presence(stepup_protocol::Presence::Away)
+        .await
+        .unwrap();
+    assert_eq!(agent.id, me);
+    assert_eq!(agent.presence, stepup_protocol::Presence::Away);
+    engine.catch_up().await.unwrap();
+    let cached: stepup_protocol::Agent = session
+        .store
+        .entity(stepup_protocol::EntityKind::Agent, &me)
+        .await
+        .unwrap()
+        .expect("the agent is cached");
+    assert_eq!(cached.presence, stepup_protocol::Presence::Away);
+    drop(engine);
+    close_all(vec![session.store]).await;
+    server.shutdown().await;
+}

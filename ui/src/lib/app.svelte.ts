@@ -8,10 +8,21 @@ import { describeError } from './errors';
 
 export type Screen = 'inbox' | 'analytics' | 'settings';
 
+/** What the backend starts with, until it answers. */
+export function defaultSettings(): Settings {
+  return {
+    locale: null,
+    theme: 'system',
+    historyDays: 180,
+    notifications: { enabled: true, hidePreviews: false, sound: true, dnd: false, quietHours: null, muted: [] },
+    desktop: { closeToTray: true, startAtLogin: false, availability: 'online', awayAfterMinutes: 10 },
+  };
+}
+
 class AppState {
   screen = $state<Screen>('inbox');
   info = $state<AppInfo | null>(null);
-  settings = $state<Settings>({ locale: null, theme: 'system', historyDays: 180 });
+  settings = $state<Settings>(defaultSettings());
   error = $state<string | null>(null);
 
   /** Loads what the first paint needs, so it is already in the right language. */

@@ -4,6 +4,42 @@
 export type Locale = "en" | "ar";
 export type Direction = "ltr" | "rtl";
 export type ThemePreference = "system" | "light" | "dark";
+export type QuietHours = { from: number, to: number, };
+export type NotificationSettings = { enabled: boolean, 
+/**
+ * Show who wrote but not what (privacy).
+ */
+hidePreviews: boolean, sound: boolean, 
+/**
+ * Do Not Disturb, now.
+ */
+dnd: boolean, 
+/**
+ * Do Not Disturb every day between these times.
+ */
+quietHours: QuietHours | null, 
+/**
+ * Conversations that never notify.
+ */
+muted: Array<string>, };
+export type Availability = "online" | "away" | "offline";
+export type DesktopSettings = { 
+/**
+ * Closing the window keeps the app running in the tray.
+ */
+closeToTray: boolean, 
+/**
+ * Start when the user signs in to the computer.
+ */
+startAtLogin: boolean, 
+/**
+ * The availability the agent chose (away also comes by itself when idle).
+ */
+availability: Availability, 
+/**
+ * Away after this many minutes without input (0: never).
+ */
+awayAfterMinutes: number, };
 export type Settings = { 
 /**
  * The chosen UI language; `null` follows the OS.
@@ -13,7 +49,7 @@ locale: Locale | null, theme: ThemePreference,
  * How many days of history the local cache keeps; older messages are
  * fetched from the cloud when scrolled to.
  */
-historyDays: number, };
+historyDays: number, notifications: NotificationSettings, desktop: DesktopSettings, };
 export type SettingsPatch = { 
 /**
  * A shipped locale tag (`"en"`, `"ar"`) or `"system"`.
@@ -213,6 +249,8 @@ export type SendAttachment = { conversationId: string, filename: string,
  * The file's bytes, base64.
  */
 dataBase64: string, caption?: string, };
+export type MuteConversation = { conversationId: string, muted: boolean, };
+export type NavigateTo = { conversationId: string, };
 
 /** Every backend command: its argument (or `null`) and its result. */
 export type Commands = {
@@ -245,12 +283,16 @@ export type Commands = {
   open_link: { args: string; result: null };
   send_attachment: { args: SendAttachment; result: null };
   ui_ready: { args: string; result: null };
+  update_notification_settings: { args: NotificationSettings; result: Settings };
+  update_desktop_settings: { args: DesktopSettings; result: Settings };
+  mute_conversation: { args: MuteConversation; result: Settings };
 };
 
 /** Every backend event and its payload. */
 export type Events = {
   "settings-changed": Settings;
   "inbox": InboxEvent;
+  "navigate": NavigateTo;
 };
 
 export const COMMAND_NAMES = [
@@ -283,4 +325,7 @@ export const COMMAND_NAMES = [
   "open_link",
   "send_attachment",
   "ui_ready",
+  "update_notification_settings",
+  "update_desktop_settings",
+  "mute_conversation",
 ] as const;

@@ -118,7 +118,14 @@ async fn main() -> anyhow::Result<()> {
     let ws = server.state.create_workspace("Bench", "Asia/Dubai").await?;
     server
         .state
-        .create_agent(&ws.id, "Bench Supervisor", EMAIL, PASSWORD, Role::Supervisor, vec![])
+        .create_agent(
+            &ws.id,
+            "Bench Supervisor",
+            EMAIL,
+            PASSWORD,
+            Role::Supervisor,
+            vec![],
+        )
         .await?;
     server.state.set_webhook_workspace(&ws.id).await?;
 
@@ -226,7 +233,12 @@ async fn main() -> anyhow::Result<()> {
     // The account the app will open, its cache filled.
     let accounts = Accounts::new(data_dir.join("accounts"), Arc::new(OsKeyring::default()));
     let session = accounts
-        .sign_in(&server.url(), EMAIL, &Secret::new(PASSWORD.to_owned()), None)
+        .sign_in(
+            &server.url(),
+            EMAIL,
+            &Secret::new(PASSWORD.to_owned()),
+            None,
+        )
         .await?;
     let engine = Engine::new(&session, Arc::new(SystemClock), EngineConfig::default());
     engine.catch_up().await?;
