@@ -1,0 +1,254 @@
+//! What the analytics dashboard reads from the cache: the conversations in scope with their
+//! timelines, reduced to who wrote what when, and the reference data that names things. The
+//! figures themselves are computed by `stepup-analytics`.
+//!
+//! One statement reads every timeline through the covering index `messages_timeline`
+//! (migration 0003) and hands each conversation's entries back as one packed string, so a
+//! 90-day range over a million messages crosses from SQLite in a few thousand rows.
+
+use sqlx::{QueryBuilder, Row, Sqlite};
+
+use crate::{Result, Store, StoreError};
+
+/// Which conversations the dashboard looks at.
+#[derive(Debug, Clone, Default)]
+pub struct AnalyticsScope {
+    /// Conversations with activity (or a resolution) at or after this instant, Unix ms.
+    pub active_since: i64,
+    /// Conversations created before this instant, Unix ms.
+    pub created_before: i64,
+    /// Timeline entries at or after this instant are read, Unix ms.
+    pub entries_since: i64,
+    pub channel: Option<String>,
+    /// Team the conversation is assigned to.
+    pub team: Option<String>,
+    /// Agent the conversation is assigned to.
+    pub agent: Option<String>,
+    /// Label id.
+    pub label: Option<String>,
+}
+
+/// Who wrote a timeline entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryKind {
+    /// The customer.
+    Inbound,
+    /// An agent's reply.
+    Human,
+    /// The AI assistant's reply.
+    Ai,
+    /// An automated flow (greeting, away message, survey).
+    Bot,
+    /// A timeline event, not a message.
+    System,
+}
+
+impl EntryKind {
+    fn from_code(code: u8) -> EntryKind {
+        match code {
+            b'0' => EntryKind::Inbound,
+            b'1' => EntryKind::Human,
+            b'2' => EntryKind::Ai,
+            b'3' => EntryKind::Bot,
+            _ => EntryKind::System,
+        }
+    }
+}
+
+/// One entry of a timeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Entry {
+    pub at: i64,
+    pub kind: EntryKind,
+    /// Index into [`AnalyticsData::agents`] of the agent who sent it.
+    pub agent: Option<u32>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AnalyticsConversation {
+    pub id: String,
+    pub channel: String,
+    pub status: String,
+    pub assignee_agent_id: Option<String>,
+    pub assignee_team_id: Option<String>,
+    pub labels: Vec<String>,
+    pub created_at: i64,
+    pub resolved_at: Option<i64>,
+    pub csat: Option<u8>,
+    /// Oldest first.
+    pub entries: Vec<Entry>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AnalyticsData {
+    pub conversations: Vec<AnalyticsConversation>,
+    /// Agent ids that sent timeline entries, indexed by [`Entry::agent`].
+    pub agents: Vec<String>,
+}
+
+/// A named thing of the workspace (agent, team, label).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Named {
+    pub id: String,
+    pub name: String,
+}
+
+/// The workspace's reference data, as cached.
+#[derive(Debug, Clone, Default)]
+pub struct AnalyticsReference {
+    /// The workspace's IANA time zone, when the workspace is cached.
+    pub time_zone: Option<String>,
+    pub agents: Vec<Named>,
+    pub teams: Vec<Named>,
+    pub labels: Vec<Named>,
+}
+
+impl Store {
+    /// The conversations in `scope` with their timelines.
+    pub async fn analytics_data(&self, scope: &AnalyticsScope) -> Result<AnalyticsData> {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "SELECT c.id, c.channel, c.status, c.assignee_agent_id, c.assignee_team_id, c.created_at,
+                json_extract(c.data, '$.resolved_at'), json_extract(c.data, '$.csat'),
+                (SELECT group_concat(l.label, char(31)) FROM conversation_labels l WHERE l.conversation_id = c.id)
+             FROM conversations c WHERE c.created_at < ",
+        );
+        q.push_bind(scope.created_before);
+        q.push(" AND (c.last_message_at >= ")
+            .push_bind(scope.active_since)
+            .push(" OR json_extract(c.data, '$.resolved_at') >= ")
+            .push_bind(scope.active_since)
+            .push(")");
+        push_scope_filters(&mut q, scope);
+        // Newest first: the order the drill-down lists them in.
+        q.push(" ORDER BY c.created_at DESC, c.id");
+        let rows = q.build().fetch_all(self.pool()).await?;
+        let mut conversations = Vec::with_capacity(rows.len());
+        let mut index = std::collections::HashMap::with_capacity(rows.len());
+        for row in rows {
+            let id: String = row.get(0);
+            index.insert(id.clone(), conversations.len());
+            conversations.push(AnalyticsConversation {
+                id,
+                channel: row.get(1),
+                status: row.get(2),
+                assignee_agent_id: row.get(3),
+                assignee_team_id: row.get(4),
+                created_at: row.get(5),
+                resolved_at: row.get(6),
+                csat: row
+                    .get::<Option<i64>, _>(7)
+                    .and_then(|v| u8::try_from(v).ok()),
+                labels: row
+                    .get::<Option<String>, _>(8)
+                    .map(|l| l.split('\u{1f}').map(str::to_owned).collect())
+                    .unwrap_or_default(),
+                entries: Vec::new(),
+            });
+        }
+
+        // Every timeline of those conversations, one packed row per conversation:
+        // `at,kind,agent` entries separated by `;` (kind: 0 customer, 1 agent, 2 AI, 3 bot, 4 event).
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "SELECT m.conversation_id, group_concat(m.created_at || ',' ||
+                (CASE WHEN m.direction = 'inbound' THEN 0 WHEN m.origin = 'human' THEN 1
+                      WHEN m.origin = 'ai' THEN 2 WHEN m.origin = 'bot' THEN 3 ELSE 4 END)
+                || ',' || coalesce(m.sender_agent_id, ''), ';')
+             FROM conversations c JOIN messages m ON m.conversation_id = c.id AND m.created_at >= ",
+        );
+        q.push_bind(scope.entries_since);
+        q.push(" WHERE c.created_at < ")
+            .push_bind(scope.created_before);
+        q.push(" AND (c.last_message_at >= ")
+            .push_bind(scope.active_since)
+            .push(" OR json_extract(c.data, '$.resolved_at') >= ")
+            .push_bind(scope.active_since)
+            .push(")");
+        push_scope_filters(&mut q, scope);
+        q.push(" GROUP BY m.conversation_id");
+        let rows = q.build().fetch_all(self.pool()).await?;
+        let mut agents: Vec<String> = Vec::new();
+        let mut agent_index: std::collections::HashMap<String, u32> =
+            std::collections::HashMap::new();
+        for row in rows {
+            let id: &str = row.get(0);
+            let Some(&i) = index.get(id) else { continue };
+            let packed: &str = row.get(1);
+            let entries = &mut conversations[i].entries;
+            entries.reserve(packed.len() / 20);
+            for item in packed.split(';') {
+                let mut parts = item.splitn(3, ',');
+                let at = parts
+                    .next()
+                    .and_then(|p| p.parse::<i64>().ok())
+                    .ok_or_else(|| StoreError::Data("a timeline entry without a time".into()))?;
+                let kind = EntryKind::from_code(
+                    parts.next().and_then(|p| p.bytes().next()).unwrap_or(b'4'),
+                );
+                let agent = match parts.next() {
+                    Some("") | None => None,
+                    Some(a) => Some(match agent_index.get(a) {
+                        Some(&n) => n,
+                        None => {
+                            let n = u32::try_from(agents.len()).unwrap_or(u32::MAX);
+                            agents.push(a.to_owned());
+                            agent_index.insert(a.to_owned(), n);
+                            n
+                        }
+                    }),
+                };
+                entries.push(Entry { at, kind, agent });
+            }
+            entries.sort_by_key(|e| e.at);
+        }
+        Ok(AnalyticsData {
+            conversations,
+            agents,
+        })
+    }
+
+    /// The workspace's time zone and the names of its agents, teams and labels.
+    pub async fn analytics_reference(&self) -> Result<AnalyticsReference> {
+        let rows = sqlx::query(
+            "SELECT kind, id, json_extract(data, '$.name'), json_extract(data, '$.time_zone')
+             FROM entities WHERE kind IN ('workspace', 'agent', 'team', 'label') ORDER BY kind, id",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        let mut out = AnalyticsReference::default();
+        for row in rows {
+            let kind: &str = row.get(0);
+            let named = Named {
+                id: row.get(1),
+                name: row.get::<Option<String>, _>(2).unwrap_or_default(),
+            };
+            match kind {
+                "workspace" => out.time_zone = row.get(3),
+                "agent" => out.agents.push(named),
+                "team" => out.teams.push(named),
+                _ => out.labels.push(named),
+            }
+        }
+        for list in [&mut out.agents, &mut out.teams, &mut out.labels] {
+            list.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
+        }
+        Ok(out)
+    }
+}
+
+fn push_scope_filters(q: &mut QueryBuilder<Sqlite>, scope: &AnalyticsScope) {
+    if let Some(channel) = &scope.channel {
+        q.push(" AND c.channel = ").push_bind(channel.clone());
+    }
+    if let Some(team) = &scope.team {
+        q.push(" AND c.assignee_team_id = ").push_bind(team.clone());
+    }
+    if let Some(agent) = &scope.agent {
+        q.push(" AND c.assignee_agent_id = ")
+            .push_bind(agent.clone());
+    }
+    if let Some(label) = &scope.label {
+        q.push(" AND EXISTS (SELECT 1 FROM conversation_labels l WHERE l.conversation_id = c.id AND l.label = ")
+            .push_bind(label.clone())
+            .push(")");
+    }
+}
