@@ -344,6 +344,26 @@ pub fn range_days(
     })
 }
 
+/// Today's date (`YYYY-MM-DD`) in the workspace's time zone.
+pub async fn today(store: &Store, now: i64) -> Result<String> {
+    let zone_name = store
+        .analytics_reference()
+        .await?
+        .time_zone
+        .unwrap_or_else(|| "Asia/Dubai".to_owned());
+    Ok(local_date(now, &zone(&zone_name)?).to_string())
+}
+
+/// The date `days` days before `date` (`YYYY-MM-DD`).
+pub fn days_before(date: &str, days: i64) -> Result<String> {
+    let d: Date = date
+        .parse()
+        .map_err(|_| AnalyticsError::Range(format!("{date} is not a YYYY-MM-DD date")))?;
+    d.checked_sub(days.days())
+        .map(|d| d.to_string())
+        .map_err(|e| AnalyticsError::Range(e.to_string()))
+}
+
 /// Median (mean of the two middle values for an even count) of sorted values.
 pub fn median(sorted: &[i64]) -> Option<i64> {
     let n = sorted.len();
