@@ -14,6 +14,8 @@ const COMMANDS: &[&str] = &[
     "open_conversation",
     "send_text",
     "search",
+    "analytics",
+    "export_analytics_csv",
 ];
 
 fn main() {

@@ -4,6 +4,7 @@
 
 use stepup_app::{
     App, AppInfo, IpcError, Settings, SettingsPatch,
+    analytics::{AnalyticsView, ExportedFile},
     inbox::{ConversationView, InboxQuery, InboxRow, SearchResult, SendText, SyncStatus},
 };
 use tauri::State;
@@ -62,4 +63,22 @@ pub async fn send_text(app: State<'_, App>, args: SendText) -> Result<()> {
 #[tracing::instrument(skip_all, err(Debug))]
 pub async fn search(app: State<'_, App>, args: String) -> Result<Vec<SearchResult>> {
     app.search(args).await.map_err(Into::into)
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn analytics(
+    app: State<'_, App>,
+    args: stepup_analytics::Query,
+) -> Result<AnalyticsView> {
+    app.analytics(args).await.map_err(Into::into)
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn export_analytics_csv(
+    app: State<'_, App>,
+    args: stepup_analytics::Query,
+) -> Result<ExportedFile> {
+    app.export_analytics_csv(args).await.map_err(Into::into)
 }

@@ -27,6 +27,8 @@ pub fn run() {
             commands::open_conversation,
             commands::send_text,
             commands::search,
+            commands::analytics,
+            commands::export_analytics_csv,
         ])
         .setup(|tauri_app| {
             let handle = tauri_app.handle().clone();

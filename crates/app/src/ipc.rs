@@ -12,6 +12,7 @@ use ts_rs::{Config, TS};
 
 use crate::{
     AppInfo, ErrorCode, IpcError, Settings, SettingsPatch, ThemePreference,
+    analytics::{AnalyticsView, ExportedFile},
     inbox::{
         ConversationView, InboxEvent, InboxQuery, InboxRow, MessageView, SearchResult, SendText,
         SnippetPart, SyncStatus,
@@ -54,6 +55,8 @@ commands! {
     open_conversation(String) -> ConversationView;
     send_text(SendText) -> ();
     search(String) -> Vec<SearchResult>;
+    analytics(stepup_analytics::Query) -> AnalyticsView;
+    export_analytics_csv(stepup_analytics::Query) -> ExportedFile;
 }
 
 /// The events the backend emits, by name, with their payload types.
@@ -83,6 +86,24 @@ pub fn typescript_bindings() -> String {
         SnippetPart::decl(&cfg),
         SearchResult::decl(&cfg),
         InboxEvent::decl(&cfg),
+        stepup_analytics::Range::decl(&cfg),
+        stepup_analytics::Filters::decl(&cfg),
+        stepup_analytics::Targets::decl(&cfg),
+        stepup_analytics::Country::decl(&cfg),
+        stepup_analytics::Digits::decl(&cfg),
+        stepup_analytics::Query::decl(&cfg),
+        stepup_analytics::Unit::decl(&cfg),
+        stepup_analytics::Figure::decl(&cfg),
+        stepup_analytics::HijriDate::decl(&cfg),
+        stepup_analytics::Day::decl(&cfg),
+        stepup_analytics::Heatmap::decl(&cfg),
+        stepup_analytics::ChannelRow::decl(&cfg),
+        stepup_analytics::AgentRow::decl(&cfg),
+        stepup_analytics::Csat::decl(&cfg),
+        stepup_analytics::Choice::decl(&cfg),
+        stepup_analytics::Dashboard::decl(&cfg),
+        AnalyticsView::decl(&cfg),
+        ExportedFile::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types in crates/app (src/ipc.rs). Do not edit.\n\

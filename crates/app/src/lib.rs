@@ -4,6 +4,7 @@
 //! The shell (`src-tauri/`) holds one [`App`] in managed state and its
 //! commands delegate to it in one line each.
 
+pub mod analytics;
 pub mod error;
 pub mod inbox;
 pub mod ipc;
@@ -190,7 +191,7 @@ impl App {
     }
 }
 
-fn now_ms() -> i64 {
+pub(crate) fn now_ms() -> i64 {
     let d = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();
