@@ -93,7 +93,7 @@ analytics-duration-minutes = { $n } د
 analytics-duration-hours = { $h } س { $m } د
 analytics-duration-days = { $d } ي { $h } س
 analytics-percent = { $n }٪
-analytics-score = { $n } / 5
+analytics-score = { $n } / { $max }
 
 ## الأرقام وتعريفاتها
 analytics-fig-opened = المحادثات المفتوحة

@@ -86,7 +86,7 @@ analytics-duration-minutes = { $n } min
 analytics-duration-hours = { $h } h { $m } min
 analytics-duration-days = { $d } d { $h } h
 analytics-percent = { $n }%
-analytics-score = { $n } / 5
+analytics-score = { $n } / { $max }
 
 ## Figures and their definitions
 analytics-fig-opened = Conversations opened

@@ -44,14 +44,26 @@ pub enum EntryKind {
 }
 
 impl EntryKind {
-    fn from_code(code: u8) -> EntryKind {
+    fn from_code(code: i64) -> EntryKind {
         match code {
-            b'0' => EntryKind::Inbound,
-            b'1' => EntryKind::Human,
-            b'2' => EntryKind::Ai,
-            b'3' => EntryKind::Bot,
+            0 => EntryKind::Inbound,
+            1 => EntryKind::Human,
+            2 => EntryKind::Ai,
+            3 => EntryKind::Bot,
             _ => EntryKind::System,
         }
+    }
+}
+
+/// The `kind` column of a message: 0 customer, 1 agent, 2 AI, 3 bot, 4 timeline event.
+pub(crate) fn kind_code(m: &stepup_protocol::Message) -> i64 {
+    use stepup_protocol::{Direction, Origin};
+    match (m.direction, m.origin) {
+        (Direction::Inbound, _) => 0,
+        (_, Origin::Human) => 1,
+        (_, Origin::Ai) => 2,
+        (_, Origin::Bot) => 3,
+        (_, Origin::System) => 4,
     }
 }
 
@@ -146,13 +158,12 @@ impl Store {
             });
         }
 
-        // Every timeline of those conversations, one packed row per conversation:
-        // `at,kind,agent` entries separated by `;` (kind: 0 customer, 1 agent, 2 AI, 3 bot, 4 event).
+        // Every timeline of those conversations, one packed row per conversation: each entry
+        // is `created_at * 8 + kind`, and the agents of the agents' replies (kind 1) follow
+        // in a second list, in the same order.
         let mut q = QueryBuilder::<Sqlite>::new(
-            "SELECT m.conversation_id, group_concat(m.created_at || ',' ||
-                (CASE WHEN m.direction = 'inbound' THEN 0 WHEN m.origin = 'human' THEN 1
-                      WHEN m.origin = 'ai' THEN 2 WHEN m.origin = 'bot' THEN 3 ELSE 4 END)
-                || ',' || coalesce(m.sender_agent_id, ''), ';')
+            "SELECT m.conversation_id, group_concat(m.created_at * 8 + m.kind, ','),
+                group_concat(CASE WHEN m.kind = 1 THEN coalesce(m.sender_agent_id, '') END, ',')
              FROM conversations c JOIN messages m ON m.conversation_id = c.id AND m.created_at >= ",
         );
         q.push_bind(scope.entries_since);
@@ -173,30 +184,36 @@ impl Store {
             let id: &str = row.get(0);
             let Some(&i) = index.get(id) else { continue };
             let packed: &str = row.get(1);
+            let senders: Option<&str> = row.get(2);
+            let mut senders = senders.unwrap_or_default().split(',');
             let entries = &mut conversations[i].entries;
-            entries.reserve(packed.len() / 20);
-            for item in packed.split(';') {
-                let mut parts = item.splitn(3, ',');
-                let at = parts
-                    .next()
-                    .and_then(|p| p.parse::<i64>().ok())
-                    .ok_or_else(|| StoreError::Data("a timeline entry without a time".into()))?;
-                let kind = EntryKind::from_code(
-                    parts.next().and_then(|p| p.bytes().next()).unwrap_or(b'4'),
-                );
-                let agent = match parts.next() {
-                    Some("") | None => None,
-                    Some(a) => Some(match agent_index.get(a) {
-                        Some(&n) => n,
-                        None => {
-                            let n = u32::try_from(agents.len()).unwrap_or(u32::MAX);
-                            agents.push(a.to_owned());
-                            agent_index.insert(a.to_owned(), n);
-                            n
-                        }
-                    }),
+            entries.reserve(packed.len() / 15);
+            for item in packed.split(',') {
+                let code: i64 = item
+                    .parse()
+                    .map_err(|_| StoreError::Data("a malformed timeline entry".into()))?;
+                let kind = EntryKind::from_code(code.rem_euclid(8));
+                let agent = if kind == EntryKind::Human {
+                    match senders.next() {
+                        Some("") | None => None,
+                        Some(a) => Some(match agent_index.get(a) {
+                            Some(&n) => n,
+                            None => {
+                                let n = u32::try_from(agents.len()).unwrap_or(u32::MAX);
+                                agents.push(a.to_owned());
+                                agent_index.insert(a.to_owned(), n);
+                                n
+                            }
+                        }),
+                    }
+                } else {
+                    None
                 };
-                entries.push(Entry { at, kind, agent });
+                entries.push(Entry {
+                    at: code.div_euclid(8),
+                    kind,
+                    agent,
+                });
             }
             entries.sort_by_key(|e| e.at);
         }

@@ -46,15 +46,20 @@ export function formatFigure(figure: Figure, digits: Digits): string {
     case 'percent':
       return t('analytics-percent', { n: formatNumber(figure.value, digits, 1) });
     case 'score':
-      return t('analytics-score', { n: formatNumber(figure.value, digits, 2) });
+      return t('analytics-score', { n: formatNumber(figure.value, digits, 2), max: withDigits('5', digits) });
     default:
       return formatNumber(figure.value, digits);
   }
 }
 
-/** `2026-03-04` in the chosen digits. */
+/**
+ * `2026-03-04` in Latin digits; `٠٤/٠٣/٢٠٢٦` in Arabic-Indic ones. Hyphens between
+ * Arabic-Indic digits would let the bidi algorithm reverse the parts; slashes keep them whole.
+ */
 export function formatDate(date: string, digits: Digits): string {
-  return withDigits(date, digits);
+  if (digits === 'latin') return date;
+  const [y, m, d] = date.split('-');
+  return withDigits(`${d}/${m}/${y}`, digits);
 }
 
 export function formatHijri(h: HijriDate, digits: Digits): string {

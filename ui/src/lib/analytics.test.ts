@@ -1,6 +1,6 @@
 // Formatting of the Analytics screen: digits chosen by the report, not by the webview.
 import { describe, expect, it } from 'vitest';
-import { formatDuration, formatFigure, formatNumber, withDigits } from './analytics.svelte';
+import { formatDate, formatDuration, formatFigure, formatNumber, withDigits } from './analytics.svelte';
 import { applyLocale } from './i18n.svelte';
 
 describe('analytics formatting', () => {
@@ -8,6 +8,8 @@ describe('analytics formatting', () => {
     expect(formatNumber(12345.678, 'latin', 1)).toBe('12,345.7');
     expect(formatNumber(12345.678, 'arabic_indic', 1)).toBe('١٢٬٣٤٥٫٧');
     expect(withDigits('2026-03-04', 'arabic_indic')).toBe('٢٠٢٦-٠٣-٠٤');
+    expect(formatDate('2026-03-04', 'arabic_indic')).toBe('٠٤/٠٣/٢٠٢٦');
+    expect(formatDate('2026-03-04', 'latin')).toBe('2026-03-04');
   });
 
   it('reads durations in the largest sensible unit', () => {
@@ -27,6 +29,7 @@ describe('analytics formatting', () => {
     const figure = { id: 'csat', value: null, unit: 'score' as const, definition: 'analytics-def-csat', conversations: [] };
     expect(formatFigure(figure, 'latin')).toBe('—');
     expect(formatFigure({ ...figure, value: 4.25 }, 'latin').replace(/[\u2068\u2069]/g, '')).toBe('4.25 / 5');
+    expect(formatFigure({ ...figure, value: 4.25 }, 'arabic_indic').replace(/[\u2068\u2069]/g, '')).toBe('٤٫٢٥ / ٥');
     expect(formatFigure({ ...figure, unit: 'percent', value: 33.33 }, 'latin').replace(/[\u2068\u2069]/g, '')).toBe('33.3%');
   });
 });
