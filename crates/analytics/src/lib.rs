@@ -519,23 +519,27 @@ pub async fn dashboard(store: &Store, query: &Query, now: i64) -> Result<Dashboa
         Some(starts.partition_point(|s| *s <= at) - 1)
     };
     let week = country.week();
-    let row_of: HashMap<u8, usize> = week
-        .iter()
-        .enumerate()
-        .map(|(i, w)| (calendar::iso_weekday(*w), i))
-        .collect();
+    let mut row_of = [0usize; 8];
+    for (i, w) in week.iter().enumerate() {
+        row_of[usize::from(calendar::iso_weekday(*w))] = i;
+    }
     let mut heat = vec![vec![0u32; 24]; 7];
-    // Local hour and weekday of a time, by 15-minute step of its UTC offset (cached per day).
-    let mut offsets: HashMap<usize, i64> = HashMap::new();
-    let weekdays: Vec<u8> = days.iter().map(|d| d.weekday).collect();
-    let mut local = |at: i64, day: usize| -> (usize, usize) {
-        let offset = *offsets.entry(day).or_insert_with(|| {
-            Timestamp::from_millisecond(at)
+    // Each day's UTC offset (taken at noon: none of the Gulf's zones changes it), and its row.
+    let day_offsets: Vec<i64> = starts
+        .iter()
+        .map(|s| {
+            Timestamp::from_millisecond(s + 12 * HOUR)
                 .map(|t| i64::from(tz.to_offset(t).seconds()) * 1000)
                 .unwrap_or(0)
-        });
-        let hour = ((at + offset).rem_euclid(24 * HOUR) / HOUR) as usize;
-        (row_of[&weekdays[day]], hour)
+        })
+        .collect();
+    let day_rows: Vec<usize> = days
+        .iter()
+        .map(|d| row_of[usize::from(d.weekday)])
+        .collect();
+    let local = |at: i64, day: usize| -> (usize, usize) {
+        let hour = ((at + day_offsets[day]).rem_euclid(24 * HOUR) / HOUR) as usize;
+        (day_rows[day], hour)
     };
 
     let facts: Vec<Facts<'_>> = data

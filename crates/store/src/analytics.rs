@@ -2,9 +2,9 @@
 //! timelines, reduced to who wrote what when, and the reference data that names things. The
 //! figures themselves are computed by `stepup-analytics`.
 //!
-//! One statement reads every timeline through the covering index `messages_timeline`
-//! (migration 0003) and hands each conversation's entries back as one packed string, so a
-//! 90-day range over a million messages crosses from SQLite in a few thousand rows.
+//! One statement reads the conversations and every timeline through the covering index
+//! `messages_timeline` (migration 0003), each conversation's entries packed into one string, so
+//! a 90-day range over a million messages crosses from SQLite in as many rows as conversations.
 
 use sqlx::{QueryBuilder, Row, Sqlite};
 
@@ -118,12 +118,22 @@ pub struct AnalyticsReference {
 impl Store {
     /// The conversations in `scope` with their timelines.
     pub async fn analytics_data(&self, scope: &AnalyticsScope) -> Result<AnalyticsData> {
-        let mut q = QueryBuilder::<Sqlite>::new(
+        // One row per conversation, its timeline packed by a correlated subquery that walks
+        // the covering index `messages_timeline` in time order (no sort, no temporary table):
+        // entries are `(created_at - entries_since) * 8 + kind` (shorter numbers to write and
+        // read), and an agent's reply (kind 1) carries its sender after a colon.
+        // `since` is an integer, written into the statement: it is used three times.
+        let since = scope.entries_since;
+        let mut q = QueryBuilder::<Sqlite>::new(format!(
             "SELECT c.id, c.channel, c.status, c.assignee_agent_id, c.assignee_team_id, c.created_at,
                 json_extract(c.data, '$.resolved_at'), json_extract(c.data, '$.csat'),
-                (SELECT group_concat(l.label, char(31)) FROM conversation_labels l WHERE l.conversation_id = c.id)
-             FROM conversations c WHERE c.created_at < ",
-        );
+                (SELECT group_concat(l.label, char(31)) FROM conversation_labels l WHERE l.conversation_id = c.id),
+                (SELECT group_concat(CASE WHEN m.kind = 1
+                            THEN ((m.created_at - {since}) * 8 + 1) || ':' || coalesce(m.sender_agent_id, '')
+                            ELSE (m.created_at - {since}) * 8 + m.kind END, ',')
+                   FROM messages m WHERE m.conversation_id = c.id AND m.created_at >= {since})
+             FROM conversations c WHERE c.created_at < "
+        ));
         q.push_bind(scope.created_before);
         q.push(" AND (c.last_message_at >= ")
             .push_bind(scope.active_since)
@@ -135,12 +145,45 @@ impl Store {
         q.push(" ORDER BY c.created_at DESC, c.id");
         let rows = q.build().fetch_all(self.pool()).await?;
         let mut conversations = Vec::with_capacity(rows.len());
-        let mut index = std::collections::HashMap::with_capacity(rows.len());
+        let mut agents: Vec<String> = Vec::new();
+        let mut agent_index: std::collections::HashMap<String, u32> =
+            std::collections::HashMap::new();
         for row in rows {
-            let id: String = row.get(0);
-            index.insert(id.clone(), conversations.len());
+            let packed: Option<&str> = row.get(9);
+            let mut entries = Vec::new();
+            if let Some(packed) = packed {
+                entries.reserve(packed.len() / 15);
+                for item in packed.split(',') {
+                    let (code, sender) = match item.split_once(':') {
+                        Some((code, sender)) => (code, Some(sender)),
+                        None => (item, None),
+                    };
+                    let code: i64 = code
+                        .parse()
+                        .map_err(|_| StoreError::Data("a malformed timeline entry".into()))?;
+                    let agent = match sender {
+                        Some("") | None => None,
+                        Some(a) => Some(match agent_index.get(a) {
+                            Some(&n) => n,
+                            None => {
+                                let n = u32::try_from(agents.len()).unwrap_or(u32::MAX);
+                                agents.push(a.to_owned());
+                                agent_index.insert(a.to_owned(), n);
+                                n
+                            }
+                        }),
+                    };
+                    entries.push(Entry {
+                        at: scope.entries_since + code.div_euclid(8),
+                        kind: EntryKind::from_code(code.rem_euclid(8)),
+                        agent,
+                    });
+                }
+                // In index order already; equal times keep their order.
+                entries.sort_by_key(|e| e.at);
+            }
             conversations.push(AnalyticsConversation {
-                id,
+                id: row.get(0),
                 channel: row.get(1),
                 status: row.get(2),
                 assignee_agent_id: row.get(3),
@@ -154,68 +197,8 @@ impl Store {
                     .get::<Option<String>, _>(8)
                     .map(|l| l.split('\u{1f}').map(str::to_owned).collect())
                     .unwrap_or_default(),
-                entries: Vec::new(),
+                entries,
             });
-        }
-
-        // Every timeline of those conversations, one packed row per conversation: each entry
-        // is `created_at * 8 + kind`, and the agents of the agents' replies (kind 1) follow
-        // in a second list, in the same order.
-        let mut q = QueryBuilder::<Sqlite>::new(
-            "SELECT m.conversation_id, group_concat(m.created_at * 8 + m.kind, ','),
-                group_concat(CASE WHEN m.kind = 1 THEN coalesce(m.sender_agent_id, '') END, ',')
-             FROM conversations c JOIN messages m ON m.conversation_id = c.id AND m.created_at >= ",
-        );
-        q.push_bind(scope.entries_since);
-        q.push(" WHERE c.created_at < ")
-            .push_bind(scope.created_before);
-        q.push(" AND (c.last_message_at >= ")
-            .push_bind(scope.active_since)
-            .push(" OR json_extract(c.data, '$.resolved_at') >= ")
-            .push_bind(scope.active_since)
-            .push(")");
-        push_scope_filters(&mut q, scope);
-        q.push(" GROUP BY m.conversation_id");
-        let rows = q.build().fetch_all(self.pool()).await?;
-        let mut agents: Vec<String> = Vec::new();
-        let mut agent_index: std::collections::HashMap<String, u32> =
-            std::collections::HashMap::new();
-        for row in rows {
-            let id: &str = row.get(0);
-            let Some(&i) = index.get(id) else { continue };
-            let packed: &str = row.get(1);
-            let senders: Option<&str> = row.get(2);
-            let mut senders = senders.unwrap_or_default().split(',');
-            let entries = &mut conversations[i].entries;
-            entries.reserve(packed.len() / 15);
-            for item in packed.split(',') {
-                let code: i64 = item
-                    .parse()
-                    .map_err(|_| StoreError::Data("a malformed timeline entry".into()))?;
-                let kind = EntryKind::from_code(code.rem_euclid(8));
-                let agent = if kind == EntryKind::Human {
-                    match senders.next() {
-                        Some("") | None => None,
-                        Some(a) => Some(match agent_index.get(a) {
-                            Some(&n) => n,
-                            None => {
-                                let n = u32::try_from(agents.len()).unwrap_or(u32::MAX);
-                                agents.push(a.to_owned());
-                                agent_index.insert(a.to_owned(), n);
-                                n
-                            }
-                        }),
-                    }
-                } else {
-                    None
-                };
-                entries.push(Entry {
-                    at: code.div_euclid(8),
-                    kind,
-                    agent,
-                });
-            }
-            entries.sort_by_key(|e| e.at);
         }
         Ok(AnalyticsData {
             conversations,
