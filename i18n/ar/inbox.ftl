@@ -56,6 +56,13 @@ kind-reaction = تفاعل
 kind-reply = رد بزر
 kind-story_reply = رد على قصة
 kind-unsupported = رسالة غير مدعومة
+kind-event = السجل
+event-assigned = أُسندت
+event-unassigned = أُلغي الإسناد
+event-resolved = حُلّت
+event-reopened = أُعيد فتحها
+event-snoozed = أُجّلت
+event-window_closed = أُغلقت نافذة الرد
 
 composer-placeholder = اكتب ردًا (Enter للإرسال، Shift+Enter لسطر جديد)
 composer-send = إرسال

@@ -52,6 +52,13 @@ kind-reaction = Reaction
 kind-reply = Button reply
 kind-story_reply = Story reply
 kind-unsupported = Unsupported message
+kind-event = Timeline
+event-assigned = Assigned
+event-unassigned = Unassigned
+event-resolved = Resolved
+event-reopened = Reopened
+event-snoozed = Snoozed
+event-window_closed = Reply window closed
 
 composer-placeholder = Write a reply (Enter sends, Shift+Enter adds a line)
 composer-send = Send
