@@ -37,6 +37,8 @@ const COMMANDS: &[&str] = &[
     "update_notification_settings",
     "update_desktop_settings",
     "mute_conversation",
+    "analytics",
+    "export_analytics_csv",
 ];
 
 fn main() {

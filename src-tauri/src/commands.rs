@@ -6,6 +6,7 @@ use stepup_app::{
     App, AppInfo, DesktopSettings, IpcError, NotificationSettings, Settings, SettingsPatch,
     accounts::{AccountView, OpenAccount, SignIn, SignOut},
     actions::{AddNote, ConversationAction, SendTemplate, SuggestionView},
+    analytics::{AnalyticsView, ExportedFile},
     inbox::{
         ConversationView, Directory, InboxQuery, InboxRow, SearchResult, SendText, SyncStatus,
     },
@@ -209,4 +210,22 @@ pub fn update_desktop_settings(app: State<'_, App>, args: DesktopSettings) -> Re
 #[tracing::instrument(skip_all, err(Debug))]
 pub fn mute_conversation(app: State<'_, App>, args: MuteConversation) -> Result<Settings> {
     app.mute_conversation(args).map_err(Into::into)
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn analytics(
+    app: State<'_, App>,
+    args: stepup_analytics::Query,
+) -> Result<AnalyticsView> {
+    app.analytics(args).await.map_err(Into::into)
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn export_analytics_csv(
+    app: State<'_, App>,
+    args: stepup_analytics::Query,
+) -> Result<ExportedFile> {
+    app.export_analytics_csv(args).await.map_err(Into::into)
 }

@@ -60,6 +60,8 @@ pub fn run() {
             commands::update_notification_settings,
             commands::update_desktop_settings,
             commands::mute_conversation,
+            commands::analytics,
+            commands::export_analytics_csv,
         ])
         .on_window_event(desktop::window_event)
         .setup(|tauri_app| {

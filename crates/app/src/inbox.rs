@@ -185,7 +185,10 @@ impl Inbox {
         data_dir: &std::path::Path,
         per_minute: f64,
     ) -> Result<(), AppError> {
-        let mut cloud = stepup_cloud::Server::start(stepup_cloud::Config::demo())
+        // The whole 90 days of the demo's history in the cache, for analytics.
+        let mut config = stepup_cloud::Config::demo();
+        config.snapshot_message_window = std::time::Duration::from_secs(91 * 24 * 3600);
+        let mut cloud = stepup_cloud::Server::start(config)
             .await
             .map_err(|e| AppError::Internal(format!("the demo cloud did not start: {e}")))?;
         let info = stepup_cloud::demo::start_demo(&mut cloud, 2026, per_minute)
@@ -359,6 +362,14 @@ impl Inbox {
         let active = self.active.lock().await;
         let active = active.as_ref().ok_or(AppError::NotSignedIn)?;
         f(active).await
+    }
+
+    /// Runs `f` with the signed-in account's session (its cache and account record).
+    pub async fn with_session<T>(
+        &self,
+        f: impl AsyncFnOnce(&Session) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
+        self.with(async |a| f(&a.session).await).await
     }
 
     pub async fn conversations(

@@ -15,6 +15,7 @@ use crate::{
     Settings, SettingsPatch, ThemePreference,
     accounts::{AccountView, OpenAccount, SignIn, SignOut},
     actions::{Action, AddNote, ConversationAction, SendTemplate, SuggestionView},
+    analytics::{AnalyticsView, ExportedFile},
     inbox::{
         AgentView, AttachmentView, CannedView, ContactView, ConversationView, Directory,
         IdentityView, InboxEvent, InboxQuery, InboxRow, LabelView, MessageView, QuoteView,
@@ -83,6 +84,8 @@ commands! {
     update_notification_settings(NotificationSettings) -> Settings;
     update_desktop_settings(DesktopSettings) -> Settings;
     mute_conversation(MuteConversation) -> Settings;
+    analytics(stepup_analytics::Query) -> AnalyticsView;
+    export_analytics_csv(stepup_analytics::Query) -> ExportedFile;
 }
 
 /// The events the backend emits, by name, with their payload types.
@@ -142,6 +145,24 @@ pub fn typescript_bindings() -> String {
         SendAttachment::decl(&cfg),
         MuteConversation::decl(&cfg),
         NavigateTo::decl(&cfg),
+        stepup_analytics::Range::decl(&cfg),
+        stepup_analytics::Filters::decl(&cfg),
+        stepup_analytics::Targets::decl(&cfg),
+        stepup_analytics::Country::decl(&cfg),
+        stepup_analytics::Digits::decl(&cfg),
+        stepup_analytics::Query::decl(&cfg),
+        stepup_analytics::Unit::decl(&cfg),
+        stepup_analytics::Figure::decl(&cfg),
+        stepup_analytics::HijriDate::decl(&cfg),
+        stepup_analytics::Day::decl(&cfg),
+        stepup_analytics::Heatmap::decl(&cfg),
+        stepup_analytics::ChannelRow::decl(&cfg),
+        stepup_analytics::AgentRow::decl(&cfg),
+        stepup_analytics::Csat::decl(&cfg),
+        stepup_analytics::Choice::decl(&cfg),
+        stepup_analytics::Dashboard::decl(&cfg),
+        AnalyticsView::decl(&cfg),
+        ExportedFile::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types in crates/app (src/ipc.rs). Do not edit.\n\

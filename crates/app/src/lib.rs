@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod actions;
+pub mod analytics;
 pub mod error;
 pub mod inbox;
 pub mod ipc;
@@ -420,7 +421,7 @@ impl App {
     }
 }
 
-fn now_ms() -> i64 {
+pub(crate) fn now_ms() -> i64 {
     let d = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();

@@ -1,4 +1,5 @@
-//! `stepup-bench [ingest|search|catchup|notify|all] [--messages N] [--search-messages N] [--catchup N]`
+//! `stepup-bench [ingest|search|catchup|notify|analytics|all] [--messages N] [--search-messages N]
+//! [--catchup N] [--notify N] [--analytics-messages N]`
 //!
 //! Run it in release mode: `./dev bench` or
 //! `cargo run --release -p stepup-bench -- all`.
@@ -15,6 +16,9 @@
 //!   catches up; the time it takes.
 //! - notify: webhook → native notification shown (recorded on the session
 //!   bus), p50/p99 over N messages, beside webhook → sync event (`--notify N`).
+//! - analytics: the 90-day supervisor dashboard over N generated messages
+//!   (agents, AI, bot greetings, timeline events) in 10k conversations,
+//!   computed from the SQLCipher cache and, as the baseline, from a plain one.
 
 #![allow(clippy::print_stdout)]
 
@@ -505,6 +509,198 @@ async fn catchup(n: usize) {
     server.shutdown().await;
 }
 
+/// Fills a store with `n` messages in 10k conversations spread over 90 days before `now`,
+/// with the mix the dashboard reads: customers, agents, the AI, bot greetings, events.
+async fn fill_analytics(store: &Store, n: usize, now: i64) {
+    let mut rng = StdRng::seed_from_u64(90);
+    let conversations = 10_000usize;
+    let day = 86_400_000i64;
+    let seq = std::cell::Cell::new(0u64);
+    let mut page = Vec::with_capacity(5000);
+    let push = |page: &mut Vec<Change>, entity, id: String, data| {
+        seq.set(seq.get() + 1);
+        page.push(Change {
+            seq: seq.get(),
+            at: 0,
+            entity,
+            id,
+            op: ChangeOp::Upsert,
+            data: Some(data),
+        });
+    };
+    push(
+        &mut page,
+        EntityKind::Workspace,
+        "ws_bench".into(),
+        json!({"id": "ws_bench", "name": "Bench", "time_zone": "Asia/Dubai"}),
+    );
+    for a in 0..12 {
+        push(
+            &mut page,
+            EntityKind::Agent,
+            format!("agt_{a}"),
+            json!({"id": format!("agt_{a}"), "workspace_id": "ws_bench", "name": format!("وكيل Agent {a}"),
+                   "email": format!("a{a}@bench.test"), "role": "agent", "team_ids": [format!("team_{}", a % 2)], "presence": "online"}),
+        );
+    }
+    let per = n / conversations;
+    let mut starts = Vec::with_capacity(conversations);
+    for c in 0..conversations {
+        let start = now - rng.random_range(day..90 * day);
+        let resolved = rng.random_bool(0.7);
+        let span = (per as i64) * 10 * 60_000;
+        starts.push(start);
+        push(
+            &mut page,
+            EntityKind::Conversation,
+            format!("cnv_{c}"),
+            json!({
+                "id": format!("cnv_{c}"), "contact_id": format!("ctc_{c}"), "channel": CHANNELS[c % 6],
+                "status": if resolved { "resolved" } else { "open" },
+                "assignee_agent_id": format!("agt_{}", c % 12), "assignee_team_id": format!("team_{}", c % 2),
+                "labels": if c % 5 == 0 { vec!["vip"] } else { vec![] }, "priority": "normal",
+                "created_at": start, "last_message_at": start + span, "unread_count": 0,
+                "resolved_at": if resolved { Some(start + span + 3_600_000) } else { None },
+                "csat": if resolved && c % 3 == 0 { Some(1 + (c % 5)) } else { None },
+                "reply_window": { "free_text_until": null, "templates_allowed": false }
+            }),
+        );
+    }
+    let (p, s) = (std::mem::take(&mut page), seq.get());
+    store
+        .apply_page(&p, &s.to_string(), false)
+        .await
+        .expect("apply");
+    for i in 0..n {
+        let c = i % conversations;
+        let k = i / conversations;
+        let at = starts[c] + (k as i64) * 10 * 60_000 + rng.random_range(0..60_000);
+        let (direction, origin, sender, content) = match (k % 2, rng.random_range(0..20)) {
+            (0, _) => (
+                "inbound",
+                "human",
+                None,
+                json!({"type": "text", "text": sentence(&mut rng)}),
+            ),
+            (_, 0) => (
+                "outbound",
+                "system",
+                None,
+                json!({"type": "event", "event": {"kind": "assigned"}}),
+            ),
+            (_, 1) => (
+                "outbound",
+                "bot",
+                None,
+                json!({"type": "text", "text": "Welcome!"}),
+            ),
+            (_, 2 | 3) => (
+                "outbound",
+                "ai",
+                None,
+                json!({"type": "text", "text": sentence(&mut rng)}),
+            ),
+            _ => (
+                "outbound",
+                "human",
+                Some(format!("agt_{}", c % 12)),
+                json!({"type": "text", "text": sentence(&mut rng)}),
+            ),
+        };
+        push(
+            &mut page,
+            EntityKind::Message,
+            format!("msg_{i}"),
+            json!({"id": format!("msg_{i}"), "conversation_id": format!("cnv_{c}"), "direction": direction,
+                   "origin": origin, "sender_agent_id": sender, "content": content,
+                   "status": "received", "created_at": at}),
+        );
+        if page.len() == 5000 {
+            let (p, s) = (std::mem::take(&mut page), seq.get());
+            store
+                .apply_page(&p, &s.to_string(), false)
+                .await
+                .expect("apply");
+        }
+    }
+    let (p, s) = (std::mem::take(&mut page), seq.get());
+    store
+        .apply_page(&p, &s.to_string(), true)
+        .await
+        .expect("apply");
+}
+
+async fn analytics(n: usize) {
+    println!(
+        "\n## analytics: the 90-day dashboard over {n} messages in 10k conversations, 10 runs each"
+    );
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
+    let query = stepup_analytics::Query {
+        range: stepup_analytics::Range::Last90,
+        ..Default::default()
+    };
+    for encrypted in [false, true] {
+        let d = tempfile::tempdir().expect("tempdir");
+        let opts = OpenOptions {
+            encrypted,
+            ..OpenOptions::default()
+        };
+        let path = d.path().join("c.db");
+        let key = DbKey::from_bytes([9; 32]);
+        let store = Store::open_with(&path, Some(&key), &opts)
+            .await
+            .expect("open");
+        let started = Instant::now();
+        fill_analytics(&store, n, now).await;
+        let fill = started.elapsed().as_secs_f64();
+        // Measure on a freshly opened cache, as the app does after a start.
+        store.close().await;
+        let store = Store::open_with(&path, Some(&key), &opts)
+            .await
+            .expect("open");
+        let mut times = Vec::new();
+        let mut figures = 0.0;
+        for _ in 0..10 {
+            let t = Instant::now();
+            let dash = stepup_analytics::dashboard(&store, &query, now)
+                .await
+                .expect("dashboard");
+            times.push(t.elapsed().as_secs_f64() * 1000.0);
+            figures = dash
+                .figure("messages_in")
+                .and_then(|f| f.value)
+                .unwrap_or_default()
+                + dash
+                    .figure("messages_out")
+                    .and_then(|f| f.value)
+                    .unwrap_or_default();
+        }
+        // Of which reading the cache (the SQL and the packed timelines), once.
+        let scope = stepup_store::analytics::AnalyticsScope {
+            active_since: now - 92 * 86_400_000,
+            created_before: now + 86_400_000,
+            entries_since: now - 92 * 86_400_000,
+            ..Default::default()
+        };
+        let t = Instant::now();
+        let read = store.analytics_data(&scope).await.expect("read");
+        let reading = t.elapsed().as_secs_f64() * 1000.0;
+        drop(read);
+        let first = times[0];
+        times.sort_by(f64::total_cmp);
+        println!(
+            "  {:<10} first {:>6.1} ms  p50 {:>6.1} ms  max {:>6.1} ms  (reading the cache {reading:.0} ms; {figures:.0} messages counted; filled in {fill:.1} s)",
+            if encrypted { "SQLCipher" } else { "plain" },
+            first,
+            percentile(&times, 0.5),
+            times.last().copied().unwrap_or_default(),
+        );
+        store.close().await;
+    }
+}
+
 #[tokio::main]
 async fn main() {
     let what = std::env::args().nth(1).unwrap_or_else(|| "all".into());
@@ -523,5 +719,8 @@ async fn main() {
     }
     if what == "notify" || what == "all" {
         notify::notify(arg("--notify", 200)).await;
+    }
+    if what == "analytics" || what == "all" {
+        analytics(arg("--analytics-messages", 1_000_000)).await;
     }
 }

@@ -92,6 +92,48 @@ enum Command {
     Wipe,
     /// Check the local cache: integrity, counts, sync position, outbox.
     Check,
+    /// Team performance computed from the local cache (works offline): a summary, --csv
+    /// (UTF-8 with BOM, for spreadsheets) or --json.
+    Analytics(AnalyticsArgs),
+}
+
+#[derive(Debug, Args)]
+struct AnalyticsArgs {
+    /// First day (YYYY-MM-DD, in the workspace's time zone); default: 6 days before --to.
+    #[arg(long)]
+    from: Option<String>,
+    /// Last day, included (YYYY-MM-DD); default: today.
+    #[arg(long)]
+    to: Option<String>,
+    /// Write CSV (UTF-8 with a byte-order mark) instead of the summary.
+    #[arg(long, conflicts_with = "json")]
+    csv: bool,
+    #[arg(long)]
+    channel: Option<String>,
+    /// A team id.
+    #[arg(long)]
+    team: Option<String>,
+    /// An agent id (the assignee).
+    #[arg(long)]
+    agent: Option<String>,
+    /// A label id.
+    #[arg(long)]
+    label: Option<String>,
+    /// Country conventions (AE, SA, QA, KW, BH, OM); default: from the workspace's time zone.
+    #[arg(long)]
+    country: Option<String>,
+    /// Label days with their Umm al-Qura Hijri date.
+    #[arg(long)]
+    hijri: bool,
+    /// First-response target, in minutes.
+    #[arg(long, default_value_t = 15)]
+    first_response_target: u32,
+    /// Resolution target, in hours.
+    #[arg(long, default_value_t = 24)]
+    resolution_target: u32,
+    /// Language of the CSV headings (en or ar).
+    #[arg(long, default_value = "en")]
+    lang: String,
 }
 
 #[derive(Debug, Args)]
@@ -294,7 +336,106 @@ async fn command(ctx: &Ctx, command: Command) -> Result<()> {
         Command::Export { out } => export(ctx, &out).await,
         Command::Wipe => wipe(ctx).await,
         Command::Check => check(ctx).await,
+        Command::Analytics(args) => analytics(ctx, args).await,
     }
+}
+
+async fn analytics(ctx: &Ctx, args: AnalyticsArgs) -> Result<()> {
+    use stepup_analytics::{Country, Filters, Query, Range, Targets};
+    let (_, store) = ctx.cache().await?;
+    let range = match (&args.from, &args.to) {
+        (None, None) => Range::Last7,
+        (from, to) => {
+            let today = stepup_analytics::today(&store, now_ms()).await?;
+            let to = to.clone().unwrap_or(today);
+            let from = match from {
+                Some(f) => f.clone(),
+                None => stepup_analytics::days_before(&to, 6)?,
+            };
+            Range::Custom { from, to }
+        }
+    };
+    let country = match &args.country {
+        Some(c) => Some(
+            Country::parse(c)
+                .with_context(|| format!("unknown country {c}: use AE, SA, QA, KW, BH or OM"))?,
+        ),
+        None => None,
+    };
+    let query = Query {
+        range,
+        filters: Filters {
+            channel: args.channel,
+            team: args.team,
+            agent: args.agent,
+            label: args.label,
+        },
+        targets: Targets {
+            first_response_minutes: args.first_response_target,
+            resolution_hours: args.resolution_target,
+        },
+        country,
+        digits: None,
+        hijri: args.hijri,
+    };
+    let d = stepup_analytics::dashboard(&store, &query, now_ms()).await?;
+    if ctx.json {
+        return print_json(&d);
+    }
+    let locale = stepup_i18n::Locale::from_tag(&args.lang)
+        .with_context(|| format!("unknown language {}: use en or ar", args.lang))?;
+    let labels = CatalogLabels {
+        catalog: stepup_i18n::Catalog::embedded(),
+        locale,
+    };
+    if args.csv {
+        let mut out = std::io::stdout().lock();
+        out.write_all(stepup_analytics::csv::to_csv(&d, &labels).as_bytes())?;
+        return Ok(());
+    }
+    use stepup_analytics::csv::Labels;
+    say(format!(
+        "{} → {} ({}, {})",
+        d.days.first().map_or("", |d| d.date.as_str()),
+        d.days.last().map_or("", |d| d.date.as_str()),
+        d.time_zone,
+        d.country.as_str()
+    ));
+    for f in &d.figures {
+        let value = match (f.value, f.unit) {
+            (None, _) => "-".to_owned(),
+            (Some(v), stepup_analytics::Unit::Duration) => format!("{:.1} min", v / 60_000.0),
+            (Some(v), stepup_analytics::Unit::Percent) => format!("{v:.1}%"),
+            (Some(v), stepup_analytics::Unit::Score) => format!("{v:.2} / 5"),
+            (Some(v), stepup_analytics::Unit::Count) => format!("{v:.0}"),
+        };
+        say(format!(
+            "{:<34} {value}",
+            stepup_i18n::strip_isolation(
+                &labels.label(&format!("analytics-fig-{}", f.id.replace('_', "-")))
+            )
+        ));
+    }
+    Ok(())
+}
+
+/// CSV headings from the app's translations.
+struct CatalogLabels {
+    catalog: stepup_i18n::Catalog,
+    locale: stepup_i18n::Locale,
+}
+
+impl stepup_analytics::csv::Labels for CatalogLabels {
+    fn label(&self, id: &str) -> String {
+        stepup_i18n::strip_isolation(&self.catalog.format(self.locale, id, None))
+    }
+}
+
+fn now_ms() -> i64 {
+    let d = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
 async fn login(ctx: &Ctx, server: &str, email: &str, with_passphrase: bool) -> Result<()> {
@@ -452,7 +593,7 @@ fn list_filter(args: &ListArgs, me: &str) -> ConversationFilter {
         }),
         label: args.label.clone(),
         limit: args.limit,
-        offset: 0,
+        ..Default::default()
     }
 }
 

@@ -501,3 +501,133 @@ async fn kill_9_during_sync_and_send_loses_and_duplicates_nothing() {
     assert!(seen.values().all(|n| *n == 1), "duplicates: {seen:?}");
     server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn analytics_from_the_cache_as_json_and_csv() {
+    let server = demo_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    login(&server, &data, "sara@noor.demo").await;
+    ok(passphrase(cmd(&data, &["sync", "--json"]))).await;
+    let list: serde_json::Value = serde_json::from_str(
+        &ok(passphrase(cmd(
+            &data,
+            &["conversations", "--json", "--limit", "1000"],
+        )))
+        .await,
+    )
+    .unwrap();
+    // The cloud is gone: analytics reads only the cache.
+    server.shutdown().await;
+
+    let d: serde_json::Value = serde_json::from_str(
+        &ok(passphrase(cmd(
+            &data,
+            &["analytics", "--json", "--from", &days_ago(100)],
+        )))
+        .await,
+    )
+    .unwrap();
+    let (from, to) = (d["from"].as_i64().unwrap(), d["to"].as_i64().unwrap());
+    let created: Vec<&serde_json::Value> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| &r["conversation"])
+        .collect();
+    let opened = created
+        .iter()
+        .filter(|c| (from..to).contains(&c["created_at"].as_i64().unwrap()))
+        .count();
+    let resolved = created
+        .iter()
+        .filter(|c| {
+            c["resolved_at"]
+                .as_i64()
+                .is_some_and(|r| (from..to).contains(&r))
+        })
+        .count();
+    let figure = |id: &str| {
+        d["figures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert!(opened >= 300, "{opened}");
+    assert_eq!(figure("opened")["value"].as_f64(), Some(opened as f64));
+    assert_eq!(
+        figure("opened")["conversations"].as_array().unwrap().len(),
+        opened
+    );
+    assert_eq!(figure("resolved")["value"].as_f64(), Some(resolved as f64));
+    assert!(figure("messages_in")["value"].as_f64().unwrap() > 100.0);
+    assert!(figure("ai_share")["value"].as_f64().unwrap() > 0.0);
+    assert!(figure("csat")["value"].as_f64().unwrap() >= 1.0);
+    assert_eq!(d["timeZone"], "Asia/Dubai");
+    assert_eq!(d["country"], "AE");
+
+    // CSV: a byte-order mark, then headings in the language asked for.
+    let out = run_with(
+        passphrase(cmd(
+            &data,
+            &[
+                "analytics",
+                "--csv",
+                "--lang",
+                "ar",
+                "--from",
+                &days_ago(100),
+                "--hijri",
+            ],
+        )),
+        "",
+    )
+    .await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.starts_with('\u{feff}'));
+    assert!(
+        out.stdout.contains("الرقم,القيمة,الوحدة"),
+        "{}",
+        &out.stdout[..200]
+    );
+    assert!(
+        out.stdout
+            .contains(&format!("المحادثات المفتوحة,{opened},عدد"))
+    );
+    // The human summary and a clear error for a bad range.
+    let summary = ok(passphrase(cmd(&data, &["analytics"]))).await;
+    assert!(summary.contains("Conversations opened"), "{summary}");
+    let bad = run_with(
+        passphrase(cmd(&data, &["analytics", "--from", "2026-13-40"])),
+        "",
+    )
+    .await;
+    assert_ne!(bad.code, 0);
+    assert!(
+        bad.stderr.starts_with("error: invalid range"),
+        "{}",
+        bad.stderr
+    );
+}
+
+/// The UTC date `days` days ago, `YYYY-MM-DD`.
+fn days_ago(days: i64) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
+    let z = now / 86_400 - days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}

@@ -444,6 +444,7 @@ async fn update_conversation(
         .get(EntityKind::Conversation, &id)
         .await?
         .ok_or_else(|| ApiError::not_found("conversation"))?;
+    let before = conv.clone();
     if let Some(status) = req.status {
         if status == ConversationStatus::Resolved {
             if conv.status != ConversationStatus::Resolved {
@@ -506,9 +507,78 @@ async fn update_conversation(
     if let Some(p) = req.priority {
         conv.priority = p;
     }
+    // The timeline records status and assignment changes as system events. They are not
+    // messages anyone sent: the conversation's last activity, preview and unread stay.
+    for event in timeline_events(&before, &conv, &auth.agent_id) {
+        let msg = Message {
+            id: state.ids().make("msg"),
+            conversation_id: id.clone(),
+            direction: Direction::Outbound,
+            sender_agent_id: None,
+            origin: stepup_protocol::Origin::System,
+            content: MessageContent::Event { event },
+            reply_to_message_id: None,
+            status: MessageStatus::Sent,
+            error: None,
+            provider_message_id: None,
+            created_at: now,
+            edited_at: None,
+        };
+        w.put(
+            EntityKind::Message,
+            &msg.id,
+            Placement {
+                parent_id: Some(&id),
+                sort_at: now,
+            },
+            &msg,
+        )
+        .await?;
+    }
     w.put_conversation(&conv).await?;
     state.commit(w).await?;
     Ok(Json(conv))
+}
+
+/// The timeline events that take a conversation from `before` to `after`, done by `actor`.
+pub fn timeline_events(
+    before: &Conversation,
+    after: &Conversation,
+    actor: &str,
+) -> Vec<stepup_protocol::ConversationEvent> {
+    use stepup_protocol::{ConversationEvent, ConversationEventKind as Kind};
+    let event = |kind, agent_id: Option<&String>, team_id: Option<&String>| ConversationEvent {
+        kind,
+        actor_agent_id: Some(actor.to_owned()),
+        agent_id: agent_id.cloned(),
+        team_id: team_id.cloned(),
+    };
+    let mut out = Vec::new();
+    if before.assignee_agent_id != after.assignee_agent_id
+        || before.assignee_team_id != after.assignee_team_id
+    {
+        if after.assignee_agent_id.is_none() && after.assignee_team_id.is_none() {
+            out.push(event(Kind::Unassigned, None, None));
+        } else {
+            out.push(event(
+                Kind::Assigned,
+                after.assignee_agent_id.as_ref(),
+                after.assignee_team_id.as_ref(),
+            ));
+        }
+    }
+    if before.status != after.status {
+        let kind = match after.status {
+            ConversationStatus::Resolved => Some(Kind::Resolved),
+            ConversationStatus::Snoozed => Some(Kind::Snoozed),
+            _ if before.status == ConversationStatus::Resolved => Some(Kind::Reopened),
+            _ => None,
+        };
+        if let Some(kind) = kind {
+            out.push(event(kind, None, None));
+        }
+    }
+    out
 }
 
 fn hash_request(conversation_id: &str, req: &SendMessageRequest) -> String {

@@ -11,8 +11,9 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use stepup_protocol::{
     AttachmentRef, CannedResponse, Channel, ChannelIdentity, Contact, Conversation,
-    ConversationStatus, Direction, EntityKind, Label, Message, MessageContent, MessageStatus, Note,
-    Origin, Priority, Role, Team, Template, TemplateStatus,
+    ConversationEvent, ConversationEventKind, ConversationStatus, Direction, EntityKind, Label,
+    Message, MessageContent, MessageStatus, Note, Origin, Priority, Role, Team, Template,
+    TemplateStatus,
 };
 use tokio::task::JoinHandle;
 
@@ -132,6 +133,22 @@ const REPLIES_EN: [[&str; 3]; 2] = [
         "Hello! It's available at our Dubai Mall branch for 350 AED.",
         "Our Eid gift set is 480 AED and includes free gift wrapping.",
         "Of course, samples are free at all our branches.",
+    ],
+];
+/// The automated greeting some channels send as soon as a customer writes.
+const GREETINGS: [&str; 2] = [
+    "أهلاً بك في نور! سيرد عليك أحد موظفينا خلال دقائق.",
+    "Welcome to Noor! One of our team will be with you in a few minutes.",
+];
+/// Replies the AI assistant wrote and sent by itself.
+const AI_REPLIES: [[&str; 2]; 2] = [
+    [
+        "مرحباً! التوصيل مجاني داخل دبي خلال 24 ساعة، ويمكنك تتبع طلبك من رابط الرسالة النصية.",
+        "Hi! Delivery is free within Dubai in 24 hours; you can track your order from the SMS link.",
+    ],
+    [
+        "مرحباً! جميع عطورنا أصلية ومتوفرة في فروعنا، والعينات مجانية.",
+        "Hi! All our perfumes are original and in stock at our branches; samples are free.",
     ],
 ];
 const FOLLOW_UPS: &[&str] = &[
@@ -638,14 +655,15 @@ async fn seed_conversation(
                     t: i64,
                     direction: Direction,
                     content: MessageContent,
-                    sender: Option<String>| {
+                    sender: Option<String>,
+                    origin: Origin| {
         let outbound = direction == Direction::Outbound;
         let m = Message {
             id: id(rng, "msg"),
             conversation_id: conv_id.clone(),
             direction,
             sender_agent_id: sender,
-            origin: Origin::Human,
+            origin,
             content,
             reply_to_message_id: None,
             status: if outbound {
@@ -673,7 +691,27 @@ async fn seed_conversation(
             text: opener.into(),
         },
         None,
+        Origin::Human,
     );
+    let english = lang == "en";
+    // WhatsApp, Instagram and Web Chat greet new customers automatically.
+    if matches!(
+        channel,
+        Channel::Whatsapp | Channel::Instagram | Channel::Webchat
+    ) && rng.random_bool(0.7)
+    {
+        let at = t + rng.random_range(1_000..5_000);
+        push(
+            rng,
+            at,
+            Direction::Outbound,
+            MessageContent::Text {
+                text: GREETINGS[usize::from(english)].into(),
+            },
+            None,
+            Origin::Bot,
+        );
+    }
     // Some customers add a photo or a voice note.
     let media_roll = rng.random_range(0..10);
     if media_roll < 2 {
@@ -716,6 +754,7 @@ async fn seed_conversation(
                 caption: None,
             },
             None,
+            Origin::Human,
         );
     }
     last_inbound = last_inbound.max(t);
@@ -725,22 +764,48 @@ async fn seed_conversation(
     } else {
         REPLIES_AR[topic]
     };
+    // The AI assistant answers some conversations by itself: all of them, or the first reply
+    // before an agent takes over.
+    let ai = match rng.random_range(0..10) {
+        0 | 1 => 2,
+        2 => 1,
+        _ => 0,
+    };
     for e in 0..exchanges {
-        let reply_at = t + rng.random_range(60_000..3_600_000);
+        let by_ai = ai == 2 || (ai == 1 && e == 0);
+        let reply_at = if by_ai {
+            t + rng.random_range(5_000..30_000)
+        } else {
+            t + rng.random_range(60_000..3_600_000)
+        };
         if reply_at >= now {
             break;
         }
         t = reply_at;
         let pick = (e + rng.random_range(0..3)) % 3;
-        push(
-            rng,
-            t,
-            Direction::Outbound,
-            MessageContent::Text {
-                text: replies[pick].into(),
-            },
-            assignee.clone(),
-        );
+        if by_ai {
+            push(
+                rng,
+                t,
+                Direction::Outbound,
+                MessageContent::Text {
+                    text: AI_REPLIES[topic][usize::from(english)].into(),
+                },
+                None,
+                Origin::Ai,
+            );
+        } else {
+            push(
+                rng,
+                t,
+                Direction::Outbound,
+                MessageContent::Text {
+                    text: replies[pick].into(),
+                },
+                assignee.clone(),
+                Origin::Human,
+            );
+        }
         let follow_at = t + rng.random_range(60_000..7_200_000);
         if follow_at >= now || rng.random_bool(0.3) {
             break;
@@ -756,6 +821,7 @@ async fn seed_conversation(
                 text: FOLLOW_UPS[pick].into(),
             },
             None,
+            Origin::Human,
         );
     }
     let recent = now - t < DAY_MS;
@@ -821,6 +887,42 @@ async fn seed_conversation(
         resolved_at: (status == ConversationStatus::Resolved)
             .then(|| (last + rng.random_range(60_000..86_400_000)).min(now)),
     };
+    // The timeline: who the conversation was assigned to, and when it was resolved. Events are
+    // system messages: they leave the last activity, the preview and the unread count alone.
+    let event = |rng: &mut StdRng, at: i64, kind: ConversationEventKind| Message {
+        id: id(rng, "msg"),
+        conversation_id: conv_id.clone(),
+        direction: Direction::Outbound,
+        sender_agent_id: None,
+        origin: Origin::System,
+        content: MessageContent::Event {
+            event: ConversationEvent {
+                kind,
+                actor_agent_id: Some(supervisor_id.to_owned()),
+                agent_id: (kind == ConversationEventKind::Assigned)
+                    .then(|| assignee.clone())
+                    .flatten(),
+                team_id: (kind == ConversationEventKind::Assigned).then(|| teams[team].id.clone()),
+            },
+        },
+        reply_to_message_id: None,
+        status: MessageStatus::Sent,
+        error: None,
+        provider_message_id: None,
+        created_at: at,
+        edited_at: None,
+    };
+    if assignee.is_some() {
+        let at = (start + rng.random_range(20_000..300_000)).min(now);
+        messages.push(event(rng, at, ConversationEventKind::Assigned));
+    }
+    if let Some(at) = conv.resolved_at {
+        let mut resolved = event(rng, at, ConversationEventKind::Resolved);
+        if let MessageContent::Event { event } = &mut resolved.content {
+            event.actor_agent_id = assignee.clone().or(event.actor_agent_id.take());
+        }
+        messages.push(resolved);
+    }
     for m in &messages {
         if let Some(p) = &m.provider_message_id {
             w.set_lookup("pmid", &format!("{}:{p}", channel.as_str()), &m.id)

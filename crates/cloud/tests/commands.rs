@@ -233,6 +233,9 @@ async fn conversation_updates_notes_read_and_history() {
         )
         .await;
     assert_eq!(s, StatusCode::CREATED);
+    let (_, before) = h.get(&sup, &format!("/v1/conversations/{conv}")).await;
+    let (_, sup_me) = h.get(&sup, "/v1/me").await;
+    h.clock.advance_ms(500);
     let until = h.clock_now() + 2 * HOUR;
     let (s, c) = h.send(Method::PATCH, &sup, &format!("/v1/conversations/{conv}"), json!({
         "status": "snoozed", "snoozed_until": until, "assignee": {"type": "agent", "id": agent.agent.id},
@@ -243,6 +246,35 @@ async fn conversation_updates_notes_read_and_history() {
     assert_eq!(c["snoozed_until"].as_i64(), Some(until));
     assert_eq!(c["assignee_agent_id"], agent.agent.id.as_str());
     assert_eq!(c["priority"], "high");
+    // The timeline records the assignment and the snooze as system events, which are not
+    // activity: the last message time, the preview and the unread count stay.
+    assert_eq!(c["last_message_at"], before["last_message_at"]);
+    assert_eq!(c["last_message_preview"], before["last_message_preview"]);
+    assert_eq!(c["unread_count"], before["unread_count"]);
+    let (_, page) = h
+        .get(&sup, &format!("/v1/conversations/{conv}/messages?limit=2"))
+        .await;
+    let mut kinds: Vec<&str> = page["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            assert_eq!(m["origin"], "system");
+            assert_eq!(m["direction"], "outbound");
+            assert_eq!(m["content"]["type"], "event");
+            assert_eq!(m["content"]["event"]["actor_agent_id"], sup_me["id"]);
+            m["content"]["event"]["kind"].as_str().unwrap()
+        })
+        .collect();
+    kinds.sort_unstable();
+    assert_eq!(kinds, ["assigned", "snoozed"]);
+    assert!(
+        page["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["content"]["event"]["agent_id"] == c["assignee_agent_id"])
+    );
     let (s, v) = h
         .send(
             Method::PATCH,
@@ -328,20 +360,53 @@ async fn conversation_updates_notes_read_and_history() {
             ),
         )
         .await;
-    assert_eq!(p3["messages"].as_array().unwrap().len(), 6);
+    // 26 customer messages and the two timeline events.
+    assert_eq!(p3["messages"].as_array().unwrap().len(), 8);
     assert_eq!(p3["has_more"], false);
 
-    // Mark read up to the fifth-newest message: four newer inbound messages stay unread.
+    // Mark read up to the seventh-newest message (newer: two events and four customer
+    // messages): the four inbound ones stay unread.
     let (s, c) = h
         .post(
             &sup,
             &format!("/v1/conversations/{conv}/read"),
-            json!({"message_id": p1m[4]["id"]}),
+            json!({"message_id": p1m[6]["id"]}),
         )
         .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(c["unread_count"], 4);
-    assert_eq!(c["read_up_to"], p1m[4]["id"]);
+    assert_eq!(c["read_up_to"], p1m[6]["id"]);
+    // Resolving and reopening are events too; resolving sets `resolved_at`, reopening clears it.
+    let (_, c) = h
+        .send(
+            Method::PATCH,
+            &sup,
+            &format!("/v1/conversations/{conv}"),
+            json!({"status": "resolved"}),
+        )
+        .await;
+    assert_eq!(c["resolved_at"].as_i64(), Some(h.clock_now()));
+    h.clock.advance_ms(1000);
+    let (_, c) = h
+        .send(
+            Method::PATCH,
+            &sup,
+            &format!("/v1/conversations/{conv}"),
+            json!({"status": "open", "assignee": {"type": "nobody"}}),
+        )
+        .await;
+    assert!(c["resolved_at"].is_null());
+    let (_, page) = h
+        .get(&sup, &format!("/v1/conversations/{conv}/messages?limit=3"))
+        .await;
+    let mut kinds: Vec<&str> = page["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["content"]["event"]["kind"].as_str().unwrap_or("-"))
+        .collect();
+    kinds.sort_unstable();
+    assert_eq!(kinds, ["reopened", "resolved", "unassigned"]);
 }
 
 #[tokio::test]

@@ -163,6 +163,41 @@ async fn demo_seed_is_realistic_and_deterministic() {
             .any(|t| t.contains("3nd") || t.contains("7abibi") || t.contains("se3r"))
     );
     assert!(msgs.iter().any(|m| m.direction == Direction::Outbound));
+    // Bot greetings, AI replies (no agent behind them) and timeline events.
+    use stepup_protocol::{ConversationEventKind, MessageContent, Origin};
+    assert!(msgs.iter().any(|m| m.origin == Origin::Bot));
+    assert!(
+        msgs.iter()
+            .any(|m| m.origin == Origin::Ai && m.sender_agent_id.is_none())
+    );
+    let events: Vec<_> = msgs
+        .iter()
+        .filter_map(|m| match &m.content {
+            MessageContent::Event { event } => Some((m, event)),
+            _ => None,
+        })
+        .collect();
+    assert!(events.iter().all(|(m, _)| m.origin == Origin::System));
+    assert!(
+        events
+            .iter()
+            .any(|(_, e)| e.kind == ConversationEventKind::Assigned && e.agent_id.is_some())
+    );
+    // Every resolved conversation has its resolution in the timeline, at `resolved_at`.
+    for c in convs.iter().filter(|c| c.resolved_at.is_some()) {
+        if let Some((m, _)) = events
+            .iter()
+            .find(|(m, e)| m.conversation_id == c.id && e.kind == ConversationEventKind::Resolved)
+        {
+            assert_eq!(Some(m.created_at), c.resolved_at);
+            assert!(c.last_message_at <= m.created_at);
+        }
+    }
+    assert!(
+        events
+            .iter()
+            .any(|(_, e)| e.kind == ConversationEventKind::Resolved)
+    );
     let att = msgs.iter().find_map(|m| match &m.content {
         stepup_protocol::MessageContent::Attachment { attachment, .. } => {
             attachment.attachment_id.clone()

@@ -405,7 +405,7 @@ async fn flush_messages(
             .collect();
 
         let mut q = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO messages (id, conversation_id, direction, status, created_at, data) ",
+            "INSERT INTO messages (id, conversation_id, direction, status, created_at, kind, sender_agent_id, data) ",
         );
         let mut rows = Vec::with_capacity(chunk.len());
         for m in chunk {
@@ -417,9 +417,11 @@ async fn flush_messages(
                 .push_bind(enum_str(&m.direction))
                 .push_bind(enum_str(&m.status))
                 .push_bind(m.created_at)
+                .push_bind(crate::analytics::kind_code(m))
+                .push_bind(&m.sender_agent_id)
                 .push_bind(data);
         });
-        q.push(" ON CONFLICT (id) DO UPDATE SET status = excluded.status, data = excluded.data RETURNING id, rowid");
+        q.push(" ON CONFLICT (id) DO UPDATE SET status = excluded.status, kind = excluded.kind, sender_agent_id = excluded.sender_agent_id, data = excluded.data RETURNING id, rowid");
         let rowids: std::collections::HashMap<String, i64> = q
             .build_query_as::<(String, i64)>()
             .fetch_all(&mut **tx)

@@ -251,6 +251,125 @@ export type SendAttachment = { conversationId: string, filename: string,
 dataBase64: string, caption?: string, };
 export type MuteConversation = { conversationId: string, muted: boolean, };
 export type NavigateTo = { conversationId: string, };
+export type Range = { "kind": "today" } | { "kind": "last7" } | { "kind": "last30" } | { "kind": "last90" } | { "kind": "this_week" } | { "kind": "custom", from: string, to: string, };
+export type Filters = { channel?: string, 
+/**
+ * Team id.
+ */
+team?: string, 
+/**
+ * Agent id (the assignee).
+ */
+agent?: string, 
+/**
+ * Label id.
+ */
+label?: string, };
+export type Targets = { firstResponseMinutes: number, resolutionHours: number, };
+export type Country = "AE" | "SA" | "QA" | "KW" | "BH" | "OM";
+export type Digits = "latin" | "arabic_indic";
+export type Query = { range: Range, filters: Filters, targets: Targets, 
+/**
+ * Overrides the country derived from the workspace's time zone.
+ */
+country?: Country, 
+/**
+ * Overrides the country's default digits.
+ */
+digits?: Digits, 
+/**
+ * Label days with their Umm al-Qura Hijri date too.
+ */
+hijri: boolean, };
+export type Unit = "count" | "duration" | "percent" | "score";
+export type Figure = { 
+/**
+ * `opened`, `resolved`, `messages_in`, …; its title is `analytics-fig-<id>`.
+ */
+id: string, 
+/**
+ * `None` when there is nothing to measure (no responses yet, no surveys).
+ */
+value: number | null, unit: Unit, 
+/**
+ * The Fluent id of its definition.
+ */
+definition: string, 
+/**
+ * The conversations behind it.
+ */
+conversations: Array<string>, };
+export type HijriDate = { year: number, 
+/**
+ * 1 (Muharram) to 12 (Dhu al-Hijjah).
+ */
+month: number, day: number, };
+export type Day = { 
+/**
+ * `YYYY-MM-DD`, in the workspace's time zone.
+ */
+date: string, 
+/**
+ * ISO weekday, Monday 1 … Sunday 7.
+ */
+weekday: number, weekend: boolean, hijri: HijriDate | null, opened: number, resolved: number, messagesIn: number, };
+export type Heatmap = { 
+/**
+ * ISO weekdays of the rows, from the week start.
+ */
+weekdays: Array<number>, 
+/**
+ * `cells[row][hour]`, hours 0–23 local.
+ */
+cells: Array<Array<number>>, max: number, };
+export type ChannelRow = { channel: string, opened: number, resolved: number, messagesIn: number, messagesOut: number, medianFirstResponseMs: number | null, conversations: Array<string>, };
+export type AgentRow = { agentId: string, name: string, 
+/**
+ * Replies the agent wrote in the range.
+ */
+replies: number, 
+/**
+ * Conversations resolved in the range, assigned to the agent.
+ */
+resolved: number, 
+/**
+ * Of the conversations opened in the range that the agent answered first.
+ */
+medianFirstResponseMs: number | null, csatAverage: number | null, conversations: Array<string>, };
+export type Csat = { average: number | null, 
+/**
+ * Responses scoring 1, 2, 3, 4 and 5.
+ */
+distribution: [number, number, number, number, number], responses: number, };
+export type Choice = { id: string, name: string, };
+export type Dashboard = { 
+/**
+ * Unix ms, inclusive.
+ */
+from: number, 
+/**
+ * Unix ms, exclusive.
+ */
+to: number, timeZone: string, country: Country, 
+/**
+ * ISO weekday the week starts on.
+ */
+weekStart: number, 
+/**
+ * ISO weekdays of the weekend.
+ */
+weekend: Array<number>, digits: Digits, targets: Targets, figures: Array<Figure>, days: Array<Day>, heatmap: Heatmap, channels: Array<ChannelRow>, agents: Array<AgentRow>, csat: Csat, teams: Array<Choice>, labels: Array<Choice>, agentChoices: Array<Choice>, };
+export type AnalyticsView = { 
+/**
+ * The signed-in agent's role in the workspace (from the cloud): `agent`, `supervisor`
+ * or `admin`.
+ */
+role: string, 
+/**
+ * Only supervisors and admins see the dashboard.
+ */
+allowed: boolean, dashboard: Dashboard | null, };
+export type ExportedFile = { path: string, };
 
 /** Every backend command: its argument (or `null`) and its result. */
 export type Commands = {
@@ -286,6 +405,8 @@ export type Commands = {
   update_notification_settings: { args: NotificationSettings; result: Settings };
   update_desktop_settings: { args: DesktopSettings; result: Settings };
   mute_conversation: { args: MuteConversation; result: Settings };
+  analytics: { args: Query; result: AnalyticsView };
+  export_analytics_csv: { args: Query; result: ExportedFile };
 };
 
 /** Every backend event and its payload. */
@@ -328,4 +449,6 @@ export const COMMAND_NAMES = [
   "update_notification_settings",
   "update_desktop_settings",
   "mute_conversation",
+  "analytics",
+  "export_analytics_csv",
 ] as const;

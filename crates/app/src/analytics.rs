@@ -1,0 +1,111 @@
+//! Supervisor analytics behind the UI: the dashboard of the signed-in account, computed from
+//! its encrypted cache (so it works offline), for supervisors and admins only; and its CSV
+//! export, written by the backend into the app's `exports` folder.
+
+use serde::Serialize;
+use stepup_analytics::{Dashboard, Query};
+use stepup_protocol::Role;
+
+use crate::{App, AppError};
+
+/// What the Analytics screen shows.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AnalyticsView {
+    /// The signed-in agent's role in the workspace (from the cloud): `agent`, `supervisor`
+    /// or `admin`.
+    pub role: String,
+    /// Only supervisors and admins see the dashboard.
+    pub allowed: bool,
+    pub dashboard: Option<Dashboard>,
+}
+
+/// Where an export was written.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportedFile {
+    pub path: String,
+}
+
+/// CSV headings in the UI's language.
+struct CatalogLabels<'a> {
+    app: &'a App,
+}
+
+impl stepup_analytics::csv::Labels for CatalogLabels<'_> {
+    fn label(&self, id: &str) -> String {
+        stepup_i18n::strip_isolation(&self.app.catalog().format(self.app.locale(), id, None))
+    }
+}
+
+fn role_name(role: Role) -> &'static str {
+    match role {
+        Role::Agent => "agent",
+        Role::Supervisor => "supervisor",
+        Role::Admin => "admin",
+    }
+}
+
+fn analytics_err(e: stepup_analytics::AnalyticsError) -> AppError {
+    match e {
+        stepup_analytics::AnalyticsError::Range(_)
+        | stepup_analytics::AnalyticsError::TimeZone(_) => AppError::InvalidInput(e.to_string()),
+        other => AppError::Internal(other.to_string()),
+    }
+}
+
+impl App {
+    /// The dashboard for `query` at `now` (Unix ms).
+    pub async fn analytics_at(&self, query: Query, now: i64) -> Result<AnalyticsView, AppError> {
+        self.inbox()
+            .with_session(async |session| {
+                let role = session.account.role;
+                if role == Role::Agent {
+                    return Ok(AnalyticsView {
+                        role: role_name(role).into(),
+                        allowed: false,
+                        dashboard: None,
+                    });
+                }
+                let dashboard = stepup_analytics::dashboard(&session.store, &query, now)
+                    .await
+                    .map_err(analytics_err)?;
+                Ok(AnalyticsView {
+                    role: role_name(role).into(),
+                    allowed: true,
+                    dashboard: Some(dashboard),
+                })
+            })
+            .await
+    }
+
+    pub async fn analytics(&self, query: Query) -> Result<AnalyticsView, AppError> {
+        self.analytics_at(query, crate::now_ms()).await
+    }
+
+    /// Writes the dashboard for `query` as CSV (UTF-8 with a byte-order mark, headings in the
+    /// UI's language) into `<data dir>/exports/` and returns the file's path.
+    pub async fn export_analytics_csv(&self, query: Query) -> Result<ExportedFile, AppError> {
+        let view = self.analytics(query).await?;
+        let dashboard = view.dashboard.ok_or_else(|| {
+            AppError::InvalidInput("analytics is for supervisors and admins".into())
+        })?;
+        let csv = stepup_analytics::csv::to_csv(&dashboard, &CatalogLabels { app: self });
+        let dir = self.paths().data_dir().join("exports");
+        let io = |context: String| move |source| AppError::Io { context, source };
+        std::fs::create_dir_all(&dir).map_err(io(format!("cannot create {}", dir.display())))?;
+        let name = format!(
+            "stepup-analytics-{}-{}.csv",
+            dashboard.days.first().map_or("", |d| d.date.as_str()),
+            dashboard.days.last().map_or("", |d| d.date.as_str())
+        );
+        let path = dir.join(name);
+        let tmp = path.with_extension("csv.part");
+        std::fs::write(&tmp, csv.as_bytes())
+            .map_err(io(format!("cannot write {}", tmp.display())))?;
+        std::fs::rename(&tmp, &path).map_err(io(format!("cannot write {}", path.display())))?;
+        Ok(ExportedFile {
+            path: path.display().to_string(),
+        })
+    }
+}

@@ -1,0 +1,53 @@
+// The Analytics screen with the backend replaced at the one IPC module: the role gate and the
+// query it sends.
+import { describe, expect, it, vi, afterEach } from 'vitest';
+import { render, screen, cleanup } from '@testing-library/svelte';
+
+const backend = vi.hoisted(() => ({
+  role: 'agent',
+  queries: [] as unknown[],
+}));
+
+vi.mock('../lib/ipc', async () => {
+  class BackendError extends Error {
+    code = 'internal';
+  }
+  return {
+    BackendError,
+    inDesktopApp: () => false,
+    on: async () => () => {},
+    call: async (cmd: string, args?: unknown) => {
+      if (cmd === 'analytics') {
+        backend.queries.push(args);
+        return { role: backend.role, allowed: backend.role !== 'agent', dashboard: null };
+      }
+      throw new Error(`unexpected ${cmd}`);
+    },
+  };
+});
+
+const { default: Analytics } = await import('./Analytics.svelte');
+const { inbox } = await import('../lib/inbox.svelte');
+const { applyLocale } = await import('../lib/i18n.svelte');
+
+afterEach(cleanup);
+
+describe('the Analytics screen', () => {
+  it('tells agents that analytics is for supervisors and admins', async () => {
+    applyLocale('en');
+    inbox.status = { state: 'online', account: 'omar@noor.demo', lastSyncAt: 1, error: null, applied: 0, total: null };
+    render(Analytics);
+    const gate = await screen.findByTestId('analytics-gate');
+    expect(gate.textContent).toContain('Analytics is for supervisors and admins');
+    expect(screen.queryByTestId('figure-opened')).toBeNull();
+    expect(backend.queries[0]).toMatchObject({ range: { kind: 'last7' }, targets: { firstResponseMinutes: 15 } });
+  });
+
+  it('asks for nothing before anyone is signed in', async () => {
+    backend.queries = [];
+    inbox.status = { state: 'signed_out', account: null, lastSyncAt: null, error: null, applied: 0, total: null };
+    const { container } = render(Analytics);
+    expect(container.querySelector('[data-testid="analytics-gate"]')).toBeNull();
+    expect(backend.queries).toEqual([]);
+  });
+});
