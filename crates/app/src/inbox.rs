@@ -428,16 +428,12 @@ impl Inbox {
                 .ok_or_else(|| AppError::NotFound(id.to_owned()))?;
             let names = Names::load(store).await?;
             let contact = store.contact(&c.contact_id).await?;
-            let messages = store.messages(id, None, 500).await?;
+            // One snapshot: a message the cloud accepts meanwhile shows once.
+            let (messages, outbox) = store.timeline_snapshot(id, 500).await?;
             let notes = store.notes(id).await?;
             let mut timeline = timeline(&messages, &notes, &names);
             let templates: Vec<stepup_protocol::Template> = store.entities("template").await?;
-            for e in store
-                .outbox()
-                .await?
-                .into_iter()
-                .filter(|e| e.conversation_id == id)
-            {
+            for e in outbox {
                 let (kind, text) = match &e.request {
                     SendMessageRequest::Text { text, .. } => ("text", text.clone()),
                     SendMessageRequest::Template {

@@ -230,11 +230,14 @@ async fn an_agents_day_views_actions_notes_templates_and_sending() {
         ErrorCode::InvalidInput
     );
 
-    // A conversation of my team that is still open, with a free-text window.
+    // A conversation of my team that is still open, with a free-text window,
+    // on a channel that takes files (TikTok replies are text only).
+    let files = |r: &&InboxRow| r.channel != "tiktok";
     let target = teams
         .iter()
+        .filter(files)
         .find(|r| r.status == "open" && r.reply_window != "closed" && r.reply_window != "none")
-        .or_else(|| teams.iter().find(|r| r.status == "open"))
+        .or_else(|| teams.iter().filter(files).find(|r| r.status == "open"))
         .expect("an open conversation")
         .clone();
     let view = app.open_conversation(target.id.clone()).await.unwrap();

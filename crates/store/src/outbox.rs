@@ -120,6 +120,39 @@ impl Store {
         rows.into_iter().map(entry).collect()
     }
 
+    /// A conversation's latest `limit` messages (oldest first) and its
+    /// outbox entries, read in one transaction: a message the cloud accepts
+    /// meanwhile is in exactly one of the two, never both or neither.
+    pub async fn timeline_snapshot(
+        &self,
+        conversation_id: &str,
+        limit: u32,
+    ) -> Result<(Vec<Message>, Vec<OutboxEntry>)> {
+        let mut tx = self.pool().begin().await?;
+        let rows: Vec<Row> = sqlx::query_as(AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM outbox WHERE conversation_id = ? ORDER BY created_at, local_id"
+        )))
+        .bind(conversation_id)
+        .fetch_all(&mut *tx)
+        .await?;
+        let messages: Vec<String> = sqlx::query_scalar(
+            "SELECT data FROM (SELECT data, created_at, id FROM messages
+                WHERE conversation_id = ? ORDER BY created_at DESC, id DESC LIMIT ?)
+             ORDER BY created_at, id",
+        )
+        .bind(conversation_id)
+        .bind(i64::from(limit.max(1)))
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        let messages = messages
+            .iter()
+            .map(|d| serde_json::from_str(d).map_err(StoreError::from))
+            .collect::<Result<Vec<Message>>>()?;
+        let entries = rows.into_iter().map(entry).collect::<Result<Vec<_>>>()?;
+        Ok((messages, entries))
+    }
+
     /// Pending entries due at `now`, oldest first.
     pub async fn outbox_due(&self, now: i64) -> Result<Vec<OutboxEntry>> {
         let rows: Vec<Row> = sqlx::query_as(AssertSqlSafe(format!(
