@@ -85,7 +85,8 @@ async function replyAndWatch(app, text) {
 test('demo inbox: live messages, directions, hostile text, reply, filters, templates, search, Arabic', async () => {
   const app = await Session.start(driver.url, application, { implicitMs: 60_000 });
   try {
-    await app.find('[data-testid="sync-state"]');
+    // The initial sync has finished: every cached conversation is listed.
+    await app.find('[data-testid="sync-state"].sync-online');
     await app.find('[data-testid="conversation-row"]');
     const total = Number(await app.attribute('[data-testid="conversation-list"]', 'data-count'));
     assert.ok(total > 200, `${total} conversations`);
