@@ -37,6 +37,7 @@ const COMMANDS: &[&str] = &[
     "update_notification_settings",
     "update_desktop_settings",
     "mute_conversation",
+    "update_analytics_settings",
     "analytics",
     "export_analytics_csv",
 ];

@@ -229,3 +229,5 @@ link-body = أرسل أحد العملاء هذا الرابط. تحقّق من 
 link-open = فتح في المتصفح
 composer-attach = إرفاق ملف (أو الصقه أو أفلته هنا)
 composer-uploading = جارٍ إرسال الملف…
+conversation-mute = كتم التنبيهات
+conversation-unmute = إلغاء الكتم

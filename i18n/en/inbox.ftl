@@ -217,3 +217,5 @@ link-body = A customer sent this link. Check the address before opening it in yo
 link-open = Open in browser
 composer-attach = Attach a file (or paste or drop one here)
 composer-uploading = Sending the file…
+conversation-mute = Mute
+conversation-unmute = Unmute

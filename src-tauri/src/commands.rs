@@ -12,6 +12,7 @@ use stepup_app::{
     },
     media::{InlineMedia, SaveAttachment, SendAttachment},
     notifications::MuteConversation,
+    settings::AnalyticsSettings,
 };
 use tauri::State;
 
@@ -228,4 +229,10 @@ pub async fn export_analytics_csv(
     args: stepup_analytics::Query,
 ) -> Result<ExportedFile> {
     app.export_analytics_csv(args).await.map_err(Into::into)
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub fn update_analytics_settings(app: State<'_, App>, args: AnalyticsSettings) -> Result<Settings> {
+    app.update_analytics_settings(args).map_err(Into::into)
 }

@@ -60,6 +60,7 @@ pub fn run() {
             commands::update_notification_settings,
             commands::update_desktop_settings,
             commands::mute_conversation,
+            commands::update_analytics_settings,
             commands::analytics,
             commands::export_analytics_csv,
         ])

@@ -149,6 +149,10 @@ test('demo inbox: live messages, directions, hostile text, reply, filters, templ
     await app.find('.bubble.outbound [data-testid="thumbnail"]');
     assert.match(await app.attribute('.bubble.outbound [data-testid="thumbnail"]', 'src'), /^data:image\/png;base64,/);
 
+    // Muting the conversation silences its notifications (kept in the settings).
+    await app.click('[data-testid="mute"]');
+    await app.find('[data-testid="mute"][aria-pressed="true"]');
+
     // Filters: Telegram only.
     await app.select('[data-testid="filter-channel"]', 'telegram');
     await app.waitUntil(`return document.querySelectorAll('[data-testid="conversation-row"] .channel:not(.channel-telegram)').length === 0

@@ -177,14 +177,7 @@ impl Inbox {
         {
             let _ = std::fs::remove_file(last_file(data_dir));
         }
-        self.set_status(SyncStatus {
-            state: "signed_out".into(),
-            account: None,
-            last_sync_at: None,
-            error: None,
-            applied: 0,
-            total: None,
-        });
+        self.set_status(SyncStatus::signed_out());
         let unsent = result?;
         if unsent > 0 {
             tracing::info!(unsent, "unsent messages discarded with the cache");

@@ -72,6 +72,20 @@ pub struct SyncStatus {
     pub total: Option<u64>,
 }
 
+impl SyncStatus {
+    /// Nobody signed in.
+    pub fn signed_out() -> SyncStatus {
+        SyncStatus {
+            state: "signed_out".into(),
+            account: None,
+            last_sync_at: None,
+            error: None,
+            applied: 0,
+            total: None,
+        }
+    }
+}
+
 /// Tells the shell what changed, to forward to the UI and to notifications.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(tag = "type", rename_all = "camelCase")]
@@ -115,14 +129,7 @@ impl Default for Inbox {
             secrets: std::sync::Mutex::new(None),
             history_days: std::sync::atomic::AtomicU32::new(crate::settings::DEFAULT_HISTORY_DAYS),
             on_activate: std::sync::OnceLock::new(),
-            status: std::sync::Mutex::new(SyncStatus {
-                state: "signed_out".into(),
-                account: None,
-                last_sync_at: None,
-                error: None,
-                applied: 0,
-                total: None,
-            }),
+            status: std::sync::Mutex::new(SyncStatus::signed_out()),
             events: broadcast::channel(1024).0,
         }
     }
@@ -433,6 +440,33 @@ impl Inbox {
             let notes = store.notes(id).await?;
             let mut timeline = timeline(&messages, &notes, &names);
             let templates: Vec<stepup_protocol::Template> = store.entities("template").await?;
+            // The realtime stream may bring the cloud's copy of a message a
+            // moment before the send's answer clears its outbox entry: show
+            // it once. Each copy stands for at most one pending entry.
+            let me = &a.session.account.agent_id;
+            let mut copies: Vec<&stepup_protocol::Message> = messages
+                .iter()
+                .filter(|m| m.sender_agent_id.as_ref() == Some(me))
+                .collect();
+            let outbox = outbox.into_iter().filter(|e| {
+                let SendMessageRequest::Text { text, .. } = &e.request else {
+                    return true;
+                };
+                if e.state == OutboxState::Failed {
+                    return true;
+                }
+                let copy = copies.iter().position(|m| {
+                    m.created_at >= e.created_at - 300_000
+                        && matches!(&m.content, stepup_protocol::MessageContent::Text { text: t } if t == text)
+                });
+                match copy {
+                    Some(i) => {
+                        copies.remove(i);
+                        false
+                    }
+                    None => true,
+                }
+            });
             for e in outbox {
                 let (kind, text) = match &e.request {
                     SendMessageRequest::Text { text, .. } => ("text", text.clone()),

@@ -23,6 +23,7 @@ use crate::{
     },
     media::{InlineMedia, SaveAttachment, SendAttachment},
     notifications::{MuteConversation, NavigateTo},
+    settings::AnalyticsSettings,
 };
 
 /// Names a type in TypeScript.
@@ -83,6 +84,7 @@ commands! {
     ui_ready(String) -> ();
     update_notification_settings(NotificationSettings) -> Settings;
     update_desktop_settings(DesktopSettings) -> Settings;
+    update_analytics_settings(AnalyticsSettings) -> Settings;
     mute_conversation(MuteConversation) -> Settings;
     analytics(stepup_analytics::Query) -> AnalyticsView;
     export_analytics_csv(stepup_analytics::Query) -> ExportedFile;
@@ -106,6 +108,7 @@ pub fn typescript_bindings() -> String {
         NotificationSettings::decl(&cfg),
         Availability::decl(&cfg),
         DesktopSettings::decl(&cfg),
+        AnalyticsSettings::decl(&cfg),
         Settings::decl(&cfg),
         SettingsPatch::decl(&cfg),
         AppInfo::decl(&cfg),

@@ -165,6 +165,25 @@ impl App {
         Ok(settings)
     }
 
+    /// Replaces the report settings (SLA targets, country, digits, Hijri).
+    pub fn update_analytics_settings(
+        &self,
+        analytics: settings::AnalyticsSettings,
+    ) -> Result<Settings, AppError> {
+        let t = analytics.targets;
+        if !(1..=10_080).contains(&t.first_response_minutes)
+            || !(1..=720).contains(&t.resolution_hours)
+        {
+            return Err(AppError::InvalidInput(
+                "targets: 1 to 10080 minutes for a first response, 1 to 720 hours to resolve"
+                    .into(),
+            ));
+        }
+        let settings = self.inner.settings.modify(|s| s.analytics = analytics)?;
+        self.settings_changed(&settings);
+        Ok(settings)
+    }
+
     /// Replaces the desktop settings (tray, start at login, availability).
     pub fn update_desktop_settings(&self, desktop: DesktopSettings) -> Result<Settings, AppError> {
         let settings = self.inner.settings.modify(|s| s.desktop = desktop)?;

@@ -37,6 +37,21 @@ pub struct Settings {
     pub history_days: u32,
     pub notifications: NotificationSettings,
     pub desktop: DesktopSettings,
+    pub analytics: AnalyticsSettings,
+}
+
+/// How supervisors' reports are computed and written.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase", default)]
+pub struct AnalyticsSettings {
+    /// The SLA targets breaches are counted against.
+    pub targets: stepup_analytics::Targets,
+    /// Overrides the country derived from the workspace's time zone.
+    pub country: Option<stepup_analytics::Country>,
+    /// Overrides the country's default digits.
+    pub digits: Option<stepup_analytics::Digits>,
+    /// Label days with their Umm al-Qura Hijri date too.
+    pub hijri: bool,
 }
 
 /// A daily quiet period in local time, in minutes after midnight; it may
@@ -112,6 +127,7 @@ impl Default for Settings {
             history_days: DEFAULT_HISTORY_DAYS,
             notifications: NotificationSettings::default(),
             desktop: DesktopSettings::default(),
+            analytics: AnalyticsSettings::default(),
         }
     }
 }
@@ -428,5 +444,23 @@ mod tests {
             .unwrap();
         assert_eq!(saved.history_days, 30);
         assert_eq!(store_in(dir.path()).get().history_days, 30);
+    }
+
+    #[test]
+    fn report_settings_persist() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_in(dir.path());
+        assert_eq!(store.get().analytics.targets.first_response_minutes, 15);
+        store
+            .modify(|s| {
+                s.analytics.targets.first_response_minutes = 5;
+                s.analytics.digits = Some(stepup_analytics::Digits::ArabicIndic);
+                s.analytics.hijri = true;
+            })
+            .unwrap();
+        let again = store_in(dir.path()).get().analytics;
+        assert_eq!(again.targets.first_response_minutes, 5);
+        assert_eq!(again.digits, Some(stepup_analytics::Digits::ArabicIndic));
+        assert!(again.hijri);
     }
 }

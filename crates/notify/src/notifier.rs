@@ -64,6 +64,9 @@ pub struct DesktopNotifier {
     /// Notifications on screen whose actions are being listened to, and the
     /// conversation each opens (a replaced notification keeps its id).
     listening: Arc<std::sync::Mutex<HashMap<u32, String>>>,
+    /// Answers that came before the server's reply to `Notify` was read (a
+    /// quick click): applied as soon as the notification's id is known.
+    early: Arc<std::sync::Mutex<HashMap<u32, bool>>>,
     /// The bus-wide listener for the server's signals, started with the first notification.
     #[cfg(all(unix, not(target_os = "macos")))]
     signals: Arc<tokio::sync::OnceCell<()>>,
@@ -80,6 +83,7 @@ impl Default for DesktopNotifier {
         DesktopNotifier {
             activations: broadcast::channel(64).0,
             listening: Arc::default(),
+            early: Arc::default(),
             #[cfg(all(unix, not(target_os = "macos")))]
             signals: Arc::default(),
         }
@@ -122,6 +126,7 @@ impl DesktopNotifier {
     /// Reports what the agent did with notification `id`, once.
     fn answered(
         listening: &std::sync::Mutex<HashMap<u32, String>>,
+        early: &std::sync::Mutex<HashMap<u32, bool>>,
         activations: &broadcast::Sender<Activation>,
         id: u32,
         opened: bool,
@@ -131,6 +136,12 @@ impl DesktopNotifier {
             .unwrap_or_else(|p| p.into_inner())
             .remove(&id);
         let Some(conversation_id) = conversation else {
+            // Not ours, or ours before its id was known: kept for a moment.
+            let mut early = early.lock().unwrap_or_else(|p| p.into_inner());
+            if early.len() >= 64 {
+                early.clear();
+            }
+            early.insert(id, opened);
             return;
         };
         let activation = if opened {
@@ -160,19 +171,23 @@ impl DesktopNotifier {
             zbus::MessageStream::for_match_rule(rule("ActionInvoked")?, &conn, None).await?;
         let mut closed =
             zbus::MessageStream::for_match_rule(rule("NotificationClosed")?, &conn, None).await?;
-        let (listening, activations) = (Arc::clone(&self.listening), self.activations.clone());
+        let (listening, early, activations) = (
+            Arc::clone(&self.listening),
+            Arc::clone(&self.early),
+            self.activations.clone(),
+        );
         tokio::spawn(async move {
             let _keep = conn;
             loop {
                 tokio::select! {
                     Some(Ok(msg)) = actions.next() => {
                         if let Ok((id, _action)) = msg.body().deserialize::<(u32, String)>() {
-                            Self::answered(&listening, &activations, id, true);
+                            Self::answered(&listening, &early, &activations, id, true);
                         }
                     }
                     Some(Ok(msg)) = closed.next() => {
                         if let Ok((id, _reason)) = msg.body().deserialize::<(u32, u32)>() {
-                            Self::answered(&listening, &activations, id, false);
+                            Self::answered(&listening, &early, &activations, id, false);
                         }
                     }
                     else => return,
@@ -199,11 +214,21 @@ impl DesktopNotifier {
             .unwrap_or_else(|p| p.into_inner())
             .insert(id, request.conversation_id.clone())
             .is_none();
+        let quick = self
+            .early
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&id);
+        if let Some(opened) = quick {
+            Self::answered(&self.listening, &self.early, &self.activations, id, opened);
+            return Ok(id);
+        }
         if first {
             // Also one listener per notification on screen, on the connection
             // that sent it: some servers send the signals to that connection only.
             let activations = self.activations.clone();
             let listening = Arc::clone(&self.listening);
+            let early = Arc::clone(&self.early);
             tokio::spawn(async move {
                 let mut opened = false;
                 handle
@@ -215,7 +240,7 @@ impl DesktopNotifier {
                         );
                     })
                     .await;
-                Self::answered(&listening, &activations, id, opened);
+                Self::answered(&listening, &early, &activations, id, opened);
             });
         }
         Ok(id)

@@ -378,39 +378,23 @@ impl CloudClient {
     /// Downloads an attachment: its bytes and content type.
     pub async fn download_attachment(&self, id: &str) -> Result<(Vec<u8>, String), ClientError> {
         let url = format!("{}/v1/attachments/{}", self.base, urlencode(id));
-        for attempt in 0..2 {
-            let access = self.access_token().await?;
-            let resp = self
-                .http
-                .get(&url)
-                .bearer_auth(access.expose())
-                .send()
+        let resp = self.authorized(&url, |http| http.get(&url)).await?;
+        if !resp.status().is_success() {
+            return Err(read_json::<serde_json::Value>(&url, resp)
                 .await
-                .map_err(|e| transport_error(&url, e))?;
-            if resp.status() == StatusCode::UNAUTHORIZED && attempt == 0 {
-                let mut tokens = self.tokens.lock().await;
-                tokens.access = None;
-                self.refresh_locked(&mut tokens).await?;
-                continue;
-            }
-            if !resp.status().is_success() {
-                return Err(read_json::<serde_json::Value>(&url, resp)
-                    .await
-                    .err()
-                    .unwrap_or(ClientError::Malformed(
-                        "an error status with a success body".into(),
-                    )));
-            }
-            let content_type = resp
-                .headers()
-                .get(reqwest::header::CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("application/octet-stream")
-                .to_owned();
-            let bytes = resp.bytes().await.map_err(|e| transport_error(&url, e))?;
-            return Ok((bytes.to_vec(), content_type));
+                .err()
+                .unwrap_or(ClientError::Malformed(
+                    "an error status with a success body".into(),
+                )));
         }
-        Err(ClientError::SignedOut)
+        let content_type = resp
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("application/octet-stream")
+            .to_owned();
+        let bytes = resp.bytes().await.map_err(|e| transport_error(&url, e))?;
+        Ok((bytes.to_vec(), content_type))
     }
 
     /// Uploads a file; the answer says how the cloud stored it (its sniffed
@@ -425,24 +409,37 @@ impl CloudClient {
             self.base,
             urlencode(filename)
         );
+        let resp = self
+            .authorized(&url, |http| {
+                http.post(&url)
+                    .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+                    .body(bytes.clone())
+            })
+            .await?;
+        read_json(&url, resp).await
+    }
+
+    /// Sends a request with the access token; on a `401` refreshes the
+    /// tokens once and sends it again.
+    async fn authorized(
+        &self,
+        url: &str,
+        build: impl Fn(&reqwest::Client) -> reqwest::RequestBuilder,
+    ) -> Result<reqwest::Response, ClientError> {
         for attempt in 0..2 {
             let access = self.access_token().await?;
-            let resp = self
-                .http
-                .post(&url)
+            let resp = build(&self.http)
                 .bearer_auth(access.expose())
-                .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
-                .body(bytes.clone())
                 .send()
                 .await
-                .map_err(|e| transport_error(&url, e))?;
+                .map_err(|e| transport_error(url, e))?;
             if resp.status() == StatusCode::UNAUTHORIZED && attempt == 0 {
                 let mut tokens = self.tokens.lock().await;
                 tokens.access = None;
                 self.refresh_locked(&mut tokens).await?;
                 continue;
             }
-            return read_json(&url, resp).await;
+            return Ok(resp);
         }
         Err(ClientError::SignedOut)
     }

@@ -1,7 +1,7 @@
 // The Analytics screen's state and formatting. The dashboard is computed by the backend from
 // the local encrypted cache (so it works offline); this module only asks for it and formats
 // numbers with the digits the report is set to, independently of the webview's locale data.
-import type { AnalyticsView, Digits, Figure, HijriDate, InboxRow, Query, Range } from './bindings';
+import type { AnalyticsSettings, AnalyticsView, Digits, Figure, HijriDate, InboxRow, Query, Range } from './bindings';
 import { call } from './ipc';
 import { describeError } from './errors';
 import { app } from './app.svelte';
@@ -91,6 +91,24 @@ class AnalyticsState {
 
   get digits(): Digits {
     return this.query.digits ?? this.view?.dashboard?.digits ?? 'latin';
+  }
+
+  #restored = false;
+
+  /** Takes the report settings (targets, country, digits, Hijri) from the app's settings, once. */
+  restore(saved: AnalyticsSettings): void {
+    if (this.#restored) return;
+    this.#restored = true;
+    this.query.targets = { ...saved.targets };
+    this.query.country = saved.country ?? undefined;
+    this.query.digits = saved.digits ?? undefined;
+    this.query.hijri = saved.hijri;
+  }
+
+  /** The report settings as they are now on screen, for the app's settings. */
+  reportSettings(): AnalyticsSettings {
+    const q = $state.snapshot(this.query);
+    return { targets: q.targets, country: q.country ?? null, digits: q.digits ?? null, hijri: q.hijri };
   }
 
   async load(): Promise<void> {

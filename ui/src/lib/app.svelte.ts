@@ -1,6 +1,6 @@
 // The shell's state: settings and app info from the backend, the current
 // screen, and the last error shown to the user.
-import type { AppInfo, Locale, Settings, ThemePreference } from './bindings';
+import type { AnalyticsSettings, AppInfo, Locale, Settings, ThemePreference } from './bindings';
 import { call, on } from './ipc';
 import { applyLocale } from './i18n.svelte';
 import { applyTheme } from './theme';
@@ -14,6 +14,7 @@ export function defaultSettings(): Settings {
     locale: null,
     theme: 'system',
     historyDays: 180,
+    analytics: { targets: { firstResponseMinutes: 15, resolutionHours: 24 }, country: null, digits: null, hijri: false },
     notifications: { enabled: true, hidePreviews: false, sound: true, dnd: false, quietHours: null, muted: [] },
     desktop: { closeToTray: true, startAtLogin: false, availability: 'online', awayAfterMinutes: 10 },
   };
@@ -55,6 +56,24 @@ class AppState {
   async setHistoryDays(historyDays: number): Promise<void> {
     try {
       this.settings = await call('update_settings', { historyDays });
+    } catch (err) {
+      this.error = describeError(err);
+    }
+  }
+
+  /** Keeps the report settings (SLA targets, country, digits, Hijri). */
+  async updateAnalyticsSettings(analytics: AnalyticsSettings): Promise<void> {
+    try {
+      this.settings = await call('update_analytics_settings', analytics);
+    } catch (err) {
+      this.error = describeError(err);
+    }
+  }
+
+  /** Silences (or not) one conversation's notifications. */
+  async muteConversation(conversationId: string, muted: boolean): Promise<void> {
+    try {
+      this.settings = await call('mute_conversation', { conversationId, muted });
     } catch (err) {
       this.error = describeError(err);
     }

@@ -40,6 +40,23 @@ availability: Availability,
  * Away after this many minutes without input (0: never).
  */
 awayAfterMinutes: number, };
+export type AnalyticsSettings = { 
+/**
+ * The SLA targets breaches are counted against.
+ */
+targets: Targets, 
+/**
+ * Overrides the country derived from the workspace's time zone.
+ */
+country: Country | null, 
+/**
+ * Overrides the country's default digits.
+ */
+digits: Digits | null, 
+/**
+ * Label days with their Umm al-Qura Hijri date too.
+ */
+hijri: boolean, };
 export type Settings = { 
 /**
  * The chosen UI language; `null` follows the OS.
@@ -49,7 +66,7 @@ locale: Locale | null, theme: ThemePreference,
  * How many days of history the local cache keeps; older messages are
  * fetched from the cloud when scrolled to.
  */
-historyDays: number, notifications: NotificationSettings, desktop: DesktopSettings, };
+historyDays: number, notifications: NotificationSettings, desktop: DesktopSettings, analytics: AnalyticsSettings, };
 export type SettingsPatch = { 
 /**
  * A shipped locale tag (`"en"`, `"ar"`) or `"system"`.
@@ -404,6 +421,7 @@ export type Commands = {
   ui_ready: { args: string; result: null };
   update_notification_settings: { args: NotificationSettings; result: Settings };
   update_desktop_settings: { args: DesktopSettings; result: Settings };
+  update_analytics_settings: { args: AnalyticsSettings; result: Settings };
   mute_conversation: { args: MuteConversation; result: Settings };
   analytics: { args: Query; result: AnalyticsView };
   export_analytics_csv: { args: Query; result: ExportedFile };
@@ -448,6 +466,7 @@ export const COMMAND_NAMES = [
   "ui_ready",
   "update_notification_settings",
   "update_desktop_settings",
+  "update_analytics_settings",
   "mute_conversation",
   "analytics",
   "export_analytics_csv",
