@@ -379,6 +379,12 @@ impl Inbox {
         self.with(async |a| f(&a.session).await).await
     }
 
+    /// Unread customer messages over every cached conversation.
+    pub async fn unread_total(&self) -> Result<u32, AppError> {
+        self.with(async |a| Ok(a.session.store.unread_total().await?))
+            .await
+    }
+
     pub async fn conversations(
         &self,
         query: InboxQuery,

@@ -231,13 +231,7 @@ impl App {
 
     /// Unread customer messages over every cached conversation.
     pub async fn unread_count(&self) -> u32 {
-        self.inbox_list(inbox::InboxQuery {
-            limit: Some(100_000),
-            ..Default::default()
-        })
-        .await
-        .map(|rows| rows.iter().map(|r| r.unread).sum())
-        .unwrap_or(0)
+        self.inner.inbox.unread_total().await.unwrap_or(0)
     }
 
     fn settings_changed(&self, settings: &Settings) {

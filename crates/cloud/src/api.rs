@@ -524,16 +524,7 @@ async fn update_conversation(
             created_at: now,
             edited_at: None,
         };
-        w.put(
-            EntityKind::Message,
-            &msg.id,
-            Placement {
-                parent_id: Some(&id),
-                sort_at: now,
-            },
-            &msg,
-        )
-        .await?;
+        w.put_message(&msg).await?;
     }
     w.put_conversation(&conv).await?;
     state.commit(w).await?;
@@ -766,16 +757,7 @@ async fn send_message(
         created_at: now,
         edited_at: None,
     };
-    w.put(
-        EntityKind::Message,
-        &msg.id,
-        Placement {
-            parent_id: Some(&id),
-            sort_at: now,
-        },
-        &msg,
-    )
-    .await?;
+    w.put_message(&msg).await?;
     conv.last_message_at = now;
     conv.last_message_preview = Some(preview(&msg.content));
     w.put_conversation(&conv).await?;

@@ -276,13 +276,6 @@ fn external_id(rng: &mut StdRng, channel: Channel) -> String {
     }
 }
 
-fn msg_placement(m: &Message) -> Placement<'_> {
-    Placement {
-        parent_id: Some(&m.conversation_id),
-        sort_at: m.created_at,
-    }
-}
-
 /// Seeds the demo workspace (once per database) and makes it the webhook workspace.
 /// Deterministic: the same seed and clock give the same workspace.
 pub async fn seed(state: &AppState, seed: u64) -> Result<DemoInfo, ServerError> {
@@ -928,8 +921,7 @@ async fn seed_conversation(
             w.set_lookup("pmid", &format!("{}:{p}", channel.as_str()), &m.id)
                 .await?;
         }
-        w.put(EntityKind::Message, &m.id, msg_placement(m), m)
-            .await?;
+        w.put_message(m).await?;
     }
     if rng.random_bool(0.25) {
         let body = NOTES[rng.random_range(0..NOTES.len())];

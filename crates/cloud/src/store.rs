@@ -137,6 +137,19 @@ impl Writer {
             .await
     }
 
+    /// Stores a message (under its conversation, ordered by time) and
+    /// appends the upsert to the feed.
+    pub async fn put_message(
+        &mut self,
+        msg: &stepup_protocol::Message,
+    ) -> Result<u64, sqlx::Error> {
+        let placement = Placement {
+            parent_id: Some(&msg.conversation_id),
+            sort_at: msg.created_at,
+        };
+        self.put(EntityKind::Message, &msg.id, placement, msg).await
+    }
+
     /// Stores the latest state of an entity and appends an upsert to the feed.
     pub async fn put<T: Serialize>(
         &mut self,

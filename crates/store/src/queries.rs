@@ -186,6 +186,15 @@ impl Store {
             .collect()
     }
 
+    /// Unread customer messages over every conversation (one aggregate,
+    /// cheap enough to follow every change).
+    pub async fn unread_total(&self) -> Result<u32> {
+        let n: i64 = sqlx::query_scalar("SELECT coalesce(sum(unread_count), 0) FROM conversations")
+            .fetch_one(self.pool())
+            .await?;
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
+    }
+
     /// One message by id.
     pub async fn message(&self, id: &str) -> Result<Option<Message>> {
         let data: Option<String> = sqlx::query_scalar("SELECT data FROM messages WHERE id = ?")

@@ -178,11 +178,7 @@ async fn main() -> anyhow::Result<()> {
                 &preview,
             ))
             .await?;
-            let placement = Placement {
-                parent_id: Some(&conv_id),
-                sort_at: at,
-            };
-            w.put(EntityKind::Message, &m.id, placement, &m).await?;
+            w.put_message(&m).await?;
         }
         server.state.commit(w).await?;
     }
@@ -213,16 +209,7 @@ async fn main() -> anyhow::Result<()> {
         for i in 0..big {
             let at = now - ((big - i) as i64) * 30_000;
             let m = message(&big_id, i, at, i % 3 != 2);
-            w.put(
-                EntityKind::Message,
-                &m.id,
-                Placement {
-                    parent_id: Some(&big_id),
-                    sort_at: at,
-                },
-                &m,
-            )
-            .await?;
+            w.put_message(&m).await?;
         }
         let mut conv = conversation(&big_id, &contact.id, Channel::Telegram, now, "…");
         conv.created_at = contact.created_at;
