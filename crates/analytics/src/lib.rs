@@ -283,6 +283,7 @@ pub fn reply_window_ms(channel: &str) -> Option<i64> {
 }
 
 const HOUR: i64 = 3_600_000;
+const DAY: i64 = 24 * HOUR;
 const LONGEST_WINDOW: i64 = 48 * HOUR;
 
 fn zone(name: &str) -> Result<TimeZone> {
@@ -516,7 +517,15 @@ pub async fn dashboard(store: &Store, query: &Query, now: i64) -> Result<Dashboa
         if !(from..to).contains(&at) {
             return None;
         }
-        Some(starts.partition_point(|s| *s <= at) - 1)
+        // Days are 24 hours but where the clocks change: guess, then step to the right one.
+        let mut day = (((at - from) / DAY) as usize).min(starts.len() - 1);
+        while day > 0 && starts[day] > at {
+            day -= 1;
+        }
+        while day + 1 < starts.len() && starts[day + 1] <= at {
+            day += 1;
+        }
+        Some(day)
     };
     let week = country.week();
     let mut row_of = [0usize; 8];
@@ -594,7 +603,8 @@ pub async fn dashboard(store: &Store, query: &Query, now: i64) -> Result<Dashboa
             });
         let mut involved = false;
         let (mut has_in, mut has_out) = (false, false);
-        let mut replied_by: Vec<u32> = Vec::new();
+        // Replies per agent (index, count): one or two agents per conversation.
+        let mut replied_by: Vec<(u32, u32)> = Vec::new();
         for e in &c.entries {
             let Some(day) = day_of(e.at) else { continue };
             match e.kind {
@@ -613,7 +623,10 @@ pub async fn dashboard(store: &Store, query: &Query, now: i64) -> Result<Dashboa
                     if e.kind == EntryKind::Human
                         && let Some(a) = e.agent
                     {
-                        replied_by.push(a);
+                        match replied_by.iter_mut().find(|(i, _)| *i == a) {
+                            Some((_, n)) => *n += 1,
+                            None => replied_by.push((a, 1)),
+                        }
                     }
                 }
                 EntryKind::System => {}
@@ -627,13 +640,11 @@ pub async fn dashboard(store: &Store, query: &Query, now: i64) -> Result<Dashboa
             with_out.push(c.id.clone());
             involved = true;
         }
-        for a in &replied_by {
-            let id = &data.agents[*a as usize];
+        for (a, n) in replied_by {
+            let id = &data.agents[a as usize];
             let acc = agents.entry(id.clone()).or_default();
-            acc.replies += 1;
-            if acc.conversations.last() != Some(&c.id) {
-                acc.conversations.push(c.id.clone());
-            }
+            acc.replies += n;
+            acc.conversations.push(c.id.clone());
         }
         if f.opened {
             involved = true;
@@ -696,7 +707,8 @@ pub async fn dashboard(store: &Store, query: &Query, now: i64) -> Result<Dashboa
                 if let Some(score) = c.csat {
                     acc.csat.push(score);
                 }
-                if !acc.conversations.contains(&c.id) {
+                // Conversations are visited one at a time: one already listed is the last.
+                if acc.conversations.last() != Some(&c.id) {
                     acc.conversations.push(c.id.clone());
                 }
             }

@@ -3,10 +3,13 @@
 //! figures themselves are computed by `stepup-analytics`.
 //!
 //! One statement reads the conversations and every timeline through the covering index
-//! `messages_timeline` (migration 0003), each conversation's entries packed into one string, so
+//! `messages_timeline` (migration 0004), each conversation's entries packed into one string, so
 //! a 90-day range over a million messages crosses from SQLite in as many rows as conversations.
+//! Slices of the conversations are read in parallel, one per core.
 
-use sqlx::{QueryBuilder, Row, Sqlite};
+use std::collections::HashMap;
+
+use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 
 use crate::{Result, Store, StoreError};
 
@@ -116,94 +119,53 @@ pub struct AnalyticsReference {
 }
 
 impl Store {
-    /// The conversations in `scope` with their timelines.
+    /// The conversations in `scope` with their timelines, newest first.
+    ///
+    /// The work is split into slices of conversations (by rowid) read at once on separate
+    /// connections and parsed on separate tasks, one per core the pool can use: walking a
+    /// million index entries is CPU-bound, in SQLCipher's page decryption and SQLite's own
+    /// record decoding alike.
     pub async fn analytics_data(&self, scope: &AnalyticsScope) -> Result<AnalyticsData> {
-        // One row per conversation, its timeline packed by a correlated subquery that walks
-        // the covering index `messages_timeline` in time order (no sort, no temporary table):
-        // entries are `(created_at - entries_since) * 8 + kind` (shorter numbers to write and
-        // read), and an agent's reply (kind 1) carries its sender after a colon.
-        // `since` is an integer, written into the statement: it is used three times.
-        let since = scope.entries_since;
-        let mut q = QueryBuilder::<Sqlite>::new(format!(
-            "SELECT c.id, c.channel, c.status, c.assignee_agent_id, c.assignee_team_id, c.created_at,
-                json_extract(c.data, '$.resolved_at'), json_extract(c.data, '$.csat'),
-                (SELECT group_concat(l.label, char(31)) FROM conversation_labels l WHERE l.conversation_id = c.id),
-                (SELECT group_concat(CASE WHEN m.kind = 1
-                            THEN ((m.created_at - {since}) * 8 + 1) || ':' || coalesce(m.sender_agent_id, '')
-                            ELSE (m.created_at - {since}) * 8 + m.kind END, ',')
-                   FROM messages m WHERE m.conversation_id = c.id AND m.created_at >= {since})
-             FROM conversations c WHERE c.created_at < "
-        ));
-        q.push_bind(scope.created_before);
-        q.push(" AND (c.last_message_at >= ")
-            .push_bind(scope.active_since)
-            .push(" OR json_extract(c.data, '$.resolved_at') >= ")
-            .push_bind(scope.active_since)
-            .push(")");
-        push_scope_filters(&mut q, scope);
-        // Newest first: the order the drill-down lists them in.
-        q.push(" ORDER BY c.created_at DESC, c.id");
-        let rows = q.build().fetch_all(self.pool()).await?;
-        let mut conversations = Vec::with_capacity(rows.len());
-        let mut agents: Vec<String> = Vec::new();
-        let mut agent_index: std::collections::HashMap<String, u32> =
-            std::collections::HashMap::new();
-        for row in rows {
-            let packed: Option<&str> = row.get(9);
-            let mut entries = Vec::new();
-            if let Some(packed) = packed {
-                entries.reserve(packed.len() / 15);
-                for item in packed.split(',') {
-                    let (code, sender) = match item.split_once(':') {
-                        Some((code, sender)) => (code, Some(sender)),
-                        None => (item, None),
-                    };
-                    let code: i64 = code
-                        .parse()
-                        .map_err(|_| StoreError::Data("a malformed timeline entry".into()))?;
-                    let agent = match sender {
-                        Some("") | None => None,
-                        Some(a) => Some(match agent_index.get(a) {
-                            Some(&n) => n,
-                            None => {
-                                let n = u32::try_from(agents.len()).unwrap_or(u32::MAX);
-                                agents.push(a.to_owned());
-                                agent_index.insert(a.to_owned(), n);
-                                n
-                            }
-                        }),
-                    };
-                    entries.push(Entry {
-                        at: scope.entries_since + code.div_euclid(8),
-                        kind: EntryKind::from_code(code.rem_euclid(8)),
-                        agent,
-                    });
-                }
-                // In index order already; equal times keep their order.
-                entries.sort_by_key(|e| e.at);
-            }
-            conversations.push(AnalyticsConversation {
-                id: row.get(0),
-                channel: row.get(1),
-                status: row.get(2),
-                assignee_agent_id: row.get(3),
-                assignee_team_id: row.get(4),
-                created_at: row.get(5),
-                resolved_at: row.get(6),
-                csat: row
-                    .get::<Option<i64>, _>(7)
-                    .and_then(|v| u8::try_from(v).ok()),
-                labels: row
-                    .get::<Option<String>, _>(8)
-                    .map(|l| l.split('\u{1f}').map(str::to_owned).collect())
-                    .unwrap_or_default(),
-                entries,
-            });
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let slices = cores.clamp(
+            1,
+            self.pool().options().get_max_connections().max(1) as usize,
+        ) as i64;
+        let mut tasks = Vec::new();
+        for slice in 0..slices {
+            let pool = self.pool().clone();
+            let scope = scope.clone();
+            tasks.push(tokio::spawn(async move {
+                read_slice(&pool, &scope, slices, slice).await
+            }));
         }
-        Ok(AnalyticsData {
-            conversations,
-            agents,
-        })
+        let mut out = AnalyticsData::default();
+        let mut agent_index: HashMap<String, u32> = HashMap::new();
+        for task in tasks {
+            let part = task
+                .await
+                .map_err(|e| StoreError::Data(format!("an analytics reader stopped: {e}")))??;
+            // Each slice numbered the agents it met; renumber into the shared list.
+            let remap: Vec<u32> = part
+                .agents
+                .into_iter()
+                .map(|id| intern(&mut out.agents, &mut agent_index, id))
+                .collect();
+            out.conversations
+                .extend(part.conversations.into_iter().map(|mut c| {
+                    for e in &mut c.entries {
+                        e.agent = e.agent.map(|a| remap[a as usize]);
+                    }
+                    c
+                }));
+        }
+        // Newest first: the order the drill-down lists them in.
+        out.conversations.sort_by(|a, b| {
+            b.created_at
+                .cmp(&a.created_at)
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        Ok(out)
     }
 
     /// The workspace's time zone and the names of its agents, teams and labels.
@@ -250,5 +212,197 @@ fn push_scope_filters(q: &mut QueryBuilder<Sqlite>, scope: &AnalyticsScope) {
         q.push(" AND EXISTS (SELECT 1 FROM conversation_labels l WHERE l.conversation_id = c.id AND l.label = ")
             .push_bind(label.clone())
             .push(")");
+    }
+}
+
+fn intern(agents: &mut Vec<String>, index: &mut HashMap<String, u32>, id: String) -> u32 {
+    if let Some(&n) = index.get(&id) {
+        return n;
+    }
+    let n = u32::try_from(agents.len()).unwrap_or(u32::MAX);
+    index.insert(id.clone(), n);
+    agents.push(id);
+    n
+}
+
+/// The conversations of `scope` whose rowid is `slice` modulo `slices`, with their timelines.
+async fn read_slice(
+    pool: &SqlitePool,
+    scope: &AnalyticsScope,
+    slices: i64,
+    slice: i64,
+) -> Result<AnalyticsData> {
+    // One row per conversation, its timeline packed by a correlated subquery that walks the
+    // covering index `messages_timeline` in time order (no sort, no temporary table): entries
+    // are `(created_at - entries_since) * 8 + kind` (shorter numbers to write and read), and an
+    // agent's reply (kind 1) carries its sender after a colon. `since` is an integer, written
+    // into the statement: it is used three times.
+    let since = scope.entries_since;
+    let mut q = QueryBuilder::<Sqlite>::new(format!(
+        "SELECT c.id, c.channel, c.status, c.assignee_agent_id, c.assignee_team_id, c.created_at,
+            c.resolved_at, c.csat,
+            (SELECT group_concat(l.label, char(31)) FROM conversation_labels l WHERE l.conversation_id = c.id),
+            (SELECT group_concat(CASE WHEN m.kind = 1
+                        THEN ((m.created_at - {since}) * 8 + 1) || ':' || coalesce(m.sender_agent_id, '')
+                        ELSE (m.created_at - {since}) * 8 + m.kind END, ',')
+               FROM messages m WHERE m.conversation_id = c.id AND m.created_at >= {since})
+         FROM conversations c WHERE c.created_at < "
+    ));
+    q.push_bind(scope.created_before);
+    q.push(" AND (c.last_message_at >= ")
+        .push_bind(scope.active_since)
+        .push(" OR c.resolved_at >= ")
+        .push_bind(scope.active_since)
+        .push(")");
+    q.push(" AND c.rowid % ")
+        .push_bind(slices)
+        .push(" = ")
+        .push_bind(slice);
+    push_scope_filters(&mut q, scope);
+    let rows = q.build().fetch_all(pool).await?;
+    let mut conversations = Vec::with_capacity(rows.len());
+    let mut agents: Vec<String> = Vec::new();
+    let mut agent_index: HashMap<String, u32> = HashMap::new();
+    for row in rows {
+        let packed: Option<&str> = row.get(9);
+        let mut entries = Vec::new();
+        if let Some(packed) = packed {
+            entries.reserve(packed.len() / 12);
+            for item in Packed(packed.as_bytes()) {
+                let (code, sender) = item?;
+                let agent = match sender {
+                    Some("") | None => None,
+                    Some(a) => Some(match agent_index.get(a) {
+                        Some(&n) => n,
+                        None => intern(&mut agents, &mut agent_index, a.to_owned()),
+                    }),
+                };
+                entries.push(Entry {
+                    at: scope.entries_since + code.div_euclid(8),
+                    kind: EntryKind::from_code(code.rem_euclid(8)),
+                    agent,
+                });
+            }
+            // In index order already; equal times keep their order.
+            entries.sort_by_key(|e| e.at);
+        }
+        conversations.push(AnalyticsConversation {
+            id: row.get(0),
+            channel: row.get(1),
+            status: row.get(2),
+            assignee_agent_id: row.get(3),
+            assignee_team_id: row.get(4),
+            created_at: row.get(5),
+            resolved_at: row.get(6),
+            csat: row
+                .get::<Option<i64>, _>(7)
+                .and_then(|v| u8::try_from(v).ok()),
+            labels: row
+                .get::<Option<String>, _>(8)
+                .map(|l| l.split('\u{1f}').map(str::to_owned).collect())
+                .unwrap_or_default(),
+            entries,
+        });
+    }
+    Ok(AnalyticsData {
+        conversations,
+        agents,
+    })
+}
+
+/// The entries of a packed timeline, `code[:sender],code[:sender],…`, read byte by byte: a
+/// million of them are read for a 90-day dashboard.
+struct Packed<'a>(&'a [u8]);
+
+impl<'a> Iterator for Packed<'a> {
+    type Item = Result<(i64, Option<&'a str>)>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.0.is_empty() {
+            return None;
+        }
+        let malformed = || StoreError::Data("a malformed timeline entry".into());
+        let bytes = self.0;
+        let (negative, mut i) = match bytes.first() {
+            Some(b'-') => (true, 1),
+            _ => (false, 0),
+        };
+        let digits_from = i;
+        let mut code: i64 = 0;
+        while let Some(&b) = bytes.get(i) {
+            if !b.is_ascii_digit() {
+                break;
+            }
+            code = match code
+                .checked_mul(10)
+                .and_then(|c| c.checked_add(i64::from(b - b'0')))
+            {
+                Some(c) => c,
+                None => return Some(Err(malformed())),
+            };
+            i += 1;
+        }
+        if i == digits_from {
+            self.0 = &[];
+            return Some(Err(malformed()));
+        }
+        if negative {
+            code = -code;
+        }
+        let mut sender = None;
+        if bytes.get(i) == Some(&b':') {
+            let start = i + 1;
+            let end = bytes[start..]
+                .iter()
+                .position(|&b| b == b',')
+                .map_or(bytes.len(), |p| start + p);
+            // Split at ASCII bytes of a `&str`: still valid UTF-8.
+            sender = Some(std::str::from_utf8(&bytes[start..end]).unwrap_or_default());
+            i = end;
+        }
+        match bytes.get(i) {
+            None => self.0 = &[],
+            Some(b',') if i + 1 < bytes.len() => self.0 = &bytes[i + 1..],
+            Some(_) => {
+                self.0 = &[];
+                return Some(Err(malformed()));
+            }
+        }
+        Some(Ok((code, sender)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(packed: &str) -> Result<Vec<(i64, Option<&str>)>> {
+        Packed(packed.as_bytes()).collect()
+    }
+
+    #[test]
+    fn packed_timelines_are_read_entry_by_entry() {
+        assert_eq!(
+            read("16,25:agt_1,-8,33:,2").expect("valid"),
+            vec![
+                (16, None),
+                (25, Some("agt_1")),
+                (-8, None),
+                (33, Some("")),
+                (2, None)
+            ]
+        );
+        assert_eq!(read("").expect("empty"), vec![]);
+        assert_eq!(
+            read("9:وكيل").expect("non-ASCII sender"),
+            vec![(9, Some("وكيل"))]
+        );
+    }
+
+    #[test]
+    fn malformed_timelines_are_an_error_not_a_guess() {
+        for bad in ["x", "1,,2", "1;2", "-", "99999999999999999999", "1,"] {
+            assert!(read(bad).is_err(), "{bad:?} was accepted");
+        }
     }
 }
