@@ -22,6 +22,7 @@ const COMMANDS: &[&str] = &[
     "discard_message",
     "suggestions",
     "mark_read",
+    "mark_unread",
     "load_older",
     "accounts",
     "sign_in",

@@ -140,7 +140,14 @@ snooze-hours = { $hours ->
     [many] تأجيل لـ { $hours } ساعة
    *[other] تأجيل لـ { $hours } ساعة
   }
-snooze-tomorrow = تأجيل حتى الغد
+snooze-tomorrow = تأجيل حتى صباح الغد
+snooze-custom = تأجيل حتى…
+snooze-until = تأجيل حتى
+snooze-confirm = تأجيل
+snooze-in-past = اختر وقتاً بعد الآن.
+action-mark-unread = تعليم كغير مقروءة
+action-cancel = إلغاء
+card-open-map = فتح الخريطة
 day-today = اليوم
 day-yesterday = أمس
 note-private = ملاحظة خاصة
@@ -204,6 +211,7 @@ shortcut-reply = رد
 shortcut-note = كتابة ملاحظة خاصة
 shortcut-assign-me = إسناد إليّ
 shortcut-resolve = إغلاق
+shortcut-unread = تعليم كغير مقروءة
 shortcut-search = بحث
 shortcut-palette = لوحة الأوامر
 shortcut-help = عرض الاختصارات

@@ -128,7 +128,14 @@ snooze-hours = { $hours ->
     [one] Snooze for an hour
    *[other] Snooze for { $hours } hours
   }
-snooze-tomorrow = Snooze until tomorrow
+snooze-tomorrow = Snooze until tomorrow morning
+snooze-custom = Snooze until…
+snooze-until = Snooze until
+snooze-confirm = Snooze
+snooze-in-past = Choose a time after now.
+action-mark-unread = Mark unread
+action-cancel = Cancel
+card-open-map = Open the map
 day-today = Today
 day-yesterday = Yesterday
 note-private = Private note
@@ -192,6 +199,7 @@ shortcut-reply = Reply
 shortcut-note = Write a private note
 shortcut-assign-me = Assign to me
 shortcut-resolve = Resolve
+shortcut-unread = Mark unread
 shortcut-search = Search
 shortcut-palette = Command palette
 shortcut-help = Show the shortcuts

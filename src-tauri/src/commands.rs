@@ -44,8 +44,8 @@ pub async fn start_demo(app: State<'_, App>) -> Result<SyncStatus> {
 
 #[tauri::command]
 #[tracing::instrument(skip_all)]
-pub fn sync_status(app: State<'_, App>) -> Result<SyncStatus> {
-    Ok(app.sync_status())
+pub async fn sync_status(app: State<'_, App>) -> Result<SyncStatus> {
+    Ok(app.sync_status_when_started().await)
 }
 
 #[tauri::command]
@@ -118,6 +118,12 @@ pub async fn suggestions(app: State<'_, App>, args: String) -> Result<Vec<Sugges
 #[tracing::instrument(skip_all, err(Debug))]
 pub async fn mark_read(app: State<'_, App>, args: String) -> Result<()> {
     app.mark_read(args).await.map_err(Into::into)
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn mark_unread(app: State<'_, App>, args: String) -> Result<()> {
+    app.mark_unread(args).await.map_err(Into::into)
 }
 
 #[tauri::command]

@@ -45,6 +45,7 @@ pub fn run() {
             commands::discard_message,
             commands::suggestions,
             commands::mark_read,
+            commands::mark_unread,
             commands::load_older,
             commands::accounts,
             commands::sign_in,
@@ -73,15 +74,10 @@ pub fn run() {
             }
             forward_inbox_events(&handle, &app);
             desktop::setup(&handle)?;
-            if std::env::args().any(|a| a == "--demo") || std::env::var_os("STEPUP_DEMO").is_some()
-            {
-                let app = app.inner().clone();
-                tauri::async_runtime::spawn(async move {
-                    if let Err(err) = app.start_demo().await {
-                        tracing::error!(error = %err, "the demo did not start");
-                    }
-                });
-            }
+            // The account used last (or the demo) opens while the page loads.
+            let demo = std::env::args().any(|a| a == "--demo")
+                || std::env::var_os("STEPUP_DEMO").is_some();
+            tauri::async_runtime::spawn(app.startup(demo));
             app.on_settings_changed(move |settings| {
                 let (h, s) = (handle.clone(), settings.clone());
                 let _ = handle.run_on_main_thread(move || desktop::settings_changed(&h, &s));

@@ -6,6 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createHmac } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { Session, appEnv, startDriver } from './webdriver.mjs';
 
@@ -57,6 +58,29 @@ async function visitor(cloud, name) {
     });
     assert.ok(r.ok, `visitor message: ${r.status}`);
   };
+}
+
+/** A WhatsApp customer's messages, posted to the demo cloud's webhook as Meta sends them
+ * (signed with the demo's app secret). */
+async function whatsapp(cloud, name, messages) {
+  const wa = `9715590${String(Date.now()).slice(-5)}`;
+  const at = String(Math.floor(Date.now() / 1000));
+  const body = JSON.stringify({
+    object: 'whatsapp_business_account',
+    entry: [{ id: 'demo-waba', changes: [{ field: 'messages', value: {
+      messaging_product: 'whatsapp',
+      metadata: { display_phone_number: '971800666', phone_number_id: 'demo-phone' },
+      contacts: [{ profile: { name }, wa_id: wa }],
+      messages: messages.map((m, i) => ({ from: wa, id: `wamid.e2e.${Date.now()}.${i}`, timestamp: at, ...m })),
+    } }] }],
+  });
+  const signature = `sha256=${createHmac('sha256', 'demo-meta-app-secret').update(body).digest('hex')}`;
+  const r = await fetch(`${cloud}/webhooks/whatsapp`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature },
+    body,
+  });
+  assert.ok(r.ok, `whatsapp webhook: ${r.status}`);
 }
 
 const rowNamed = `return [...document.querySelectorAll('[data-testid="conversation-row"]')].some((r) => r.querySelector('.name')?.textContent === arguments[0]);`;
@@ -155,6 +179,34 @@ test('demo inbox: live messages, directions, hostile text, reply, filters, templ
     // Muting the conversation silences its notifications (kept in the settings).
     await app.click('[data-testid="mute"]');
     await app.find('[data-testid="mute"][aria-pressed="true"]');
+
+    // A WhatsApp customer shares a place and a contact: both shown as cards, the
+    // coordinates and the phone number left to right, the map behind the link check.
+    const shopper = 'هدى المنصوري';
+    await whatsapp(cloud, shopper, [
+      { type: 'location', location: { latitude: 25.197197, longitude: 55.274376, name: 'برج خليفة', address: 'Sheikh Mohammed bin Rashid Blvd, Dubai' } },
+      { type: 'contacts', contacts: [{ name: { formatted_name: 'Omar Ali عمر' }, phones: [{ phone: '+971 50 765 4321' }] }] },
+    ]);
+    await app.waitUntil(rowNamed, [shopper]);
+    await app.execute(clickRowNamed, [shopper]);
+    await app.find('[data-testid="card-location"]');
+    await app.find('[data-testid="card-contacts"]');
+    assert.match(await app.text('[data-testid="card-location"] .card-title'), /^برج خليفة$/);
+    const ltr = await app.execute(`return [...document.querySelectorAll('[data-testid^="card-"] bdi')].map((b) => [b.textContent, getComputedStyle(b).direction]);`);
+    assert.deepEqual(ltr, [['25.19720, 55.27438', 'ltr'], ['+971 50 765 4321', 'ltr']]);
+    await app.screenshot(join(shots, 'cards-en.png'));
+    await app.click('[data-testid="card-open-map"]');
+    await app.find('[data-testid="link-check"]');
+    assert.match(await app.text('[data-testid="link-check"] .link-full'), /^https:\/\/www\.openstreetmap\.org\/\?mlat=25\.197197&mlon=55\.274376/);
+    await app.execute(`document.querySelector('[data-testid="link-check"]').dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));`);
+
+    // Mark unread: the conversation closes and its row shows it unread again.
+    await app.click('[data-testid="mark-unread"]');
+    await app.waitUntil(`return !document.querySelector('[data-testid="conversation-name"]');`);
+    await app.waitUntil(
+      `return !![...document.querySelectorAll('[data-testid="conversation-row"]')].find((r) => r.querySelector('.name')?.textContent === arguments[0])?.querySelector('.unread');`,
+      [shopper],
+    );
 
     // Filters: Telegram only.
     await app.select('[data-testid="filter-channel"]', 'telegram');

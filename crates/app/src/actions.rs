@@ -319,6 +319,26 @@ impl Inbox {
         .await
     }
 
+    /// Marks the conversation unread from its latest customer message, for the whole team.
+    /// Unlike reading, this is the agent's explicit request: an error (offline included) is
+    /// theirs to see.
+    pub async fn mark_unread(&self, conversation_id: String) -> Result<(), AppError> {
+        self.with(async |a| {
+            let _: stepup_protocol::Conversation = a
+                .session
+                .client
+                .command(
+                    Method::POST,
+                    &path(&conversation_id, "/unread"),
+                    &serde_json::json!({}),
+                )
+                .await?;
+            a.engine.nudge();
+            Ok(())
+        })
+        .await
+    }
+
     /// Fetches older history than the cache holds; returns whether there is
     /// still more.
     pub async fn load_older(&self, conversation_id: String) -> Result<bool, AppError> {

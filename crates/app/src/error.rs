@@ -98,6 +98,12 @@ impl From<stepup_sync::client::ClientError> for AppError {
             C::BadUrl(_) => AppError::InvalidInput(e.to_string()),
             C::SignedOut => AppError::NotSignedIn,
             e if e.is_transient() => AppError::Unreachable(e.to_string()),
+            // The cloud has no such conversation, message or file (any more).
+            C::Server {
+                status: 404,
+                message,
+                ..
+            } => AppError::NotFound(message),
             C::Server { message, .. } => AppError::Rejected(message),
             other => AppError::Internal(other.to_string()),
         }

@@ -18,8 +18,9 @@ use tokio::sync::{Mutex, broadcast, oneshot};
 use crate::AppError;
 
 pub use crate::views::{
-    AgentView, AttachmentView, CannedView, ContactView, ConversationView, Directory, IdentityView,
-    InboxQuery, InboxRow, LabelView, MessageView, QuoteView, TeamView, TemplateView, WindowView,
+    AgentView, AttachmentView, CannedView, CardView, ContactCardView, ContactView,
+    ConversationView, Directory, IdentityView, InboxQuery, InboxRow, LabelView, MessageView,
+    QuoteView, TeamView, TemplateView, WindowView,
 };
 use crate::views::{Names, enum_str, render_template, row, timeline};
 
@@ -510,6 +511,7 @@ impl Inbox {
                     reply_to: None,
                     reactions: vec![],
                     attachment: None,
+                    card: None,
                 });
             }
             let contact_name = contact.as_ref().map(|p| p.name.clone());

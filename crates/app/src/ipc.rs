@@ -17,9 +17,10 @@ use crate::{
     actions::{Action, AddNote, ConversationAction, SendTemplate, SuggestionView},
     analytics::{AnalyticsView, ExportedFile},
     inbox::{
-        AgentView, AttachmentView, CannedView, ContactView, ConversationView, Directory,
-        IdentityView, InboxEvent, InboxQuery, InboxRow, LabelView, MessageView, QuoteView,
-        SearchResult, SendText, SnippetPart, SyncStatus, TeamView, TemplateView, WindowView,
+        AgentView, AttachmentView, CannedView, CardView, ContactCardView, ContactView,
+        ConversationView, Directory, IdentityView, InboxEvent, InboxQuery, InboxRow, LabelView,
+        MessageView, QuoteView, SearchResult, SendText, SnippetPart, SyncStatus, TeamView,
+        TemplateView, WindowView,
     },
     media::{InlineMedia, SaveAttachment, SendAttachment},
     notifications::{MuteConversation, NavigateTo},
@@ -70,6 +71,7 @@ commands! {
     discard_message(String) -> ();
     suggestions(String) -> Vec<SuggestionView>;
     mark_read(String) -> ();
+    mark_unread(String) -> ();
     load_older(String) -> bool;
     accounts() -> Vec<AccountView>;
     sign_in(SignIn) -> SyncStatus;
@@ -118,6 +120,8 @@ pub fn typescript_bindings() -> String {
         InboxRow::decl(&cfg),
         QuoteView::decl(&cfg),
         AttachmentView::decl(&cfg),
+        ContactCardView::decl(&cfg),
+        CardView::decl(&cfg),
         MessageView::decl(&cfg),
         IdentityView::decl(&cfg),
         ContactView::decl(&cfg),

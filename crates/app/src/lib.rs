@@ -65,6 +65,8 @@ struct Inner {
     /// Whether the first screen has been reported shown.
     shown: std::sync::atomic::AtomicBool,
     desktop: Arc<notifications::Desktop>,
+    /// True while the start-up (the account used last, or the demo) is opening.
+    starting: tokio::sync::watch::Sender<bool>,
 }
 
 /// With this set, the app prints `ready <screen> <ms>` on standard output
@@ -109,6 +111,7 @@ impl App {
                 opened_at: std::time::Instant::now(),
                 shown: std::sync::atomic::AtomicBool::new(false),
                 desktop,
+                starting: tokio::sync::watch::Sender::new(false),
             }),
         }
     }
@@ -327,6 +330,10 @@ impl App {
         self.inner.inbox.mark_read(args).await
     }
 
+    pub async fn mark_unread(&self, args: String) -> Result<(), AppError> {
+        self.inner.inbox.mark_unread(args).await
+    }
+
     pub async fn load_older(&self, args: String) -> Result<bool, AppError> {
         self.inner.inbox.load_older(args).await
     }
@@ -421,6 +428,60 @@ impl App {
 
     pub fn sync_status(&self) -> inbox::SyncStatus {
         self.inner.inbox.status()
+    }
+
+    /// The status once the start-up begun by [`App::startup`] has finished: the window asks
+    /// for it first, and should see the inbox, not a start screen that a moment later gives
+    /// way to it.
+    pub async fn sync_status_when_started(&self) -> inbox::SyncStatus {
+        let mut starting = self.inner.starting.subscribe();
+        // The sender lives as long as the app: the wait ends when start-up does.
+        let _ = starting.wait_for(|busy| !busy).await;
+        self.sync_status()
+    }
+
+    /// Opens what the app shows first, while the window is still loading: the demo when
+    /// `demo`, else the account used last when its key is in the keyring (one behind a
+    /// passphrase waits for it on the start screen; a failure there is shown by the start
+    /// screen, which tries again). Marks the app as starting before it returns, so a status
+    /// asked for meanwhile waits for the outcome.
+    pub fn startup(&self, demo: bool) -> impl std::future::Future<Output = ()> + Send + 'static {
+        self.inner.starting.send_replace(true);
+        let app = self.clone();
+        async move {
+            // Done however this ends, a panic included: the window must not wait forever.
+            struct Started(App);
+            impl Drop for Started {
+                fn drop(&mut self) {
+                    self.0.inner.starting.send_replace(false);
+                }
+            }
+            let started = Started(app.clone());
+            if demo {
+                if let Err(err) = app.start_demo().await {
+                    tracing::error!(error = %err, "the demo did not start");
+                }
+            } else {
+                let data_dir = app.inner.paths.data_dir();
+                let last = app
+                    .inner
+                    .inbox
+                    .account_list(data_dir)
+                    .await
+                    .into_iter()
+                    .find(|a| a.last && !a.passphrase);
+                if let Some(last) = last {
+                    let open = accounts::OpenAccount {
+                        id: last.id,
+                        passphrase: None,
+                    };
+                    if let Err(err) = app.inner.inbox.open_account(data_dir, open).await {
+                        tracing::warn!(code = ?err.code(), "the account used last did not open");
+                    }
+                }
+            }
+            drop(started);
+        }
     }
 
     /// The window title in the current language, fit for the OS (no bidi

@@ -99,6 +99,65 @@ pub struct MessageView {
     /// The customer's reactions to this message.
     pub reactions: Vec<String>,
     pub attachment: Option<AttachmentView>,
+    /// A shared location or contact cards, shown as a card.
+    pub card: Option<CardView>,
+}
+
+/// What a customer shared that is neither text nor a file.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(
+    tag = "type",
+    rename_all = "snake_case",
+    rename_all_fields = "camelCase"
+)]
+pub enum CardView {
+    Location {
+        latitude: f64,
+        longitude: f64,
+        name: Option<String>,
+        address: Option<String>,
+        /// A map of the place, opened in the browser after the usual link check.
+        map_url: String,
+    },
+    Contacts {
+        contacts: Vec<ContactCardView>,
+    },
+}
+
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ContactCardView {
+    pub name: String,
+    pub phones: Vec<String>,
+}
+
+fn card_view(content: &MessageContent) -> Option<CardView> {
+    match content {
+        MessageContent::Location {
+            latitude,
+            longitude,
+            name,
+            address,
+        } if latitude.is_finite() && longitude.is_finite() => Some(CardView::Location {
+            latitude: *latitude,
+            longitude: *longitude,
+            name: name.clone(),
+            address: address.clone(),
+            map_url: format!(
+                "https://www.openstreetmap.org/?mlat={latitude:.6}&mlon={longitude:.6}#map=17/{latitude:.6}/{longitude:.6}"
+            ),
+        }),
+        MessageContent::Contacts { contacts } => Some(CardView::Contacts {
+            contacts: contacts
+                .iter()
+                .map(|c| ContactCardView {
+                    name: c.name.clone(),
+                    phones: c.phones.clone(),
+                })
+                .collect(),
+        }),
+        _ => None,
+    }
 }
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -416,6 +475,7 @@ pub(crate) fn timeline(messages: &[Message], notes: &[Note], names: &Names) -> V
             }),
             reactions: reactions.remove(m.id.as_str()).unwrap_or_default(),
             attachment,
+            card: card_view(&m.content),
         });
     }
     for n in notes {
@@ -434,6 +494,7 @@ pub(crate) fn timeline(messages: &[Message], notes: &[Note], names: &Names) -> V
             reply_to: None,
             reactions: vec![],
             attachment: None,
+            card: None,
         });
     }
     out.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));

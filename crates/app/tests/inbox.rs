@@ -131,6 +131,52 @@ async fn sign_in_errors_are_codes_the_ui_branches_on() {
     assert_eq!(accounts.len(), 1);
     assert!(accounts[0].passphrase && accounts[0].active && accounts[0].last);
     app.shutdown().await;
+
+    // On the next start the account behind a passphrase waits for it on the start screen.
+    let app = app_in(dir.path());
+    tokio::spawn(app.startup(false));
+    assert_eq!(app.sync_status_when_started().await.state, "signed_out");
+    app.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_start_opens_the_account_used_last_before_the_window_asks() {
+    let server = demo_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let secrets = Arc::new(MemorySecrets::default());
+    let app = App::open(
+        AppPaths::under(dir.path().to_path_buf()),
+        vec!["en-US".into()],
+    );
+    app.inbox().use_secrets(secrets.clone());
+    let mut events = app.inbox().subscribe();
+    app.sign_in(sign_in(&server, "omar@noor.demo", demo::DEMO_PASSWORD))
+        .await
+        .unwrap();
+    wait_state(&mut events, &app, "online").await;
+    app.shutdown().await;
+
+    // Restarted with its key still in the keyring: the status asked for while the account
+    // opens is the opened account's, never the start screen's.
+    let app = App::open(
+        AppPaths::under(dir.path().to_path_buf()),
+        vec!["en-US".into()],
+    );
+    app.inbox().use_secrets(secrets);
+    assert_eq!(app.sync_status_when_started().await.state, "signed_out");
+    tokio::spawn(app.startup(false));
+    let status = app.sync_status_when_started().await;
+    assert_ne!(status.state, "signed_out");
+    assert!(status.account.is_some());
+    let rows = app
+        .inbox_list(InboxQuery {
+            limit: Some(5),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 5, "the cached list is there at once");
+    app.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -289,6 +335,16 @@ async fn an_agents_day_views_actions_notes_templates_and_sending() {
     .await
     .unwrap();
     wait_row(&mut events, &app, &target.id, |r| r.status == "resolved").await;
+
+    // Read, then put back as unread for later: the team sees it unread again.
+    app.mark_read(target.id.clone()).await.unwrap();
+    wait_row(&mut events, &app, &target.id, |r| r.unread == 0).await;
+    app.mark_unread(target.id.clone()).await.unwrap();
+    wait_row(&mut events, &app, &target.id, |r| r.unread == 1).await;
+    assert_eq!(
+        code(app.mark_unread("cnv_nope".into()).await),
+        ErrorCode::NotFound
+    );
 
     // A private note shows in the timeline as a note, with its author.
     app.add_note(AddNote {

@@ -87,6 +87,7 @@ fn build(body_limit: usize, attachment_limit: usize) -> Routes {
         .post("/v1/conversations/{id}/messages", send_message)
         .post("/v1/conversations/{id}/notes", add_note)
         .post("/v1/conversations/{id}/read", mark_read)
+        .post("/v1/conversations/{id}/unread", mark_unread)
         .get("/v1/conversations/{id}/suggestions", suggestions)
         .add(
             "post",
@@ -888,6 +889,49 @@ async fn mark_read(
     if let Some((recipient, pid)) = receipt {
         outbound::read_receipt(state.clone(), conv.channel, recipient, pid);
     }
+    Ok(Json(conv))
+}
+
+/// Marks the conversation unread from its latest customer message: an agent puts it back for
+/// later (or for a colleague). Read receipts already sent to the customer stay sent.
+async fn mark_unread(
+    State(state): State<AppState>,
+    auth: AuthAgent,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Conversation>> {
+    let mut w = state.write(&auth.workspace_id).await?;
+    let mut conv: Conversation = w
+        .get(EntityKind::Conversation, &id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("conversation"))?;
+    let last_inbound: Option<(String, i64)> = sqlx::query_as(
+        "SELECT id, sort_at FROM entities WHERE workspace_id = ? AND kind = 'message' AND parent_id = ? AND deleted = 0
+           AND json_extract(data, '$.direction') = 'inbound' ORDER BY sort_at DESC, id DESC LIMIT 1",
+    )
+    .bind(&auth.workspace_id)
+    .bind(&id)
+    .fetch_optional(w.conn())
+    .await?;
+    let Some((last_id, last_at)) = last_inbound else {
+        return Err(ApiError::bad_request(
+            "the customer has not written in this conversation",
+        ));
+    };
+    let before: Option<String> = sqlx::query_scalar(
+        "SELECT id FROM entities WHERE workspace_id = ? AND kind = 'message' AND parent_id = ? AND deleted = 0
+           AND (sort_at < ? OR (sort_at = ? AND id < ?)) ORDER BY sort_at DESC, id DESC LIMIT 1",
+    )
+    .bind(&auth.workspace_id)
+    .bind(&id)
+    .bind(last_at)
+    .bind(last_at)
+    .bind(&last_id)
+    .fetch_optional(w.conn())
+    .await?;
+    conv.read_up_to = before;
+    conv.unread_count = conv.unread_count.max(1);
+    w.put_conversation(&conv).await?;
+    state.commit(w).await?;
     Ok(Json(conv))
 }
 

@@ -376,6 +376,36 @@ async fn conversation_updates_notes_read_and_history() {
     assert_eq!(s, StatusCode::OK);
     assert_eq!(c["unread_count"], 4);
     assert_eq!(c["read_up_to"], p1m[6]["id"]);
+
+    // Read to the newest, then unread again: the latest customer message counts as unread and
+    // the read marker sits just before it.
+    let (_, c) = h
+        .post(
+            &sup,
+            &format!("/v1/conversations/{conv}/read"),
+            json!({"message_id": p1m[0]["id"]}),
+        )
+        .await;
+    assert_eq!(c["unread_count"], 0);
+    assert_eq!(p1m[0]["direction"], "inbound");
+    let (s, c) = h
+        .post(&sup, &format!("/v1/conversations/{conv}/unread"), json!({}))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(c["unread_count"], 1);
+    assert_eq!(c["read_up_to"], p1m[1]["id"]);
+    let (s, _) = h
+        .post(&sup, "/v1/conversations/cnv_nope/unread", json!({}))
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (_, c) = h
+        .post(
+            &sup,
+            &format!("/v1/conversations/{conv}/read"),
+            json!({"message_id": p1m[6]["id"]}),
+        )
+        .await;
+    assert_eq!(c["unread_count"], 4);
     // Resolving and reopening are events too; resolving sets `resolved_at`, reopening clears it.
     let (_, c) = h
         .send(

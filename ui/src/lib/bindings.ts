@@ -107,6 +107,12 @@ export type AttachmentView = {
  * The cloud's id, when it holds the file.
  */
 id: string | null, kind: string, filename: string | null, contentType: string | null, };
+export type ContactCardView = { name: string, phones: Array<string>, };
+export type CardView = { "type": "location", latitude: number, longitude: number, name: string | null, address: string | null, 
+/**
+ * A map of the place, opened in the browser after the usual link check.
+ */
+mapUrl: string, } | { "type": "contacts", contacts: Array<ContactCardView>, };
 export type MessageView = { id: string, 
 /**
  * `inbound`, `outbound`, `note` (private, agents only) or `event`.
@@ -146,7 +152,11 @@ local: boolean, replyTo: QuoteView | null,
 /**
  * The customer's reactions to this message.
  */
-reactions: Array<string>, attachment: AttachmentView | null, };
+reactions: Array<string>, attachment: AttachmentView | null, 
+/**
+ * A shared location or contact cards, shown as a card.
+ */
+card: CardView | null, };
 export type IdentityView = { channel: string, externalId: string, };
 export type ContactView = { id: string, name: string, phone: string | null, language: string | null, identities: Array<IdentityView>, };
 export type WindowView = { freeTextUntil: number | null, humanAgentUntil: number | null, templatesAllowed: boolean, };
@@ -407,6 +417,7 @@ export type Commands = {
   discard_message: { args: string; result: null };
   suggestions: { args: string; result: Array<SuggestionView> };
   mark_read: { args: string; result: null };
+  mark_unread: { args: string; result: null };
   load_older: { args: string; result: boolean };
   accounts: { args: null; result: Array<AccountView> };
   sign_in: { args: SignIn; result: SyncStatus };
@@ -452,6 +463,7 @@ export const COMMAND_NAMES = [
   "discard_message",
   "suggestions",
   "mark_read",
+  "mark_unread",
   "load_older",
   "accounts",
   "sign_in",

@@ -36,3 +36,20 @@ describe('time', () => {
     expect(fillTemplate('Hi {{1}}', [])).toBe('Hi {{1}}');
   });
 });
+
+describe('snooze times', () => {
+  it('tomorrow morning is 09:00 the next day, across a month end', async () => {
+    const { tomorrowMorning, toLocalInput } = await import('./format');
+    expect(toLocalInput(tomorrowMorning(new Date(2026, 10, 30, 23, 50)))).toBe('2026-12-01T09:00');
+    expect(toLocalInput(tomorrowMorning(new Date(2026, 10, 25, 0, 5)))).toBe('2026-11-26T09:00');
+  });
+
+  it('reads back what it writes and refuses what is not a time', async () => {
+    const { fromLocalInput, toLocalInput } = await import('./format');
+    const at = new Date(2027, 0, 2, 14, 30).getTime();
+    expect(fromLocalInput(toLocalInput(at))).toBe(at);
+    for (const bad of ['', '2027-02-31T10:00', '2027-01-02 14:30', '2027-01-02T25:00', 'tomorrow']) {
+      expect(fromLocalInput(bad)).toBeNull();
+    }
+  });
+});

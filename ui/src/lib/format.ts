@@ -64,3 +64,29 @@ export function segments(text: string): Segment[] {
 export function fillTemplate(body: string, params: string[]): string {
   return body.replace(/\{\{\s*(\d+)\s*\}\}/g, (whole, n: string) => params[Number(n) - 1] || whole);
 }
+
+/** Tomorrow at 09:00 on this machine's clock: when a conversation snoozed "until tomorrow"
+ * comes back. */
+export function tomorrowMorning(now: Date): number {
+  const d = new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1, 9, 0, 0, 0);
+  return d.getTime();
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** An instant as a `datetime-local` input's value (local time, to the minute). */
+export function toLocalInput(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/** A `datetime-local` input's value as an instant, or null when it is not a whole one. */
+export function fromLocalInput(value: string): number | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(value);
+  if (!m) return null;
+  const [y, mo, d, h, mi] = m.slice(1).map(Number);
+  const date = new Date(y, mo - 1, d, h, mi);
+  // Reject what the calendar does not have (31 February rolls over otherwise).
+  if (date.getMonth() !== mo - 1 || date.getDate() !== d || date.getHours() !== h) return null;
+  return date.getTime();
+}

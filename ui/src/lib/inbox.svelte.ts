@@ -48,7 +48,10 @@ function loadSavedViews(): SavedView[] {
   }
 }
 
-export function toInboxQuery(q: ListQuery): InboxQuery {
+/** Rows asked for first, to paint the list at once: more than a tall screen shows. */
+export const FIRST_ROWS = 60;
+
+export function toInboxQuery(q: ListQuery, limit = 20000): InboxQuery {
   return {
     view: q.view,
     status: q.status ?? undefined,
@@ -56,7 +59,7 @@ export function toInboxQuery(q: ListQuery): InboxQuery {
     label: q.label ?? undefined,
     unread: q.unread || undefined,
     sort: q.sort,
-    limit: 20000,
+    limit,
   };
 }
 
@@ -76,7 +79,11 @@ function readBase64(file: Blob): Promise<string> {
 }
 
 class InboxState {
-  rows = $state<InboxRow[]>([]);
+  // Replaced whole on every refresh, never changed in place: not deeply reactive, so 10k rows
+  // cost no proxies.
+  rows = $state.raw<InboxRow[]>([]);
+  /** The first status is known: until then the start screen is not shown (no flash of it). */
+  ready = $state(false);
   selected = $state<string | null>(null);
   conversation = $state<ConversationView | null>(null);
   status = $state<SyncStatus>({ state: 'signed_out', account: null, lastSyncAt: null, error: null, applied: 0, total: null });
@@ -97,6 +104,9 @@ class InboxState {
   pendingLink = $state<string | null>(null);
   error = $state<string | null>(null);
   #listening = false;
+  #refreshes = 0;
+  /** The read mark sent on opening, which a mark-unread must follow, not overtake. */
+  #reading: Promise<unknown> = Promise.resolve();
   #pending: ReturnType<typeof setTimeout> | null = null;
 
   get signedIn(): boolean {
@@ -121,9 +131,14 @@ class InboxState {
         }
       });
     }
+    // Answers once the account used last (or the demo) has opened.
     this.status = await call('sync_status');
+    this.ready = true;
     if (this.signedIn) {
-      await Promise.all([this.refresh(), this.loadDirectory()]);
+      // A screenful first, painted at once; then the whole list.
+      await this.refresh(FIRST_ROWS);
+      void this.loadDirectory();
+      await this.refresh();
     } else {
       await this.loadAccounts();
       // Reopen the account used last; one behind a passphrase waits for it
@@ -166,10 +181,13 @@ class InboxState {
     }, 150);
   }
 
-  async refresh(): Promise<void> {
+  async refresh(limit?: number): Promise<void> {
     if (!this.signedIn) return;
+    // Only the answer to the latest request is shown: an older one may arrive after it.
+    const seq = ++this.#refreshes;
     try {
-      this.rows = await call('inbox_list', toInboxQuery(this.query));
+      const rows = await call('inbox_list', toInboxQuery(this.query, limit));
+      if (seq === this.#refreshes) this.rows = rows;
     } catch (err) {
       this.error = describeError(err);
     }
@@ -223,6 +241,22 @@ class InboxState {
     }
   }
 
+  /** Puts the conversation back as unread for the team and closes it, so opening does not
+   * read it again at once. */
+  async markUnread(id = this.selected): Promise<void> {
+    if (!id) return;
+    try {
+      await this.#reading;
+      await call('mark_unread', id);
+      if (this.selected === id) {
+        this.selected = null;
+        this.conversation = null;
+      }
+    } catch (err) {
+      this.error = describeError(err);
+    }
+  }
+
   async open(id: string, messageId: string | null = null): Promise<void> {
     this.selected = id;
     this.focusMessage = messageId;
@@ -230,7 +264,7 @@ class InboxState {
     this.hasOlder = true;
     await this.#reloadConversation();
     const row = this.conversation?.row;
-    if (row && row.unread > 0) void call('mark_read', id).catch(() => undefined);
+    if (row && row.unread > 0) this.#reading = call('mark_read', id).catch(() => undefined);
     void this.loadSuggestions(id);
   }
 

@@ -7,6 +7,7 @@ export type ShortcutId =
   | 'note'
   | 'assign-me'
   | 'resolve'
+  | 'unread'
   | 'search'
   | 'palette'
   | 'help'
@@ -21,6 +22,7 @@ export const SHORTCUTS: { id: ShortcutId; keys: string }[] = [
   { id: 'note', keys: 'N' },
   { id: 'assign-me', keys: 'A' },
   { id: 'resolve', keys: 'E' },
+  { id: 'unread', keys: 'U' },
   { id: 'search', keys: '/' },
   { id: 'palette', keys: 'Ctrl/⌘ + K' },
   { id: 'help', keys: '?' },
@@ -53,6 +55,8 @@ export function shortcutFor(
       return 'assign-me';
     case 'KeyE':
       return 'resolve';
+    case 'KeyU':
+      return 'unread';
     case 'Slash':
       return 'search';
     default:
