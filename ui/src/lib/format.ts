@@ -84,7 +84,7 @@ export function toLocalInput(ms: number): string {
 export function fromLocalInput(value: string): number | null {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(value);
   if (!m) return null;
-  const [y, mo, d, h, mi] = m.slice(1).map(Number);
+  const [y = 0, mo = 0, d = 0, h = 0, mi = 0] = m.slice(1).map(Number);
   const date = new Date(y, mo - 1, d, h, mi);
   // Reject what the calendar does not have (31 February rolls over otherwise).
   if (date.getMonth() !== mo - 1 || date.getDate() !== d || date.getHours() !== h) return null;

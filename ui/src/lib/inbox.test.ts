@@ -22,7 +22,9 @@ const rows = (n: number, tag = 'c'): InboxRow[] =>
 async function next(cmd: string): Promise<Pending> {
   await vi.waitFor(() => expect(backend.pending.some((p) => p.cmd === cmd)).toBe(true));
   const i = backend.pending.findIndex((p) => p.cmd === cmd);
-  return backend.pending.splice(i, 1)[0];
+  const [call] = backend.pending.splice(i, 1);
+  if (!call) throw new Error(`no call to ${cmd}`);
+  return call;
 }
 
 describe('inbox start', () => {
