@@ -102,8 +102,9 @@ function pssTree(pid) {
     const p = stack.pop();
     try {
       const rollup = readFileSync(`/proc/${p}/smaps_rollup`, 'utf8');
-      total += Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
-      names.push(readFileSync(`/proc/${p}/comm`, 'utf8').trim());
+      const kib = Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
+      total += kib;
+      names.push(`${readFileSync(`/proc/${p}/comm`, 'utf8').trim()} ${(kib / 1024).toFixed(0)} MB`);
     } catch {
       // Gone.
     }

@@ -193,7 +193,8 @@ test('demo inbox: live messages, directions, hostile text, reply, filters, templ
     await app.find('[data-testid="card-contacts"]');
     assert.match(await app.text('[data-testid="card-location"] .card-title'), /^برج خليفة$/);
     const ltr = await app.execute(`return [...document.querySelectorAll('[data-testid^="card-"] bdi')].map((b) => [b.textContent, getComputedStyle(b).direction]);`);
-    assert.deepEqual(ltr, [['25.19720, 55.27438', 'ltr'], ['+971 50 765 4321', 'ltr']]);
+    // Both arrived in the same second: either may be listed first.
+    assert.deepEqual(ltr.sort(), [['+971 50 765 4321', 'ltr'], ['25.19720, 55.27438', 'ltr']]);
     await app.screenshot(join(shots, 'cards-en.png'));
     await app.click('[data-testid="card-open-map"]');
     await app.find('[data-testid="link-check"]');
@@ -247,6 +248,8 @@ test('demo inbox: live messages, directions, hostile text, reply, filters, templ
     await app.find('html[dir="rtl"]');
     await app.waitUntil(rowNamed, [HOSTILE_NAME]);
     await app.execute(clickRowNamed, [HOSTILE_NAME]);
+    // Another conversation was open: wait until this one has replaced it.
+    await app.waitUntil(`return document.querySelector('[data-testid="conversation-name"]')?.textContent === arguments[0];`, [HOSTILE_NAME]);
     await app.find('[data-testid="composer"]');
     await replyAndWatch(app, 'أهلاً Eve، طلبك رقم #A-1042 في الطريق');
     await say('تمام، شكراً جزيلاً');
@@ -263,6 +266,28 @@ test('demo inbox: live messages, directions, hostile text, reply, filters, templ
     await app.find('[data-testid="help"]');
     await app.screenshot(join(shots, 'shortcuts-ar.png'));
     await app.execute(`window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));`);
+
+    // The cards mirror too; snoozing until a chosen time (tomorrow morning is offered).
+    await app.execute(clickRowNamed, [shopper]);
+    await app.find('[data-testid="card-location"]');
+    // Inside the right-to-left layout the phone number still reads left to right: its
+    // first character is drawn left of its last.
+    const leftToRight = await app.execute(`
+      return [...document.querySelectorAll('[data-testid^="card-"] bdi')].map((b) => {
+        const t = b.firstChild;
+        const r = document.createRange();
+        r.setStart(t, 0); r.setEnd(t, 1);
+        const first = r.getBoundingClientRect().left;
+        r.setStart(t, t.length - 1); r.setEnd(t, t.length);
+        return [b.textContent, first < r.getBoundingClientRect().left];
+      });`);
+    assert.deepEqual(leftToRight.sort(), [['+971 50 765 4321', true], ['25.19720, 55.27438', true]]);
+    await app.select('[data-testid="status-menu"]', 'snooze:custom');
+    const at = await app.execute(`return document.querySelector('[data-testid="snooze-input"]').value;`);
+    assert.match(at, /^\d{4}-\d{2}-\d{2}T09:00$/);
+    await app.screenshot(join(shots, 'cards-snooze-ar.png'));
+    await app.click('[data-testid="snooze-at"] button[type="submit"]');
+    await app.waitUntil(`return !!document.querySelector('[data-testid="conversation-status"].status-snoozed');`);
 
     // Dark, in both languages; Settings in both.
     await app.click('[data-testid="nav-settings"]');
