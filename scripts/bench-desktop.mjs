@@ -153,7 +153,7 @@ try {
   const ps = pssTree(stepup.pid);
   fixture.stdin.write('traffic 0.0001\n');
   await Promise.all([stop(minimal), stop(stepup)]);
-  report(`memory (PSS, app + WebKit processes) after ${MINUTES} min of ${RATE} msg/s: minimal ${(pm.kib / 1024).toFixed(1)} MB [${pm.processes.join(', ')}], Stepup ${(ps.kib / 1024).toFixed(1)} MB: +${((ps.kib - pm.kib) / 1024).toFixed(1)} MB (goal ≤ +50 MB)`);
+  report(`memory (PSS, app + WebKit processes) after ${MINUTES} min of ${RATE} msg/s: minimal ${(pm.kib / 1024).toFixed(1)} MB [${pm.processes.join(', ')}], Stepup ${(ps.kib / 1024).toFixed(1)} MB [${ps.processes.join(', ')}]: +${((ps.kib - pm.kib) / 1024).toFixed(1)} MB (goal ≤ +50 MB)`);
 
   // Opening the big conversation and scrolling the list, measured in the page.
   const driver = await startDriver({ env });

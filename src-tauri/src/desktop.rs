@@ -200,10 +200,17 @@ pub fn setup(handle: &AppHandle) -> tauri::Result<()> {
         tracing::warn!(error = %err, "no tray icon");
     }
 
-    // stepup:// links: at launch and while running.
+    // stepup:// links: at launch and while running. Registering the scheme runs the
+    // desktop's tools (`update-desktop-database`, `xdg-mime`): off the main thread, so the
+    // window does not wait for them.
     #[cfg(any(target_os = "linux", windows))]
-    if let Err(err) = handle.deep_link().register_all() {
-        tracing::info!(error = %err, "cannot register the stepup:// scheme");
+    {
+        let registrar = handle.clone();
+        std::thread::spawn(move || {
+            if let Err(err) = registrar.deep_link().register_all() {
+                tracing::info!(error = %err, "cannot register the stepup:// scheme");
+            }
+        });
     }
     let links = handle.clone();
     handle.deep_link().on_open_url(move |event| {

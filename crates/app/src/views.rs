@@ -26,7 +26,11 @@ pub struct InboxRow {
     pub channel: String,
     pub contact_id: String,
     pub contact_name: String,
+    /// The last message's text; empty when it is a file, a place or a contact card.
     pub preview: String,
+    /// What the last message is when it has no text (`image`, `location`, `contacts`, …):
+    /// the UI names it in the user's language.
+    pub preview_kind: Option<String>,
     #[ts(type = "number")]
     pub last_message_at: i64,
     pub unread: u32,
@@ -316,12 +320,14 @@ pub(crate) fn row(
         Some(t) if t - now < 2 * 3600 * 1000 => "closing",
         Some(_) => "open",
     };
+    let (preview, preview_kind) = preview_parts(c.last_message_preview.as_deref());
     InboxRow {
         id: c.id.clone(),
         channel: c.channel.as_str().to_owned(),
         contact_id: c.contact_id.clone(),
         contact_name: contact_name.unwrap_or_default(),
-        preview: c.last_message_preview.clone().unwrap_or_default(),
+        preview,
+        preview_kind,
         last_message_at: c.last_message_at,
         unread: c.unread_count,
         status: enum_str(&c.status),
@@ -627,5 +633,50 @@ mod tests {
             "Hello Aisha, your order #A-1042 is ready. Aisha!"
         );
         assert_eq!(placeholder_count("no params"), 0);
+    }
+}
+
+/// The cloud words a message without text as `[kind]` (`[image]`, `[contact]`, …), in no
+/// language: such a preview becomes its kind, for the UI to name.
+fn preview_parts(preview: Option<&str>) -> (String, Option<String>) {
+    let preview = preview.unwrap_or_default();
+    let kind = preview
+        .strip_prefix('[')
+        .and_then(|p| p.strip_suffix(']'))
+        .and_then(|k| match k {
+            "contact" => Some("contacts"),
+            "image" | "audio" | "voice" | "video" | "document" | "sticker" | "location"
+            | "unsupported" => Some(k),
+            _ => None,
+        });
+    match kind {
+        Some(kind) => (String::new(), Some(kind.to_owned())),
+        None => (preview.to_owned(), None),
+    }
+}
+
+#[cfg(test)]
+mod preview_tests {
+    use super::preview_parts;
+
+    #[test]
+    fn previews_without_text_become_their_kind() {
+        assert_eq!(
+            preview_parts(Some("[image]")),
+            (String::new(), Some("image".into()))
+        );
+        assert_eq!(
+            preview_parts(Some("[contact]")),
+            (String::new(), Some("contacts".into()))
+        );
+        assert_eq!(
+            preview_parts(Some("مرحبا [image]")),
+            ("مرحبا [image]".into(), None)
+        );
+        assert_eq!(
+            preview_parts(Some("[not a kind]")),
+            ("[not a kind]".into(), None)
+        );
+        assert_eq!(preview_parts(None), (String::new(), None));
     }
 }

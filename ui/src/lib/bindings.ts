@@ -80,7 +80,16 @@ locale: Locale, direction: Direction, dataDir: string, };
 export type ErrorCode = "invalid_input" | "io" | "not_signed_in" | "not_found" | "unauthorized" | "unreachable" | "rejected" | "keyring_unavailable" | "passphrase_required" | "wrong_key" | "internal";
 export type IpcError = { code: ErrorCode, message: string, };
 export type LabelView = { id: string, name: string, color: string, };
-export type InboxRow = { id: string, channel: string, contactId: string, contactName: string, preview: string, lastMessageAt: number, unread: number, 
+export type InboxRow = { id: string, channel: string, contactId: string, contactName: string, 
+/**
+ * The last message's text; empty when it is a file, a place or a contact card.
+ */
+preview: string, 
+/**
+ * What the last message is when it has no text (`image`, `location`, `contacts`, …):
+ * the UI names it in the user's language.
+ */
+previewKind: string | null, lastMessageAt: number, unread: number, 
 /**
  * `open`, `pending`, `snoozed` or `resolved`.
  */
