@@ -140,6 +140,18 @@ async fn sign_in_errors_are_codes_the_ui_branches_on() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_is_signed_in_before_the_window_asks() {
+    // `--demo`: the window's first status is the demo's, not the start screen's.
+    let dir = tempfile::tempdir().unwrap();
+    let app = app_in(dir.path());
+    tokio::spawn(app.startup(true));
+    let status = app.sync_status_when_started().await;
+    assert_ne!(status.state, "signed_out");
+    assert!(status.account.is_some());
+    app.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_start_opens_the_account_used_last_before_the_window_asks() {
     let server = demo_server().await;
     let dir = tempfile::tempdir().unwrap();
