@@ -147,6 +147,7 @@ snooze-confirm = تأجيل
 snooze-in-past = اختر وقتاً بعد الآن.
 action-mark-unread = تعليم كغير مقروءة
 action-cancel = إلغاء
+conversation-more = المزيد
 card-open-map = فتح الخريطة
 day-today = اليوم
 day-yesterday = أمس

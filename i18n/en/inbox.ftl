@@ -135,6 +135,7 @@ snooze-confirm = Snooze
 snooze-in-past = Choose a time after now.
 action-mark-unread = Mark unread
 action-cancel = Cancel
+conversation-more = More
 card-open-map = Open the map
 day-today = Today
 day-yesterday = Yesterday

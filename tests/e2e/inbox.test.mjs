@@ -177,8 +177,10 @@ test('demo inbox: live messages, directions, hostile text, reply, filters, templ
     assert.match(await app.attribute('.bubble.outbound [data-testid="thumbnail"]', 'src'), /^data:image\/png;base64,/);
 
     // Muting the conversation silences its notifications (kept in the settings).
+    await app.click('[data-testid="more-menu"]');
     await app.click('[data-testid="mute"]');
     await app.find('[data-testid="mute"][aria-pressed="true"]');
+    await app.click('[data-testid="more-menu"]');
 
     // A WhatsApp customer shares a place and a contact: both shown as cards, the
     // coordinates and the phone number left to right, the map behind the link check.
@@ -205,6 +207,7 @@ test('demo inbox: live messages, directions, hostile text, reply, filters, templ
     await app.execute(`document.querySelector('[data-testid="link-check"]').dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));`);
 
     // Mark unread: the conversation closes and its row shows it unread again.
+    await app.click('[data-testid="more-menu"]');
     await app.click('[data-testid="mark-unread"]');
     await app.waitUntil(`return !document.querySelector('[data-testid="conversation-name"]');`);
     await app.waitUntil(
