@@ -38,7 +38,10 @@ export async function startDriver({ env }) {
   const proc = spawn(
     process.env.TAURI_DRIVER ?? 'tauri-driver',
     ['--port', String(port), '--native-port', String(nativePort)],
-    { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    // A process group of its own: stopping the driver stops the apps it started too. An app
+    // left running (hidden to the tray when its window closed) would hold the driver's output
+    // pipes open and keep the test process from ever exiting.
+    { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
   let output = '';
   proc.stdout.on('data', (d) => (output += d));
@@ -62,8 +65,14 @@ export async function startDriver({ env }) {
     url,
     output: () => output,
     async stop() {
-      proc.kill('SIGTERM');
+      try {
+        process.kill(-proc.pid, 'SIGTERM');
+      } catch {
+        // Already gone.
+      }
       await exited;
+      proc.stdout.destroy();
+      proc.stderr.destroy();
     },
   };
 }
