@@ -112,6 +112,25 @@ impl Inbox {
             .collect()
     }
 
+    /// Opens the account used last, unless a passphrase guards it (the start screen asks for
+    /// that one). Nothing to open is not an error.
+    pub async fn open_last(self: &Arc<Self>, data_dir: &Path) -> Result<(), AppError> {
+        let last = std::fs::read_to_string(last_file(data_dir)).unwrap_or_default();
+        let account = self
+            .accounts(data_dir)
+            .list()
+            .into_iter()
+            .find(|a| a.id.as_str() == last.trim() && !a.passphrase);
+        if let Some(account) = account {
+            let open = OpenAccount {
+                id: account.id.as_str().to_owned(),
+                passphrase: None,
+            };
+            self.open_account(data_dir, open).await?;
+        }
+        Ok(())
+    }
+
     /// Signs in and starts syncing. Without a keyring the error is
     /// `keyring_unavailable`: ask for a passphrase and sign in again with it.
     pub async fn sign_in(

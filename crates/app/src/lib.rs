@@ -463,21 +463,8 @@ impl App {
                 }
             } else {
                 let data_dir = app.inner.paths.data_dir();
-                let last = app
-                    .inner
-                    .inbox
-                    .account_list(data_dir)
-                    .await
-                    .into_iter()
-                    .find(|a| a.last && !a.passphrase);
-                if let Some(last) = last {
-                    let open = accounts::OpenAccount {
-                        id: last.id,
-                        passphrase: None,
-                    };
-                    if let Err(err) = app.inner.inbox.open_account(data_dir, open).await {
-                        tracing::warn!(code = ?err.code(), "the account used last did not open");
-                    }
+                if let Err(err) = app.inner.inbox.open_last(data_dir).await {
+                    tracing::warn!(code = ?err.code(), "the account used last did not open");
                 }
             }
             drop(started);

@@ -441,10 +441,7 @@ async fn update_conversation(
 ) -> ApiResult<Json<Conversation>> {
     let now = state.now();
     let mut w = state.write(&auth.workspace_id).await?;
-    let mut conv: Conversation = w
-        .get(EntityKind::Conversation, &id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("conversation"))?;
+    let mut conv = conversation(&mut w, &id).await?;
     let before = conv.clone();
     if let Some(status) = req.status {
         if status == ConversationStatus::Resolved {
@@ -662,10 +659,7 @@ async fn send_message(
             .into_response());
     }
     let now = w.now();
-    let mut conv: Conversation = w
-        .get(EntityKind::Conversation, &id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("conversation"))?;
+    let mut conv = conversation(&mut w, &id).await?;
     let mode = window::check_send(conv.channel, &conv.reply_window, &req, now)?;
     let (content, reply_to) = match &req {
         SendMessageRequest::Text {
@@ -851,10 +845,7 @@ async fn mark_read(
     JsonBody(req): JsonBody<MarkReadRequest>,
 ) -> ApiResult<Json<Conversation>> {
     let mut w = state.write(&auth.workspace_id).await?;
-    let mut conv: Conversation = w
-        .get(EntityKind::Conversation, &id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("conversation"))?;
+    let mut conv = conversation(&mut w, &id).await?;
     let m: Message = w
         .get(EntityKind::Message, &req.message_id)
         .await?
@@ -892,6 +883,13 @@ async fn mark_read(
     Ok(Json(conv))
 }
 
+/// The conversation `id` of the writer's workspace, or a 404.
+async fn conversation(w: &mut store::Writer, id: &str) -> ApiResult<Conversation> {
+    w.get(EntityKind::Conversation, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("conversation"))
+}
+
 /// Marks the conversation unread from its latest customer message: an agent puts it back for
 /// later (or for a colleague). Read receipts already sent to the customer stay sent.
 async fn mark_unread(
@@ -900,10 +898,7 @@ async fn mark_unread(
     Path(id): Path<String>,
 ) -> ApiResult<Json<Conversation>> {
     let mut w = state.write(&auth.workspace_id).await?;
-    let mut conv: Conversation = w
-        .get(EntityKind::Conversation, &id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("conversation"))?;
+    let mut conv = conversation(&mut w, &id).await?;
     let last_inbound: Option<(String, i64)> = sqlx::query_as(
         "SELECT id, sort_at FROM entities WHERE workspace_id = ? AND kind = 'message' AND parent_id = ? AND deleted = 0
            AND json_extract(data, '$.direction') = 'inbound' ORDER BY sort_at DESC, id DESC LIMIT 1",

@@ -148,7 +148,7 @@ impl Store {
             // Each slice numbered the agents it met; renumber into the shared list.
             let remap: Vec<u32> = part
                 .agents
-                .into_iter()
+                .iter()
                 .map(|id| intern(&mut out.agents, &mut agent_index, id))
                 .collect();
             out.conversations
@@ -215,13 +215,14 @@ fn push_scope_filters(q: &mut QueryBuilder<Sqlite>, scope: &AnalyticsScope) {
     }
 }
 
-fn intern(agents: &mut Vec<String>, index: &mut HashMap<String, u32>, id: String) -> u32 {
-    if let Some(&n) = index.get(&id) {
+/// The number of agent `id` in `agents`, added at the end when new (allocating only then).
+fn intern(agents: &mut Vec<String>, index: &mut HashMap<String, u32>, id: &str) -> u32 {
+    if let Some(&n) = index.get(id) {
         return n;
     }
     let n = u32::try_from(agents.len()).unwrap_or(u32::MAX);
-    index.insert(id.clone(), n);
-    agents.push(id);
+    index.insert(id.to_owned(), n);
+    agents.push(id.to_owned());
     n
 }
 
@@ -272,10 +273,7 @@ async fn read_slice(
                 let (code, sender) = item?;
                 let agent = match sender {
                     Some("") | None => None,
-                    Some(a) => Some(match agent_index.get(a) {
-                        Some(&n) => n,
-                        None => intern(&mut agents, &mut agent_index, a.to_owned()),
-                    }),
+                    Some(a) => Some(intern(&mut agents, &mut agent_index, a)),
                 };
                 entries.push(Entry {
                     at: scope.entries_since + code.div_euclid(8),
