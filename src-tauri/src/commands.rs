@@ -8,7 +8,7 @@ use stepup_app::{
     actions::{AddNote, ConversationAction, SendTemplate, SuggestionView},
     analytics::{AnalyticsView, ExportedFile},
     inbox::{
-        ConversationView, Directory, InboxQuery, InboxRow, SearchResult, SendText, SyncStatus,
+        ConversationView, Directory, InboxPage, InboxQuery, SearchResult, SendText, SyncStatus,
     },
     media::{InlineMedia, SaveAttachment, SendAttachment},
     notifications::MuteConversation,
@@ -50,7 +50,7 @@ pub async fn sync_status(app: State<'_, App>) -> Result<SyncStatus> {
 
 #[tauri::command]
 #[tracing::instrument(skip_all, err(Debug))]
-pub async fn inbox_list(app: State<'_, App>, args: InboxQuery) -> Result<Vec<InboxRow>> {
+pub async fn inbox_list(app: State<'_, App>, args: InboxQuery) -> Result<InboxPage> {
     app.inbox_list(args).await.map_err(Into::into)
 }
 

@@ -266,8 +266,13 @@ test('demo inbox: live messages, directions, hostile text, reply, filters, templ
     // The command palette and the shortcuts (by physical key: an Arabic layout types ن for K).
     await app.execute(`window.dispatchEvent(new KeyboardEvent('keydown', { key: 'ن', code: 'KeyK', ctrlKey: true, bubbles: true }));`);
     await app.find('[data-testid="palette"]');
+    // A contact's name jumps to their conversation, found in the whole cache (not only among
+    // the rows loaded), with Enter.
+    await app.type('[data-testid="palette-input"]', shopper);
+    await app.waitUntil(`return document.querySelector('[data-testid="palette-item"]')?.textContent.trim() === arguments[0];`, [shopper]);
     await app.screenshot(join(shots, 'palette-ar.png'));
-    await app.execute(`document.querySelector('[data-testid="palette-input"]').dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));`);
+    await app.execute(`document.querySelector('[data-testid="palette-input"]').dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));`);
+    await app.waitUntil(`return document.querySelector('[data-testid="conversation-name"]')?.textContent === arguments[0] && !document.querySelector('[data-testid="palette"]');`, [shopper]);
     await app.execute(`window.dispatchEvent(new KeyboardEvent('keydown', { key: '؟', code: 'Slash', shiftKey: true, bubbles: true }));`);
     await app.find('[data-testid="help"]');
     await app.screenshot(join(shots, 'shortcuts-ar.png'));

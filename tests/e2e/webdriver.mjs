@@ -171,7 +171,27 @@ export class Session {
   }
 
   async screenshot(path) {
-    const png = await request('GET', `${this.base}/screenshot`);
+    // WebKitWebDriver's screenshot waits for the page's next paint, and a page at rest in
+    // the app's rendering mode (no accelerated compositing) makes none: keep one 1-pixel,
+    // all but transparent element repainting until the screenshot is taken.
+    await this.execute(`
+      const d = document.createElement('div');
+      d.dataset.screenshotNudge = '';
+      d.style.cssText = 'position: fixed; inset-block-start: 0; inset-inline-start: 0; inline-size: 1px; block-size: 1px; pointer-events: none';
+      document.body.append(d);
+      let n = 0;
+      const paint = () => {
+        if (!d.isConnected) return;
+        d.style.background = n++ % 2 ? 'rgba(0, 0, 0, 0.01)' : 'transparent';
+        setTimeout(paint, 40);
+      };
+      paint();`);
+    let png;
+    try {
+      png = await request('GET', `${this.base}/screenshot`);
+    } finally {
+      await this.execute(`document.querySelectorAll('[data-screenshot-nudge]').forEach((d) => d.remove());`);
+    }
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, Buffer.from(png, 'base64'));
   }

@@ -9,9 +9,15 @@ import { app } from './lib/app.svelte';
 import { describeError } from './lib/errors';
 import { followNavigation } from './lib/desktop.svelte';
 
+// Marks of the launch (read by the launch probe of the desktop bench).
+performance.mark('stepup:script');
 const target = document.getElementById('app')!;
+followNavigation().catch((err) => (app.error = describeError(err)));
 app
   .init()
-  .then(() => followNavigation())
+  .then(() => performance.mark('stepup:settings'))
   .catch((err) => (app.error = describeError(err)))
-  .finally(() => mount(App, { target }));
+  .finally(() => {
+    mount(App, { target });
+    performance.mark('stepup:mounted');
+  });

@@ -7,7 +7,7 @@ use std::{path::Path, sync::Arc};
 
 use serde::{Deserialize, Serialize};
 use stepup_store::{OsKeyring, Secret, SecretStore};
-use stepup_sync::account::Accounts;
+use stepup_sync::account::{AccountRecord, Accounts};
 
 use crate::{AppError, inbox::Inbox, inbox::SyncStatus, views::enum_str};
 
@@ -115,13 +115,7 @@ impl Inbox {
     /// Opens the account used last, unless a passphrase guards it (the start screen asks for
     /// that one). Nothing to open is not an error.
     pub async fn open_last(self: &Arc<Self>, data_dir: &Path) -> Result<(), AppError> {
-        let last = std::fs::read_to_string(last_file(data_dir)).unwrap_or_default();
-        let account = self
-            .accounts(data_dir)
-            .list()
-            .into_iter()
-            .find(|a| a.id.as_str() == last.trim() && !a.passphrase);
-        if let Some(account) = account {
+        if let Some(account) = self.last_to_open(data_dir) {
             let open = OpenAccount {
                 id: account.id.as_str().to_owned(),
                 passphrase: None,
@@ -129,6 +123,15 @@ impl Inbox {
             self.open_account(data_dir, open).await?;
         }
         Ok(())
+    }
+
+    /// The account [`Inbox::open_last`] opens, if any.
+    pub fn last_to_open(&self, data_dir: &Path) -> Option<AccountRecord> {
+        let last = std::fs::read_to_string(last_file(data_dir)).unwrap_or_default();
+        self.accounts(data_dir)
+            .list()
+            .into_iter()
+            .find(|a| a.id.as_str() == last.trim() && !a.passphrase)
     }
 
     /// Signs in and starts syncing. Without a keyring the error is

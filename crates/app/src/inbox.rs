@@ -19,8 +19,8 @@ use crate::AppError;
 
 pub use crate::views::{
     AgentView, AttachmentView, CannedView, CardView, ContactCardView, ContactView,
-    ConversationView, Directory, IdentityView, InboxQuery, InboxRow, LabelView, MessageView,
-    QuoteView, TeamView, TemplateView, WindowView,
+    ConversationView, Directory, IdentityView, InboxPage, InboxQuery, InboxRow, LabelView,
+    MessageView, QuoteView, TeamView, TemplateView, WindowView,
 };
 use crate::views::{Names, enum_str, render_template, row, timeline};
 
@@ -386,11 +386,7 @@ impl Inbox {
             .await
     }
 
-    pub async fn conversations(
-        &self,
-        query: InboxQuery,
-        now: i64,
-    ) -> Result<Vec<InboxRow>, AppError> {
+    pub async fn conversations(&self, query: InboxQuery, now: i64) -> Result<InboxPage, AppError> {
         self.with(async |a| {
             let store = &a.session.store;
             let me = &a.session.account.agent_id;
@@ -403,7 +399,8 @@ impl Inbox {
                     Some("waiting") => ConversationSort::WaitingLongest,
                     _ => ConversationSort::Latest,
                 },
-                limit: query.limit.unwrap_or(20_000).min(50_000),
+                limit: query.limit.unwrap_or(100).clamp(1, 5_000),
+                offset: query.offset.unwrap_or(0),
                 ..Default::default()
             };
             match query.view.as_deref() {
@@ -418,17 +415,26 @@ impl Inbox {
                         .map(|x| x.team_ids)
                         .unwrap_or_default();
                     if filter.teams.is_empty() {
-                        return Ok(vec![]);
+                        return Ok(InboxPage {
+                            total: 0,
+                            offset: filter.offset,
+                            rows: vec![],
+                        });
                     }
                 }
                 Some(other) => return Err(AppError::InvalidInput(format!("no view {other:?}"))),
             }
             let names = Names::load(store).await?;
             let rows = store.conversations(&filter).await?;
-            Ok(rows
-                .iter()
-                .map(|r| row(&r.conversation, r.contact_name.clone(), &names, now))
-                .collect())
+            let total = store.conversation_count(&filter).await?;
+            Ok(InboxPage {
+                total,
+                offset: filter.offset,
+                rows: rows
+                    .iter()
+                    .map(|r| row(&r.conversation, r.contact_name.clone(), &names, now))
+                    .collect(),
+            })
         })
         .await
     }

@@ -18,9 +18,9 @@ use crate::{
     analytics::{AnalyticsView, ExportedFile},
     inbox::{
         AgentView, AttachmentView, CannedView, CardView, ContactCardView, ContactView,
-        ConversationView, Directory, IdentityView, InboxEvent, InboxQuery, InboxRow, LabelView,
-        MessageView, QuoteView, SearchResult, SendText, SnippetPart, SyncStatus, TeamView,
-        TemplateView, WindowView,
+        ConversationView, Directory, IdentityView, InboxEvent, InboxPage, InboxQuery, InboxRow,
+        LabelView, MessageView, QuoteView, SearchResult, SendText, SnippetPart, SyncStatus,
+        TeamView, TemplateView, WindowView,
     },
     media::{InlineMedia, SaveAttachment, SendAttachment},
     notifications::{MuteConversation, NavigateTo},
@@ -59,7 +59,7 @@ commands! {
     update_settings(SettingsPatch) -> Settings;
     start_demo() -> SyncStatus;
     sync_status() -> SyncStatus;
-    inbox_list(InboxQuery) -> Vec<InboxRow>;
+    inbox_list(InboxQuery) -> InboxPage;
     open_conversation(String) -> ConversationView;
     send_text(SendText) -> ();
     search(String) -> Vec<SearchResult>;
@@ -128,6 +128,7 @@ pub fn typescript_bindings() -> String {
         WindowView::decl(&cfg),
         ConversationView::decl(&cfg),
         InboxQuery::decl(&cfg),
+        InboxPage::decl(&cfg),
         SendText::decl(&cfg),
         SyncStatus::decl(&cfg),
         SnippetPart::decl(&cfg),

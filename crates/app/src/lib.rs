@@ -17,7 +17,7 @@ pub mod presence;
 pub mod settings;
 mod views;
 
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, RwLock, atomic::Ordering};
 
 use serde::Serialize;
 use stepup_i18n::{Catalog, Direction, Locale};
@@ -44,6 +44,9 @@ pub struct AppInfo {
     pub locale: Locale,
     pub direction: Direction,
     pub data_dir: String,
+    /// The start-up is opening an account (the one used last, or the demo): the inbox, not
+    /// the start screen, is coming, and the UI can lay it out while it opens.
+    pub opening: bool,
 }
 
 /// The app's core state. Cheap to clone.
@@ -67,6 +70,8 @@ struct Inner {
     desktop: Arc<notifications::Desktop>,
     /// True while the start-up (the account used last, or the demo) is opening.
     starting: tokio::sync::watch::Sender<bool>,
+    /// True while the start-up is opening an account (not merely finding none to open).
+    opening: std::sync::atomic::AtomicBool,
 }
 
 /// With this set, the app prints `ready <screen> <ms>` on standard output
@@ -112,6 +117,7 @@ impl App {
                 shown: std::sync::atomic::AtomicBool::new(false),
                 desktop,
                 starting: tokio::sync::watch::Sender::new(false),
+                opening: std::sync::atomic::AtomicBool::new(false),
             }),
         }
     }
@@ -141,6 +147,7 @@ impl App {
             locale,
             direction: locale.direction(),
             data_dir: self.inner.paths.data_dir().display().to_string(),
+            opening: self.inner.opening.load(Ordering::SeqCst),
         }
     }
 
@@ -278,10 +285,10 @@ impl App {
         Ok(self.inner.inbox.status())
     }
 
-    pub async fn inbox_list(
-        &self,
-        query: inbox::InboxQuery,
-    ) -> Result<Vec<inbox::InboxRow>, AppError> {
+    /// A window of the conversation list. Asked for during start-up, it waits for the account
+    /// to open: the window asks for its first rows beside its first status.
+    pub async fn inbox_list(&self, query: inbox::InboxQuery) -> Result<inbox::InboxPage, AppError> {
+        self.started().await;
         self.inner.inbox.conversations(query, now_ms()).await
     }
 
@@ -434,10 +441,15 @@ impl App {
     /// for it first, and should see the inbox, not a start screen that a moment later gives
     /// way to it.
     pub async fn sync_status_when_started(&self) -> inbox::SyncStatus {
+        self.started().await;
+        self.sync_status()
+    }
+
+    /// Returns once the start-up begun by [`App::startup`] (if any) has finished.
+    async fn started(&self) {
         let mut starting = self.inner.starting.subscribe();
         // The sender lives as long as the app: the wait ends when start-up does.
         let _ = starting.wait_for(|busy| !busy).await;
-        self.sync_status()
     }
 
     /// Opens what the app shows first, while the window is still loading: the demo when
@@ -447,12 +459,20 @@ impl App {
     /// asked for meanwhile waits for the outcome.
     pub fn startup(&self, demo: bool) -> impl std::future::Future<Output = ()> + Send + 'static {
         self.inner.starting.send_replace(true);
+        let opening = demo
+            || self
+                .inner
+                .inbox
+                .last_to_open(self.inner.paths.data_dir())
+                .is_some();
+        self.inner.opening.store(opening, Ordering::SeqCst);
         let app = self.clone();
         async move {
             // Done however this ends, a panic included: the window must not wait forever.
             struct Started(App);
             impl Drop for Started {
                 fn drop(&mut self) {
+                    self.0.inner.opening.store(false, Ordering::SeqCst);
                     self.0.inner.starting.send_replace(false);
                 }
             }
@@ -467,6 +487,10 @@ impl App {
                     tracing::warn!(code = ?err.code(), "the account used last did not open");
                 }
             }
+            tracing::debug!(
+                ms = app.inner.opened_at.elapsed().as_millis() as u64,
+                "startup done"
+            );
             drop(started);
         }
     }

@@ -222,8 +222,22 @@ pub struct InboxQuery {
     /// `latest` (default) or `waiting` (waiting longest first).
     #[ts(optional)]
     pub sort: Option<String>,
+    /// Rows from this one on (0 is the top of the list).
+    #[ts(optional)]
+    pub offset: Option<u32>,
     #[ts(optional)]
     pub limit: Option<u32>,
+}
+
+/// A window of the conversation list: `rows` are the list's rows from
+/// `offset` on, out of `total`. The UI asks for the rows in view and keeps
+/// only those.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct InboxPage {
+    pub total: u32,
+    pub offset: u32,
+    pub rows: Vec<InboxRow>,
 }
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]

@@ -56,6 +56,35 @@ async fn wait_state(rx: &mut broadcast::Receiver<InboxEvent>, app: &App, state: 
     .unwrap_or_else(|_| panic!("the inbox reached {state}"));
 }
 
+/// The whole list for `query`, read window by window as the UI scrolls it; checks that the
+/// windows fit together (offsets, one total) on the way.
+async fn list(app: &App, query: InboxQuery) -> Vec<InboxRow> {
+    let mut rows: Vec<InboxRow> = Vec::new();
+    let mut total = None;
+    loop {
+        let page = app
+            .inbox_list(InboxQuery {
+                offset: Some(rows.len() as u32),
+                limit: Some(37),
+                ..query.clone()
+            })
+            .await
+            .unwrap();
+        assert_eq!(page.offset as usize, rows.len());
+        assert_eq!(*total.get_or_insert(page.total), page.total, "one total");
+        if page.rows.is_empty() {
+            break;
+        }
+        rows.extend(page.rows);
+    }
+    assert_eq!(
+        rows.len(),
+        total.unwrap_or(0) as usize,
+        "the windows add up to the total"
+    );
+    rows
+}
+
 /// Polls the cache after each change event until `pick` accepts a row.
 async fn wait_row(
     rx: &mut broadcast::Receiver<InboxEvent>,
@@ -132,9 +161,11 @@ async fn sign_in_errors_are_codes_the_ui_branches_on() {
     assert!(accounts[0].passphrase && accounts[0].active && accounts[0].last);
     app.shutdown().await;
 
-    // On the next start the account behind a passphrase waits for it on the start screen.
+    // On the next start the account behind a passphrase waits for it on the start screen
+    // (and the UI is not told an inbox is coming).
     let app = app_in(dir.path());
     tokio::spawn(app.startup(false));
+    assert!(!app.app_info().opening);
     assert_eq!(app.sync_status_when_started().await.state, "signed_out");
     app.shutdown().await;
 }
@@ -145,9 +176,14 @@ async fn the_demo_is_signed_in_before_the_window_asks() {
     let dir = tempfile::tempdir().unwrap();
     let app = app_in(dir.path());
     tokio::spawn(app.startup(true));
+    assert!(
+        app.app_info().opening,
+        "the UI may lay out the inbox meanwhile"
+    );
     let status = app.sync_status_when_started().await;
     assert_ne!(status.state, "signed_out");
     assert!(status.account.is_some());
+    assert!(!app.app_info().opening);
     app.shutdown().await;
 }
 
@@ -176,18 +212,22 @@ async fn a_start_opens_the_account_used_last_before_the_window_asks() {
     );
     app.inbox().use_secrets(secrets);
     assert_eq!(app.sync_status_when_started().await.state, "signed_out");
+    assert!(!app.app_info().opening);
     tokio::spawn(app.startup(false));
+    assert!(app.app_info().opening);
     let status = app.sync_status_when_started().await;
+    assert!(!app.app_info().opening);
     assert_ne!(status.state, "signed_out");
     assert!(status.account.is_some());
-    let rows = app
+    let page = app
         .inbox_list(InboxQuery {
             limit: Some(5),
             ..Default::default()
         })
         .await
         .unwrap();
-    assert_eq!(rows.len(), 5, "the cached list is there at once");
+    assert_eq!(page.rows.len(), 5, "the cached list is there at once");
+    assert!(page.total > 5, "{}", page.total);
     app.shutdown().await;
 }
 
@@ -210,19 +250,34 @@ async fn an_agents_day_views_actions_notes_templates_and_sending() {
     assert!(!dir_.canned.is_empty());
 
     // Views.
-    let all = app.inbox_list(InboxQuery::default()).await.unwrap();
+    let all = list(&app, InboxQuery::default()).await;
     assert!(all.len() > 100, "{}", all.len());
-    assert!(
-        all.windows(2)
-            .all(|w| w[0].last_message_at >= w[1].last_message_at)
-    );
-    let mine = app
+    // A window from the middle is that part of the list.
+    let window = app
         .inbox_list(InboxQuery {
-            view: Some("mine".into()),
+            offset: Some(100),
+            limit: Some(20),
             ..Default::default()
         })
         .await
         .unwrap();
+    assert_eq!((window.offset, window.total), (100, all.len() as u32));
+    assert_eq!(
+        window.rows.iter().map(|r| &r.id).collect::<Vec<_>>(),
+        all[100..120].iter().map(|r| &r.id).collect::<Vec<_>>()
+    );
+    assert!(
+        all.windows(2)
+            .all(|w| w[0].last_message_at >= w[1].last_message_at)
+    );
+    let mine = list(
+        &app,
+        InboxQuery {
+            view: Some("mine".into()),
+            ..Default::default()
+        },
+    )
+    .await;
     assert!(!mine.is_empty());
     assert!(
         mine.iter()
@@ -232,34 +287,37 @@ async fn an_agents_day_views_actions_notes_templates_and_sending() {
         mine.iter()
             .all(|r| r.assignee_name.as_deref() == Some(me.name.as_str()))
     );
-    let unassigned = app
-        .inbox_list(InboxQuery {
+    let unassigned = list(
+        &app,
+        InboxQuery {
             view: Some("unassigned".into()),
             ..Default::default()
-        })
-        .await
-        .unwrap();
+        },
+    )
+    .await;
     assert!(unassigned.iter().all(|r| r.assignee_agent_id.is_none()));
-    let teams = app
-        .inbox_list(InboxQuery {
+    let teams = list(
+        &app,
+        InboxQuery {
             view: Some("my_teams".into()),
             ..Default::default()
-        })
-        .await
-        .unwrap();
+        },
+    )
+    .await;
     assert!(!teams.is_empty());
     assert!(
         teams
             .iter()
             .all(|r| r.team_id.as_ref().is_some_and(|t| me.team_ids.contains(t)))
     );
-    let waiting = app
-        .inbox_list(InboxQuery {
+    let waiting = list(
+        &app,
+        InboxQuery {
             sort: Some("waiting".into()),
             ..Default::default()
-        })
-        .await
-        .unwrap();
+        },
+    )
+    .await;
     let first_answered = waiting
         .iter()
         .position(|r| !r.waiting)
@@ -269,13 +327,14 @@ async fn an_agents_day_views_actions_notes_templates_and_sending() {
         waiting[first_answered..].iter().all(|r| !r.waiting),
         "waiting ones first"
     );
-    let unread = app
-        .inbox_list(InboxQuery {
+    let unread = list(
+        &app,
+        InboxQuery {
             unread: Some(true),
             ..Default::default()
-        })
-        .await
-        .unwrap();
+        },
+    )
+    .await;
     assert!(unread.iter().all(|r| r.unread > 0));
     assert_eq!(
         code(

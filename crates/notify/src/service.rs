@@ -11,7 +11,7 @@ use std::{
 
 use stepup_i18n::{Catalog, Locale};
 use stepup_protocol::{Agent, Direction, EntityKind};
-use stepup_store::{ConversationFilter, OutboxState, Store};
+use stepup_store::{OutboxState, Store};
 use stepup_sync::{Clock, SyncEvent, SyncState, engine::Engine};
 use tokio::sync::{Notify, broadcast};
 
@@ -285,16 +285,9 @@ impl Notifications {
             _ => Vec::new(),
         };
         state.assignees = store
-            .conversations(&ConversationFilter {
-                limit: u32::MAX,
-                ..Default::default()
-            })
+            .assignees()
             .await
-            .map(|rows| {
-                rows.into_iter()
-                    .map(|r| (r.conversation.id, r.conversation.assignee_agent_id))
-                    .collect()
-            })
+            .map(|rows| rows.into_iter().collect())
             .unwrap_or_default();
         let mut policy = lock(&self.shared.policy);
         policy.set_me(Me {

@@ -119,33 +119,38 @@ fn push_conversation_filters<'a>(
     }
 }
 
+/// The `WHERE` terms of the conversation list (after `WHERE 1 = 1`, table alias `c`).
+fn push_list_filter(q: &mut QueryBuilder<Sqlite>, filter: &ConversationFilter) {
+    push_conversation_filters(
+        q,
+        &filter.channel,
+        &filter.status,
+        &filter.assignee,
+        &filter.label,
+    );
+    if !filter.teams.is_empty() {
+        q.push(" AND c.assignee_team_id IN (");
+        let mut list = q.separated(", ");
+        for team in &filter.teams {
+            list.push_bind(team);
+        }
+        q.push(")");
+    }
+    if let Some(contact) = &filter.contact {
+        q.push(" AND c.contact_id = ").push_bind(contact);
+    }
+    if filter.unread_only {
+        q.push(" AND c.unread_count > 0");
+    }
+}
+
 impl Store {
     /// Conversations, latest activity first.
     pub async fn conversations(&self, filter: &ConversationFilter) -> Result<Vec<ConversationRow>> {
         let mut q = QueryBuilder::<Sqlite>::new(
             "SELECT c.data, p.name FROM conversations c LEFT JOIN contacts p ON p.id = c.contact_id WHERE 1 = 1",
         );
-        push_conversation_filters(
-            &mut q,
-            &filter.channel,
-            &filter.status,
-            &filter.assignee,
-            &filter.label,
-        );
-        if !filter.teams.is_empty() {
-            q.push(" AND c.assignee_team_id IN (");
-            let mut list = q.separated(", ");
-            for team in &filter.teams {
-                list.push_bind(team);
-            }
-            q.push(")");
-        }
-        if let Some(contact) = &filter.contact {
-            q.push(" AND c.contact_id = ").push_bind(contact);
-        }
-        if filter.unread_only {
-            q.push(" AND c.unread_count > 0");
-        }
+        push_list_filter(&mut q, filter);
         q.push(match filter.sort {
             ConversationSort::Latest => " ORDER BY c.last_message_at DESC, c.id",
             // The customer is waiting when their message is the latest one.
@@ -173,6 +178,15 @@ impl Store {
             .collect()
     }
 
+    /// How many conversations `filter` lets through (its `limit`, `offset`
+    /// and `sort` aside): the length of the list a window is cut from.
+    pub async fn conversation_count(&self, filter: &ConversationFilter) -> Result<u32> {
+        let mut q = QueryBuilder::<Sqlite>::new("SELECT count(*) FROM conversations c WHERE 1 = 1");
+        push_list_filter(&mut q, filter);
+        let n: i64 = q.build_query_scalar().fetch_one(self.pool()).await?;
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
+    }
+
     /// The reference data of one kind (`agent`, `team`, `label`,
     /// `canned_response`, `template`, `workspace`), ordered by id.
     pub async fn entities<T: serde::de::DeserializeOwned>(&self, kind: &str) -> Result<Vec<T>> {
@@ -189,10 +203,23 @@ impl Store {
     /// Unread customer messages over every conversation (one aggregate,
     /// cheap enough to follow every change).
     pub async fn unread_total(&self) -> Result<u32> {
-        let n: i64 = sqlx::query_scalar("SELECT coalesce(sum(unread_count), 0) FROM conversations")
-            .fetch_one(self.pool())
-            .await?;
+        // The condition lets SQLite read the partial index `conversations_unread` alone.
+        let n: i64 = sqlx::query_scalar(
+            "SELECT coalesce(sum(unread_count), 0) FROM conversations WHERE unread_count > 0",
+        )
+        .fetch_one(self.pool())
+        .await?;
         Ok(u32::try_from(n).unwrap_or(u32::MAX))
+    }
+
+    /// Each conversation's id and the agent it is assigned to, if any (without reading
+    /// the conversations themselves).
+    pub async fn assignees(&self) -> Result<Vec<(String, Option<String>)>> {
+        Ok(
+            sqlx::query_as("SELECT id, assignee_agent_id FROM conversations")
+                .fetch_all(self.pool())
+                .await?,
+        )
     }
 
     /// One message by id.

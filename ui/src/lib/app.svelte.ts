@@ -28,15 +28,18 @@ class AppState {
 
   /** Loads what the first paint needs, so it is already in the right language. */
   async init(): Promise<void> {
-    const [info, settings] = await Promise.all([call('app_info'), call('get_settings')]);
+    const [info, settings] = await Promise.all([
+      call('app_info'),
+      call('get_settings'),
+      on('settings-changed', (s) => {
+        this.settings = s;
+        applyTheme(s.theme);
+      }),
+    ]);
     this.info = info;
     this.settings = settings;
     applyLocale(info.locale);
     applyTheme(settings.theme);
-    await on('settings-changed', (s) => {
-      this.settings = s;
-      applyTheme(s.theme);
-    });
   }
 
   /** `system` follows the OS language again. */

@@ -76,7 +76,12 @@ export type AppInfo = { name: string, version: string,
 /**
  * The UI language in effect (the saved choice, else the OS's).
  */
-locale: Locale, direction: Direction, dataDir: string, };
+locale: Locale, direction: Direction, dataDir: string, 
+/**
+ * The start-up is opening an account (the one used last, or the demo): the inbox, not
+ * the start screen, is coming, and the UI can lay it out while it opens.
+ */
+opening: boolean, };
 export type ErrorCode = "invalid_input" | "io" | "not_signed_in" | "not_found" | "unauthorized" | "unreachable" | "rejected" | "keyring_unavailable" | "passphrase_required" | "wrong_key" | "internal";
 export type IpcError = { code: ErrorCode, message: string, };
 export type LabelView = { id: string, name: string, color: string, };
@@ -186,7 +191,12 @@ view?: string, label?: string, unread?: boolean,
 /**
  * `latest` (default) or `waiting` (waiting longest first).
  */
-sort?: string, limit?: number, };
+sort?: string, 
+/**
+ * Rows from this one on (0 is the top of the list).
+ */
+offset?: number, limit?: number, };
+export type InboxPage = { total: number, offset: number, rows: Array<InboxRow>, };
 export type SendText = { conversationId: string, text: string, 
 /**
  * The message this one answers (quoted above it).
@@ -414,7 +424,7 @@ export type Commands = {
   update_settings: { args: SettingsPatch; result: Settings };
   start_demo: { args: null; result: SyncStatus };
   sync_status: { args: null; result: SyncStatus };
-  inbox_list: { args: InboxQuery; result: Array<InboxRow> };
+  inbox_list: { args: InboxQuery; result: InboxPage };
   open_conversation: { args: string; result: ConversationView };
   send_text: { args: SendText; result: null };
   search: { args: string; result: Array<SearchResult> };

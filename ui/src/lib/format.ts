@@ -4,18 +4,32 @@ import type { Locale } from './bindings';
 // Arabic-Indic digits comes with the regional settings.
 const tag = (locale: Locale) => (locale === 'ar' ? 'ar-AE-u-nu-latn' : 'en-GB');
 
+const CLOCK: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit' };
+const DAY_MONTH: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'short' };
+const FULL_DATE: Intl.DateTimeFormatOptions = { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' };
+
+// Formatters are costly to build and every list row and message uses one: one per language
+// and style, built on first use.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(locale: Locale, opts: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale}|${opts === CLOCK ? 'c' : opts === DAY_MONTH ? 'd' : 'f'}`;
+  let f = formatters.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(tag(locale), opts);
+    formatters.set(key, f);
+  }
+  return f;
+}
+
 /** A message or list time: the time today, else the date. */
 export function shortTime(ms: number, locale: Locale, now = Date.now()): string {
   const d = new Date(ms);
   const sameDay = new Date(now).toDateString() === d.toDateString();
-  const opts: Intl.DateTimeFormatOptions = sameDay
-    ? { hour: '2-digit', minute: '2-digit' }
-    : { day: 'numeric', month: 'short' };
-  return new Intl.DateTimeFormat(tag(locale), opts).format(d);
+  return formatter(locale, sameDay ? CLOCK : DAY_MONTH).format(d);
 }
 
 export function clockTime(ms: number, locale: Locale): string {
-  return new Intl.DateTimeFormat(tag(locale), { hour: '2-digit', minute: '2-digit' }).format(new Date(ms));
+  return formatter(locale, CLOCK).format(new Date(ms));
 }
 
 /** A day heading in a conversation: today, yesterday, else the date. */
@@ -30,7 +44,7 @@ export function dayLabel(ms: number, locale: Locale, now = Date.now()): 'today' 
   const y = new Date(now);
   y.setDate(y.getDate() - 1);
   if (d.toDateString() === y.toDateString()) return 'yesterday';
-  return new Intl.DateTimeFormat(tag(locale), { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(d);
+  return formatter(locale, FULL_DATE).format(d);
 }
 
 /** Hours and minutes left until `until` (never negative). */

@@ -48,10 +48,13 @@ function loadSavedViews(): SavedView[] {
   }
 }
 
-/** Rows asked for first, to paint the list at once: more than a tall screen shows. */
-export const FIRST_ROWS = 60;
+/** The rows taken to be in view before the list has measured itself: more than a tall screen shows. */
+export const FIRST_ROWS = 20;
+/** Rows kept loaded beyond those in view on each side; a window is asked for again when
+ * scrolling comes within half of this of its edge. */
+export const MARGIN = 60;
 
-export function toInboxQuery(q: ListQuery, limit = 20000): InboxQuery {
+export function toInboxQuery(q: ListQuery, offset = 0, limit = FIRST_ROWS + 2 * MARGIN): InboxQuery {
   return {
     view: q.view,
     status: q.status ?? undefined,
@@ -59,6 +62,7 @@ export function toInboxQuery(q: ListQuery, limit = 20000): InboxQuery {
     label: q.label ?? undefined,
     unread: q.unread || undefined,
     sort: q.sort,
+    offset,
     limit,
   };
 }
@@ -79,9 +83,13 @@ function readBase64(file: Blob): Promise<string> {
 }
 
 class InboxState {
-  // Replaced whole on every refresh, never changed in place: not deeply reactive, so 10k rows
-  // cost no proxies.
+  // The loaded window of the list: `rows` from `offset` on, out of `total`. Replaced whole on
+  // every refresh, never changed in place (not deeply reactive: no proxies).
   rows = $state.raw<InboxRow[]>([]);
+  offset = $state(0);
+  total = $state(0);
+  /** The row the keyboard moved to, for the list to scroll into view. */
+  reveal = $state.raw<{ index: number } | null>(null);
   /** The first status is known: until then the start screen is not shown (no flash of it). */
   ready = $state(false);
   selected = $state<string | null>(null);
@@ -105,6 +113,10 @@ class InboxState {
   error = $state<string | null>(null);
   #listening = false;
   #refreshes = 0;
+  /** The rows in view, [first, last), as the list reports them. */
+  #view = { first: 0, last: FIRST_ROWS };
+  /** The window a request is on its way for. */
+  #asked: { from: number; to: number } | null = null;
   /** The read mark sent on opening, which a mark-unread must follow, not overtake. */
   #reading: Promise<unknown> = Promise.resolve();
   #pending: ReturnType<typeof setTimeout> | null = null;
@@ -114,6 +126,7 @@ class InboxState {
   }
 
   async init(): Promise<void> {
+    performance.mark('stepup:inbox');
     if (!this.#listening) {
       this.#listening = true;
       await on('inbox', (event) => {
@@ -132,14 +145,19 @@ class InboxState {
       });
     }
     // Answers once the account used last (or the demo) has opened.
+    performance.mark('stepup:listening');
+    // Both answer once the account used last (or the demo) has opened; the rows are asked
+    // for at once, not after the status, to be on screen sooner.
+    const first = this.#request();
     this.status = await call('sync_status');
+    performance.mark('stepup:status');
     this.ready = true;
     if (this.signedIn) {
-      // A screenful first, painted at once; then the whole list.
-      await this.refresh(FIRST_ROWS);
+      await first.apply();
+      performance.mark('stepup:rows');
       void this.loadDirectory();
-      await this.refresh();
     } else {
+      first.drop();
       await this.loadAccounts();
       // Reopen the account used last; one behind a passphrase waits for it
       // on the start screen.
@@ -181,15 +199,53 @@ class InboxState {
     }, 150);
   }
 
-  async refresh(limit?: number): Promise<void> {
+  /** Loads the window around the rows in view again (after a change, or to scroll there). */
+  async refresh(): Promise<void> {
     if (!this.signedIn) return;
-    // Only the answer to the latest request is shown: an older one may arrive after it.
+    await this.#request().apply();
+  }
+
+  /** Asks for the window around the rows in view. `apply` shows the answer, unless a newer
+   * request has been made meanwhile (an older answer may arrive after a newer one); `drop`
+   * forgets it. */
+  #request(): { apply: () => Promise<void>; drop: () => void } {
+    const from = Math.max(0, this.#view.first - MARGIN);
+    const to = this.#view.last + MARGIN;
     const seq = ++this.#refreshes;
-    try {
-      const rows = await call('inbox_list', toInboxQuery(this.query, limit));
-      if (seq === this.#refreshes) this.rows = rows;
-    } catch (err) {
-      this.error = describeError(err);
+    this.#asked = { from, to };
+    const answer = call('inbox_list', toInboxQuery(this.query, from, to - from)).then(
+      (page) => ({ page, err: null }),
+      (err: unknown) => ({ page: null, err }),
+    );
+    const latest = () => seq === this.#refreshes;
+    return {
+      apply: async () => {
+        const { page, err } = await answer;
+        if (!latest()) return;
+        this.#asked = null;
+        if (page) {
+          this.rows = page.rows;
+          this.offset = page.offset;
+          this.total = page.total;
+        } else {
+          this.error = describeError(err);
+        }
+      },
+      drop: () => {
+        if (latest()) this.#asked = null;
+      },
+    };
+  }
+
+  /** The list scrolled: rows [first, last) are in view. Asks for another window only when
+   * scrolling comes near the edge of the loaded one (and none is on its way already). */
+  showRange(first: number, last: number): void {
+    this.#view = { first, last };
+    const from = Math.max(0, first - MARGIN / 2);
+    const to = Math.min(this.total, last + MARGIN / 2);
+    const have = this.#asked ?? { from: this.offset, to: this.offset + this.rows.length };
+    if (from < have.from || to > have.to) {
+      void this.refresh();
     }
   }
 
@@ -217,11 +273,17 @@ class InboxState {
     this.#afterSwitch();
   }
 
+  #clearList(): void {
+    this.rows = [];
+    this.offset = 0;
+    this.total = 0;
+  }
+
   #afterSwitch(): void {
     this.selected = null;
     this.conversation = null;
     this.directory = null;
-    this.rows = [];
+    this.#clearList();
     void this.loadDirectory();
     void this.refresh();
     void this.loadAccounts();
@@ -234,7 +296,7 @@ class InboxState {
       this.selected = null;
       this.conversation = null;
       this.directory = null;
-      this.rows = [];
+      this.#clearList();
       await this.loadAccounts();
     } catch (err) {
       this.error = describeError(err);
@@ -397,6 +459,9 @@ class InboxState {
 
   async setQuery(patch: Partial<ListQuery>): Promise<void> {
     this.query = { ...this.query, ...patch };
+    // Another list: from its top.
+    this.reveal = { index: 0 };
+    this.#view = { first: 0, last: Math.max(FIRST_ROWS, this.#view.last - this.#view.first) };
     await this.refresh();
   }
 
@@ -412,13 +477,37 @@ class InboxState {
     globalThis.localStorage?.setItem(SAVED_VIEWS_KEY, JSON.stringify(this.savedViews));
   }
 
-  /** Moves the selection up or down the list (keyboard). */
+  /** Moves the selection up or down the list (keyboard); with none, or the selected row
+   * scrolled far away, it starts from the first row in view. */
   async move(delta: number): Promise<void> {
-    if (this.rows.length === 0) return;
+    if (this.total === 0) return;
     const at = this.rows.findIndex((r) => r.id === this.selected);
-    const next = Math.min(this.rows.length - 1, Math.max(0, at < 0 ? 0 : at + delta));
-    const row = this.rows[next];
-    if (row) await this.open(row.id);
+    const index = Math.min(this.total - 1, Math.max(0, at < 0 ? this.#view.first : this.offset + at + delta));
+    let row = this.rows[index - this.offset];
+    if (!row) {
+      try {
+        row = (await call('inbox_list', toInboxQuery(this.query, index, 1))).rows[0];
+      } catch (err) {
+        this.error = describeError(err);
+      }
+    }
+    if (!row) return;
+    this.reveal = { index };
+    await this.open(row.id);
+  }
+
+  /** Conversations whose contact's name matches, from the whole cache (the command palette). */
+  async findContacts(query: string): Promise<{ id: string; name: string }[]> {
+    if (!query.trim()) return [];
+    try {
+      const results = await call('search', query);
+      const contacts = results.filter((r) => r.kind === 'contact' && r.conversationId);
+      return contacts
+        .filter((r, i) => contacts.findIndex((o) => o.conversationId === r.conversationId) === i)
+        .map((r) => ({ id: r.conversationId ?? '', name: r.contactName }));
+    } catch {
+      return [];
+    }
   }
 
   async openLink(url: string): Promise<void> {
@@ -444,7 +533,7 @@ class InboxState {
       this.status = await call('wipe_cache');
       this.selected = null;
       this.conversation = null;
-      this.rows = [];
+      this.#clearList();
     } catch (err) {
       this.error = describeError(err);
     }

@@ -13,10 +13,18 @@ vi.mock('./ipc', () => ({
   call: (cmd: string, args?: unknown) => new Promise((resolve) => backend.pending.push({ cmd, args, resolve })),
 }));
 
-const { inbox, FIRST_ROWS } = await import('./inbox.svelte');
+const { inbox, FIRST_ROWS, MARGIN } = await import('./inbox.svelte');
 
-const rows = (n: number, tag = 'c'): InboxRow[] =>
-  Array.from({ length: n }, (_, i) => ({ id: `${tag}${i}` }) as unknown as InboxRow);
+const rows = (n: number, tag = 'c', from = 0): InboxRow[] =>
+  Array.from({ length: n }, (_, i) => ({ id: `${tag}${from + i}` }) as unknown as InboxRow);
+
+/** The backend's answer to a list request over a list of `total` rows. */
+function page(args: unknown, total: number, tag = 'c') {
+  const q = args as InboxQuery;
+  const offset = q.offset ?? 0;
+  const n = Math.max(0, Math.min(q.limit ?? 100, total - offset));
+  return { total, offset, rows: rows(n, tag, offset) };
+}
 
 /** The oldest unanswered call to `cmd`, once it has been made. */
 async function next(cmd: string): Promise<Pending> {
@@ -28,35 +36,89 @@ async function next(cmd: string): Promise<Pending> {
 }
 
 describe('inbox start', () => {
-  it('waits for the first status, paints a screenful, then loads the whole list', async () => {
+  it('waits for the first status, then asks only for a window at the top of the list', async () => {
     const started = inbox.init();
+    // Asked for together: both answer once the account has opened.
+    const first = await next('inbox_list');
     const status = await next('sync_status');
     expect(inbox.ready).toBe(false);
     status.resolve({ state: 'online', account: null, lastSyncAt: null, error: null, applied: 0, total: null });
-
-    const first = await next('inbox_list');
-    expect(inbox.ready).toBe(true);
-    expect((first.args as InboxQuery).limit).toBe(FIRST_ROWS);
-    first.resolve(rows(FIRST_ROWS));
+    await vi.waitFor(() => expect(inbox.ready).toBe(true));
+    const q = first.args as InboxQuery;
+    expect(q.offset).toBe(0);
+    expect(q.limit).toBe(FIRST_ROWS + MARGIN);
+    first.resolve(page(q, 12_000));
     (await next('directory')).resolve(null);
-
-    const all = await next('inbox_list');
-    expect((all.args as InboxQuery).limit).toBeGreaterThan(10_000);
-    await vi.waitFor(() => expect(inbox.rows.length).toBe(FIRST_ROWS));
-    all.resolve(rows(12_000));
     await started;
-    expect(inbox.rows.length).toBe(12_000);
+    expect(inbox.total).toBe(12_000);
+    expect(inbox.rows.length).toBe(FIRST_ROWS + MARGIN);
+    expect(backend.pending.filter((p) => p.cmd === 'inbox_list')).toEqual([]);
+  });
+
+  it('asks for another window only when scrolling nears the edge of the loaded one', async () => {
+    // Within the loaded rows: nothing to ask.
+    inbox.showRange(10, 30);
+    expect(backend.pending.some((p) => p.cmd === 'inbox_list')).toBe(false);
+
+    // Far down: the rows around the ones in view, and only once while on its way.
+    inbox.showRange(5000, 5020);
+    inbox.showRange(5003, 5023);
+    const far = await next('inbox_list');
+    expect(backend.pending.some((p) => p.cmd === 'inbox_list')).toBe(false);
+    const q = far.args as InboxQuery;
+    expect(q.offset).toBe(5000 - MARGIN);
+    expect((q.offset ?? 0) + (q.limit ?? 0)).toBe(5020 + MARGIN);
+    far.resolve(page(q, 12_000));
+    await vi.waitFor(() => expect(inbox.offset).toBe(5000 - MARGIN));
+    expect(inbox.rows[0]?.id).toBe(`c${5000 - MARGIN}`);
+    expect(inbox.rows.length).toBe(20 + 2 * MARGIN);
+
+    // Near the end of that window, still inside it: the next one is asked for ahead.
+    inbox.showRange(5010 + MARGIN / 2, 5030 + MARGIN / 2);
+    const ahead = await next('inbox_list');
+    ahead.resolve(page(ahead.args, 12_000));
+    await vi.waitFor(() => expect(inbox.offset).toBe(5010 - MARGIN / 2));
+  });
+
+  it('moves the selection by keyboard from the selected row, loading a row not loaded yet', async () => {
+    inbox.showRange(0, 20);
+    const top = await next('inbox_list');
+    top.resolve(page(top.args, 12_000));
+    await vi.waitFor(() => expect(inbox.offset).toBe(0));
+
+    const moved = inbox.move(1);
+    const open = await next('open_conversation');
+    expect(open.args).toBe('c0'); // nothing selected: the first row in view
+    expect(inbox.reveal).toEqual({ index: 0 });
+    open.resolve({ row: { id: 'c0', unread: 0 } });
+    (await next('suggestions')).resolve([]);
+    await moved;
+
+    // The selected row is the last loaded one: the next comes from the backend.
+    const lastLoaded = inbox.rows.length - 1;
+    inbox.selected = `c${lastLoaded}`;
+    const further = inbox.move(1);
+    const one = await next('inbox_list');
+    expect(one.args).toMatchObject({ offset: lastLoaded + 1, limit: 1 });
+    one.resolve(page(one.args, 12_000));
+    const opened = await next('open_conversation');
+    expect(opened.args).toBe(`c${lastLoaded + 1}`);
+    expect(inbox.reveal).toEqual({ index: lastLoaded + 1 });
+    opened.resolve({ row: { id: opened.args, unread: 0 } });
+    (await next('suggestions')).resolve([]);
+    await further;
   });
 
   it('shows the answer to the latest request even when an older one arrives after it', async () => {
-    const older = inbox.refresh(FIRST_ROWS);
+    const older = inbox.refresh();
     const a = await next('inbox_list');
     const newer = inbox.refresh();
     const b = await next('inbox_list');
-    b.resolve(rows(3, 'new'));
+    b.resolve({ total: 3, offset: 0, rows: rows(3, 'new') });
     await newer;
-    a.resolve(rows(2, 'old'));
+    a.resolve({ total: 2, offset: 0, rows: rows(2, 'old') });
     await older;
     expect(inbox.rows.map((r) => r.id)).toEqual(['new0', 'new1', 'new2']);
+    expect(inbox.total).toBe(3);
   });
 });
