@@ -69,15 +69,13 @@ pub fn run() {
         .setup(|tauri_app| {
             let handle = tauri_app.handle().clone();
             let app = tauri_app.state::<App>();
-            if let Some(window) = tauri_app.get_webview_window("main") {
-                window.set_title(&app.window_title())?;
-            }
             forward_inbox_events(&handle, &app);
-            desktop::setup(&handle)?;
             // The account used last (or the demo) opens while the page loads.
             let demo = std::env::args().any(|a| a == "--demo")
                 || std::env::var_os("STEPUP_DEMO").is_some();
             tauri::async_runtime::spawn(app.startup(demo));
+            create_main_window(tauri_app, &app)?;
+            desktop::setup(&handle)?;
             app.on_settings_changed(move |settings| {
                 let (h, s) = (handle.clone(), settings.clone());
                 let _ = handle.run_on_main_thread(move || desktop::settings_changed(&h, &s));
@@ -95,6 +93,26 @@ pub fn run() {
                 tauri::async_runtime::block_on(app.shutdown());
             }
         });
+}
+
+/// Creates the main window from its entry in `tauri.conf.json` (marked not to be created by
+/// itself), titled in the app's language and handed the boot script
+/// ([`App::boot_script`]), so its first paint needs no round trip.
+fn create_main_window(tauri_app: &tauri::App, app: &App) -> tauri::Result<()> {
+    let Some(config) = tauri_app
+        .config()
+        .app
+        .windows
+        .iter()
+        .find(|w| w.label == "main")
+    else {
+        return Ok(());
+    };
+    tauri::WebviewWindowBuilder::from_config(tauri_app.handle(), config)?
+        .title(app.window_title())
+        .initialization_script(app.boot_script())
+        .build()?;
+    Ok(())
 }
 
 /// Forwards the inbox's events to the UI as `inbox` events.

@@ -20,6 +20,7 @@ vi.mock('./lib/ipc', async () => {
   return {
     BackendError,
     inDesktopApp: () => false,
+    boot: () => null,
     on: async () => () => {},
     call: async (cmd: string, args?: { locale?: string; theme?: Settings['theme']; password?: string; passphrase?: string }) => {
       const locale = backend.settings.locale ?? 'en';

@@ -11,8 +11,8 @@ use stepup_i18n::{Direction, Locale};
 use ts_rs::{Config, TS};
 
 use crate::{
-    AppInfo, Availability, DesktopSettings, ErrorCode, IpcError, NotificationSettings, QuietHours,
-    Settings, SettingsPatch, ThemePreference,
+    AppInfo, Availability, Boot, DesktopSettings, ErrorCode, IpcError, NotificationSettings,
+    QuietHours, Settings, SettingsPatch, ThemePreference,
     accounts::{AccountView, OpenAccount, SignIn, SignOut},
     actions::{Action, AddNote, ConversationAction, SendTemplate, SuggestionView},
     analytics::{AnalyticsView, ExportedFile},
@@ -114,6 +114,7 @@ pub fn typescript_bindings() -> String {
         Settings::decl(&cfg),
         SettingsPatch::decl(&cfg),
         AppInfo::decl(&cfg),
+        Boot::decl(&cfg),
         ErrorCode::decl(&cfg),
         IpcError::decl(&cfg),
         LabelView::decl(&cfg),

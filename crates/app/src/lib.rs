@@ -49,6 +49,38 @@ pub struct AppInfo {
     pub opening: bool,
 }
 
+/// The page's launch marks as `page=<ms> name=<ms> …`: `origin` (the page's start on the wall
+/// clock) becomes `page`, its start after the app's; anything else that is not a mark is
+/// dropped.
+fn launch_marks(marks: &str, opened_epoch_ms: u128) -> String {
+    let mut out = Vec::new();
+    for mark in marks.split(',') {
+        let Some((name, value)) = mark.split_once('=') else {
+            continue;
+        };
+        let (Ok(value), true) = (
+            value.parse::<f64>(),
+            name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'),
+        ) else {
+            continue;
+        };
+        if name == "origin" {
+            out.push(format!("page={:.0}", value - opened_epoch_ms as f64));
+        } else {
+            out.push(format!("{name}={value:.0}"));
+        }
+    }
+    out.join(" ")
+}
+
+/// What the page needs for its first paint, handed to it before its own scripts run
+/// (`window.__STEPUP_BOOT__`, see [`App::boot_script`]).
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct Boot {
+    pub info: AppInfo,
+    pub settings: Settings,
+}
+
 /// The app's core state. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct App {
@@ -65,6 +97,8 @@ struct Inner {
     inbox: Arc<inbox::Inbox>,
     /// When the app's core was created: startup time is measured from here.
     opened_at: std::time::Instant,
+    /// The same instant on the wall clock (the page's marks are on it).
+    opened_epoch_ms: u128,
     /// Whether the first screen has been reported shown.
     shown: std::sync::atomic::AtomicBool,
     desktop: Arc<notifications::Desktop>,
@@ -114,6 +148,9 @@ impl App {
                 listeners: RwLock::new(Vec::new()),
                 inbox,
                 opened_at: std::time::Instant::now(),
+                opened_epoch_ms: std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_millis()),
                 shown: std::sync::atomic::AtomicBool::new(false),
                 desktop,
                 starting: tokio::sync::watch::Sender::new(false),
@@ -153,6 +190,20 @@ impl App {
 
     pub fn settings(&self) -> Settings {
         self.inner.settings.get()
+    }
+
+    /// A script that sets `window.__STEPUP_BOOT__` to the app info and settings, for the
+    /// window to run before the page's own: the first paint is in the right language and
+    /// theme without waiting for a round trip (the page still asks for both afterwards).
+    /// Made after [`App::startup`] has begun, it tells whether an account is opening.
+    pub fn boot_script(&self) -> String {
+        let boot = Boot {
+            info: self.app_info(),
+            settings: self.settings(),
+        };
+        // JSON is a JavaScript expression.
+        let json = serde_json::to_string(&boot).unwrap_or_else(|_| "null".to_owned());
+        format!("window.__STEPUP_BOOT__ = {json};")
     }
 
     /// Applies and saves `patch`, then tells every listener.
@@ -288,8 +339,15 @@ impl App {
     /// A window of the conversation list. Asked for during start-up, it waits for the account
     /// to open: the window asks for its first rows beside its first status.
     pub async fn inbox_list(&self, query: inbox::InboxQuery) -> Result<inbox::InboxPage, AppError> {
+        let asked = self.inner.opened_at.elapsed().as_millis() as u64;
         self.started().await;
-        self.inner.inbox.conversations(query, now_ms()).await
+        let page = self.inner.inbox.conversations(query, now_ms()).await;
+        tracing::debug!(
+            asked,
+            answered = self.inner.opened_at.elapsed().as_millis() as u64,
+            "inbox_list"
+        );
+        page
     }
 
     pub async fn open_conversation(&self, id: String) -> Result<inbox::ConversationView, AppError> {
@@ -402,7 +460,11 @@ impl App {
 
     /// The UI reports its first screen on display (`inbox` with the cached
     /// conversations, or `signin`); logged once with the startup time.
-    pub async fn ui_ready(&self, screen: String) -> Result<(), AppError> {
+    /// The page has painted its first screen. `report` is `<screen>`, optionally followed by
+    /// `:` and the page's launch marks (`origin=<epoch ms>,<name>=<ms after origin>,…`); the
+    /// marks are logged, and printed with the ready line, with the page's start (`page=`) in
+    /// milliseconds after the app's.
+    pub async fn ui_ready(&self, report: String) -> Result<(), AppError> {
         if self
             .inner
             .shown
@@ -411,11 +473,13 @@ impl App {
             return Ok(());
         }
         let ms = self.inner.opened_at.elapsed().as_millis();
-        tracing::info!(screen = %screen, ms, "first screen shown");
+        let (screen, marks) = report.split_once(':').unwrap_or((report.as_str(), ""));
+        let marks = launch_marks(marks, self.inner.opened_epoch_ms);
+        tracing::info!(screen = %screen, ms, marks = %marks, "first screen shown");
         if std::env::var_os(READY_ENV).is_some() {
             use std::io::Write as _;
             let mut out = std::io::stdout().lock();
-            let _ = writeln!(out, "ready {screen} {ms}");
+            let _ = writeln!(out, "ready {screen} {ms} {marks}");
             let _ = out.flush();
         }
         Ok(())
@@ -441,7 +505,13 @@ impl App {
     /// for it first, and should see the inbox, not a start screen that a moment later gives
     /// way to it.
     pub async fn sync_status_when_started(&self) -> inbox::SyncStatus {
+        let asked = self.inner.opened_at.elapsed().as_millis() as u64;
         self.started().await;
+        tracing::debug!(
+            asked,
+            answered = self.inner.opened_at.elapsed().as_millis() as u64,
+            "sync_status"
+        );
         self.sync_status()
     }
 
@@ -511,4 +581,19 @@ pub(crate) fn now_ms() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
+#[cfg(test)]
+mod launch_marks_tests {
+    use super::launch_marks;
+
+    #[test]
+    fn the_page_start_is_told_after_the_apps_and_junk_is_dropped() {
+        let marks = "origin=1000250.4,script=28.2,painted=149,bad,x y=3,rows=nope";
+        assert_eq!(
+            launch_marks(marks, 1_000_000),
+            "page=250 script=28 painted=149"
+        );
+        assert_eq!(launch_marks("", 1), "");
+    }
 }

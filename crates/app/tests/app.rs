@@ -86,3 +86,20 @@ fn listeners_hear_successful_changes_only() {
     });
     assert_eq!(*heard.lock().unwrap(), vec![Some(Locale::Ar)]);
 }
+
+#[test]
+fn the_boot_script_hands_the_page_its_info_and_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app_in(dir.path(), &["ar-SA"]);
+    let script = app.boot_script();
+    let json = script
+        .strip_prefix("window.__STEPUP_BOOT__ = ")
+        .and_then(|s| s.strip_suffix(';'))
+        .expect("one assignment");
+    let boot: serde_json::Value = serde_json::from_str(json).unwrap();
+    assert_eq!(boot["info"]["locale"], "ar");
+    assert_eq!(boot["info"]["direction"], "rtl");
+    assert_eq!(boot["info"]["opening"], false);
+    assert_eq!(boot["settings"]["theme"], "system");
+    assert_eq!(boot["settings"]["historyDays"], 180);
+}

@@ -1,7 +1,7 @@
 // The shell's state: settings and app info from the backend, the current
 // screen, and the last error shown to the user.
 import type { AnalyticsSettings, AppInfo, Locale, Settings, ThemePreference } from './bindings';
-import { call, on } from './ipc';
+import { boot, call, on } from './ipc';
 import { applyLocale } from './i18n.svelte';
 import { applyTheme } from './theme';
 import { describeError } from './errors';
@@ -25,9 +25,24 @@ class AppState {
   info = $state<AppInfo | null>(null);
   settings = $state<Settings>(defaultSettings());
   error = $state<string | null>(null);
+  /** At start an account was opening (the inbox, not the start screen, was coming); as first
+   * told, not changed by later answers. */
+  opening = $state(false);
+  #applied = false;
 
-  /** Loads what the first paint needs, so it is already in the right language. */
+  /** Loads what the first paint needs, so it is already in the right language: at once from
+   * what the backend handed the page, then (or else) from the backend itself. */
   async init(): Promise<void> {
+    const handed = boot();
+    if (handed) {
+      this.#apply(handed.info, handed.settings);
+      void this.#load().catch((err) => (this.error = describeError(err)));
+      return;
+    }
+    await this.#load();
+  }
+
+  async #load(): Promise<void> {
     const [info, settings] = await Promise.all([
       call('app_info'),
       call('get_settings'),
@@ -36,6 +51,12 @@ class AppState {
         applyTheme(s.theme);
       }),
     ]);
+    this.#apply(info, settings);
+  }
+
+  #apply(info: AppInfo, settings: Settings): void {
+    if (!this.#applied) this.opening = info.opening;
+    this.#applied = true;
     this.info = info;
     this.settings = settings;
     applyLocale(info.locale);

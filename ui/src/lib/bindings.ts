@@ -82,6 +82,7 @@ locale: Locale, direction: Direction, dataDir: string,
  * the start screen, is coming, and the UI can lay it out while it opens.
  */
 opening: boolean, };
+export type Boot = { info: AppInfo, settings: Settings, };
 export type ErrorCode = "invalid_input" | "io" | "not_signed_in" | "not_found" | "unauthorized" | "unreachable" | "rejected" | "keyring_unavailable" | "passphrase_required" | "wrong_key" | "internal";
 export type IpcError = { code: ErrorCode, message: string, };
 export type LabelView = { id: string, name: string, color: string, };

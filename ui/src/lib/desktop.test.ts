@@ -9,6 +9,7 @@ const backend = vi.hoisted(() => ({
 vi.mock('./ipc', () => ({
   BackendError: Error,
   inDesktopApp: () => false,
+  boot: () => null,
   on: async (event: string, handler: (payload: unknown) => void) => {
     backend.handlers.set(event, handler);
     return () => {};

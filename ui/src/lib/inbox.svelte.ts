@@ -112,6 +112,9 @@ class InboxState {
   pendingLink = $state<string | null>(null);
   error = $state<string | null>(null);
   #listening = false;
+  #init: Promise<void> | null = null;
+  /** Status events received, to tell whether an answer to `sync_status` is already stale. */
+  #statusEvents = 0;
   #refreshes = 0;
   /** The rows in view, [first, last), as the list reports them. */
   #view = { first: 0, last: FIRST_ROWS };
@@ -125,33 +128,41 @@ class InboxState {
     return this.status.state !== 'signed_out';
   }
 
-  async init(): Promise<void> {
-    performance.mark('stepup:inbox');
-    if (!this.#listening) {
-      this.#listening = true;
-      await on('inbox', (event) => {
-        if (event.type === 'status') {
-          const was = this.status.state;
-          this.status = event.status;
-          // Agents, labels and templates arrive with the initial sync.
-          if (this.signedIn && was !== event.status.state && (was === 'signed_out' || event.status.state === 'online')) {
-            void this.loadDirectory();
-          }
-          this.#schedule();
-        } else if (event.type === 'changed') {
-          this.#schedule();
-          if (this.selected && event.ids.includes(this.selected)) void this.#reloadConversation();
-        }
-      });
+  /** Starts following the backend and loads what the inbox shows first. Called at start,
+   * before the page is laid out, and again whenever the inbox screen comes back (a call while
+   * one is running joins it). */
+  init(): Promise<void> {
+    this.#init ??= this.#load().finally(() => (this.#init = null));
+    return this.#init;
+  }
+
+  #applyStatus(status: SyncStatus): void {
+    const was = this.status.state;
+    this.status = status;
+    // Agents, labels and templates arrive with the initial sync.
+    if (this.signedIn && was !== status.state && (was === 'signed_out' || status.state === 'online')) {
+      void this.loadDirectory();
     }
-    // Answers once the account used last (or the demo) has opened.
-    performance.mark('stepup:listening');
-    // Both answer once the account used last (or the demo) has opened; the rows are asked
-    // for at once, not after the status, to be on screen sooner.
+  }
+
+  async #load(): Promise<void> {
+    performance.mark('stepup:inbox');
+    // All at once: the subscription, the status and the first rows (the last two answer once
+    // the account used last, or the demo, has opened).
+    const listening = this.#listen();
+    const seen = this.#statusEvents;
     const first = this.#request();
-    this.status = await call('sync_status');
+    const status = await call('sync_status');
     performance.mark('stepup:status');
+    // A status event that came meanwhile is newer than this answer.
+    if (this.#statusEvents === seen) this.status = status;
     this.ready = true;
+    void listening.then(async () => {
+      // An event sent before the subscription was in place is lost: ask once more.
+      if (this.#statusEvents !== seen) return;
+      const again = await call('sync_status');
+      if (this.#statusEvents === seen) this.#applyStatus(again);
+    });
     if (this.signedIn) {
       await first.apply();
       performance.mark('stepup:rows');
@@ -171,6 +182,21 @@ class InboxState {
       }
       this.accountsLoaded = true;
     }
+  }
+
+  #listen(): Promise<unknown> {
+    if (this.#listening) return Promise.resolve();
+    this.#listening = true;
+    return on('inbox', (event) => {
+      if (event.type === 'status') {
+        this.#statusEvents += 1;
+        this.#applyStatus(event.status);
+        this.#schedule();
+      } else if (event.type === 'changed') {
+        this.#schedule();
+        if (this.selected && event.ids.includes(this.selected)) void this.#reloadConversation();
+      }
+    });
   }
 
   async loadAccounts(): Promise<void> {

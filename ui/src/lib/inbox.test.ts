@@ -9,6 +9,7 @@ const backend = vi.hoisted(() => ({ pending: [] as Pending[] }));
 vi.mock('./ipc', () => ({
   BackendError: class extends Error {},
   inDesktopApp: () => false,
+  boot: () => null,
   on: async () => () => {},
   call: (cmd: string, args?: unknown) => new Promise((resolve) => backend.pending.push({ cmd, args, resolve })),
 }));
@@ -49,7 +50,17 @@ describe('inbox start', () => {
     expect(q.limit).toBe(FIRST_ROWS + MARGIN);
     first.resolve(page(q, 12_000));
     (await next('directory')).resolve(null);
+    // The subscription is in place and no status event came: the status is asked for again
+    // (an event sent before the subscription would be lost).
+    (await next('sync_status')).resolve({ state: 'online', account: null, lastSyncAt: 1, error: null, applied: 0, total: null });
     await started;
+    await vi.waitFor(() => expect(inbox.status.lastSyncAt).toBe(1));
+    // A second start while none is running asks again; one while one runs joins it.
+    expect(inbox.init()).toBe(inbox.init());
+    (await next('inbox_list')).resolve(page({ offset: 0, limit: FIRST_ROWS + MARGIN }, 12_000));
+    (await next('sync_status')).resolve({ state: 'online', account: null, lastSyncAt: 1, error: null, applied: 0, total: null });
+    (await next('directory')).resolve(null);
+    (await next('sync_status')).resolve({ state: 'online', account: null, lastSyncAt: 1, error: null, applied: 0, total: null });
     expect(inbox.total).toBe(12_000);
     expect(inbox.rows.length).toBe(FIRST_ROWS + MARGIN);
     expect(backend.pending.filter((p) => p.cmd === 'inbox_list')).toEqual([]);

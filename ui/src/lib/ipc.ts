@@ -3,7 +3,7 @@
 // (./bindings.ts), and receives failures as typed `IpcError`s.
 import { invoke, isTauri } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
-import type { Commands, ErrorCode, Events, IpcError } from './bindings';
+import type { Boot, Commands, ErrorCode, Events, IpcError } from './bindings';
 
 export type CommandName = keyof Commands;
 export type Args<K extends CommandName> = Commands[K]['args'];
@@ -44,4 +44,10 @@ export function on<E extends keyof Events>(
   handler: (payload: Events[E]) => void,
 ): Promise<UnlistenFn> {
   return listen<Events[E]>(event, (e) => handler(e.payload));
+}
+
+/** What the backend handed the page before its scripts ran (`window.__STEPUP_BOOT__`), for
+ * the first paint; null outside the desktop app. */
+export function boot(): Boot | null {
+  return (globalThis as { __STEPUP_BOOT__?: Boot }).__STEPUP_BOOT__ ?? null;
 }

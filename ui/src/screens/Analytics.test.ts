@@ -15,6 +15,7 @@ vi.mock('../lib/ipc', async () => {
   return {
     BackendError,
     inDesktopApp: () => false,
+    boot: () => null,
     on: async () => () => {},
     call: async (cmd: string, args?: unknown) => {
       if (cmd === 'analytics') {
