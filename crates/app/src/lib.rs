@@ -339,15 +339,8 @@ impl App {
     /// A window of the conversation list. Asked for during start-up, it waits for the account
     /// to open: the window asks for its first rows beside its first status.
     pub async fn inbox_list(&self, query: inbox::InboxQuery) -> Result<inbox::InboxPage, AppError> {
-        let asked = self.inner.opened_at.elapsed().as_millis() as u64;
         self.started().await;
-        let page = self.inner.inbox.conversations(query, now_ms()).await;
-        tracing::debug!(
-            asked,
-            answered = self.inner.opened_at.elapsed().as_millis() as u64,
-            "inbox_list"
-        );
-        page
+        self.inner.inbox.conversations(query, now_ms()).await
     }
 
     pub async fn open_conversation(&self, id: String) -> Result<inbox::ConversationView, AppError> {
@@ -458,9 +451,8 @@ impl App {
         self.inner.inbox.send_attachment(args).await
     }
 
-    /// The UI reports its first screen on display (`inbox` with the cached
-    /// conversations, or `signin`); logged once with the startup time.
-    /// The page has painted its first screen. `report` is `<screen>`, optionally followed by
+    /// The page has painted its first screen (`inbox` with the cached conversations, or
+    /// `signin`); logged once with the startup time. `report` is `<screen>`, optionally followed by
     /// `:` and the page's launch marks (`origin=<epoch ms>,<name>=<ms after origin>,…`); the
     /// marks are logged, and printed with the ready line, with the page's start (`page=`) in
     /// milliseconds after the app's.
@@ -505,13 +497,7 @@ impl App {
     /// for it first, and should see the inbox, not a start screen that a moment later gives
     /// way to it.
     pub async fn sync_status_when_started(&self) -> inbox::SyncStatus {
-        let asked = self.inner.opened_at.elapsed().as_millis() as u64;
         self.started().await;
-        tracing::debug!(
-            asked,
-            answered = self.inner.opened_at.elapsed().as_millis() as u64,
-            "sync_status"
-        );
         self.sync_status()
     }
 
