@@ -8,7 +8,8 @@ use stepup_app::{
     actions::{AddNote, ConversationAction, SendTemplate, SuggestionView},
     analytics::{AnalyticsView, ExportedFile},
     inbox::{
-        ConversationView, Directory, InboxPage, InboxQuery, SearchResult, SendText, SyncStatus,
+        ConversationView, Directory, FirstScreen, InboxPage, InboxQuery, SearchResult, SendText,
+        SyncStatus,
     },
     media::{InlineMedia, SaveAttachment, SendAttachment},
     notifications::MuteConversation,
@@ -52,6 +53,12 @@ pub async fn sync_status(app: State<'_, App>) -> Result<SyncStatus> {
 #[tracing::instrument(skip_all, err(Debug))]
 pub async fn inbox_list(app: State<'_, App>, args: InboxQuery) -> Result<InboxPage> {
     app.inbox_list(args).await.map_err(Into::into)
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn first_screen(app: State<'_, App>, args: InboxQuery) -> Result<FirstScreen> {
+    app.first_screen(args).await.map_err(Into::into)
 }
 
 #[tauri::command]
@@ -196,6 +203,12 @@ pub async fn send_attachment(app: State<'_, App>, args: SendAttachment) -> Resul
 #[tracing::instrument(skip_all, err(Debug))]
 pub async fn ui_ready(app: State<'_, App>, args: String) -> Result<()> {
     app.ui_ready(args).await.map_err(Into::into)
+}
+
+/// The page has laid out its first screen: the window, created hidden, shows.
+#[tauri::command]
+pub fn show_window(handle: tauri::AppHandle) {
+    crate::desktop::first_show(&handle);
 }
 
 #[tauri::command]

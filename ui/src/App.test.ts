@@ -37,6 +37,8 @@ vi.mock('./lib/ipc', async () => {
           throw new BackendError({ code: 'unreachable', message: 'connection refused' });
         case 'sync_status':
           return { state: 'signed_out', account: null, lastSyncAt: null, error: null, applied: 0, total: null };
+        case 'first_screen':
+          return { status: { state: 'signed_out', account: null, lastSyncAt: null, error: null, applied: 0, total: null }, page: null };
         case 'update_settings':
           if (backend.failNext) {
             backend.failNext = false;

@@ -73,6 +73,16 @@ pub struct SyncStatus {
     pub total: Option<u64>,
 }
 
+/// What the inbox shows first: the sync status and, when an account is open, a window of
+/// the conversation list.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct FirstScreen {
+    pub status: SyncStatus,
+    /// `null` when no account is open.
+    pub page: Option<InboxPage>,
+}
+
 impl SyncStatus {
     /// Nobody signed in.
     pub fn signed_out() -> SyncStatus {

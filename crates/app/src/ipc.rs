@@ -11,16 +11,16 @@ use stepup_i18n::{Direction, Locale};
 use ts_rs::{Config, TS};
 
 use crate::{
-    AppInfo, Availability, Boot, DesktopSettings, ErrorCode, IpcError, NotificationSettings,
-    QuietHours, Settings, SettingsPatch, ThemePreference,
+    AppInfo, Availability, Boot, BootCall, DesktopSettings, ErrorCode, IpcError,
+    NotificationSettings, QuietHours, Settings, SettingsPatch, ThemePreference,
     accounts::{AccountView, OpenAccount, SignIn, SignOut},
     actions::{Action, AddNote, ConversationAction, SendTemplate, SuggestionView},
     analytics::{AnalyticsView, ExportedFile},
     inbox::{
         AgentView, AttachmentView, CannedView, CardView, ContactCardView, ContactView,
-        ConversationView, Directory, IdentityView, InboxEvent, InboxPage, InboxQuery, InboxRow,
-        LabelView, MessageView, QuoteView, SearchResult, SendText, SnippetPart, SyncStatus,
-        TeamView, TemplateView, WindowView,
+        ConversationView, Directory, FirstScreen, IdentityView, InboxEvent, InboxPage, InboxQuery,
+        InboxRow, LabelView, MessageView, QuoteView, SearchResult, SendText, SnippetPart,
+        SyncStatus, TeamView, TemplateView, WindowView,
     },
     media::{InlineMedia, SaveAttachment, SendAttachment},
     notifications::{MuteConversation, NavigateTo},
@@ -60,6 +60,7 @@ commands! {
     start_demo() -> SyncStatus;
     sync_status() -> SyncStatus;
     inbox_list(InboxQuery) -> InboxPage;
+    first_screen(InboxQuery) -> FirstScreen;
     open_conversation(String) -> ConversationView;
     send_text(SendText) -> ();
     search(String) -> Vec<SearchResult>;
@@ -84,6 +85,7 @@ commands! {
     open_link(String) -> ();
     send_attachment(SendAttachment) -> ();
     ui_ready(String) -> ();
+    show_window() -> ();
     update_notification_settings(NotificationSettings) -> Settings;
     update_desktop_settings(DesktopSettings) -> Settings;
     update_analytics_settings(AnalyticsSettings) -> Settings;
@@ -115,6 +117,7 @@ pub fn typescript_bindings() -> String {
         SettingsPatch::decl(&cfg),
         AppInfo::decl(&cfg),
         Boot::decl(&cfg),
+        BootCall::decl(&cfg),
         ErrorCode::decl(&cfg),
         IpcError::decl(&cfg),
         LabelView::decl(&cfg),
@@ -130,6 +133,7 @@ pub fn typescript_bindings() -> String {
         ConversationView::decl(&cfg),
         InboxQuery::decl(&cfg),
         InboxPage::decl(&cfg),
+        FirstScreen::decl(&cfg),
         SendText::decl(&cfg),
         SyncStatus::decl(&cfg),
         SnippetPart::decl(&cfg),

@@ -79,7 +79,35 @@ fn launch_marks(marks: &str, opened_epoch_ms: u128) -> String {
 pub struct Boot {
     pub info: AppInfo,
     pub settings: Settings,
+    /// Commands the page's start calls, asked for by the boot script as soon as the page
+    /// begins to load; the page's own first calls with the same arguments take the answers.
+    pub ask: Vec<BootCall>,
 }
+
+/// A command the boot script asks for on the page's behalf.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct BootCall {
+    pub cmd: String,
+    /// The command's `args`, as the page's own call passes them (`null`: none).
+    #[ts(type = "unknown")]
+    pub args: serde_json::Value,
+}
+
+/// Asks for the boot's `ask` through the Tauri runtime (set up by the scripts that run before
+/// this one) and keeps each answer on its entry for `ui/src/lib/ipc.ts` to hand out; a failure
+/// is kept for the call that takes it, not reported as unhandled meanwhile. One request: while
+/// the page loads, the web view holds back all but its first requests until the first layout.
+const BOOT_ASK: &str = "(function (boot, ipc) {
+  if (!boot || !ipc || typeof ipc.invoke !== 'function') return;
+  boot.ask.forEach(function (a) {
+    a.answer = ipc.invoke(a.cmd, a.args === null ? {} : { args: a.args });
+    a.answer.catch(function () {});
+  });
+})(window.__STEPUP_BOOT__, window.__TAURI_INTERNALS__);";
+
+/// The window of the list the inbox asks for first: the default list's top, the rows in view
+/// at start and the margin below them (`FIRST_ROWS + MARGIN` in `ui/src/lib/inbox.svelte.ts`).
+const FIRST_LIST_ROWS: u32 = 80;
 
 /// The app's core state. Cheap to clone.
 #[derive(Debug, Clone)]
@@ -196,14 +224,26 @@ impl App {
     /// window to run before the page's own: the first paint is in the right language and
     /// theme without waiting for a round trip (the page still asks for both afterwards).
     /// Made after [`App::startup`] has begun, it tells whether an account is opening.
+    ///
+    /// It also asks for the inbox's first screen right away (the answer waits for the
+    /// start-up), so that it arrives while the page's scripts load, not after its first layout.
     pub fn boot_script(&self) -> String {
         let boot = Boot {
             info: self.app_info(),
             settings: self.settings(),
+            ask: vec![BootCall {
+                cmd: "first_screen".to_owned(),
+                args: serde_json::json!({
+                    "view": "all",
+                    "sort": "latest",
+                    "offset": 0,
+                    "limit": FIRST_LIST_ROWS,
+                }),
+            }],
         };
         // JSON is a JavaScript expression.
         let json = serde_json::to_string(&boot).unwrap_or_else(|_| "null".to_owned());
-        format!("window.__STEPUP_BOOT__ = {json};")
+        format!("window.__STEPUP_BOOT__ = {json};\n{BOOT_ASK}")
     }
 
     /// Applies and saves `patch`, then tells every listener.
@@ -341,6 +381,22 @@ impl App {
     pub async fn inbox_list(&self, query: inbox::InboxQuery) -> Result<inbox::InboxPage, AppError> {
         self.started().await;
         self.inner.inbox.conversations(query, now_ms()).await
+    }
+
+    /// The sync status and, when an account is open, the window of the list `query` asks for;
+    /// once the start-up is done. One answer for what the inbox shows first.
+    pub async fn first_screen(
+        &self,
+        query: inbox::InboxQuery,
+    ) -> Result<inbox::FirstScreen, AppError> {
+        self.started().await;
+        let status = self.sync_status();
+        let page = match self.inner.inbox.conversations(query, now_ms()).await {
+            Ok(page) => Some(page),
+            Err(AppError::NotSignedIn) => None,
+            Err(err) => return Err(err),
+        };
+        Ok(inbox::FirstScreen { status, page })
     }
 
     pub async fn open_conversation(&self, id: String) -> Result<inbox::ConversationView, AppError> {

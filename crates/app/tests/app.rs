@@ -92,9 +92,11 @@ fn the_boot_script_hands_the_page_its_info_and_settings() {
     let dir = tempfile::tempdir().unwrap();
     let app = app_in(dir.path(), &["ar-SA"]);
     let script = app.boot_script();
-    let json = script
+    let (assignment, ask) = script
+        .split_once(";\n")
+        .expect("an assignment, then the asking");
+    let json = assignment
         .strip_prefix("window.__STEPUP_BOOT__ = ")
-        .and_then(|s| s.strip_suffix(';'))
         .expect("one assignment");
     let boot: serde_json::Value = serde_json::from_str(json).unwrap();
     assert_eq!(boot["info"]["locale"], "ar");
@@ -102,4 +104,18 @@ fn the_boot_script_hands_the_page_its_info_and_settings() {
     assert_eq!(boot["info"]["opening"], false);
     assert_eq!(boot["settings"]["theme"], "system");
     assert_eq!(boot["settings"]["historyDays"], 180);
+    // The first screen is asked for as the page starts, with the arguments the inbox's first
+    // call passes (`ui/src/lib/inbox.test.ts` checks the same literal).
+    assert_eq!(
+        boot["ask"],
+        serde_json::json!([{
+            "cmd": "first_screen",
+            "args": {"view": "all", "sort": "latest", "offset": 0, "limit": 80},
+        }])
+    );
+    assert!(ask.contains("ipc.invoke(a.cmd"), "{ask}");
+    assert!(
+        ask.ends_with("(window.__STEPUP_BOOT__, window.__TAURI_INTERNALS__);"),
+        "{ask}"
+    );
 }

@@ -211,23 +211,31 @@ async fn a_start_opens_the_account_used_last_before_the_window_asks() {
         vec!["en-US".into()],
     );
     app.inbox().use_secrets(secrets);
+    let query = InboxQuery {
+        limit: Some(5),
+        ..Default::default()
+    };
     assert_eq!(app.sync_status_when_started().await.state, "signed_out");
+    let screen = app.first_screen(query.clone()).await.unwrap();
+    assert_eq!(screen.status.state, "signed_out");
+    assert!(screen.page.is_none(), "no list without an account");
     assert!(!app.app_info().opening);
     tokio::spawn(app.startup(false));
     assert!(app.app_info().opening);
-    let status = app.sync_status_when_started().await;
+    // The inbox's first call: the status and the list's top in one answer.
+    let screen = app.first_screen(query.clone()).await.unwrap();
     assert!(!app.app_info().opening);
-    assert_ne!(status.state, "signed_out");
-    assert!(status.account.is_some());
-    let page = app
-        .inbox_list(InboxQuery {
-            limit: Some(5),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    assert_ne!(screen.status.state, "signed_out");
+    assert!(screen.status.account.is_some());
+    let page = screen.page.expect("the account's list");
     assert_eq!(page.rows.len(), 5, "the cached list is there at once");
     assert!(page.total > 5, "{}", page.total);
+    let again = app.inbox_list(query).await.unwrap();
+    assert_eq!(
+        again.rows.iter().map(|r| &r.id).collect::<Vec<_>>(),
+        page.rows.iter().map(|r| &r.id).collect::<Vec<_>>(),
+        "the same window as the list's own"
+    );
     app.shutdown().await;
 }
 

@@ -82,7 +82,17 @@ locale: Locale, direction: Direction, dataDir: string,
  * the start screen, is coming, and the UI can lay it out while it opens.
  */
 opening: boolean, };
-export type Boot = { info: AppInfo, settings: Settings, };
+export type Boot = { info: AppInfo, settings: Settings, 
+/**
+ * Commands the page's start calls, asked for by the boot script as soon as the page
+ * begins to load; the page's own first calls with the same arguments take the answers.
+ */
+ask: Array<BootCall>, };
+export type BootCall = { cmd: string, 
+/**
+ * The command's `args`, as the page's own call passes them (`null`: none).
+ */
+args: unknown, };
 export type ErrorCode = "invalid_input" | "io" | "not_signed_in" | "not_found" | "unauthorized" | "unreachable" | "rejected" | "keyring_unavailable" | "passphrase_required" | "wrong_key" | "internal";
 export type IpcError = { code: ErrorCode, message: string, };
 export type LabelView = { id: string, name: string, color: string, };
@@ -198,6 +208,11 @@ sort?: string,
  */
 offset?: number, limit?: number, };
 export type InboxPage = { total: number, offset: number, rows: Array<InboxRow>, };
+export type FirstScreen = { status: SyncStatus, 
+/**
+ * `null` when no account is open.
+ */
+page: InboxPage | null, };
 export type SendText = { conversationId: string, text: string, 
 /**
  * The message this one answers (quoted above it).
@@ -426,6 +441,7 @@ export type Commands = {
   start_demo: { args: null; result: SyncStatus };
   sync_status: { args: null; result: SyncStatus };
   inbox_list: { args: InboxQuery; result: InboxPage };
+  first_screen: { args: InboxQuery; result: FirstScreen };
   open_conversation: { args: string; result: ConversationView };
   send_text: { args: SendText; result: null };
   search: { args: string; result: Array<SearchResult> };
@@ -450,6 +466,7 @@ export type Commands = {
   open_link: { args: string; result: null };
   send_attachment: { args: SendAttachment; result: null };
   ui_ready: { args: string; result: null };
+  show_window: { args: null; result: null };
   update_notification_settings: { args: NotificationSettings; result: Settings };
   update_desktop_settings: { args: DesktopSettings; result: Settings };
   update_analytics_settings: { args: AnalyticsSettings; result: Settings };
@@ -472,6 +489,7 @@ export const COMMAND_NAMES = [
   "start_demo",
   "sync_status",
   "inbox_list",
+  "first_screen",
   "open_conversation",
   "send_text",
   "search",
@@ -496,6 +514,7 @@ export const COMMAND_NAMES = [
   "open_link",
   "send_attachment",
   "ui_ready",
+  "show_window",
   "update_notification_settings",
   "update_desktop_settings",
   "update_analytics_settings",

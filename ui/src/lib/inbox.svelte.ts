@@ -6,6 +6,8 @@ import type {
   Action,
   ConversationView,
   Directory,
+  FirstScreen,
+  InboxPage,
   InboxQuery,
   InboxRow,
   SearchResult,
@@ -112,6 +114,7 @@ class InboxState {
   pendingLink = $state<string | null>(null);
   error = $state<string | null>(null);
   #listening = false;
+  #shown = false;
   #init: Promise<void> | null = null;
   /** Status events received, to tell whether an answer to `sync_status` is already stale. */
   #statusEvents = 0;
@@ -136,6 +139,15 @@ class InboxState {
     return this.#init;
   }
 
+  /** The inbox screen is on display. The first time, the load begun at start covers it (or
+   * one begins); when the screen comes back, the inbox loads again. */
+  shown(): void {
+    const first = !this.#shown;
+    this.#shown = true;
+    if (first && (this.#init || this.ready)) return;
+    void this.init();
+  }
+
   #applyStatus(status: SyncStatus): void {
     const was = this.status.state;
     this.status = status;
@@ -147,12 +159,24 @@ class InboxState {
 
   async #load(): Promise<void> {
     performance.mark('stepup:inbox');
-    // All at once: the subscription, the status and the first rows (the last two answer once
-    // the account used last, or the demo, has opened).
+    // At once: the subscription, and the status with the first rows in one answer (it comes
+    // once the account used last, or the demo, has opened; the boot script has asked for it
+    // as the page began to load, see `App::boot_script`).
     const listening = this.#listen();
     const seen = this.#statusEvents;
-    const first = this.#request();
-    const status = await call('sync_status');
+    let screen!: Promise<FirstScreen>;
+    const first = this.#request((query) => {
+      screen = call('first_screen', query);
+      return screen.then((s) => s.page);
+    });
+    let status: SyncStatus;
+    try {
+      status = (await screen).status;
+    } catch (err) {
+      // The list could not be read; the status still can.
+      this.error = describeError(err);
+      status = await call('sync_status');
+    }
     performance.mark('stepup:status');
     // A status event that came meanwhile is newer than this answer.
     if (this.#statusEvents === seen) this.status = status;
@@ -234,12 +258,14 @@ class InboxState {
   /** Asks for the window around the rows in view. `apply` shows the answer, unless a newer
    * request has been made meanwhile (an older answer may arrive after a newer one); `drop`
    * forgets it. */
-  #request(): { apply: () => Promise<void>; drop: () => void } {
+  #request(
+    ask: (query: InboxQuery) => Promise<InboxPage | null> = (query) => call('inbox_list', query),
+  ): { apply: () => Promise<void>; drop: () => void } {
     const from = Math.max(0, this.#view.first - MARGIN);
     const to = this.#view.last + MARGIN;
     const seq = ++this.#refreshes;
     this.#asked = { from, to };
-    const answer = call('inbox_list', toInboxQuery(this.query, from, to - from)).then(
+    const answer = ask(toInboxQuery(this.query, from, to - from)).then(
       (page) => ({ page, err: null }),
       (err: unknown) => ({ page: null, err }),
     );
@@ -253,7 +279,7 @@ class InboxState {
           this.rows = page.rows;
           this.offset = page.offset;
           this.total = page.total;
-        } else {
+        } else if (err) {
           this.error = describeError(err);
         }
       },

@@ -37,33 +37,52 @@ async function next(cmd: string): Promise<Pending> {
 }
 
 describe('inbox start', () => {
-  it('waits for the first status, then asks only for a window at the top of the list', async () => {
+  it('waits for the first screen (status and a window at the top of the list) in one answer', async () => {
     const started = inbox.init();
-    // Asked for together: both answer once the account has opened.
-    const first = await next('inbox_list');
-    const status = await next('sync_status');
+    // One call: it answers once the account has opened.
+    const first = await next('first_screen');
+    expect(backend.pending.some((p) => p.cmd === 'sync_status' || p.cmd === 'inbox_list')).toBe(false);
     expect(inbox.ready).toBe(false);
-    status.resolve({ state: 'online', account: null, lastSyncAt: null, error: null, applied: 0, total: null });
-    await vi.waitFor(() => expect(inbox.ready).toBe(true));
     const q = first.args as InboxQuery;
     expect(q.offset).toBe(0);
     expect(q.limit).toBe(FIRST_ROWS + MARGIN);
-    first.resolve(page(q, 12_000));
+    // Exactly what the boot script asks for as the page starts (`App::boot_script`), so this
+    // first call takes its answer.
+    expect(JSON.parse(JSON.stringify(q))).toEqual({ view: 'all', sort: 'latest', offset: 0, limit: 80 });
+    first.resolve({ status: { state: 'online', account: null, lastSyncAt: null, error: null, applied: 0, total: null }, page: page(q, 12_000) });
+    await vi.waitFor(() => expect(inbox.ready).toBe(true));
     (await next('directory')).resolve(null);
     // The subscription is in place and no status event came: the status is asked for again
     // (an event sent before the subscription would be lost).
     (await next('sync_status')).resolve({ state: 'online', account: null, lastSyncAt: 1, error: null, applied: 0, total: null });
     await started;
     await vi.waitFor(() => expect(inbox.status.lastSyncAt).toBe(1));
-    // A second start while none is running asks again; one while one runs joins it.
-    expect(inbox.init()).toBe(inbox.init());
-    (await next('inbox_list')).resolve(page({ offset: 0, limit: FIRST_ROWS + MARGIN }, 12_000));
-    (await next('sync_status')).resolve({ state: 'online', account: null, lastSyncAt: 1, error: null, applied: 0, total: null });
-    (await next('directory')).resolve(null);
-    (await next('sync_status')).resolve({ state: 'online', account: null, lastSyncAt: 1, error: null, applied: 0, total: null });
     expect(inbox.total).toBe(12_000);
     expect(inbox.rows.length).toBe(FIRST_ROWS + MARGIN);
-    expect(backend.pending.filter((p) => p.cmd === 'inbox_list')).toEqual([]);
+    // A second start while none is running asks again; one while one runs joins it.
+    expect(inbox.init()).toBe(inbox.init());
+    (await next('first_screen')).resolve({
+      status: { state: 'online', account: null, lastSyncAt: 1, error: null, applied: 0, total: null },
+      page: page({ offset: 0, limit: FIRST_ROWS + MARGIN }, 12_001),
+    });
+    (await next('directory')).resolve(null);
+    (await next('sync_status')).resolve({ state: 'online', account: null, lastSyncAt: 1, error: null, applied: 0, total: null });
+    await vi.waitFor(() => expect(inbox.total).toBe(12_001));
+    expect(inbox.rows.length).toBe(FIRST_ROWS + MARGIN);
+    expect(backend.pending.filter((p) => p.cmd === 'inbox_list' || p.cmd === 'first_screen')).toEqual([]);
+  });
+
+  it('loads again when the inbox screen comes back, not when it first shows after the start', async () => {
+    const online = { state: 'online', account: null, lastSyncAt: 2, error: null, applied: 0, total: null };
+    inbox.shown();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(backend.pending.some((p) => p.cmd === 'first_screen')).toBe(false);
+    inbox.shown();
+    const again = await next('first_screen');
+    again.resolve({ status: online, page: page(again.args, 12_002) });
+    (await next('directory')).resolve(null);
+    (await next('sync_status')).resolve(online);
+    await vi.waitFor(() => expect(inbox.total).toBe(12_002));
   });
 
   it('asks for another window only when scrolling nears the edge of the loaded one', async () => {
