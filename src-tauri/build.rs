@@ -36,7 +36,6 @@ const COMMANDS: &[&str] = &[
     "open_link",
     "send_attachment",
     "ui_ready",
-    "show_window",
     "update_notification_settings",
     "update_desktop_settings",
     "mute_conversation",
