@@ -36,6 +36,7 @@ const COMMANDS: &[&str] = &[
     "open_link",
     "send_attachment",
     "ui_ready",
+    "show_window",
     "update_notification_settings",
     "update_desktop_settings",
     "mute_conversation",

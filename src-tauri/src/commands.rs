@@ -205,6 +205,12 @@ pub async fn ui_ready(app: State<'_, App>, args: String) -> Result<()> {
     app.ui_ready(args).await.map_err(Into::into)
 }
 
+/// The page has laid out its first screen: the window, created hidden, shows.
+#[tauri::command]
+pub fn show_window(handle: tauri::AppHandle) {
+    crate::desktop::first_show(&handle);
+}
+
 #[tauri::command]
 #[tracing::instrument(skip_all, err(Debug))]
 pub fn update_notification_settings(

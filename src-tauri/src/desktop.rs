@@ -6,7 +6,7 @@
 
 use std::sync::{
     Arc,
-    atomic::{AtomicU32, Ordering},
+    atomic::{AtomicBool, AtomicU32, Ordering},
 };
 
 use stepup_app::{App, Availability, Settings};
@@ -29,7 +29,45 @@ fn main_window(handle: &AppHandle) -> Option<WebviewWindow> {
 }
 
 /// Shows, restores and focuses the main window.
+/// Whether the main window has been shown since the app started. The window is created hidden
+/// and shown once its page has laid out its first screen (the page asks, `show_window`), so it
+/// appears with its content rather than blank; and because on Linux, painting without
+/// compositing, WebKitGTK blocks the window's thread for up to half a second when it draws a
+/// web view whose page has not painted yet, while that same thread is what serves the page.
+#[derive(Default)]
+pub struct FirstShow(AtomicBool);
+
+/// How long after its page has loaded the window shows itself even if the page has not asked
+/// (a page that failed to start still shows, with whatever it has).
+const SHOW_AT_THE_LATEST: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Shows the main window the first time it is asked; later calls do nothing (the tray and the
+/// notifications bring it forward themselves).
+pub fn first_show(handle: &AppHandle) {
+    if handle.state::<FirstShow>().0.swap(true, Ordering::SeqCst) {
+        return;
+    }
+    if let Some(Err(err)) = main_window(handle).map(|w| w.show()) {
+        tracing::warn!(error = %err, "cannot show the window");
+    }
+}
+
+/// The main window's page has loaded: it shows the window itself once laid out, or else the
+/// window shows a little later anyway.
+pub fn page_loaded(handle: &AppHandle) {
+    let handle = handle.clone();
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(SHOW_AT_THE_LATEST).await;
+        if !handle.state::<FirstShow>().0.load(Ordering::SeqCst) {
+            tracing::warn!("the page did not ask to be shown; showing the window");
+            let h = handle.clone();
+            let _ = handle.run_on_main_thread(move || first_show(&h));
+        }
+    });
+}
+
 pub fn bring_forward(handle: &AppHandle) {
+    handle.state::<FirstShow>().0.store(true, Ordering::SeqCst);
     if let Some(w) = main_window(handle) {
         let _ = w.unminimize();
         let _ = w.show();

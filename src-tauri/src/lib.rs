@@ -5,7 +5,8 @@ mod commands;
 mod desktop;
 
 use stepup_app::{App, AppPaths};
-use tauri::{Emitter, Manager};
+use tauri::{Emitter, Manager, webview::PageLoadEvent};
+use tauri_plugin_window_state::StateFlags;
 
 /// Starts the app; returns when the last window closes.
 pub fn run() {
@@ -25,8 +26,14 @@ pub fn run() {
             tauri_plugin_autostart::MacosLauncher::LaunchAgent,
             None,
         ))
-        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(
+            // The window shows itself once its page has loaded (see `create_main_window`).
+            tauri_plugin_window_state::Builder::default()
+                .with_state_flags(StateFlags::all() - StateFlags::VISIBLE)
+                .build(),
+        )
         .manage(app)
+        .manage(desktop::FirstShow::default())
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::get_settings,
@@ -59,6 +66,7 @@ pub fn run() {
             commands::open_link,
             commands::send_attachment,
             commands::ui_ready,
+            commands::show_window,
             commands::update_notification_settings,
             commands::update_desktop_settings,
             commands::mute_conversation,
@@ -112,6 +120,13 @@ fn create_main_window(tauri_app: &tauri::App, app: &App) -> tauri::Result<()> {
     tauri::WebviewWindowBuilder::from_config(tauri_app.handle(), config)?
         .title(app.window_title())
         .initialization_script(app.boot_script())
+        // Hidden until its page has laid out its first screen (see `desktop::first_show`).
+        .visible(false)
+        .on_page_load(|window, payload| {
+            if payload.event() == PageLoadEvent::Finished {
+                desktop::page_loaded(window.app_handle());
+            }
+        })
         .build()?;
     Ok(())
 }

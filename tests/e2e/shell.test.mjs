@@ -31,6 +31,13 @@ test('English shell, live switch to Arabic, persisted across a restart', async (
   let app = await Session.start(driver.url, application);
   try {
     await app.find(htmlIs('en', 'ltr'));
+    // The window is created hidden and shows itself once its first screen is ready.
+    const shown = await app.executeAsync(
+      'const done = arguments[0];' +
+        'if (document.visibilityState === "visible") return done(true);' +
+        'document.addEventListener("visibilitychange", () => document.visibilityState === "visible" && done(true));',
+    );
+    assert.equal(shown, true);
     assert.equal(await app.text('[data-testid="app-name"]'), 'Stepup');
     assert.equal(await app.text('[data-testid="nav-inbox"]'), 'Inbox');
     assert.equal(await app.text('[data-testid="nav-analytics"]'), 'Analytics');

@@ -9,6 +9,7 @@ import { app } from './lib/app.svelte';
 import { describeError } from './lib/errors';
 import { followNavigation } from './lib/desktop.svelte';
 import { inbox } from './lib/inbox.svelte';
+import { call } from './lib/ipc';
 
 /** How long the page waits for the inbox's first rows before it lays itself out without them. */
 const FIRST_SCREEN_WAIT_MS = 200;
@@ -28,6 +29,9 @@ app
   // here: the boot script asked for them); a slow start lays it out and fills it in after.
   .then(() => Promise.race([inboxLoaded, new Promise((resolve) => setTimeout(resolve, FIRST_SCREEN_WAIT_MS))]))
   .finally(() => {
+    // The window waits hidden until the page has all its first screen needs (the page is
+    // loaded, its first rows are here), then shows while the screen is laid out.
+    call('show_window').catch(() => undefined);
     mount(App, { target });
     performance.mark('stepup:mounted');
   });

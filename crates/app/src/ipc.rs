@@ -85,6 +85,7 @@ commands! {
     open_link(String) -> ();
     send_attachment(SendAttachment) -> ();
     ui_ready(String) -> ();
+    show_window() -> ();
     update_notification_settings(NotificationSettings) -> Settings;
     update_desktop_settings(DesktopSettings) -> Settings;
     update_analytics_settings(AnalyticsSettings) -> Settings;

@@ -466,6 +466,7 @@ export type Commands = {
   open_link: { args: string; result: null };
   send_attachment: { args: SendAttachment; result: null };
   ui_ready: { args: string; result: null };
+  show_window: { args: null; result: null };
   update_notification_settings: { args: NotificationSettings; result: Settings };
   update_desktop_settings: { args: DesktopSettings; result: Settings };
   update_analytics_settings: { args: AnalyticsSettings; result: Settings };
@@ -513,6 +514,7 @@ export const COMMAND_NAMES = [
   "open_link",
   "send_attachment",
   "ui_ready",
+  "show_window",
   "update_notification_settings",
   "update_desktop_settings",
   "update_analytics_settings",
