@@ -17,8 +17,8 @@ const FIRST_SCREEN_WAIT_MS = 200;
 // Marks of the launch (read by the launch probe of the desktop bench).
 performance.mark('stepup:script');
 const target = document.getElementById('app')!;
-// Everything the first screen needs is asked for at once; the inbox's answers (they wait for
-// the account to open) arrive while the page is laid out.
+// Everything the first screen needs is asked for at once; the inbox's first call takes the
+// answer the boot script asked for as the page began to load (it waits for the account to open).
 followNavigation().catch((err) => (app.error = describeError(err)));
 const inboxLoaded = inbox.init();
 app
