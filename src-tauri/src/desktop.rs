@@ -37,9 +37,11 @@ fn main_window(handle: &AppHandle) -> Option<WebviewWindow> {
 #[derive(Default)]
 pub struct FirstShow(AtomicBool);
 
-/// How long after its page has loaded the window shows itself even if the page has not asked
-/// (a page that failed to start still shows, with whatever it has).
-const SHOW_AT_THE_LATEST: std::time::Duration = std::time::Duration::from_secs(2);
+/// How long after its page has loaded the window shows itself even if the page has not asked.
+/// Short, in case the page's request is held back (WebKit may hold a loading page's requests
+/// until its first paint, which a hidden window never makes) or the page failed to start: it
+/// still shows, with whatever it has.
+const SHOW_AT_THE_LATEST: std::time::Duration = std::time::Duration::from_millis(300);
 
 /// Shows the main window the first time it is asked; later calls do nothing (the tray and the
 /// notifications bring it forward themselves).
@@ -59,7 +61,7 @@ pub fn page_loaded(handle: &AppHandle) {
     tauri::async_runtime::spawn(async move {
         tokio::time::sleep(SHOW_AT_THE_LATEST).await;
         if !handle.state::<FirstShow>().0.load(Ordering::SeqCst) {
-            tracing::warn!("the page did not ask to be shown; showing the window");
+            tracing::info!("the page has not asked to be shown yet; showing the window");
             let h = handle.clone();
             let _ = handle.run_on_main_thread(move || first_show(&h));
         }
