@@ -27,7 +27,7 @@ pub fn run() {
             None,
         ))
         .plugin(
-            // The window shows itself once its page has loaded (see `create_main_window`).
+            // The window shows itself with its first screen (see `desktop::first_show`).
             tauri_plugin_window_state::Builder::default()
                 .with_state_flags(StateFlags::all() - StateFlags::VISIBLE)
                 .build(),
