@@ -389,14 +389,15 @@ impl App {
         &self,
         query: inbox::InboxQuery,
     ) -> Result<inbox::FirstScreen, AppError> {
-        self.started().await;
-        let status = self.sync_status();
-        let page = match self.inner.inbox.conversations(query, now_ms()).await {
+        let page = match self.inbox_list(query).await {
             Ok(page) => Some(page),
             Err(AppError::NotSignedIn) => None,
             Err(err) => return Err(err),
         };
-        Ok(inbox::FirstScreen { status, page })
+        Ok(inbox::FirstScreen {
+            status: self.sync_status(),
+            page,
+        })
     }
 
     pub async fn open_conversation(&self, id: String) -> Result<inbox::ConversationView, AppError> {
