@@ -124,7 +124,8 @@ describe('the shell', () => {
     await fireEvent.click(screen.getByTestId('nav-settings'));
     await tick();
     expect(screen.getByTestId('screen-settings')).toBeTruthy();
-    await fireEvent.click(screen.getByTestId('theme-dark'));
+    // The settings screen is loaded apart from the start's script.
+    await fireEvent.click(await screen.findByTestId('theme-dark'));
     await vi.waitFor(() => expect(document.documentElement.dataset.theme).toBe('dark'));
     await fireEvent.click(screen.getByTestId('theme-system'));
     await vi.waitFor(() => expect(document.documentElement.dataset.theme).toBeUndefined());

@@ -1,8 +1,8 @@
 // The UI's translations: the same i18n/<locale>/*.ftl files the Rust side
 // reads, bundled at build time. `t()` is reactive: components that call it
 // re-render when the language changes, with no reload.
-import type { FluentBundle, FluentVariable } from '@fluent/bundle';
-import { buildBundles } from './fluent';
+import type { FluentVariable } from '@fluent/bundle';
+import { buildBundles, type Bundles } from './fluent';
 import type { Direction, Locale } from './bindings';
 
 const files = import.meta.glob('../../../i18n/*/*.ftl', {
@@ -31,7 +31,7 @@ export function format(
   locale: Locale,
   id: string,
   args?: Record<string, FluentVariable>,
-  source: Map<Locale, FluentBundle> = bundles,
+  source: Bundles = bundles,
 ): string {
   for (const loc of [locale, 'en'] as Locale[]) {
     const bundle = source.get(loc);
