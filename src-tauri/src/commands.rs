@@ -13,6 +13,7 @@ use stepup_app::{
     },
     media::{InlineMedia, SaveAttachment, SendAttachment},
     notifications::MuteConversation,
+    saved_views::SavedView,
     settings::AnalyticsSettings,
 };
 use tauri::State;
@@ -131,6 +132,24 @@ pub async fn mark_read(app: State<'_, App>, args: String) -> Result<()> {
 #[tracing::instrument(skip_all, err(Debug))]
 pub async fn mark_unread(app: State<'_, App>, args: String) -> Result<()> {
     app.mark_unread(args).await.map_err(Into::into)
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn saved_views(app: State<'_, App>) -> Result<Vec<SavedView>> {
+    app.saved_views().await.map_err(Into::into)
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn save_view(app: State<'_, App>, args: SavedView) -> Result<Vec<SavedView>> {
+    app.save_view(args).await.map_err(Into::into)
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn delete_view(app: State<'_, App>, args: String) -> Result<Vec<SavedView>> {
+    app.delete_view(args).await.map_err(Into::into)
 }
 
 #[tauri::command]

@@ -106,6 +106,9 @@ async function replyAndWatch(app, text) {
   assert.equal(states[0], 'pending', `shown at once as pending: ${states}`);
 }
 
+/** A saved view's name, Arabic and English in one. */
+const VIEW = 'تيليجرام Telegram';
+
 test('demo inbox: live messages, directions, hostile text, reply, filters, templates, search, Arabic', async () => {
   const app = await Session.start(driver.url, application, { implicitMs: 60_000 });
   try {
@@ -216,9 +219,19 @@ test('demo inbox: live messages, directions, hostile text, reply, filters, templ
     );
 
     // Filters: Telegram only.
+    const telegramOnly = `return document.querySelectorAll('[data-testid="conversation-row"] .channel:not(.channel-telegram)').length === 0
+      && document.querySelectorAll('[data-testid="conversation-row"]').length > 0;`;
     await app.select('[data-testid="filter-channel"]', 'telegram');
-    await app.waitUntil(`return document.querySelectorAll('[data-testid="conversation-row"] .channel:not(.channel-telegram)').length === 0
-      && document.querySelectorAll('[data-testid="conversation-row"]').length > 0;`);
+    await app.waitUntil(telegramOnly);
+
+    // Saved views (kept in the account's cache): this filter under a mixed name, picked again.
+    await app.type('[data-testid="view-name"]', VIEW);
+    await app.click('[data-testid="save-view"]');
+    await app.waitUntil(`return document.querySelector('[data-testid="saved-views"]')?.value === arguments[0];`, [VIEW]);
+    await app.select('[data-testid="filter-channel"]', '');
+    await app.waitUntil(`return document.querySelector('[data-testid="saved-views"]').value === '' && !document.querySelector('[data-testid="delete-view"]');`);
+    await app.select('[data-testid="saved-views"]', VIEW);
+    await app.waitUntil(telegramOnly);
     await app.select('[data-testid="filter-channel"]', '');
 
     // Outside WhatsApp's 24-hour window only approved templates are offered.
@@ -262,6 +275,20 @@ test('demo inbox: live messages, directions, hostile text, reply, filters, templ
     await app.waitUntil(`return [...document.querySelectorAll('[data-testid="message"].inbound .text')].some((p) => p.textContent === 'تمام، شكراً جزيلاً');`);
     assert.equal(await app.attribute('.list-pane', 'aria-label'), 'صندوق الوارد');
     await app.screenshot(join(shots, 'inbox-ar.png'));
+
+    // The saved view, picked and deleted in Arabic (picked as the template is below: WebDriver's
+    // click on an option does not always reach a select here).
+    const pick = (css, value) =>
+      app.execute(`const s = document.querySelector(arguments[0]); s.value = arguments[1]; s.dispatchEvent(new Event('change', { bubbles: true }));`, [css, value]);
+    await pick('[data-testid="saved-views"]', VIEW);
+    await app.waitUntil(telegramOnly);
+    await app.screenshot(join(shots, 'saved-view-ar.png'));
+    const del = await app.attribute('[data-testid="delete-view"]', 'aria-label');
+    assert.ok(del.startsWith('احذف') && del.includes(VIEW), del);
+    await app.click('[data-testid="delete-view"]');
+    await app.waitUntil(`return !document.querySelector('[data-testid="saved-views"]');`);
+    await pick('[data-testid="filter-channel"]', '');
+    await app.waitUntil(`return !!document.querySelector('[data-testid="conversation-row"] .channel:not(.channel-telegram)');`);
 
     // The command palette and the shortcuts (by physical key: an Arabic layout types ن for K).
     await app.execute(`window.dispatchEvent(new KeyboardEvent('keydown', { key: 'ن', code: 'KeyK', ctrlKey: true, bubbles: true }));`);

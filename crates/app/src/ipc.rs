@@ -24,6 +24,7 @@ use crate::{
     },
     media::{InlineMedia, SaveAttachment, SendAttachment},
     notifications::{MuteConversation, NavigateTo},
+    saved_views::{ListFilters, ListSort, ListView, SavedView},
     settings::AnalyticsSettings,
 };
 
@@ -74,6 +75,9 @@ commands! {
     mark_read(String) -> ();
     mark_unread(String) -> ();
     load_older(String) -> bool;
+    saved_views() -> Vec<SavedView>;
+    save_view(SavedView) -> Vec<SavedView>;
+    delete_view(String) -> Vec<SavedView>;
     accounts() -> Vec<AccountView>;
     sign_in(SignIn) -> SyncStatus;
     open_account(OpenAccount) -> SyncStatus;
@@ -132,6 +136,10 @@ pub fn typescript_bindings() -> String {
         WindowView::decl(&cfg),
         ConversationView::decl(&cfg),
         InboxQuery::decl(&cfg),
+        ListView::decl(&cfg),
+        ListSort::decl(&cfg),
+        ListFilters::decl(&cfg),
+        SavedView::decl(&cfg),
         InboxPage::decl(&cfg),
         FirstScreen::decl(&cfg),
         SendText::decl(&cfg),

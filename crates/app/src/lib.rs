@@ -14,6 +14,7 @@ pub mod media;
 pub mod notifications;
 pub mod paths;
 pub mod presence;
+pub mod saved_views;
 pub mod settings;
 mod views;
 
@@ -447,6 +448,22 @@ impl App {
 
     pub async fn mark_unread(&self, args: String) -> Result<(), AppError> {
         self.inner.inbox.mark_unread(args).await
+    }
+
+    /// The open account's saved views of the inbox list.
+    pub async fn saved_views(&self) -> Result<Vec<saved_views::SavedView>, AppError> {
+        self.inner.inbox.saved_views().await
+    }
+
+    pub async fn save_view(
+        &self,
+        args: saved_views::SavedView,
+    ) -> Result<Vec<saved_views::SavedView>, AppError> {
+        self.inner.inbox.save_view(args, now_ms()).await
+    }
+
+    pub async fn delete_view(&self, args: String) -> Result<Vec<saved_views::SavedView>, AppError> {
+        self.inner.inbox.delete_view(&args).await
     }
 
     pub async fn load_older(&self, args: String) -> Result<bool, AppError> {

@@ -10,6 +10,7 @@ use stepup_app::{
     accounts::{SignIn, SignOut},
     actions::{Action, AddNote, ConversationAction, SendTemplate},
     inbox::{InboxEvent, InboxQuery, InboxRow, SendText},
+    saved_views::{ListFilters, ListSort, ListView, SavedView},
 };
 use stepup_cloud::{Config, RunningServer, Server, demo};
 use stepup_store::{KeyError, MemorySecrets, Secret, SecretStore};
@@ -603,16 +604,62 @@ async fn an_agents_day_views_actions_notes_templates_and_sending() {
         ErrorCode::InvalidInput
     );
 
+    // Saved views live in the account's cache: named filters, in the order first saved.
+    let filters = |channel: &str, unread| ListFilters {
+        view: ListView::Mine,
+        status: Some("open".into()),
+        channel: Some(channel.into()),
+        label: None,
+        unread,
+        sort: ListSort::Waiting,
+    };
+    let view = |name: &str, query| SavedView {
+        name: name.into(),
+        query,
+    };
+    app.save_view(view("  واتساب العاجل ", filters("whatsapp", true)))
+        .await
+        .unwrap();
+    app.save_view(view("Instagram", filters("instagram", false)))
+        .await
+        .unwrap();
+    let views = app
+        .save_view(view("واتساب العاجل", filters("whatsapp", false)))
+        .await
+        .unwrap();
+    assert_eq!(
+        views,
+        [
+            view("واتساب العاجل", filters("whatsapp", false)),
+            view("Instagram", filters("instagram", false))
+        ]
+    );
+    assert_eq!(
+        code(app.save_view(view("   ", filters("tiktok", true))).await),
+        ErrorCode::InvalidInput
+    );
+    let long = "ع".repeat(stepup_app::saved_views::MAX_NAME + 1);
+    assert_eq!(
+        code(app.save_view(view(&long, filters("tiktok", true))).await),
+        ErrorCode::InvalidInput
+    );
+    assert_eq!(app.delete_view("Instagram".into()).await.unwrap().len(), 1);
+    assert_eq!(app.saved_views().await.unwrap().len(), 1);
+
     // Export holds the account's data; sign-out with wipe deletes the cache.
     let path = app.export_data().await.unwrap();
     let export = std::fs::read_to_string(&path).unwrap();
     assert!(export.contains("شكراً Thank you"));
+    let exported: serde_json::Value = serde_json::from_str(&export).unwrap();
+    assert_eq!(exported["saved_views"][0]["name"], "واتساب العاجل");
+    assert_eq!(exported["saved_views"][0]["query"]["view"], "mine");
     let accounts = app.accounts().await.unwrap();
     assert_eq!(accounts.len(), 1);
     app.sign_out(SignOut { wipe: true }).await.unwrap();
     assert_eq!(app.sync_status().state, "signed_out");
     assert!(app.accounts().await.unwrap().is_empty());
     assert_eq!(code(app.directory().await), ErrorCode::NotSignedIn);
+    assert_eq!(code(app.saved_views().await), ErrorCode::NotSignedIn);
     let leftover: Vec<_> = walk(&dir.path().join("accounts"))
         .into_iter()
         .filter(|p| p.extension().is_some_and(|e| e == "db"))

@@ -40,6 +40,11 @@ impl Store {
                    'request', json(request), 'state', state, 'created_at', created_at, 'error', error)
                  FROM outbox WHERE rowid > ? ORDER BY rowid LIMIT ?",
             ),
+            (
+                "saved_views",
+                "SELECT rowid, json_object('name', name, 'query', json(query), 'saved_at', saved_at)
+                 FROM saved_views WHERE rowid > ? ORDER BY rowid LIMIT ?",
+            ),
         ] {
             write!(out, ",\"{name}\":[").map_err(io)?;
             let mut after = 0i64;

@@ -17,6 +17,7 @@ pub mod normalize;
 mod outbox;
 mod queries;
 pub mod secret;
+mod views;
 
 use std::{path::Path, str::FromStr, time::Duration};
 
@@ -34,6 +35,7 @@ pub use queries::{
     Snippet,
 };
 pub use secret::Secret;
+pub use views::StoredView;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 

@@ -588,10 +588,18 @@ async fn export_holds_everything_as_json() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(dir.path(), &key(8)).await;
     store.apply_page(&page(), "8", true).await.unwrap();
+    store
+        .save_view("عاجل واتساب", r#"{"channel":"whatsapp","unread":true}"#, 7)
+        .await
+        .unwrap();
     let mut out = Vec::new();
     let n = store.export_json(&mut out, 42).await.unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
-    assert_eq!(n, 8);
+    assert_eq!(n, 9);
+    assert_eq!(
+        v["saved_views"],
+        json!([{ "name": "عاجل واتساب", "query": { "channel": "whatsapp", "unread": true }, "saved_at": 7 }])
+    );
     assert_eq!(v["format"], "stepup-export/1");
     assert_eq!(v["conversations"].as_array().unwrap().len(), 2);
     assert_eq!(
@@ -603,6 +611,46 @@ async fn export_holds_everything_as_json() {
         v["notes"][0]["body"],
         "Customer prefers delivery to Al Barsha"
     );
+    finish(store).await;
+}
+
+#[tokio::test]
+async fn saved_views_keep_their_place_take_new_filters_and_outlive_a_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path(), &key(10)).await;
+    store
+        .save_view("VIP", r#"{"label":"vip"}"#, 1)
+        .await
+        .unwrap();
+    store
+        .save_view("غير مقروءة", r#"{"unread":true}"#, 2)
+        .await
+        .unwrap();
+    // Saving under a name that exists replaces its filters and keeps its place.
+    store
+        .save_view("VIP", r#"{"label":"vip","unread":true}"#, 3)
+        .await
+        .unwrap();
+    // Not JSON: refused by the table, nothing changes.
+    assert!(store.save_view("broken", "{not json", 4).await.is_err());
+    assert!(!store.delete_view("broken").await.unwrap());
+    finish(store).await;
+
+    let store = open(dir.path(), &key(10)).await;
+    let views = store.saved_views().await.unwrap();
+    let names: Vec<_> = views
+        .iter()
+        .map(|v| (v.name.as_str(), v.query.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("VIP", r#"{"label":"vip","unread":true}"#),
+            ("غير مقروءة", r#"{"unread":true}"#)
+        ]
+    );
+    assert!(store.delete_view("VIP").await.unwrap());
+    assert_eq!(store.saved_views().await.unwrap().len(), 1);
     finish(store).await;
 }
 

@@ -207,6 +207,10 @@ sort?: string,
  * Rows from this one on (0 is the top of the list).
  */
 offset?: number, limit?: number, };
+export type ListView = "all" | "mine" | "unassigned" | "my_teams";
+export type ListSort = "latest" | "waiting";
+export type ListFilters = { view: ListView, status: string | null, channel: string | null, label: string | null, unread: boolean, sort: ListSort, };
+export type SavedView = { name: string, query: ListFilters, };
 export type InboxPage = { total: number, offset: number, rows: Array<InboxRow>, };
 export type FirstScreen = { status: SyncStatus, 
 /**
@@ -455,6 +459,9 @@ export type Commands = {
   mark_read: { args: string; result: null };
   mark_unread: { args: string; result: null };
   load_older: { args: string; result: boolean };
+  saved_views: { args: null; result: Array<SavedView> };
+  save_view: { args: SavedView; result: Array<SavedView> };
+  delete_view: { args: string; result: Array<SavedView> };
   accounts: { args: null; result: Array<AccountView> };
   sign_in: { args: SignIn; result: SyncStatus };
   open_account: { args: OpenAccount; result: SyncStatus };
@@ -503,6 +510,9 @@ export const COMMAND_NAMES = [
   "mark_read",
   "mark_unread",
   "load_older",
+  "saved_views",
+  "save_view",
+  "delete_view",
   "accounts",
   "sign_in",
   "open_account",

@@ -10,24 +10,19 @@ import type {
   InboxPage,
   InboxQuery,
   InboxRow,
+  ListFilters,
+  SavedView,
   SearchResult,
   SuggestionView,
   SyncStatus,
 } from './bindings';
 import { BackendError, call, on } from './ipc';
 import { describeError } from './errors';
+import { afterPaint } from './frames';
 
-/** The list's filters; saved views are named copies of it. */
-export type ListQuery = {
-  view: 'all' | 'mine' | 'unassigned' | 'my_teams';
-  status: string | null;
-  channel: string | null;
-  label: string | null;
-  unread: boolean;
-  sort: 'latest' | 'waiting';
-};
-
-export type SavedView = { name: string; query: ListQuery };
+/** The list's filters; saved views are named copies of it (kept in the account's cache). */
+export type ListQuery = ListFilters;
+export type { SavedView };
 
 export const DEFAULT_QUERY: ListQuery = {
   view: 'all',
@@ -37,18 +32,6 @@ export const DEFAULT_QUERY: ListQuery = {
   unread: false,
   sort: 'latest',
 };
-
-const SAVED_VIEWS_KEY = 'stepup.savedViews';
-
-function loadSavedViews(): SavedView[] {
-  try {
-    const raw = globalThis.localStorage?.getItem(SAVED_VIEWS_KEY);
-    const parsed: unknown = raw ? JSON.parse(raw) : [];
-    return Array.isArray(parsed) ? (parsed as SavedView[]).filter((v) => typeof v?.name === 'string') : [];
-  } catch {
-    return [];
-  }
-}
 
 /** The rows taken to be in view before the list has measured itself: more than a tall screen shows. */
 export const FIRST_ROWS = 20;
@@ -98,7 +81,7 @@ class InboxState {
   conversation = $state<ConversationView | null>(null);
   status = $state<SyncStatus>({ state: 'signed_out', account: null, lastSyncAt: null, error: null, applied: 0, total: null });
   query = $state<ListQuery>({ ...DEFAULT_QUERY });
-  savedViews = $state<SavedView[]>(loadSavedViews());
+  savedViews = $state.raw<SavedView[]>([]);
   directory = $state<Directory | null>(null);
   accounts = $state<AccountView[]>([]);
   /** Startup has decided: an account opened, or the start screen shows. */
@@ -155,6 +138,7 @@ class InboxState {
     if (this.signedIn && was !== status.state && (was === 'signed_out' || status.state === 'online')) {
       void this.loadDirectory();
     }
+    if (this.signedIn && was === 'signed_out') void this.loadSavedViews();
   }
 
   async #load(): Promise<void> {
@@ -190,7 +174,12 @@ class InboxState {
     if (this.signedIn) {
       await first.apply();
       performance.mark('stepup:rows');
-      void this.loadDirectory();
+      // What the first screen does not show (filter choices, names, templates, saved views)
+      // comes after it is painted, off the launch's path.
+      afterPaint(() => {
+        void this.loadDirectory();
+        void this.loadSavedViews();
+      });
     } else {
       first.drop();
       await this.loadAccounts();
@@ -305,7 +294,7 @@ class InboxState {
     this.starting = true;
     try {
       this.status = await call('start_demo');
-      await Promise.all([this.refresh(), this.loadDirectory()]);
+      await Promise.all([this.refresh(), this.loadDirectory(), this.loadSavedViews()]);
     } catch (err) {
       this.error = describeError(err);
     } finally {
@@ -329,6 +318,7 @@ class InboxState {
     this.rows = [];
     this.offset = 0;
     this.total = 0;
+    this.savedViews = [];
   }
 
   #afterSwitch(): void {
@@ -337,6 +327,7 @@ class InboxState {
     this.directory = null;
     this.#clearList();
     void this.loadDirectory();
+    void this.loadSavedViews();
     void this.refresh();
     void this.loadAccounts();
   }
@@ -517,16 +508,41 @@ class InboxState {
     await this.refresh();
   }
 
-  saveView(name: string): void {
-    const trimmed = name.trim();
-    if (!trimmed) return;
-    this.savedViews = [...this.savedViews.filter((v) => v.name !== trimmed), { name: trimmed, query: { ...this.query } }];
-    globalThis.localStorage?.setItem(SAVED_VIEWS_KEY, JSON.stringify(this.savedViews));
+  async loadSavedViews(): Promise<void> {
+    try {
+      this.savedViews = await call('saved_views');
+    } catch (err) {
+      if (!(err instanceof BackendError && err.code === 'not_signed_in')) this.error = describeError(err);
+    }
   }
 
-  deleteView(name: string): void {
-    this.savedViews = this.savedViews.filter((v) => v.name !== name);
-    globalThis.localStorage?.setItem(SAVED_VIEWS_KEY, JSON.stringify(this.savedViews));
+  /** Saves the list's filters as `name` (a view of that name takes them). */
+  async saveView(name: string): Promise<void> {
+    const trimmed = name.trim();
+    if (!trimmed) return;
+    try {
+      this.savedViews = await call('save_view', { name: trimmed, query: { ...this.query } });
+    } catch (err) {
+      this.error = describeError(err);
+    }
+  }
+
+  async deleteView(name: string): Promise<void> {
+    try {
+      this.savedViews = await call('delete_view', name);
+    } catch (err) {
+      this.error = describeError(err);
+    }
+  }
+
+  /** The saved view the list shows now: the one whose filters are the list's. */
+  get currentView(): SavedView | null {
+    const q = this.query;
+    return (
+      this.savedViews.find((v) =>
+        (Object.keys(q) as (keyof ListQuery)[]).every((k) => v.query[k] === q[k]),
+      ) ?? null
+    );
   }
 
   /** Moves the selection up or down the list (keyboard); with none, or the selected row

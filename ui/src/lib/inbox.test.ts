@@ -152,3 +152,60 @@ describe('inbox start', () => {
     expect(inbox.total).toBe(3);
   });
 });
+
+describe('after the first screen', () => {
+  it('asks for what the first screen does not show only once it is painted', async () => {
+    // Calls left unanswered by the tests above.
+    backend.pending.splice(0);
+    const frames: FrameRequestCallback[] = [];
+    vi.stubGlobal('requestAnimationFrame', (f: FrameRequestCallback) => frames.push(f));
+    try {
+      const online = { state: 'online', account: null, lastSyncAt: 3, error: null, applied: 0, total: null };
+      const started = inbox.init();
+      const first = await next('first_screen');
+      first.resolve({ status: online, page: page(first.args, 500) });
+      (await next('sync_status')).resolve(online);
+      await started;
+      expect(inbox.total).toBe(500);
+      // Laid out, not painted yet: nothing else asked for.
+      await new Promise((r) => setTimeout(r, 0));
+      expect(backend.pending.filter((p) => p.cmd === 'directory' || p.cmd === 'saved_views')).toEqual([]);
+      // The frame that paints it, then the next one begins.
+      for (let i = 0; i < 2; i++) frames.splice(0).forEach((f) => f(0));
+      (await next('directory')).resolve(null);
+      (await next('saved_views')).resolve([{ name: 'VIP', query: { ...inbox.query, label: 'vip' } }]);
+      await vi.waitFor(() => expect(inbox.savedViews.map((v) => v.name)).toEqual(['VIP']));
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
+  it('saves, recognises and deletes views through the backend', async () => {
+    const filter = async (patch: Parameters<typeof inbox.setQuery>[0], total: number) => {
+      const done = inbox.setQuery(patch);
+      const list = await next('inbox_list');
+      list.resolve(page(list.args, total));
+      await done;
+    };
+    await filter({ label: null, unread: false }, 500);
+    expect(inbox.currentView).toBeNull();
+    // Saved under the trimmed name, with the list's filters as they are.
+    await filter({ channel: 'whatsapp', unread: true }, 40);
+    const saving = inbox.saveView('  واتساب غير مقروءة ');
+    const save = await next('save_view');
+    expect(save.args).toEqual({ name: 'واتساب غير مقروءة', query: { ...inbox.query } });
+    const stored = save.args as { name: string; query: typeof inbox.query };
+    save.resolve([inbox.savedViews[0], stored]);
+    await saving;
+    // The picker shows the view whose filters are the list's, and only while they are.
+    expect(inbox.currentView?.name).toBe('واتساب غير مقروءة');
+    await filter({ unread: false }, 60);
+    expect(inbox.currentView).toBeNull();
+    const deleting = inbox.deleteView('واتساب غير مقروءة');
+    const del = await next('delete_view');
+    expect(del.args).toBe('واتساب غير مقروءة');
+    del.resolve([inbox.savedViews[0]]);
+    await deleting;
+    expect(inbox.savedViews.map((v) => v.name)).toEqual(['VIP']);
+  });
+});
