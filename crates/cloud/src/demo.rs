@@ -259,6 +259,16 @@ pub fn voice_note(millis: u32, pitch: f64) -> Vec<u8> {
 
 // -- Seeding -----------------------------------------------------------------------------------
 
+/// How many customers per channel write again live; on Messenger and Instagram they are the
+/// seeded customers with the first ids of [`returning_customer_id`], so they come with their
+/// names (Meta's messaging webhooks carry only the sender's id).
+const RETURNING_CUSTOMERS: u64 = 40;
+
+/// The page-scoped id of the `n`th returning Messenger or Instagram customer.
+fn returning_customer_id(n: u64) -> String {
+    format!("70000000000{n:05}")
+}
+
 fn external_id(rng: &mut StdRng, channel: Channel) -> String {
     match channel {
         Channel::Whatsapp => format!(
@@ -557,6 +567,7 @@ pub async fn seed(state: &AppState, seed: u64) -> Result<DemoInfo, ServerError> 
             &ws.id,
             &mut rng,
             channel,
+            (i / 6) as u64,
             start,
             now,
             &agents,
@@ -580,6 +591,7 @@ async fn seed_conversation(
     ws: &str,
     rng: &mut StdRng,
     channel: Channel,
+    serial: u64,
     start: i64,
     now: i64,
     agents: &[(String, usize)],
@@ -592,7 +604,10 @@ async fn seed_conversation(
         FIRST[rng.random_range(0..FIRST.len())],
         LAST[rng.random_range(0..LAST.len())]
     );
-    let ext = external_id(rng, channel);
+    let mut ext = external_id(rng, channel);
+    if matches!(channel, Channel::Messenger | Channel::Instagram) && serial < RETURNING_CUSTOMERS {
+        ext = returning_customer_id(serial);
+    }
     let (topic, lang, opener) = OPENERS[rng.random_range(0..OPENERS.len())];
     let contact = Contact {
         id: id(rng, "ct"),
@@ -980,7 +995,7 @@ pub fn webhook_delivery(
         LAST[rng.random_range(0..LAST.len())]
     );
     // A small pool of returning customers per channel.
-    let who = rng.random_range(0..40u64);
+    let who = rng.random_range(0..RETURNING_CUSTOMERS);
     match channel {
         Channel::Whatsapp | Channel::Messenger | Channel::Instagram => {
             let secret = secrets.meta_app_secret.as_ref()?;
@@ -999,7 +1014,7 @@ pub fn webhook_delivery(
                     ("instagram", "aWdf")
                 };
                 json!({"object": object, "entry": [{"id": "demo-page", "time": now, "messaging": [{
-                    "sender": {"id": format!("70000000000{who:05}")}, "recipient": {"id": "demo-page"}, "timestamp": now,
+                    "sender": {"id": returning_customer_id(who)}, "recipient": {"id": "demo-page"}, "timestamp": now,
                     "message": {"mid": format!("{prefix}live{serial:x}{:08x}", rng.random::<u32>()), "text": text}
                 }]}]})
             };

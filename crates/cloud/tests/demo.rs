@@ -219,7 +219,10 @@ async fn live_generator_posts_through_the_webhooks() {
     server.attach(task);
     let mut channels = HashSet::new();
     let mut count = 0;
-    while channels.len() < 5 {
+    while channels.len() < 5
+        || !channels.contains(&Channel::Messenger)
+        || !channels.contains(&Channel::Instagram)
+    {
         let c = tokio::time::timeout(Duration::from_secs(20), rx.recv())
             .await
             .expect("generator is silent")
@@ -242,6 +245,26 @@ async fn live_generator_posts_through_the_webhooks() {
                 .unwrap()
                 .unwrap()
             };
+            // Customers write under their names, also on Messenger and Instagram, whose
+            // webhooks carry only the sender's id.
+            let contact: stepup_protocol::Contact = {
+                let mut conn = server.state.pool().acquire().await.unwrap();
+                stepup_cloud::store::get(
+                    &mut conn,
+                    &info.workspace_id,
+                    EntityKind::Contact,
+                    &conv.contact_id,
+                )
+                .await
+                .unwrap()
+                .unwrap()
+            };
+            assert!(
+                contact.name.chars().any(char::is_alphabetic),
+                "{:?} customer named {:?}",
+                conv.channel,
+                contact.name
+            );
             channels.insert(conv.channel);
             count += 1;
         }
