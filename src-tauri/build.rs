@@ -25,6 +25,7 @@ const COMMANDS: &[&str] = &[
     "mark_read",
     "mark_unread",
     "load_older",
+    "inbox_rows",
     "saved_views",
     "save_view",
     "delete_view",

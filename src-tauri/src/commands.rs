@@ -8,8 +8,8 @@ use stepup_app::{
     actions::{AddNote, ConversationAction, SendTemplate, SuggestionView},
     analytics::{AnalyticsView, ExportedFile},
     inbox::{
-        ConversationView, Directory, FirstScreen, InboxPage, InboxQuery, SearchResult, SendText,
-        SyncStatus,
+        ConversationView, Directory, FirstScreen, InboxPage, InboxQuery, InboxRow, SearchResult,
+        SendText, SyncStatus,
     },
     media::{InlineMedia, SaveAttachment, SendAttachment},
     notifications::MuteConversation,
@@ -132,6 +132,12 @@ pub async fn mark_read(app: State<'_, App>, args: String) -> Result<()> {
 #[tracing::instrument(skip_all, err(Debug))]
 pub async fn mark_unread(app: State<'_, App>, args: String) -> Result<()> {
     app.mark_unread(args).await.map_err(Into::into)
+}
+
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+pub async fn inbox_rows(app: State<'_, App>, args: Vec<String>) -> Result<Vec<InboxRow>> {
+    app.inbox_rows(args).await.map_err(Into::into)
 }
 
 #[tauri::command]

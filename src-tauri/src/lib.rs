@@ -55,6 +55,7 @@ pub fn run() {
             commands::mark_read,
             commands::mark_unread,
             commands::load_older,
+            commands::inbox_rows,
             commands::saved_views,
             commands::save_view,
             commands::delete_view,

@@ -449,6 +449,21 @@ impl Inbox {
         .await
     }
 
+    /// The list rows of these conversations (those in the cache), latest first: what the
+    /// analytics drill-down lists behind a figure.
+    pub async fn rows_by_id(&self, ids: &[String], now: i64) -> Result<Vec<InboxRow>, AppError> {
+        self.with(async |a| {
+            let store = &a.session.store;
+            let names = Names::load(store).await?;
+            let rows = store.conversations_by_id(ids).await?;
+            Ok(rows
+                .iter()
+                .map(|r| row(&r.conversation, r.contact_name.clone(), &names, now))
+                .collect())
+        })
+        .await
+    }
+
     pub async fn conversation(&self, id: &str, now: i64) -> Result<ConversationView, AppError> {
         self.with(async |a| {
             let store = &a.session.store;

@@ -62,6 +62,7 @@ commands! {
     sync_status() -> SyncStatus;
     inbox_list(InboxQuery) -> InboxPage;
     first_screen(InboxQuery) -> FirstScreen;
+    inbox_rows(Vec<String>) -> Vec<InboxRow>;
     open_conversation(String) -> ConversationView;
     send_text(SendText) -> ();
     search(String) -> Vec<SearchResult>;

@@ -384,6 +384,11 @@ impl App {
         self.inner.inbox.conversations(query, now_ms()).await
     }
 
+    /// The list rows of these conversations (those in the cache), latest first.
+    pub async fn inbox_rows(&self, args: Vec<String>) -> Result<Vec<inbox::InboxRow>, AppError> {
+        self.inner.inbox.rows_by_id(&args, now_ms()).await
+    }
+
     /// The sync status and, when an account is open, the window of the list `query` asks for;
     /// once the start-up is done. One answer for what the inbox shows first.
     pub async fn first_screen(

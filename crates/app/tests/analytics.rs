@@ -58,6 +58,17 @@ async fn supervisors_see_the_dashboard_from_the_cache_and_export_it() {
     assert!(expected >= 300, "{expected}");
     assert_eq!(opened.value, Some(expected as f64));
     assert_eq!(opened.conversations.len(), expected);
+    // The drill-down names every conversation behind the figure, latest first; ids not in the
+    // cache are left out.
+    let mut ids = opened.conversations.clone();
+    ids.push("cnv_not_cached".into());
+    let rows = app.inbox_rows(ids).await.unwrap();
+    assert_eq!(rows.len(), expected);
+    assert!(rows.iter().all(|r| !r.contact_name.is_empty()));
+    assert!(
+        rows.windows(2)
+            .all(|w| w[0].last_message_at >= w[1].last_message_at)
+    );
     // The demo's 90 days of history are all in the cache: messages on the first days too.
     assert!(d.days[..30].iter().map(|day| day.messages_in).sum::<u32>() > 50);
     assert!(d.figure("ai_share").unwrap().value.unwrap() > 5.0);

@@ -178,6 +178,41 @@ impl Store {
             .collect()
     }
 
+    /// The conversations with these ids that are in the cache (others are left out), latest
+    /// first, with their contacts' names.
+    pub async fn conversations_by_id(&self, ids: &[String]) -> Result<Vec<ConversationRow>> {
+        // Well under SQLite's limit of bound parameters per statement.
+        const CHUNK: usize = 500;
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(CHUNK) {
+            let mut q = QueryBuilder::<Sqlite>::new(
+                "SELECT c.data, p.name, c.last_message_at FROM conversations c
+                 LEFT JOIN contacts p ON p.id = c.contact_id WHERE c.id IN (",
+            );
+            let mut list = q.separated(", ");
+            for id in chunk {
+                list.push_bind(id);
+            }
+            q.push(")");
+            for row in q.build().fetch_all(self.pool()).await? {
+                let at: i64 = row.get(2);
+                out.push((
+                    at,
+                    ConversationRow {
+                        conversation: serde_json::from_str(row.get::<&str, _>(0))?,
+                        contact_name: row.get(1),
+                    },
+                ));
+            }
+        }
+        out.sort_by(|a, b| {
+            b.0.cmp(&a.0)
+                .then_with(|| a.1.conversation.id.cmp(&b.1.conversation.id))
+        });
+        out.dedup_by(|a, b| a.1.conversation.id == b.1.conversation.id);
+        Ok(out.into_iter().map(|(_, r)| r).collect())
+    }
+
     /// How many conversations `filter` lets through (its `limit`, `offset`
     /// and `sort` aside): the length of the list a window is cut from.
     pub async fn conversation_count(&self, filter: &ConversationFilter) -> Result<u32> {

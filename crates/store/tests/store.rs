@@ -615,6 +615,31 @@ async fn export_holds_everything_as_json() {
 }
 
 #[tokio::test]
+async fn conversations_by_id_latest_first_in_chunks_without_unknown_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path(), &key(11)).await;
+    store.apply_page(&page(), "8", true).await.unwrap();
+    // More ids than one statement binds: unknown ones, and one known id twice.
+    let mut ids: Vec<String> = (0..1_200).map(|i| format!("cnv_x{i}")).collect();
+    ids.insert(3, "cnv_1".into());
+    ids.push("cnv_2".into());
+    ids.push("cnv_1".into());
+    let rows = store.conversations_by_id(&ids).await.unwrap();
+    let got: Vec<_> = rows
+        .iter()
+        .map(|r| (r.conversation.id.as_str(), r.contact_name.as_deref()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("cnv_2", Some("John Carter")),
+            ("cnv_1", Some("فاطمة الزهراء"))
+        ]
+    );
+    finish(store).await;
+}
+
+#[tokio::test]
 async fn saved_views_keep_their_place_take_new_filters_and_outlive_a_reopen() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(dir.path(), &key(10)).await;

@@ -152,7 +152,7 @@ class AnalyticsState {
   async showDrill(title: string, ids: string[]): Promise<void> {
     this.drill = { title, ids };
     try {
-      const { rows } = await call('inbox_list', { limit: 5000 });
+      const rows = await call('inbox_rows', ids);
       this.rows = new Map(rows.map((r) => [r.id, r]));
     } catch (err) {
       this.error = describeError(err);

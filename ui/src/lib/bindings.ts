@@ -446,6 +446,7 @@ export type Commands = {
   sync_status: { args: null; result: SyncStatus };
   inbox_list: { args: InboxQuery; result: InboxPage };
   first_screen: { args: InboxQuery; result: FirstScreen };
+  inbox_rows: { args: Array<string>; result: Array<InboxRow> };
   open_conversation: { args: string; result: ConversationView };
   send_text: { args: SendText; result: null };
   search: { args: string; result: Array<SearchResult> };
@@ -497,6 +498,7 @@ export const COMMAND_NAMES = [
   "sync_status",
   "inbox_list",
   "first_screen",
+  "inbox_rows",
   "open_conversation",
   "send_text",
   "search",

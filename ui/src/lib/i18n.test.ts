@@ -2,7 +2,7 @@
 // CLDR's rules for Arabic and English for every n in 0..=1200 and 1.5, 2.5,
 // the same check crates/i18n/tests/plurals.rs makes for the Rust side.
 import { describe, expect, it } from 'vitest';
-import { format } from './i18n.svelte';
+import { applyLocale, format, t } from './i18n.svelte';
 import { buildBundles } from './fluent';
 
 const CATEGORIES = ['zero', 'one', 'two', 'few', 'many', 'other'] as const;
@@ -64,5 +64,15 @@ describe('shipped catalogs', () => {
   it('fall back to English, then to the id', () => {
     expect(format('ar', 'nav-inbox')).toBe('صندوق الوارد');
     expect(format('en', 'no-such-id')).toBe('no-such-id');
+  });
+
+  it('t() follows the language, also for labels it has formatted before', () => {
+    applyLocale('en');
+    expect(t('nav-inbox')).toBe('Inbox');
+    applyLocale('ar');
+    expect(t('nav-inbox')).toBe('صندوق الوارد');
+    expect(strip(t('inbox-open-count', { count: 2 }))).toBe('محادثتان مفتوحتان');
+    applyLocale('en');
+    expect(t('nav-inbox')).toBe('Inbox');
   });
 });
