@@ -12,6 +12,7 @@ pub mod error;
 pub mod ids;
 pub mod ingest;
 pub mod outbound;
+pub mod profiles;
 pub mod ranker;
 pub mod secret;
 pub mod sniff;

@@ -472,6 +472,8 @@ async fn meta_messaging(
                 .map(move |m| (account.clone(), m))
         })
         .collect();
+    // Customers who wrote, by workspace: named from their profiles afterwards.
+    let mut customers: Vec<(String, String)> = Vec::new();
     for (account, ev) in &events {
         let ws = workspace_for(&state, channel, account.as_deref()).await?;
         let w = batch.writer(&ws).await?;
@@ -487,6 +489,9 @@ async fn meta_messaging(
             let customer = if echo { recipient } else { sender };
             if customer.is_empty() {
                 continue;
+            }
+            if !echo && !customers.iter().any(|(w, c)| w == &ws && c == &customer) {
+                customers.push((ws.clone(), customer.clone()));
             }
             let inbound = Inbound {
                 channel,
@@ -571,6 +576,23 @@ async fn meta_messaging(
         }
     }
     batch.finish().await?;
+    if crate::profiles::looks_up(&state, channel) {
+        let mut by_ws: Vec<(String, Vec<String>)> = Vec::new();
+        for (ws, customer) in customers {
+            match by_ws.iter_mut().find(|(w, _)| *w == ws) {
+                Some((_, ids)) => ids.push(customer),
+                None => by_ws.push((ws, vec![customer])),
+            }
+        }
+        for (ws, ids) in by_ws {
+            tokio::spawn(crate::profiles::name_customers(
+                state.clone(),
+                ws,
+                channel,
+                ids,
+            ));
+        }
+    }
     Ok(ok_response(n))
 }
 

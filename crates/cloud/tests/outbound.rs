@@ -571,3 +571,93 @@ async fn mark_read_sends_read_receipts() {
         json!({"recipient": {"id": "psid-5"}, "sender_action": "mark_seen"})
     );
 }
+
+/// A Messenger or Instagram message event as Meta posts it, signed.
+async fn post_meta_message(h: &Harness, channel: Channel, sender: &str, mid: &str) {
+    let object = if channel == Channel::Messenger {
+        "page"
+    } else {
+        "instagram"
+    };
+    let now = h.clock_now();
+    let body = serde_json::to_vec(
+        &json!({"object": object, "entry": [{"id": "page-1", "time": now, "messaging": [{
+            "sender": {"id": sender}, "recipient": {"id": "page-1"}, "timestamp": now,
+            "message": {"mid": mid, "text": "مرحبا، عندي سؤال"}
+        }]}]}),
+    )
+    .unwrap();
+    let r = h
+        .http
+        .post(h.url(&format!("/webhooks/{}", channel.as_str())))
+        .header(
+            "X-Hub-Signature-256",
+            meta_signature(demo_secrets::META_APP_SECRET, &body),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+}
+
+/// Waits on the feed until a contact is named `name`.
+async fn named(rx: &mut tokio::sync::broadcast::Receiver<stepup_protocol::Change>, name: &str) {
+    loop {
+        let c = tokio::time::timeout(Duration::from_secs(10), rx.recv())
+            .await
+            .unwrap_or_else(|_| panic!("no contact named {name:?} within 10 s"))
+            .unwrap();
+        if c.entity == EntityKind::Contact {
+            let contact: stepup_protocol::Contact = c.decode().unwrap().unwrap();
+            if contact.name == name {
+                return;
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn new_messenger_and_instagram_customers_are_named_from_their_profiles() {
+    let (h, rec, _token) = harness().await;
+    rec.script.lock().unwrap().extend([
+        (
+            200,
+            json!({"first_name": "Layla", "last_name": "Haddad", "id": "psid-501"}),
+        ),
+        (
+            200,
+            json!({"name": "", "username": "noor.uae", "id": "igsid-502"}),
+        ),
+        (
+            400,
+            json!({"error": {"message": "(#100) No profile available for that user", "code": 100}}),
+        ),
+    ]);
+    let mut rx = h.server.state.feed_sender(&h.ws_a).subscribe();
+    post_meta_message(&h, Channel::Messenger, "psid-501", "m_in501").await;
+    named(&mut rx, "Layla Haddad").await;
+    post_meta_message(&h, Channel::Instagram, "igsid-502", "ig_in502").await;
+    named(&mut rx, "@noor.uae").await;
+
+    let seen = rec.seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 2);
+    assert_eq!(seen[0].method, "GET");
+    assert_eq!(
+        seen[0].path,
+        "/v21.0/psid-501?fields=first_name%2Clast_name"
+    );
+    assert_eq!(seen[0].headers["authorization"], "Bearer page-token");
+    assert_eq!(seen[1].path, "/v21.0/igsid-502?fields=name%2Cusername");
+    assert_eq!(seen[1].headers["authorization"], "Bearer ig-token");
+
+    // A customer already named is not asked for again; a profile the Graph API refuses
+    // leaves the customer under their id, and the message is in.
+    post_meta_message(&h, Channel::Messenger, "psid-501", "m_in501b").await;
+    post_meta_message(&h, Channel::Instagram, "igsid-503", "ig_in503").await;
+    named(&mut rx, "igsid-503").await;
+    rec.wait_for(3).await;
+    let seen = rec.seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 3);
+    assert_eq!(seen[2].path, "/v21.0/igsid-503?fields=name%2Cusername");
+}
