@@ -45,19 +45,14 @@ export function format(
 
 /** Messages without arguments, formatted once per language: the same labels repeat on every
  * row of the list, and the translations never change while the app runs. */
-const plain = new Map<string, string>();
+const plain: Record<string, string> = {};
 
 /** Translates in the current UI language (reactive). */
 export function t(id: string, args?: Record<string, FluentVariable>): string {
   const locale = i18n.locale;
   if (args) return format(locale, id, args);
   const key = `${locale}:${id}`;
-  let text = plain.get(key);
-  if (text === undefined) {
-    text = format(locale, id);
-    plain.set(key, text);
-  }
-  return text;
+  return (plain[key] ??= format(locale, id));
 }
 
 /** Switches the UI language live: `<html lang dir>` and every `t()` call. */
