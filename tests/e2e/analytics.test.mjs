@@ -38,6 +38,11 @@ test('analytics: real figures from the cache, drill-down into the inbox, en and 
     await app.click('[data-testid="nav-analytics"]');
     await app.click('[data-testid="range-last90"]');
     await app.find('[data-days="90"]');
+    // The day-by-day bars are drawn to scale: the busiest day's bar fills the chart's height.
+    const tallest = await app.execute(
+      `return Math.max(...[...document.querySelectorAll('[data-testid="days-chart"] .bar')].map((b) => b.getBoundingClientRect().height));`,
+    );
+    assert.ok(tallest > 100, `tallest day bar ${tallest} px`);
 
     // The demo's conversations started within the last 90 days, nearly all inside the range.
     const value = async (id) => Number(await app.attribute(`[data-testid="figure-${id}"]`, 'data-value'));
