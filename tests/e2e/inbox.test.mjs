@@ -275,6 +275,13 @@ test('demo inbox: live messages, directions, hostile text, reply, filters, templ
     await app.waitUntil(`return [...document.querySelectorAll('[data-testid="message"].inbound .text')].some((p) => p.textContent === 'تمام، شكراً جزيلاً');`);
     assert.equal(await app.attribute('.list-pane', 'aria-label'), 'صندوق الوارد');
     await app.screenshot(join(shots, 'inbox-ar.png'));
+    // A long Latin name in the mirrored header is cut at its end, inside its box (not its start).
+    assert.ok(
+      await app.execute(`const n = document.querySelector('[data-testid="conversation-name"]');
+        const r = n.getBoundingClientRect(), b = n.parentElement.getBoundingClientRect();
+        return r.left >= b.left - 0.5 && r.right <= b.right + 0.5 && n.scrollWidth > n.clientWidth;`),
+      'the header name clips itself',
+    );
 
     // The saved view, picked and deleted in Arabic (picked as the template is below: WebDriver's
     // click on an option does not always reach a select here).
