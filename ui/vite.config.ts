@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { fileURLToPath } from 'node:url';
-import { bundledFonts } from './build/fonts';
+import { bundledFonts } from './vite-plugins/fonts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 

@@ -28,7 +28,6 @@ fn main_window(handle: &AppHandle) -> Option<WebviewWindow> {
     handle.get_webview_window("main")
 }
 
-/// Shows, restores and focuses the main window.
 /// Whether the main window has been shown since the app started. The window is created hidden
 /// and shown once its page has laid out its first screen (the page asks, `show_window`), so it
 /// appears with its content rather than blank; and because on Linux, painting without
@@ -68,6 +67,7 @@ pub fn page_loaded(handle: &AppHandle) {
     });
 }
 
+/// Shows, restores and focuses the main window.
 pub fn bring_forward(handle: &AppHandle) {
     handle.state::<FirstShow>().0.store(true, Ordering::SeqCst);
     if let Some(w) = main_window(handle) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bundledName, renameBundledFaces } from '../build/fonts';
+import { bundledName, renameBundledFaces } from '../vite-plugins/fonts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 

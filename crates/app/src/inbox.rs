@@ -434,16 +434,12 @@ impl Inbox {
                 }
                 Some(other) => return Err(AppError::InvalidInput(format!("no view {other:?}"))),
             }
-            let names = Names::load(store).await?;
             let rows = store.conversations(&filter).await?;
             let total = store.conversation_count(&filter).await?;
             Ok(InboxPage {
                 total,
                 offset: filter.offset,
-                rows: rows
-                    .iter()
-                    .map(|r| row(&r.conversation, r.contact_name.clone(), &names, now))
-                    .collect(),
+                rows: list_rows(store, &rows, now).await?,
             })
         })
         .await
@@ -454,12 +450,8 @@ impl Inbox {
     pub async fn rows_by_id(&self, ids: &[String], now: i64) -> Result<Vec<InboxRow>, AppError> {
         self.with(async |a| {
             let store = &a.session.store;
-            let names = Names::load(store).await?;
             let rows = store.conversations_by_id(ids).await?;
-            Ok(rows
-                .iter()
-                .map(|r| row(&r.conversation, r.contact_name.clone(), &names, now))
-                .collect())
+            list_rows(store, &rows, now).await
         })
         .await
     }
@@ -644,4 +636,17 @@ impl Inbox {
         })
         .await
     }
+}
+
+/// The list rows of conversations read from the cache, with the directory's names.
+async fn list_rows(
+    store: &stepup_store::Store,
+    rows: &[stepup_store::ConversationRow],
+    now: i64,
+) -> Result<Vec<InboxRow>, AppError> {
+    let names = Names::load(store).await?;
+    Ok(rows
+        .iter()
+        .map(|r| row(&r.conversation, r.contact_name.clone(), &names, now))
+        .collect())
 }

@@ -83,14 +83,16 @@ impl Inbox {
         }
         let query = serde_json::to_string(&view.query)
             .map_err(|e| AppError::Internal(format!("cannot write a saved view: {e}")))?;
-        let views = self.saved_views().await?;
-        if views.len() >= MAX_VIEWS && !views.iter().any(|v| v.name == name) {
-            return Err(AppError::InvalidInput(format!(
-                "an account keeps at most {MAX_VIEWS} saved views"
-            )));
-        }
-        self.with_session(async |s| Ok(s.store.save_view(name, &query, now).await?))
-            .await?;
+        self.with_session(async |s| {
+            let stored = s.store.saved_views().await?;
+            if stored.len() >= MAX_VIEWS && !stored.iter().any(|v| v.name == name) {
+                return Err(AppError::InvalidInput(format!(
+                    "an account keeps at most {MAX_VIEWS} saved views"
+                )));
+            }
+            Ok(s.store.save_view(name, &query, now).await?)
+        })
+        .await?;
         self.saved_views().await
     }
 

@@ -78,7 +78,9 @@ pub enum Outcome {
     Ignored,
 }
 
-fn pmid_key(channel: Channel, id: &str) -> String {
+/// A lookup key scoped to a channel: a provider message id, a customer id (`identity`) or a
+/// contact id (`conversation`).
+pub(crate) fn pmid_key(channel: Channel, id: &str) -> String {
     format!("{}:{id}", channel.as_str())
 }
 

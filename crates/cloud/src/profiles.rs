@@ -21,11 +21,10 @@ pub fn looks_up(state: &AppState, channel: Channel) -> bool {
     }
 }
 
-/// Names the customers `ids` of `channel` in workspace `ws` whose contacts are still named by
-/// their id. Failures are logged; the contact keeps its id as its name until a later message
-/// asks again.
-pub async fn name_customers(state: AppState, ws: String, channel: Channel, ids: Vec<String>) {
-    for id in ids {
+/// Names the customers of `channel` (workspace, id) whose contacts are still named by their id.
+/// Failures are logged; the contact keeps its id as its name until a later message asks again.
+pub async fn name_customers(state: AppState, channel: Channel, customers: Vec<(String, String)>) {
+    for (ws, id) in customers {
         if let Err(e) = name_customer(&state, &ws, channel, &id).await {
             tracing::warn!(channel = channel.as_str(), error = %e, "customer profile lookup failed");
         }
@@ -81,7 +80,7 @@ async fn unnamed_contact(
         "SELECT value FROM lookup WHERE workspace_id = ? AND namespace = 'identity' AND key = ?",
     )
     .bind(ws)
-    .bind(format!("{}:{id}", channel.as_str()))
+    .bind(crate::ingest::pmid_key(channel, id))
     .fetch_optional(&mut *conn)
     .await
     .map_err(db)?;

@@ -472,7 +472,7 @@ async fn meta_messaging(
                 .map(move |m| (account.clone(), m))
         })
         .collect();
-    // Customers who wrote, by workspace: named from their profiles afterwards.
+    // Customers who wrote (workspace, id): named from their profiles afterwards.
     let mut customers: Vec<(String, String)> = Vec::new();
     for (account, ev) in &events {
         let ws = workspace_for(&state, channel, account.as_deref()).await?;
@@ -576,22 +576,12 @@ async fn meta_messaging(
         }
     }
     batch.finish().await?;
-    if crate::profiles::looks_up(&state, channel) {
-        let mut by_ws: Vec<(String, Vec<String>)> = Vec::new();
-        for (ws, customer) in customers {
-            match by_ws.iter_mut().find(|(w, _)| *w == ws) {
-                Some((_, ids)) => ids.push(customer),
-                None => by_ws.push((ws, vec![customer])),
-            }
-        }
-        for (ws, ids) in by_ws {
-            tokio::spawn(crate::profiles::name_customers(
-                state.clone(),
-                ws,
-                channel,
-                ids,
-            ));
-        }
+    if crate::profiles::looks_up(&state, channel) && !customers.is_empty() {
+        tokio::spawn(crate::profiles::name_customers(
+            state.clone(),
+            channel,
+            customers,
+        ));
     }
     Ok(ok_response(n))
 }

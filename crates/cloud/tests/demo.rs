@@ -19,6 +19,20 @@ async fn demo_server(dir: &std::path::Path) -> RunningServer {
     Server::start(c).await.unwrap()
 }
 
+/// One stored entity of the workspace (it must be there).
+async fn entity<T: serde::de::DeserializeOwned>(
+    server: &RunningServer,
+    ws: &str,
+    kind: EntityKind,
+    id: &str,
+) -> T {
+    let mut conn = server.state.pool().acquire().await.unwrap();
+    stepup_cloud::store::get(&mut conn, ws, kind, id)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
 async fn snapshot(server: &RunningServer, email: &str) -> Vec<Change> {
     let http = reqwest::Client::new();
     let t: Value = http
@@ -233,32 +247,22 @@ async fn live_generator_posts_through_the_webhooks() {
                 // Seeded replies moving on to delivered/read.
                 continue;
             }
-            let conv: Conversation = {
-                let mut conn = server.state.pool().acquire().await.unwrap();
-                stepup_cloud::store::get(
-                    &mut conn,
-                    &info.workspace_id,
-                    EntityKind::Conversation,
-                    &m.conversation_id,
-                )
-                .await
-                .unwrap()
-                .unwrap()
-            };
+            let conv: Conversation = entity(
+                &server,
+                &info.workspace_id,
+                EntityKind::Conversation,
+                &m.conversation_id,
+            )
+            .await;
             // Customers write under their names, also on Messenger and Instagram, whose
             // webhooks carry only the sender's id.
-            let contact: stepup_protocol::Contact = {
-                let mut conn = server.state.pool().acquire().await.unwrap();
-                stepup_cloud::store::get(
-                    &mut conn,
-                    &info.workspace_id,
-                    EntityKind::Contact,
-                    &conv.contact_id,
-                )
-                .await
-                .unwrap()
-                .unwrap()
-            };
+            let contact: stepup_protocol::Contact = entity(
+                &server,
+                &info.workspace_id,
+                EntityKind::Contact,
+                &conv.contact_id,
+            )
+            .await;
             assert!(
                 contact.name.chars().any(char::is_alphabetic),
                 "{:?} customer named {:?}",

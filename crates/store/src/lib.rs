@@ -16,8 +16,8 @@ pub mod keys;
 pub mod normalize;
 mod outbox;
 mod queries;
+mod saved_views;
 pub mod secret;
-mod views;
 
 use std::{path::Path, str::FromStr, time::Duration};
 
@@ -34,8 +34,8 @@ pub use queries::{
     ConversationFilter, ConversationRow, ConversationSort, SearchFilter, SearchHit, SearchKind,
     Snippet,
 };
+pub use saved_views::StoredView;
 pub use secret::Secret;
-pub use views::StoredView;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 

@@ -183,34 +183,35 @@ impl Store {
     pub async fn conversations_by_id(&self, ids: &[String]) -> Result<Vec<ConversationRow>> {
         // Well under SQLite's limit of bound parameters per statement.
         const CHUNK: usize = 500;
+        let ids: Vec<&String> = ids
+            .iter()
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
         let mut out = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(CHUNK) {
             let mut q = QueryBuilder::<Sqlite>::new(
-                "SELECT c.data, p.name, c.last_message_at FROM conversations c
+                "SELECT c.data, p.name FROM conversations c
                  LEFT JOIN contacts p ON p.id = c.contact_id WHERE c.id IN (",
             );
             let mut list = q.separated(", ");
             for id in chunk {
-                list.push_bind(id);
+                list.push_bind(*id);
             }
             q.push(")");
             for row in q.build().fetch_all(self.pool()).await? {
-                let at: i64 = row.get(2);
-                out.push((
-                    at,
-                    ConversationRow {
-                        conversation: serde_json::from_str(row.get::<&str, _>(0))?,
-                        contact_name: row.get(1),
-                    },
-                ));
+                out.push(ConversationRow {
+                    conversation: serde_json::from_str(row.get::<&str, _>(0))?,
+                    contact_name: row.get(1),
+                });
             }
         }
         out.sort_by(|a, b| {
-            b.0.cmp(&a.0)
-                .then_with(|| a.1.conversation.id.cmp(&b.1.conversation.id))
+            (b.conversation.last_message_at)
+                .cmp(&a.conversation.last_message_at)
+                .then_with(|| a.conversation.id.cmp(&b.conversation.id))
         });
-        out.dedup_by(|a, b| a.1.conversation.id == b.1.conversation.id);
-        Ok(out.into_iter().map(|(_, r)| r).collect())
+        Ok(out)
     }
 
     /// How many conversations `filter` lets through (its `limit`, `offset`

@@ -82,6 +82,11 @@ class InboxState {
   status = $state<SyncStatus>({ state: 'signed_out', account: null, lastSyncAt: null, error: null, applied: 0, total: null });
   query = $state<ListQuery>({ ...DEFAULT_QUERY });
   savedViews = $state.raw<SavedView[]>([]);
+  /** The saved view the list shows now: the one whose filters are the list's. */
+  currentView = $derived<SavedView | null>(
+    this.savedViews.find((v) => (Object.keys(this.query) as (keyof ListQuery)[]).every((k) => v.query[k] === this.query[k])) ??
+      null,
+  );
   directory = $state<Directory | null>(null);
   accounts = $state<AccountView[]>([]);
   /** Startup has decided: an account opened, or the start screen shows. */
@@ -535,15 +540,6 @@ class InboxState {
     }
   }
 
-  /** The saved view the list shows now: the one whose filters are the list's. */
-  get currentView(): SavedView | null {
-    const q = this.query;
-    return (
-      this.savedViews.find((v) =>
-        (Object.keys(q) as (keyof ListQuery)[]).every((k) => v.query[k] === q[k]),
-      ) ?? null
-    );
-  }
 
   /** Moves the selection up or down the list (keyboard); with none, or the selected row
    * scrolled far away, it starts from the first row in view. */
