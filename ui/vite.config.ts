@@ -2,13 +2,14 @@ import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { fileURLToPath } from 'node:url';
 import { bundledFonts } from './vite-plugins/fonts';
+import { precompiledFluent } from './vite-plugins/fluent';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 // The UI is served by the Tauri shell; in development from this dev server
 // (tauri.conf.json's devUrl), in builds from ui/dist embedded in the binary.
 export default defineConfig({
-  plugins: [bundledFonts(), svelte()],
+  plugins: [bundledFonts(), precompiledFluent(), svelte()],
   clearScreen: false,
   // The translations live at the workspace root (i18n/), shared with Rust.
   server: { port: 5173, strictPort: true, fs: { allow: [root] } },

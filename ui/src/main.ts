@@ -9,10 +9,15 @@ import { app } from './lib/app.svelte';
 import { describeError } from './lib/errors';
 import { followNavigation } from './lib/desktop.svelte';
 import { inbox } from './lib/inbox.svelte';
+import { i18n, warmUp } from './lib/i18n.svelte';
+import { warmUpTimes } from './lib/format';
 import { call } from './lib/ipc';
+import { whenSized } from './lib/frames';
 
 /** How long the page waits for the inbox's first rows before it lays itself out without them. */
 const FIRST_SCREEN_WAIT_MS = 200;
+/** How long the page waits, once it has asked for the window to show, for the window's size. */
+const SIZE_WAIT_MS = 200;
 
 // Marks of the launch (read by the launch probe of the desktop bench).
 performance.mark('stepup:script');
@@ -28,10 +33,17 @@ app
   // The first screen is laid out once, with its rows, when they are near (usually already
   // here: the boot script asked for them); a slow start lays it out and fills it in after.
   .then(() => Promise.race([inboxLoaded, new Promise((resolve) => setTimeout(resolve, FIRST_SCREEN_WAIT_MS))]))
-  .finally(() => {
+  .finally(async () => {
     // The window waits hidden until the page has all its first screen needs (the page is
-    // loaded, its first rows are here), then shows while the screen is laid out.
+    // loaded, its first rows are here), then shows; the screen is laid out once the shown
+    // window has given the page its size (a hidden one has none).
     call('show_window').catch(() => undefined);
+    await whenSized(SIZE_WAIT_MS);
+    performance.mark('stepup:sized');
     mount(App, { target });
     performance.mark('stepup:mounted');
   });
+// While the first screen's rows are on their way (their answer comes in a later task): work
+// its first layout needs anyway, in the language the boot script handed over.
+warmUp(i18n.locale);
+warmUpTimes(i18n.locale);

@@ -1,8 +1,9 @@
 import type { Locale } from './bindings';
 
-// Latin digits in both languages (the UAE's default); a setting for
-// Arabic-Indic digits comes with the regional settings.
-const tag = (locale: Locale) => (locale === 'ar' ? 'ar-AE-u-nu-latn' : 'en-GB');
+/** The locale `Intl` formats in, for dates and for the numbers in translated messages alike:
+ * Latin digits in both languages (the UAE's default); a setting for Arabic-Indic digits comes
+ * with the regional settings. */
+export const intlTag = (locale: Locale) => (locale === 'ar' ? 'ar-AE-u-nu-latn' : 'en-GB');
 
 const CLOCK: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit' };
 const DAY_MONTH: Intl.DateTimeFormatOptions = { day: 'numeric', month: 'short' };
@@ -15,10 +16,16 @@ function formatter(locale: Locale, opts: Intl.DateTimeFormatOptions): Intl.DateT
   const key = `${locale}|${opts === CLOCK ? 'c' : opts === DAY_MONTH ? 'd' : 'f'}`;
   let f = formatters.get(key);
   if (!f) {
-    f = new Intl.DateTimeFormat(tag(locale), opts);
+    f = new Intl.DateTimeFormat(intlTag(locale), opts);
     formatters.set(key, f);
   }
   return f;
+}
+
+/** Builds the list's time formatters for `locale` ahead of their first use. */
+export function warmUpTimes(locale: Locale): void {
+  formatter(locale, CLOCK);
+  formatter(locale, DAY_MONTH);
 }
 
 /** A message or list time: the time today, else the date. */

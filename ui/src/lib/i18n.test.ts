@@ -4,6 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import { applyLocale, format, t } from './i18n.svelte';
 import { buildBundles } from './fluent';
+import { FluentResource } from '@fluent/bundle';
+import { compileFluent } from '../../vite-plugins/fluent';
+import type { Locale } from './bindings';
 
 const CATEGORIES = ['zero', 'one', 'two', 'few', 'many', 'other'] as const;
 
@@ -74,5 +77,35 @@ describe('shipped catalogs', () => {
     expect(strip(t('inbox-open-count', { count: 2 }))).toBe('محادثتان مفتوحتان');
     applyLocale('en');
     expect(t('nav-inbox')).toBe('Inbox');
+  });
+});
+
+describe('translations read at build time', () => {
+  const sources = import.meta.glob('../../../i18n/*/*.ftl', { query: '?raw', import: 'default', eager: true }) as Record<
+    string,
+    string
+  >;
+  const fromSource = buildBundles(sources);
+
+  it('format every message and attribute as the sources read at run time do', () => {
+    let compared = 0;
+    for (const [path, text] of Object.entries(sources)) {
+      // Every variable the file uses, as a number (plural selection included).
+      const args = Object.fromEntries([...text.matchAll(/\$([a-zA-Z][\w-]*)/g)].map((m) => [m[1], 3]));
+      const locale = path.split('/').at(-2) as Locale;
+      for (const entry of new FluentResource(text).body) {
+        if (entry.id.startsWith('-')) continue;
+        for (const id of [entry.id, ...Object.keys(entry.attributes).map((a) => `${entry.id}.${a}`)]) {
+          expect(format(locale, id, args), `${locale} ${id}`).toBe(format(locale, id, args, fromSource));
+          compared += 1;
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(300);
+  });
+
+  it('refuse a file with an entry Fluent cannot read', () => {
+    expect(() => compileFluent('fine = Fine\nbroken = { $count\nlast = Last\n', 'x.ftl')).toThrow(/x\.ftl: cannot read broken/);
+    expect(JSON.parse(compileFluent('fine = Fine\n', 'x.ftl'))).toEqual([{ id: 'fine', value: 'Fine', attributes: {} }]);
   });
 });
