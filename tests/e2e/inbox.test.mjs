@@ -86,7 +86,8 @@ async function whatsapp(cloud, name, messages) {
 const rowNamed = `return [...document.querySelectorAll('[data-testid="conversation-row"]')].some((r) => r.querySelector('.name')?.textContent === arguments[0]);`;
 const clickRowNamed = `[...document.querySelectorAll('[data-testid="conversation-row"]')].find((r) => r.querySelector('.name')?.textContent === arguments[0]).click();`;
 
-/** Records every delivery state the newest outbound bubble goes through. */
+/** Records every delivery state the newest outbound bubble goes through (wherever the bubble
+ * is drawn: the whole page is watched, so a timeline drawn anew does not lose the record). */
 const recordStates = `
   window.__states = [];
   const seen = (el) => { const s = el.dataset.status; if (window.__states[window.__states.length - 1] !== s) window.__states.push(s); };
@@ -95,7 +96,7 @@ const recordStates = `
       const nodes = r.type === 'attributes' ? [r.target] : [...r.addedNodes];
       for (const n of nodes) if (n.nodeType === 1 && n.matches('.bubble.outbound[data-status]') && n.textContent.includes(arguments[0])) seen(n);
     }
-  }).observe(document.querySelector('[data-testid="timeline"]'), { subtree: true, childList: true, attributes: true, attributeFilter: ['data-status'] });`;
+  }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-status'] });`;
 
 async function replyAndWatch(app, text) {
   await app.execute(recordStates, [text]);
