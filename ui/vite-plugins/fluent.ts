@@ -3,7 +3,7 @@ import { FluentResource } from '@fluent/bundle';
 import type { Plugin } from 'vite';
 
 /** The query that asks for a translation file read at build time: `import x from 'a.ftl?fluent'`. */
-export const FLUENT_QUERY = '?fluent';
+const FLUENT_QUERY = '?fluent';
 
 /**
  * Reads a Fluent source into the entries `@fluent/bundle` formats from (what `FluentResource`

@@ -540,7 +540,6 @@ class InboxState {
     }
   }
 
-
   /** Moves the selection up or down the list (keyboard); with none, or the selected row
    * scrolled far away, it starts from the first row in view. */
   async move(delta: number): Promise<void> {
