@@ -1,8 +1,8 @@
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { fileURLToPath } from 'node:url';
-import { bundledFonts } from './vite-plugins/fonts';
-import { precompiledFluent } from './vite-plugins/fluent';
+import { bundledFonts } from './vite-plugins/fonts.ts';
+import { precompiledFluent } from './vite-plugins/fluent.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
