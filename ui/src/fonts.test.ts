@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bundledName, renameBundledFaces } from '../vite-plugins/fonts';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const css = readFileSync(join(import.meta.dirname, 'app.css'), 'utf8');
@@ -39,5 +39,26 @@ describe('fonts', () => {
     // Arabic first in the Arabic interface, Latin first in the English one.
     expect(stack(':root')[0]).toBe('Noto Sans');
     expect(stack(':root:lang(ar)')[0]).toBe('Noto Sans Arabic');
+  });
+
+  it('uses the two weights it bundles, 400 and 600, and no other', () => {
+    // A third weight is one more font file read at launch where the system's fonts are used,
+    // and a synthesized face where the bundled ones are.
+    const main = readFileSync(join(import.meta.dirname, 'main.ts'), 'utf8');
+    const bundled = new Set([...main.matchAll(/@fontsource\/[a-z-]+\/(\d+)\.css/g)].map((m) => m[1]));
+    expect([...bundled].sort()).toEqual(['400', '600']);
+    const sources = [css];
+    for (const dir of ['components', 'screens']) {
+      const folder = join(import.meta.dirname, dir);
+      for (const file of readdirSync(folder).filter((f) => f.endsWith('.svelte'))) {
+        sources.push(readFileSync(join(folder, file), 'utf8'));
+      }
+    }
+    const weights = sources.flatMap((text) => [...text.matchAll(/font-weight:\s*([^;]+);/g)].map((m) => (m[1] ?? '').trim()));
+    expect(weights.length).toBeGreaterThan(10);
+    for (const weight of weights) expect(['400', '600', 'normal', 'inherit']).toContain(weight);
+    // The elements browsers draw in bold (700) are given the bundled bold.
+    const reset = /((?:[a-z0-9]+,\s*)*[a-z0-9]+)\s*\{\s*font-weight:\s*600;\s*\}/.exec(css)?.[1]?.split(/,\s*/) ?? [];
+    expect(reset).toEqual(expect.arrayContaining(['h1', 'h2', 'h3', 'b', 'strong', 'th']));
   });
 });
