@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { bundledName, renameBundledFaces } from '../vite-plugins/fonts';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { svelteFiles } from './testing/sources';
 
 const css = readFileSync(join(import.meta.dirname, 'app.css'), 'utf8');
 
@@ -47,13 +48,7 @@ describe('fonts', () => {
     const main = readFileSync(join(import.meta.dirname, 'main.ts'), 'utf8');
     const bundled = new Set([...main.matchAll(/@fontsource\/[a-z-]+\/(\d+)\.css/g)].map((m) => m[1]));
     expect([...bundled].sort()).toEqual(['400', '600']);
-    const sources = [css];
-    for (const dir of ['components', 'screens']) {
-      const folder = join(import.meta.dirname, dir);
-      for (const file of readdirSync(folder).filter((f) => f.endsWith('.svelte'))) {
-        sources.push(readFileSync(join(folder, file), 'utf8'));
-      }
-    }
+    const sources = [css, ...svelteFiles(import.meta.dirname).map((file) => readFileSync(file, 'utf8'))];
     const weights = sources.flatMap((text) => [...text.matchAll(/font-weight:\s*([^;]+);/g)].map((m) => (m[1] ?? '').trim()));
     expect(weights.length).toBeGreaterThan(10);
     for (const weight of weights) expect(['400', '600', 'normal', 'inherit']).toContain(weight);

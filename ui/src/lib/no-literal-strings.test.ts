@@ -1,21 +1,14 @@
 // Every user-visible string comes from i18n/: no text nodes or visible
 // attributes with literal words in the UI's components.
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse } from 'svelte/compiler';
 import { describe, expect, it } from 'vitest';
+import { svelteFiles } from '../testing/sources';
 
 const SRC = join(import.meta.dirname, '..');
 const VISIBLE_ATTRIBUTES = new Set(['title', 'alt', 'placeholder', 'aria-label', 'aria-description', 'label']);
 const LETTERS = /\p{L}/u;
-
-function svelteFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return svelteFiles(path);
-    return path.endsWith('.svelte') ? [path] : [];
-  });
-}
 
 type Node = { type: string; [key: string]: unknown };
 
