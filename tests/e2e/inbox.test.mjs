@@ -203,8 +203,9 @@ test('demo inbox: live messages, directions, hostile text, reply, filters, templ
     assert.deepEqual(ltr.sort(), [['+971 50 765 4321', 'ltr'], ['25.19720, 55.27438', 'ltr']]);
     await app.screenshot(join(shots, 'cards-en.png'));
     // The list names a last message without text by its kind, in the app's language.
-    const previewOf = `return [...document.querySelectorAll('[data-testid="conversation-row"]')].find((r) => r.querySelector('.name')?.textContent === arguments[0])?.querySelector('.preview')?.textContent;`;
-    assert.ok(['Contact card', 'Location'].includes(await app.execute(previewOf, [shopper])));
+    const previewOf = `const p = [...document.querySelectorAll('[data-testid="conversation-row"]')].find((r) => r.querySelector('.name')?.textContent === arguments[0])?.querySelector('.preview'); return [p?.querySelector('.kind')?.textContent, p?.querySelector('bdi')?.textContent].join(' · ');`;
+    // Named by its kind in the app's language, before the place's or the contact's name.
+    assert.ok(['Contact card · Omar Ali عمر', 'Location · برج خليفة'].includes(await app.execute(previewOf, [shopper])));
     await app.click('[data-testid="card-open-map"]');
     await app.find('[data-testid="link-check"]');
     assert.match(await app.text('[data-testid="link-check"] .link-full'), /^https:\/\/www\.openstreetmap\.org\/\?mlat=25\.197197&mlon=55\.274376/);
@@ -320,7 +321,7 @@ test('demo inbox: live messages, directions, hostile text, reply, filters, templ
     // The cards mirror too; snoozing until a chosen time (tomorrow morning is offered).
     await app.execute(clickRowNamed, [shopper]);
     await app.find('[data-testid="card-location"]');
-    assert.ok(['بطاقة جهة اتصال', 'موقع'].includes(await app.execute(previewOf, [shopper])));
+    assert.ok(['بطاقة جهة اتصال · Omar Ali عمر', 'موقع · برج خليفة'].includes(await app.execute(previewOf, [shopper])));
     // Inside the right-to-left layout the phone number still reads left to right: its
     // first character is drawn left of its last.
     const leftToRight = await app.execute(`

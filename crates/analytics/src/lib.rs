@@ -37,6 +37,7 @@ use jiff::{
     tz::{TimeZone, TimeZoneDatabase},
 };
 use serde::{Deserialize, Serialize};
+use stepup_protocol::Channel;
 use stepup_store::{
     Store, StoreError,
     analytics::{AnalyticsConversation, AnalyticsScope, EntryKind},
@@ -80,7 +81,7 @@ pub enum Range {
 #[serde(rename_all = "camelCase", default)]
 pub struct Filters {
     #[ts(optional)]
-    pub channel: Option<String>,
+    pub channel: Option<Channel>,
     /// Team id.
     #[ts(optional)]
     pub team: Option<String>,
@@ -197,7 +198,7 @@ pub struct Heatmap {
 #[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ChannelRow {
-    pub channel: String,
+    pub channel: Channel,
     pub opened: u32,
     pub resolved: u32,
     pub messages_in: u32,
@@ -270,15 +271,6 @@ pub struct Dashboard {
 impl Dashboard {
     pub fn figure(&self, id: &str) -> Option<&Figure> {
         self.figures.iter().find(|f| f.id == id)
-    }
-}
-
-/// The reply window of a channel, if it has one.
-pub fn reply_window_ms(channel: &str) -> Option<i64> {
-    match channel {
-        "whatsapp" | "messenger" | "instagram" => Some(24 * HOUR),
-        "tiktok" => Some(48 * HOUR),
-        _ => None,
     }
 }
 
@@ -420,7 +412,7 @@ fn facts<'a>(c: &'a AnalyticsConversation, from: i64, to: i64, now: i64) -> Fact
     // Reply windows: each run of customer messages opens a window from its last message; a
     // reply within the window answers it; a later one (or none) means it closed unanswered.
     let mut window_closed = false;
-    if let Some(window) = reply_window_ms(&c.channel) {
+    if let Some(window) = c.channel.free_text_window_ms() {
         let closes_in_range = |at: i64| (from..to).contains(&at) && at <= now;
         let mut waiting: Option<i64> = None;
         for e in &c.entries {
@@ -478,7 +470,7 @@ pub async fn dashboard(store: &Store, query: &Query, now: i64) -> Result<Dashboa
         active_since: from - LONGEST_WINDOW,
         created_before: to,
         entries_since: from - LONGEST_WINDOW,
-        channel: query.filters.channel.clone(),
+        channel: query.filters.channel,
         team: query.filters.team.clone(),
         agent: query.filters.agent.clone(),
         label: query.filters.label.clone(),
@@ -582,16 +574,17 @@ pub async fn dashboard(store: &Store, query: &Query, now: i64) -> Result<Dashboa
         row: ChannelRow,
         first: Vec<i64>,
     }
-    let mut channels: BTreeMap<String, ChannelAcc> = BTreeMap::new();
+    // By name: the channels are listed alphabetically.
+    let mut channels: BTreeMap<&'static str, ChannelAcc> = BTreeMap::new();
     let mut agents: BTreeMap<String, AgentAcc> = BTreeMap::new();
 
     for f in &facts {
         let c = f.c;
         let ch = channels
-            .entry(c.channel.clone())
+            .entry(c.channel.as_str())
             .or_insert_with(|| ChannelAcc {
                 row: ChannelRow {
-                    channel: c.channel.clone(),
+                    channel: c.channel,
                     opened: 0,
                     resolved: 0,
                     messages_in: 0,

@@ -71,7 +71,7 @@ impl Fixture {
             entity,
             id: id.to_owned(),
             op: ChangeOp::Upsert,
-            data: Some(data),
+            data: Some(stepup_protocol::Entity::deserialize_kind(entity, data).unwrap()),
         });
     }
 
@@ -325,7 +325,11 @@ async fn every_figure_of_a_known_day() {
     assert_eq!(wed.iter().sum::<u32>(), 5);
     assert_eq!(d.heatmap.max, 2);
 
-    let wa = d.channels.iter().find(|c| c.channel == "whatsapp").unwrap();
+    let wa = d
+        .channels
+        .iter()
+        .find(|c| c.channel == stepup_protocol::Channel::Whatsapp)
+        .unwrap();
     assert_eq!(
         (wa.opened, wa.resolved, wa.messages_in, wa.messages_out),
         (1, 1, 2, 3)
@@ -375,7 +379,7 @@ async fn filters_narrow_every_figure() {
     let d = dashboard(
         &store,
         &with(Filters {
-            channel: Some("whatsapp".into()),
+            channel: Some(stepup_protocol::Channel::Whatsapp),
             ..Filters::default()
         }),
         now,

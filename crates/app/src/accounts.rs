@@ -6,10 +6,11 @@
 use std::{path::Path, sync::Arc};
 
 use serde::{Deserialize, Serialize};
+use stepup_protocol::Role;
 use stepup_store::{OsKeyring, Secret, SecretStore};
 use stepup_sync::account::{AccountRecord, Accounts};
 
-use crate::{AppError, inbox::Inbox, inbox::SyncStatus, views::enum_str};
+use crate::{AppError, inbox::Inbox, inbox::SyncStatus};
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
@@ -19,7 +20,7 @@ pub struct AccountView {
     pub email: String,
     pub name: String,
     /// `agent`, `supervisor` or `admin`.
-    pub role: String,
+    pub role: Role,
     /// The cache opens with a passphrase (no keyring).
     pub passphrase: bool,
     /// The account in use now.
@@ -106,7 +107,7 @@ impl Inbox {
                 server: a.server,
                 email: a.email,
                 name: a.name,
-                role: enum_str(&a.role),
+                role: a.role,
                 passphrase: a.passphrase,
             })
             .collect()

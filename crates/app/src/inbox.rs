@@ -6,8 +6,10 @@
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use stepup_protocol::{MessageStatus, SendMessageRequest};
-use stepup_store::{ConversationFilter, ConversationSort, MemorySecrets, OutboxState, Secret};
+use stepup_protocol::{MessageKind, MessageStatus, Origin, SendMessageRequest};
+use stepup_store::{
+    AssigneeFilter, ConversationFilter, MemorySecrets, OutboxState, SearchKind, Secret,
+};
 use stepup_sync::{
     SyncEvent, SyncState, SystemClock,
     account::{Accounts, Session},
@@ -16,13 +18,14 @@ use stepup_sync::{
 use tokio::sync::{Mutex, broadcast, oneshot};
 
 use crate::AppError;
+use crate::saved_views::ListView;
 
 pub use crate::views::{
     AgentView, AttachmentView, CannedView, CardView, ContactCardView, ContactView,
-    ConversationView, Directory, IdentityView, InboxPage, InboxQuery, InboxRow, LabelView,
-    MessageView, QuoteView, TeamView, TemplateView, WindowView,
+    ConversationView, Directory, EntryDirection, IdentityView, InboxPage, InboxQuery, InboxRow,
+    LabelView, MessageView, QuoteView, TeamView, TemplateView, WindowView,
 };
-use crate::views::{Names, enum_str, render_template, row, timeline};
+use crate::views::{Names, render_template, row, timeline};
 
 #[derive(Debug, Clone, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
@@ -47,8 +50,7 @@ pub struct SnippetPart {
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SearchResult {
-    /// `message`, `contact` or `note`.
-    pub kind: String,
+    pub kind: SearchKind,
     pub id: String,
     pub conversation_id: Option<String>,
     pub contact_name: String,
@@ -401,23 +403,20 @@ impl Inbox {
             let store = &a.session.store;
             let me = &a.session.account.agent_id;
             let mut filter = ConversationFilter {
-                channel: query.channel.clone(),
-                status: query.status.clone(),
+                channel: query.channel,
+                status: query.status,
                 label: query.label.clone(),
                 unread_only: query.unread.unwrap_or(false),
-                sort: match query.sort.as_deref() {
-                    Some("waiting") => ConversationSort::WaitingLongest,
-                    _ => ConversationSort::Latest,
-                },
+                sort: query.sort.unwrap_or_default(),
                 limit: query.limit.unwrap_or(100).clamp(1, 5_000),
                 offset: query.offset.unwrap_or(0),
                 ..Default::default()
             };
-            match query.view.as_deref() {
-                None | Some("all") => {}
-                Some("mine") => filter.assignee = Some(me.clone()),
-                Some("unassigned") => filter.assignee = Some("unassigned".into()),
-                Some("my_teams") => {
+            match query.view.unwrap_or(ListView::All) {
+                ListView::All => {}
+                ListView::Mine => filter.assignee = Some(AssigneeFilter::Agent(me.clone())),
+                ListView::Unassigned => filter.assignee = Some(AssigneeFilter::Nobody),
+                ListView::MyTeams => {
                     let agents: Vec<stepup_protocol::Agent> = store.entities("agent").await?;
                     filter.teams = agents
                         .into_iter()
@@ -432,7 +431,6 @@ impl Inbox {
                         });
                     }
                 }
-                Some(other) => return Err(AppError::InvalidInput(format!("no view {other:?}"))),
             }
             let rows = store.conversations(&filter).await?;
             let total = store.conversation_count(&filter).await?;
@@ -499,12 +497,12 @@ impl Inbox {
             });
             for e in outbox {
                 let (kind, text) = match &e.request {
-                    SendMessageRequest::Text { text, .. } => ("text", text.clone()),
+                    SendMessageRequest::Text { text, .. } => (MessageKind::Text, text.clone()),
                     SendMessageRequest::Template {
                         template_id,
                         params,
                     } => (
-                        "template",
+                        MessageKind::Template,
                         templates
                             .iter()
                             .find(|t| &t.id == template_id)
@@ -512,21 +510,21 @@ impl Inbox {
                             .unwrap_or_default(),
                     ),
                     SendMessageRequest::Attachment { caption, .. } => {
-                        ("document", caption.clone().unwrap_or_default())
+                        (MessageKind::Document, caption.clone().unwrap_or_default())
                     }
                 };
                 timeline.push(MessageView {
                     id: e.local_id,
-                    direction: "outbound".into(),
-                    origin: "human".into(),
-                    kind: kind.into(),
+                    direction: EntryDirection::Outbound,
+                    origin: Origin::Human,
+                    kind,
                     text,
                     author: names.agents.get(&a.session.account.agent_id).cloned(),
                     subject: None,
                     status: if e.state == OutboxState::Failed {
-                        "failed".into()
+                        MessageStatus::Failed
                     } else {
-                        enum_str(&MessageStatus::Pending)
+                        MessageStatus::Pending
                     },
                     created_at: e.created_at,
                     error: e.error,
@@ -561,7 +559,7 @@ impl Inbox {
                             p.identities
                                 .into_iter()
                                 .map(|i| IdentityView {
-                                    channel: i.channel.as_str().to_owned(),
+                                    channel: i.channel,
                                     external_id: i.external_id,
                                 })
                                 .collect()
@@ -600,7 +598,7 @@ impl Inbox {
                     None => store.contact(&h.id).await?.map(|p| p.name),
                 };
                 out.push(SearchResult {
-                    kind: enum_str(&h.kind),
+                    kind: h.kind,
                     id: h.id,
                     conversation_id: h.conversation_id,
                     contact_name: contact_name.unwrap_or_default(),

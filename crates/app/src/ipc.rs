@@ -110,6 +110,19 @@ pub const EVENTS: &[(&str, TsName)] = &[
 pub fn typescript_bindings() -> String {
     let cfg = Config::default();
     let decls = [
+        stepup_protocol::Channel::decl(&cfg),
+        stepup_protocol::ConversationStatus::decl(&cfg),
+        stepup_protocol::Priority::decl(&cfg),
+        stepup_protocol::Role::decl(&cfg),
+        stepup_protocol::Presence::decl(&cfg),
+        stepup_protocol::MessageKind::decl(&cfg),
+        stepup_protocol::AttachmentKind::decl(&cfg),
+        stepup_protocol::Preview::decl(&cfg),
+        stepup_protocol::WindowState::decl(&cfg),
+        stepup_protocol::Origin::decl(&cfg),
+        stepup_protocol::MessageStatus::decl(&cfg),
+        crate::views::EntryDirection::decl(&cfg),
+        stepup_store::SearchKind::decl(&cfg),
         Locale::decl(&cfg),
         Direction::decl(&cfg),
         ThemePreference::decl(&cfg),
@@ -214,5 +227,34 @@ pub fn typescript_bindings() -> String {
         out.push_str(&format!("  {:?},\n", cmd.name));
     }
     out.push_str("] as const;\n");
+    out.push_str(&value_list(
+        "Every channel, in the order the app lists them.",
+        "CHANNELS",
+        "Channel",
+        stepup_protocol::Channel::ALL.iter().map(|c| c.as_str()),
+    ));
+    out.push_str(&value_list(
+        "Every conversation status.",
+        "STATUSES",
+        "ConversationStatus",
+        stepup_protocol::ConversationStatus::ALL
+            .iter()
+            .map(|s| s.as_str()),
+    ));
+    out
+}
+
+/// The values of an enum as a typed constant, so the UI lists them from the Rust type.
+fn value_list<'a>(
+    doc: &str,
+    name: &str,
+    ty: &str,
+    values: impl Iterator<Item = &'a str>,
+) -> String {
+    let mut out = format!("\n/** {doc} */\nexport const {name}: readonly {ty}[] = [\n");
+    for v in values {
+        out.push_str(&format!("  {v:?},\n"));
+    }
+    out.push_str("];\n");
     out
 }

@@ -2,6 +2,7 @@
 //! (its labels and teams belong to that workspace), in its data export, and gone with a wipe.
 
 use serde::{Deserialize, Serialize};
+use stepup_protocol::{Channel, ConversationStatus};
 
 use crate::{AppError, inbox::Inbox};
 
@@ -20,21 +21,14 @@ pub enum ListView {
     MyTeams,
 }
 
-/// The list's order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-#[serde(rename_all = "snake_case")]
-pub enum ListSort {
-    Latest,
-    /// Waiting longest first.
-    Waiting,
-}
+pub use stepup_store::ListSort;
 
 /// The inbox list's filters: what the list shows, and what a saved view keeps.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ListFilters {
     pub view: ListView,
-    pub status: Option<String>,
-    pub channel: Option<String>,
+    pub status: Option<ConversationStatus>,
+    pub channel: Option<Channel>,
     pub label: Option<String>,
     pub unread: bool,
     pub sort: ListSort,

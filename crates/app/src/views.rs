@@ -6,9 +6,13 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 use stepup_protocol::{
-    Agent, CannedResponse, Conversation, Direction, Label, Message, MessageContent, Note, Origin,
-    Team, Template, TemplateStatus,
+    Agent, AttachmentKind, CannedResponse, Channel, Conversation, ConversationStatus, Direction,
+    Label, Message, MessageContent, MessageKind, MessageStatus, Note, Origin, Presence, Preview,
+    Priority, Role, Team, Template, TemplateStatus, WindowState,
 };
+use stepup_store::ListSort;
+
+use crate::saved_views::ListView;
 
 /// A label as the list and the header show it.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -23,23 +27,19 @@ pub struct LabelView {
 #[serde(rename_all = "camelCase")]
 pub struct InboxRow {
     pub id: String,
-    pub channel: String,
+    pub channel: Channel,
     pub contact_id: String,
     pub contact_name: String,
-    /// The last message's text; empty when it is a file, a place or a contact card.
-    pub preview: String,
-    /// What the last message is when it has no text (`image`, `location`, `contacts`, …):
-    /// the UI names it in the user's language.
-    pub preview_kind: Option<String>,
+    /// The last message: its kind (the UI names a photo, a place or a contact card in the
+    /// user's language) and its text. `None` before the first message.
+    pub preview: Option<Preview>,
     #[ts(type = "number")]
     pub last_message_at: i64,
     pub unread: u32,
-    /// `open`, `pending`, `snoozed` or `resolved`.
-    pub status: String,
+    pub status: ConversationStatus,
     #[ts(type = "number | null")]
     pub snoozed_until: Option<i64>,
-    /// `low`, `normal`, `high` or `urgent`.
-    pub priority: String,
+    pub priority: Priority,
     pub assignee_agent_id: Option<String>,
     pub assignee_name: Option<String>,
     pub team_id: Option<String>,
@@ -47,8 +47,7 @@ pub struct InboxRow {
     pub labels: Vec<LabelView>,
     /// The customer wrote last and waits for an answer.
     pub waiting: bool,
-    /// `none` (no window), `open`, `closing` (under 2 hours left) or `closed`.
-    pub reply_window: String,
+    pub reply_window: WindowState,
     /// When free text stops being allowed, if the channel has a window.
     #[ts(type = "number | null")]
     pub free_text_until: Option<i64>,
@@ -67,9 +66,23 @@ pub struct QuoteView {
 pub struct AttachmentView {
     /// The cloud's id, when it holds the file.
     pub id: Option<String>,
-    pub kind: String,
+    pub kind: AttachmentKind,
     pub filename: Option<String>,
     pub content_type: Option<String>,
+}
+
+/// Whose a timeline entry is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryDirection {
+    /// The customer's.
+    Inbound,
+    /// The business's: an agent, a bot or the AI.
+    Outbound,
+    /// A private note, agents only.
+    Note,
+    /// Something that happened to the conversation.
+    Event,
 }
 
 /// One entry of a conversation's timeline.
@@ -77,14 +90,10 @@ pub struct AttachmentView {
 #[serde(rename_all = "camelCase")]
 pub struct MessageView {
     pub id: String,
-    /// `inbound`, `outbound`, `note` (private, agents only) or `event`.
-    pub direction: String,
-    /// `human`, `bot`, `ai` or `system`.
-    pub origin: String,
-    /// `text`, `template`, `image`, `audio`, `voice`, `video`, `document`,
-    /// `sticker`, `location`, `contacts`, `reply`, `story_reply`,
-    /// `unsupported`, `note` or `event`.
-    pub kind: String,
+    pub direction: EntryDirection,
+    pub origin: Origin,
+    /// Notes are text.
+    pub kind: MessageKind,
     /// Customer text: the UI renders it as text only. For events, the
     /// event's kind (`assigned`, `resolved`, …).
     pub text: String,
@@ -92,8 +101,7 @@ pub struct MessageView {
     pub author: Option<String>,
     /// Events: the agent or team it concerns (`assigned`).
     pub subject: Option<String>,
-    /// `received`, `pending`, `sent`, `delivered`, `read` or `failed`.
-    pub status: String,
+    pub status: MessageStatus,
     #[ts(type = "number")]
     pub created_at: i64,
     pub error: Option<String>,
@@ -167,7 +175,7 @@ fn card_view(content: &MessageContent) -> Option<CardView> {
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct IdentityView {
-    pub channel: String,
+    pub channel: Channel,
     pub external_id: String,
 }
 
@@ -209,19 +217,19 @@ pub struct ConversationView {
 #[serde(rename_all = "camelCase", default)]
 pub struct InboxQuery {
     #[ts(optional)]
-    pub channel: Option<String>,
+    pub channel: Option<Channel>,
     #[ts(optional)]
-    pub status: Option<String>,
-    /// `all` (default), `mine`, `unassigned` or `my_teams`.
+    pub status: Option<ConversationStatus>,
+    /// `all` when absent.
     #[ts(optional)]
-    pub view: Option<String>,
+    pub view: Option<ListView>,
     #[ts(optional)]
     pub label: Option<String>,
     #[ts(optional)]
     pub unread: Option<bool>,
-    /// `latest` (default) or `waiting` (waiting longest first).
+    /// `latest` when absent.
     #[ts(optional)]
-    pub sort: Option<String>,
+    pub sort: Option<ListSort>,
     /// Rows from this one on (0 is the top of the list).
     #[ts(optional)]
     pub offset: Option<u32>,
@@ -246,11 +254,9 @@ pub struct AgentView {
     pub id: String,
     pub name: String,
     pub email: String,
-    /// `agent`, `supervisor` or `admin`.
-    pub role: String,
+    pub role: Role,
     pub team_ids: Vec<String>,
-    /// `online`, `away` or `offline`.
-    pub presence: String,
+    pub presence: Presence,
 }
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -272,7 +278,7 @@ pub struct CannedView {
 #[serde(rename_all = "camelCase")]
 pub struct TemplateView {
     pub id: String,
-    pub channel: String,
+    pub channel: Channel,
     pub name: String,
     pub language: String,
     pub category: String,
@@ -315,38 +321,23 @@ impl Names {
     }
 }
 
-pub(crate) fn enum_str<T: Serialize>(v: &T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
-
 pub(crate) fn row(
     c: &Conversation,
     contact_name: Option<String>,
     names: &Names,
     now: i64,
 ) -> InboxRow {
-    let reply_window = match c.reply_window.free_text_until {
-        None => "none",
-        Some(t) if t <= now => "closed",
-        Some(t) if t - now < 2 * 3600 * 1000 => "closing",
-        Some(_) => "open",
-    };
-    let (preview, preview_kind) = preview_parts(c.last_message_preview.as_deref());
     InboxRow {
         id: c.id.clone(),
-        channel: c.channel.as_str().to_owned(),
+        channel: c.channel,
         contact_id: c.contact_id.clone(),
         contact_name: contact_name.unwrap_or_default(),
-        preview,
-        preview_kind,
+        preview: c.preview.clone(),
         last_message_at: c.last_message_at,
         unread: c.unread_count,
-        status: enum_str(&c.status),
+        status: c.status,
         snoozed_until: c.snoozed_until,
-        priority: enum_str(&c.priority),
+        priority: c.priority,
         assignee_agent_id: c.assignee_agent_id.clone(),
         assignee_name: c
             .assignee_agent_id
@@ -374,51 +365,39 @@ pub(crate) fn row(
             })
             .collect(),
         waiting: c.last_inbound_at.is_some_and(|t| t >= c.last_message_at),
-        reply_window: reply_window.into(),
+        reply_window: c.reply_window.state(now),
         free_text_until: c.reply_window.free_text_until,
     }
 }
 
-fn kind_and_text(content: &MessageContent) -> (String, String) {
+/// The text a timeline entry shows for a message. Its words where it has them; a place
+/// without a name shows its coordinates, shared contacts their numbers, an unsupported
+/// message the provider's type, an event its kind.
+fn entry_text(content: &MessageContent) -> String {
     match content {
-        MessageContent::Text { text } => ("text".into(), text.clone()),
-        MessageContent::Template { rendered, .. } => ("template".into(), rendered.clone()),
-        MessageContent::Attachment {
-            attachment,
-            caption,
-        } => (attachment.kind.clone(), caption.clone().unwrap_or_default()),
         MessageContent::Location {
-            name,
-            address,
+            name: None,
+            address: None,
             latitude,
             longitude,
-        } => (
-            "location".into(),
-            name.clone()
-                .or_else(|| address.clone())
-                .unwrap_or_else(|| format!("{latitude:.5}, {longitude:.5}")),
-        ),
-        MessageContent::Contacts { contacts } => (
-            "contacts".into(),
-            contacts
-                .iter()
-                .map(|c| {
-                    if c.phones.is_empty() {
-                        c.name.clone()
-                    } else {
-                        format!("{} {}", c.name, c.phones.join(", "))
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join("\n"),
-        ),
-        MessageContent::Reaction { emoji, .. } => ("reaction".into(), emoji.clone()),
-        MessageContent::InteractiveReply { title, .. } => ("reply".into(), title.clone()),
-        MessageContent::StoryReply { text, .. } => ("story_reply".into(), text.clone()),
-        MessageContent::Unsupported { provider_type } => {
-            ("unsupported".into(), provider_type.clone())
-        }
-        MessageContent::Event { event } => ("event".into(), enum_str(&event.kind)),
+        } => format!("{latitude:.5}, {longitude:.5}"),
+        MessageContent::Contacts { contacts } => contacts
+            .iter()
+            .map(|c| {
+                if c.phones.is_empty() {
+                    c.name.clone()
+                } else {
+                    format!("{} {}", c.name, c.phones.join(", "))
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+        MessageContent::Unsupported { provider_type } => provider_type.clone(),
+        MessageContent::Event { event } => serde_json::to_value(event.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default(),
+        other => other.text().unwrap_or_default().to_owned(),
     }
 }
 
@@ -445,12 +424,12 @@ pub(crate) fn timeline(messages: &[Message], notes: &[Note], names: &Names) -> V
         if matches!(m.content, MessageContent::Reaction { .. }) {
             continue;
         }
-        let (kind, text) = kind_and_text(&m.content);
+        let (kind, text) = (m.content.kind(), entry_text(&m.content));
         let agent_name =
             |id: &Option<String>| id.as_ref().and_then(|a| names.agents.get(a).cloned());
         let (direction, author, subject) = match &m.content {
             MessageContent::Event { event } => (
-                "event",
+                EntryDirection::Event,
                 agent_name(&event.actor_agent_id),
                 agent_name(&event.agent_id).or_else(|| {
                     event
@@ -459,13 +438,17 @@ pub(crate) fn timeline(messages: &[Message], notes: &[Note], names: &Names) -> V
                         .and_then(|t| names.teams.get(t).cloned())
                 }),
             ),
-            _ if m.direction == Direction::Inbound => ("inbound", None, None),
-            _ => ("outbound", agent_name(&m.sender_agent_id), None),
+            _ if m.direction == Direction::Inbound => (EntryDirection::Inbound, None, None),
+            _ => (
+                EntryDirection::Outbound,
+                agent_name(&m.sender_agent_id),
+                None,
+            ),
         };
         let attachment = match &m.content {
             MessageContent::Attachment { attachment, .. } => Some(AttachmentView {
                 id: attachment.attachment_id.clone(),
-                kind: attachment.kind.clone(),
+                kind: attachment.kind,
                 filename: attachment.filename.clone(),
                 content_type: attachment.content_type.clone(),
             }),
@@ -473,16 +456,16 @@ pub(crate) fn timeline(messages: &[Message], notes: &[Note], names: &Names) -> V
         };
         out.push(MessageView {
             id: m.id.clone(),
-            direction: direction.into(),
-            origin: match (m.origin, &m.content) {
-                (_, MessageContent::Event { .. }) => "system".into(),
-                (origin, _) => enum_str(&origin),
+            direction,
+            origin: match &m.content {
+                MessageContent::Event { .. } => Origin::System,
+                _ => m.origin,
             },
             kind,
             text,
             author,
             subject,
-            status: enum_str(&m.status),
+            status: m.status,
             created_at: m.created_at,
             error: m.error.clone(),
             local: false,
@@ -490,7 +473,7 @@ pub(crate) fn timeline(messages: &[Message], notes: &[Note], names: &Names) -> V
                 id: id.clone(),
                 text: by_id
                     .get(id.as_str())
-                    .map(|q| kind_and_text(&q.content).1)
+                    .map(|q| entry_text(&q.content))
                     .unwrap_or_default(),
             }),
             reactions: reactions.remove(m.id.as_str()).unwrap_or_default(),
@@ -501,13 +484,13 @@ pub(crate) fn timeline(messages: &[Message], notes: &[Note], names: &Names) -> V
     for n in notes {
         out.push(MessageView {
             id: n.id.clone(),
-            direction: "note".into(),
-            origin: enum_str(&Origin::Human),
-            kind: "note".into(),
+            direction: EntryDirection::Note,
+            origin: Origin::Human,
+            kind: MessageKind::Text,
             text: n.body.clone(),
             author: names.agents.get(&n.author_agent_id).cloned(),
             subject: None,
-            status: "sent".into(),
+            status: MessageStatus::Sent,
             created_at: n.created_at,
             error: None,
             local: false,
@@ -526,9 +509,9 @@ pub(crate) fn agent_view(a: &Agent) -> AgentView {
         id: a.id.clone(),
         name: a.name.clone(),
         email: a.email.clone(),
-        role: enum_str(&a.role),
+        role: a.role,
         team_ids: a.team_ids.clone(),
-        presence: enum_str(&a.presence),
+        presence: a.presence,
     }
 }
 
@@ -573,7 +556,7 @@ pub(crate) fn template_view(t: Template) -> Option<TemplateView> {
     (t.status == TemplateStatus::Approved).then(|| TemplateView {
         params: placeholder_count(&t.body),
         id: t.id,
-        channel: t.channel.as_str().to_owned(),
+        channel: t.channel,
         name: t.name,
         language: t.language,
         category: t.category,
@@ -627,12 +610,12 @@ mod tests {
         let t = timeline(&messages, &notes, &names);
         let ids: Vec<&str> = t.iter().map(|m| m.id.as_str()).collect();
         assert_eq!(ids, ["m1", "n1", "m2", "m4"], "the reaction is folded");
-        assert_eq!(t[1].direction, "note");
+        assert_eq!(t[1].direction, EntryDirection::Note);
         assert_eq!(t[1].author.as_deref(), Some("Omar"));
-        assert_eq!(t[2].origin, "ai");
+        assert_eq!(t[2].origin, Origin::Ai);
         assert_eq!(t[2].reactions, ["❤️"]);
         assert_eq!(t[2].reply_to.as_ref().unwrap().text, "هل العطر متوفر؟");
-        assert_eq!(t[3].direction, "event");
+        assert_eq!(t[3].direction, EntryDirection::Event);
         assert_eq!(t[3].text, "assigned");
         assert_eq!(t[3].author.as_deref(), Some("Omar"));
         assert_eq!(t[3].subject.as_deref(), Some("Sara"));
@@ -647,50 +630,5 @@ mod tests {
             "Hello Aisha, your order #A-1042 is ready. Aisha!"
         );
         assert_eq!(placeholder_count("no params"), 0);
-    }
-}
-
-/// The cloud words a message without text as `[kind]` (`[image]`, `[contact]`, …), in no
-/// language: such a preview becomes its kind, for the UI to name.
-fn preview_parts(preview: Option<&str>) -> (String, Option<String>) {
-    let preview = preview.unwrap_or_default();
-    let kind = preview
-        .strip_prefix('[')
-        .and_then(|p| p.strip_suffix(']'))
-        .and_then(|k| match k {
-            "contact" => Some("contacts"),
-            "image" | "audio" | "voice" | "video" | "document" | "sticker" | "location"
-            | "unsupported" => Some(k),
-            _ => None,
-        });
-    match kind {
-        Some(kind) => (String::new(), Some(kind.to_owned())),
-        None => (preview.to_owned(), None),
-    }
-}
-
-#[cfg(test)]
-mod preview_tests {
-    use super::preview_parts;
-
-    #[test]
-    fn previews_without_text_become_their_kind() {
-        assert_eq!(
-            preview_parts(Some("[image]")),
-            (String::new(), Some("image".into()))
-        );
-        assert_eq!(
-            preview_parts(Some("[contact]")),
-            (String::new(), Some("contacts".into()))
-        );
-        assert_eq!(
-            preview_parts(Some("مرحبا [image]")),
-            ("مرحبا [image]".into(), None)
-        );
-        assert_eq!(
-            preview_parts(Some("[not a kind]")),
-            ("[not a kind]".into(), None)
-        );
-        assert_eq!(preview_parts(None), (String::new(), None));
     }
 }

@@ -9,10 +9,11 @@ use stepup_app::{
     App, AppPaths, ErrorCode, IpcError,
     accounts::{SignIn, SignOut},
     actions::{Action, AddNote, ConversationAction, SendTemplate},
-    inbox::{InboxEvent, InboxQuery, InboxRow, SendText},
+    inbox::{EntryDirection, InboxEvent, InboxQuery, InboxRow, SendText},
     saved_views::{ListFilters, ListSort, ListView, SavedView},
 };
 use stepup_cloud::{Config, RunningServer, Server, demo};
+use stepup_protocol::{Channel, ConversationStatus, MessageStatus, WindowState};
 use stepup_store::{KeyError, MemorySecrets, Secret, SecretStore};
 use tokio::sync::broadcast;
 
@@ -282,7 +283,7 @@ async fn an_agents_day_views_actions_notes_templates_and_sending() {
     let mine = list(
         &app,
         InboxQuery {
-            view: Some("mine".into()),
+            view: Some(ListView::Mine),
             ..Default::default()
         },
     )
@@ -299,7 +300,7 @@ async fn an_agents_day_views_actions_notes_templates_and_sending() {
     let unassigned = list(
         &app,
         InboxQuery {
-            view: Some("unassigned".into()),
+            view: Some(ListView::Unassigned),
             ..Default::default()
         },
     )
@@ -308,7 +309,7 @@ async fn an_agents_day_views_actions_notes_templates_and_sending() {
     let teams = list(
         &app,
         InboxQuery {
-            view: Some("my_teams".into()),
+            view: Some(ListView::MyTeams),
             ..Default::default()
         },
     )
@@ -322,7 +323,7 @@ async fn an_agents_day_views_actions_notes_templates_and_sending() {
     let waiting = list(
         &app,
         InboxQuery {
-            sort: Some("waiting".into()),
+            sort: Some(ListSort::Waiting),
             ..Default::default()
         },
     )
@@ -345,25 +346,28 @@ async fn an_agents_day_views_actions_notes_templates_and_sending() {
     )
     .await;
     assert!(unread.iter().all(|r| r.unread > 0));
-    assert_eq!(
-        code(
-            app.inbox_list(InboxQuery {
-                view: Some("everything".into()),
-                ..Default::default()
-            })
-            .await
-        ),
-        ErrorCode::InvalidInput
+    // A view that does not exist never reaches the app: the query does not decode.
+    assert!(
+        serde_json::from_value::<InboxQuery>(serde_json::json!({ "view": "everything" })).is_err()
     );
 
     // A conversation of my team that is still open, with a free-text window,
     // on a channel that takes files (TikTok replies are text only).
-    let files = |r: &&InboxRow| r.channel != "tiktok";
+    let files = |r: &&InboxRow| r.channel != Channel::Tiktok;
     let target = teams
         .iter()
         .filter(files)
-        .find(|r| r.status == "open" && r.reply_window != "closed" && r.reply_window != "none")
-        .or_else(|| teams.iter().filter(files).find(|r| r.status == "open"))
+        .find(|r| {
+            r.status == ConversationStatus::Open
+                && r.reply_window != WindowState::Closed
+                && r.reply_window != WindowState::None
+        })
+        .or_else(|| {
+            teams
+                .iter()
+                .filter(files)
+                .find(|r| r.status == ConversationStatus::Open)
+        })
         .expect("an open conversation")
         .clone();
     let view = app.open_conversation(target.id.clone()).await.unwrap();
@@ -414,7 +418,10 @@ async fn an_agents_day_views_actions_notes_templates_and_sending() {
     })
     .await
     .unwrap();
-    wait_row(&mut events, &app, &target.id, |r| r.status == "resolved").await;
+    wait_row(&mut events, &app, &target.id, |r| {
+        r.status == ConversationStatus::Resolved
+    })
+    .await;
 
     // Read, then put back as unread for later: the team sees it unread again.
     app.mark_read(target.id.clone()).await.unwrap();
@@ -439,7 +446,7 @@ async fn an_agents_day_views_actions_notes_templates_and_sending() {
             if let Some(n) = v
                 .messages
                 .into_iter()
-                .find(|m| m.direction == "note" && m.text.starts_with("ملاحظة"))
+                .find(|m| m.direction == EntryDirection::Note && m.text.starts_with("ملاحظة"))
             {
                 return n;
             }
@@ -464,7 +471,7 @@ async fn an_agents_day_views_actions_notes_templates_and_sending() {
         pending
             .messages
             .iter()
-            .any(|m| m.text == "شكراً Thank you" && (!m.local || m.status == "pending"))
+            .any(|m| m.text == "شكراً Thank you" && (!m.local || m.status == MessageStatus::Pending))
     );
     tokio::time::timeout(WAIT, async {
         loop {
@@ -607,8 +614,8 @@ async fn an_agents_day_views_actions_notes_templates_and_sending() {
     // Saved views live in the account's cache: named filters, in the order first saved.
     let filters = |channel: &str, unread| ListFilters {
         view: ListView::Mine,
-        status: Some("open".into()),
-        channel: Some(channel.into()),
+        status: Some(ConversationStatus::Open),
+        channel: Channel::parse(channel),
         label: None,
         unread,
         sort: ListSort::Waiting,

@@ -341,13 +341,13 @@ async fn fill(store: &Store, n: usize) {
             entity: EntityKind::Conversation,
             id: format!("cnv_{c}"),
             op: ChangeOp::Upsert,
-            data: Some(json!({
+            data: Some(typed(EntityKind::Conversation, json!({
                 "id": format!("cnv_{c}"), "contact_id": format!("ctc_{c}"), "channel": CHANNELS[c % 6],
                 "status": STATUSES[c % 3], "assignee_agent_id": if c % 4 == 0 { None } else { Some(format!("agt_{}", c % 7)) },
                 "labels": if c % 5 == 0 { vec!["vip"] } else { vec![] }, "priority": "normal",
                 "created_at": t0, "last_message_at": t0 + c as i64, "unread_count": 0,
                 "reply_window": { "free_text_until": null, "templates_allowed": false }
-            })),
+            }))),
         });
     }
     let (p, s) = (std::mem::take(&mut page), seq);
@@ -364,12 +364,15 @@ async fn fill(store: &Store, n: usize) {
             entity: EntityKind::Message,
             id: format!("msg_{i}"),
             op: ChangeOp::Upsert,
-            data: Some(json!({
-                "id": format!("msg_{i}"), "conversation_id": format!("cnv_{c}"),
-                "direction": if i % 3 == 0 { "outbound" } else { "inbound" },
-                "content": { "type": "text", "text": sentence(&mut rng) }, "status": "received",
-                "created_at": t0 + (i as i64) * 7_000
-            })),
+            data: Some(typed(
+                EntityKind::Message,
+                json!({
+                    "id": format!("msg_{i}"), "conversation_id": format!("cnv_{c}"),
+                    "direction": if i % 3 == 0 { "outbound" } else { "inbound" },
+                    "content": { "type": "text", "text": sentence(&mut rng) }, "status": "received",
+                    "created_at": t0 + (i as i64) * 7_000
+                }),
+            )),
         });
         if page.len() == 5000 {
             let (p, s) = (std::mem::take(&mut page), seq);
@@ -424,8 +427,8 @@ async fn search(n: usize) {
         (
             "channel + status",
             SearchFilter {
-                channel: Some("whatsapp".into()),
-                status: Some("open".into()),
+                channel: Some(stepup_protocol::Channel::Whatsapp),
+                status: Some(stepup_protocol::ConversationStatus::Open),
                 limit: 50,
                 ..Default::default()
             },
@@ -525,7 +528,7 @@ async fn fill_analytics(store: &Store, n: usize, now: i64) {
             entity,
             id,
             op: ChangeOp::Upsert,
-            data: Some(data),
+            data: Some(typed(entity, data)),
         });
     };
     push(
@@ -723,4 +726,9 @@ async fn main() {
     if what == "analytics" || what == "all" {
         analytics(arg("--analytics-messages", 1_000_000)).await;
     }
+}
+
+/// An entity written as its JSON, read into its type as a feed page is.
+fn typed(kind: EntityKind, data: serde_json::Value) -> stepup_protocol::Entity {
+    stepup_protocol::Entity::deserialize_kind(kind, data).expect("a well-formed entity")
 }

@@ -109,9 +109,7 @@ pub async fn notify(n: usize) {
             loop {
                 match events.recv().await {
                     Ok(SyncEvent::NewInbound { message }) => {
-                        if stepup_store::message_text(&message.content).as_deref()
-                            == Some(text.as_str())
-                        {
+                        if message.content.text() == Some(text.as_str()) {
                             return started.elapsed();
                         }
                     }

@@ -11,7 +11,10 @@ use std::{
 
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
-use stepup_store::{ConversationFilter, OsKeyring, SearchFilter, Secret, SecretStore};
+use stepup_protocol::{Channel, ConversationStatus, Preview};
+use stepup_store::{
+    AssigneeFilter, ConversationFilter, OsKeyring, SearchFilter, Secret, SecretStore,
+};
 use stepup_sync::{
     Clock, SyncEvent, SyncState, SystemClock,
     account::{AccountRecord, Accounts, Session},
@@ -108,8 +111,8 @@ struct AnalyticsArgs {
     /// Write CSV (UTF-8 with a byte-order mark) instead of the summary.
     #[arg(long, conflicts_with = "json")]
     csv: bool,
-    #[arg(long)]
-    channel: Option<String>,
+    #[arg(long, value_parser = parse_channel)]
+    channel: Option<Channel>,
     /// A team id.
     #[arg(long)]
     team: Option<String>,
@@ -138,10 +141,10 @@ struct AnalyticsArgs {
 
 #[derive(Debug, Args)]
 struct ListArgs {
-    #[arg(long)]
-    channel: Option<String>,
-    #[arg(long)]
-    status: Option<String>,
+    #[arg(long, value_parser = parse_channel)]
+    channel: Option<Channel>,
+    #[arg(long, value_parser = parse_status)]
+    status: Option<ConversationStatus>,
     /// An agent id, `me`, or `unassigned`.
     #[arg(long)]
     assignee: Option<String>,
@@ -149,6 +152,33 @@ struct ListArgs {
     label: Option<String>,
     #[arg(long, default_value_t = 50)]
     limit: u32,
+}
+
+fn parse_channel(s: &str) -> Result<Channel, String> {
+    Channel::parse(s).ok_or_else(|| {
+        let names: Vec<&str> = Channel::ALL.iter().map(|c| c.as_str()).collect();
+        format!("no channel {s:?}: one of {}", names.join(", "))
+    })
+}
+
+fn parse_status(s: &str) -> Result<ConversationStatus, String> {
+    ConversationStatus::parse(s).ok_or_else(|| {
+        let names: Vec<&str> = ConversationStatus::ALL.iter().map(|c| c.as_str()).collect();
+        format!("no status {s:?}: one of {}", names.join(", "))
+    })
+}
+
+/// A preview as one line of the terminal: its text; a file, a place or a card by its kind.
+fn preview_line(p: Option<Preview>) -> String {
+    let Some(p) = p else {
+        return String::new();
+    };
+    let text = p.text.replace('\n', " ");
+    match (p.kind.is_text(), text.is_empty()) {
+        (true, _) => text,
+        (false, true) => format!("[{}]", p.kind.as_str()),
+        (false, false) => format!("[{}] {text}", p.kind.as_str()),
+    }
 }
 
 fn main() {
@@ -582,14 +612,12 @@ fn progress_line(applied: u64, total: Option<u64>) -> String {
 
 fn list_filter(args: &ListArgs, me: &str) -> ConversationFilter {
     ConversationFilter {
-        channel: args.channel.clone(),
-        status: args.status.clone(),
-        assignee: args.assignee.as_deref().map(|a| {
-            if a == "me" {
-                me.to_owned()
-            } else {
-                a.to_owned()
-            }
+        channel: args.channel,
+        status: args.status,
+        assignee: args.assignee.as_deref().map(|a| match a {
+            "me" => AssigneeFilter::Agent(me.to_owned()),
+            "unassigned" => AssigneeFilter::Nobody,
+            agent => AssigneeFilter::Agent(agent.to_owned()),
         }),
         label: args.label.clone(),
         limit: args.limit,
@@ -611,12 +639,10 @@ async fn conversations(ctx: &Ctx, args: ListArgs) -> Result<()> {
             "{}  {:<9} {:<8} {:>3}  {}  {}",
             c.id,
             c.channel.as_str(),
-            format!("{:?}", c.status).to_lowercase(),
+            c.status.as_str(),
             c.unread_count,
             r.contact_name.unwrap_or_default(),
-            c.last_message_preview
-                .unwrap_or_default()
-                .replace('\n', " ")
+            preview_line(c.preview)
         ));
     }
     Ok(())

@@ -351,7 +351,7 @@ async fn run_stream(state: AppState, auth: AuthAgent, mut socket: WebSocket) {
                     Ok(change) => {
                         if change.seq <= head { continue; }
                         last = change.seq;
-                        StreamEvent::Change { change }
+                        StreamEvent::Change { change: Box::new(change) }
                     }
                     Err(RecvError::Lagged(_)) => StreamEvent::Lagged,
                     Err(RecvError::Closed) => break,
@@ -586,32 +586,6 @@ fn render_template(body: &str, params: &[String]) -> String {
     out
 }
 
-pub fn preview(content: &MessageContent) -> String {
-    preview_full(content).chars().take(140).collect()
-}
-
-/// The text a message shows, in full.
-pub fn preview_full(content: &MessageContent) -> String {
-    match content {
-        MessageContent::Text { text } | MessageContent::StoryReply { text, .. } => text.clone(),
-        MessageContent::Template { rendered, .. } => rendered.clone(),
-        MessageContent::Attachment {
-            attachment,
-            caption,
-        } => caption
-            .clone()
-            .unwrap_or_else(|| format!("[{}]", attachment.kind)),
-        MessageContent::Location { name, .. } => {
-            name.clone().unwrap_or_else(|| "[location]".into())
-        }
-        MessageContent::Contacts { .. } => "[contact]".into(),
-        MessageContent::Reaction { emoji, .. } => emoji.clone(),
-        MessageContent::InteractiveReply { title, .. } => title.clone(),
-        MessageContent::Unsupported { .. } => "[unsupported]".into(),
-        MessageContent::Event { .. } => String::new(),
-    }
-}
-
 /// `POST /v1/conversations/{id}/messages` with `Idempotency-Key`.
 async fn send_message(
     State(state): State<AppState>,
@@ -727,7 +701,7 @@ async fn send_message(
                 MessageContent::Attachment {
                     attachment: AttachmentRef {
                         attachment_id: Some(attachment_id.clone()),
-                        kind: sniff::kind_of(&ct).to_owned(),
+                        kind: sniff::kind_of(&ct),
                         content_type: Some(ct),
                         filename: Some(row.get(1)),
                         provider_media_id: None,
@@ -754,7 +728,7 @@ async fn send_message(
     };
     w.put_message(&msg).await?;
     conv.last_message_at = now;
-    conv.last_message_preview = Some(preview(&msg.content));
+    conv.preview = Some(msg.content.preview());
     w.put_conversation(&conv).await?;
     let response = serde_json::to_string(&msg)?;
     sqlx::query("INSERT INTO idempotency (workspace_id, agent_id, key, request_hash, status, response, created_at) VALUES (?, ?, ?, ?, 201, ?, ?)")

@@ -10,7 +10,7 @@ use rand::{Rng, SeedableRng};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use stepup_protocol::{
-    AttachmentRef, CannedResponse, Channel, ChannelIdentity, Contact, Conversation,
+    AttachmentKind, AttachmentRef, CannedResponse, Channel, ChannelIdentity, Contact, Conversation,
     ConversationEvent, ConversationEventKind, ConversationStatus, Direction, EntityKind, Label,
     Message, MessageContent, MessageStatus, Note, Origin, Priority, Role, Team, Template,
     TemplateStatus,
@@ -726,11 +726,16 @@ async fn seed_conversation(
         t += rng.random_range(10_000..120_000);
         let (bytes, kind, ct, filename) = if media_roll == 0 {
             let rgb = [rng.random(), rng.random(), rng.random()];
-            (png(32, 32, rgb), "image", "image/png", "photo.png")
+            (
+                png(32, 32, rgb),
+                AttachmentKind::Image,
+                "image/png",
+                "photo.png",
+            )
         } else {
             (
                 voice_note(rng.random_range(600..1500), rng.random_range(180.0..320.0)),
-                "voice",
+                AttachmentKind::Voice,
                 "audio/wav",
                 "voice-note.wav",
             )
@@ -754,7 +759,7 @@ async fn seed_conversation(
             MessageContent::Attachment {
                 attachment: AttachmentRef {
                     attachment_id: Some(att_id),
-                    kind: kind.into(),
+                    kind,
                     content_type: Some(ct.into()),
                     filename: Some(filename.into()),
                     provider_media_id: None,
@@ -878,7 +883,7 @@ async fn seed_conversation(
         created_at: start,
         last_message_at: last,
         last_inbound_at: Some(last_inbound),
-        last_message_preview: messages.last().map(|m| crate::api::preview(&m.content)),
+        preview: messages.last().map(|m| m.content.preview()),
         read_up_to: if status == ConversationStatus::Resolved || unread == 0 {
             messages.last().map(|m| m.id.clone())
         } else {

@@ -7,7 +7,6 @@ use stepup_protocol::{
 };
 
 use crate::AppState;
-use crate::api::preview;
 use crate::store::{Placement, Writer};
 use crate::window::reply_window;
 
@@ -146,7 +145,7 @@ pub async fn contact_and_conversation(
         created_at: at,
         last_message_at: at,
         last_inbound_at: None,
-        last_message_preview: None,
+        preview: None,
         read_up_to: None,
         unread_count: 0,
         reply_window: reply_window(channel, None, at),
@@ -246,7 +245,7 @@ pub async fn ingest_in(
     let is_reaction = matches!(msg.content, MessageContent::Reaction { .. });
     conv.last_message_at = conv.last_message_at.max(m.at);
     if m.echo {
-        conv.last_message_preview = Some(preview(&msg.content));
+        conv.preview = Some(msg.content.preview());
         w.put_conversation(&conv).await?;
         return Ok(Outcome::Created {
             message_id: msg.id,
@@ -256,7 +255,7 @@ pub async fn ingest_in(
     conv.last_inbound_at = Some(conv.last_inbound_at.map_or(m.at, |t| t.max(m.at)));
     conv.reply_window = reply_window(conv.channel, conv.last_inbound_at, conv.created_at);
     if !is_reaction {
-        conv.last_message_preview = Some(preview(&msg.content));
+        conv.preview = Some(msg.content.preview());
         conv.unread_count += 1;
     }
     if matches!(

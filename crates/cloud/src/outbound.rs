@@ -4,7 +4,9 @@
 
 use serde_json::{Value, json};
 use stepup_protocol::webchat::VisitorEvent;
-use stepup_protocol::{Channel, EntityKind, Message, MessageContent, MessageStatus};
+use stepup_protocol::{
+    AttachmentKind, AttachmentRef, Channel, EntityKind, Message, MessageContent, MessageStatus,
+};
 
 use crate::AppState;
 use crate::config::OutboundConfig;
@@ -41,9 +43,9 @@ impl std::fmt::Debug for MediaFile {
     }
 }
 
-fn attachment_kind(content: &MessageContent) -> Option<&str> {
+fn attachment_kind(content: &MessageContent) -> Option<AttachmentKind> {
     match content {
-        MessageContent::Attachment { attachment, .. } => Some(attachment.kind.as_str()),
+        MessageContent::Attachment { attachment, .. } => Some(attachment.kind),
         _ => None,
     }
 }
@@ -54,7 +56,7 @@ fn attachment_kind(content: &MessageContent) -> Option<&str> {
 pub fn upload_request(
     cfg: &OutboundConfig,
     channel: Channel,
-    kind: &str,
+    kind: AttachmentKind,
     file: MediaFile,
 ) -> Option<ProviderRequest> {
     let graph = |path: &str| {
@@ -79,10 +81,10 @@ pub fn upload_request(
                 cfg.instagram_access_token.clone()?
             };
             let t = match kind {
-                "image" | "sticker" => "image",
-                "video" => "video",
-                "audio" | "voice" => "audio",
-                _ => "file",
+                AttachmentKind::Image | AttachmentKind::Sticker => "image",
+                AttachmentKind::Video => "video",
+                AttachmentKind::Audio | AttachmentKind::Voice => "audio",
+                AttachmentKind::Document => "file",
             };
             Some(ProviderRequest {
                 url: graph("me/message_attachments"),
@@ -104,8 +106,24 @@ pub enum SendError {
     Transient(String),
 }
 
+/// The text a channel is sent for a message it takes as text: the message's own words, or a
+/// file's name when it has none.
 fn text_of(content: &MessageContent) -> String {
-    crate::api::preview_full(content)
+    match (content.text(), content) {
+        (Some(text), _) => text.to_owned(),
+        (
+            None,
+            MessageContent::Attachment {
+                attachment:
+                    AttachmentRef {
+                        filename: Some(name),
+                        ..
+                    },
+                ..
+            },
+        ) => name.clone(),
+        _ => String::new(),
+    }
 }
 
 /// Builds the provider request for a message, or `None` when the channel is simulated (no
@@ -157,11 +175,11 @@ pub fn build_request(
                     attachment,
                     caption,
                 } => {
-                    let kind = match attachment.kind.as_str() {
-                        "image" => "image",
-                        "video" => "video",
-                        "audio" | "voice" => "audio",
-                        _ => "document",
+                    let kind = match attachment.kind {
+                        AttachmentKind::Image => "image",
+                        AttachmentKind::Video => "video",
+                        AttachmentKind::Audio | AttachmentKind::Voice => "audio",
+                        AttachmentKind::Document | AttachmentKind::Sticker => "document",
                     };
                     let mut media = json!({"id": attachment.provider_media_id.clone().or(attachment.attachment_id.clone())});
                     if let Some(c) = caption
@@ -196,7 +214,7 @@ pub fn build_request(
             let message = match &msg.content {
                 MessageContent::Attachment { attachment, .. } => json!({
                     "attachment": {
-                        "type": match attachment.kind.as_str() { "image" => "image", "video" => "video", "audio" | "voice" => "audio", _ => "file" },
+                        "type": match attachment.kind { AttachmentKind::Image => "image", AttachmentKind::Video => "video", AttachmentKind::Audio | AttachmentKind::Voice => "audio", AttachmentKind::Document | AttachmentKind::Sticker => "file" },
                         "payload": {"attachment_id": attachment.provider_media_id.clone().or(attachment.attachment_id.clone())}
                     }
                 }),
@@ -227,11 +245,15 @@ pub fn build_request(
             if let (Some(kind), Some(f)) = (attachment_kind(&msg.content), file) {
                 // Files go with the message itself, as multipart.
                 let (method, field) = match kind {
-                    "image" => ("sendPhoto", "photo"),
-                    "voice" if f.content_type == "audio/ogg" => ("sendVoice", "voice"),
-                    "audio" | "voice" => ("sendAudio", "audio"),
-                    "video" => ("sendVideo", "video"),
-                    _ => ("sendDocument", "document"),
+                    AttachmentKind::Image => ("sendPhoto", "photo"),
+                    AttachmentKind::Voice if f.content_type == "audio/ogg" => {
+                        ("sendVoice", "voice")
+                    }
+                    AttachmentKind::Audio | AttachmentKind::Voice => ("sendAudio", "audio"),
+                    AttachmentKind::Video => ("sendVideo", "video"),
+                    AttachmentKind::Document | AttachmentKind::Sticker => {
+                        ("sendDocument", "document")
+                    }
                 };
                 let mut body = json!({"chat_id": recipient});
                 if let MessageContent::Attachment {
@@ -508,7 +530,7 @@ async fn deliver(
             content_type,
             filename,
         };
-        if let Some(up) = upload_request(cfg, channel, &attachment.kind, media.clone()) {
+        if let Some(up) = upload_request(cfg, channel, attachment.kind, media.clone()) {
             let answer = send_raw(state, channel, &up).await?;
             let id = answer["id"]
                 .as_str()

@@ -2,6 +2,8 @@
 //! with the type its bytes show, and anything a browser could render as active content is served
 //! as `application/octet-stream`.
 
+use stepup_protocol::AttachmentKind;
+
 /// The type the bytes show, or `None` when nothing is recognised.
 pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
     let starts = |m: &[u8]| bytes.starts_with(m);
@@ -68,17 +70,17 @@ pub fn stored_type(bytes: &[u8]) -> &'static str {
 }
 
 /// Attachment kind for a stored content type.
-pub fn kind_of(content_type: &str) -> &'static str {
+pub fn kind_of(content_type: &str) -> AttachmentKind {
     if content_type.starts_with("image/") {
-        "image"
+        AttachmentKind::Image
     } else if content_type == "audio/ogg" {
-        "voice"
+        AttachmentKind::Voice
     } else if content_type.starts_with("audio/") {
-        "audio"
+        AttachmentKind::Audio
     } else if content_type.starts_with("video/") {
-        "video"
+        AttachmentKind::Video
     } else {
-        "document"
+        AttachmentKind::Document
     }
 }
 
@@ -104,6 +106,6 @@ mod tests {
             stored_type(&[0u8, 159, 146, 150]),
             "application/octet-stream"
         );
-        assert_eq!(kind_of("audio/ogg"), "voice");
+        assert_eq!(kind_of("audio/ogg"), AttachmentKind::Voice);
     }
 }

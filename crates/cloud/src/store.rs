@@ -13,7 +13,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqliteConnection, SqlitePool, Transaction};
-use stepup_protocol::{Change, ChangeOp, EntityKind};
+use stepup_protocol::{Change, ChangeOp, Entity, EntityKind};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::error::ServerError;
@@ -151,15 +151,14 @@ impl Writer {
     }
 
     /// Stores the latest state of an entity and appends an upsert to the feed.
-    pub async fn put<T: Serialize>(
+    pub async fn put<T: Serialize + Clone + Into<Entity>>(
         &mut self,
         kind: EntityKind,
         id: &str,
         placement: Placement<'_>,
         value: &T,
     ) -> Result<u64, sqlx::Error> {
-        let data = serde_json::to_value(value).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-        let text = data.to_string();
+        let text = serde_json::to_string(value).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
         let seq = self.next_seq().await?;
         sqlx::query(
             "INSERT INTO changes (workspace_id, seq, at, kind, entity_id, op, data) VALUES (?, ?, ?, ?, ?, 'upsert', ?)",
@@ -189,14 +188,9 @@ impl Writer {
         .bind(self.now)
         .execute(&mut *self.tx)
         .await?;
-        self.changes.push(Change {
-            seq,
-            at: self.now,
-            entity: kind,
-            id: id.to_owned(),
-            op: ChangeOp::Upsert,
-            data: Some(data),
-        });
+        let change = Change::upsert(seq, self.now, id, value.clone());
+        debug_assert_eq!(change.entity, kind);
+        self.changes.push(change);
         Ok(seq)
     }
 
@@ -440,7 +434,7 @@ fn row_to_change(
     let entity = EntityKind::parse(kind)
         .ok_or_else(|| sqlx::Error::Decode(format!("unknown entity kind {kind}").into()))?;
     let data = data
-        .map(|d| serde_json::from_str(&d))
+        .map(|d| Entity::from_json(entity, &d))
         .transpose()
         .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
     Ok(Change {

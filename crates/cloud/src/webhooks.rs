@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use sha2::Sha256;
 use stepup_protocol::{
-    AttachmentRef, Channel, ErrorCode, MessageContent, MessageStatus, SharedContact,
+    AttachmentKind, AttachmentRef, Channel, ErrorCode, MessageContent, MessageStatus, SharedContact,
 };
 use subtle::ConstantTimeEq;
 
@@ -202,11 +202,11 @@ fn str_of(v: &Value) -> Option<String> {
     v.as_str().map(str::to_owned)
 }
 
-fn media(kind: &str, v: &Value) -> MessageContent {
+fn media(kind: AttachmentKind, v: &Value) -> MessageContent {
     MessageContent::Attachment {
         attachment: AttachmentRef {
             attachment_id: None,
-            kind: kind.to_owned(),
+            kind,
             content_type: str_of(&v["mime_type"]),
             filename: str_of(&v["filename"]),
             provider_media_id: str_of(&v["id"]),
@@ -222,12 +222,15 @@ pub fn whatsapp_content(m: &Value) -> MessageContent {
         "text" => MessageContent::Text {
             text: str_of(&m["text"]["body"]).unwrap_or_default(),
         },
-        "image" | "video" | "document" | "sticker" => media(t, &m[t]),
+        "image" => media(AttachmentKind::Image, &m[t]),
+        "video" => media(AttachmentKind::Video, &m[t]),
+        "document" => media(AttachmentKind::Document, &m[t]),
+        "sticker" => media(AttachmentKind::Sticker, &m[t]),
         "audio" => media(
             if m["audio"]["voice"].as_bool() == Some(true) {
-                "voice"
+                AttachmentKind::Voice
             } else {
-                "audio"
+                AttachmentKind::Audio
             },
             &m["audio"],
         ),
@@ -409,11 +412,11 @@ fn messaging_content(channel: Channel, message: &Value) -> MessageContent {
     if let Some(a) = message["attachments"].as_array().and_then(|a| a.first()) {
         let t = a["type"].as_str().unwrap_or("file");
         let kind = match t {
-            "image" => "image",
-            "video" => "video",
-            "audio" => "audio",
-            "file" => "document",
-            "sticker" => "sticker",
+            "image" => AttachmentKind::Image,
+            "video" => AttachmentKind::Video,
+            "audio" => AttachmentKind::Audio,
+            "file" => AttachmentKind::Document,
+            "sticker" => AttachmentKind::Sticker,
             "location" => {
                 let c = &a["payload"]["coordinates"];
                 return MessageContent::Location {
@@ -432,7 +435,7 @@ fn messaging_content(channel: Channel, message: &Value) -> MessageContent {
         return MessageContent::Attachment {
             attachment: AttachmentRef {
                 attachment_id: None,
-                kind: kind.to_owned(),
+                kind,
                 content_type: None,
                 filename: None,
                 provider_media_id: str_of(&a["payload"]["url"]),
@@ -607,10 +610,10 @@ async fn instagram(
 
 fn telegram_content(m: &Value) -> MessageContent {
     let caption = str_of(&m["caption"]);
-    let file = |kind: &str, f: &Value| MessageContent::Attachment {
+    let file = |kind: AttachmentKind, f: &Value| MessageContent::Attachment {
         attachment: AttachmentRef {
             attachment_id: None,
-            kind: kind.to_owned(),
+            kind,
             content_type: str_of(&f["mime_type"]),
             filename: str_of(&f["file_name"]),
             provider_media_id: str_of(&f["file_id"]),
@@ -621,17 +624,17 @@ fn telegram_content(m: &Value) -> MessageContent {
         MessageContent::Text { text: t.to_owned() }
     } else if let Some(sizes) = m["photo"].as_array() {
         // Sizes come smallest first; keep the largest.
-        file("image", sizes.last().unwrap_or(&Value::Null))
+        file(AttachmentKind::Image, sizes.last().unwrap_or(&Value::Null))
     } else if m["voice"].is_object() {
-        file("voice", &m["voice"])
+        file(AttachmentKind::Voice, &m["voice"])
     } else if m["audio"].is_object() {
-        file("audio", &m["audio"])
+        file(AttachmentKind::Audio, &m["audio"])
     } else if m["video"].is_object() {
-        file("video", &m["video"])
+        file(AttachmentKind::Video, &m["video"])
     } else if m["document"].is_object() {
-        file("document", &m["document"])
+        file(AttachmentKind::Document, &m["document"])
     } else if m["sticker"].is_object() {
-        file("sticker", &m["sticker"])
+        file(AttachmentKind::Sticker, &m["sticker"])
     } else if m["location"].is_object() {
         MessageContent::Location {
             latitude: m["location"]["latitude"].as_f64().unwrap_or(0.0),
@@ -814,7 +817,7 @@ async fn tiktok(
         "text" => MessageContent::Text {
             text: str_of(&content["text"]["body"]).unwrap_or_default(),
         },
-        "image" => media("image", &content["image"]),
+        "image" => media(AttachmentKind::Image, &content["image"]),
         other => MessageContent::Unsupported {
             provider_type: format!("tiktok:{other}"),
         },

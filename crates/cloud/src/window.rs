@@ -1,60 +1,20 @@
-//! Reply windows per channel, computed by the server.
+//! The reply window, enforced: the rules are the protocol's (`Channel::reply_window`,
+//! `ReplyWindow::check`); this turns a refusal into the API's error.
 
-use stepup_protocol::{Channel, ReplyWindow, SendMessageRequest};
+use axum::http::StatusCode;
+use stepup_protocol::{Channel, ErrorCode, ReplyWindow, SendMessageRequest, SendRefusal};
+
+pub use stepup_protocol::{DAY_MS, HOUR_MS, SendMode};
 
 use crate::error::{ApiError, ApiResult};
-use axum::http::StatusCode;
-use stepup_protocol::ErrorCode;
 
-pub const HOUR_MS: i64 = 3_600_000;
-pub const DAY_MS: i64 = 24 * HOUR_MS;
-
-/// The window after the customer's last inbound message (`None`: never wrote; the window is
-/// closed from `created_at`).
+/// The window after the customer's last inbound message.
 pub fn reply_window(
     channel: Channel,
     last_inbound_at: Option<i64>,
     created_at: i64,
 ) -> ReplyWindow {
-    let base = last_inbound_at;
-    let until = |ms: i64| Some(base.map_or(created_at, |b| b.saturating_add(ms)));
-    match channel {
-        Channel::Whatsapp => ReplyWindow {
-            free_text_until: until(DAY_MS),
-            human_agent_until: None,
-            templates_allowed: true,
-        },
-        Channel::Messenger | Channel::Instagram => ReplyWindow {
-            free_text_until: until(DAY_MS),
-            human_agent_until: until(7 * DAY_MS),
-            templates_allowed: false,
-        },
-        Channel::Tiktok => ReplyWindow {
-            free_text_until: until(2 * DAY_MS),
-            human_agent_until: None,
-            templates_allowed: false,
-        },
-        Channel::Telegram | Channel::Webchat => ReplyWindow {
-            free_text_until: None,
-            human_agent_until: None,
-            templates_allowed: false,
-        },
-    }
-}
-
-/// How a permitted reply must be sent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SendMode {
-    /// Inside the window (or a channel without one).
-    Response,
-    /// Messenger/Instagram outside 24 h, inside 7 days, with the HUMAN_AGENT tag.
-    HumanAgentTag,
-    /// WhatsApp template (allowed at any time).
-    Template,
-}
-
-fn closed(message: &str) -> ApiError {
-    ApiError::new(StatusCode::CONFLICT, ErrorCode::ReplyWindowClosed, message)
+    channel.reply_window(last_inbound_at, created_at)
 }
 
 /// Decides whether the request may be sent now.
@@ -64,39 +24,22 @@ pub fn check_send(
     req: &SendMessageRequest,
     now: i64,
 ) -> ApiResult<SendMode> {
-    let human_agent = match req {
-        SendMessageRequest::Template { .. } => {
-            return if window.templates_allowed {
-                Ok(SendMode::Template)
-            } else {
-                Err(ApiError::bad_request(format!(
-                    "{} does not use message templates",
-                    channel.as_str()
-                )))
-            };
+    window.check(req, now).map_err(|refusal| match refusal {
+        SendRefusal::NoTemplates => {
+            ApiError::bad_request(format!("{channel} does not use message templates"))
         }
-        SendMessageRequest::Text { human_agent, .. }
-        | SendMessageRequest::Attachment { human_agent, .. } => *human_agent,
-    };
-    let Some(until) = window.free_text_until else {
-        return Ok(SendMode::Response);
-    };
-    if now < until {
-        return Ok(SendMode::Response);
-    }
-    if human_agent
-        && let Some(h) = window.human_agent_until
-        && now < h
-    {
-        return Ok(SendMode::HumanAgentTag);
-    }
-    Err(closed(match channel {
-        Channel::Whatsapp => "the 24-hour window is closed: send an approved template",
-        Channel::Messenger | Channel::Instagram => {
-            "the 24-hour window is closed: reply with the HUMAN_AGENT tag within 7 days"
-        }
-        _ => "the reply window is closed",
-    }))
+        SendRefusal::WindowClosed => ApiError::new(
+            StatusCode::CONFLICT,
+            ErrorCode::ReplyWindowClosed,
+            match channel {
+                Channel::Whatsapp => "the 24-hour window is closed: send an approved template",
+                Channel::Messenger | Channel::Instagram => {
+                    "the 24-hour window is closed: reply with the HUMAN_AGENT tag within 7 days"
+                }
+                _ => "the reply window is closed",
+            },
+        ),
+    })
 }
 
 #[cfg(test)]

@@ -104,7 +104,7 @@ async fn demo_seed_is_realistic_and_deterministic() {
 
     let of = |k: EntityKind| a.iter().filter(move |c| c.entity == k);
     let convs: Vec<Conversation> = of(EntityKind::Conversation)
-        .map(|c| c.decode().unwrap().unwrap())
+        .map(|c| c.get().cloned().unwrap())
         .collect();
     assert!(convs.len() >= 300, "{}", convs.len());
     let channels: HashSet<Channel> = convs.iter().map(|c| c.channel).collect();
@@ -128,14 +128,14 @@ async fn demo_seed_is_realistic_and_deterministic() {
     assert!(of(EntityKind::Label).count() >= 5);
     assert!(of(EntityKind::Note).count() > 20);
     let canned: Vec<Value> = of(EntityKind::CannedResponse)
-        .map(|c| c.data.clone().unwrap())
+        .map(|c| serde_json::to_value(c.data.as_ref().unwrap()).unwrap())
         .collect();
     assert!(
         canned.iter().any(|c| c["language"] == "ar")
             && canned.iter().any(|c| c["language"] == "en")
     );
     let templates: Vec<Value> = of(EntityKind::Template)
-        .map(|c| c.data.clone().unwrap())
+        .map(|c| serde_json::to_value(c.data.as_ref().unwrap()).unwrap())
         .collect();
     for (status, lang) in [
         ("approved", "ar"),
@@ -152,7 +152,7 @@ async fn demo_seed_is_realistic_and_deterministic() {
     }
     // Messages in Arabic, English and Arabizi, with attachments (recent ones are in the snapshot).
     let msgs: Vec<Message> = of(EntityKind::Message)
-        .map(|c| c.decode().unwrap().unwrap())
+        .map(|c| c.get().cloned().unwrap())
         .collect();
     let texts: Vec<String> = msgs
         .iter()
@@ -242,7 +242,7 @@ async fn live_generator_posts_through_the_webhooks() {
             .expect("generator is silent")
             .unwrap();
         if c.entity == EntityKind::Message {
-            let m: Message = c.decode().unwrap().unwrap();
+            let m: Message = c.get().cloned().unwrap();
             if m.direction != Direction::Inbound {
                 // Seeded replies moving on to delivered/read.
                 continue;
@@ -293,7 +293,7 @@ async fn live_generator_posts_through_the_webhooks() {
             .unwrap()
             .unwrap();
         if c.entity == EntityKind::Conversation {
-            let conv: Conversation = c.decode().unwrap().unwrap();
+            let conv: Conversation = c.get().cloned().unwrap();
             if conv.channel == Channel::Whatsapp
                 && conv.reply_window.free_text_until.is_some_and(|t| t > NOW)
             {
@@ -323,7 +323,7 @@ async fn live_generator_posts_through_the_webhooks() {
             .expect("reply never read")
             .unwrap();
         if c.entity == EntityKind::Message && c.id == id {
-            let m: Message = c.decode().unwrap().unwrap();
+            let m: Message = c.get().cloned().unwrap();
             seen.push(m.status);
         }
     }

@@ -232,7 +232,7 @@ async fn stream_pushes_changes_and_resume_misses_nothing() {
             StreamEvent::Change { change } => {
                 assert_eq!(change.seq, cursor + 1, "pushed in order without gaps");
                 cursor = change.seq;
-                received.push(change);
+                received.push(*change);
             }
             StreamEvent::Heartbeat { .. } => {}
             other => panic!("unexpected {other:?}"),

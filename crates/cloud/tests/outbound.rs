@@ -97,7 +97,7 @@ async fn settled(
             .expect("no outcome within 10 s")
             .unwrap();
         if c.entity == EntityKind::Message && c.id == id {
-            let m: Message = c.decode().unwrap().unwrap();
+            let m: Message = c.get().cloned().unwrap();
             if matches!(m.status, MessageStatus::Sent | MessageStatus::Failed) {
                 return m;
             }
@@ -604,7 +604,7 @@ async fn named(rx: &mut tokio::sync::broadcast::Receiver<stepup_protocol::Change
             .unwrap_or_else(|_| panic!("no contact named {name:?} within 10 s"))
             .unwrap();
         if c.entity == EntityKind::Contact {
-            let contact: stepup_protocol::Contact = c.decode().unwrap().unwrap();
+            let contact: stepup_protocol::Contact = c.get().cloned().unwrap();
             if contact.name == name {
                 return;
             }

@@ -248,7 +248,10 @@ async fn whatsapp_every_message_type() {
         .collect();
     assert_eq!(convs.len(), 1);
     assert_eq!(convs[0]["data"]["unread_count"], 12);
-    assert_eq!(convs[0]["data"]["last_message_preview"], "[unsupported]");
+    assert_eq!(
+        convs[0]["data"]["preview"],
+        serde_json::json!({"kind": "unsupported", "text": ""})
+    );
 }
 
 #[tokio::test]

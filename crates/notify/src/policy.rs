@@ -17,6 +17,8 @@
 
 use std::collections::{BTreeSet, HashSet};
 
+use stepup_protocol::Preview;
+
 /// The signed-in agent.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Me {
@@ -103,8 +105,8 @@ pub struct Inbound {
     pub conversation_id: String,
     pub contact_id: String,
     pub contact_name: String,
-    /// The message as one line of text (caption, file name…).
-    pub preview: String,
+    /// The message's kind and the start of its text.
+    pub preview: Preview,
     pub assignee_agent_id: Option<String>,
     pub assignee_team_id: Option<String>,
     /// Set when an agent wrote it (never for customer messages).
@@ -174,7 +176,7 @@ pub enum Content {
         count: u32,
         customers: u32,
         contact_name: String,
-        preview: Option<String>,
+        preview: Option<Preview>,
     },
     Assigned {
         contact_name: String,
@@ -490,6 +492,7 @@ impl Policy {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use stepup_protocol::MessageKind;
 
     /// A clock the test moves by hand.
     #[derive(Debug)]
@@ -523,7 +526,10 @@ mod tests {
             conversation_id: conv.into(),
             contact_id: format!("ct_{contact}"),
             contact_name: contact.into(),
-            preview: format!("hello from {contact}"),
+            preview: Preview {
+                kind: MessageKind::Text,
+                text: format!("hello from {contact}"),
+            },
             assignee_agent_id: assignee.map(Into::into),
             assignee_team_id: team.map(Into::into),
             sender_agent_id: None,
@@ -537,7 +543,12 @@ mod tests {
                 customers,
                 contact_name,
                 preview,
-            } => (*count, *customers, contact_name.clone(), preview.clone()),
+            } => (
+                *count,
+                *customers,
+                contact_name.clone(),
+                preview.as_ref().map(|p| p.text.clone()),
+            ),
             other => panic!("not a messages notice: {other:?}"),
         }
     }

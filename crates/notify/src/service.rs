@@ -318,7 +318,7 @@ impl Notifications {
                 else {
                     return;
                 };
-                let preview = stepup_store::message_text(&message.content).unwrap_or_default();
+                let preview = message.content.preview();
                 self.offer(Event::Inbound(Inbound {
                     conversation_id: conversation.id,
                     contact_id: conversation.contact_id,

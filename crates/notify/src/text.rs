@@ -4,6 +4,8 @@
 
 use stepup_i18n::{Args, Catalog, Locale, strip_isolation};
 
+use stepup_protocol::Preview;
+
 use crate::policy::Content;
 
 /// The title and body of a notification, and the label of its action.
@@ -26,6 +28,22 @@ pub fn one_line(text: &str) -> String {
     let mut cut: String = flat.chars().take(PREVIEW_CHARS - 1).collect();
     cut.push('…');
     cut
+}
+
+/// A message's preview as one line: its text; a photo, a voice note, a place… named in the
+/// reader's language, before its caption or name when it has one.
+pub fn preview_line(catalog: &Catalog, locale: Locale, preview: &Preview) -> String {
+    let text = one_line(&preview.text);
+    if preview.kind.is_text() {
+        return text;
+    }
+    let kind =
+        strip_isolation(&catalog.format(locale, &format!("kind-{}", preview.kind.as_str()), None));
+    if text.is_empty() {
+        kind
+    } else {
+        one_line(&format!("{kind} · {text}"))
+    }
 }
 
 pub fn render(catalog: &Catalog, locale: Locale, content: &Content) -> Text {
@@ -51,8 +69,8 @@ pub fn render(catalog: &Catalog, locale: Locale, content: &Content) -> Text {
                 (
                     fmt("notify-messages-title", &args),
                     preview
-                        .as_deref()
-                        .map(one_line)
+                        .as_ref()
+                        .map(|p| preview_line(catalog, locale, p))
                         .filter(|p| !p.is_empty())
                         .unwrap_or_else(hidden),
                 )
@@ -97,13 +115,17 @@ pub fn render(catalog: &Catalog, locale: Locale, content: &Content) -> Text {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use stepup_protocol::MessageKind;
 
     fn messages(count: u32, customers: u32, preview: Option<&str>) -> Content {
         Content::Messages {
             count,
             customers,
             contact_name: "فاطمة Ali".into(),
-            preview: preview.map(Into::into),
+            preview: preview.map(|text| Preview {
+                kind: MessageKind::Text,
+                text: text.into(),
+            }),
         }
     }
 
@@ -156,6 +178,29 @@ mod tests {
         assert_eq!(t.body, "Open Stepup to read it");
         let t = render(&c, Locale::Ar, &messages(1, 1, None));
         assert_eq!(t.body, "افتح Stepup لقراءتها");
+    }
+
+    #[test]
+    fn files_and_places_are_named_in_the_readers_language() {
+        let c = Catalog::embedded();
+        let with = |kind, text: &str| Content::Messages {
+            count: 1,
+            customers: 1,
+            contact_name: "Reem".into(),
+            preview: Some(Preview {
+                kind,
+                text: text.into(),
+            }),
+        };
+        let body = |l, kind, text| render(&c, l, &with(kind, text)).body;
+        assert_eq!(body(Locale::En, MessageKind::Voice, ""), "Voice note");
+        assert_eq!(body(Locale::Ar, MessageKind::Image, ""), "صورة");
+        assert_eq!(
+            body(Locale::En, MessageKind::Image, "size M?"),
+            "Photo · size M?"
+        );
+        // A customer who types "[image]" wrote text.
+        assert_eq!(body(Locale::En, MessageKind::Text, "[image]"), "[image]");
     }
 
     #[test]

@@ -5,7 +5,17 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod channel;
+pub mod content;
+pub mod feed;
 pub mod webchat;
+
+pub use channel::{Channel, DAY_MS, HOUR_MS, SendMode, SendRefusal, WindowState};
+pub use content::{
+    AttachmentKind, AttachmentRef, ConversationEvent, ConversationEventKind, MessageContent,
+    MessageKind, Origin, PREVIEW_CHARS, Preview, SharedContact,
+};
+pub use feed::{Change, ChangeOp, Entity, EntityKind, EntityType};
 
 /// The protocol version segment used in every path.
 pub const VERSION: &str = "v1";
@@ -45,6 +55,7 @@ pub struct ErrorBody {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Agent,
@@ -52,38 +63,45 @@ pub enum Role {
     Admin,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Channel {
-    Whatsapp,
-    Messenger,
-    Instagram,
-    Telegram,
-    Tiktok,
-    Webchat,
-}
+/// `as_str` and `parse` with the wire names of a plain enum (the same names serde writes).
+macro_rules! wire_names {
+    ($ty:ident { $( $variant:ident => $name:literal ),* $(,)? }) => {
+        impl $ty {
+            pub const ALL: &[$ty] = &[$( $ty::$variant ),*];
 
-impl Channel {
-    pub const ALL: [Channel; 6] = [
-        Channel::Whatsapp,
-        Channel::Messenger,
-        Channel::Instagram,
-        Channel::Telegram,
-        Channel::Tiktok,
-        Channel::Webchat,
-    ];
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $( $ty::$variant => $name, )*
+                }
+            }
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Channel::Whatsapp => "whatsapp",
-            Channel::Messenger => "messenger",
-            Channel::Instagram => "instagram",
-            Channel::Telegram => "telegram",
-            Channel::Tiktok => "tiktok",
-            Channel::Webchat => "webchat",
+            pub fn parse(s: &str) -> Option<$ty> {
+                match s {
+                    $( $name => Some($ty::$variant), )*
+                    _ => None,
+                }
+            }
         }
-    }
+    };
 }
+
+wire_names!(Role { Agent => "agent", Supervisor => "supervisor", Admin => "admin" });
+wire_names!(ConversationStatus {
+    Open => "open",
+    Pending => "pending",
+    Snoozed => "snoozed",
+    Resolved => "resolved",
+});
+wire_names!(Priority { Low => "low", Normal => "normal", High => "high", Urgent => "urgent" });
+wire_names!(Direction { Inbound => "inbound", Outbound => "outbound" });
+wire_names!(MessageStatus {
+    Received => "received",
+    Pending => "pending",
+    Sent => "sent",
+    Delivered => "delivered",
+    Read => "read",
+    Failed => "failed",
+});
 
 // ---------------------------------------------------------------------------------------------
 // Auth
@@ -164,6 +182,7 @@ impl std::fmt::Debug for TokenResponse {
 // Entities
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Presence {
     Online,
@@ -218,6 +237,7 @@ pub struct Contact {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ConversationStatus {
     Open,
@@ -227,6 +247,7 @@ pub enum ConversationStatus {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Priority {
     Low,
@@ -267,8 +288,9 @@ pub struct Conversation {
     pub last_message_at: i64,
     #[serde(default)]
     pub last_inbound_at: Option<i64>,
+    /// The last message's kind and the start of its text.
     #[serde(default)]
-    pub last_message_preview: Option<String>,
+    pub preview: Option<Preview>,
     /// Last message the team has read.
     #[serde(default)]
     pub read_up_to: Option<String>,
@@ -283,6 +305,7 @@ pub struct Conversation {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     Inbound,
@@ -291,6 +314,7 @@ pub enum Direction {
 
 /// Delivery state; it only moves forward (`pending < sent < delivered < read`), `failed` is final.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum MessageStatus {
     Received,
@@ -299,120 +323,6 @@ pub enum MessageStatus {
     Delivered,
     Read,
     Failed,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AttachmentRef {
-    pub attachment_id: Option<String>,
-    /// `image`, `audio`, `voice`, `video`, `document`, `sticker`.
-    pub kind: String,
-    pub content_type: Option<String>,
-    #[serde(default)]
-    pub filename: Option<String>,
-    /// The provider's media id, for media the server has not fetched.
-    #[serde(default)]
-    pub provider_media_id: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum MessageContent {
-    Text {
-        text: String,
-    },
-    Template {
-        template_id: String,
-        name: String,
-        language: String,
-        params: Vec<String>,
-        rendered: String,
-    },
-    Attachment {
-        attachment: AttachmentRef,
-        #[serde(default)]
-        caption: Option<String>,
-    },
-    Location {
-        latitude: f64,
-        longitude: f64,
-        #[serde(default)]
-        name: Option<String>,
-        #[serde(default)]
-        address: Option<String>,
-    },
-    Contacts {
-        /// Display names and phone numbers of the shared contacts.
-        contacts: Vec<SharedContact>,
-    },
-    Reaction {
-        /// The message reacted to (the server's id when known).
-        target_message_id: String,
-        /// Empty when the customer removed the reaction.
-        emoji: String,
-    },
-    InteractiveReply {
-        reply_id: String,
-        title: String,
-    },
-    StoryReply {
-        text: String,
-        story_url: Option<String>,
-    },
-    Unsupported {
-        provider_type: String,
-    },
-    /// A system event in the timeline (direction `outbound`, origin `system`).
-    Event {
-        event: ConversationEvent,
-    },
-}
-
-/// Who wrote a message, beyond its direction.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Origin {
-    /// The customer (inbound) or an agent (outbound).
-    #[default]
-    Human,
-    /// An automated flow: greeting, away message, survey.
-    Bot,
-    /// A reply written and sent by the AI assistant.
-    Ai,
-    /// A timeline event, not a message anyone sent.
-    System,
-}
-
-/// Something that happened to a conversation, shown in its timeline.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ConversationEventKind {
-    Assigned,
-    Unassigned,
-    Resolved,
-    Reopened,
-    Snoozed,
-    /// The channel's reply window closed without an answer.
-    WindowClosed,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ConversationEvent {
-    pub kind: ConversationEventKind,
-    /// The agent who did it; `None` when the system did.
-    #[serde(default)]
-    pub actor_agent_id: Option<String>,
-    /// `assigned`: the new assignee.
-    #[serde(default)]
-    pub agent_id: Option<String>,
-    #[serde(default)]
-    pub team_id: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SharedContact {
-    pub name: String,
-    #[serde(default)]
-    pub phones: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -465,6 +375,7 @@ pub struct CannedResponse {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum TemplateStatus {
     Approved,
@@ -497,72 +408,6 @@ pub struct Attachment {
 // ---------------------------------------------------------------------------------------------
 // Change feed
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EntityKind {
-    Workspace,
-    Agent,
-    Team,
-    Contact,
-    Conversation,
-    Message,
-    Note,
-    Label,
-    CannedResponse,
-    Template,
-}
-
-impl EntityKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EntityKind::Workspace => "workspace",
-            EntityKind::Agent => "agent",
-            EntityKind::Team => "team",
-            EntityKind::Contact => "contact",
-            EntityKind::Conversation => "conversation",
-            EntityKind::Message => "message",
-            EntityKind::Note => "note",
-            EntityKind::Label => "label",
-            EntityKind::CannedResponse => "canned_response",
-            EntityKind::Template => "template",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        serde_json::from_value(serde_json::Value::String(s.to_owned())).ok()
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ChangeOp {
-    Upsert,
-    Delete,
-}
-
-/// One entry of the change feed. Upserts carry the entity's full latest state in `data`;
-/// tombstones (`delete`) carry none.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Change {
-    pub seq: u64,
-    pub at: i64,
-    pub entity: EntityKind,
-    pub id: String,
-    pub op: ChangeOp,
-    #[serde(default)]
-    pub data: Option<serde_json::Value>,
-}
-
-impl Change {
-    /// Decodes `data` as the given entity type.
-    pub fn decode<T: serde::de::DeserializeOwned>(&self) -> Result<Option<T>, serde_json::Error> {
-        self.data
-            .as_ref()
-            .map(|v| serde_json::from_value(v.clone()))
-            .transpose()
-    }
-}
-
 /// Response of `GET /v1/sync`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SyncResponse {
@@ -588,7 +433,7 @@ pub enum StreamEvent {
         head: u64,
     },
     Change {
-        change: Change,
+        change: Box<Change>,
     },
     Heartbeat {
         at: i64,
@@ -742,31 +587,6 @@ mod tests {
     }
 
     #[test]
-    fn change_decodes_its_entity() {
-        let label = Label {
-            id: "lbl_1".into(),
-            name: "VIP".into(),
-            color: "#aa0000".into(),
-        };
-        let c = Change {
-            seq: 7,
-            at: 1,
-            entity: EntityKind::Label,
-            id: label.id.clone(),
-            op: ChangeOp::Upsert,
-            data: Some(serde_json::to_value(&label).unwrap()),
-        };
-        let text = serde_json::to_string(&c).unwrap();
-        let back: Change = serde_json::from_str(&text).unwrap();
-        assert_eq!(back.decode::<Label>().unwrap(), Some(label));
-        assert_eq!(
-            EntityKind::parse("canned_response"),
-            Some(EntityKind::CannedResponse)
-        );
-        assert_eq!(EntityKind::parse("nope"), None);
-    }
-
-    #[test]
     fn credentials_are_redacted_in_debug() {
         let login = LoginRequest {
             email: "sara@noor.demo".into(),
@@ -783,6 +603,22 @@ mod tests {
             visitor_token: "svt_secret".into(),
         };
         assert!(!format!("{s:?}").contains("svt_secret"));
+    }
+
+    #[test]
+    fn wire_names_are_serdes() {
+        fn check<T: Serialize + Copy>(all: &[T], name: fn(T) -> &'static str) {
+            for v in all {
+                assert_eq!(serde_json::to_value(v).unwrap(), name(*v));
+            }
+        }
+        check(Role::ALL, Role::as_str);
+        check(ConversationStatus::ALL, ConversationStatus::as_str);
+        check(Priority::ALL, Priority::as_str);
+        check(Direction::ALL, Direction::as_str);
+        check(MessageStatus::ALL, MessageStatus::as_str);
+        assert_eq!(Priority::parse("urgent"), Some(Priority::Urgent));
+        assert_eq!(ConversationStatus::parse("closed"), None);
     }
 
     #[test]

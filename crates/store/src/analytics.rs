@@ -11,6 +11,8 @@ use std::collections::HashMap;
 
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 
+use stepup_protocol::Channel;
+
 use crate::{Result, Store, StoreError};
 
 /// Which conversations the dashboard looks at.
@@ -22,7 +24,7 @@ pub struct AnalyticsScope {
     pub created_before: i64,
     /// Timeline entries at or after this instant are read, Unix ms.
     pub entries_since: i64,
-    pub channel: Option<String>,
+    pub channel: Option<Channel>,
     /// Team the conversation is assigned to.
     pub team: Option<String>,
     /// Agent the conversation is assigned to.
@@ -82,7 +84,7 @@ pub struct Entry {
 #[derive(Debug, Clone)]
 pub struct AnalyticsConversation {
     pub id: String,
-    pub channel: String,
+    pub channel: Channel,
     pub status: String,
     pub assignee_agent_id: Option<String>,
     pub assignee_team_id: Option<String>,
@@ -199,7 +201,7 @@ impl Store {
 
 fn push_scope_filters(q: &mut QueryBuilder<Sqlite>, scope: &AnalyticsScope) {
     if let Some(channel) = &scope.channel {
-        q.push(" AND c.channel = ").push_bind(channel.clone());
+        q.push(" AND c.channel = ").push_bind(channel.as_str());
     }
     if let Some(team) = &scope.team {
         q.push(" AND c.assignee_team_id = ").push_bind(team.clone());
@@ -286,7 +288,11 @@ async fn read_slice(
         }
         conversations.push(AnalyticsConversation {
             id: row.get(0),
-            channel: row.get(1),
+            channel: {
+                let name: &str = row.get(1);
+                Channel::parse(name)
+                    .ok_or_else(|| StoreError::Data(format!("no channel {name:?}")))?
+            },
             status: row.get(2),
             assignee_agent_id: row.get(3),
             assignee_team_id: row.get(4),

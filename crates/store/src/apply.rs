@@ -4,14 +4,38 @@
 
 use sqlx::AssertSqlSafe;
 use sqlx::{QueryBuilder, Sqlite, Transaction};
-use stepup_protocol::{
-    Change, ChangeOp, Contact, Conversation, EntityKind, Message, MessageContent, Note,
-};
+use stepup_protocol::{Change, ChangeOp, Contact, Conversation, Entity, EntityKind, Message, Note};
 
 use crate::{Result, Store, StoreError};
 
 const CURSOR_KEY: &str = "sync.cursor";
 const BOOTSTRAPPED_KEY: &str = "sync.bootstrapped";
+const FORMAT_KEY: &str = "cache.format";
+
+/// The format of the synced data in the cache (the wire entities as stored). A cache of another
+/// format syncs again on open. 2: conversations carry a typed preview, attachments a typed kind.
+pub const CACHE_FORMAT: &str = "2";
+
+/// Deletes every synced row and sets the cursor back to the start; the outbox stays.
+async fn forget_synced(tx: &mut Transaction<'_, Sqlite>) -> Result<()> {
+    for table in [
+        "search_messages",
+        "search_contacts",
+        "search_notes",
+        "conversation_labels",
+        "messages",
+        "notes",
+        "conversations",
+        "contacts",
+        "entities",
+    ] {
+        sqlx::query(AssertSqlSafe(format!("DELETE FROM {table}")))
+            .execute(&mut **tx)
+            .await?;
+    }
+    set_meta(tx, CURSOR_KEY, "0").await?;
+    set_meta(tx, BOOTSTRAPPED_KEY, "0").await
+}
 
 /// Where the cache stands in the feed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,18 +88,18 @@ impl Store {
             last.insert((c.entity, c.id.as_str()), i);
         }
         // Message upserts, by far the most numerous, go in batches.
-        let mut batch: Vec<Message> = Vec::new();
-        let mut conversations: Vec<Conversation> = Vec::new();
-        let mut contacts: Vec<Contact> = Vec::new();
+        let mut batch: Vec<&Message> = Vec::new();
+        let mut conversations: Vec<&Conversation> = Vec::new();
+        let mut contacts: Vec<&Contact> = Vec::new();
         for (i, change) in changes.iter().enumerate() {
             if last.get(&(change.entity, change.id.as_str())) != Some(&i) {
                 continue;
             }
-            match (change.entity, change.op) {
-                (EntityKind::Message, ChangeOp::Upsert) => batch.push(decode(change)?),
-                (EntityKind::Conversation, ChangeOp::Upsert) => conversations.push(decode(change)?),
-                (EntityKind::Contact, ChangeOp::Upsert) => contacts.push(decode(change)?),
-                (EntityKind::Conversation, ChangeOp::Delete) => {
+            match (&change.data, change.op) {
+                (Some(Entity::Message(m)), ChangeOp::Upsert) => batch.push(m),
+                (Some(Entity::Conversation(c)), ChangeOp::Upsert) => conversations.push(c),
+                (Some(Entity::Contact(c)), ChangeOp::Upsert) => contacts.push(c),
+                (_, ChangeOp::Delete) if change.entity == EntityKind::Conversation => {
                     flush_messages(&mut tx, &mut batch, &mut applied).await?;
                     apply_one(&mut tx, change, &mut applied).await?;
                 }
@@ -102,25 +126,35 @@ impl Store {
     /// after a `410 cursor_expired`.
     pub async fn reset_for_rebootstrap(&self) -> Result<()> {
         let mut tx = self.write_tx().await?;
-        for table in [
-            "search_messages",
-            "search_contacts",
-            "search_notes",
-            "conversation_labels",
-            "messages",
-            "notes",
-            "conversations",
-            "contacts",
-            "entities",
-        ] {
-            sqlx::query(AssertSqlSafe(format!("DELETE FROM {table}")))
-                .execute(&mut *tx)
-                .await?;
-        }
-        set_meta(&mut tx, CURSOR_KEY, "0").await?;
-        set_meta(&mut tx, BOOTSTRAPPED_KEY, "0").await?;
+        forget_synced(&mut tx).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Brings a cache written in another format of the synced data to this one: such a cache
+    /// forgets what it synced (the outbox, saved views and cached files stay) and reads the
+    /// feed again from the start. True when it did.
+    pub(crate) async fn settle_format(&self) -> Result<bool> {
+        let format = self.meta(FORMAT_KEY).await?;
+        if format.as_deref() == Some(CACHE_FORMAT) {
+            return Ok(false);
+        }
+        // Before the format was recorded (format 1), a cache with a cursor held synced data.
+        let synced = format.is_some() || self.meta(CURSOR_KEY).await?.is_some_and(|c| c != "0");
+        let mut tx = self.write_tx().await?;
+        if synced {
+            forget_synced(&mut tx).await?;
+        }
+        set_meta(&mut tx, FORMAT_KEY, CACHE_FORMAT).await?;
+        tx.commit().await?;
+        if synced {
+            tracing::info!(
+                from = format.as_deref().unwrap_or("1"),
+                to = CACHE_FORMAT,
+                "the cache's format changed: syncing again, the outbox kept"
+            );
+        }
+        Ok(synced)
     }
 
     /// Stores one message (history fetched on demand, or the cloud's answer
@@ -146,39 +180,23 @@ pub(crate) async fn set_meta(
     Ok(())
 }
 
-fn decode<T: serde::de::DeserializeOwned>(change: &Change) -> Result<T> {
-    // Deserialize from the borrowed value: no copy of the JSON tree.
-    change
-        .data
-        .as_ref()
-        .map(T::deserialize)
-        .transpose()?
-        .ok_or_else(|| {
-            StoreError::Data(format!(
-                "upsert of {} {} without data",
-                change.entity.as_str(),
-                change.id
-            ))
-        })
-}
-
-fn enum_str<T: serde::Serialize>(value: &T) -> String {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(s)) => s,
-        other => format!("{other:?}"),
-    }
-}
-
 async fn apply_one(
     tx: &mut Transaction<'_, Sqlite>,
     change: &Change,
     applied: &mut Applied,
 ) -> Result<()> {
-    match (change.entity, change.op) {
-        (EntityKind::Conversation, ChangeOp::Upsert) => {
-            flush_conversations(tx, &[decode(change)?], applied).await?;
-        }
-        (EntityKind::Conversation, ChangeOp::Delete) => {
+    if change.op == ChangeOp::Upsert {
+        let Some(data) = &change.data else {
+            return Err(StoreError::Data(format!(
+                "upsert of {} {} without data",
+                change.entity.as_str(),
+                change.id
+            )));
+        };
+        return upsert_one(tx, data, &change.id, applied).await;
+    }
+    match change.entity {
+        EntityKind::Conversation => {
             delete_indexed(
                 tx,
                 "messages",
@@ -194,55 +212,16 @@ async fn apply_one(
                 .await?;
             applied.conversations.push(change.id.clone());
         }
-        (EntityKind::Message, ChangeOp::Upsert) => {
-            flush_messages(tx, &mut vec![decode(change)?], applied).await?;
-        }
-        (EntityKind::Message, ChangeOp::Delete) => {
+        EntityKind::Message => {
             delete_indexed(tx, "messages", "search_messages", "id", &change.id).await?;
         }
-        (EntityKind::Contact, ChangeOp::Upsert) => {
-            flush_contacts(tx, &[decode(change)?]).await?;
-        }
-        (EntityKind::Contact, ChangeOp::Delete) => {
+        EntityKind::Contact => {
             delete_indexed(tx, "contacts", "search_contacts", "id", &change.id).await?;
         }
-        (EntityKind::Note, ChangeOp::Upsert) => {
-            let n: Note = decode(change)?;
-            let rowid: i64 = sqlx::query_scalar(
-                "INSERT INTO notes (id, conversation_id, created_at, data) VALUES (?, ?, ?, ?)
-                 ON CONFLICT (id) DO UPDATE SET data = excluded.data
-                 RETURNING rowid",
-            )
-            .bind(&n.id)
-            .bind(&n.conversation_id)
-            .bind(n.created_at)
-            .bind(serde_json::to_string(&n)?)
-            .fetch_one(&mut **tx)
-            .await?;
-            reindex(tx, "search_notes", rowid, &n.body).await?;
-            applied.conversations.push(n.conversation_id.clone());
-            applied.notes.push(n);
-        }
-        (EntityKind::Note, ChangeOp::Delete) => {
+        EntityKind::Note => {
             delete_indexed(tx, "notes", "search_notes", "id", &change.id).await?;
         }
-        (kind, ChangeOp::Upsert) => {
-            let data = change
-                .data
-                .as_ref()
-                .map(|d| d.to_string())
-                .unwrap_or_else(|| "null".into());
-            sqlx::query(
-                "INSERT INTO entities (kind, id, data) VALUES (?, ?, ?)
-                 ON CONFLICT (kind, id) DO UPDATE SET data = excluded.data",
-            )
-            .bind(kind.as_str())
-            .bind(&change.id)
-            .bind(data)
-            .execute(&mut **tx)
-            .await?;
-        }
-        (kind, ChangeOp::Delete) => {
+        kind => {
             sqlx::query("DELETE FROM entities WHERE kind = ? AND id = ?")
                 .bind(kind.as_str())
                 .bind(&change.id)
@@ -253,11 +232,53 @@ async fn apply_one(
     Ok(())
 }
 
+async fn upsert_one(
+    tx: &mut Transaction<'_, Sqlite>,
+    data: &Entity,
+    id: &str,
+    applied: &mut Applied,
+) -> Result<()> {
+    match data {
+        Entity::Conversation(c) => flush_conversations(tx, &[c], applied).await,
+        Entity::Message(m) => flush_messages(tx, &mut vec![m], applied).await,
+        Entity::Contact(c) => flush_contacts(tx, &[c]).await,
+        Entity::Note(n) => {
+            let rowid: i64 = sqlx::query_scalar(
+                "INSERT INTO notes (id, conversation_id, created_at, data) VALUES (?, ?, ?, ?)
+                 ON CONFLICT (id) DO UPDATE SET data = excluded.data
+                 RETURNING rowid",
+            )
+            .bind(&n.id)
+            .bind(&n.conversation_id)
+            .bind(n.created_at)
+            .bind(serde_json::to_string(n)?)
+            .fetch_one(&mut **tx)
+            .await?;
+            reindex(tx, "search_notes", rowid, &n.body).await?;
+            applied.conversations.push(n.conversation_id.clone());
+            applied.notes.push(n.clone());
+            Ok(())
+        }
+        other => {
+            sqlx::query(
+                "INSERT INTO entities (kind, id, data) VALUES (?, ?, ?)
+                 ON CONFLICT (kind, id) DO UPDATE SET data = excluded.data",
+            )
+            .bind(other.kind().as_str())
+            .bind(id)
+            .bind(serde_json::to_string(other)?)
+            .execute(&mut **tx)
+            .await?;
+            Ok(())
+        }
+    }
+}
+
 const BATCH: usize = 300;
 
 async fn flush_conversations(
     tx: &mut Transaction<'_, Sqlite>,
-    batch: &[Conversation],
+    batch: &[&Conversation],
     applied: &mut Applied,
 ) -> Result<()> {
     for chunk in batch.chunks(BATCH / 2) {
@@ -273,10 +294,10 @@ async fn flush_conversations(
             b.push_bind(&c.id)
                 .push_bind(&c.contact_id)
                 .push_bind(c.channel.as_str())
-                .push_bind(enum_str(&c.status))
+                .push_bind(c.status.as_str())
                 .push_bind(&c.assignee_agent_id)
                 .push_bind(&c.assignee_team_id)
-                .push_bind(enum_str(&c.priority))
+                .push_bind(c.priority.as_str())
                 .push_bind(c.created_at)
                 .push_bind(c.last_message_at)
                 .push_bind(c.last_inbound_at)
@@ -323,7 +344,7 @@ async fn flush_conversations(
     Ok(())
 }
 
-async fn flush_contacts(tx: &mut Transaction<'_, Sqlite>, batch: &[Contact]) -> Result<()> {
+async fn flush_contacts(tx: &mut Transaction<'_, Sqlite>, batch: &[&Contact]) -> Result<()> {
     for chunk in batch.chunks(BATCH) {
         let mut q = QueryBuilder::<Sqlite>::new("SELECT rowid FROM contacts WHERE id IN (");
         let mut sep = q.separated(", ");
@@ -382,7 +403,7 @@ async fn flush_contacts(tx: &mut Transaction<'_, Sqlite>, batch: &[Contact]) -> 
 /// text, and settles any outbox entries they answer.
 async fn flush_messages(
     tx: &mut Transaction<'_, Sqlite>,
-    batch: &mut Vec<Message>,
+    batch: &mut Vec<&Message>,
     applied: &mut Applied,
 ) -> Result<()> {
     if batch.is_empty() {
@@ -416,8 +437,8 @@ async fn flush_messages(
         q.push_values(&rows, |mut b, (m, data)| {
             b.push_bind(&m.id)
                 .push_bind(&m.conversation_id)
-                .push_bind(enum_str(&m.direction))
-                .push_bind(enum_str(&m.status))
+                .push_bind(m.direction.as_str())
+                .push_bind(m.status.as_str())
                 .push_bind(m.created_at)
                 .push_bind(crate::analytics::kind_code(m))
                 .push_bind(&m.sender_agent_id)
@@ -445,7 +466,7 @@ async fn flush_messages(
             .filter_map(|m| {
                 Some((
                     *rowids.get(&m.id)?,
-                    crate::normalize::normalize(&message_text(&m.content)?),
+                    crate::normalize::normalize(&m.content.search_text()?),
                 ))
             })
             .collect();
@@ -469,7 +490,7 @@ async fn flush_messages(
         for m in chunk {
             applied.conversations.push(m.conversation_id.clone());
             if !existing.contains_key(&m.id) {
-                applied.new_messages.push(m.clone());
+                applied.new_messages.push((*m).clone());
             }
         }
     }
@@ -481,48 +502,8 @@ async fn flush_messages(
 /// message the outbox was waiting for removes its outbox entry.
 pub(crate) async fn upsert_message(tx: &mut Transaction<'_, Sqlite>, m: &Message) -> Result<bool> {
     let mut applied = Applied::default();
-    flush_messages(tx, &mut vec![m.clone()], &mut applied).await?;
+    flush_messages(tx, &mut vec![m], &mut applied).await?;
     Ok(!applied.new_messages.is_empty())
-}
-
-/// The searchable text of a message.
-pub fn message_text(content: &MessageContent) -> Option<String> {
-    match content {
-        MessageContent::Text { text } | MessageContent::StoryReply { text, .. } => {
-            Some(text.clone())
-        }
-        MessageContent::Template { rendered, .. } => Some(rendered.clone()),
-        MessageContent::Attachment {
-            caption,
-            attachment,
-        } => {
-            let parts: Vec<&str> = caption
-                .iter()
-                .chain(attachment.filename.iter())
-                .map(String::as_str)
-                .collect();
-            (!parts.is_empty()).then(|| parts.join(" "))
-        }
-        MessageContent::Location { name, address, .. } => {
-            let parts: Vec<&str> = name
-                .iter()
-                .chain(address.iter())
-                .map(String::as_str)
-                .collect();
-            (!parts.is_empty()).then(|| parts.join(" "))
-        }
-        MessageContent::Contacts { contacts } => Some(
-            contacts
-                .iter()
-                .map(|c| c.name.as_str())
-                .collect::<Vec<_>>()
-                .join(" "),
-        ),
-        MessageContent::InteractiveReply { title, .. } => Some(title.clone()),
-        MessageContent::Reaction { .. }
-        | MessageContent::Unsupported { .. }
-        | MessageContent::Event { .. } => None,
-    }
 }
 
 async fn reindex(

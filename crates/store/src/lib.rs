@@ -26,13 +26,13 @@ use sqlx::{
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
 
-pub use apply::{Applied, SyncCursor, message_text};
+pub use apply::{Applied, CACHE_FORMAT, SyncCursor};
 pub use attachments::CachedAttachment;
 pub use keys::{DbKey, KeyError, MemorySecrets, OsKeyring, SecretStore};
 pub use outbox::{OutboxEntry, OutboxState};
 pub use queries::{
-    ConversationFilter, ConversationRow, ConversationSort, SearchFilter, SearchHit, SearchKind,
-    Snippet,
+    AssigneeFilter, ConversationFilter, ConversationRow, ListSort, SearchFilter, SearchHit,
+    SearchKind, Snippet,
 };
 pub use saved_views::StoredView;
 pub use secret::Secret;
@@ -245,7 +245,9 @@ impl Store {
             .execute(&pool)
             .await?;
         MIGRATOR.run(&pool).await?;
-        Ok(Store { pool })
+        let store = Store { pool };
+        store.settle_format().await?;
+        Ok(store)
     }
 
     /// The SQLCipher version in use, e.g. `4.6.1 community`.

@@ -4,38 +4,47 @@
 use serde::Serialize;
 use sqlx::AssertSqlSafe;
 use sqlx::{QueryBuilder, Row, Sqlite};
-use stepup_protocol::{Contact, Conversation, Message, Note};
+use stepup_protocol::{Channel, Contact, Conversation, ConversationStatus, Message, Note};
 
 use crate::{Result, Store, StoreError, normalize::normalize_with_offsets};
 
+/// Whose conversations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AssigneeFilter {
+    /// Assigned to this agent.
+    Agent(String),
+    /// Assigned to no agent.
+    Nobody,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct ConversationFilter {
-    pub channel: Option<String>,
-    pub status: Option<String>,
-    /// An agent id, or `"unassigned"`.
-    pub assignee: Option<String>,
+    pub channel: Option<Channel>,
+    pub status: Option<ConversationStatus>,
+    pub assignee: Option<AssigneeFilter>,
     pub label: Option<String>,
     /// Only this contact's conversations.
     pub contact: Option<String>,
     /// Only conversations assigned to one of these teams (and to nobody in
-    /// particular when `assignee` is `"unassigned"`).
+    /// particular when `assignee` is [`AssigneeFilter::Nobody`]).
     pub teams: Vec<String>,
     /// Only conversations with unread customer messages.
     pub unread_only: bool,
-    pub sort: ConversationSort,
+    pub sort: ListSort,
     pub limit: u32,
     pub offset: u32,
 }
 
 /// How the conversation list is ordered.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
-pub enum ConversationSort {
+pub enum ListSort {
     /// Latest activity first.
     #[default]
     Latest,
     /// Customers waiting for an answer first, the longest-waiting on top.
-    WaitingLongest,
+    Waiting,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -45,6 +54,7 @@ pub struct ConversationRow {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum SearchKind {
     Message,
@@ -54,9 +64,9 @@ pub enum SearchKind {
 
 #[derive(Debug, Clone, Default)]
 pub struct SearchFilter {
-    pub channel: Option<String>,
-    pub status: Option<String>,
-    pub assignee: Option<String>,
+    pub channel: Option<Channel>,
+    pub status: Option<ConversationStatus>,
+    pub assignee: Option<AssigneeFilter>,
     pub label: Option<String>,
     /// Unix ms, inclusive.
     pub from: Option<i64>,
@@ -92,22 +102,22 @@ pub struct SearchHit {
 
 fn push_conversation_filters<'a>(
     q: &mut QueryBuilder<Sqlite>,
-    channel: &'a Option<String>,
-    status: &'a Option<String>,
-    assignee: &'a Option<String>,
+    channel: &'a Option<Channel>,
+    status: &'a Option<ConversationStatus>,
+    assignee: &'a Option<AssigneeFilter>,
     label: &'a Option<String>,
 ) {
     if let Some(channel) = channel {
-        q.push(" AND c.channel = ").push_bind(channel);
+        q.push(" AND c.channel = ").push_bind(channel.as_str());
     }
     if let Some(status) = status {
-        q.push(" AND c.status = ").push_bind(status);
+        q.push(" AND c.status = ").push_bind(status.as_str());
     }
-    match assignee.as_deref() {
-        Some("unassigned") => {
+    match assignee {
+        Some(AssigneeFilter::Nobody) => {
             q.push(" AND c.assignee_agent_id IS NULL");
         }
-        Some(agent) => {
+        Some(AssigneeFilter::Agent(agent)) => {
             q.push(" AND c.assignee_agent_id = ").push_bind(agent);
         }
         None => {}
@@ -152,9 +162,9 @@ impl Store {
         );
         push_list_filter(&mut q, filter);
         q.push(match filter.sort {
-            ConversationSort::Latest => " ORDER BY c.last_message_at DESC, c.id",
+            ListSort::Latest => " ORDER BY c.last_message_at DESC, c.id",
             // The customer is waiting when their message is the latest one.
-            ConversationSort::WaitingLongest => {
+            ListSort::Waiting => {
                 " ORDER BY (c.last_inbound_at IS NULL OR c.last_inbound_at < c.last_message_at),
                    c.last_inbound_at ASC, c.id"
             }
@@ -409,10 +419,10 @@ impl Store {
             for row in q.build().fetch_all(self.pool()).await? {
                 let data = row.get::<&str, _>(2);
                 let text = match kind {
-                    SearchKind::Message => {
-                        crate::apply::message_text(&serde_json::from_str::<Message>(data)?.content)
-                            .unwrap_or_default()
-                    }
+                    SearchKind::Message => serde_json::from_str::<Message>(data)?
+                        .content
+                        .search_text()
+                        .unwrap_or_default(),
                     _ => serde_json::from_str::<Note>(data)?.body,
                 };
                 hits.push(SearchHit {

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use serde_json::json;
-use stepup_protocol::{Change, ChangeOp, EntityKind, SendMessageRequest};
+use stepup_protocol::{Change, ChangeOp, Entity, EntityKind, SendMessageRequest};
 use stepup_store::{
     ConversationFilter, DbKey, OutboxState, SearchFilter, SearchKind, Store, StoreError,
 };
@@ -12,6 +12,7 @@ fn key(byte: u8) -> DbKey {
     DbKey::from_bytes([byte; 32])
 }
 
+/// An upsert of an entity written as its JSON, read into its type as the feed is.
 fn change(seq: u64, entity: EntityKind, id: &str, data: serde_json::Value) -> Change {
     Change {
         seq,
@@ -19,7 +20,7 @@ fn change(seq: u64, entity: EntityKind, id: &str, data: serde_json::Value) -> Ch
         entity,
         id: id.into(),
         op: ChangeOp::Upsert,
-        data: Some(data),
+        data: Some(Entity::deserialize_kind(entity, data).unwrap()),
     }
 }
 
@@ -246,7 +247,9 @@ async fn pages_apply_atomically_with_their_cursor_and_idempotently() {
     );
     assert_eq!(store.sync_cursor().await.unwrap().cursor, "8");
 
-    // A page whose data is malformed rolls back whole: nothing of it, cursor unchanged.
+    // A page the store cannot apply (malformed data is refused earlier, as the page is read;
+    // an upsert without its data is what is left) rolls back whole: nothing of it, cursor
+    // unchanged.
     let bad = vec![
         change(
             9,
@@ -254,12 +257,15 @@ async fn pages_apply_atomically_with_their_cursor_and_idempotently() {
             "msg_3",
             message("msg_3", "cnv_1", "new", 5_000),
         ),
-        change(
-            10,
-            EntityKind::Conversation,
-            "cnv_3",
-            json!({ "id": "cnv_3" }),
-        ),
+        Change {
+            data: None,
+            ..change(
+                10,
+                EntityKind::Label,
+                "lbl_2",
+                json!({ "id": "lbl_2", "name": "x", "color": "" }),
+            )
+        },
     ];
     assert!(matches!(
         store.apply_page(&bad, "10", true).await,
@@ -309,9 +315,12 @@ async fn conversation_filters() {
              status: Option<&str>,
              assignee: Option<&str>,
              label: Option<&str>| ConversationFilter {
-        channel: channel.map(Into::into),
-        status: status.map(Into::into),
-        assignee: assignee.map(Into::into),
+        channel: channel.map(|c| stepup_protocol::Channel::parse(c).unwrap()),
+        status: status.map(|s| stepup_protocol::ConversationStatus::parse(s).unwrap()),
+        assignee: assignee.map(|a| match a {
+            "unassigned" => stepup_store::AssigneeFilter::Nobody,
+            agent => stepup_store::AssigneeFilter::Agent(agent.into()),
+        }),
         label: label.map(Into::into),
         ..Default::default()
     };
@@ -419,7 +428,7 @@ async fn team_unread_and_waiting_longest_views() {
     );
     assert_eq!(
         ids(ConversationFilter {
-            sort: stepup_store::ConversationSort::WaitingLongest,
+            sort: stepup_store::ListSort::Waiting,
             ..Default::default()
         })
         .await,
@@ -488,7 +497,7 @@ async fn arabic_aware_search_with_filters_and_snippets() {
 
     // Filters.
     let wa = SearchFilter {
-        channel: Some("whatsapp".into()),
+        channel: Some(stepup_protocol::Channel::Whatsapp),
         ..Default::default()
     };
     assert!(store.search("iphone", &wa).await.unwrap().is_empty());
@@ -796,4 +805,85 @@ async fn concurrent_writers_wait_for_each_other() {
         t.await.unwrap().unwrap();
     }
     assert_eq!(store.messages("cnv_1", None, 100).await.unwrap().len(), 21);
+}
+
+/// Runs SQL on the cache file directly, as an older version of the app would have left it.
+async fn raw_sql(path: &Path, byte: u8, statements: &[&str]) {
+    use sqlx::ConnectOptions;
+    use sqlx::sqlite::SqliteConnectOptions;
+    let mut conn = SqliteConnectOptions::new()
+        .filename(path)
+        .pragma(
+            "key",
+            format!("\"x'{}'\"", format!("{byte:02x}").repeat(32)),
+        )
+        .pragma("cipher_page_size", "16384")
+        .pragma("cipher_hmac_algorithm", "HMAC_SHA256")
+        .connect()
+        .await
+        .unwrap();
+    for sql in statements {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(*sql))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+    }
+    sqlx::Connection::close(conn).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_cache_of_an_older_format_syncs_again_and_keeps_its_outbox() {
+    let dir = tempfile::tempdir().unwrap();
+    let k = key(7);
+    let store = open(dir.path(), &k).await;
+    store.apply_page(&page(), "8", true).await.unwrap();
+    let send = SendMessageRequest::Text {
+        text: "طلبك في الطريق".into(),
+        reply_to_message_id: None,
+        human_agent: false,
+    };
+    store
+        .enqueue("loc_1", "idem_1", "cnv_1", &send, 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.meta("cache.format").await.unwrap().as_deref(),
+        Some(stepup_store::CACHE_FORMAT)
+    );
+    finish(store).await;
+
+    // Reopened unchanged: nothing is synced again.
+    let store = open(dir.path(), &k).await;
+    assert_eq!(store.sync_cursor().await.unwrap().cursor, "8");
+    finish(store).await;
+
+    // The first format recorded none, and kept previews as strings.
+    raw_sql(
+        &dir.path().join("cache.db"),
+        7,
+        &[
+            "DELETE FROM meta WHERE key = 'cache.format'",
+            "UPDATE conversations SET data = json_set(data, '$.last_message_preview', '[image]')",
+        ],
+    )
+    .await;
+    let store = open(dir.path(), &k).await;
+    let cursor = store.sync_cursor().await.unwrap();
+    assert_eq!((cursor.cursor.as_str(), cursor.bootstrapped), ("0", false));
+    let all = ConversationFilter {
+        limit: 100,
+        ..Default::default()
+    };
+    assert!(store.conversations(&all).await.unwrap().is_empty());
+    let outbox = store.outbox().await.unwrap();
+    assert_eq!(outbox.len(), 1);
+    assert_eq!(outbox[0].request, send);
+    assert_eq!(
+        store.meta("cache.format").await.unwrap().as_deref(),
+        Some(stepup_store::CACHE_FORMAT)
+    );
+    // The feed read again fills it.
+    store.apply_page(&page(), "8", true).await.unwrap();
+    assert_eq!(store.conversations(&all).await.unwrap().len(), 2);
+    finish(store).await;
 }

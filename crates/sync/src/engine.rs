@@ -283,7 +283,7 @@ impl Engine {
                 StreamEvent::Change { change } if change.seq == cursor + 1 => {
                     let seq = change.seq.to_string();
                     let resp = SyncResponse {
-                        changes: vec![change],
+                        changes: vec![*change],
                         next_cursor: seq,
                         has_more: false,
                         snapshot: false,

@@ -281,7 +281,7 @@ async fn sending_goes_through_the_outbox_exactly_once() {
     let conv = session
         .store
         .conversations(&ConversationFilter {
-            channel: Some("telegram".into()),
+            channel: Some(stepup_protocol::Channel::Telegram),
             limit: 1,
             ..Default::default()
         })
@@ -326,7 +326,7 @@ async fn sending_goes_through_the_outbox_exactly_once() {
     let closed = session
         .store
         .conversations(&ConversationFilter {
-            channel: Some("whatsapp".into()),
+            channel: Some(stepup_protocol::Channel::Whatsapp),
             limit: 1000,
             ..Default::default()
         })

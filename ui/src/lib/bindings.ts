@@ -1,6 +1,23 @@
 // Generated from the Rust types in crates/app (src/ipc.rs). Do not edit.
 // Regenerate: STEPUP_UPDATE_BINDINGS=1 cargo test -p stepup-app --test bindings
 
+export type Channel = "whatsapp" | "messenger" | "instagram" | "telegram" | "tiktok" | "webchat";
+export type ConversationStatus = "open" | "pending" | "snoozed" | "resolved";
+export type Priority = "low" | "normal" | "high" | "urgent";
+export type Role = "agent" | "supervisor" | "admin";
+export type Presence = "online" | "away" | "offline";
+export type MessageKind = "text" | "template" | "image" | "audio" | "voice" | "video" | "document" | "sticker" | "location" | "contacts" | "reaction" | "reply" | "story_reply" | "unsupported" | "event";
+export type AttachmentKind = "image" | "audio" | "voice" | "video" | "document" | "sticker";
+export type Preview = { kind: MessageKind, 
+/**
+ * At most [`PREVIEW_CHARS`] characters.
+ */
+text: string, };
+export type WindowState = "none" | "open" | "closing" | "closed";
+export type Origin = "human" | "bot" | "ai" | "system";
+export type MessageStatus = "received" | "pending" | "sent" | "delivered" | "read" | "failed";
+export type EntryDirection = "inbound" | "outbound" | "note" | "event";
+export type SearchKind = "message" | "contact" | "note";
 export type Locale = "en" | "ar";
 export type Direction = "ltr" | "rtl";
 export type ThemePreference = "system" | "light" | "dark";
@@ -96,32 +113,16 @@ args: unknown, };
 export type ErrorCode = "invalid_input" | "io" | "not_signed_in" | "not_found" | "unauthorized" | "unreachable" | "rejected" | "keyring_unavailable" | "passphrase_required" | "wrong_key" | "internal";
 export type IpcError = { code: ErrorCode, message: string, };
 export type LabelView = { id: string, name: string, color: string, };
-export type InboxRow = { id: string, channel: string, contactId: string, contactName: string, 
+export type InboxRow = { id: string, channel: Channel, contactId: string, contactName: string, 
 /**
- * The last message's text; empty when it is a file, a place or a contact card.
+ * The last message: its kind (the UI names a photo, a place or a contact card in the
+ * user's language) and its text. `None` before the first message.
  */
-preview: string, 
-/**
- * What the last message is when it has no text (`image`, `location`, `contacts`, …):
- * the UI names it in the user's language.
- */
-previewKind: string | null, lastMessageAt: number, unread: number, 
-/**
- * `open`, `pending`, `snoozed` or `resolved`.
- */
-status: string, snoozedUntil: number | null, 
-/**
- * `low`, `normal`, `high` or `urgent`.
- */
-priority: string, assigneeAgentId: string | null, assigneeName: string | null, teamId: string | null, teamName: string | null, labels: Array<LabelView>, 
+preview: Preview | null, lastMessageAt: number, unread: number, status: ConversationStatus, snoozedUntil: number | null, priority: Priority, assigneeAgentId: string | null, assigneeName: string | null, teamId: string | null, teamName: string | null, labels: Array<LabelView>, 
 /**
  * The customer wrote last and waits for an answer.
  */
-waiting: boolean, 
-/**
- * `none` (no window), `open`, `closing` (under 2 hours left) or `closed`.
- */
-replyWindow: string, 
+waiting: boolean, replyWindow: WindowState, 
 /**
  * When free text stops being allowed, if the channel has a window.
  */
@@ -131,28 +132,18 @@ export type AttachmentView = {
 /**
  * The cloud's id, when it holds the file.
  */
-id: string | null, kind: string, filename: string | null, contentType: string | null, };
+id: string | null, kind: AttachmentKind, filename: string | null, contentType: string | null, };
 export type ContactCardView = { name: string, phones: Array<string>, };
 export type CardView = { "type": "location", latitude: number, longitude: number, name: string | null, address: string | null, 
 /**
  * A map of the place, opened in the browser after the usual link check.
  */
 mapUrl: string, } | { "type": "contacts", contacts: Array<ContactCardView>, };
-export type MessageView = { id: string, 
+export type MessageView = { id: string, direction: EntryDirection, origin: Origin, 
 /**
- * `inbound`, `outbound`, `note` (private, agents only) or `event`.
+ * Notes are text.
  */
-direction: string, 
-/**
- * `human`, `bot`, `ai` or `system`.
- */
-origin: string, 
-/**
- * `text`, `template`, `image`, `audio`, `voice`, `video`, `document`,
- * `sticker`, `location`, `contacts`, `reply`, `story_reply`,
- * `unsupported`, `note` or `event`.
- */
-kind: string, 
+kind: MessageKind, 
 /**
  * Customer text: the UI renders it as text only. For events, the
  * event's kind (`assigned`, `resolved`, …).
@@ -165,11 +156,7 @@ author: string | null,
 /**
  * Events: the agent or team it concerns (`assigned`).
  */
-subject: string | null, 
-/**
- * `received`, `pending`, `sent`, `delivered`, `read` or `failed`.
- */
-status: string, createdAt: number, error: string | null, 
+subject: string | null, status: MessageStatus, createdAt: number, error: string | null, 
 /**
  * An outbox entry not yet accepted by the cloud (its id is local).
  */
@@ -182,7 +169,7 @@ reactions: Array<string>, attachment: AttachmentView | null,
  * A shared location or contact cards, shown as a card.
  */
 card: CardView | null, };
-export type IdentityView = { channel: string, externalId: string, };
+export type IdentityView = { channel: Channel, externalId: string, };
 export type ContactView = { id: string, name: string, phone: string | null, language: string | null, identities: Array<IdentityView>, };
 export type WindowView = { freeTextUntil: number | null, humanAgentUntil: number | null, templatesAllowed: boolean, };
 export type ConversationView = { row: InboxRow, contact: ContactView, window: WindowView, 
@@ -194,22 +181,22 @@ messages: Array<MessageView>,
  * The contact's other conversations, latest first.
  */
 previous: Array<InboxRow>, csat: number | null, };
-export type InboxQuery = { channel?: string, status?: string, 
+export type InboxQuery = { channel?: Channel, status?: ConversationStatus, 
 /**
- * `all` (default), `mine`, `unassigned` or `my_teams`.
+ * `all` when absent.
  */
-view?: string, label?: string, unread?: boolean, 
+view?: ListView, label?: string, unread?: boolean, 
 /**
- * `latest` (default) or `waiting` (waiting longest first).
+ * `latest` when absent.
  */
-sort?: string, 
+sort?: ListSort, 
 /**
  * Rows from this one on (0 is the top of the list).
  */
 offset?: number, limit?: number, };
 export type ListView = "all" | "mine" | "unassigned" | "my_teams";
 export type ListSort = "latest" | "waiting";
-export type ListFilters = { view: ListView, status: string | null, channel: string | null, label: string | null, unread: boolean, sort: ListSort, };
+export type ListFilters = { view: ListView, status: ConversationStatus | null, channel: Channel | null, label: string | null, unread: boolean, sort: ListSort, };
 export type SavedView = { name: string, query: ListFilters, };
 export type InboxPage = { total: number, offset: number, rows: Array<InboxRow>, };
 export type FirstScreen = { status: SyncStatus, 
@@ -236,24 +223,12 @@ applied: number,
  */
 total: number | null, };
 export type SnippetPart = { text: string, hit: boolean, };
-export type SearchResult = { 
-/**
- * `message`, `contact` or `note`.
- */
-kind: string, id: string, conversationId: string | null, contactName: string, snippet: Array<SnippetPart>, };
+export type SearchResult = { kind: SearchKind, id: string, conversationId: string | null, contactName: string, snippet: Array<SnippetPart>, };
 export type InboxEvent = { "type": "changed", ids: Array<string>, } | { "type": "status", status: SyncStatus, };
-export type AgentView = { id: string, name: string, email: string, 
-/**
- * `agent`, `supervisor` or `admin`.
- */
-role: string, teamIds: Array<string>, 
-/**
- * `online`, `away` or `offline`.
- */
-presence: string, };
+export type AgentView = { id: string, name: string, email: string, role: Role, teamIds: Array<string>, presence: Presence, };
 export type TeamView = { id: string, name: string, };
 export type CannedView = { id: string, shortcut: string, language: string, title: string, body: string, };
-export type TemplateView = { id: string, channel: string, name: string, language: string, category: string, 
+export type TemplateView = { id: string, channel: Channel, name: string, language: string, category: string, 
 /**
  * With `{{1}}`, `{{2}}` placeholders.
  */
@@ -276,7 +251,7 @@ export type AccountView = { id: string, server: string, email: string, name: str
 /**
  * `agent`, `supervisor` or `admin`.
  */
-role: string, 
+role: Role, 
 /**
  * The cache opens with a passphrase (no keyring).
  */
@@ -318,7 +293,7 @@ dataBase64: string, caption?: string, };
 export type MuteConversation = { conversationId: string, muted: boolean, };
 export type NavigateTo = { conversationId: string, };
 export type Range = { "kind": "today" } | { "kind": "last7" } | { "kind": "last30" } | { "kind": "last90" } | { "kind": "this_week" } | { "kind": "custom", from: string, to: string, };
-export type Filters = { channel?: string, 
+export type Filters = { channel?: Channel, 
 /**
  * Team id.
  */
@@ -388,7 +363,7 @@ weekdays: Array<number>,
  * `cells[row][hour]`, hours 0–23 local.
  */
 cells: Array<Array<number>>, max: number, };
-export type ChannelRow = { channel: string, opened: number, resolved: number, messagesIn: number, messagesOut: number, medianFirstResponseMs: number | null, conversations: Array<string>, };
+export type ChannelRow = { channel: Channel, opened: number, resolved: number, messagesIn: number, messagesOut: number, medianFirstResponseMs: number | null, conversations: Array<string>, };
 export type AgentRow = { agentId: string, name: string, 
 /**
  * Replies the agent wrote in the range.
@@ -534,3 +509,21 @@ export const COMMAND_NAMES = [
   "analytics",
   "export_analytics_csv",
 ] as const;
+
+/** Every channel, in the order the app lists them. */
+export const CHANNELS: readonly Channel[] = [
+  "whatsapp",
+  "messenger",
+  "instagram",
+  "telegram",
+  "tiktok",
+  "webchat",
+];
+
+/** Every conversation status. */
+export const STATUSES: readonly ConversationStatus[] = [
+  "open",
+  "pending",
+  "snoozed",
+  "resolved",
+];

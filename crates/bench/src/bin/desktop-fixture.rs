@@ -18,7 +18,8 @@ use std::{io::Write as _, sync::Arc, time::Duration};
 use stepup_cloud::{Config, Server, store::Placement};
 use stepup_protocol::{
     Channel, ChannelIdentity, Contact, Conversation, ConversationStatus, Direction, EntityKind,
-    Message, MessageContent, MessageStatus, Origin, Priority, ReplyWindow, Role,
+    Message, MessageContent, MessageKind, MessageStatus, Origin, Preview, Priority, ReplyWindow,
+    Role,
 };
 use stepup_store::{OsKeyring, Secret};
 use stepup_sync::{SystemClock, account::Accounts, engine::Engine, engine::EngineConfig};
@@ -90,7 +91,10 @@ fn conversation(id: &str, contact: &str, channel: Channel, at: i64, last: &str) 
         created_at: at,
         last_message_at: at,
         last_inbound_at: Some(at),
-        last_message_preview: Some(last.to_owned()),
+        preview: Some(Preview {
+            kind: MessageKind::Text,
+            text: last.to_owned(),
+        }),
         read_up_to: None,
         unread_count: 1,
         reply_window: ReplyWindow {
