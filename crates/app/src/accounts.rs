@@ -19,7 +19,6 @@ pub struct AccountView {
     pub server: String,
     pub email: String,
     pub name: String,
-    /// `agent`, `supervisor` or `admin`.
     pub role: Role,
     /// The cache opens with a passphrase (no keyring).
     pub passphrase: bool,

@@ -12,9 +12,8 @@ use crate::{App, AppError};
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct AnalyticsView {
-    /// The signed-in agent's role in the workspace (from the cloud): `agent`, `supervisor`
-    /// or `admin`.
-    pub role: String,
+    /// The signed-in agent's role in the workspace (from the cloud).
+    pub role: Role,
     /// Only supervisors and admins see the dashboard.
     pub allowed: bool,
     pub dashboard: Option<Dashboard>,
@@ -38,14 +37,6 @@ impl stepup_analytics::csv::Labels for CatalogLabels<'_> {
     }
 }
 
-fn role_name(role: Role) -> &'static str {
-    match role {
-        Role::Agent => "agent",
-        Role::Supervisor => "supervisor",
-        Role::Admin => "admin",
-    }
-}
-
 fn analytics_err(e: stepup_analytics::AnalyticsError) -> AppError {
     match e {
         stepup_analytics::AnalyticsError::Range(_)
@@ -62,7 +53,7 @@ impl App {
                 let role = session.account.role;
                 if role == Role::Agent {
                     return Ok(AnalyticsView {
-                        role: role_name(role).into(),
+                        role,
                         allowed: false,
                         dashboard: None,
                     });
@@ -71,7 +62,7 @@ impl App {
                     .await
                     .map_err(analytics_err)?;
                 Ok(AnalyticsView {
-                    role: role_name(role).into(),
+                    role,
                     allowed: true,
                     dashboard: Some(dashboard),
                 })

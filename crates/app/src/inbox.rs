@@ -57,12 +57,24 @@ pub struct SearchResult {
     pub snippet: Vec<SnippetPart>,
 }
 
+/// Where the signed-in account's sync stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncPhase {
+    SignedOut,
+    /// Reading the initial snapshot.
+    Bootstrapping,
+    Syncing,
+    Online,
+    /// The cloud cannot be reached; the cache still can.
+    Offline,
+}
+
 /// Sync as the status bar shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SyncStatus {
-    /// `signed_out`, `bootstrapping`, `syncing`, `online` or `offline`.
-    pub state: String,
+    pub state: SyncPhase,
     pub account: Option<String>,
     #[ts(type = "number | null")]
     pub last_sync_at: Option<i64>,
@@ -89,7 +101,7 @@ impl SyncStatus {
     /// Nobody signed in.
     pub fn signed_out() -> SyncStatus {
         SyncStatus {
-            state: "signed_out".into(),
+            state: SyncPhase::SignedOut,
             account: None,
             last_sync_at: None,
             error: None,
@@ -266,7 +278,7 @@ impl Inbox {
         let (stop_tx, stop_rx) = oneshot::channel::<()>();
         let account = Some(session.account.email.clone());
         self.set_status(SyncStatus {
-            state: "syncing".into(),
+            state: SyncPhase::Syncing,
             account: account.clone(),
             last_sync_at: None,
             error: None,
@@ -291,18 +303,18 @@ impl Inbox {
                         let prev = me.status();
                         let status = match state {
                             SyncState::Bootstrapping { applied, total } => SyncStatus {
-                                state: "bootstrapping".into(),
+                                state: SyncPhase::Bootstrapping,
                                 applied,
                                 total,
                                 ..prev
                             },
                             SyncState::Syncing => SyncStatus {
-                                state: "syncing".into(),
+                                state: SyncPhase::Syncing,
                                 error: None,
                                 ..prev
                             },
                             SyncState::Online { last_sync_at } => SyncStatus {
-                                state: "online".into(),
+                                state: SyncPhase::Online,
                                 last_sync_at: Some(last_sync_at),
                                 error: None,
                                 ..prev
@@ -312,13 +324,13 @@ impl Inbox {
                                 last_sync_at,
                                 ..
                             } => SyncStatus {
-                                state: "offline".into(),
+                                state: SyncPhase::Offline,
                                 error: Some(error),
                                 last_sync_at: last_sync_at.or(prev.last_sync_at),
                                 ..prev
                             },
                             SyncState::SignedOut => SyncStatus {
-                                state: "signed_out".into(),
+                                state: SyncPhase::SignedOut,
                                 ..prev
                             },
                         };
@@ -519,6 +531,7 @@ impl Inbox {
                     origin: Origin::Human,
                     kind,
                     text,
+                    event: None,
                     author: names.agents.get(&a.session.account.agent_id).cloned(),
                     subject: None,
                     status: if e.state == OutboxState::Failed {

@@ -6,9 +6,9 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 use stepup_protocol::{
-    Agent, AttachmentKind, CannedResponse, Channel, Conversation, ConversationStatus, Direction,
-    Label, Message, MessageContent, MessageKind, MessageStatus, Note, Origin, Presence, Preview,
-    Priority, Role, Team, Template, TemplateStatus, WindowState,
+    Agent, AttachmentKind, CannedResponse, Channel, Conversation, ConversationEventKind,
+    ConversationStatus, Direction, Label, Message, MessageContent, MessageKind, MessageStatus,
+    Note, Origin, Presence, Preview, Priority, Role, Team, Template, TemplateStatus, WindowState,
 };
 use stepup_store::ListSort;
 
@@ -94,9 +94,10 @@ pub struct MessageView {
     pub origin: Origin,
     /// Notes are text.
     pub kind: MessageKind,
-    /// Customer text: the UI renders it as text only. For events, the
-    /// event's kind (`assigned`, `resolved`, …).
+    /// Customer text: the UI renders it as text only. Empty for events.
     pub text: String,
+    /// Events: what happened.
+    pub event: Option<ConversationEventKind>,
     /// The agent who wrote it (outbound, notes) or did it (events).
     pub author: Option<String>,
     /// Events: the agent or team it concerns (`assigned`).
@@ -372,7 +373,7 @@ pub(crate) fn row(
 
 /// The text a timeline entry shows for a message. Its words where it has them; a place
 /// without a name shows its coordinates, shared contacts their numbers, an unsupported
-/// message the provider's type, an event its kind.
+/// message the provider's type; an event has none (its kind is the entry's `event`).
 fn entry_text(content: &MessageContent) -> String {
     match content {
         MessageContent::Location {
@@ -393,10 +394,6 @@ fn entry_text(content: &MessageContent) -> String {
             .collect::<Vec<_>>()
             .join("\n"),
         MessageContent::Unsupported { provider_type } => provider_type.clone(),
-        MessageContent::Event { event } => serde_json::to_value(event.kind)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default(),
         other => other.text().unwrap_or_default().to_owned(),
     }
 }
@@ -463,6 +460,10 @@ pub(crate) fn timeline(messages: &[Message], notes: &[Note], names: &Names) -> V
             },
             kind,
             text,
+            event: match &m.content {
+                MessageContent::Event { event } => Some(event.kind),
+                _ => None,
+            },
             author,
             subject,
             status: m.status,
@@ -488,6 +489,7 @@ pub(crate) fn timeline(messages: &[Message], notes: &[Note], names: &Names) -> V
             origin: Origin::Human,
             kind: MessageKind::Text,
             text: n.body.clone(),
+            event: None,
             author: names.agents.get(&n.author_agent_id).cloned(),
             subject: None,
             status: MessageStatus::Sent,
@@ -616,7 +618,7 @@ mod tests {
         assert_eq!(t[2].reactions, ["❤️"]);
         assert_eq!(t[2].reply_to.as_ref().unwrap().text, "هل العطر متوفر؟");
         assert_eq!(t[3].direction, EntryDirection::Event);
-        assert_eq!(t[3].text, "assigned");
+        assert_eq!(t[3].event, Some(ConversationEventKind::Assigned));
         assert_eq!(t[3].author.as_deref(), Some("Omar"));
         assert_eq!(t[3].subject.as_deref(), Some("Sara"));
     }

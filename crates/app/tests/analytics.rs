@@ -2,7 +2,10 @@
 //! encrypted cache, then computed from the cache alone.
 
 use stepup_analytics::{Query, Range};
-use stepup_app::{App, AppPaths, ErrorCode, IpcError, inbox::InboxEvent};
+use stepup_app::{
+    App, AppPaths, ErrorCode, IpcError,
+    inbox::{InboxEvent, SyncPhase},
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn supervisors_see_the_dashboard_from_the_cache_and_export_it() {
@@ -21,9 +24,9 @@ async fn supervisors_see_the_dashboard_from_the_cache_and_export_it() {
         .await
         .unwrap();
     // Wait until the initial sync is done (the engine says so).
-    while app.sync_status().state != "online" {
+    while app.sync_status().state != SyncPhase::Online {
         match events.recv().await.unwrap() {
-            InboxEvent::Status { status } if status.state == "online" => break,
+            InboxEvent::Status { status } if status.state == SyncPhase::Online => break,
             _ => {}
         }
     }
@@ -32,7 +35,7 @@ async fn supervisors_see_the_dashboard_from_the_cache_and_export_it() {
         ..Query::default()
     };
     let view = app.analytics(query.clone()).await.unwrap();
-    assert_eq!(view.role, "supervisor");
+    assert_eq!(view.role, stepup_protocol::Role::Supervisor);
     assert!(view.allowed);
     let d = view.dashboard.unwrap();
     // The same count straight from the cache.

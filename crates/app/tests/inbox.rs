@@ -9,7 +9,7 @@ use stepup_app::{
     App, AppPaths, ErrorCode, IpcError,
     accounts::{SignIn, SignOut},
     actions::{Action, AddNote, ConversationAction, SendTemplate},
-    inbox::{EntryDirection, InboxEvent, InboxQuery, InboxRow, SendText},
+    inbox::{EntryDirection, InboxEvent, InboxQuery, InboxRow, SendText, SyncPhase},
     saved_views::{ListFilters, ListSort, ListView, SavedView},
 };
 use stepup_cloud::{Config, RunningServer, Server, demo};
@@ -45,7 +45,7 @@ fn code<T: std::fmt::Debug>(r: Result<T, stepup_app::AppError>) -> ErrorCode {
 }
 
 /// Waits until the inbox reports `state`.
-async fn wait_state(rx: &mut broadcast::Receiver<InboxEvent>, app: &App, state: &str) {
+async fn wait_state(rx: &mut broadcast::Receiver<InboxEvent>, app: &App, state: SyncPhase) {
     tokio::time::timeout(WAIT, async {
         loop {
             if app.sync_status().state == state {
@@ -55,7 +55,7 @@ async fn wait_state(rx: &mut broadcast::Receiver<InboxEvent>, app: &App, state: 
         }
     })
     .await
-    .unwrap_or_else(|_| panic!("the inbox reached {state}"));
+    .unwrap_or_else(|_| panic!("the inbox reached {state:?}"));
 }
 
 /// The whole list for `query`, read window by window as the UI scrolls it; checks that the
@@ -157,7 +157,7 @@ async fn sign_in_errors_are_codes_the_ui_branches_on() {
     })
     .await
     .unwrap();
-    wait_state(&mut events, &app, "online").await;
+    wait_state(&mut events, &app, SyncPhase::Online).await;
     let accounts = app.accounts().await.unwrap();
     assert_eq!(accounts.len(), 1);
     assert!(accounts[0].passphrase && accounts[0].active && accounts[0].last);
@@ -168,7 +168,10 @@ async fn sign_in_errors_are_codes_the_ui_branches_on() {
     let app = app_in(dir.path());
     tokio::spawn(app.startup(false));
     assert!(!app.app_info().opening);
-    assert_eq!(app.sync_status_when_started().await.state, "signed_out");
+    assert_eq!(
+        app.sync_status_when_started().await.state,
+        SyncPhase::SignedOut
+    );
     app.shutdown().await;
 }
 
@@ -183,7 +186,7 @@ async fn the_demo_is_signed_in_before_the_window_asks() {
         "the UI may lay out the inbox meanwhile"
     );
     let status = app.sync_status_when_started().await;
-    assert_ne!(status.state, "signed_out");
+    assert_ne!(status.state, SyncPhase::SignedOut);
     assert!(status.account.is_some());
     assert!(!app.app_info().opening);
     app.shutdown().await;
@@ -203,7 +206,7 @@ async fn a_start_opens_the_account_used_last_before_the_window_asks() {
     app.sign_in(sign_in(&server, "omar@noor.demo", demo::DEMO_PASSWORD))
         .await
         .unwrap();
-    wait_state(&mut events, &app, "online").await;
+    wait_state(&mut events, &app, SyncPhase::Online).await;
     app.shutdown().await;
 
     // Restarted with its key still in the keyring: the status asked for while the account
@@ -217,9 +220,12 @@ async fn a_start_opens_the_account_used_last_before_the_window_asks() {
         limit: Some(5),
         ..Default::default()
     };
-    assert_eq!(app.sync_status_when_started().await.state, "signed_out");
+    assert_eq!(
+        app.sync_status_when_started().await.state,
+        SyncPhase::SignedOut
+    );
     let screen = app.first_screen(query.clone()).await.unwrap();
-    assert_eq!(screen.status.state, "signed_out");
+    assert_eq!(screen.status.state, SyncPhase::SignedOut);
     assert!(screen.page.is_none(), "no list without an account");
     assert!(!app.app_info().opening);
     tokio::spawn(app.startup(false));
@@ -227,7 +233,7 @@ async fn a_start_opens_the_account_used_last_before_the_window_asks() {
     // The inbox's first call: the status and the list's top in one answer.
     let screen = app.first_screen(query.clone()).await.unwrap();
     assert!(!app.app_info().opening);
-    assert_ne!(screen.status.state, "signed_out");
+    assert_ne!(screen.status.state, SyncPhase::SignedOut);
     assert!(screen.status.account.is_some());
     let page = screen.page.expect("the account's list");
     assert_eq!(page.rows.len(), 5, "the cached list is there at once");
@@ -250,7 +256,7 @@ async fn an_agents_day_views_actions_notes_templates_and_sending() {
     app.sign_in(sign_in(&server, "omar@noor.demo", demo::DEMO_PASSWORD))
         .await
         .unwrap();
-    wait_state(&mut events, &app, "online").await;
+    wait_state(&mut events, &app, SyncPhase::Online).await;
 
     let dir_ = app.directory().await.unwrap();
     let me = dir_.me.clone().expect("the directory knows who I am");
@@ -663,7 +669,7 @@ async fn an_agents_day_views_actions_notes_templates_and_sending() {
     let accounts = app.accounts().await.unwrap();
     assert_eq!(accounts.len(), 1);
     app.sign_out(SignOut { wipe: true }).await.unwrap();
-    assert_eq!(app.sync_status().state, "signed_out");
+    assert_eq!(app.sync_status().state, SyncPhase::SignedOut);
     assert!(app.accounts().await.unwrap().is_empty());
     assert_eq!(code(app.directory().await), ErrorCode::NotSignedIn);
     assert_eq!(code(app.saved_views().await), ErrorCode::NotSignedIn);

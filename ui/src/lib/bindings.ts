@@ -15,6 +15,7 @@ export type Preview = { kind: MessageKind,
 text: string, };
 export type WindowState = "none" | "open" | "closing" | "closed";
 export type Origin = "human" | "bot" | "ai" | "system";
+export type ConversationEventKind = "assigned" | "unassigned" | "resolved" | "reopened" | "snoozed" | "window_closed";
 export type MessageStatus = "received" | "pending" | "sent" | "delivered" | "read" | "failed";
 export type EntryDirection = "inbound" | "outbound" | "note" | "event";
 export type SearchKind = "message" | "contact" | "note";
@@ -145,10 +146,13 @@ export type MessageView = { id: string, direction: EntryDirection, origin: Origi
  */
 kind: MessageKind, 
 /**
- * Customer text: the UI renders it as text only. For events, the
- * event's kind (`assigned`, `resolved`, …).
+ * Customer text: the UI renders it as text only. Empty for events.
  */
 text: string, 
+/**
+ * Events: what happened.
+ */
+event: ConversationEventKind | null, 
 /**
  * The agent who wrote it (outbound, notes) or did it (events).
  */
@@ -209,11 +213,8 @@ export type SendText = { conversationId: string, text: string,
  * The message this one answers (quoted above it).
  */
 replyTo?: string, };
-export type SyncStatus = { 
-/**
- * `signed_out`, `bootstrapping`, `syncing`, `online` or `offline`.
- */
-state: string, account: string | null, lastSyncAt: number | null, error: string | null, 
+export type SyncPhase = "signed_out" | "bootstrapping" | "syncing" | "online" | "offline";
+export type SyncStatus = { state: SyncPhase, account: string | null, lastSyncAt: number | null, error: string | null, 
 /**
  * Changes applied so far while bootstrapping.
  */
@@ -247,11 +248,7 @@ export type AddNote = { conversationId: string,
 body: string, };
 export type SendTemplate = { conversationId: string, templateId: string, params: Array<string>, };
 export type SuggestionView = { text: string, language: string, };
-export type AccountView = { id: string, server: string, email: string, name: string, 
-/**
- * `agent`, `supervisor` or `admin`.
- */
-role: Role, 
+export type AccountView = { id: string, server: string, email: string, name: string, role: Role, 
 /**
  * The cache opens with a passphrase (no keyring).
  */
@@ -402,10 +399,9 @@ weekStart: number,
 weekend: Array<number>, digits: Digits, targets: Targets, figures: Array<Figure>, days: Array<Day>, heatmap: Heatmap, channels: Array<ChannelRow>, agents: Array<AgentRow>, csat: Csat, teams: Array<Choice>, labels: Array<Choice>, agentChoices: Array<Choice>, };
 export type AnalyticsView = { 
 /**
- * The signed-in agent's role in the workspace (from the cloud): `agent`, `supervisor`
- * or `admin`.
+ * The signed-in agent's role in the workspace (from the cloud).
  */
-role: string, 
+role: Role, 
 /**
  * Only supervisors and admins see the dashboard.
  */
