@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 
-use stepup_protocol::Channel;
+use stepup_protocol::{Channel, ConversationStatus};
 
 use crate::{Result, Store, StoreError};
 
@@ -85,7 +85,7 @@ pub struct Entry {
 pub struct AnalyticsConversation {
     pub id: String,
     pub channel: Channel,
-    pub status: String,
+    pub status: ConversationStatus,
     pub assignee_agent_id: Option<String>,
     pub assignee_team_id: Option<String>,
     pub labels: Vec<String>,
@@ -293,7 +293,11 @@ async fn read_slice(
                 Channel::parse(name)
                     .ok_or_else(|| StoreError::Data(format!("no channel {name:?}")))?
             },
-            status: row.get(2),
+            status: {
+                let name: &str = row.get(2);
+                ConversationStatus::parse(name)
+                    .ok_or_else(|| StoreError::Data(format!("no status {name:?}")))?
+            },
             assignee_agent_id: row.get(3),
             assignee_team_id: row.get(4),
             created_at: row.get(5),
