@@ -35,9 +35,9 @@ pub enum Action {
         team_id: String,
     },
     Unassign,
-    /// `open`, `pending`, `resolved`, or `snoozed` with `snoozedUntil`.
+    /// `snoozed` needs `snoozedUntil`.
     Status {
-        status: String,
+        status: ConversationStatus,
         #[ts(optional, type = "number")]
         snoozed_until: Option<i64>,
     },
@@ -45,9 +45,8 @@ pub enum Action {
     Labels {
         label_ids: Vec<String>,
     },
-    /// `low`, `normal`, `high` or `urgent`.
     Priority {
-        priority: String,
+        priority: Priority,
     },
 }
 
@@ -81,11 +80,6 @@ pub struct SuggestionView {
     pub language: String,
 }
 
-fn parse<T: serde::de::DeserializeOwned>(what: &str, value: &str) -> Result<T, AppError> {
-    serde_json::from_value(serde_json::Value::String(value.to_owned()))
-        .map_err(|_| AppError::InvalidInput(format!("no {what} {value:?}")))
-}
-
 impl Action {
     fn request(&self) -> Result<UpdateConversationRequest, AppError> {
         let mut req = UpdateConversationRequest::default();
@@ -105,7 +99,7 @@ impl Action {
                 status,
                 snoozed_until,
             } => {
-                let status: ConversationStatus = parse("status", status)?;
+                let status = *status;
                 if status == ConversationStatus::Snoozed && snoozed_until.is_none() {
                     return Err(AppError::InvalidInput("snoozing needs a time".into()));
                 }
@@ -114,7 +108,7 @@ impl Action {
             }
             Action::Labels { label_ids } => req.labels = Some(label_ids.clone()),
             Action::Priority { priority } => {
-                req.priority = Some(parse::<Priority>("priority", priority)?);
+                req.priority = Some(*priority);
             }
         }
         Ok(req)
@@ -357,7 +351,7 @@ mod tests {
     #[test]
     fn actions_become_the_clouds_requests() {
         let r = Action::Status {
-            status: "snoozed".into(),
+            status: ConversationStatus::Snoozed,
             snoozed_until: Some(5),
         }
         .request()
@@ -366,22 +360,19 @@ mod tests {
         assert_eq!(r.snoozed_until, Some(5));
         assert!(matches!(
             Action::Status {
-                status: "snoozed".into(),
+                status: ConversationStatus::Snoozed,
                 snoozed_until: None
             }
             .request(),
             Err(AppError::InvalidInput(_))
         ));
-        assert!(matches!(
-            Action::Priority {
-                priority: "extreme".into()
-            }
-            .request(),
-            Err(AppError::InvalidInput(_))
-        ));
+        // A priority that does not exist never reaches the app: the action does not decode.
+        assert!(
+            serde_json::from_str::<Action>(r#"{"type":"priority","priority":"extreme"}"#).is_err()
+        );
         assert_eq!(
             Action::Priority {
-                priority: "urgent".into()
+                priority: Priority::Urgent
             }
             .request()
             .unwrap()

@@ -236,6 +236,12 @@ pub fn typescript_bindings() -> String {
         stepup_protocol::Channel::ALL.iter().map(|c| c.as_str()),
     ));
     out.push_str(&value_list(
+        "Every priority, lowest first.",
+        "PRIORITIES",
+        "Priority",
+        stepup_protocol::Priority::ALL.iter().map(|p| p.as_str()),
+    ));
+    out.push_str(&value_list(
         "Every conversation status.",
         "STATUSES",
         "ConversationStatus",

@@ -418,7 +418,7 @@ async fn an_agents_day_views_actions_notes_templates_and_sending() {
     app.conversation_action(ConversationAction {
         conversation_id: target.id.clone(),
         action: Action::Status {
-            status: "resolved".into(),
+            status: ConversationStatus::Resolved,
             snoozed_until: None,
         },
     })

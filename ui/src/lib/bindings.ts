@@ -239,7 +239,7 @@ export type Directory = { me: AgentView | null, agents: Array<AgentView>, teams:
  * Approved templates only.
  */
 templates: Array<TemplateView>, };
-export type Action = { "type": "assign_agent", agentId: string, } | { "type": "assign_team", teamId: string, } | { "type": "unassign" } | { "type": "status", status: string, snoozedUntil?: number, } | { "type": "labels", labelIds: Array<string>, } | { "type": "priority", priority: string, };
+export type Action = { "type": "assign_agent", agentId: string, } | { "type": "assign_team", teamId: string, } | { "type": "unassign" } | { "type": "status", status: ConversationStatus, snoozedUntil?: number, } | { "type": "labels", labelIds: Array<string>, } | { "type": "priority", priority: Priority, };
 export type ConversationAction = { conversationId: string, action: Action, };
 export type AddNote = { conversationId: string, 
 /**
@@ -514,6 +514,14 @@ export const CHANNELS: readonly Channel[] = [
   "telegram",
   "tiktok",
   "webchat",
+];
+
+/** Every priority, lowest first. */
+export const PRIORITIES: readonly Priority[] = [
+  "low",
+  "normal",
+  "high",
+  "urgent",
 ];
 
 /** Every conversation status. */
