@@ -1,13 +1,10 @@
 //! The `/v1` router and its handlers.
 
-use axum::body::Bytes;
 use axum::extract::ws::{Message as WsMessage, WebSocket, WebSocketUpgrade};
-use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Path, Request, State};
-use axum::handler::Handler;
-use axum::http::request::Parts;
+use axum::extract::{DefaultBodyLimit, Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodRouter, post};
+use axum::routing::post;
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -24,53 +21,12 @@ use tokio::sync::broadcast::error::RecvError;
 
 use crate::auth::{self, AuthAgent};
 use crate::error::{ApiError, ApiResult};
+pub use crate::extract::{JsonBody, Q, RawBody, parse_json};
 use crate::ranker::{self, Candidate};
+pub use crate::routes::Routes;
 use crate::store::{self, Placement};
 use crate::window::{self, SendMode};
 use crate::{AppState, outbound, sniff, webchat, webhooks};
-
-/// Builds the router while recording every `(method, path)`, so the OpenAPI file can be checked
-/// against the routes that really exist.
-#[derive(Debug)]
-pub struct Routes {
-    router: Router<AppState>,
-    list: Vec<(&'static str, &'static str)>,
-}
-
-macro_rules! method_fns {
-    ($($name:ident),*) => {$(
-        pub fn $name<H, T>(self, path: &'static str, handler: H) -> Self
-        where
-            H: Handler<T, AppState>,
-            T: 'static,
-        {
-            self.add(stringify!($name), path, axum::routing::$name(handler))
-        }
-    )*};
-}
-
-impl Routes {
-    fn new() -> Self {
-        Self {
-            router: Router::new(),
-            list: Vec::new(),
-        }
-    }
-
-    /// Adds a route whose method router is `method` (possibly with layers).
-    pub fn add(
-        mut self,
-        method: &'static str,
-        path: &'static str,
-        mr: MethodRouter<AppState>,
-    ) -> Self {
-        self.router = self.router.route(path, mr);
-        self.list.push((method, path));
-        self
-    }
-
-    method_fns!(get, post, put, patch, delete);
-}
 
 fn build(body_limit: usize, attachment_limit: usize) -> Routes {
     let r = Routes::new()
@@ -138,61 +94,6 @@ async fn access_log(req: Request, next: axum::middleware::Next) -> Response {
         tracing::debug!(%method, %path, status, ms, "request");
     }
     resp
-}
-
-// ---------------------------------------------------------------------------------------------
-// Extractors that answer `{code, message}` instead of axum's plain-text rejections.
-
-/// The raw body; a body over the limit is answered with 413.
-#[derive(Debug)]
-pub struct RawBody(pub Bytes);
-
-impl<S: Send + Sync> FromRequest<S> for RawBody {
-    type Rejection = ApiError;
-
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match Bytes::from_request(req, state).await {
-            Ok(b) => Ok(RawBody(b)),
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                ErrorCode::PayloadTooLarge,
-                "request body too large",
-            )),
-            Err(e) => Err(ApiError::bad_request(e.body_text())),
-        }
-    }
-}
-
-pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
-    serde_json::from_slice(bytes).map_err(|e| ApiError::bad_request(format!("invalid JSON: {e}")))
-}
-
-/// JSON body; malformed JSON → 400, too large → 413.
-#[derive(Debug)]
-pub struct JsonBody<T>(pub T);
-
-impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
-    type Rejection = ApiError;
-
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let RawBody(b) = RawBody::from_request(req, state).await?;
-        Ok(JsonBody(parse_json(&b)?))
-    }
-}
-
-/// Query string; a malformed one → 400.
-#[derive(Debug)]
-pub struct Q<T>(pub T);
-
-impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Q<T> {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        axum::extract::Query::<T>::from_request_parts(parts, state)
-            .await
-            .map(|q| Q(q.0))
-            .map_err(|e| ApiError::bad_request(e.body_text()))
-    }
 }
 
 // ---------------------------------------------------------------------------------------------

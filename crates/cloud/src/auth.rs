@@ -15,8 +15,8 @@ use stepup_protocol::{
     Agent, EntityKind, ErrorCode, LoginRequest, LogoutRequest, RefreshRequest, Role, TokenResponse,
 };
 
-use crate::api::JsonBody;
 use crate::error::{ApiError, ApiResult, ServerError};
+use crate::extract::{JsonBody, RawBody, parse_json};
 use crate::ids::{token, token_hash};
 use crate::{AppState, store};
 
@@ -318,13 +318,13 @@ pub async fn refresh(
 pub async fn logout(
     State(state): State<AppState>,
     auth: AuthAgent,
-    body: crate::api::RawBody,
+    body: RawBody,
 ) -> ApiResult<StatusCode> {
     let mut session_id = auth.session_id.clone();
     let req: LogoutRequest = if body.0.is_empty() {
         LogoutRequest::default()
     } else {
-        crate::api::parse_json(&body.0)?
+        parse_json(&body.0)?
     };
     if let Some(rt) = req.refresh_token {
         let other: Option<String> = sqlx::query_scalar(

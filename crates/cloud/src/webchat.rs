@@ -16,10 +16,11 @@ use stepup_protocol::{Channel, ErrorCode};
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::AppState;
-use crate::api::{JsonBody, Routes};
 use crate::error::{ApiError, ApiResult};
+use crate::extract::JsonBody;
 use crate::ids::{token, token_hash};
 use crate::ingest::{self, Inbound, Outcome};
+use crate::routes::Routes;
 
 pub(crate) fn register(r: Routes) -> Routes {
     r.post("/webchat/v1/sessions", start_session)

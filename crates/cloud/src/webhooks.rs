@@ -16,9 +16,10 @@ use stepup_protocol::{
 use subtle::ConstantTimeEq;
 
 use crate::AppState;
-use crate::api::{Q, RawBody, Routes};
 use crate::error::{ApiError, ApiResult};
+use crate::extract::{Q, RawBody};
 use crate::ingest::{self, Inbound, StatusUpdate};
+use crate::routes::Routes;
 use crate::secret::Secret;
 use crate::store::Writer;
 
