@@ -10,17 +10,20 @@ use rand::{Rng, SeedableRng};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use stepup_protocol::{
-    AttachmentKind, AttachmentRef, CannedResponse, Channel, ChannelIdentity, Contact, Conversation,
-    ConversationEvent, ConversationEventKind, ConversationStatus, Direction, EntityKind, Label,
-    Message, MessageContent, MessageStatus, Note, Origin, Priority, Role, Team, Template,
-    TemplateStatus,
+    Attachment, AttachmentKind, AttachmentRef, CannedResponse, Channel, ChannelIdentity, Contact,
+    Conversation, ConversationEvent, ConversationEventKind, ConversationStatus, Direction,
+    EntityKind, Label, Message, MessageContent, MessageStatus, Note, Origin, Priority, Role, Team,
+    Template, TemplateStatus,
 };
 use tokio::task::JoinHandle;
 
 use crate::error::ServerError;
-use crate::store::Placement;
+use crate::store::{self, Placement};
 use crate::window::{DAY_MS, reply_window};
 use crate::{AppState, RunningServer};
+
+/// The setting naming the demo workspace, once seeded.
+const DEMO_WORKSPACE: &str = "demo_workspace";
 
 /// Password of every demo login.
 pub const DEMO_PASSWORD: &str = "stepup-demo";
@@ -298,17 +301,9 @@ pub async fn seed(state: &AppState, seed: u64) -> Result<DemoInfo, ServerError> 
             password: DEMO_PASSWORD.to_owned(),
         })
         .collect();
-    let existing: Option<String> =
-        sqlx::query_scalar("SELECT value FROM settings WHERE key = 'demo_workspace'")
-            .fetch_optional(state.pool())
-            .await?;
+    let existing = store::workspaces::setting(state.pool(), DEMO_WORKSPACE).await?;
     if let Some(ws) = existing {
-        let n: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM entities WHERE workspace_id = ? AND kind = 'conversation'",
-        )
-        .bind(&ws)
-        .fetch_one(state.pool())
-        .await?;
+        let n = store::conversations::count(state.pool(), &ws).await?;
         return Ok(DemoInfo {
             workspace_id: ws,
             logins,
@@ -326,10 +321,7 @@ pub async fn seed(state: &AppState, seed: u64) -> Result<DemoInfo, ServerError> 
         )
         .await?;
     state.set_webhook_workspace(&ws.id).await?;
-    sqlx::query("INSERT INTO settings (key, value) VALUES ('demo_workspace', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
-        .bind(&ws.id)
-        .execute(state.pool())
-        .await?;
+    store::workspaces::set_setting(state.pool(), DEMO_WORKSPACE, &ws.id).await?;
 
     let teams = [
         Team {
@@ -545,11 +537,7 @@ pub async fn seed(state: &AppState, seed: u64) -> Result<DemoInfo, ServerError> 
     }
     let supervisor_id = {
         let mut conn = state.pool().acquire().await?;
-        sqlx::query_scalar::<_, String>(
-            "SELECT agent_id FROM credentials WHERE email = 'sara@noor.demo'",
-        )
-        .fetch_one(&mut *conn)
-        .await?
+        store::auth::agent_with_email(&mut *conn, "sara@noor.demo").await?
     };
 
     let total = 320;
@@ -741,17 +729,15 @@ async fn seed_conversation(
             )
         };
         let att_id = id(rng, "att");
-        sqlx::query("INSERT INTO attachments (workspace_id, id, content_type, filename, size, sha256, bytes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-            .bind(ws)
-            .bind(&att_id)
-            .bind(ct)
-            .bind(filename)
-            .bind(bytes.len() as i64)
-            .bind(hex::encode(Sha256::digest(&bytes)))
-            .bind(&bytes)
-            .bind(t)
-            .execute(w.conn())
-            .await?;
+        let stored = Attachment {
+            id: att_id.clone(),
+            content_type: ct.into(),
+            size: bytes.len() as u64,
+            filename: filename.into(),
+            sha256: hex::encode(Sha256::digest(&bytes)),
+            created_at: t,
+        };
+        store::attachments::insert(w.conn(), ws, &stored, &bytes).await?;
         push(
             rng,
             t,
@@ -1145,24 +1131,7 @@ async fn status_deliveries(state: &AppState) -> Vec<WebhookDelivery> {
         return Vec::new();
     };
     let since = state.now() - 6 * 3_600_000;
-    let rows: Vec<(String, String, String)> = match sqlx::query_as(
-        "SELECT json_extract(m.data, '$.provider_message_id'), json_extract(m.data, '$.status'),
-                json_extract(c.data, '$.channel')
-         FROM entities m JOIN entities c
-           ON c.workspace_id = m.workspace_id AND c.kind = 'conversation' AND c.id = m.parent_id
-         WHERE m.workspace_id = ? AND m.kind = 'message' AND m.deleted = 0 AND m.sort_at > ?
-           AND json_extract(m.data, '$.direction') = 'outbound'
-           AND json_extract(m.data, '$.provider_message_id') IS NOT NULL
-           AND (json_extract(m.data, '$.status') = 'sent'
-                OR (json_extract(m.data, '$.status') = 'delivered' AND json_extract(c.data, '$.channel') = 'whatsapp'))
-           AND json_extract(c.data, '$.channel') IN ('whatsapp', 'messenger', 'instagram')
-         ORDER BY m.sort_at LIMIT 3",
-    )
-    .bind(&ws)
-    .bind(since)
-    .fetch_all(state.pool())
-    .await
-    {
+    let rows = match store::messages::awaiting_status(state.pool(), &ws, since).await {
         Ok(rows) => rows,
         Err(e) => {
             tracing::warn!(error = %e, "demo status query failed");

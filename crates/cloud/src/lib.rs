@@ -37,6 +37,9 @@ pub use crate::error::{ApiError, ServerError};
 use crate::ids::Ids;
 use crate::store::{Placement, Writer};
 
+/// The setting naming the workspace that receives the channels' webhooks.
+const WEBHOOK_WORKSPACE: &str = "webhook_workspace";
+
 /// Shared state behind every handler.
 #[derive(Clone, Debug)]
 pub struct AppState {
@@ -108,14 +111,7 @@ impl AppState {
     /// Reopens snoozed conversations whose `snoozed_until` has passed; returns how many.
     pub async fn wake_snoozed(&self) -> Result<usize, sqlx::Error> {
         let now = self.now();
-        let due: Vec<(String, String)> = sqlx::query_as(
-            "SELECT workspace_id, id FROM entities WHERE kind = 'conversation' AND deleted = 0
-               AND json_extract(data, '$.status') = 'snoozed'
-               AND json_extract(data, '$.snoozed_until') <= ?",
-        )
-        .bind(now)
-        .fetch_all(self.pool())
-        .await?;
+        let due = store::conversations::due_snoozed(self.pool(), now).await?;
         let mut woken = 0;
         for (ws, id) in due {
             let mut w = self.write(&ws).await?;
@@ -145,19 +141,7 @@ impl AppState {
     pub async fn prune(&self) -> Result<(), sqlx::Error> {
         let now = self.now();
         let day = 24 * 3_600_000;
-        sqlx::query("DELETE FROM webhook_dedupe WHERE received_at < ?")
-            .bind(now - 14 * day)
-            .execute(self.pool())
-            .await?;
-        sqlx::query("DELETE FROM idempotency WHERE created_at < ?")
-            .bind(now - day)
-            .execute(self.pool())
-            .await?;
-        sqlx::query("DELETE FROM access_tokens WHERE expires_at < ?")
-            .bind(now)
-            .execute(self.pool())
-            .await?;
-        Ok(())
+        store::prune(self.pool(), now - 14 * day, now - day, now).await
     }
 
     /// Starts a write transaction on a workspace (excludes other writers until commit or drop).
@@ -240,17 +224,8 @@ impl AppState {
         time_zone: &str,
     ) -> Result<Workspace, ServerError> {
         let id = id.to_owned();
-        sqlx::query("INSERT INTO workspaces (id, name, time_zone, created_at) VALUES (?, ?, ?, ?)")
-            .bind(&id)
-            .bind(name)
-            .bind(time_zone)
-            .bind(self.now())
-            .execute(self.pool())
-            .await?;
-        sqlx::query("INSERT INTO settings (key, value) VALUES ('webhook_workspace', ?) ON CONFLICT DO NOTHING")
-            .bind(&id)
-            .execute(self.pool())
-            .await?;
+        store::workspaces::insert(self.pool(), &id, name, time_zone, self.now()).await?;
+        store::workspaces::set_setting_once(self.pool(), WEBHOOK_WORKSPACE, &id).await?;
         let ws = Workspace {
             id: id.clone(),
             name: name.to_owned(),
@@ -265,9 +240,7 @@ impl AppState {
 
     /// The workspace that channel webhooks are delivered to.
     pub async fn webhook_workspace(&self) -> Result<Option<String>, sqlx::Error> {
-        sqlx::query_scalar("SELECT value FROM settings WHERE key = 'webhook_workspace'")
-            .fetch_optional(self.pool())
-            .await
+        store::workspaces::setting(self.pool(), WEBHOOK_WORKSPACE).await
     }
 
     /// Routes a provider account (WhatsApp phone number id, Page id, Instagram account id,
@@ -278,15 +251,12 @@ impl AppState {
         account_id: &str,
         workspace_id: &str,
     ) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "INSERT INTO settings (key, value) VALUES (?, ?)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        store::workspaces::set_setting(
+            self.pool(),
+            &format!("route:{}:{account_id}", channel.as_str()),
+            workspace_id,
         )
-        .bind(format!("route:{}:{account_id}", channel.as_str()))
-        .bind(workspace_id)
-        .execute(self.pool())
-        .await?;
-        Ok(())
+        .await
     }
 
     /// The workspace routed for a provider account, if any.
@@ -295,21 +265,15 @@ impl AppState {
         channel: stepup_protocol::Channel,
         account_id: &str,
     ) -> Result<Option<String>, sqlx::Error> {
-        sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
-            .bind(format!("route:{}:{account_id}", channel.as_str()))
-            .fetch_optional(self.pool())
-            .await
+        store::workspaces::setting(
+            self.pool(),
+            &format!("route:{}:{account_id}", channel.as_str()),
+        )
+        .await
     }
 
     pub async fn set_webhook_workspace(&self, workspace_id: &str) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "INSERT INTO settings (key, value) VALUES ('webhook_workspace', ?)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        )
-        .bind(workspace_id)
-        .execute(self.pool())
-        .await?;
-        Ok(())
+        store::workspaces::set_setting(self.pool(), WEBHOOK_WORKSPACE, workspace_id).await
     }
 
     pub async fn create_team(&self, workspace_id: &str, name: &str) -> Result<Team, ServerError> {
@@ -362,14 +326,15 @@ impl AppState {
             presence: Presence::Offline,
         };
         let mut w = self.write(workspace_id).await?;
-        sqlx::query("INSERT INTO credentials (agent_id, workspace_id, email, password_hash, role) VALUES (?, ?, ?, ?, ?)")
-            .bind(&agent.id)
-            .bind(workspace_id)
-            .bind(&agent.email)
-            .bind(hash)
-            .bind(auth::role_str(role))
-            .execute(w.conn())
-            .await?;
+        store::auth::insert_credential(
+            w.conn(),
+            &agent.id,
+            workspace_id,
+            &agent.email,
+            &hash,
+            role,
+        )
+        .await?;
         w.put(EntityKind::Agent, &agent.id, Placement::default(), &agent)
             .await?;
         self.commit(w).await?;
@@ -428,10 +393,7 @@ impl Server {
                 tick.tick().await;
                 loop {
                     tick.tick().await;
-                    let ids: Vec<String> = match sqlx::query_scalar("SELECT id FROM workspaces")
-                        .fetch_all(st.pool())
-                        .await
-                    {
+                    let ids = match store::workspaces::ids(st.pool()).await {
                         Ok(ids) => ids,
                         Err(e) => {
                             tracing::warn!(error = %e, "compaction: listing workspaces failed");

@@ -7,14 +7,13 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
-use sqlx::Row;
 use stepup_protocol::Attachment;
 
 use crate::AppState;
 use crate::auth::AuthAgent;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Q, RawBody};
-use crate::sniff;
+use crate::{sniff, store};
 
 #[derive(Debug, Deserialize)]
 pub(super) struct UploadQuery {
@@ -52,17 +51,7 @@ pub(super) async fn upload_attachment(
         sha256: hex::encode(Sha256::digest(&body)),
         created_at: state.now(),
     };
-    sqlx::query("INSERT INTO attachments (workspace_id, id, content_type, filename, size, sha256, bytes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-        .bind(&auth.workspace_id)
-        .bind(&a.id)
-        .bind(&a.content_type)
-        .bind(&a.filename)
-        .bind(a.size as i64)
-        .bind(&a.sha256)
-        .bind(body.as_ref())
-        .bind(a.created_at)
-        .execute(state.pool())
-        .await?;
+    store::attachments::insert(state.pool(), &auth.workspace_id, &a, &body).await?;
     Ok((StatusCode::CREATED, Json(a)))
 }
 
@@ -71,17 +60,13 @@ pub(super) async fn download_attachment(
     auth: AuthAgent,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
-    let row = sqlx::query(
-        "SELECT content_type, filename, bytes FROM attachments WHERE workspace_id = ? AND id = ?",
-    )
-    .bind(&auth.workspace_id)
-    .bind(&id)
-    .fetch_optional(state.pool())
-    .await?
-    .ok_or_else(|| ApiError::not_found("attachment"))?;
-    let ct: String = row.get(0);
-    let filename: String = row.get(1);
-    let bytes: Vec<u8> = row.get(2);
+    let store::attachments::StoredFile {
+        content_type: ct,
+        filename,
+        bytes,
+    } = store::attachments::file(state.pool(), &auth.workspace_id, &id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("attachment"))?;
     let mut resp = bytes.into_response();
     let h = resp.headers_mut();
     h.insert(

@@ -16,7 +16,7 @@ use crate::auth::AuthAgent;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::JsonBody;
 use crate::outbound;
-use crate::store::Placement;
+use crate::store::{self, Placement};
 
 pub(super) async fn get_conversation(
     State(state): State<AppState>,
@@ -184,13 +184,12 @@ pub(super) async fn add_note(
             continue;
         };
         let handle = handle.trim_end_matches(|c: char| !c.is_alphanumeric() && c != '_');
-        let by_email: Option<String> = sqlx::query_scalar(
-            "SELECT agent_id FROM credentials WHERE workspace_id = ? AND (agent_id = ? OR email = ?)",
+        let by_email = store::auth::agent_by_id_or_email(
+            w.conn(),
+            &auth.workspace_id,
+            handle,
+            &handle.to_lowercase(),
         )
-        .bind(&auth.workspace_id)
-        .bind(handle)
-        .bind(handle.to_lowercase())
-        .fetch_optional(w.conn())
         .await?;
         if let Some(a) = by_email
             && !mentions.contains(&a)
@@ -235,17 +234,9 @@ pub(super) async fn mark_read(
     if m.conversation_id != id {
         return Err(ApiError::bad_request("message is not in this conversation"));
     }
-    let unread: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM entities WHERE workspace_id = ? AND kind = 'message' AND parent_id = ? AND deleted = 0
-           AND (sort_at > ? OR (sort_at = ? AND id > ?)) AND json_extract(data, '$.direction') = 'inbound'",
-    )
-    .bind(&auth.workspace_id)
-    .bind(&id)
-    .bind(m.created_at)
-    .bind(m.created_at)
-    .bind(&m.id)
-    .fetch_one(w.conn())
-    .await?;
+    let unread =
+        store::messages::inbound_after(w.conn(), &auth.workspace_id, &id, m.created_at, &m.id)
+            .await?;
     let receipt = match (&m.direction, &m.provider_message_id) {
         (Direction::Inbound, Some(pid)) => {
             let contact: Option<Contact> = w.get(EntityKind::Contact, &conv.contact_id).await?;
@@ -274,30 +265,14 @@ pub(super) async fn mark_unread(
 ) -> ApiResult<Json<Conversation>> {
     let mut w = state.write(&auth.workspace_id).await?;
     let mut conv = conversation(&mut w, &id).await?;
-    let last_inbound: Option<(String, i64)> = sqlx::query_as(
-        "SELECT id, sort_at FROM entities WHERE workspace_id = ? AND kind = 'message' AND parent_id = ? AND deleted = 0
-           AND json_extract(data, '$.direction') = 'inbound' ORDER BY sort_at DESC, id DESC LIMIT 1",
-    )
-    .bind(&auth.workspace_id)
-    .bind(&id)
-    .fetch_optional(w.conn())
-    .await?;
+    let last_inbound = store::messages::last_inbound(w.conn(), &auth.workspace_id, &id).await?;
     let Some((last_id, last_at)) = last_inbound else {
         return Err(ApiError::bad_request(
             "the customer has not written in this conversation",
         ));
     };
-    let before: Option<String> = sqlx::query_scalar(
-        "SELECT id FROM entities WHERE workspace_id = ? AND kind = 'message' AND parent_id = ? AND deleted = 0
-           AND (sort_at < ? OR (sort_at = ? AND id < ?)) ORDER BY sort_at DESC, id DESC LIMIT 1",
-    )
-    .bind(&auth.workspace_id)
-    .bind(&id)
-    .bind(last_at)
-    .bind(last_at)
-    .bind(&last_id)
-    .fetch_optional(w.conn())
-    .await?;
+    let before =
+        store::messages::previous(w.conn(), &auth.workspace_id, &id, last_at, &last_id).await?;
     conv.read_up_to = before;
     conv.unread_count = conv.unread_count.max(1);
     w.put_conversation(&conv).await?;

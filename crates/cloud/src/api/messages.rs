@@ -7,7 +7,6 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
-use sqlx::Row;
 use stepup_protocol::{
     AttachmentRef, Channel, Contact, Conversation, Direction, EntityKind, ErrorCode, Message,
     MessageContent, MessageStatus, MessagesPage, SendMessageRequest, Template, TemplateStatus,
@@ -105,23 +104,18 @@ pub(super) async fn send_message(
     let request_hash = hash_request(&id, &req);
     let ws = auth.workspace_id.clone();
     let mut w = state.write(&ws).await?;
-    let prior = sqlx::query("SELECT request_hash, status, response FROM idempotency WHERE workspace_id = ? AND agent_id = ? AND key = ?")
-        .bind(&ws)
-        .bind(&auth.agent_id)
-        .bind(&key)
-        .fetch_optional(w.conn())
-        .await?;
+    let prior = store::idempotency::find(w.conn(), &ws, &auth.agent_id, &key).await?;
     if let Some(row) = prior {
-        if row.get::<String, _>(0) != request_hash {
+        if row.request_hash != request_hash {
             return Err(ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 ErrorCode::IdempotencyKeyReused,
                 "this Idempotency-Key was used with a different request",
             ));
         }
-        let status = StatusCode::from_u16(u16::try_from(row.get::<i64, _>(1)).unwrap_or(200))
+        let status = StatusCode::from_u16(u16::try_from(row.status).unwrap_or(200))
             .unwrap_or(StatusCode::OK);
-        let response: String = row.get(2);
+        let response = row.response;
         drop(w);
         return Ok((
             status,
@@ -186,22 +180,16 @@ pub(super) async fn send_message(
             if conv.channel == Channel::Tiktok {
                 return Err(ApiError::bad_request("TikTok replies are text only"));
             }
-            let row = sqlx::query(
-                "SELECT content_type, filename FROM attachments WHERE workspace_id = ? AND id = ?",
-            )
-            .bind(&ws)
-            .bind(attachment_id)
-            .fetch_optional(w.conn())
-            .await?
-            .ok_or_else(|| ApiError::not_found("attachment"))?;
-            let ct: String = row.get(0);
+            let (ct, filename) = store::attachments::meta(w.conn(), &ws, attachment_id)
+                .await?
+                .ok_or_else(|| ApiError::not_found("attachment"))?;
             (
                 MessageContent::Attachment {
                     attachment: AttachmentRef {
                         attachment_id: Some(attachment_id.clone()),
                         kind: sniff::kind_of(&ct),
                         content_type: Some(ct),
-                        filename: Some(row.get(1)),
+                        filename: Some(filename),
                         provider_media_id: None,
                     },
                     caption: caption.clone(),
@@ -229,15 +217,16 @@ pub(super) async fn send_message(
     conv.preview = Some(msg.content.preview());
     w.put_conversation(&conv).await?;
     let response = serde_json::to_string(&msg)?;
-    sqlx::query("INSERT INTO idempotency (workspace_id, agent_id, key, request_hash, status, response, created_at) VALUES (?, ?, ?, ?, 201, ?, ?)")
-        .bind(&ws)
-        .bind(&auth.agent_id)
-        .bind(&key)
-        .bind(&request_hash)
-        .bind(&response)
-        .bind(now)
-        .execute(w.conn())
-        .await?;
+    store::idempotency::record_created(
+        w.conn(),
+        &ws,
+        &auth.agent_id,
+        &key,
+        &request_hash,
+        &response,
+        now,
+    )
+    .await?;
     let contact: Option<Contact> = w.get(EntityKind::Contact, &conv.contact_id).await?;
     state.commit(w).await?;
     let recipient = contact

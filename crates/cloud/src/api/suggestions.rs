@@ -43,14 +43,7 @@ pub(super) async fn suggestions(
         store::list(&mut conn, ws, EntityKind::CannedResponse).await?;
     let mut candidates = ranker::canned_candidates(&canned);
     // Past agent replies in this workspace (most recent first, bounded).
-    let rows: Vec<String> = sqlx::query_scalar(
-        "SELECT json_extract(data, '$.content.text') FROM entities WHERE workspace_id = ? AND kind = 'message' AND deleted = 0
-           AND json_extract(data, '$.direction') = 'outbound' AND json_extract(data, '$.content.type') = 'text'
-         ORDER BY sort_at DESC, id DESC LIMIT 500",
-    )
-    .bind(ws)
-    .fetch_all(&mut *conn)
-    .await?;
+    let rows = store::messages::past_replies(&mut conn, ws).await?;
     for t in rows {
         candidates.push(Candidate {
             language: ranker::detect_language(&t).to_owned(),
