@@ -3,55 +3,23 @@
 //! Access and refresh tokens are opaque random strings stored only as SHA-256 digests. Refresh
 //! tokens rotate on every use; presenting a rotated one again revokes the whole session.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
 use axum::Json;
 use axum::extract::{FromRequestParts, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
-use rand::RngCore;
 use stepup_protocol::{
     Agent, EntityKind, ErrorCode, LoginRequest, LogoutRequest, RefreshRequest, Role, TokenResponse,
 };
 
-use crate::error::{ApiError, ApiResult, ServerError};
+use crate::error::{ApiError, ApiResult};
 use crate::extract::{JsonBody, RawBody, parse_json};
 use crate::ids::{token, token_hash};
+pub use crate::password::hash_password;
+use crate::password::{DUMMY_HASH, verify_password};
+use crate::state::AppState;
+use crate::store;
 use crate::store::auth::NewTokens;
 pub use crate::store::auth::role_str;
-use crate::{AppState, store};
-
-fn argon2() -> Argon2<'static> {
-    // OWASP's Argon2id baseline: 19 MiB, 2 passes, 1 lane.
-    let params = Params::new(19 * 1024, 2, 1, None).unwrap_or_default();
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
-}
-
-/// Hashes a password with Argon2id on the blocking pool.
-pub async fn hash_password(password: String) -> Result<String, ServerError> {
-    tokio::task::spawn_blocking(move || {
-        let mut salt = [0u8; 16];
-        rand::rng().fill_bytes(&mut salt);
-        let salt =
-            SaltString::encode_b64(&salt).map_err(|e| ServerError::Invalid(e.to_string()))?;
-        argon2()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|h| h.to_string())
-            .map_err(|e| ServerError::Invalid(e.to_string()))
-    })
-    .await
-    .map_err(|e| ServerError::Invalid(e.to_string()))?
-}
-
-async fn verify_password(password: String, hash: String) -> bool {
-    tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&hash)
-            .map(|h| argon2().verify_password(password.as_bytes(), &h).is_ok())
-            .unwrap_or(false)
-    })
-    .await
-    .unwrap_or(false)
-}
 
 /// The authenticated agent behind a request.
 #[derive(Debug, Clone)]
@@ -203,8 +171,6 @@ pub async fn login(
     tracing::info!(agent_id = %agent_id, "login");
     Ok(Json(issue(&state, &session_id, agent, None).await?))
 }
-
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3N8fZ5OB0lUjlB1Cv0WETGEyXNe2HcpTSmGgGjQ1S9U";
 
 /// `POST /v1/auth/refresh`
 pub async fn refresh(

@@ -6,7 +6,7 @@ use stepup_protocol::{
     Message, MessageContent, MessageStatus, Priority,
 };
 
-use crate::AppState;
+use crate::state::AppState;
 use crate::store::{self, Placement, Writer};
 use crate::window::reply_window;
 

@@ -8,10 +8,10 @@ use stepup_protocol::{
     AttachmentKind, AttachmentRef, Channel, EntityKind, Message, MessageContent, MessageStatus,
 };
 
-use crate::AppState;
 use crate::config::OutboundConfig;
 use crate::ingest;
 use crate::secret::Secret;
+use crate::state::AppState;
 use crate::store::{self, Placement};
 
 /// A request ready to go out.

@@ -8,7 +8,7 @@
 use serde_json::Value;
 use stepup_protocol::{Channel, Contact, EntityKind};
 
-use crate::AppState;
+use crate::state::AppState;
 use crate::store::{self, Placement};
 
 /// Whether new customers of `channel` are named from their profiles (its token is set).

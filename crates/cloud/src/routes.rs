@@ -5,7 +5,7 @@ use axum::Router;
 use axum::handler::Handler;
 use axum::routing::MethodRouter;
 
-use crate::AppState;
+use crate::state::AppState;
 
 /// Builds the router while recording every `(method, path)`, so the OpenAPI file can be checked
 /// against the routes that really exist.

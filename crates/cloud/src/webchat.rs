@@ -15,12 +15,12 @@ use stepup_protocol::webchat::{
 use stepup_protocol::{Channel, ErrorCode};
 use tokio::sync::broadcast::error::RecvError;
 
-use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::JsonBody;
 use crate::ids::{token, token_hash};
 use crate::ingest::{self, Inbound, Outcome};
 use crate::routes::Routes;
+use crate::state::AppState;
 use crate::store;
 
 pub(crate) fn register(r: Routes) -> Routes {

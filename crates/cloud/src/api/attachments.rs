@@ -9,10 +9,10 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use stepup_protocol::Attachment;
 
-use crate::AppState;
 use crate::auth::AuthAgent;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Q, RawBody};
+use crate::state::AppState;
 use crate::{sniff, store};
 
 #[derive(Debug, Deserialize)]

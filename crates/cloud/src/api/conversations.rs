@@ -11,11 +11,11 @@ use stepup_protocol::{
 };
 
 use super::{conversation, load};
-use crate::AppState;
 use crate::auth::AuthAgent;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::JsonBody;
 use crate::outbound;
+use crate::state::AppState;
 use crate::store::{self, Placement};
 
 pub(super) async fn get_conversation(

@@ -11,10 +11,10 @@ use stepup_protocol::{
 };
 
 use super::load;
-use crate::AppState;
 use crate::auth::AuthAgent;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::JsonBody;
+use crate::state::AppState;
 use crate::store::{self, Placement};
 
 pub(super) async fn me(State(state): State<AppState>, auth: AuthAgent) -> ApiResult<Json<Agent>> {

@@ -10,10 +10,10 @@ use serde::Deserialize;
 use stepup_protocol::{ErrorCode, StreamEvent, SyncResponse};
 use tokio::sync::broadcast::error::RecvError;
 
-use crate::AppState;
 use crate::auth::AuthAgent;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Q;
+use crate::state::AppState;
 use crate::store;
 
 #[derive(Debug, Deserialize)]

@@ -13,10 +13,10 @@ use stepup_protocol::{
 };
 
 use super::conversation;
-use crate::AppState;
 use crate::auth::AuthAgent;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Q, RawBody, parse_json};
+use crate::state::AppState;
 use crate::store;
 use crate::window::{self, SendMode};
 use crate::{outbound, sniff};

@@ -16,11 +16,11 @@ use serde::de::DeserializeOwned;
 use stepup_protocol::{Conversation, EntityKind};
 
 pub use self::conversations::{conversation_channel, timeline_events};
-use crate::AppState;
 use crate::auth;
 use crate::error::{ApiError, ApiResult};
 pub use crate::extract::{JsonBody, Q, RawBody, parse_json};
 pub use crate::routes::Routes;
+use crate::state::AppState;
 use crate::store;
 use crate::{webchat, webhooks};
 

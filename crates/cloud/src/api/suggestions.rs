@@ -8,10 +8,10 @@ use stepup_protocol::{
     SuggestionsResponse,
 };
 
-use crate::AppState;
 use crate::auth::AuthAgent;
 use crate::error::{ApiError, ApiResult};
 use crate::ranker::{self, Candidate};
+use crate::state::AppState;
 use crate::store;
 
 pub(super) async fn suggestions(

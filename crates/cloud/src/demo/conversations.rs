@@ -12,8 +12,8 @@ use stepup_protocol::{
 
 use super::media::{png, voice_note};
 use super::{FIRST, LAST, OPENERS, RETURNING_CUSTOMERS, id, returning_customer_id};
-use crate::AppState;
 use crate::error::ServerError;
+use crate::state::AppState;
 use crate::store::{self, Placement};
 use crate::window::{DAY_MS, reply_window};
 

@@ -11,7 +11,7 @@ use stepup_protocol::Channel;
 use tokio::task::JoinHandle;
 
 use super::{FIRST, LAST, OPENERS, RETURNING_CUSTOMERS, returning_customer_id};
-use crate::AppState;
+use crate::state::AppState;
 use crate::store;
 
 /// One signed webhook request, ready to post.

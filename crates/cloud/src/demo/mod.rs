@@ -18,8 +18,8 @@ use stepup_protocol::Role;
 pub use self::generator::{WebhookDelivery, spawn_generator, webhook_delivery};
 pub use self::media::{png, voice_note};
 pub use self::seed::seed;
-use crate::RunningServer;
 use crate::error::ServerError;
+use crate::server::RunningServer;
 
 /// Password of every demo login.
 pub const DEMO_PASSWORD: &str = "stepup-demo";

@@ -9,8 +9,8 @@ use stepup_protocol::{
 
 use super::conversations::seed_conversation;
 use super::{DEMO_PASSWORD, DemoInfo, DemoLogin, id};
-use crate::AppState;
 use crate::error::ServerError;
+use crate::state::AppState;
 use crate::store::{self, Placement};
 use crate::window::DAY_MS;
 
