@@ -6,8 +6,8 @@ use stepup_protocol::{
     Message, MessageContent, MessageStatus, Priority,
 };
 
-use crate::AppState;
-use crate::store::{Placement, Writer};
+use crate::state::AppState;
+use crate::store::{self, Placement, Writer};
 use crate::window::reply_window;
 
 /// One inbound message as a webhook parser understood it.
@@ -355,21 +355,9 @@ pub async fn watermark_in(
         return Ok(0);
     };
     let ws = w.workspace_id().to_owned();
-    let rows: Vec<String> = sqlx::query_scalar(
-        "SELECT data FROM entities WHERE workspace_id = ? AND kind = 'message' AND parent_id = ? AND deleted = 0
-           AND sort_at <= ? AND json_extract(data, '$.direction') = 'outbound'
-           AND json_extract(data, '$.status') IN ('pending', 'sent', 'delivered')
-         ORDER BY sort_at DESC LIMIT 500",
-    )
-    .bind(&ws)
-    .bind(&conv_id)
-    .bind(watermark)
-    .fetch_all(w.conn())
-    .await?;
+    let messages = store::messages::outbound_up_to(w.conn(), &ws, &conv_id, watermark).await?;
     let mut n = 0;
-    for d in rows {
-        let mut msg: Message =
-            serde_json::from_str(&d).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+    for mut msg in messages {
         if status > msg.status {
             msg.status = status;
             w.put(

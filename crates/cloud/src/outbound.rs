@@ -8,11 +8,11 @@ use stepup_protocol::{
     AttachmentKind, AttachmentRef, Channel, EntityKind, Message, MessageContent, MessageStatus,
 };
 
-use crate::AppState;
 use crate::config::OutboundConfig;
 use crate::ingest;
 use crate::secret::Secret;
-use crate::store::Placement;
+use crate::state::AppState;
+use crate::store::{self, Placement};
 
 /// A request ready to go out.
 #[derive(Debug, Clone)]
@@ -515,20 +515,14 @@ async fn deliver(
         && let Some(att_id) = attachment.attachment_id.clone()
         && attachment.provider_media_id.is_none()
     {
-        let row: Option<(String, String, Vec<u8>)> = sqlx::query_as(
-            "SELECT content_type, filename, bytes FROM attachments WHERE workspace_id = ? AND id = ?",
-        )
-        .bind(ws)
-        .bind(&att_id)
-        .fetch_optional(state.pool())
-        .await
-        .map_err(|e| SendError::Transient(format!("reading the attachment: {e}")))?;
-        let (content_type, filename, bytes) =
-            row.ok_or_else(|| SendError::Permanent("attachment no longer exists".into()))?;
+        let stored = store::attachments::file(state.pool(), ws, &att_id)
+            .await
+            .map_err(|e| SendError::Transient(format!("reading the attachment: {e}")))?
+            .ok_or_else(|| SendError::Permanent("attachment no longer exists".into()))?;
         let media = MediaFile {
-            bytes,
-            content_type,
-            filename,
+            bytes: stored.bytes,
+            content_type: stored.content_type,
+            filename: stored.filename,
         };
         if let Some(up) = upload_request(cfg, channel, attachment.kind, media.clone()) {
             let answer = send_raw(state, channel, &up).await?;

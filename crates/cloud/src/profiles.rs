@@ -8,8 +8,8 @@
 use serde_json::Value;
 use stepup_protocol::{Channel, Contact, EntityKind};
 
-use crate::AppState;
-use crate::store::Placement;
+use crate::state::AppState;
+use crate::store::{self, Placement};
 
 /// Whether new customers of `channel` are named from their profiles (its token is set).
 pub fn looks_up(state: &AppState, channel: Channel) -> bool {
@@ -76,21 +76,20 @@ async fn unnamed_contact(
 ) -> Result<Option<String>, String> {
     let db = |e: sqlx::Error| e.to_string();
     let mut conn = state.pool().acquire().await.map_err(db)?;
-    let contact_id: Option<String> = sqlx::query_scalar(
-        "SELECT value FROM lookup WHERE workspace_id = ? AND namespace = 'identity' AND key = ?",
+    let contact_id = store::lookup(
+        &mut conn,
+        ws,
+        "identity",
+        &crate::ingest::pmid_key(channel, id),
     )
-    .bind(ws)
-    .bind(crate::ingest::pmid_key(channel, id))
-    .fetch_optional(&mut *conn)
     .await
     .map_err(db)?;
     let Some(contact_id) = contact_id else {
         return Ok(None);
     };
-    let contact: Option<Contact> =
-        crate::store::get(&mut conn, ws, EntityKind::Contact, &contact_id)
-            .await
-            .map_err(db)?;
+    let contact: Option<Contact> = store::get(&mut conn, ws, EntityKind::Contact, &contact_id)
+        .await
+        .map_err(db)?;
     Ok(contact.filter(|c| c.name == id).map(|c| c.id))
 }
 

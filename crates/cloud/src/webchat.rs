@@ -15,11 +15,13 @@ use stepup_protocol::webchat::{
 use stepup_protocol::{Channel, ErrorCode};
 use tokio::sync::broadcast::error::RecvError;
 
-use crate::AppState;
-use crate::api::{JsonBody, Routes};
 use crate::error::{ApiError, ApiResult};
+use crate::extract::JsonBody;
 use crate::ids::{token, token_hash};
 use crate::ingest::{self, Inbound, Outcome};
+use crate::routes::Routes;
+use crate::state::AppState;
+use crate::store;
 
 pub(crate) fn register(r: Routes) -> Routes {
     r.post("/webchat/v1/sessions", start_session)
@@ -55,11 +57,7 @@ impl FromRequestParts<AppState> for Visitor {
         let t = from_header
             .or(from_query)
             .ok_or_else(|| ApiError::unauthorized("missing visitor token"))?;
-        let row: Option<(String, String, Option<String>)> =
-            sqlx::query_as("SELECT id, workspace_id, name FROM visitors WHERE token_hash = ?")
-                .bind(token_hash(&t))
-                .fetch_optional(state.pool())
-                .await?;
+        let row = store::visitors::by_token(state.pool(), &token_hash(&t)).await?;
         let (id, workspace_id, name) =
             row.ok_or_else(|| ApiError::unauthorized("unknown visitor token"))?;
         Ok(Visitor {
@@ -84,15 +82,16 @@ async fn start_session(
     let id = state.ids().make("vis");
     let t = token("svt");
     let name: Option<String> = req.name.map(|n| n.chars().take(80).collect());
-    sqlx::query("INSERT INTO visitors (id, workspace_id, token_hash, name, language, created_at) VALUES (?, ?, ?, ?, ?, ?)")
-        .bind(&id)
-        .bind(&ws)
-        .bind(token_hash(&t))
-        .bind(&name)
-        .bind(req.language)
-        .bind(state.now())
-        .execute(state.pool())
-        .await?;
+    store::visitors::insert(
+        state.pool(),
+        &id,
+        &ws,
+        &token_hash(&t),
+        name.as_deref(),
+        req.language.as_deref(),
+        state.now(),
+    )
+    .await?;
     Ok((
         StatusCode::CREATED,
         Json(StartSessionResponse {

@@ -15,11 +15,12 @@ use stepup_protocol::{
 };
 use subtle::ConstantTimeEq;
 
-use crate::AppState;
-use crate::api::{Q, RawBody, Routes};
 use crate::error::{ApiError, ApiResult};
+use crate::extract::{Q, RawBody};
 use crate::ingest::{self, Inbound, StatusUpdate};
+use crate::routes::Routes;
 use crate::secret::Secret;
+use crate::state::AppState;
 use crate::store::Writer;
 
 pub(crate) fn register(r: Routes) -> Routes {

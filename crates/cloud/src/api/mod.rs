@@ -1,0 +1,116 @@
+//! The HTTP API: the router assembling each resource's routes (this file) and the `/v1`
+//! resources, one file each.
+
+mod attachments;
+mod conversations;
+mod directory;
+mod feed;
+mod messages;
+mod suggestions;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::response::Response;
+use axum::routing::post;
+use serde::de::DeserializeOwned;
+use stepup_protocol::{Conversation, EntityKind};
+
+pub use self::conversations::{conversation_channel, timeline_events};
+use crate::auth;
+use crate::error::{ApiError, ApiResult};
+pub use crate::extract::{JsonBody, Q, RawBody, parse_json};
+pub use crate::routes::Routes;
+use crate::state::AppState;
+use crate::store;
+use crate::{webchat, webhooks};
+
+fn build(body_limit: usize, attachment_limit: usize) -> Routes {
+    let r = Routes::new()
+        .get("/healthz", || async { "ok" })
+        .post("/v1/auth/login", auth::login)
+        .post("/v1/auth/refresh", auth::refresh)
+        .post("/v1/auth/logout", auth::logout)
+        .get("/v1/me", directory::me)
+        .get("/v1/sync", feed::sync)
+        .get("/v1/stream", feed::stream)
+        .get("/v1/conversations/{id}", conversations::get_conversation)
+        .patch("/v1/conversations/{id}", conversations::update_conversation)
+        .get("/v1/conversations/{id}/messages", messages::history)
+        .post("/v1/conversations/{id}/messages", messages::send_message)
+        .post("/v1/conversations/{id}/notes", conversations::add_note)
+        .post("/v1/conversations/{id}/read", conversations::mark_read)
+        .post("/v1/conversations/{id}/unread", conversations::mark_unread)
+        .get(
+            "/v1/conversations/{id}/suggestions",
+            suggestions::suggestions,
+        )
+        .add(
+            "post",
+            "/v1/attachments",
+            post(attachments::upload_attachment).layer(DefaultBodyLimit::max(attachment_limit)),
+        )
+        .get("/v1/attachments/{id}", attachments::download_attachment)
+        .get("/v1/canned-responses", directory::list_canned)
+        .post("/v1/canned-responses", directory::create_canned)
+        .delete("/v1/canned-responses/{id}", directory::delete_canned)
+        .get("/v1/templates", directory::list_templates)
+        .post("/v1/templates", directory::create_template)
+        .patch("/v1/templates/{id}", directory::update_template)
+        .post("/v1/labels", directory::create_label)
+        .put("/v1/presence", directory::set_presence);
+    let mut r = webchat::register(webhooks::register(r));
+    r.router = r.router.layer(DefaultBodyLimit::max(body_limit));
+    r
+}
+
+/// Every `(method, path)` the server answers, methods in lower case, paths in OpenAPI form.
+pub fn route_list() -> Vec<(&'static str, &'static str)> {
+    build(1, 1).list
+}
+
+pub fn router(state: AppState) -> Router {
+    let body_limit = state.config().body_limit;
+    let attachment_limit = state.config().attachment_limit;
+    build(body_limit, attachment_limit)
+        .router
+        .fallback(|| async { ApiError::not_found("route") })
+        .layer(axum::middleware::from_fn(access_log))
+        .with_state(state)
+}
+
+/// One log line per request: method, path (never the query, which may carry a token), status
+/// and duration.
+async fn access_log(req: Request, next: axum::middleware::Next) -> Response {
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let started = std::time::Instant::now();
+    let resp = next.run(req).await;
+    let status = resp.status().as_u16();
+    let ms = started.elapsed().as_millis();
+    if status >= 500 {
+        tracing::error!(%method, %path, status, ms, "request failed");
+    } else {
+        tracing::debug!(%method, %path, status, ms, "request");
+    }
+    resp
+}
+
+/// The entity `id` of a kind in a workspace, or a 404.
+async fn load<T: DeserializeOwned>(
+    state: &AppState,
+    ws: &str,
+    kind: EntityKind,
+    id: &str,
+) -> ApiResult<T> {
+    let mut conn = state.pool().acquire().await?;
+    store::get(&mut conn, ws, kind, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(kind.as_str()))
+}
+
+/// The conversation `id` of the writer's workspace, or a 404.
+async fn conversation(w: &mut store::Writer, id: &str) -> ApiResult<Conversation> {
+    w.get(EntityKind::Conversation, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("conversation"))
+}

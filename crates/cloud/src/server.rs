@@ -1,0 +1,137 @@
+//! Starting and stopping the server: [`Server`] binds the listener and serves the API with its
+//! background tasks (compaction and pruning, waking snoozed conversations); [`RunningServer`] is
+//! the handle.
+
+use std::net::SocketAddr;
+
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::api;
+use crate::config::Config;
+use crate::error::ServerError;
+use crate::state::AppState;
+use crate::store;
+
+/// Builds the server; see [`Server::start`].
+#[derive(Debug)]
+pub struct Server;
+
+/// A server running on a Tokio task. Dropping it does not stop it; call [`RunningServer::shutdown`].
+#[derive(Debug)]
+pub struct RunningServer {
+    /// The address actually bound (the real port when the config asked for port 0).
+    pub addr: SocketAddr,
+    pub state: AppState,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: JoinHandle<()>,
+    background: Vec<JoinHandle<()>>,
+}
+
+impl Server {
+    /// Opens the database, binds the listener and serves until [`RunningServer::shutdown`].
+    /// Returns once the socket is bound, so the address is ready to use.
+    pub async fn start(config: Config) -> Result<RunningServer, ServerError> {
+        let listen = config.listen;
+        let state = AppState::new(config).await?;
+        Self::start_with_state(state, listen).await
+    }
+
+    /// Same as [`Server::start`] on an existing state.
+    pub async fn start_with_state(
+        state: AppState,
+        listen: SocketAddr,
+    ) -> Result<RunningServer, ServerError> {
+        let listener = tokio::net::TcpListener::bind(listen).await?;
+        let addr = listener.local_addr()?;
+        let app = api::router(state.clone());
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let served = axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = rx.await;
+                })
+                .await;
+            if let Err(e) = served {
+                tracing::error!(error = %e, "server stopped with an error");
+            }
+        });
+        let mut background = Vec::new();
+        if let Some(every) = state.config().compaction_interval {
+            let st = state.clone();
+            background.push(tokio::spawn(async move {
+                let mut tick = tokio::time::interval(every);
+                tick.tick().await;
+                loop {
+                    tick.tick().await;
+                    let ids = match store::workspaces::ids(st.pool()).await {
+                        Ok(ids) => ids,
+                        Err(e) => {
+                            tracing::warn!(error = %e, "compaction: listing workspaces failed");
+                            continue;
+                        }
+                    };
+                    for id in ids {
+                        if let Err(e) = st.compact_feed(&id, st.config().feed_retention).await {
+                            tracing::warn!(error = %e, "compaction failed");
+                        }
+                    }
+                    if let Err(e) = st.prune().await {
+                        tracing::warn!(error = %e, "pruning failed");
+                    }
+                }
+            }));
+        }
+        {
+            let st = state.clone();
+            background.push(tokio::spawn(async move {
+                let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
+                loop {
+                    tick.tick().await;
+                    if let Err(e) = st.wake_snoozed().await {
+                        tracing::warn!(error = %e, "waking snoozed conversations failed");
+                    }
+                }
+            }));
+        }
+        tracing::info!(%addr, "stepup cloud listening");
+        Ok(RunningServer {
+            addr,
+            state,
+            shutdown: Some(tx),
+            task,
+            background,
+        })
+    }
+}
+
+impl RunningServer {
+    /// `http://ADDR`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Keeps a background task (such as the demo generator) tied to this server's lifetime.
+    pub fn attach(&mut self, task: JoinHandle<()>) {
+        self.background.push(task);
+    }
+
+    /// Stops accepting connections, lets in-flight requests finish and waits for the server task.
+    pub async fn shutdown(mut self) {
+        for t in &self.background {
+            t.abort();
+        }
+        // Open WebSockets end first, or the graceful shutdown would wait for them.
+        self.state.stop();
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if tokio::time::timeout(std::time::Duration::from_secs(10), &mut self.task)
+            .await
+            .is_err()
+        {
+            tracing::warn!("in-flight requests did not finish within 10 s; stopping anyway");
+            self.task.abort();
+        }
+    }
+}

@@ -1,0 +1,326 @@
+//! [`AppState`], the state shared by every handler: the database pool, the configuration, the
+//! feeds' and visitors' broadcast channels, rate limits; and the administration the CLI, the
+//! demo and tests use (workspaces, teams, agents, webhook routing).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use sqlx::SqlitePool;
+use stepup_protocol::{Agent, Change, EntityKind, Presence, Role, Team, Workspace};
+use tokio::sync::{Mutex, broadcast};
+
+use crate::config::Config;
+use crate::error::ServerError;
+use crate::ids::Ids;
+use crate::password;
+use crate::store::{self, Placement, Writer};
+
+/// The setting naming the workspace that receives the channels' webhooks.
+const WEBHOOK_WORKSPACE: &str = "webhook_workspace";
+
+/// Shared state behind every handler.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    pool: SqlitePool,
+    config: Config,
+    ids: Ids,
+    write_lock: Arc<Mutex<()>>,
+    feeds: std::sync::Mutex<HashMap<String, broadcast::Sender<Change>>>,
+    visitors: std::sync::Mutex<
+        HashMap<String, broadcast::Sender<stepup_protocol::webchat::VisitorEvent>>,
+    >,
+    rate: std::sync::Mutex<HashMap<String, (i64, u32)>>,
+    http: reqwest::Client,
+    stopping: tokio::sync::watch::Sender<bool>,
+}
+
+impl AppState {
+    pub async fn new(config: Config) -> Result<Self, ServerError> {
+        let pool = store::open(config.data_dir.as_deref()).await?;
+        let http = reqwest::Client::builder()
+            .timeout(config.outbound.request_timeout)
+            .build()
+            .map_err(|e| ServerError::Invalid(format!("http client: {e}")))?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                pool,
+                ids: Ids::new(config.id_seed),
+                config,
+                write_lock: Arc::new(Mutex::new(())),
+                feeds: std::sync::Mutex::new(HashMap::new()),
+                visitors: std::sync::Mutex::new(HashMap::new()),
+                rate: std::sync::Mutex::new(HashMap::new()),
+                http,
+                stopping: tokio::sync::watch::channel(false).0,
+            }),
+        })
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.inner.pool
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    pub fn now(&self) -> i64 {
+        self.inner.config.clock.now_ms()
+    }
+
+    pub fn ids(&self) -> &Ids {
+        &self.inner.ids
+    }
+
+    pub fn http(&self) -> &reqwest::Client {
+        &self.inner.http
+    }
+
+    /// Tells long-lived connections (WebSockets) that the server is shutting down.
+    pub(crate) fn stop(&self) {
+        self.inner.stopping.send_replace(true);
+    }
+
+    /// Resolves when the server is shutting down; long-lived connections (WebSockets) end then.
+    pub fn stopping(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.inner.stopping.subscribe()
+    }
+
+    /// Reopens snoozed conversations whose `snoozed_until` has passed; returns how many.
+    pub async fn wake_snoozed(&self) -> Result<usize, sqlx::Error> {
+        let now = self.now();
+        let due = store::conversations::due_snoozed(self.pool(), now).await?;
+        let mut woken = 0;
+        for (ws, id) in due {
+            let mut w = self.write(&ws).await?;
+            let Some(mut conv) = w
+                .get::<stepup_protocol::Conversation>(EntityKind::Conversation, &id)
+                .await?
+            else {
+                continue;
+            };
+            // Re-check inside the transaction: an agent may have changed it meanwhile.
+            if conv.status != stepup_protocol::ConversationStatus::Snoozed
+                || conv.snoozed_until.is_some_and(|t| t > now)
+            {
+                continue;
+            }
+            conv.status = stepup_protocol::ConversationStatus::Open;
+            conv.snoozed_until = None;
+            w.put_conversation(&conv).await?;
+            self.commit(w).await?;
+            woken += 1;
+        }
+        Ok(woken)
+    }
+
+    /// Deletes bookkeeping nobody needs any more: webhook dedupe records older than 14 days
+    /// (providers retry for up to a week), idempotency keys older than 24 hours, dead sessions.
+    pub async fn prune(&self) -> Result<(), sqlx::Error> {
+        let now = self.now();
+        let day = 24 * 3_600_000;
+        store::prune(self.pool(), now - 14 * day, now - day, now).await
+    }
+
+    /// Starts a write transaction on a workspace (excludes other writers until commit or drop).
+    pub async fn write(&self, workspace_id: &str) -> Result<Writer, sqlx::Error> {
+        Writer::begin(
+            &self.inner.pool,
+            &self.inner.write_lock,
+            workspace_id,
+            self.now(),
+        )
+        .await
+    }
+
+    /// Commits and publishes to the workspace's stream subscribers, in sequence order.
+    pub async fn commit(&self, writer: Writer) -> Result<(), sqlx::Error> {
+        let sender = self.feed_sender(writer.workspace_id());
+        writer.commit(&sender).await?;
+        Ok(())
+    }
+
+    pub fn feed_sender(&self, workspace_id: &str) -> broadcast::Sender<Change> {
+        let mut feeds = self.inner.feeds.lock().unwrap_or_else(|e| e.into_inner());
+        feeds
+            .entry(workspace_id.to_owned())
+            .or_insert_with(|| broadcast::channel(4096).0)
+            .clone()
+    }
+
+    pub fn visitor_sender(
+        &self,
+        visitor_id: &str,
+    ) -> broadcast::Sender<stepup_protocol::webchat::VisitorEvent> {
+        let mut v = self
+            .inner
+            .visitors
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        v.entry(visitor_id.to_owned())
+            .or_insert_with(|| broadcast::channel(256).0)
+            .clone()
+    }
+
+    /// Fixed one-minute window counter; true when the call is within `per_minute`.
+    pub fn rate_ok(&self, key: &str, per_minute: u32) -> bool {
+        let now_min = self.now() / 60_000;
+        let mut r = self.inner.rate.lock().unwrap_or_else(|e| e.into_inner());
+        if r.len() > 10_000 {
+            r.retain(|_, (minute, _)| *minute == now_min);
+        }
+        let entry = r.entry(key.to_owned()).or_insert((now_min, 0));
+        if entry.0 != now_min {
+            *entry = (now_min, 0);
+        }
+        entry.1 += 1;
+        entry.1 <= per_minute
+    }
+
+    /// Drops raw log entries beyond the configured retention; returns the new horizon.
+    pub async fn compact_feed(&self, workspace_id: &str, keep: u64) -> Result<u64, ServerError> {
+        Ok(store::compact(&self.inner.pool, &self.inner.write_lock, workspace_id, keep).await?)
+    }
+
+    // -- Administration (used by the CLI, the demo and tests) ----------------------------------
+
+    /// Creates a workspace. The first workspace created also receives the channels' webhooks.
+    pub async fn create_workspace(
+        &self,
+        name: &str,
+        time_zone: &str,
+    ) -> Result<Workspace, ServerError> {
+        let id = self.ids().make("ws");
+        self.create_workspace_with_id(&id, name, time_zone).await
+    }
+
+    /// [`AppState::create_workspace`] with a caller-chosen id.
+    pub async fn create_workspace_with_id(
+        &self,
+        id: &str,
+        name: &str,
+        time_zone: &str,
+    ) -> Result<Workspace, ServerError> {
+        let id = id.to_owned();
+        store::workspaces::insert(self.pool(), &id, name, time_zone, self.now()).await?;
+        store::workspaces::set_setting_once(self.pool(), WEBHOOK_WORKSPACE, &id).await?;
+        let ws = Workspace {
+            id: id.clone(),
+            name: name.to_owned(),
+            time_zone: time_zone.to_owned(),
+        };
+        let mut w = self.write(&id).await?;
+        w.put(EntityKind::Workspace, &id, Placement::default(), &ws)
+            .await?;
+        self.commit(w).await?;
+        Ok(ws)
+    }
+
+    /// The workspace that channel webhooks are delivered to.
+    pub async fn webhook_workspace(&self) -> Result<Option<String>, sqlx::Error> {
+        store::workspaces::setting(self.pool(), WEBHOOK_WORKSPACE).await
+    }
+
+    /// Routes a provider account (WhatsApp phone number id, Page id, Instagram account id,
+    /// TikTok account) to a workspace, so several workspaces can share one server.
+    pub async fn route_channel_account(
+        &self,
+        channel: stepup_protocol::Channel,
+        account_id: &str,
+        workspace_id: &str,
+    ) -> Result<(), sqlx::Error> {
+        store::workspaces::set_setting(
+            self.pool(),
+            &format!("route:{}:{account_id}", channel.as_str()),
+            workspace_id,
+        )
+        .await
+    }
+
+    /// The workspace routed for a provider account, if any.
+    pub async fn routed_workspace(
+        &self,
+        channel: stepup_protocol::Channel,
+        account_id: &str,
+    ) -> Result<Option<String>, sqlx::Error> {
+        store::workspaces::setting(
+            self.pool(),
+            &format!("route:{}:{account_id}", channel.as_str()),
+        )
+        .await
+    }
+
+    pub async fn set_webhook_workspace(&self, workspace_id: &str) -> Result<(), sqlx::Error> {
+        store::workspaces::set_setting(self.pool(), WEBHOOK_WORKSPACE, workspace_id).await
+    }
+
+    pub async fn create_team(&self, workspace_id: &str, name: &str) -> Result<Team, ServerError> {
+        let team = Team {
+            id: self.ids().make("team"),
+            name: name.to_owned(),
+        };
+        let mut w = self.write(workspace_id).await?;
+        w.put(EntityKind::Team, &team.id, Placement::default(), &team)
+            .await?;
+        self.commit(w).await?;
+        Ok(team)
+    }
+
+    /// Creates an agent with an Argon2id-hashed password.
+    pub async fn create_agent(
+        &self,
+        workspace_id: &str,
+        name: &str,
+        email: &str,
+        password: &str,
+        role: Role,
+        team_ids: Vec<String>,
+    ) -> Result<Agent, ServerError> {
+        let id = self.ids().make("agt");
+        self.create_agent_with_id(workspace_id, &id, name, email, password, role, team_ids)
+            .await
+    }
+
+    /// [`AppState::create_agent`] with a caller-chosen id (deterministic demo data).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn create_agent_with_id(
+        &self,
+        workspace_id: &str,
+        id: &str,
+        name: &str,
+        email: &str,
+        password: &str,
+        role: Role,
+        team_ids: Vec<String>,
+    ) -> Result<Agent, ServerError> {
+        let hash = password::hash_password(password.to_owned()).await?;
+        let agent = Agent {
+            id: id.to_owned(),
+            workspace_id: workspace_id.to_owned(),
+            name: name.to_owned(),
+            email: email.to_lowercase(),
+            role,
+            team_ids,
+            presence: Presence::Offline,
+        };
+        let mut w = self.write(workspace_id).await?;
+        store::auth::insert_credential(
+            w.conn(),
+            &agent.id,
+            workspace_id,
+            &agent.email,
+            &hash,
+            role,
+        )
+        .await?;
+        w.put(EntityKind::Agent, &agent.id, Placement::default(), &agent)
+            .await?;
+        self.commit(w).await?;
+        Ok(agent)
+    }
+}

@@ -1,0 +1,278 @@
+//! Credentials, sessions, access tokens and retired refresh tokens. Tokens are stored only as
+//! digests; roles as `agent`, `supervisor` or `admin`.
+
+use sqlx::{SqliteConnection, SqliteExecutor, SqlitePool};
+use stepup_protocol::Role;
+
+pub fn role_str(role: Role) -> &'static str {
+    match role {
+        Role::Agent => "agent",
+        Role::Supervisor => "supervisor",
+        Role::Admin => "admin",
+    }
+}
+
+fn parse_role(s: &str) -> Role {
+    match s {
+        "admin" => Role::Admin,
+        "supervisor" => Role::Supervisor,
+        _ => Role::Agent,
+    }
+}
+
+/// Stores an agent's login.
+pub async fn insert_credential(
+    conn: &mut SqliteConnection,
+    agent_id: &str,
+    workspace_id: &str,
+    email: &str,
+    password_hash: &str,
+    role: Role,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO credentials (agent_id, workspace_id, email, password_hash, role) VALUES (?, ?, ?, ?, ?)")
+        .bind(agent_id)
+        .bind(workspace_id)
+        .bind(email)
+        .bind(password_hash)
+        .bind(role_str(role))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The login of an email: `(agent, workspace, password hash)`.
+pub async fn credential_by_email(
+    pool: &SqlitePool,
+    email: &str,
+) -> Result<Option<(String, String, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT agent_id, workspace_id, password_hash FROM credentials WHERE email = ?")
+        .bind(email)
+        .fetch_optional(pool)
+        .await
+}
+
+/// The agent of a workspace whose id is `agent_id` or whose email is `email`.
+pub async fn agent_by_id_or_email(
+    db: impl SqliteExecutor<'_>,
+    workspace_id: &str,
+    agent_id: &str,
+    email: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT agent_id FROM credentials WHERE workspace_id = ? AND (agent_id = ? OR email = ?)",
+    )
+    .bind(workspace_id)
+    .bind(agent_id)
+    .bind(email)
+    .fetch_optional(db)
+    .await
+}
+
+/// The agent whose email is `email` (any workspace); an error when there is none.
+pub async fn agent_with_email(
+    db: impl SqliteExecutor<'_>,
+    email: &str,
+) -> Result<String, sqlx::Error> {
+    sqlx::query_scalar("SELECT agent_id FROM credentials WHERE email = ?")
+        .bind(email)
+        .fetch_one(db)
+        .await
+}
+
+/// The session behind an access token.
+#[derive(Debug, Clone)]
+pub struct TokenSession {
+    pub expires_at: i64,
+    pub session_id: String,
+    pub agent_id: String,
+    pub workspace_id: String,
+    pub revoked_at: Option<i64>,
+    pub role: Role,
+}
+
+/// The session (with its agent's role) of an access token's digest.
+pub async fn session_of_access_token(
+    pool: &SqlitePool,
+    token_hash: &str,
+) -> Result<Option<TokenSession>, sqlx::Error> {
+    let row: Option<(i64, String, String, String, Option<i64>, String)> = sqlx::query_as(
+        "SELECT a.expires_at, s.id, s.agent_id, s.workspace_id, s.revoked_at, c.role
+         FROM access_tokens a JOIN sessions s ON s.id = a.session_id
+         JOIN credentials c ON c.agent_id = s.agent_id AND c.workspace_id = s.workspace_id
+         WHERE a.token_hash = ?",
+    )
+    .bind(token_hash)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(
+        |(expires_at, session_id, agent_id, workspace_id, revoked_at, role)| TokenSession {
+            expires_at,
+            session_id,
+            agent_id,
+            workspace_id,
+            revoked_at,
+            role: parse_role(&role),
+        },
+    ))
+}
+
+/// Starts a session whose refresh token is a placeholder until [`issue_tokens`] sets one.
+pub async fn insert_session(
+    pool: &SqlitePool,
+    id: &str,
+    workspace_id: &str,
+    agent_id: &str,
+    placeholder_refresh_hash: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO sessions (id, workspace_id, agent_id, refresh_hash, refresh_expires_at) VALUES (?, ?, ?, ?, 0)",
+    )
+    .bind(id)
+    .bind(workspace_id)
+    .bind(agent_id)
+    .bind(placeholder_refresh_hash)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// A new token pair of a session, as digests with their expiry times.
+#[derive(Debug, Clone)]
+pub struct NewTokens<'a> {
+    pub access_hash: &'a str,
+    pub access_expires_at: i64,
+    pub refresh_hash: &'a str,
+    pub refresh_expires_at: i64,
+}
+
+/// Gives a live session a new token pair in one transaction, dropping its expired access
+/// tokens. With `rotating` (the digest of the refresh token presented) the swap only happens
+/// while that token is still the session's, and the old one is kept as retired: of two
+/// concurrent refreshes with the same token only one succeeds. False when nothing was swapped.
+pub async fn issue_tokens(
+    pool: &SqlitePool,
+    session_id: &str,
+    tokens: &NewTokens<'_>,
+    rotating: Option<&str>,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let swapped = sqlx::query(
+        "UPDATE sessions SET refresh_hash = ?, refresh_expires_at = ?
+         WHERE id = ? AND revoked_at IS NULL AND (? IS NULL OR refresh_hash = ?)",
+    )
+    .bind(tokens.refresh_hash)
+    .bind(tokens.refresh_expires_at)
+    .bind(session_id)
+    .bind(rotating)
+    .bind(rotating)
+    .execute(&mut *tx)
+    .await?;
+    if swapped.rows_affected() == 0 {
+        return Ok(false);
+    }
+    if let Some(old) = rotating {
+        sqlx::query(
+            "INSERT INTO retired_refresh_tokens (token_hash, session_id, retired_at) VALUES (?, ?, ?)
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(old)
+        .bind(session_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    }
+    sqlx::query("DELETE FROM access_tokens WHERE session_id = ? AND expires_at <= ?")
+        .bind(session_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("INSERT INTO access_tokens (token_hash, session_id, expires_at) VALUES (?, ?, ?)")
+        .bind(tokens.access_hash)
+        .bind(session_id)
+        .bind(tokens.access_expires_at)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// The session holding a refresh token.
+#[derive(Debug, Clone)]
+pub struct RefreshSession {
+    pub session_id: String,
+    pub workspace_id: String,
+    pub agent_id: String,
+    pub refresh_expires_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+/// The session whose current refresh token has this digest.
+pub async fn session_of_refresh_token(
+    pool: &SqlitePool,
+    token_hash: &str,
+) -> Result<Option<RefreshSession>, sqlx::Error> {
+    let row: Option<(String, String, String, i64, Option<i64>)> = sqlx::query_as(
+        "SELECT id, workspace_id, agent_id, refresh_expires_at, revoked_at FROM sessions WHERE refresh_hash = ?",
+    )
+    .bind(token_hash)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(
+        |(session_id, workspace_id, agent_id, refresh_expires_at, revoked_at)| RefreshSession {
+            session_id,
+            workspace_id,
+            agent_id,
+            refresh_expires_at,
+            revoked_at,
+        },
+    ))
+}
+
+/// The session a rotated-away refresh token belonged to.
+pub async fn session_of_retired_token(
+    pool: &SqlitePool,
+    token_hash: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT session_id FROM retired_refresh_tokens WHERE token_hash = ?")
+        .bind(token_hash)
+        .fetch_optional(pool)
+        .await
+}
+
+/// The agent's session whose current refresh token has this digest.
+pub async fn agent_session_of_refresh_token(
+    pool: &SqlitePool,
+    token_hash: &str,
+    agent_id: &str,
+    workspace_id: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT id FROM sessions WHERE refresh_hash = ? AND agent_id = ? AND workspace_id = ?",
+    )
+    .bind(token_hash)
+    .bind(agent_id)
+    .bind(workspace_id)
+    .fetch_optional(pool)
+    .await
+}
+
+/// Ends a session: marks it revoked and deletes its access tokens, in one transaction.
+pub async fn revoke_session(
+    pool: &SqlitePool,
+    session_id: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    sqlx::query("UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
+        .bind(now)
+        .bind(session_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM access_tokens WHERE session_id = ?")
+        .bind(session_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}

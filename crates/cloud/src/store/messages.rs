@@ -1,0 +1,128 @@
+//! Queries over messages that read inside their documents (direction, status, text).
+
+use sqlx::{SqliteConnection, SqlitePool};
+use stepup_protocol::Message;
+
+/// How many customer messages of a conversation come after the message `(at, id)`.
+pub async fn inbound_after(
+    conn: &mut SqliteConnection,
+    workspace_id: &str,
+    conversation_id: &str,
+    at: i64,
+    id: &str,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM entities WHERE workspace_id = ? AND kind = 'message' AND parent_id = ? AND deleted = 0
+           AND (sort_at > ? OR (sort_at = ? AND id > ?)) AND json_extract(data, '$.direction') = 'inbound'",
+    )
+    .bind(workspace_id)
+    .bind(conversation_id)
+    .bind(at)
+    .bind(at)
+    .bind(id)
+    .fetch_one(conn)
+    .await
+}
+
+/// The latest customer message of a conversation: `(id, sort_at)`.
+pub async fn last_inbound(
+    conn: &mut SqliteConnection,
+    workspace_id: &str,
+    conversation_id: &str,
+) -> Result<Option<(String, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, sort_at FROM entities WHERE workspace_id = ? AND kind = 'message' AND parent_id = ? AND deleted = 0
+           AND json_extract(data, '$.direction') = 'inbound' ORDER BY sort_at DESC, id DESC LIMIT 1",
+    )
+    .bind(workspace_id)
+    .bind(conversation_id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// The id of the message just before `(at, id)` in a conversation.
+pub async fn previous(
+    conn: &mut SqliteConnection,
+    workspace_id: &str,
+    conversation_id: &str,
+    at: i64,
+    id: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT id FROM entities WHERE workspace_id = ? AND kind = 'message' AND parent_id = ? AND deleted = 0
+           AND (sort_at < ? OR (sort_at = ? AND id < ?)) ORDER BY sort_at DESC, id DESC LIMIT 1",
+    )
+    .bind(workspace_id)
+    .bind(conversation_id)
+    .bind(at)
+    .bind(at)
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// The texts of the workspace's latest 500 agent replies, most recent first.
+pub async fn past_replies(
+    conn: &mut SqliteConnection,
+    workspace_id: &str,
+) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT json_extract(data, '$.content.text') FROM entities WHERE workspace_id = ? AND kind = 'message' AND deleted = 0
+           AND json_extract(data, '$.direction') = 'outbound' AND json_extract(data, '$.content.type') = 'text'
+         ORDER BY sort_at DESC, id DESC LIMIT 500",
+    )
+    .bind(workspace_id)
+    .fetch_all(conn)
+    .await
+}
+
+/// Outbound messages of a conversation created at or before `watermark` that are not yet read
+/// or failed (at most 500, newest first).
+pub async fn outbound_up_to(
+    conn: &mut SqliteConnection,
+    workspace_id: &str,
+    conversation_id: &str,
+    watermark: i64,
+) -> Result<Vec<Message>, sqlx::Error> {
+    let rows: Vec<String> = sqlx::query_scalar(
+        "SELECT data FROM entities WHERE workspace_id = ? AND kind = 'message' AND parent_id = ? AND deleted = 0
+           AND sort_at <= ? AND json_extract(data, '$.direction') = 'outbound'
+           AND json_extract(data, '$.status') IN ('pending', 'sent', 'delivered')
+         ORDER BY sort_at DESC LIMIT 500",
+    )
+    .bind(workspace_id)
+    .bind(conversation_id)
+    .bind(watermark)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|d| serde_json::from_str(d).map_err(|e| sqlx::Error::Decode(Box::new(e))))
+        .collect()
+}
+
+/// Up to three recent outbound messages on WhatsApp, Messenger or Instagram whose provider
+/// would report a next status (sent, or delivered on WhatsApp), oldest first:
+/// `(provider message id, status, channel)`.
+pub async fn awaiting_status(
+    pool: &SqlitePool,
+    workspace_id: &str,
+    since: i64,
+) -> Result<Vec<(String, String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT json_extract(m.data, '$.provider_message_id'), json_extract(m.data, '$.status'),
+                json_extract(c.data, '$.channel')
+         FROM entities m JOIN entities c
+           ON c.workspace_id = m.workspace_id AND c.kind = 'conversation' AND c.id = m.parent_id
+         WHERE m.workspace_id = ? AND m.kind = 'message' AND m.deleted = 0 AND m.sort_at > ?
+           AND json_extract(m.data, '$.direction') = 'outbound'
+           AND json_extract(m.data, '$.provider_message_id') IS NOT NULL
+           AND (json_extract(m.data, '$.status') = 'sent'
+                OR (json_extract(m.data, '$.status') = 'delivered' AND json_extract(c.data, '$.channel') = 'whatsapp'))
+           AND json_extract(c.data, '$.channel') IN ('whatsapp', 'messenger', 'instagram')
+         ORDER BY m.sort_at LIMIT 3",
+    )
+    .bind(workspace_id)
+    .bind(since)
+    .fetch_all(pool)
+    .await
+}

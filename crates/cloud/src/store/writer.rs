@@ -1,0 +1,265 @@
+//! The write transaction on one workspace.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use sqlx::{SqliteConnection, SqlitePool, Transaction};
+use stepup_protocol::{Change, ChangeOp, Entity, EntityKind};
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+use super::{Placement, get, lookup};
+
+/// A write transaction on one workspace. Holding it excludes other writers, so sequence numbers
+/// are handed out and committed in order; the changes are published after commit.
+pub struct Writer {
+    tx: Transaction<'static, sqlx::Sqlite>,
+    _guard: OwnedMutexGuard<()>,
+    workspace_id: String,
+    now: i64,
+    changes: Vec<Change>,
+}
+
+impl std::fmt::Debug for Writer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Writer")
+            .field("workspace_id", &self.workspace_id)
+            .field("pending_changes", &self.changes.len())
+            .finish()
+    }
+}
+
+impl Writer {
+    pub async fn begin(
+        pool: &SqlitePool,
+        lock: &Arc<Mutex<()>>,
+        workspace_id: &str,
+        now: i64,
+    ) -> Result<Self, sqlx::Error> {
+        let guard = lock.clone().lock_owned().await;
+        // IMMEDIATE takes the write lock up front, so a read-then-write never fails to upgrade
+        // when a write outside this lock (a login, an upload) committed in between.
+        let tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+        Ok(Self {
+            tx,
+            _guard: guard,
+            workspace_id: workspace_id.to_owned(),
+            now,
+            changes: Vec::new(),
+        })
+    }
+
+    pub fn workspace_id(&self) -> &str {
+        &self.workspace_id
+    }
+
+    pub fn now(&self) -> i64 {
+        self.now
+    }
+
+    pub fn conn(&mut self) -> &mut SqliteConnection {
+        &mut self.tx
+    }
+
+    async fn next_seq(&mut self) -> Result<u64, sqlx::Error> {
+        let seq: i64 = sqlx::query_scalar(
+            "UPDATE workspaces SET seq_head = seq_head + 1 WHERE id = ? RETURNING seq_head",
+        )
+        .bind(&self.workspace_id)
+        .fetch_one(&mut *self.tx)
+        .await?;
+        Ok(u64::try_from(seq).unwrap_or(0))
+    }
+
+    /// Stores a conversation (under its contact, ordered by creation) and
+    /// appends the upsert to the feed.
+    pub async fn put_conversation(
+        &mut self,
+        conv: &stepup_protocol::Conversation,
+    ) -> Result<u64, sqlx::Error> {
+        let placement = Placement {
+            parent_id: Some(&conv.contact_id),
+            sort_at: conv.created_at,
+        };
+        self.put(EntityKind::Conversation, &conv.id, placement, conv)
+            .await
+    }
+
+    /// Stores a message (under its conversation, ordered by time) and
+    /// appends the upsert to the feed.
+    pub async fn put_message(
+        &mut self,
+        msg: &stepup_protocol::Message,
+    ) -> Result<u64, sqlx::Error> {
+        let placement = Placement {
+            parent_id: Some(&msg.conversation_id),
+            sort_at: msg.created_at,
+        };
+        self.put(EntityKind::Message, &msg.id, placement, msg).await
+    }
+
+    /// Stores the latest state of an entity and appends an upsert to the feed.
+    pub async fn put<T: Serialize + Clone + Into<Entity>>(
+        &mut self,
+        kind: EntityKind,
+        id: &str,
+        placement: Placement<'_>,
+        value: &T,
+    ) -> Result<u64, sqlx::Error> {
+        let text = serde_json::to_string(value).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+        let seq = self.next_seq().await?;
+        sqlx::query(
+            "INSERT INTO changes (workspace_id, seq, at, kind, entity_id, op, data) VALUES (?, ?, ?, ?, ?, 'upsert', ?)",
+        )
+        .bind(&self.workspace_id)
+        .bind(seq as i64)
+        .bind(self.now)
+        .bind(kind.as_str())
+        .bind(id)
+        .bind(&text)
+        .execute(&mut *self.tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO entities (workspace_id, kind, id, seq, deleted, data, parent_id, sort_at, updated_at)
+             VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?)
+             ON CONFLICT (workspace_id, kind, id) DO UPDATE SET seq = excluded.seq, deleted = 0,
+               data = excluded.data, parent_id = excluded.parent_id, sort_at = excluded.sort_at,
+               updated_at = excluded.updated_at",
+        )
+        .bind(&self.workspace_id)
+        .bind(kind.as_str())
+        .bind(id)
+        .bind(seq as i64)
+        .bind(&text)
+        .bind(placement.parent_id)
+        .bind(placement.sort_at)
+        .bind(self.now)
+        .execute(&mut *self.tx)
+        .await?;
+        let change = Change::upsert(seq, self.now, id, value.clone());
+        debug_assert_eq!(change.entity, kind);
+        self.changes.push(change);
+        Ok(seq)
+    }
+
+    /// Marks an entity deleted and appends a tombstone. Returns false when it did not exist.
+    pub async fn delete(&mut self, kind: EntityKind, id: &str) -> Result<bool, sqlx::Error> {
+        let exists: Option<i64> = sqlx::query_scalar(
+            "SELECT 1 FROM entities WHERE workspace_id = ? AND kind = ? AND id = ? AND deleted = 0",
+        )
+        .bind(&self.workspace_id)
+        .bind(kind.as_str())
+        .bind(id)
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        if exists.is_none() {
+            return Ok(false);
+        }
+        let seq = self.next_seq().await?;
+        sqlx::query(
+            "INSERT INTO changes (workspace_id, seq, at, kind, entity_id, op, data) VALUES (?, ?, ?, ?, ?, 'delete', NULL)",
+        )
+        .bind(&self.workspace_id)
+        .bind(seq as i64)
+        .bind(self.now)
+        .bind(kind.as_str())
+        .bind(id)
+        .execute(&mut *self.tx)
+        .await?;
+        sqlx::query(
+            "UPDATE entities SET seq = ?, deleted = 1, data = NULL, updated_at = ? WHERE workspace_id = ? AND kind = ? AND id = ?",
+        )
+        .bind(seq as i64)
+        .bind(self.now)
+        .bind(&self.workspace_id)
+        .bind(kind.as_str())
+        .bind(id)
+        .execute(&mut *self.tx)
+        .await?;
+        self.changes.push(Change {
+            seq,
+            at: self.now,
+            entity: kind,
+            id: id.to_owned(),
+            op: ChangeOp::Delete,
+            data: None,
+        });
+        Ok(true)
+    }
+
+    pub async fn get<T: DeserializeOwned>(
+        &mut self,
+        kind: EntityKind,
+        id: &str,
+    ) -> Result<Option<T>, sqlx::Error> {
+        let ws = self.workspace_id.clone();
+        get(&mut self.tx, &ws, kind, id).await
+    }
+
+    pub async fn lookup(
+        &mut self,
+        namespace: &str,
+        key: &str,
+    ) -> Result<Option<String>, sqlx::Error> {
+        let ws = self.workspace_id.clone();
+        lookup(&mut self.tx, &ws, namespace, key).await
+    }
+
+    pub async fn set_lookup(
+        &mut self,
+        namespace: &str,
+        key: &str,
+        value: &str,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO lookup (workspace_id, namespace, key, value) VALUES (?, ?, ?, ?)
+             ON CONFLICT (workspace_id, namespace, key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(&self.workspace_id)
+        .bind(namespace)
+        .bind(key)
+        .bind(value)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    /// Records a webhook delivery; false when it was seen before.
+    pub async fn first_delivery(
+        &mut self,
+        channel: &str,
+        event_key: &str,
+    ) -> Result<bool, sqlx::Error> {
+        let r = sqlx::query(
+            "INSERT INTO webhook_dedupe (workspace_id, channel, event_key, received_at) VALUES (?, ?, ?, ?)
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(&self.workspace_id)
+        .bind(channel)
+        .bind(event_key)
+        .bind(self.now)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    /// Commits, then publishes the changes in sequence order before releasing the write lock, so
+    /// subscribers never see a later sequence number before an earlier one.
+    pub async fn commit(
+        self,
+        publish: &tokio::sync::broadcast::Sender<Change>,
+    ) -> Result<Vec<Change>, sqlx::Error> {
+        let Writer {
+            tx,
+            _guard,
+            changes,
+            ..
+        } = self;
+        tx.commit().await?;
+        for c in &changes {
+            let _ = publish.send(c.clone());
+        }
+        drop(_guard);
+        Ok(changes)
+    }
+}
