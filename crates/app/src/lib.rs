@@ -13,7 +13,6 @@ pub mod inbox;
 pub mod ipc;
 pub mod media;
 pub mod notifications;
-pub mod paths;
 pub mod presence;
 pub mod saved_views;
 pub mod settings;
@@ -25,11 +24,12 @@ use serde::Serialize;
 use stepup_i18n::{Catalog, Direction, Locale};
 
 pub use error::{AppError, ErrorCode, IpcError};
-pub use paths::AppPaths;
 pub use settings::{
     Availability, DesktopSettings, NotificationSettings, QuietHours, Settings, SettingsPatch,
     SettingsStore, ThemePreference,
 };
+/// Kept here too: the app's users name them `stepup_app::AppPaths` and `stepup_app::paths`.
+pub use stepup_sync::paths::{self, AppPaths};
 
 use accounts::{AccountView, OpenAccount, SignIn, SignOut};
 use actions::ConversationAction;
