@@ -8,7 +8,10 @@
 pub mod accounts;
 pub mod actions;
 pub mod analytics;
+mod demo;
 pub mod error;
+// Without demo mode, the imports only the demo uses go unused.
+#[cfg_attr(not(feature = "demo"), allow(unused_imports))]
 pub mod inbox;
 pub mod ipc;
 pub mod media;
@@ -365,7 +368,8 @@ impl App {
         &self.inner.inbox
     }
 
-    /// Starts the demo workspace and signs in to it.
+    /// Starts the demo workspace and signs in to it (refused when built without the `demo`
+    /// feature).
     pub async fn start_demo(&self) -> Result<inbox::SyncStatus, AppError> {
         let per_minute = std::env::var("STEPUP_DEMO_RATE")
             .ok()
