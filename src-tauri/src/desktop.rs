@@ -80,7 +80,7 @@ pub fn bring_forward(handle: &AppHandle) {
 fn menu(handle: &AppHandle, app: &App) -> tauri::Result<Menu<tauri::Wry>> {
     let unread = handle.state::<Unread>().0.load(Ordering::Relaxed);
     let l = app.desktop().tray_labels(unread);
-    let settings = app.settings();
+    let settings = app.get_settings();
     let chosen = settings.desktop.availability;
     let check = |id: &str, label: &str, on: bool| {
         CheckMenuItem::with_id(handle, id, label, true, on, None::<&str>)
@@ -130,7 +130,7 @@ fn on_menu(handle: &AppHandle, id: &str) {
         "online" => app.set_availability(Availability::Online).map(drop),
         "away" => app.set_availability(Availability::Away).map(drop),
         "offline" => app.set_availability(Availability::Offline).map(drop),
-        "dnd" => app.set_dnd(!app.settings().notifications.dnd).map(drop),
+        "dnd" => app.set_dnd(!app.get_settings().notifications.dnd).map(drop),
         "quit" => {
             handle.exit(0);
             Ok(())
@@ -202,7 +202,7 @@ pub fn window_event(window: &tauri::Window, event: &WindowEvent) {
     match event {
         WindowEvent::Focused(focused) => app.desktop().set_window_focused(*focused),
         WindowEvent::CloseRequested { api, .. }
-            if app.settings().desktop.close_to_tray && tray(handle).is_some() =>
+            if app.get_settings().desktop.close_to_tray && tray(handle).is_some() =>
         {
             api.prevent_close();
             let _ = window.hide();
@@ -282,7 +282,7 @@ pub fn setup(handle: &AppHandle) -> tauri::Result<()> {
     let watcher = app.clone();
     tauri::async_runtime::spawn(stepup_app::presence::start(
         Arc::clone(app.desktop()),
-        move || watcher.settings().desktop.away_after_minutes,
+        move || watcher.get_settings().desktop.away_after_minutes,
     ));
 
     // The unread count follows the inbox, a burst of changes at a time.

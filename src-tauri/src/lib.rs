@@ -4,6 +4,10 @@
 mod commands;
 mod desktop;
 
+/// The commands the shell registers, by name (its tests compare them with the declaration).
+#[doc(hidden)]
+pub use commands::REGISTERED as REGISTERED_COMMANDS;
+
 use stepup_app::{App, AppPaths};
 use tauri::{Emitter, Manager, webview::PageLoadEvent};
 use tauri_plugin_window_state::StateFlags;
@@ -34,50 +38,7 @@ pub fn run() {
         )
         .manage(app)
         .manage(desktop::FirstShow::default())
-        .invoke_handler(tauri::generate_handler![
-            commands::app_info,
-            commands::get_settings,
-            commands::update_settings,
-            commands::start_demo,
-            commands::sync_status,
-            commands::inbox_list,
-            commands::first_screen,
-            commands::open_conversation,
-            commands::send_text,
-            commands::search,
-            commands::directory,
-            commands::conversation_action,
-            commands::add_note,
-            commands::send_template,
-            commands::retry_message,
-            commands::discard_message,
-            commands::suggestions,
-            commands::mark_read,
-            commands::mark_unread,
-            commands::load_older,
-            commands::inbox_rows,
-            commands::saved_views,
-            commands::save_view,
-            commands::delete_view,
-            commands::accounts,
-            commands::sign_in,
-            commands::open_account,
-            commands::sign_out,
-            commands::export_data,
-            commands::wipe_cache,
-            commands::inline_media,
-            commands::save_attachment,
-            commands::open_link,
-            commands::send_attachment,
-            commands::ui_ready,
-            commands::show_window,
-            commands::update_notification_settings,
-            commands::update_desktop_settings,
-            commands::mute_conversation,
-            commands::update_analytics_settings,
-            commands::analytics,
-            commands::export_analytics_csv,
-        ])
+        .invoke_handler(commands::handler())
         .on_window_event(desktop::window_event)
         .setup(|tauri_app| {
             let handle = tauri_app.handle().clone();

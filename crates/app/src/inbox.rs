@@ -123,7 +123,7 @@ pub(crate) struct Active {
     pub(crate) session: Session,
     pub(crate) engine: Engine,
     pub(crate) stop: Option<oneshot::Sender<()>>,
-    pub(crate) cloud: Option<stepup_cloud::RunningServer>,
+    pub(crate) cloud: Option<crate::demo::DemoCloud>,
 }
 
 /// Called with each engine as it starts (desktop notifications follow it).
@@ -212,6 +212,7 @@ impl Inbox {
     /// with the demo workspace and its live traffic (`per_minute` new
     /// customer messages), signed in as the demo supervisor. The demo's
     /// cache is new each time and its key never leaves memory.
+    #[cfg(feature = "demo")]
     pub async fn start_demo(
         self: &Arc<Self>,
         data_dir: &std::path::Path,
@@ -260,7 +261,7 @@ impl Inbox {
     pub(crate) async fn activate(
         self: &Arc<Self>,
         session: Session,
-        cloud: Option<stepup_cloud::RunningServer>,
+        cloud: Option<crate::demo::DemoCloud>,
     ) {
         let days = self.history_days.load(std::sync::atomic::Ordering::Relaxed);
         let engine = Engine::new(

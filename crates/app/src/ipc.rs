@@ -1,211 +1,225 @@
-//! The IPC surface, declared once: every command the UI may call, with its
-//! argument and result types. From this list come
-//! - the TypeScript bindings, `ui/src/lib/bindings.ts` (committed; the test
-//!   `tests/bindings.rs` fails when they are stale);
-//! - the shell's allowlist: `src-tauri/build.rs` and its capability file are
-//!   checked against [`COMMANDS`] by `src-tauri`'s tests.
+//! The IPC surface. The commands are declared once, in `src/commands.rs`; from that list
+//! come
+//! - [`COMMANDS`], and through it the TypeScript bindings, `ui/src/lib/bindings.ts`
+//!   (committed; the test `tests/bindings.rs` fails when they are stale), with every type a
+//!   command or an event carries, found through ts-rs's dependency graph;
+//! - [`command`]: each command's argument and result types, by name;
+//! - [`for_each_command!`](crate::for_each_command): the list again, for the shell to generate
+//!   its `#[tauri::command]` functions and their handler;
+//! - the shell's allowlist and the permissions its window is granted: `src-tauri/build.rs`
+//!   includes `src/commands.rs` and reads the names.
 //!
 //! A command takes at most one argument, named `args`.
 
-use stepup_i18n::{Direction, Locale};
-use ts_rs::{Config, TS};
+use std::{any::TypeId, collections::BTreeMap};
+
+use ts_rs::{Config, TS, TypeVisitor};
 
 use crate::{
-    AppInfo, Availability, Boot, BootCall, DesktopSettings, ErrorCode, IpcError,
-    NotificationSettings, QuietHours, Settings, SettingsPatch, ThemePreference,
+    AppError, AppInfo, Boot, DesktopSettings, IpcError, NotificationSettings, Settings,
+    SettingsPatch,
     accounts::{AccountView, OpenAccount, SignIn, SignOut},
-    actions::{Action, AddNote, ConversationAction, SendTemplate, SuggestionView},
+    actions::{AddNote, ConversationAction, SendTemplate, SuggestionView},
     analytics::{AnalyticsView, ExportedFile},
     inbox::{
-        AgentView, AttachmentView, CannedView, CardView, ContactCardView, ContactView,
-        ConversationView, Directory, FirstScreen, IdentityView, InboxEvent, InboxPage, InboxQuery,
-        InboxRow, LabelView, MessageView, QuoteView, SearchResult, SendText, SnippetPart,
-        SyncPhase, SyncStatus, TeamView, TemplateView, WindowView,
+        ConversationView, Directory, FirstScreen, InboxEvent, InboxPage, InboxQuery, InboxRow,
+        SearchResult, SendText, SyncStatus,
     },
     media::{InlineMedia, SaveAttachment, SendAttachment},
     notifications::{MuteConversation, NavigateTo},
-    saved_views::{ListFilters, ListSort, ListView, SavedView},
+    saved_views::SavedView,
     settings::AnalyticsSettings,
 };
 
 /// Names a type in TypeScript.
 type TsName = fn(&Config) -> String;
 
-/// One command: its name and the TypeScript names of its types.
+/// Walks a type and what it depends on, for the bindings.
+type VisitTypes = fn(&mut Declarations);
+
+/// One command: its name and its types.
 #[derive(Debug, Clone, Copy)]
 pub struct CommandSpec {
     pub name: &'static str,
+    /// How the shell calls it: `sync`, `async` or `shell` (see `src/commands.rs`).
+    pub kind: &'static str,
     pub args: Option<TsName>,
     pub result: TsName,
+    /// Visits the argument and result types.
+    visit: VisitTypes,
+}
+
+/// What a command's method returns, as the shell answers it: the result itself, or
+/// `Result<result, AppError>`. The shell's generated commands delegate through it.
+pub trait Answer<T> {
+    fn answer(self) -> Result<T, IpcError>;
+}
+
+impl<T> Answer<T> for T {
+    fn answer(self) -> Result<T, IpcError> {
+        Ok(self)
+    }
+}
+
+impl<T> Answer<T> for Result<T, AppError> {
+    fn answer(self) -> Result<T, IpcError> {
+        self.map_err(Into::into)
+    }
 }
 
 macro_rules! commands {
-    ($( $name:ident ( $($args:ty)? ) -> $result:ty; )*) => {
-        /// Every command, in the order they are registered.
+    (@with_dollar ($d:tt) $(
+        $kind:ident $([$on:ident])? $name:ident ( $($arg:ident : $args:ty)? ) -> $result:ty;
+    )*) => {
+        /// Every command, in the order they are declared.
         pub const COMMANDS: &[CommandSpec] = &[
             $( CommandSpec {
                 name: stringify!($name),
+                kind: commands!(@kind $kind),
                 args: commands!(@args $($args)?),
                 result: <$result as TS>::name,
+                visit: visit_types::<commands!(@args_type $($args)?), $result>,
             }, )*
         ];
+
+        $($(
+            const _: () = assert!(
+                matches!(stringify!($arg).as_bytes(), b"args"),
+                concat!("the argument of `", stringify!($name), "` must be named `args`"),
+            );
+        )?)*
+
+        /// Each command's types, by name: `Args` (when it takes one) and `Output`.
+        pub mod command {
+            $(
+                #[doc = concat!("The types of `", stringify!($name), "`.")]
+                pub mod $name {
+                    #[allow(unused_imports)]
+                    use super::super::*;
+                    $( pub type Args = $args; )?
+                    pub type Output = $result;
+                }
+            )*
+        }
+
+        /// Calls `$callback! { … }` with every command, as declared in `src/commands.rs`, its
+        /// types named by their paths in [`ipc::command`](crate::ipc::command):
+        /// `kind [receiver] name(args: Args) -> Output;`. The shell generates its
+        /// `#[tauri::command]` functions and their handler from it.
+        #[macro_export]
+        macro_rules! for_each_command {
+            ($d callback:ident) => {
+                $d callback! {
+                    $(
+                        $kind $([$on])? $name (
+                            $($arg: $crate::ipc::command::$name::Args)?
+                        ) -> $crate::ipc::command::$name::Output;
+                    )*
+                }
+            };
+        }
     };
+    (@kind sync) => { "sync" };
+    (@kind async) => { "async" };
+    (@kind shell) => { "shell" };
     (@args) => { None };
     (@args $args:ty) => { Some(<$args as TS>::name) };
+    (@args_type) => { () };
+    (@args_type $args:ty) => { $args };
+    // The declaration: the inner macro's `$` is passed in, not written.
+    ($($list:tt)*) => {
+        commands!(@with_dollar ($) $($list)*);
+    };
 }
 
-commands! {
-    app_info() -> AppInfo;
-    get_settings() -> Settings;
-    update_settings(SettingsPatch) -> Settings;
-    start_demo() -> SyncStatus;
-    sync_status() -> SyncStatus;
-    inbox_list(InboxQuery) -> InboxPage;
-    first_screen(InboxQuery) -> FirstScreen;
-    inbox_rows(Vec<String>) -> Vec<InboxRow>;
-    open_conversation(String) -> ConversationView;
-    send_text(SendText) -> ();
-    search(String) -> Vec<SearchResult>;
-    directory() -> Directory;
-    conversation_action(ConversationAction) -> ();
-    add_note(AddNote) -> ();
-    send_template(SendTemplate) -> ();
-    retry_message(String) -> ();
-    discard_message(String) -> ();
-    suggestions(String) -> Vec<SuggestionView>;
-    mark_read(String) -> ();
-    mark_unread(String) -> ();
-    load_older(String) -> bool;
-    saved_views() -> Vec<SavedView>;
-    save_view(SavedView) -> Vec<SavedView>;
-    delete_view(String) -> Vec<SavedView>;
-    accounts() -> Vec<AccountView>;
-    sign_in(SignIn) -> SyncStatus;
-    open_account(OpenAccount) -> SyncStatus;
-    sign_out(SignOut) -> ();
-    export_data() -> String;
-    wipe_cache() -> SyncStatus;
-    inline_media(String) -> InlineMedia;
-    save_attachment(SaveAttachment) -> String;
-    open_link(String) -> ();
-    send_attachment(SendAttachment) -> ();
-    ui_ready(String) -> ();
-    show_window() -> ();
-    update_notification_settings(NotificationSettings) -> Settings;
-    update_desktop_settings(DesktopSettings) -> Settings;
-    update_analytics_settings(AnalyticsSettings) -> Settings;
-    mute_conversation(MuteConversation) -> Settings;
-    analytics(stepup_analytics::Query) -> AnalyticsView;
-    export_analytics_csv(stepup_analytics::Query) -> ExportedFile;
+include!("commands.rs");
+
+/// One event: its name and its payload's type.
+#[derive(Debug, Clone, Copy)]
+pub struct EventSpec {
+    pub name: &'static str,
+    pub payload: TsName,
+    visit: VisitTypes,
+}
+
+const fn event<T: TS + 'static>(name: &'static str) -> EventSpec {
+    EventSpec {
+        name,
+        payload: <T as TS>::name,
+        visit: visit_types::<T, ()>,
+    }
 }
 
 /// The events the backend emits, by name, with their payload types.
-pub const EVENTS: &[(&str, TsName)] = &[
-    ("settings-changed", <Settings as TS>::name),
-    ("inbox", <InboxEvent as TS>::name),
-    ("navigate", <NavigateTo as TS>::name),
+pub const EVENTS: &[EventSpec] = &[
+    event::<Settings>("settings-changed"),
+    event::<InboxEvent>("inbox"),
+    event::<NavigateTo>("navigate"),
 ];
+
+/// Types the UI uses that no command or event carries; their dependencies come along.
+const EXTRA_TYPES: &[VisitTypes] = &[
+    // `window.__STEPUP_BOOT__`, set by the window's boot script (`App::boot_script`).
+    visit_types::<Boot, ()>,
+    // How a failed command rejects its promise (`{ code, message }`).
+    visit_types::<IpcError, ()>,
+];
+
+fn visit_types<A: TS + 'static, B: TS + 'static>(decls: &mut Declarations) {
+    decls.visit::<A>();
+    decls.visit::<B>();
+}
+
+/// The TypeScript declarations of the types visited and of everything they depend on, by
+/// name (two Rust types with one TypeScript name are refused).
+struct Declarations {
+    cfg: Config,
+    seen: BTreeMap<String, (TypeId, String)>,
+}
+
+impl TypeVisitor for Declarations {
+    fn visit<T: TS + 'static + ?Sized>(&mut self) {
+        if T::output_path().is_none() {
+            // Not a declared type (a primitive, `Vec<_>`, `Option<_>`, a tuple): what it holds may be.
+            T::visit_dependencies(self);
+            T::visit_generics(self);
+            return;
+        }
+        let name = T::ident(&self.cfg);
+        if let Some((id, _)) = self.seen.get(&name) {
+            assert!(
+                *id == TypeId::of::<T>(),
+                "two types are named `{name}` in TypeScript: {}",
+                std::any::type_name::<T>()
+            );
+            return;
+        }
+        let decl = T::decl(&self.cfg);
+        self.seen.insert(name, (TypeId::of::<T>(), decl));
+        T::visit_dependencies(self);
+    }
+}
 
 /// The contents of `ui/src/lib/bindings.ts`.
 pub fn typescript_bindings() -> String {
     let cfg = Config::default();
-    let decls = [
-        stepup_protocol::Channel::decl(&cfg),
-        stepup_protocol::ConversationStatus::decl(&cfg),
-        stepup_protocol::Priority::decl(&cfg),
-        stepup_protocol::Role::decl(&cfg),
-        stepup_protocol::Presence::decl(&cfg),
-        stepup_protocol::MessageKind::decl(&cfg),
-        stepup_protocol::AttachmentKind::decl(&cfg),
-        stepup_protocol::Preview::decl(&cfg),
-        stepup_protocol::WindowState::decl(&cfg),
-        stepup_protocol::Origin::decl(&cfg),
-        stepup_protocol::ConversationEventKind::decl(&cfg),
-        stepup_protocol::MessageStatus::decl(&cfg),
-        crate::views::EntryDirection::decl(&cfg),
-        stepup_store::SearchKind::decl(&cfg),
-        Locale::decl(&cfg),
-        Direction::decl(&cfg),
-        ThemePreference::decl(&cfg),
-        QuietHours::decl(&cfg),
-        NotificationSettings::decl(&cfg),
-        Availability::decl(&cfg),
-        DesktopSettings::decl(&cfg),
-        AnalyticsSettings::decl(&cfg),
-        Settings::decl(&cfg),
-        SettingsPatch::decl(&cfg),
-        AppInfo::decl(&cfg),
-        Boot::decl(&cfg),
-        BootCall::decl(&cfg),
-        ErrorCode::decl(&cfg),
-        IpcError::decl(&cfg),
-        LabelView::decl(&cfg),
-        InboxRow::decl(&cfg),
-        QuoteView::decl(&cfg),
-        AttachmentView::decl(&cfg),
-        ContactCardView::decl(&cfg),
-        CardView::decl(&cfg),
-        MessageView::decl(&cfg),
-        IdentityView::decl(&cfg),
-        ContactView::decl(&cfg),
-        WindowView::decl(&cfg),
-        ConversationView::decl(&cfg),
-        InboxQuery::decl(&cfg),
-        ListView::decl(&cfg),
-        ListSort::decl(&cfg),
-        ListFilters::decl(&cfg),
-        SavedView::decl(&cfg),
-        InboxPage::decl(&cfg),
-        FirstScreen::decl(&cfg),
-        SendText::decl(&cfg),
-        SyncPhase::decl(&cfg),
-        SyncStatus::decl(&cfg),
-        SnippetPart::decl(&cfg),
-        SearchResult::decl(&cfg),
-        InboxEvent::decl(&cfg),
-        AgentView::decl(&cfg),
-        TeamView::decl(&cfg),
-        CannedView::decl(&cfg),
-        TemplateView::decl(&cfg),
-        Directory::decl(&cfg),
-        Action::decl(&cfg),
-        ConversationAction::decl(&cfg),
-        AddNote::decl(&cfg),
-        SendTemplate::decl(&cfg),
-        SuggestionView::decl(&cfg),
-        AccountView::decl(&cfg),
-        SignIn::decl(&cfg),
-        OpenAccount::decl(&cfg),
-        SignOut::decl(&cfg),
-        InlineMedia::decl(&cfg),
-        SaveAttachment::decl(&cfg),
-        SendAttachment::decl(&cfg),
-        MuteConversation::decl(&cfg),
-        NavigateTo::decl(&cfg),
-        stepup_analytics::Range::decl(&cfg),
-        stepup_analytics::Filters::decl(&cfg),
-        stepup_analytics::Targets::decl(&cfg),
-        stepup_analytics::Country::decl(&cfg),
-        stepup_analytics::Digits::decl(&cfg),
-        stepup_analytics::Query::decl(&cfg),
-        stepup_analytics::Unit::decl(&cfg),
-        stepup_analytics::Figure::decl(&cfg),
-        stepup_analytics::HijriDate::decl(&cfg),
-        stepup_analytics::Day::decl(&cfg),
-        stepup_analytics::Heatmap::decl(&cfg),
-        stepup_analytics::ChannelRow::decl(&cfg),
-        stepup_analytics::AgentRow::decl(&cfg),
-        stepup_analytics::Csat::decl(&cfg),
-        stepup_analytics::Choice::decl(&cfg),
-        stepup_analytics::Dashboard::decl(&cfg),
-        AnalyticsView::decl(&cfg),
-        ExportedFile::decl(&cfg),
-    ];
+    let mut decls = Declarations {
+        cfg: Config::default(),
+        seen: BTreeMap::new(),
+    };
+    for visit in COMMANDS
+        .iter()
+        .map(|c| c.visit)
+        .chain(EVENTS.iter().map(|e| e.visit))
+        .chain(EXTRA_TYPES.iter().copied())
+    {
+        visit(&mut decls);
+    }
     let mut out = String::from(
-        "// Generated from the Rust types in crates/app (src/ipc.rs). Do not edit.\n\
+        "// Generated from the Rust types in crates/app (src/commands.rs, src/ipc.rs). Do not edit.\n\
          // Regenerate: STEPUP_UPDATE_BINDINGS=1 cargo test -p stepup-app --test bindings\n\n",
     );
-    for decl in decls {
+    for (_, decl) in decls.seen.values() {
         out.push_str("export ");
         out.push_str(decl.trim());
         out.push('\n');
@@ -221,8 +235,8 @@ pub fn typescript_bindings() -> String {
         ));
     }
     out.push_str("};\n\n/** Every backend event and its payload. */\nexport type Events = {\n");
-    for (name, payload) in EVENTS {
-        out.push_str(&format!("  {name:?}: {};\n", payload(&cfg)));
+    for event in EVENTS {
+        out.push_str(&format!("  {:?}: {};\n", event.name, (event.payload)(&cfg)));
     }
     out.push_str("};\n\nexport const COMMAND_NAMES = [\n");
     for cmd in COMMANDS {

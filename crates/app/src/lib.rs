@@ -1,18 +1,21 @@
 //! The desktop app's core: everything the Tauri shell exposes, with no Tauri
 //! dependency, so it is testable without a window and reusable by the CLI.
 //!
-//! The shell (`src-tauri/`) holds one [`App`] in managed state and its
-//! commands delegate to it in one line each.
+//! The shell (`src-tauri/`) holds one [`App`] in managed state. Its commands are generated
+//! from the list in `src/commands.rs` (see [`ipc`]): each calls the method of the same name,
+//! on [`App`] or on its [`inbox::Inbox`].
 
 pub mod accounts;
 pub mod actions;
 pub mod analytics;
+mod demo;
 pub mod error;
+// Without demo mode, the imports only the demo uses go unused.
+#[cfg_attr(not(feature = "demo"), allow(unused_imports))]
 pub mod inbox;
 pub mod ipc;
 pub mod media;
 pub mod notifications;
-pub mod paths;
 pub mod presence;
 pub mod saved_views;
 pub mod settings;
@@ -24,16 +27,17 @@ use serde::Serialize;
 use stepup_i18n::{Catalog, Direction, Locale};
 
 pub use error::{AppError, ErrorCode, IpcError};
-pub use paths::AppPaths;
 pub use settings::{
     Availability, DesktopSettings, NotificationSettings, QuietHours, Settings, SettingsPatch,
     SettingsStore, ThemePreference,
 };
+/// Kept here too: the app's users name them `stepup_app::AppPaths` and `stepup_app::paths`.
+pub use stepup_sync::paths::{self, AppPaths};
 
 use accounts::{AccountView, OpenAccount, SignIn, SignOut};
-use actions::{AddNote, ConversationAction, SendTemplate, SuggestionView};
-use inbox::{Directory, SyncStatus};
-use media::{InlineMedia, SaveAttachment, SendAttachment};
+use actions::ConversationAction;
+use inbox::SyncStatus;
+use media::SaveAttachment;
 
 /// What the UI shows in Settings → About, and what it needs at start-up.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -217,7 +221,7 @@ impl App {
         }
     }
 
-    pub fn settings(&self) -> Settings {
+    pub fn get_settings(&self) -> Settings {
         self.inner.settings.get()
     }
 
@@ -231,7 +235,7 @@ impl App {
     pub fn boot_script(&self) -> String {
         let boot = Boot {
             info: self.app_info(),
-            settings: self.settings(),
+            settings: self.get_settings(),
             ask: vec![BootCall {
                 cmd: "first_screen".to_owned(),
                 args: serde_json::json!({
@@ -364,7 +368,8 @@ impl App {
         &self.inner.inbox
     }
 
-    /// Starts the demo workspace and signs in to it.
+    /// Starts the demo workspace and signs in to it (refused when built without the `demo`
+    /// feature).
     pub async fn start_demo(&self) -> Result<inbox::SyncStatus, AppError> {
         let per_minute = std::env::var("STEPUP_DEMO_RATE")
             .ok()
@@ -401,7 +406,7 @@ impl App {
             Err(err) => return Err(err),
         };
         Ok(inbox::FirstScreen {
-            status: self.sync_status(),
+            status: self.status(),
             page,
         })
     }
@@ -415,49 +420,8 @@ impl App {
         self.inner.inbox.search(&query).await
     }
 
-    pub async fn send_text(&self, args: inbox::SendText) -> Result<(), AppError> {
-        self.inner.inbox.send_text(args).await
-    }
-
-    pub async fn directory(&self) -> Result<Directory, AppError> {
-        self.inner.inbox.directory().await
-    }
-
     pub async fn conversation_action(&self, args: ConversationAction) -> Result<(), AppError> {
         self.inner.inbox.act(args).await
-    }
-
-    pub async fn add_note(&self, args: AddNote) -> Result<(), AppError> {
-        self.inner.inbox.add_note(args).await
-    }
-
-    pub async fn send_template(&self, args: SendTemplate) -> Result<(), AppError> {
-        self.inner.inbox.send_template(args).await
-    }
-
-    pub async fn retry_message(&self, args: String) -> Result<(), AppError> {
-        self.inner.inbox.retry_message(args).await
-    }
-
-    pub async fn discard_message(&self, args: String) -> Result<(), AppError> {
-        self.inner.inbox.discard_message(args).await
-    }
-
-    pub async fn suggestions(&self, args: String) -> Result<Vec<SuggestionView>, AppError> {
-        self.inner.inbox.suggestions(args).await
-    }
-
-    pub async fn mark_read(&self, args: String) -> Result<(), AppError> {
-        self.inner.inbox.mark_read(args).await
-    }
-
-    pub async fn mark_unread(&self, args: String) -> Result<(), AppError> {
-        self.inner.inbox.mark_unread(args).await
-    }
-
-    /// The open account's saved views of the inbox list.
-    pub async fn saved_views(&self) -> Result<Vec<saved_views::SavedView>, AppError> {
-        self.inner.inbox.saved_views().await
     }
 
     pub async fn save_view(
@@ -469,10 +433,6 @@ impl App {
 
     pub async fn delete_view(&self, args: String) -> Result<Vec<saved_views::SavedView>, AppError> {
         self.inner.inbox.delete_view(&args).await
-    }
-
-    pub async fn load_older(&self, args: String) -> Result<bool, AppError> {
-        self.inner.inbox.load_older(args).await
     }
 
     pub async fn accounts(&self) -> Result<Vec<AccountView>, AppError> {
@@ -511,10 +471,6 @@ impl App {
             .await
     }
 
-    pub async fn inline_media(&self, args: String) -> Result<InlineMedia, AppError> {
-        self.inner.inbox.inline_media(args).await
-    }
-
     pub async fn save_attachment(&self, args: SaveAttachment) -> Result<String, AppError> {
         self.inner
             .inbox
@@ -524,10 +480,6 @@ impl App {
 
     pub async fn open_link(&self, args: String) -> Result<(), AppError> {
         media::open_link(&args)
-    }
-
-    pub async fn send_attachment(&self, args: SendAttachment) -> Result<(), AppError> {
-        self.inner.inbox.send_attachment(args).await
     }
 
     /// The page has painted its first screen (`inbox` with the cached conversations, or
@@ -556,10 +508,6 @@ impl App {
         Ok(())
     }
 
-    pub async fn wipe_cache(&self) -> Result<SyncStatus, AppError> {
-        self.inner.inbox.wipe_cache().await
-    }
-
     /// Before the process exits: stop syncing, close the cache, and wait
     /// for the database threads to end.
     pub async fn shutdown(&self) {
@@ -568,16 +516,17 @@ impl App {
         stepup_store::wait_for_database_threads(std::time::Duration::from_secs(5)).await;
     }
 
-    pub fn sync_status(&self) -> inbox::SyncStatus {
+    /// The sync status now (see [`App::sync_status`] for the window's).
+    pub fn status(&self) -> inbox::SyncStatus {
         self.inner.inbox.status()
     }
 
     /// The status once the start-up begun by [`App::startup`] has finished: the window asks
     /// for it first, and should see the inbox, not a start screen that a moment later gives
     /// way to it.
-    pub async fn sync_status_when_started(&self) -> inbox::SyncStatus {
+    pub async fn sync_status(&self) -> inbox::SyncStatus {
         self.started().await;
-        self.sync_status()
+        self.status()
     }
 
     /// Returns once the start-up begun by [`App::startup`] (if any) has finished.

@@ -24,7 +24,7 @@ async fn supervisors_see_the_dashboard_from_the_cache_and_export_it() {
         .await
         .unwrap();
     // Wait until the initial sync is done (the engine says so).
-    while app.sync_status().state != SyncPhase::Online {
+    while app.status().state != SyncPhase::Online {
         match events.recv().await.unwrap() {
             InboxEvent::Status { status } if status.state == SyncPhase::Online => break,
             _ => {}

@@ -48,7 +48,7 @@ fn code<T: std::fmt::Debug>(r: Result<T, stepup_app::AppError>) -> ErrorCode {
 async fn wait_state(rx: &mut broadcast::Receiver<InboxEvent>, app: &App, state: SyncPhase) {
     tokio::time::timeout(WAIT, async {
         loop {
-            if app.sync_status().state == state {
+            if app.status().state == state {
                 return;
             }
             let _ = rx.recv().await;
@@ -168,10 +168,7 @@ async fn sign_in_errors_are_codes_the_ui_branches_on() {
     let app = app_in(dir.path());
     tokio::spawn(app.startup(false));
     assert!(!app.app_info().opening);
-    assert_eq!(
-        app.sync_status_when_started().await.state,
-        SyncPhase::SignedOut
-    );
+    assert_eq!(app.sync_status().await.state, SyncPhase::SignedOut);
     app.shutdown().await;
 }
 
@@ -185,7 +182,7 @@ async fn the_demo_is_signed_in_before_the_window_asks() {
         app.app_info().opening,
         "the UI may lay out the inbox meanwhile"
     );
-    let status = app.sync_status_when_started().await;
+    let status = app.sync_status().await;
     assert_ne!(status.state, SyncPhase::SignedOut);
     assert!(status.account.is_some());
     assert!(!app.app_info().opening);
@@ -220,10 +217,7 @@ async fn a_start_opens_the_account_used_last_before_the_window_asks() {
         limit: Some(5),
         ..Default::default()
     };
-    assert_eq!(
-        app.sync_status_when_started().await.state,
-        SyncPhase::SignedOut
-    );
+    assert_eq!(app.sync_status().await.state, SyncPhase::SignedOut);
     let screen = app.first_screen(query.clone()).await.unwrap();
     assert_eq!(screen.status.state, SyncPhase::SignedOut);
     assert!(screen.page.is_none(), "no list without an account");
@@ -258,7 +252,7 @@ async fn an_agents_day_views_actions_notes_templates_and_sending() {
         .unwrap();
     wait_state(&mut events, &app, SyncPhase::Online).await;
 
-    let dir_ = app.directory().await.unwrap();
+    let dir_ = app.inbox().directory().await.unwrap();
     let me = dir_.me.clone().expect("the directory knows who I am");
     assert_eq!(me.email, "omar@noor.demo");
     assert!(dir_.agents.len() >= 7 && !dir_.teams.is_empty());
@@ -430,22 +424,23 @@ async fn an_agents_day_views_actions_notes_templates_and_sending() {
     .await;
 
     // Read, then put back as unread for later: the team sees it unread again.
-    app.mark_read(target.id.clone()).await.unwrap();
+    app.inbox().mark_read(target.id.clone()).await.unwrap();
     wait_row(&mut events, &app, &target.id, |r| r.unread == 0).await;
-    app.mark_unread(target.id.clone()).await.unwrap();
+    app.inbox().mark_unread(target.id.clone()).await.unwrap();
     wait_row(&mut events, &app, &target.id, |r| r.unread == 1).await;
     assert_eq!(
-        code(app.mark_unread("cnv_nope".into()).await),
+        code(app.inbox().mark_unread("cnv_nope".into()).await),
         ErrorCode::NotFound
     );
 
     // A private note shows in the timeline as a note, with its author.
-    app.add_note(AddNote {
-        conversation_id: target.id.clone(),
-        body: "ملاحظة: العميل يفضل التوصيل مساءً".into(),
-    })
-    .await
-    .unwrap();
+    app.inbox()
+        .add_note(AddNote {
+            conversation_id: target.id.clone(),
+            body: "ملاحظة: العميل يفضل التوصيل مساءً".into(),
+        })
+        .await
+        .unwrap();
     let note = tokio::time::timeout(WAIT, async {
         loop {
             let v = app.open_conversation(target.id.clone()).await.unwrap();
@@ -464,13 +459,14 @@ async fn an_agents_day_views_actions_notes_templates_and_sending() {
     assert_eq!(note.author.as_deref(), Some(me.name.as_str()));
 
     // Sending: pending at once, then sent.
-    app.send_text(SendText {
-        conversation_id: target.id.clone(),
-        text: "  شكراً Thank you  ".into(),
-        reply_to: None,
-    })
-    .await
-    .unwrap();
+    app.inbox()
+        .send_text(SendText {
+            conversation_id: target.id.clone(),
+            text: "  شكراً Thank you  ".into(),
+            reply_to: None,
+        })
+        .await
+        .unwrap();
     let pending = app.open_conversation(target.id.clone()).await.unwrap();
     // Pending from the outbox at once, unless the cloud already took it.
     assert!(
@@ -499,12 +495,13 @@ async fn an_agents_day_views_actions_notes_templates_and_sending() {
     .expect("the message was sent");
     assert_eq!(
         code(
-            app.send_text(SendText {
-                conversation_id: target.id.clone(),
-                text: "   ".into(),
-                reply_to: None,
-            })
-            .await
+            app.inbox()
+                .send_text(SendText {
+                    conversation_id: target.id.clone(),
+                    text: "   ".into(),
+                    reply_to: None,
+                })
+                .await
         ),
         ErrorCode::InvalidInput
     );
@@ -529,14 +526,15 @@ async fn an_agents_day_views_actions_notes_templates_and_sending() {
             b"<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>".as_slice(),
         ),
     ] {
-        app.send_attachment(stepup_app::media::SendAttachment {
-            conversation_id: target.id.clone(),
-            filename: name.into(),
-            data_base64: b64(bytes),
-            caption: None,
-        })
-        .await
-        .unwrap();
+        app.inbox()
+            .send_attachment(stepup_app::media::SendAttachment {
+                conversation_id: target.id.clone(),
+                filename: name.into(),
+                data_base64: b64(bytes),
+                caption: None,
+            })
+            .await
+            .unwrap();
     }
     let attachments = tokio::time::timeout(WAIT, async {
         loop {
@@ -560,7 +558,11 @@ async fn an_agents_day_views_actions_notes_templates_and_sending() {
         .iter()
         .find(|a| a.filename.as_deref() == Some("receipt.png"))
         .unwrap();
-    let shown = app.inline_media(photo.id.clone().unwrap()).await.unwrap();
+    let shown = app
+        .inbox()
+        .inline_media(photo.id.clone().unwrap())
+        .await
+        .unwrap();
     assert_eq!(shown.content_type, "image/png");
     assert!(
         shown
@@ -572,7 +574,7 @@ async fn an_agents_day_views_actions_notes_templates_and_sending() {
         .find(|a| a.filename.as_deref() != Some("receipt.png"))
         .unwrap();
     assert_eq!(
-        code(app.inline_media(fake.id.clone().unwrap()).await),
+        code(app.inbox().inline_media(fake.id.clone().unwrap()).await),
         ErrorCode::InvalidInput,
         "an SVG is never rendered"
     );
@@ -588,13 +590,14 @@ async fn an_agents_day_views_actions_notes_templates_and_sending() {
     assert_eq!(saved.file_name().unwrap(), "evil.png");
     assert_eq!(
         code(
-            app.send_attachment(stepup_app::media::SendAttachment {
-                conversation_id: target.id.clone(),
-                filename: "x.bin".into(),
-                data_base64: "%%%not base64".into(),
-                caption: None,
-            })
-            .await
+            app.inbox()
+                .send_attachment(stepup_app::media::SendAttachment {
+                    conversation_id: target.id.clone(),
+                    filename: "x.bin".into(),
+                    data_base64: "%%%not base64".into(),
+                    caption: None,
+                })
+                .await
         ),
         ErrorCode::InvalidInput
     );
@@ -607,12 +610,13 @@ async fn an_agents_day_views_actions_notes_templates_and_sending() {
         .expect("a template with parameters");
     assert_eq!(
         code(
-            app.send_template(SendTemplate {
-                conversation_id: target.id.clone(),
-                template_id: template.id.clone(),
-                params: vec![" ".into(); template.params as usize],
-            })
-            .await
+            app.inbox()
+                .send_template(SendTemplate {
+                    conversation_id: target.id.clone(),
+                    template_id: template.id.clone(),
+                    params: vec![" ".into(); template.params as usize],
+                })
+                .await
         ),
         ErrorCode::InvalidInput
     );
@@ -657,7 +661,7 @@ async fn an_agents_day_views_actions_notes_templates_and_sending() {
         ErrorCode::InvalidInput
     );
     assert_eq!(app.delete_view("Instagram".into()).await.unwrap().len(), 1);
-    assert_eq!(app.saved_views().await.unwrap().len(), 1);
+    assert_eq!(app.inbox().saved_views().await.unwrap().len(), 1);
 
     // Export holds the account's data; sign-out with wipe deletes the cache.
     let path = app.export_data().await.unwrap();
@@ -669,10 +673,13 @@ async fn an_agents_day_views_actions_notes_templates_and_sending() {
     let accounts = app.accounts().await.unwrap();
     assert_eq!(accounts.len(), 1);
     app.sign_out(SignOut { wipe: true }).await.unwrap();
-    assert_eq!(app.sync_status().state, SyncPhase::SignedOut);
+    assert_eq!(app.status().state, SyncPhase::SignedOut);
     assert!(app.accounts().await.unwrap().is_empty());
-    assert_eq!(code(app.directory().await), ErrorCode::NotSignedIn);
-    assert_eq!(code(app.saved_views().await), ErrorCode::NotSignedIn);
+    assert_eq!(code(app.inbox().directory().await), ErrorCode::NotSignedIn);
+    assert_eq!(
+        code(app.inbox().saved_views().await),
+        ErrorCode::NotSignedIn
+    );
     let leftover: Vec<_> = walk(&dir.path().join("accounts"))
         .into_iter()
         .filter(|p| p.extension().is_some_and(|e| e == "db"))

@@ -308,7 +308,7 @@ impl Ctx {
 async fn run(cli: Cli) -> Result<()> {
     let data_dir = match cli.data_dir {
         Some(dir) => dir,
-        None => stepup_app::AppPaths::from_env()
+        None => stepup_sync::AppPaths::from_env()
             .context("no home folder to keep data in")?
             .data_dir()
             .to_path_buf(),

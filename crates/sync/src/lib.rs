@@ -9,11 +9,15 @@
 //!   cursor, the realtime stream with resume on reconnect, exponential backoff
 //!   with jitter, `410` → re-bootstrap, and the outbox sender. It publishes
 //!   [`SyncEvent`]s that the app and the CLI subscribe to.
+//! - [`AppPaths`]: where the desktop app and the CLI keep their files.
 
 pub mod account;
 pub mod backoff;
 pub mod client;
 pub mod engine;
+pub mod paths;
+
+pub use paths::AppPaths;
 
 use serde::Serialize;
 use stepup_protocol::{Message, Note};

@@ -1,63 +1,39 @@
-// Generated from the Rust types in crates/app (src/ipc.rs). Do not edit.
+// Generated from the Rust types in crates/app (src/commands.rs, src/ipc.rs). Do not edit.
 // Regenerate: STEPUP_UPDATE_BINDINGS=1 cargo test -p stepup-app --test bindings
 
-export type Channel = "whatsapp" | "messenger" | "instagram" | "telegram" | "tiktok" | "webchat";
-export type ConversationStatus = "open" | "pending" | "snoozed" | "resolved";
-export type Priority = "low" | "normal" | "high" | "urgent";
-export type Role = "agent" | "supervisor" | "admin";
-export type Presence = "online" | "away" | "offline";
-export type MessageKind = "text" | "template" | "image" | "audio" | "voice" | "video" | "document" | "sticker" | "location" | "contacts" | "reaction" | "reply" | "story_reply" | "unsupported" | "event";
-export type AttachmentKind = "image" | "audio" | "voice" | "video" | "document" | "sticker";
-export type Preview = { kind: MessageKind, 
+export type AccountView = { id: string, server: string, email: string, name: string, role: Role, 
 /**
- * At most [`PREVIEW_CHARS`] characters.
+ * The cache opens with a passphrase (no keyring).
  */
-text: string, };
-export type WindowState = "none" | "open" | "closing" | "closed";
-export type Origin = "human" | "bot" | "ai" | "system";
-export type ConversationEventKind = "assigned" | "unassigned" | "resolved" | "reopened" | "snoozed" | "window_closed";
-export type MessageStatus = "received" | "pending" | "sent" | "delivered" | "read" | "failed";
-export type EntryDirection = "inbound" | "outbound" | "note" | "event";
-export type SearchKind = "message" | "contact" | "note";
-export type Locale = "en" | "ar";
-export type Direction = "ltr" | "rtl";
-export type ThemePreference = "system" | "light" | "dark";
-export type QuietHours = { from: number, to: number, };
-export type NotificationSettings = { enabled: boolean, 
+passphrase: boolean, 
 /**
- * Show who wrote but not what (privacy).
+ * The account in use now.
  */
-hidePreviews: boolean, sound: boolean, 
+active: boolean, 
 /**
- * Do Not Disturb, now.
+ * The account used last: the app opens it on start.
  */
-dnd: boolean, 
+last: boolean, };
+export type Action = { "type": "assign_agent", agentId: string, } | { "type": "assign_team", teamId: string, } | { "type": "unassign" } | { "type": "status", status: ConversationStatus, snoozedUntil?: number, } | { "type": "labels", labelIds: Array<string>, } | { "type": "priority", priority: Priority, };
+export type AddNote = { conversationId: string, 
 /**
- * Do Not Disturb every day between these times.
+ * `@Name` mentions are resolved to agents by the cloud.
  */
-quietHours: QuietHours | null, 
+body: string, };
+export type AgentRow = { agentId: string, name: string, 
 /**
- * Conversations that never notify.
+ * Replies the agent wrote in the range.
  */
-muted: Array<string>, };
-export type Availability = "online" | "away" | "offline";
-export type DesktopSettings = { 
+replies: number, 
 /**
- * Closing the window keeps the app running in the tray.
+ * Conversations resolved in the range, assigned to the agent.
  */
-closeToTray: boolean, 
+resolved: number, 
 /**
- * Start when the user signs in to the computer.
+ * Of the conversations opened in the range that the agent answered first.
  */
-startAtLogin: boolean, 
-/**
- * The availability the agent chose (away also comes by itself when idle).
- */
-availability: Availability, 
-/**
- * Away after this many minutes without input (0: never).
- */
-awayAfterMinutes: number, };
+medianFirstResponseMs: number | null, csatAverage: number | null, conversations: Array<string>, };
+export type AgentView = { id: string, name: string, email: string, role: Role, teamIds: Array<string>, presence: Presence, };
 export type AnalyticsSettings = { 
 /**
  * The SLA targets breaches are counted against.
@@ -75,21 +51,15 @@ digits: Digits | null,
  * Label days with their Umm al-Qura Hijri date too.
  */
 hijri: boolean, };
-export type Settings = { 
+export type AnalyticsView = { 
 /**
- * The chosen UI language; `null` follows the OS.
+ * The signed-in agent's role in the workspace (from the cloud).
  */
-locale: Locale | null, theme: ThemePreference, 
+role: Role, 
 /**
- * How many days of history the local cache keeps; older messages are
- * fetched from the cloud when scrolled to.
+ * Only supervisors and admins see the dashboard.
  */
-historyDays: number, notifications: NotificationSettings, desktop: DesktopSettings, analytics: AnalyticsSettings, };
-export type SettingsPatch = { 
-/**
- * A shipped locale tag (`"en"`, `"ar"`) or `"system"`.
- */
-locale?: string, theme?: ThemePreference, historyDays?: number, };
+allowed: boolean, dashboard: Dashboard | null, };
 export type AppInfo = { name: string, version: string, 
 /**
  * The UI language in effect (the saved choice, else the OS's).
@@ -100,6 +70,13 @@ locale: Locale, direction: Direction, dataDir: string,
  * the start screen, is coming, and the UI can lay it out while it opens.
  */
 opening: boolean, };
+export type AttachmentKind = "image" | "audio" | "voice" | "video" | "document" | "sticker";
+export type AttachmentView = { 
+/**
+ * The cloud's id, when it holds the file.
+ */
+id: string | null, kind: AttachmentKind, filename: string | null, contentType: string | null, };
+export type Availability = "online" | "away" | "offline";
 export type Boot = { info: AppInfo, settings: Settings, 
 /**
  * Commands the page's start calls, asked for by the boot script as soon as the page
@@ -111,9 +88,153 @@ export type BootCall = { cmd: string,
  * The command's `args`, as the page's own call passes them (`null`: none).
  */
 args: unknown, };
+export type CannedView = { id: string, shortcut: string, language: string, title: string, body: string, };
+export type CardView = { "type": "location", latitude: number, longitude: number, name: string | null, address: string | null, 
+/**
+ * A map of the place, opened in the browser after the usual link check.
+ */
+mapUrl: string, } | { "type": "contacts", contacts: Array<ContactCardView>, };
+export type Channel = "whatsapp" | "messenger" | "instagram" | "telegram" | "tiktok" | "webchat";
+export type ChannelRow = { channel: Channel, opened: number, resolved: number, messagesIn: number, messagesOut: number, medianFirstResponseMs: number | null, conversations: Array<string>, };
+export type Choice = { id: string, name: string, };
+export type ContactCardView = { name: string, phones: Array<string>, };
+export type ContactView = { id: string, name: string, phone: string | null, language: string | null, identities: Array<IdentityView>, };
+export type ConversationAction = { conversationId: string, action: Action, };
+export type ConversationEventKind = "assigned" | "unassigned" | "resolved" | "reopened" | "snoozed" | "window_closed";
+export type ConversationStatus = "open" | "pending" | "snoozed" | "resolved";
+export type ConversationView = { row: InboxRow, contact: ContactView, window: WindowView, 
+/**
+ * Oldest first; notes and events interleaved by time.
+ */
+messages: Array<MessageView>, 
+/**
+ * The contact's other conversations, latest first.
+ */
+previous: Array<InboxRow>, csat: number | null, };
+export type Country = "AE" | "SA" | "QA" | "KW" | "BH" | "OM";
+export type Csat = { average: number | null, 
+/**
+ * Responses scoring 1, 2, 3, 4 and 5.
+ */
+distribution: [number, number, number, number, number], responses: number, };
+export type Dashboard = { 
+/**
+ * Unix ms, inclusive.
+ */
+from: number, 
+/**
+ * Unix ms, exclusive.
+ */
+to: number, timeZone: string, country: Country, 
+/**
+ * ISO weekday the week starts on.
+ */
+weekStart: number, 
+/**
+ * ISO weekdays of the weekend.
+ */
+weekend: Array<number>, digits: Digits, targets: Targets, figures: Array<Figure>, days: Array<Day>, heatmap: Heatmap, channels: Array<ChannelRow>, agents: Array<AgentRow>, csat: Csat, teams: Array<Choice>, labels: Array<Choice>, agentChoices: Array<Choice>, };
+export type Day = { 
+/**
+ * `YYYY-MM-DD`, in the workspace's time zone.
+ */
+date: string, 
+/**
+ * ISO weekday, Monday 1 … Sunday 7.
+ */
+weekday: number, weekend: boolean, hijri: HijriDate | null, opened: number, resolved: number, messagesIn: number, };
+export type DesktopSettings = { 
+/**
+ * Closing the window keeps the app running in the tray.
+ */
+closeToTray: boolean, 
+/**
+ * Start when the user signs in to the computer.
+ */
+startAtLogin: boolean, 
+/**
+ * The availability the agent chose (away also comes by itself when idle).
+ */
+availability: Availability, 
+/**
+ * Away after this many minutes without input (0: never).
+ */
+awayAfterMinutes: number, };
+export type Digits = "latin" | "arabic_indic";
+export type Direction = "ltr" | "rtl";
+export type Directory = { me: AgentView | null, agents: Array<AgentView>, teams: Array<TeamView>, labels: Array<LabelView>, canned: Array<CannedView>, 
+/**
+ * Approved templates only.
+ */
+templates: Array<TemplateView>, };
+export type EntryDirection = "inbound" | "outbound" | "note" | "event";
 export type ErrorCode = "invalid_input" | "io" | "not_signed_in" | "not_found" | "unauthorized" | "unreachable" | "rejected" | "keyring_unavailable" | "passphrase_required" | "wrong_key" | "internal";
-export type IpcError = { code: ErrorCode, message: string, };
-export type LabelView = { id: string, name: string, color: string, };
+export type ExportedFile = { path: string, };
+export type Figure = { 
+/**
+ * `opened`, `resolved`, `messages_in`, …; its title is `analytics-fig-<id>`.
+ */
+id: string, 
+/**
+ * `None` when there is nothing to measure (no responses yet, no surveys).
+ */
+value: number | null, unit: Unit, 
+/**
+ * The Fluent id of its definition.
+ */
+definition: string, 
+/**
+ * The conversations behind it.
+ */
+conversations: Array<string>, };
+export type Filters = { channel?: Channel, 
+/**
+ * Team id.
+ */
+team?: string, 
+/**
+ * Agent id (the assignee).
+ */
+agent?: string, 
+/**
+ * Label id.
+ */
+label?: string, };
+export type FirstScreen = { status: SyncStatus, 
+/**
+ * `null` when no account is open.
+ */
+page: InboxPage | null, };
+export type Heatmap = { 
+/**
+ * ISO weekdays of the rows, from the week start.
+ */
+weekdays: Array<number>, 
+/**
+ * `cells[row][hour]`, hours 0–23 local.
+ */
+cells: Array<Array<number>>, max: number, };
+export type HijriDate = { year: number, 
+/**
+ * 1 (Muharram) to 12 (Dhu al-Hijjah).
+ */
+month: number, day: number, };
+export type IdentityView = { channel: Channel, externalId: string, };
+export type InboxEvent = { "type": "changed", ids: Array<string>, } | { "type": "status", status: SyncStatus, };
+export type InboxPage = { total: number, offset: number, rows: Array<InboxRow>, };
+export type InboxQuery = { channel?: Channel, status?: ConversationStatus, 
+/**
+ * `all` when absent.
+ */
+view?: ListView, label?: string, unread?: boolean, 
+/**
+ * `latest` when absent.
+ */
+sort?: ListSort, 
+/**
+ * Rows from this one on (0 is the top of the list).
+ */
+offset?: number, limit?: number, };
 export type InboxRow = { id: string, channel: Channel, contactId: string, contactName: string, 
 /**
  * The last message: its kind (the UI names a photo, a place or a contact card in the
@@ -128,18 +249,19 @@ waiting: boolean, replyWindow: WindowState,
  * When free text stops being allowed, if the channel has a window.
  */
 freeTextUntil: number | null, };
-export type QuoteView = { id: string, text: string, };
-export type AttachmentView = { 
+export type InlineMedia = { contentType: string, 
 /**
- * The cloud's id, when it holds the file.
+ * A `data:` URL of the bytes.
  */
-id: string | null, kind: AttachmentKind, filename: string | null, contentType: string | null, };
-export type ContactCardView = { name: string, phones: Array<string>, };
-export type CardView = { "type": "location", latitude: number, longitude: number, name: string | null, address: string | null, 
-/**
- * A map of the place, opened in the browser after the usual link check.
- */
-mapUrl: string, } | { "type": "contacts", contacts: Array<ContactCardView>, };
+dataUrl: string, };
+export type IpcError = { code: ErrorCode, message: string, };
+export type LabelView = { id: string, name: string, color: string, };
+export type ListFilters = { view: ListView, status: ConversationStatus | null, channel: Channel | null, label: string | null, unread: boolean, sort: ListSort, };
+export type ListSort = "latest" | "waiting";
+export type ListView = "all" | "mine" | "unassigned" | "my_teams";
+export type Locale = "en" | "ar";
+export type MessageKind = "text" | "template" | "image" | "audio" | "voice" | "video" | "document" | "sticker" | "location" | "contacts" | "reaction" | "reply" | "story_reply" | "unsupported" | "event";
+export type MessageStatus = "received" | "pending" | "sent" | "delivered" | "read" | "failed";
 export type MessageView = { id: string, direction: EntryDirection, origin: Origin, 
 /**
  * Notes are text.
@@ -173,139 +295,34 @@ reactions: Array<string>, attachment: AttachmentView | null,
  * A shared location or contact cards, shown as a card.
  */
 card: CardView | null, };
-export type IdentityView = { channel: Channel, externalId: string, };
-export type ContactView = { id: string, name: string, phone: string | null, language: string | null, identities: Array<IdentityView>, };
-export type WindowView = { freeTextUntil: number | null, humanAgentUntil: number | null, templatesAllowed: boolean, };
-export type ConversationView = { row: InboxRow, contact: ContactView, window: WindowView, 
-/**
- * Oldest first; notes and events interleaved by time.
- */
-messages: Array<MessageView>, 
-/**
- * The contact's other conversations, latest first.
- */
-previous: Array<InboxRow>, csat: number | null, };
-export type InboxQuery = { channel?: Channel, status?: ConversationStatus, 
-/**
- * `all` when absent.
- */
-view?: ListView, label?: string, unread?: boolean, 
-/**
- * `latest` when absent.
- */
-sort?: ListSort, 
-/**
- * Rows from this one on (0 is the top of the list).
- */
-offset?: number, limit?: number, };
-export type ListView = "all" | "mine" | "unassigned" | "my_teams";
-export type ListSort = "latest" | "waiting";
-export type ListFilters = { view: ListView, status: ConversationStatus | null, channel: Channel | null, label: string | null, unread: boolean, sort: ListSort, };
-export type SavedView = { name: string, query: ListFilters, };
-export type InboxPage = { total: number, offset: number, rows: Array<InboxRow>, };
-export type FirstScreen = { status: SyncStatus, 
-/**
- * `null` when no account is open.
- */
-page: InboxPage | null, };
-export type SendText = { conversationId: string, text: string, 
-/**
- * The message this one answers (quoted above it).
- */
-replyTo?: string, };
-export type SyncPhase = "signed_out" | "bootstrapping" | "syncing" | "online" | "offline";
-export type SyncStatus = { state: SyncPhase, account: string | null, lastSyncAt: number | null, error: string | null, 
-/**
- * Changes applied so far while bootstrapping.
- */
-applied: number, 
-/**
- * Changes the initial sync holds in all, when known.
- */
-total: number | null, };
-export type SnippetPart = { text: string, hit: boolean, };
-export type SearchResult = { kind: SearchKind, id: string, conversationId: string | null, contactName: string, snippet: Array<SnippetPart>, };
-export type InboxEvent = { "type": "changed", ids: Array<string>, } | { "type": "status", status: SyncStatus, };
-export type AgentView = { id: string, name: string, email: string, role: Role, teamIds: Array<string>, presence: Presence, };
-export type TeamView = { id: string, name: string, };
-export type CannedView = { id: string, shortcut: string, language: string, title: string, body: string, };
-export type TemplateView = { id: string, channel: Channel, name: string, language: string, category: string, 
-/**
- * With `{{1}}`, `{{2}}` placeholders.
- */
-body: string, params: number, };
-export type Directory = { me: AgentView | null, agents: Array<AgentView>, teams: Array<TeamView>, labels: Array<LabelView>, canned: Array<CannedView>, 
-/**
- * Approved templates only.
- */
-templates: Array<TemplateView>, };
-export type Action = { "type": "assign_agent", agentId: string, } | { "type": "assign_team", teamId: string, } | { "type": "unassign" } | { "type": "status", status: ConversationStatus, snoozedUntil?: number, } | { "type": "labels", labelIds: Array<string>, } | { "type": "priority", priority: Priority, };
-export type ConversationAction = { conversationId: string, action: Action, };
-export type AddNote = { conversationId: string, 
-/**
- * `@Name` mentions are resolved to agents by the cloud.
- */
-body: string, };
-export type SendTemplate = { conversationId: string, templateId: string, params: Array<string>, };
-export type SuggestionView = { text: string, language: string, };
-export type AccountView = { id: string, server: string, email: string, name: string, role: Role, 
-/**
- * The cache opens with a passphrase (no keyring).
- */
-passphrase: boolean, 
-/**
- * The account in use now.
- */
-active: boolean, 
-/**
- * The account used last: the app opens it on start.
- */
-last: boolean, };
-export type SignIn = { server: string, email: string, password: string, 
-/**
- * Protect the cache with this passphrase instead of the OS keyring.
- */
-passphrase?: string, };
-export type OpenAccount = { id: string, passphrase?: string, };
-export type SignOut = { 
-/**
- * Also delete this account's cache, attachments and keys.
- */
-wipe: boolean, };
-export type InlineMedia = { contentType: string, 
-/**
- * A `data:` URL of the bytes.
- */
-dataUrl: string, };
-export type SaveAttachment = { id: string, 
-/**
- * The name the customer's file had; cleaned before use.
- */
-filename?: string, };
-export type SendAttachment = { conversationId: string, filename: string, 
-/**
- * The file's bytes, base64.
- */
-dataBase64: string, caption?: string, };
 export type MuteConversation = { conversationId: string, muted: boolean, };
 export type NavigateTo = { conversationId: string, };
-export type Range = { "kind": "today" } | { "kind": "last7" } | { "kind": "last30" } | { "kind": "last90" } | { "kind": "this_week" } | { "kind": "custom", from: string, to: string, };
-export type Filters = { channel?: Channel, 
+export type NotificationSettings = { enabled: boolean, 
 /**
- * Team id.
+ * Show who wrote but not what (privacy).
  */
-team?: string, 
+hidePreviews: boolean, sound: boolean, 
 /**
- * Agent id (the assignee).
+ * Do Not Disturb, now.
  */
-agent?: string, 
+dnd: boolean, 
 /**
- * Label id.
+ * Do Not Disturb every day between these times.
  */
-label?: string, };
-export type Targets = { firstResponseMinutes: number, resolutionHours: number, };
-export type Country = "AE" | "SA" | "QA" | "KW" | "BH" | "OM";
-export type Digits = "latin" | "arabic_indic";
+quietHours: QuietHours | null, 
+/**
+ * Conversations that never notify.
+ */
+muted: Array<string>, };
+export type OpenAccount = { id: string, passphrase?: string, };
+export type Origin = "human" | "bot" | "ai" | "system";
+export type Presence = "online" | "away" | "offline";
+export type Preview = { kind: MessageKind, 
+/**
+ * At most [`PREVIEW_CHARS`] characters.
+ */
+text: string, };
+export type Priority = "low" | "normal" | "high" | "urgent";
 export type Query = { range: Range, filters: Filters, targets: Targets, 
 /**
  * Overrides the country derived from the workspace's time zone.
@@ -319,94 +336,77 @@ digits?: Digits,
  * Label days with their Umm al-Qura Hijri date too.
  */
 hijri: boolean, };
+export type QuietHours = { from: number, to: number, };
+export type QuoteView = { id: string, text: string, };
+export type Range = { "kind": "today" } | { "kind": "last7" } | { "kind": "last30" } | { "kind": "last90" } | { "kind": "this_week" } | { "kind": "custom", from: string, to: string, };
+export type Role = "agent" | "supervisor" | "admin";
+export type SaveAttachment = { id: string, 
+/**
+ * The name the customer's file had; cleaned before use.
+ */
+filename?: string, };
+export type SavedView = { name: string, query: ListFilters, };
+export type SearchKind = "message" | "contact" | "note";
+export type SearchResult = { kind: SearchKind, id: string, conversationId: string | null, contactName: string, snippet: Array<SnippetPart>, };
+export type SendAttachment = { conversationId: string, filename: string, 
+/**
+ * The file's bytes, base64.
+ */
+dataBase64: string, caption?: string, };
+export type SendTemplate = { conversationId: string, templateId: string, params: Array<string>, };
+export type SendText = { conversationId: string, text: string, 
+/**
+ * The message this one answers (quoted above it).
+ */
+replyTo?: string, };
+export type Settings = { 
+/**
+ * The chosen UI language; `null` follows the OS.
+ */
+locale: Locale | null, theme: ThemePreference, 
+/**
+ * How many days of history the local cache keeps; older messages are
+ * fetched from the cloud when scrolled to.
+ */
+historyDays: number, notifications: NotificationSettings, desktop: DesktopSettings, analytics: AnalyticsSettings, };
+export type SettingsPatch = { 
+/**
+ * A shipped locale tag (`"en"`, `"ar"`) or `"system"`.
+ */
+locale?: string, theme?: ThemePreference, historyDays?: number, };
+export type SignIn = { server: string, email: string, password: string, 
+/**
+ * Protect the cache with this passphrase instead of the OS keyring.
+ */
+passphrase?: string, };
+export type SignOut = { 
+/**
+ * Also delete this account's cache, attachments and keys.
+ */
+wipe: boolean, };
+export type SnippetPart = { text: string, hit: boolean, };
+export type SuggestionView = { text: string, language: string, };
+export type SyncPhase = "signed_out" | "bootstrapping" | "syncing" | "online" | "offline";
+export type SyncStatus = { state: SyncPhase, account: string | null, lastSyncAt: number | null, error: string | null, 
+/**
+ * Changes applied so far while bootstrapping.
+ */
+applied: number, 
+/**
+ * Changes the initial sync holds in all, when known.
+ */
+total: number | null, };
+export type Targets = { firstResponseMinutes: number, resolutionHours: number, };
+export type TeamView = { id: string, name: string, };
+export type TemplateView = { id: string, channel: Channel, name: string, language: string, category: string, 
+/**
+ * With `{{1}}`, `{{2}}` placeholders.
+ */
+body: string, params: number, };
+export type ThemePreference = "system" | "light" | "dark";
 export type Unit = "count" | "duration" | "percent" | "score";
-export type Figure = { 
-/**
- * `opened`, `resolved`, `messages_in`, …; its title is `analytics-fig-<id>`.
- */
-id: string, 
-/**
- * `None` when there is nothing to measure (no responses yet, no surveys).
- */
-value: number | null, unit: Unit, 
-/**
- * The Fluent id of its definition.
- */
-definition: string, 
-/**
- * The conversations behind it.
- */
-conversations: Array<string>, };
-export type HijriDate = { year: number, 
-/**
- * 1 (Muharram) to 12 (Dhu al-Hijjah).
- */
-month: number, day: number, };
-export type Day = { 
-/**
- * `YYYY-MM-DD`, in the workspace's time zone.
- */
-date: string, 
-/**
- * ISO weekday, Monday 1 … Sunday 7.
- */
-weekday: number, weekend: boolean, hijri: HijriDate | null, opened: number, resolved: number, messagesIn: number, };
-export type Heatmap = { 
-/**
- * ISO weekdays of the rows, from the week start.
- */
-weekdays: Array<number>, 
-/**
- * `cells[row][hour]`, hours 0–23 local.
- */
-cells: Array<Array<number>>, max: number, };
-export type ChannelRow = { channel: Channel, opened: number, resolved: number, messagesIn: number, messagesOut: number, medianFirstResponseMs: number | null, conversations: Array<string>, };
-export type AgentRow = { agentId: string, name: string, 
-/**
- * Replies the agent wrote in the range.
- */
-replies: number, 
-/**
- * Conversations resolved in the range, assigned to the agent.
- */
-resolved: number, 
-/**
- * Of the conversations opened in the range that the agent answered first.
- */
-medianFirstResponseMs: number | null, csatAverage: number | null, conversations: Array<string>, };
-export type Csat = { average: number | null, 
-/**
- * Responses scoring 1, 2, 3, 4 and 5.
- */
-distribution: [number, number, number, number, number], responses: number, };
-export type Choice = { id: string, name: string, };
-export type Dashboard = { 
-/**
- * Unix ms, inclusive.
- */
-from: number, 
-/**
- * Unix ms, exclusive.
- */
-to: number, timeZone: string, country: Country, 
-/**
- * ISO weekday the week starts on.
- */
-weekStart: number, 
-/**
- * ISO weekdays of the weekend.
- */
-weekend: Array<number>, digits: Digits, targets: Targets, figures: Array<Figure>, days: Array<Day>, heatmap: Heatmap, channels: Array<ChannelRow>, agents: Array<AgentRow>, csat: Csat, teams: Array<Choice>, labels: Array<Choice>, agentChoices: Array<Choice>, };
-export type AnalyticsView = { 
-/**
- * The signed-in agent's role in the workspace (from the cloud).
- */
-role: Role, 
-/**
- * Only supervisors and admins see the dashboard.
- */
-allowed: boolean, dashboard: Dashboard | null, };
-export type ExportedFile = { path: string, };
+export type WindowState = "none" | "open" | "closing" | "closed";
+export type WindowView = { freeTextUntil: number | null, humanAgentUntil: number | null, templatesAllowed: boolean, };
 
 /** Every backend command: its argument (or `null`) and its result. */
 export type Commands = {

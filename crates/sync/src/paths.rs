@@ -1,4 +1,4 @@
-//! Where the app keeps its files.
+//! Where the app (and the CLI) keep their files.
 
 use std::path::{Path, PathBuf};
 

@@ -1,0 +1,58 @@
+// Every command the UI may call, declared once. Not a module: `src/ipc.rs` includes this file
+// (with the types' imports) and so does `src-tauri/build.rs` (which reads only the names).
+// From this list come the TypeScript bindings (`ui/src/lib/bindings.ts`), the shell's
+// `#[tauri::command]` functions and their handler (`stepup_app::for_each_command!`), the
+// commands of the app manifest and the permission set the window is granted.
+//
+// One line per command: how the shell calls it, its name, its argument (at most one, named
+// `args`) and its result.
+//   sync          `app.<name>(args)`, on the main thread
+//   async         `app.<name>(args).await`
+//   async [inbox] `app.inbox().<name>(args).await`
+//   shell         written in the shell itself (`src-tauri/src/commands.rs`): it needs the window
+// The method returns the result, or `Result<result, AppError>`.
+
+commands! {
+    sync          app_info() -> AppInfo;
+    sync          get_settings() -> Settings;
+    sync          update_settings(args: SettingsPatch) -> Settings;
+    async         start_demo() -> SyncStatus;
+    async         sync_status() -> SyncStatus;
+    async         inbox_list(args: InboxQuery) -> InboxPage;
+    async         first_screen(args: InboxQuery) -> FirstScreen;
+    async         inbox_rows(args: Vec<String>) -> Vec<InboxRow>;
+    async         open_conversation(args: String) -> ConversationView;
+    async [inbox] send_text(args: SendText) -> ();
+    async         search(args: String) -> Vec<SearchResult>;
+    async [inbox] directory() -> Directory;
+    async         conversation_action(args: ConversationAction) -> ();
+    async [inbox] add_note(args: AddNote) -> ();
+    async [inbox] send_template(args: SendTemplate) -> ();
+    async [inbox] retry_message(args: String) -> ();
+    async [inbox] discard_message(args: String) -> ();
+    async [inbox] suggestions(args: String) -> Vec<SuggestionView>;
+    async [inbox] mark_read(args: String) -> ();
+    async [inbox] mark_unread(args: String) -> ();
+    async [inbox] load_older(args: String) -> bool;
+    async [inbox] saved_views() -> Vec<SavedView>;
+    async         save_view(args: SavedView) -> Vec<SavedView>;
+    async         delete_view(args: String) -> Vec<SavedView>;
+    async         accounts() -> Vec<AccountView>;
+    async         sign_in(args: SignIn) -> SyncStatus;
+    async         open_account(args: OpenAccount) -> SyncStatus;
+    async         sign_out(args: SignOut) -> ();
+    async         export_data() -> String;
+    async [inbox] wipe_cache() -> SyncStatus;
+    async [inbox] inline_media(args: String) -> InlineMedia;
+    async         save_attachment(args: SaveAttachment) -> String;
+    async         open_link(args: String) -> ();
+    async [inbox] send_attachment(args: SendAttachment) -> ();
+    async         ui_ready(args: String) -> ();
+    shell         show_window() -> ();
+    sync          update_notification_settings(args: NotificationSettings) -> Settings;
+    sync          update_desktop_settings(args: DesktopSettings) -> Settings;
+    sync          update_analytics_settings(args: AnalyticsSettings) -> Settings;
+    sync          mute_conversation(args: MuteConversation) -> Settings;
+    async         analytics(args: stepup_analytics::Query) -> AnalyticsView;
+    async         export_analytics_csv(args: stepup_analytics::Query) -> ExportedFile;
+}
