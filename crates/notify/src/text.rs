@@ -204,6 +204,17 @@ mod tests {
     }
 
     #[test]
+    fn every_kind_that_is_not_writing_has_a_name_in_both_languages() {
+        let c = Catalog::embedded();
+        for kind in MessageKind::ALL.into_iter().filter(|k| !k.is_text()) {
+            for locale in [Locale::En, Locale::Ar] {
+                let id = format!("kind-{}", kind.as_str());
+                assert!(c.has(locale, &id), "{id} in {locale:?}");
+            }
+        }
+    }
+
+    #[test]
     fn other_kinds() {
         let c = Catalog::embedded();
         let t = render(

@@ -68,6 +68,24 @@ pub enum MessageKind {
 }
 
 impl MessageKind {
+    pub const ALL: [MessageKind; 15] = [
+        MessageKind::Text,
+        MessageKind::Template,
+        MessageKind::Image,
+        MessageKind::Audio,
+        MessageKind::Voice,
+        MessageKind::Video,
+        MessageKind::Document,
+        MessageKind::Sticker,
+        MessageKind::Location,
+        MessageKind::Contacts,
+        MessageKind::Reaction,
+        MessageKind::Reply,
+        MessageKind::StoryReply,
+        MessageKind::Unsupported,
+        MessageKind::Event,
+    ];
+
     /// The wire name (`image`, `story_reply`, …), also the suffix of its message id in the
     /// translations (`kind-image`).
     pub fn as_str(self) -> &'static str {
@@ -399,24 +417,7 @@ mod tests {
 
     #[test]
     fn kind_names_are_the_wire_names() {
-        use MessageKind::*;
-        for k in [
-            Text,
-            Template,
-            Image,
-            Audio,
-            Voice,
-            Video,
-            Document,
-            Sticker,
-            Location,
-            Contacts,
-            Reaction,
-            Reply,
-            StoryReply,
-            Unsupported,
-            Event,
-        ] {
+        for k in MessageKind::ALL {
             assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
         }
     }
