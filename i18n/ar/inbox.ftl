@@ -179,6 +179,7 @@ composer-add-note = إضافة ملاحظة
 composer-replying-to = رداً على
 composer-cancel = إلغاء
 window-left = نافذة الرد: متبقٍ { $hours } س { $minutes } د
+window-left-human-agent = نافذة رد الموظف (7 أيام): متبقٍ { $hours } س { $minutes } د
 window-closed-templates = انتهت نافذة الـ24 ساعة. لا يمكن إرسال سوى قالب معتمد حتى يكتب العميل مجدداً.
 window-closed-wait = أُغلقت نافذة الرد. يمكنك الرد عندما يكتب العميل مجدداً.
 templates-none = لا توجد قوالب معتمدة لهذه القناة.

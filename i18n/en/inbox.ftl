@@ -167,6 +167,7 @@ composer-add-note = Add note
 composer-replying-to = Replying to
 composer-cancel = Cancel
 window-left = Reply window: { $hours } h { $minutes } min left
+window-left-human-agent = Human-agent reply window (7 days): { $hours } h { $minutes } min left
 window-closed-templates = The 24-hour window has closed. Only an approved template can be sent until the customer writes again.
 window-closed-wait = The reply window has closed. You can reply once the customer writes again.
 templates-none = No approved templates for this channel.

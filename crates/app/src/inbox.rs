@@ -583,6 +583,7 @@ impl Inbox {
                 window: WindowView {
                     free_text_until: c.reply_window.free_text_until,
                     human_agent_until: c.reply_window.human_agent_until,
+                    reply_until: c.reply_window.agent_until(),
                     templates_allowed: c.reply_window.templates_allowed,
                 },
                 messages: timeline,
@@ -641,13 +642,26 @@ impl Inbox {
             let request = SendMessageRequest::Text {
                 text: text.to_owned(),
                 reply_to_message_id: args.reply_to.clone(),
-                human_agent: false,
+                human_agent: human_agent(&a.session.store, &args.conversation_id).await?,
             };
             a.engine.enqueue(&args.conversation_id, &request).await?;
             Ok(())
         })
         .await
     }
+}
+
+/// Whether an agent's reply in this conversation goes with the `HUMAN_AGENT` tag allowed: on
+/// Messenger and Instagram, where a human agent may answer for 7 days (the cloud uses the tag only
+/// outside the 24-hour window). Agents are human; the AI's replies never come through here.
+pub(crate) async fn human_agent(
+    store: &stepup_store::Store,
+    conversation_id: &str,
+) -> Result<bool, AppError> {
+    Ok(store
+        .conversation(conversation_id)
+        .await?
+        .is_some_and(|c| c.channel.human_agent_window_ms().is_some()))
 }
 
 /// The list rows of conversations read from the cache, with the directory's names.

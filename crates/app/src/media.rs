@@ -199,7 +199,11 @@ impl Inbox {
                             .as_ref()
                             .map(|c| c.trim().to_owned())
                             .filter(|c| !c.is_empty()),
-                        human_agent: false,
+                        human_agent: crate::inbox::human_agent(
+                            &a.session.store,
+                            &args.conversation_id,
+                        )
+                        .await?,
                     },
                 )
                 .await?;

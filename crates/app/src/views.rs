@@ -197,6 +197,10 @@ pub struct WindowView {
     pub free_text_until: Option<i64>,
     #[ts(type = "number | null")]
     pub human_agent_until: Option<i64>,
+    /// Until when the agent may answer with text or a file: the free-text window, or the
+    /// HUMAN_AGENT window where it is later (Messenger, Instagram). `null`: no window.
+    #[ts(type = "number | null")]
+    pub reply_until: Option<i64>,
     pub templates_allowed: bool,
 }
 

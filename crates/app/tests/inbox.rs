@@ -702,3 +702,76 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messenger_and_instagram_replies_after_a_day_go_out_with_the_human_agent_tag() {
+    let server = demo_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let app = app_in(dir.path());
+    let mut events = app.inbox().subscribe();
+    app.sign_in(sign_in(&server, "omar@noor.demo", demo::DEMO_PASSWORD))
+        .await
+        .unwrap();
+    wait_state(&mut events, &app, SyncPhase::Online).await;
+
+    // A conversation whose 24-hour window has closed, inside the 7 days a human agent may
+    // still answer in.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    let mut target = None;
+    'find: for channel in [Channel::Messenger, Channel::Instagram] {
+        let rows = list(
+            &app,
+            InboxQuery {
+                channel: Some(channel),
+                ..Default::default()
+            },
+        )
+        .await;
+        for row in rows {
+            let view = app.open_conversation(row.id.clone()).await.unwrap();
+            let w = &view.window;
+            if w.free_text_until.is_some_and(|t| t + 3_600_000 < now)
+                && w.human_agent_until.is_some_and(|h| h > now + 3_600_000)
+            {
+                assert_eq!(w.reply_until, w.human_agent_until);
+                assert_ne!(view.row.reply_window, WindowState::Closed);
+                target = Some(row.id);
+                break 'find;
+            }
+        }
+    }
+    let target = target
+        .expect("the demo has a Messenger or Instagram conversation between 1 and 7 days old");
+
+    app.inbox()
+        .send_text(SendText {
+            conversation_id: target.clone(),
+            text: "Sorry for the wait, your order is ready".into(),
+            reply_to: None,
+        })
+        .await
+        .unwrap();
+    // The cloud accepts it (with the tag), rather than refusing it as outside the window.
+    tokio::time::timeout(WAIT, async {
+        loop {
+            let v = app.open_conversation(target.clone()).await.unwrap();
+            if let Some(m) = v
+                .messages
+                .iter()
+                .find(|m| m.text == "Sorry for the wait, your order is ready")
+            {
+                assert_ne!(m.status, MessageStatus::Failed, "{:?}", m.error);
+                if !m.local {
+                    return;
+                }
+            }
+            let _ = events.recv().await;
+        }
+    })
+    .await
+    .expect("the reply was accepted");
+    app.shutdown().await;
+}

@@ -64,7 +64,8 @@ impl Channel {
     }
 
     /// Messenger and Instagram: how long a human agent may still answer with the
-    /// `HUMAN_AGENT` tag.
+    /// `HUMAN_AGENT` tag. An agent's replies on these channels are sent with the tag allowed
+    /// (`human_agent: true`): the cloud uses it only outside the 24-hour window.
     pub fn human_agent_window_ms(self) -> Option<i64> {
         match self {
             Channel::Messenger | Channel::Instagram => Some(7 * DAY_MS),
@@ -129,9 +130,16 @@ pub enum SendRefusal {
 }
 
 impl ReplyWindow {
-    /// The window's state at `now`.
+    /// Until when a human agent may answer with text or a file: the end of the free-text window,
+    /// or of the `HUMAN_AGENT` window where it is later (Messenger, Instagram). `None`: no window.
+    pub fn agent_until(&self) -> Option<i64> {
+        let free = self.free_text_until?;
+        Some(self.human_agent_until.map_or(free, |h| h.max(free)))
+    }
+
+    /// The window's state for a human agent at `now` (see [`ReplyWindow::agent_until`]).
     pub fn state(&self, now: i64) -> WindowState {
-        match self.free_text_until {
+        match self.agent_until() {
             None => WindowState::None,
             Some(t) if t <= now => WindowState::Closed,
             Some(t) if t - now < CLOSING_SOON_MS => WindowState::Closing,
@@ -228,6 +236,11 @@ mod tests {
         assert_eq!(w.state(DAY_MS), WindowState::Closed);
         let t = Channel::Telegram.reply_window(Some(0), 0);
         assert_eq!(t.state(i64::MAX), WindowState::None);
+        // Messenger: a human agent may still answer for 7 days, with the HUMAN_AGENT tag.
+        let m = Channel::Messenger.reply_window(Some(0), 0);
+        assert_eq!(m.agent_until(), Some(7 * DAY_MS));
+        assert_eq!(m.state(2 * DAY_MS), WindowState::Open);
+        assert_eq!(m.state(7 * DAY_MS), WindowState::Closed);
     }
 
     #[test]

@@ -406,7 +406,12 @@ body: string, params: number, };
 export type ThemePreference = "system" | "light" | "dark";
 export type Unit = "count" | "duration" | "percent" | "score";
 export type WindowState = "none" | "open" | "closing" | "closed";
-export type WindowView = { freeTextUntil: number | null, humanAgentUntil: number | null, templatesAllowed: boolean, };
+export type WindowView = { freeTextUntil: number | null, humanAgentUntil: number | null, 
+/**
+ * Until when the agent may answer with text or a file: the free-text window, or the
+ * HUMAN_AGENT window where it is later (Messenger, Instagram). `null`: no window.
+ */
+replyUntil: number | null, templatesAllowed: boolean, };
 
 /** Every backend command: its argument (or `null`) and its result. */
 export type Commands = {
