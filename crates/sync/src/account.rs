@@ -274,24 +274,26 @@ impl Accounts {
         let name = Self::token_name(&record.id);
         let passphrase = record.passphrase;
         let store = store.clone();
-        Arc::new(move |token: &Secret<String>| {
-            let token = token.clone();
-            if passphrase {
-                let store = store.clone();
-                tokio::spawn(async move {
-                    if let Err(e) = store.set_meta(REFRESH_META, token.expose()).await {
-                        tracing::warn!(error = %e, "cannot keep the new refresh token");
-                    }
-                });
-            } else {
-                let secrets = secrets.clone();
-                let name = name.clone();
-                tokio::task::spawn_blocking(move || {
-                    if let Err(e) = secrets.set(&name, &token) {
-                        tracing::warn!(error = %e, "cannot keep the new refresh token");
-                    }
-                });
-            }
+        Arc::new(move |token: Secret<String>| {
+            let store = store.clone();
+            let secrets = secrets.clone();
+            let name = name.clone();
+            Box::pin(async move {
+                let kept = if passphrase {
+                    store
+                        .set_meta(REFRESH_META, token.expose())
+                        .await
+                        .map_err(|e| e.to_string())
+                } else {
+                    tokio::task::spawn_blocking(move || secrets.set(&name, &token))
+                        .await
+                        .map_err(|e| e.to_string())
+                        .and_then(|r| r.map_err(|e| e.to_string()))
+                };
+                if let Err(e) = kept {
+                    tracing::warn!(error = %e, "cannot keep the new refresh token");
+                }
+            })
         })
     }
 

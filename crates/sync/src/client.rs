@@ -68,8 +68,13 @@ impl ClientError {
 }
 
 /// Called with every new refresh token (they rotate on each use), so it can
-/// be kept in the keyring.
-pub type RefreshSink = Arc<dyn Fn(&Secret<String>) + Send + Sync>;
+/// be kept in the keyring; awaited before the new tokens are used, so a process
+/// killed right after a refresh has kept the token the cloud now expects.
+pub type RefreshSink = Arc<
+    dyn Fn(Secret<String>) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>
+        + Send
+        + Sync,
+>;
 
 struct Tokens {
     access: Option<Secret<String>>,
@@ -274,7 +279,7 @@ impl CloudClient {
         tokens.access = Some(Secret::new(fresh.access_token));
         tokens.refresh = Secret::new(fresh.refresh_token);
         if let Some(sink) = &self.on_refresh {
-            sink(&tokens.refresh);
+            sink(tokens.refresh.clone()).await;
         }
         Ok(tokens.access.clone().expect("just set"))
     }
