@@ -79,6 +79,8 @@ signin-unlock = Unlock
 signin-demo-body = No account yet? Explore a demo shop with conversations on all six channels.
 signin-wrong-password = The email or password is wrong.
 signin-unreachable = The server cannot be reached. Check the address and your connection.
+signin-insecure = This address starts with { $plain }, which would send your password and messages unencrypted. Use the { $secure } address of your Stepup cloud.
+signin-untrusted-certificate = This computer does not trust the server's certificate. If your company uses its own certificate authority, ask your administrator to install it on this computer.
 signin-no-keyring = This computer has no usable keyring. Choose a passphrase to protect the local cache.
 signin-wrong-key = The local cache cannot be opened with this key. Sign out and wipe it, then sign in again.
 
@@ -215,6 +217,8 @@ shortcut-canned = Canned responses (at the start of a reply)
 error-unauthorized = The email or password is wrong.
 error-unreachable = The server cannot be reached; nothing was changed. Try again when you are online. ({ $detail })
 error-rejected = The server refused: { $detail }
+error-insecure-server = Plain http:// is only for this computer's own address; use https://. ({ $detail })
+error-untrusted-certificate = The server's certificate is not trusted: { $detail }
 error-keyring-unavailable = The system keyring is not available: { $detail }
 error-passphrase-required = Enter this account's passphrase.
 error-wrong-key = The local cache cannot be opened with this key: wipe it and sync again.

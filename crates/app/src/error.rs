@@ -21,6 +21,11 @@ pub enum ErrorCode {
     /// The server cannot be reached (wrong address, no network, down): the
     /// action needs the cloud and was not done; try again when online.
     Unreachable,
+    /// The server address uses plain `http://` off this computer: ask for `https://`.
+    InsecureServer,
+    /// The server's certificate is not trusted (unknown CA, another host, expired): the
+    /// message says which; the fix is on the server or in the trusted CAs, not in retrying.
+    UntrustedCertificate,
     /// The cloud refused the action (not allowed, the reply window closed…);
     /// the message says why.
     Rejected,
@@ -61,6 +66,10 @@ pub enum AppError {
     #[error("{0}")]
     Unreachable(String),
     #[error("{0}")]
+    InsecureServer(String),
+    #[error("{0}")]
+    UntrustedCertificate(String),
+    #[error("{0}")]
     Rejected(String),
     #[error("{0}")]
     KeyringUnavailable(String),
@@ -81,6 +90,8 @@ impl AppError {
             AppError::NotFound(_) => ErrorCode::NotFound,
             AppError::Unauthorized => ErrorCode::Unauthorized,
             AppError::Unreachable(_) => ErrorCode::Unreachable,
+            AppError::InsecureServer(_) => ErrorCode::InsecureServer,
+            AppError::UntrustedCertificate(_) => ErrorCode::UntrustedCertificate,
             AppError::Rejected(_) => ErrorCode::Rejected,
             AppError::KeyringUnavailable(_) => ErrorCode::KeyringUnavailable,
             AppError::PassphraseRequired => ErrorCode::PassphraseRequired,
@@ -95,7 +106,9 @@ impl From<stepup_sync::client::ClientError> for AppError {
         use stepup_sync::client::ClientError as C;
         match e {
             C::InvalidCredentials => AppError::Unauthorized,
-            C::BadUrl(_) => AppError::InvalidInput(e.to_string()),
+            C::BadUrl(_) | C::Trust(_) => AppError::InvalidInput(e.to_string()),
+            C::Insecure(_) => AppError::InsecureServer(e.to_string()),
+            C::Certificate { ref detail, .. } => AppError::UntrustedCertificate(detail.clone()),
             C::SignedOut => AppError::NotSignedIn,
             e if e.is_transient() => AppError::Unreachable(e.to_string()),
             // The cloud has no such conversation, message or file (any more).

@@ -1,5 +1,5 @@
-//! `stepup-bench [ingest|search|catchup|notify|analytics|all] [--messages N] [--search-messages N]
-//! [--catchup N] [--notify N] [--analytics-messages N]`
+//! `stepup-bench [ingest|tls|search|catchup|notify|analytics|all] [--messages N] [--tls-messages N]
+//! [--search-messages N] [--catchup N] [--notify N] [--analytics-messages N]`
 //!
 //! Run it in release mode: `./dev bench` or
 //! `cargo run --release -p stepup-bench -- all`.
@@ -9,6 +9,9 @@
 //!   sync engine into the SQLCipher cache, and, in the same run, through the
 //!   same pipeline into a plain (unencrypted) SQLite cache: the baseline.
 //!   Also the store alone, applying the same pages already in memory.
+//! - tls: a new account bootstraps N messages from the same cloud database served over HTTPS
+//!   (a private CA, rustls on both ends) and, as the baseline, over plain HTTP; alternating, 3
+//!   rounds each, medians.
 //! - search: N generated mixed Arabic/English messages in 10k conversations,
 //!   in the encrypted cache and in a plain one; p50/p95 of 200 queries, with
 //!   and without filters.
@@ -23,6 +26,7 @@
 #![allow(clippy::print_stdout)]
 
 mod notify;
+mod tls;
 
 use std::{
     sync::Arc,
@@ -53,10 +57,19 @@ fn arg(name: &str, default: usize) -> usize {
 const EMAIL: &str = "bench@bench.test";
 const PASSWORD: &str = "bench-password";
 
-async fn cloud_with_messages(n: usize) -> RunningServer {
+/// The cloud as the benchmarks run it: demo secrets, no compaction, every message in a snapshot.
+fn bench_cloud_config() -> Config {
     let mut config = Config::demo();
     config.compaction_interval = None;
     config.snapshot_message_window = Duration::from_secs(365 * 24 * 3600);
+    config
+}
+
+async fn cloud_with_messages(n: usize) -> RunningServer {
+    cloud_with_messages_in(bench_cloud_config(), n).await
+}
+
+async fn cloud_with_messages_in(config: Config, n: usize) -> RunningServer {
     let server = Server::start(config).await.expect("the cloud starts");
     let ws = server
         .state
@@ -713,6 +726,9 @@ async fn main() {
     );
     if what == "ingest" || what == "all" {
         ingest(arg("--messages", 20_000)).await;
+    }
+    if what == "tls" || what == "all" {
+        tls::tls(arg("--tls-messages", 20_000)).await;
     }
     if what == "search" || what == "all" {
         search(arg("--search-messages", 1_000_000)).await;

@@ -29,7 +29,9 @@ fn cmd(data: &Path, args: &[&str]) -> Command {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true);
-    c.env_remove("STEPUP_ACCOUNT").env_remove("STEPUP_DATA_DIR");
+    c.env_remove("STEPUP_ACCOUNT")
+        .env_remove("STEPUP_DATA_DIR")
+        .env_remove("STEPUP_EXTRA_CA_FILE");
     c
 }
 
@@ -255,6 +257,96 @@ async fn login_sync_read_search_send_export_wipe() {
     ok(passphrase(cmd(&data, &["wipe"]))).await;
     assert!(files_with(&data, b"SQLite").is_empty());
     assert_eq!(ok(cmd(&data, &["accounts", "--json"])).await.trim(), "[]");
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_tls_with_the_shops_ca_from_stepup_extra_ca_file() {
+    let ca = stepup_cloud::tls::TestCa::new("Noor Perfumes CA");
+    let mut config = Config::demo();
+    config.tls = Some(ca.server_config());
+    let mut server = Server::start(config).await.unwrap();
+    demo::start_demo(&mut server, 11, 0.0).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let ca_file = dir.path().join("noor-ca.pem");
+    std::fs::write(&ca_file, &ca.ca_pem).unwrap();
+    let trusting = |args: &[&str]| {
+        let mut c = passphrase(cmd(&data, args));
+        c.env("STEPUP_EXTRA_CA_FILE", &ca_file);
+        c
+    };
+    let login_args = [
+        "login",
+        "--server",
+        &server.url(),
+        "--email",
+        "owner@noor.demo",
+    ];
+
+    // Without the CA: one clear line, nothing kept.
+    let out = run_with(
+        passphrase(cmd(&data, &login_args)),
+        &format!("{}\n", demo::DEMO_PASSWORD),
+    )
+    .await;
+    assert_eq!(out.code, 1);
+    assert_eq!(
+        out.stderr.trim(),
+        "error: the server's certificate is not trusted: \
+         signed by an unknown certificate authority"
+    );
+    assert!(ok(cmd(&data, &["accounts", "--json"])).await.contains("[]"));
+
+    // With it: sign in, sync, send, all over HTTPS.
+    let out = run_with(trusting(&login_args), &format!("{}\n", demo::DEMO_PASSWORD)).await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let synced: serde_json::Value =
+        serde_json::from_str(&ok(trusting(&["sync", "--json"])).await).unwrap();
+    assert!(synced["applied"].as_u64().unwrap() > 300, "{synced}");
+    let telegram: serde_json::Value = serde_json::from_str(
+        &ok(trusting(&[
+            "conversations",
+            "--json",
+            "--channel",
+            "telegram",
+            "--limit",
+            "1",
+        ]))
+        .await,
+    )
+    .unwrap();
+    let conv = telegram[0]["conversation"]["id"].as_str().unwrap();
+    let sent: serde_json::Value = serde_json::from_str(
+        &ok(trusting(&["send", "--json", conv, "وصل طلبك ✅ delivered"])).await,
+    )
+    .unwrap();
+    assert_eq!(sent["state"], "sent");
+
+    // A missing CA file is named in the error.
+    let mut c = passphrase(cmd(&data, &["sync"]));
+    c.env("STEPUP_EXTRA_CA_FILE", dir.path().join("gone.pem"));
+    let out = run_with(c, "").await;
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("gone.pem"), "{}", out.stderr);
+
+    // Plain http:// to another host is refused before anything is sent.
+    let out = run_with(
+        passphrase(cmd(
+            &data,
+            &[
+                "login",
+                "--server",
+                "http://cloud.noor.example",
+                "--email",
+                "a@b.c",
+            ],
+        )),
+        "secret\n",
+    )
+    .await;
+    assert_eq!(out.code, 1);
+    assert!(out.stderr.contains("use https://"), "{}", out.stderr);
     server.shutdown().await;
 }
 

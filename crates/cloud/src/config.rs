@@ -165,6 +165,9 @@ impl OutboundConfig {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub listen: SocketAddr,
+    /// Serve HTTPS and WSS with this certificate ([`crate::tls::server_config_from_files`]);
+    /// `None` serves plain HTTP (loopback, or behind a proxy that ends TLS).
+    pub tls: Option<Arc<rustls::ServerConfig>>,
     /// Directory of the SQLite database and nothing else; `None` keeps everything in memory.
     pub data_dir: Option<PathBuf>,
     pub secrets: ChannelSecrets,
@@ -206,6 +209,7 @@ impl Config {
     pub fn ephemeral() -> Self {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            tls: None,
             data_dir: None,
             secrets: ChannelSecrets::default(),
             outbound: OutboundConfig::default(),

@@ -40,6 +40,7 @@ pub mod server;
 pub mod sniff;
 pub mod state;
 pub mod store;
+pub mod tls;
 pub mod webchat;
 pub mod webhooks;
 pub mod window;

@@ -12,6 +12,7 @@ use crate::config::Config;
 use crate::error::ServerError;
 use crate::state::AppState;
 use crate::store;
+use crate::tls::TlsListener;
 
 /// Builds the server; see [`Server::start`].
 #[derive(Debug)]
@@ -23,9 +24,16 @@ pub struct RunningServer {
     /// The address actually bound (the real port when the config asked for port 0).
     pub addr: SocketAddr,
     pub state: AppState,
+    /// Whether it serves HTTPS and WSS.
+    pub tls: bool,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<()>,
     background: Vec<JoinHandle<()>>,
+}
+
+enum Bound {
+    Plain(tokio::net::TcpListener),
+    Tls(TlsListener),
 }
 
 impl Server {
@@ -46,12 +54,19 @@ impl Server {
         let addr = listener.local_addr()?;
         let app = api::router(state.clone());
         let (tx, rx) = oneshot::channel::<()>();
+        let stop = async move {
+            let _ = rx.await;
+        };
+        let secure = state.config().tls.is_some();
+        let bound = match state.config().tls.clone() {
+            Some(config) => Bound::Tls(TlsListener::new(listener, config)?),
+            None => Bound::Plain(listener),
+        };
         let task = tokio::spawn(async move {
-            let served = axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = rx.await;
-                })
-                .await;
+            let served = match bound {
+                Bound::Tls(tls) => axum::serve(tls, app).with_graceful_shutdown(stop).await,
+                Bound::Plain(tcp) => axum::serve(tcp, app).with_graceful_shutdown(stop).await,
+            };
             if let Err(e) = served {
                 tracing::error!(error = %e, "server stopped with an error");
             }
@@ -94,10 +109,11 @@ impl Server {
                 }
             }));
         }
-        tracing::info!(%addr, "stepup cloud listening");
+        tracing::info!(%addr, tls = secure, "stepup cloud listening");
         Ok(RunningServer {
             addr,
             state,
+            tls: secure,
             shutdown: Some(tx),
             task,
             background,
@@ -106,9 +122,10 @@ impl Server {
 }
 
 impl RunningServer {
-    /// `http://ADDR`.
+    /// `http://ADDR`, or `https://ADDR` when it serves TLS.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.tls { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
     }
 
     /// Keeps a background task (such as the demo generator) tied to this server's lifetime.

@@ -21,7 +21,7 @@ use stepup_store::{MemorySecrets, Secret};
 use stepup_sync::{
     SyncEvent, SyncState, SystemClock,
     account::{Accounts, Session},
-    client::{CloudClient, Timeouts},
+    client::{ClientOptions, CloudClient},
     engine::{Engine, EngineConfig},
 };
 use tokio::sync::{broadcast, oneshot};
@@ -407,7 +407,7 @@ async fn assignments_mentions_and_clicks() {
         &rig.server.url(),
         "sara@noor.demo",
         &Secret::new(demo::DEMO_PASSWORD.to_owned()),
-        Timeouts::default(),
+        &ClientOptions::default(),
     )
     .await
     .unwrap();

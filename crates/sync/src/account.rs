@@ -14,7 +14,8 @@ use stepup_store::{
     account::{AccountFiles, AccountId},
 };
 
-use crate::client::{ClientError, CloudClient, Timeouts};
+use crate::client::{ClientError, ClientOptions, CloudClient, Timeouts};
+use crate::tls::Trust;
 
 const REFRESH_META: &str = "auth.refresh_token";
 
@@ -78,7 +79,7 @@ pub struct Session {
 pub struct Accounts {
     data_dir: PathBuf,
     secrets: Arc<dyn SecretStore>,
-    timeouts: Timeouts,
+    options: ClientOptions,
 }
 
 fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> AccountError {
@@ -97,12 +98,18 @@ impl Accounts {
         Accounts {
             data_dir,
             secrets,
-            timeouts: Timeouts::default(),
+            options: ClientOptions::default(),
         }
     }
 
     pub fn with_timeouts(mut self, timeouts: Timeouts) -> Accounts {
-        self.timeouts = timeouts;
+        self.options.timeouts = timeouts;
+        self
+    }
+
+    /// Which certificates to trust (default: the system's and `STEPUP_EXTRA_CA_FILE`).
+    pub fn with_trust(mut self, trust: Trust) -> Accounts {
+        self.options.trust = trust;
         self
     }
 
@@ -166,7 +173,7 @@ impl Accounts {
         password: &Secret<String>,
         passphrase: Option<Secret<String>>,
     ) -> Result<Session, AccountError> {
-        let (client, tokens) = CloudClient::login(server, email, password, self.timeouts).await?;
+        let (client, tokens) = CloudClient::login(server, email, password, &self.options).await?;
         let agent = tokens.agent;
         let id = AccountId::new(client.base_url(), &agent.workspace_id, &agent.id);
         let record = AccountRecord {
@@ -213,7 +220,7 @@ impl Accounts {
             blocking(move || secrets.get(&name)).await?
         };
         let refresh = refresh.ok_or(ClientError::SignedOut)?;
-        let client = CloudClient::resume(&record.server, refresh, self.timeouts)?
+        let client = CloudClient::resume(&record.server, refresh, &self.options)?
             .with_refresh_sink(self.refresh_sink(&record, &store));
         Ok(Session {
             account: record,

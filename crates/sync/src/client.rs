@@ -12,6 +12,8 @@ use stepup_protocol::{
     RefreshRequest, SendMessageRequest, SyncResponse, TokenResponse,
 };
 use stepup_store::Secret;
+
+use crate::tls::{Trust, TrustError, certificate_problem};
 use tokio::sync::Mutex;
 use tokio_tungstenite::{
     MaybeTlsStream, WebSocketStream,
@@ -42,6 +44,15 @@ pub enum ClientError {
     CursorExpired,
     #[error("not a valid server address: {0}")]
     BadUrl(String),
+    #[error(
+        "{0} uses plain http://, which would send passwords and messages unencrypted; \
+         use https:// (plain http:// is only for this computer's own address)"
+    )]
+    Insecure(String),
+    #[error("the server's certificate is not trusted: {detail}")]
+    Certificate { url: String, detail: String },
+    #[error("{0}")]
+    Trust(#[from] TrustError),
 }
 
 impl ClientError {
@@ -49,9 +60,12 @@ impl ClientError {
     /// and garbage answers (a proxy's error page, a server mid-deploy).
     pub fn is_transient(&self) -> bool {
         match self {
-            ClientError::Unreachable { .. } | ClientError::Timeout | ClientError::Malformed(_) => {
-                true
-            }
+            // A certificate is fixed on the server or the computer, not by waiting; still worth
+            // trying again now and then, so the inbox comes back once it is fixed.
+            ClientError::Unreachable { .. }
+            | ClientError::Timeout
+            | ClientError::Malformed(_)
+            | ClientError::Certificate { .. } => true,
             ClientError::Server { status, .. } => {
                 *status >= 500 || *status == 429 || *status == 408
             }
@@ -85,6 +99,7 @@ struct Tokens {
 #[derive(Clone)]
 pub struct CloudClient {
     http: reqwest::Client,
+    tls: Arc<rustls::ClientConfig>,
     base: String,
     tokens: Arc<Mutex<Tokens>>,
     on_refresh: Option<RefreshSink>,
@@ -114,27 +129,71 @@ impl Default for Timeouts {
     }
 }
 
+/// How to reach a cloud: timeouts and which certificates to trust.
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    pub timeouts: Timeouts,
+    pub trust: Trust,
+}
+
+impl Default for ClientOptions {
+    /// Default timeouts; the system's certificates and `STEPUP_EXTRA_CA_FILE`.
+    fn default() -> Self {
+        ClientOptions {
+            timeouts: Timeouts::default(),
+            trust: Trust::from_env(),
+        }
+    }
+}
+
+/// Checks a server address: `https://` anywhere, plain `http://` only on this computer's own
+/// (loopback) address. Returns it without a trailing slash.
 pub fn normalize_base(server: &str) -> Result<String, ClientError> {
     let base = server.trim().trim_end_matches('/');
     let url =
         reqwest::Url::parse(base).map_err(|e| ClientError::BadUrl(format!("{server}: {e}")))?;
-    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+    let Some(host) = url.host_str() else {
         return Err(ClientError::BadUrl(server.to_owned()));
+    };
+    match url.scheme() {
+        "https" => {}
+        "http" if is_loopback(host) => {}
+        "http" => return Err(ClientError::Insecure(base.to_owned())),
+        _ => return Err(ClientError::BadUrl(server.to_owned())),
     }
     Ok(base.to_owned())
 }
 
-fn http_client(timeouts: Timeouts) -> reqwest::Client {
-    reqwest::Client::builder()
-        .connect_timeout(timeouts.connect)
-        .timeout(timeouts.request)
+fn is_loopback(host: &str) -> bool {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || bare
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+fn transport(
+    options: &ClientOptions,
+) -> Result<(reqwest::Client, Arc<rustls::ClientConfig>), ClientError> {
+    let tls = options.trust.client_config()?;
+    let http = reqwest::Client::builder()
+        .use_preconfigured_tls((*tls).clone())
+        .https_only(false)
+        .connect_timeout(options.timeouts.connect)
+        .timeout(options.timeouts.request)
         .user_agent(concat!("stepup-desktop/", env!("CARGO_PKG_VERSION")))
         .build()
-        .expect("the HTTP client builds")
+        .expect("the HTTP client builds");
+    Ok((http, tls))
 }
 
 fn transport_error(url: &str, err: reqwest::Error) -> ClientError {
-    if err.is_timeout() {
+    if let Some(detail) = certificate_problem(&err) {
+        ClientError::Certificate {
+            url: url.to_owned(),
+            detail,
+        }
+    } else if err.is_timeout() {
         ClientError::Timeout
     } else if err.is_decode() {
         ClientError::Malformed(err.to_string())
@@ -190,10 +249,10 @@ impl CloudClient {
         server: &str,
         email: &str,
         password: &Secret<String>,
-        timeouts: Timeouts,
+        options: &ClientOptions,
     ) -> Result<(CloudClient, TokenResponse), ClientError> {
         let base = normalize_base(server)?;
-        let http = http_client(timeouts);
+        let (http, tls) = transport(options)?;
         let url = format!("{base}/v1/auth/login");
         let body = LoginRequest {
             email: email.to_owned(),
@@ -208,6 +267,7 @@ impl CloudClient {
         let tokens: TokenResponse = read_json(&url, resp).await?;
         let client = CloudClient {
             http,
+            tls,
             base,
             tokens: Arc::new(Mutex::new(Tokens {
                 access: Some(Secret::new(tokens.access_token.clone())),
@@ -223,11 +283,14 @@ impl CloudClient {
     pub fn resume(
         server: &str,
         refresh: Secret<String>,
-        timeouts: Timeouts,
+        options: &ClientOptions,
     ) -> Result<CloudClient, ClientError> {
+        let base = normalize_base(server)?;
+        let (http, tls) = transport(options)?;
         Ok(CloudClient {
-            http: http_client(timeouts),
-            base: normalize_base(server)?,
+            http,
+            tls,
+            base,
             tokens: Arc::new(Mutex::new(Tokens {
                 access: None,
                 refresh,
@@ -483,7 +546,10 @@ impl CloudClient {
             let value = HeaderValue::from_str(&format!("Bearer {}", access.expose()))
                 .map_err(|_| ClientError::Malformed("token".into()))?;
             req.headers_mut().insert("authorization", value);
-            match tokio_tungstenite::connect_async(req).await {
+            let connector = tokio_tungstenite::Connector::Rustls(self.tls.clone());
+            match tokio_tungstenite::connect_async_tls_with_config(req, None, true, Some(connector))
+                .await
+            {
                 Ok((stream, _)) => return Ok(stream),
                 Err(tokio_tungstenite::tungstenite::Error::Http(resp))
                     if resp.status() == 401 && attempt == 0 =>
@@ -500,9 +566,15 @@ impl CloudClient {
                     });
                 }
                 Err(e) => {
-                    return Err(ClientError::Unreachable {
-                        url: ws_url.clone(),
-                        detail: e.to_string(),
+                    return Err(match certificate_problem(&e) {
+                        Some(detail) => ClientError::Certificate {
+                            url: ws_url.clone(),
+                            detail,
+                        },
+                        None => ClientError::Unreachable {
+                            url: ws_url.clone(),
+                            detail: e.to_string(),
+                        },
                     });
                 }
             }

@@ -9,6 +9,8 @@
 //!   cursor, the realtime stream with resume on reconnect, exponential backoff
 //!   with jitter, `410` → re-bootstrap, and the outbox sender. It publishes
 //!   [`SyncEvent`]s that the app and the CLI subscribe to.
+//! - [`tls::Trust`]: which certificates HTTPS and WSS trust (the system's store and
+//!   `STEPUP_EXTRA_CA_FILE`).
 //! - [`AppPaths`]: where the desktop app and the CLI keep their files.
 
 pub mod account;
@@ -16,6 +18,7 @@ pub mod backoff;
 pub mod client;
 pub mod engine;
 pub mod paths;
+pub mod tls;
 
 pub use paths::AppPaths;
 

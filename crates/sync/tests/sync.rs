@@ -10,7 +10,7 @@ use stepup_store::{ConversationFilter, MemorySecrets, SearchFilter, Secret};
 use stepup_sync::{
     SyncEvent, SyncState, SystemClock,
     account::{Accounts, Session},
-    client::{ClientError, CloudClient, Timeouts},
+    client::{ClientError, ClientOptions, CloudClient, Timeouts},
     engine::{Engine, EngineConfig},
 };
 use tokio::sync::broadcast;
@@ -486,15 +486,23 @@ async fn malformed_answers_and_server_errors_are_transient_and_change_nothing() 
         (200, "[]"),
     ] {
         let base = canned_server(status, body).await;
-        let client =
-            CloudClient::resume(&base, Secret::new("srt_x".into()), Timeouts::default()).unwrap();
+        let client = CloudClient::resume(
+            &base,
+            Secret::new("srt_x".into()),
+            &ClientOptions::default(),
+        )
+        .unwrap();
         // The refresh itself gets the garbage.
         let err = client.sync("0", 10).await.unwrap_err();
         assert!(err.is_transient(), "{status} {body}: {err:?}");
     }
     let base = canned_server(401, "{\"code\":\"unauthorized\",\"message\":\"revoked\"}").await;
-    let client =
-        CloudClient::resume(&base, Secret::new("srt_x".into()), Timeouts::default()).unwrap();
+    let client = CloudClient::resume(
+        &base,
+        Secret::new("srt_x".into()),
+        &ClientOptions::default(),
+    )
+    .unwrap();
     assert!(matches!(
         client.sync("0", 10).await,
         Err(ClientError::SignedOut)
@@ -518,7 +526,10 @@ async fn a_slow_server_times_out() {
     let client = CloudClient::resume(
         &format!("http://{addr}"),
         Secret::new("srt_x".into()),
-        timeouts,
+        &ClientOptions {
+            timeouts,
+            ..ClientOptions::default()
+        },
     )
     .unwrap();
     let err = client.sync("0", 10).await.unwrap_err();

@@ -168,7 +168,7 @@ export type Directory = { me: AgentView | null, agents: Array<AgentView>, teams:
  */
 templates: Array<TemplateView>, };
 export type EntryDirection = "inbound" | "outbound" | "note" | "event";
-export type ErrorCode = "invalid_input" | "io" | "not_signed_in" | "not_found" | "unauthorized" | "unreachable" | "rejected" | "keyring_unavailable" | "passphrase_required" | "wrong_key" | "internal";
+export type ErrorCode = "invalid_input" | "io" | "not_signed_in" | "not_found" | "unauthorized" | "unreachable" | "insecure_server" | "untrusted_certificate" | "rejected" | "keyring_unavailable" | "passphrase_required" | "wrong_key" | "internal";
 export type ExportedFile = { path: string, };
 export type Figure = { 
 /**

@@ -10,6 +10,8 @@ const MESSAGE_FOR: Record<ErrorCode, string> = {
   not_found: 'error-not-found',
   unauthorized: 'error-unauthorized',
   unreachable: 'error-unreachable',
+  insecure_server: 'error-insecure-server',
+  untrusted_certificate: 'error-untrusted-certificate',
   rejected: 'error-rejected',
   keyring_unavailable: 'error-keyring-unavailable',
   passphrase_required: 'error-passphrase-required',

@@ -1,4 +1,4 @@
-//! `stepup-cloud --listen ADDR --data-dir DIR [--demo [--seed N] [--rate R]]`
+//! `stepup-cloud --listen ADDR --data-dir DIR [--tls-cert FILE --tls-key FILE] [--demo [--seed N] [--rate R]]`
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -9,16 +9,22 @@ use stepup_cloud::{ChannelSecrets, Config, Server};
 struct Args {
     listen: SocketAddr,
     data_dir: Option<PathBuf>,
+    tls_cert: Option<PathBuf>,
+    tls_key: Option<PathBuf>,
     demo: bool,
     seed: u64,
     rate: f64,
 }
 
 const USAGE: &str =
-    "usage: stepup-cloud [--listen ADDR] [--data-dir DIR] [--demo [--seed N] [--rate MSGS_PER_MIN]]
+    "usage: stepup-cloud [--listen ADDR] [--data-dir DIR] [--tls-cert FILE --tls-key FILE]
+                    [--demo [--seed N] [--rate MSGS_PER_MIN]]
 
   --listen ADDR     address to listen on (default 127.0.0.1:8080; port 0 picks a free one)
   --data-dir DIR    where the SQLite database lives (default: in memory)
+  --tls-cert FILE   serve HTTPS and WSS with this PEM certificate chain (leaf first)
+  --tls-key FILE    the certificate's PEM private key
+                    (without them it serves plain HTTP: for loopback, or behind a proxy that ends TLS)
   --demo            seed the demo workspace and run the live message generator
   --seed N          demo seed (default 7)
   --rate R          live generator: inbound messages per minute, 0 = off (default 6)";
@@ -27,6 +33,8 @@ fn parse() -> Result<Args, String> {
     let mut args = Args {
         listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
         data_dir: None,
+        tls_cert: None,
+        tls_key: None,
         demo: false,
         seed: 7,
         rate: 6.0,
@@ -41,6 +49,8 @@ fn parse() -> Result<Args, String> {
                     .map_err(|e| format!("--listen: {e}"))?
             }
             "--data-dir" => args.data_dir = Some(PathBuf::from(value("--data-dir")?)),
+            "--tls-cert" => args.tls_cert = Some(PathBuf::from(value("--tls-cert")?)),
+            "--tls-key" => args.tls_key = Some(PathBuf::from(value("--tls-key")?)),
             "--demo" => args.demo = true,
             "--seed" => {
                 args.seed = value("--seed")?
@@ -55,6 +65,9 @@ fn parse() -> Result<Args, String> {
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument {other}")),
         }
+    }
+    if args.tls_cert.is_some() != args.tls_key.is_some() {
+        return Err("--tls-cert and --tls-key go together".into());
     }
     Ok(args)
 }
@@ -81,6 +94,15 @@ async fn main() -> std::process::ExitCode {
     let mut config = Config::ephemeral();
     config.listen = args.listen;
     config.data_dir = args.data_dir;
+    if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
+        match stepup_cloud::tls::server_config_from_files(cert, key) {
+            Ok(tls) => config.tls = Some(tls),
+            Err(e) => {
+                eprintln!("stepup-cloud: TLS: {e}");
+                return std::process::ExitCode::FAILURE;
+            }
+        }
+    }
     config.secrets = ChannelSecrets::from_env();
     config.outbound = stepup_cloud::OutboundConfig::from_env();
     if args.demo {
