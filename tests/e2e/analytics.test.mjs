@@ -115,6 +115,9 @@ test('analytics: real figures from the cache, drill-down into the inbox, en and 
     await app.find('html[dir="ltr"]');
     await app.find('[data-testid="figure-opened"]');
     await app.screenshot(join(shots, 'analytics-en-dark.png'));
+  } catch (err) {
+    await app.screenshot(join(shots, 'failed-analytics.png')).catch(() => {});
+    throw err;
   } finally {
     await app.end();
   }

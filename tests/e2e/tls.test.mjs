@@ -157,6 +157,9 @@ test('over TLS with the shop\'s own CA: refused when untrusted or plain, then si
     await app.click('[data-testid="send"]');
     await app.waitUntil(`return [...document.querySelectorAll('.bubble.outbound[data-status]')].some((b) => b.textContent.includes(arguments[0]) && ['sent', 'delivered'].includes(b.dataset.status));`, [reply]);
     await app.screenshot(join(shots, 'conversation-over-tls-en.png'));
+  } catch (err) {
+    await app.screenshot(join(shots, 'failed-tls.png')).catch(() => {});
+    throw err;
   } finally {
     await app.end();
   }
