@@ -87,31 +87,7 @@ pub fn is_inline(content_type: &str) -> bool {
     INLINE_TYPES.contains(&base.as_str())
 }
 
-/// A file name safe on every OS: no directories, no control or reserved
-/// characters, no leading dots, not empty, at most 120 characters.
-pub fn safe_file_name(name: &str, fallback: &str) -> String {
-    let last = name.rsplit(['/', '\\']).next().unwrap_or("");
-    let cleaned: String = last
-        .chars()
-        .map(|c| {
-            if c.is_control()
-                || "<>:\"|?*".contains(c)
-                || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-            {
-                '_'
-            } else {
-                c
-            }
-        })
-        .collect();
-    let cleaned = cleaned.trim().trim_start_matches('.').trim();
-    let cleaned: String = cleaned.chars().take(120).collect();
-    if cleaned.is_empty() {
-        fallback.to_owned()
-    } else {
-        cleaned
-    }
-}
+pub use stepup_sync::paths::safe_file_name;
 
 /// Checks a link from a message before it is opened in the browser.
 pub fn check_link(text: &str) -> Result<reqwest_url::Url, AppError> {
@@ -281,23 +257,6 @@ mod tests {
         ] {
             assert!(!is_inline(no), "{no}");
         }
-    }
-
-    #[test]
-    fn file_names_are_cleaned() {
-        assert_eq!(safe_file_name("../../etc/passwd", "x"), "passwd");
-        assert_eq!(
-            safe_file_name("C:\\Users\\a\\invoice.pdf", "x"),
-            "invoice.pdf"
-        );
-        assert_eq!(safe_file_name("..hidden", "x"), "hidden");
-        assert_eq!(
-            safe_file_name("report\u{202e}fdp.exe", "x"),
-            "report_fdp.exe"
-        );
-        assert_eq!(safe_file_name("فاتورة 12.pdf", "x"), "فاتورة 12.pdf");
-        assert_eq!(safe_file_name("", "attachment-1"), "attachment-1");
-        assert_eq!(safe_file_name("a<b>:c?.txt", "x"), "a_b__c_.txt");
     }
 
     #[test]

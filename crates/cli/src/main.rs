@@ -86,6 +86,9 @@ enum Command {
         #[command(flatten)]
         filter: ListArgs,
     },
+    /// A message's file: `stepup attachment save MESSAGE_ID --out FILE`.
+    #[command(subcommand)]
+    Attachment(AttachmentCommand),
     /// Write all local data of the account to a JSON file.
     Export {
         #[arg(long)]
@@ -98,6 +101,18 @@ enum Command {
     /// Team performance computed from the local cache (works offline): a summary, --csv
     /// (UTF-8 with BOM, for spreadsheets) or --json.
     Analytics(AnalyticsArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum AttachmentCommand {
+    /// Save a message's photo, voice note, video or document: from the encrypted cache, or
+    /// downloaded into it. Never overwrites a file.
+    Save {
+        message: String,
+        /// The file to write, or an existing folder to save it in under its own (cleaned) name.
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -363,6 +378,9 @@ async fn command(ctx: &Ctx, command: Command) -> Result<()> {
         } => show(ctx, &conversation, limit).await,
         Command::Send { conversation, text } => send(ctx, &conversation, &text).await,
         Command::Search { query, filter } => search(ctx, &query, filter).await,
+        Command::Attachment(AttachmentCommand::Save { message, out }) => {
+            save_attachment(ctx, &message, &out).await
+        }
         Command::Export { out } => export(ctx, &out).await,
         Command::Wipe => wipe(ctx).await,
         Command::Check => check(ctx).await,
@@ -746,6 +764,56 @@ async fn send(ctx: &Ctx, conversation: &str, text: &str) -> Result<()> {
     if state == "failed" {
         bail!("the message was not sent: {}", error.unwrap_or_default());
     }
+    Ok(())
+}
+
+async fn save_attachment(ctx: &Ctx, message_id: &str, out: &std::path::Path) -> Result<()> {
+    let session = ctx.session().await?;
+    let message = session.store.message(message_id).await?.with_context(|| {
+        format!("no message {message_id} in the local cache; run `stepup sync` first")
+    })?;
+    let stepup_protocol::MessageContent::Attachment { attachment, .. } = &message.content else {
+        bail!("message {message_id} carries no file");
+    };
+    let Some(id) = attachment.attachment_id.as_deref() else {
+        bail!("the file of message {message_id} is not available yet");
+    };
+    let engine = Engine::new(&session, Arc::new(SystemClock), EngineConfig::default());
+    let file = engine.attachment(id).await?;
+    let path = if out.is_dir() {
+        let fallback = format!(
+            "attachment-{}",
+            stepup_sync::paths::safe_file_name(id, "file")
+        );
+        out.join(stepup_sync::paths::safe_file_name(
+            attachment.filename.as_deref().unwrap_or(""),
+            &fallback,
+        ))
+    } else {
+        out.to_path_buf()
+    };
+    // Created new (an existing file is never replaced), and removed again if writing fails.
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
+    if let Err(e) = f.write_all(&file.bytes).and_then(|()| f.sync_all()) {
+        drop(f);
+        let _ = std::fs::remove_file(&path);
+        return Err(e).with_context(|| format!("cannot write {}", path.display()));
+    }
+    if ctx.json {
+        return print_json(&serde_json::json!({
+            "path": path, "bytes": file.bytes.len(), "content_type": file.content_type,
+        }));
+    }
+    say(format!(
+        "Saved {} ({}, {} bytes).",
+        path.display(),
+        file.content_type,
+        file.bytes.len()
+    ));
     Ok(())
 }
 

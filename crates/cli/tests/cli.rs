@@ -351,6 +351,121 @@ async fn over_tls_with_the_shops_ca_from_stepup_extra_ca_file() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attachment_save_writes_a_photo_and_a_voice_note_and_never_overwrites() {
+    let server = demo_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    login(&server, &data, "owner@noor.demo").await;
+    ok(passphrase(cmd(&data, &["sync"]))).await;
+    let export = dir.path().join("export.json");
+    ok(passphrase(cmd(
+        &data,
+        &["export", "--out", export.to_str().unwrap()],
+    )))
+    .await;
+    let all: serde_json::Value = serde_json::from_slice(&std::fs::read(&export).unwrap()).unwrap();
+    let messages = all["messages"].as_array().unwrap();
+    let with_file = |kind: &str| {
+        messages
+            .iter()
+            .find(|m| {
+                m["content"]["type"] == "attachment"
+                    && m["content"]["attachment"]["kind"] == kind
+                    && m["content"]["attachment"]["attachment_id"].is_string()
+            })
+            .unwrap_or_else(|| panic!("the demo has a {kind} with its file"))
+    };
+    let text = messages
+        .iter()
+        .find(|m| m["content"]["type"] == "text")
+        .unwrap();
+
+    // A photo to a named file: the bytes are a PNG.
+    let photo = with_file("image");
+    let out = dir.path().join("photo.png");
+    let saved: serde_json::Value = serde_json::from_str(
+        &ok(passphrase(cmd(
+            &data,
+            &[
+                "attachment",
+                "save",
+                photo["id"].as_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+                "--json",
+            ],
+        )))
+        .await,
+    )
+    .unwrap();
+    let bytes = std::fs::read(&out).unwrap();
+    assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "a PNG");
+    assert_eq!(saved["bytes"].as_u64().unwrap() as usize, bytes.len());
+    assert_eq!(saved["content_type"], "image/png");
+
+    // The same target again: refused, the file untouched.
+    let again = run_with(
+        passphrase(cmd(
+            &data,
+            &[
+                "attachment",
+                "save",
+                photo["id"].as_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+            ],
+        )),
+        "",
+    )
+    .await;
+    assert_eq!(again.code, 1);
+    assert!(again.stderr.contains("cannot create"), "{}", again.stderr);
+    assert_eq!(std::fs::read(&out).unwrap(), bytes);
+
+    // A voice note into a folder, under a clean name of its own.
+    let voice = with_file("voice");
+    let folder = dir.path().join("downloads");
+    std::fs::create_dir(&folder).unwrap();
+    let saved: serde_json::Value = serde_json::from_str(
+        &ok(passphrase(cmd(
+            &data,
+            &[
+                "attachment",
+                "save",
+                voice["id"].as_str().unwrap(),
+                "--out",
+                folder.to_str().unwrap(),
+                "--json",
+            ],
+        )))
+        .await,
+    )
+    .unwrap();
+    let path = std::path::PathBuf::from(saved["path"].as_str().unwrap());
+    assert_eq!(path.parent().unwrap(), folder);
+    assert!(std::fs::read(&path).unwrap().starts_with(b"RIFF"), "a WAV");
+
+    // A message without a file, and one that is not there: one clear line each.
+    for (id, says) in [
+        (text["id"].as_str().unwrap(), "carries no file"),
+        ("msg_nope", "no message msg_nope in the local cache"),
+    ] {
+        let out = run_with(
+            passphrase(cmd(
+                &data,
+                &["attachment", "save", id, "--out", folder.to_str().unwrap()],
+            )),
+            "",
+        )
+        .await;
+        assert_eq!(out.code, 1);
+        assert!(out.stderr.contains(says), "{}", out.stderr);
+        assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
+    }
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn errors_are_one_clear_line_and_a_failing_status() {
     let server = demo_server().await;
     let dir = tempfile::tempdir().unwrap();

@@ -65,3 +65,51 @@ impl AppPaths {
         self.data_dir.join("logs")
     }
 }
+
+/// A file name safe on every OS: no directories, no control or reserved
+/// characters, no leading dots, not empty, at most 120 characters.
+pub fn safe_file_name(name: &str, fallback: &str) -> String {
+    let last = name.rsplit(['/', '\\']).next().unwrap_or("");
+    let cleaned: String = last
+        .chars()
+        .map(|c| {
+            if c.is_control()
+                || "<>:\"|?*".contains(c)
+                || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+            {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    let cleaned = cleaned.trim().trim_start_matches('.').trim();
+    let cleaned: String = cleaned.chars().take(120).collect();
+    if cleaned.is_empty() {
+        fallback.to_owned()
+    } else {
+        cleaned
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_are_cleaned() {
+        assert_eq!(safe_file_name("../../etc/passwd", "x"), "passwd");
+        assert_eq!(
+            safe_file_name("C:\\Users\\a\\invoice.pdf", "x"),
+            "invoice.pdf"
+        );
+        assert_eq!(safe_file_name("..hidden", "x"), "hidden");
+        assert_eq!(
+            safe_file_name("report\u{202e}fdp.exe", "x"),
+            "report_fdp.exe"
+        );
+        assert_eq!(safe_file_name("فاتورة 12.pdf", "x"), "فاتورة 12.pdf");
+        assert_eq!(safe_file_name("", "attachment-1"), "attachment-1");
+        assert_eq!(safe_file_name("a<b>:c?.txt", "x"), "a_b__c_.txt");
+    }
+}
