@@ -192,6 +192,12 @@ pub struct Config {
     pub clock: Arc<dyn Clock>,
     /// Ranks suggested replies; replace it to plug in a language model.
     pub ranker: Arc<dyn crate::ranker::Ranker>,
+    /// The server's address as providers reach it (`STEPUP_PUBLIC_URL`, e.g.
+    /// `https://cloud.example.com`): where a connected Telegram bot's webhook is set.
+    pub public_url: Option<String>,
+    /// Seals channel credentials at rest (`STEPUP_CLOUD_KEY`); without it no connection can be
+    /// made and the process-wide credentials are the only ones.
+    pub server_key: Option<crate::vault::ServerKey>,
     /// Seed for generated ids; `None` seeds from the OS. Tokens always use the OS generator.
     pub id_seed: Option<u64>,
 }
@@ -225,6 +231,8 @@ impl Config {
             tiktok_tolerance: Duration::from_secs(300),
             clock: Arc::new(SystemClock),
             ranker: Arc::new(crate::ranker::LexicalRanker),
+            public_url: None,
+            server_key: None,
             id_seed: None,
         }
     }

@@ -91,6 +91,20 @@ impl From<sqlx::Error> for ApiError {
     }
 }
 
+impl From<ServerError> for ApiError {
+    fn from(e: ServerError) -> Self {
+        match e {
+            ServerError::Api(api) => api,
+            ServerError::Database(e) => e.into(),
+            other => {
+                // A stored connection that does not open (wrong server key) and the like.
+                tracing::error!(error = %other, "server error");
+                ApiError::internal()
+            }
+        }
+    }
+}
+
 impl From<serde_json::Error> for ApiError {
     fn from(e: serde_json::Error) -> Self {
         tracing::error!(error = %e, "stored document failed to decode");

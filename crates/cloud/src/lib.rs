@@ -9,10 +9,11 @@
 //! imports only those listed before it; the module tree has no import cycle.
 //!
 //! 1. Foundations: `error`, `ids`, `clock`, `secret`, `sniff`, `ranker`, `window`, `password`,
-//!    `config`.
+//!    `vault` (channel credentials sealed at rest), `tls`, `config`.
 //! 2. `store` (every SQL statement: the seam where another database can follow) and `extract`
 //!    (the request extractors answering `{code, message}`).
-//! 3. `state` ([`AppState`]), then `routes` (the route table every door registers in).
+//! 3. `state` ([`AppState`]), `connections` (a workspace's channel accounts: routing webhooks,
+//!    the credentials replies leave with), then `routes` (the route table every door registers in).
 //! 4. `ingest`: inbound traffic of any channel into contacts, conversations and messages.
 //! 5. `auth` (sign-in and the bearer-token extractor), `profiles` (customer names),
 //!    `outbound` (sends to the channels' APIs).
@@ -25,6 +26,7 @@ pub mod api;
 pub mod auth;
 pub mod clock;
 pub mod config;
+pub mod connections;
 pub mod demo;
 pub mod error;
 pub mod extract;
@@ -41,6 +43,7 @@ pub mod sniff;
 pub mod state;
 pub mod store;
 pub mod tls;
+pub mod vault;
 pub mod webchat;
 pub mod webhooks;
 pub mod window;

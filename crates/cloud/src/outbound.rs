@@ -458,17 +458,39 @@ pub fn dispatch(
 /// Instagram `sender_action: mark_seen`), in the background; failures are only logged.
 pub fn read_receipt(
     state: AppState,
+    workspace_id: String,
     channel: Channel,
     recipient: String,
     provider_message_id: String,
 ) {
-    let cfg = &state.config().outbound;
+    tokio::spawn(async move {
+        let cfg = match state.outbound_for(&workspace_id, channel, &recipient).await {
+            Ok(cfg) => cfg.into_owned(),
+            Err(e) => {
+                tracing::warn!(error = %e, "read receipt: reading the channel connection failed");
+                return;
+            }
+        };
+        if let Some(req) = read_receipt_request(&cfg, channel, &recipient, provider_message_id)
+            && let Err(e) = send_raw(&state, channel, &req).await
+        {
+            tracing::warn!(channel = channel.as_str(), error = %e, "read receipt failed");
+        }
+    });
+}
+
+fn read_receipt_request(
+    cfg: &OutboundConfig,
+    channel: Channel,
+    recipient: &str,
+    provider_message_id: String,
+) -> Option<ProviderRequest> {
     let graph = format!(
         "{}/{}",
         cfg.graph_base_url.trim_end_matches('/'),
         cfg.graph_api_version
     );
-    let req = match channel {
+    match channel {
         Channel::Whatsapp => cfg.whatsapp_access_token.clone().map(|t| ProviderRequest {
             url: format!("{graph}/{}/messages", cfg.whatsapp_phone_number_id),
             auth_header: Some(("authorization", t)),
@@ -489,13 +511,6 @@ pub fn read_receipt(
             })
         }
         _ => None,
-    };
-    if let Some(req) = req {
-        tokio::spawn(async move {
-            if let Err(e) = send_raw(&state, channel, &req).await {
-                tracing::warn!(channel = channel.as_str(), error = %e, "read receipt failed");
-            }
-        });
     }
 }
 
@@ -509,7 +524,12 @@ async fn deliver(
     human_agent_tag: bool,
     reply_to_provider: Option<&str>,
 ) -> Result<Option<String>, SendError> {
-    let cfg = &state.config().outbound;
+    // The credentials of the connection this customer wrote to.
+    let cfg = state
+        .outbound_for(ws, channel, recipient)
+        .await
+        .map_err(|e| SendError::Transient(format!("reading the channel connection: {e}")))?;
+    let cfg = cfg.as_ref();
     let mut file = None;
     if let MessageContent::Attachment { attachment, .. } = &mut msg.content
         && let Some(att_id) = attachment.attachment_id.clone()

@@ -3,7 +3,7 @@
 //! (`TikTok-Signature: t=…,s=…`). Every delivery is verified before it is parsed, unknown fields
 //! are ignored, a repeated delivery is stored once, and a malformed body is a 400 with a log line.
 
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use hmac::{Hmac, Mac};
@@ -15,6 +15,7 @@ use stepup_protocol::{
 };
 use subtle::ConstantTimeEq;
 
+use crate::connections::Route;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Q, RawBody};
 use crate::ingest::{self, Inbound, StatusUpdate};
@@ -31,6 +32,7 @@ pub(crate) fn register(r: Routes) -> Routes {
         .get("/webhooks/instagram", meta_verify)
         .post("/webhooks/instagram", instagram)
         .post("/webhooks/telegram", telegram)
+        .post("/webhooks/telegram/{connection}", telegram_connection)
         .post("/webhooks/tiktok", tiktok)
 }
 
@@ -77,21 +79,57 @@ fn verify_hex_hmac(secret: &Secret, parts: &[&[u8]], given_hex: &str) -> ApiResu
         .map_err(|_| sig_error(StatusCode::FORBIDDEN, "signature does not match"))
 }
 
-fn verify_meta(state: &AppState, headers: &HeaderMap, body: &[u8]) -> ApiResult<()> {
-    let secret = state
-        .config()
-        .secrets
-        .meta_app_secret
-        .as_ref()
-        .ok_or_else(|| sig_error(StatusCode::FORBIDDEN, "no app secret configured"))?;
+/// The hex digest of `X-Hub-Signature-256`, checked for shape before the body is read.
+fn meta_signature_hex(headers: &HeaderMap) -> ApiResult<String> {
     let sig = headers
         .get("x-hub-signature-256")
         .and_then(|v| v.to_str().ok())
         .ok_or_else(|| sig_error(StatusCode::UNAUTHORIZED, "missing X-Hub-Signature-256"))?;
-    let hex_part = sig
-        .strip_prefix("sha256=")
-        .ok_or_else(|| sig_error(StatusCode::UNAUTHORIZED, "malformed X-Hub-Signature-256"))?;
-    verify_hex_hmac(secret, &[body], hex_part)
+    sig.strip_prefix("sha256=")
+        .map(str::to_owned)
+        .ok_or_else(|| sig_error(StatusCode::UNAUTHORIZED, "malformed X-Hub-Signature-256"))
+}
+
+/// Checks one delivery's signature for every workspace it reaches, before anything is written:
+/// each connected account with its own secret, the single-shop routes with the process-wide
+/// one. A delivery signed with one shop's secret cannot carry entries for another shop's
+/// account. Entries for unknown accounts reach nobody and need no check.
+fn verify_routes(
+    routes: &[Route],
+    global: Option<&Secret>,
+    verify: impl Fn(&Secret) -> ApiResult<()>,
+) -> ApiResult<()> {
+    for route in routes {
+        let own = match route {
+            Route::Unknown => continue,
+            Route::Connected(c) => c.credentials.signing_secret(),
+            Route::Workspace(_) => None,
+        };
+        match (own, global) {
+            (Some(secret), _) => verify(&secret)?,
+            (None, Some(secret)) => verify(secret)?,
+            (None, None) => {
+                return Err(sig_error(
+                    StatusCode::FORBIDDEN,
+                    "no signing secret configured",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// After ingesting a connected account's message: replies to this customer leave through it.
+async fn remember(
+    w: &mut Writer,
+    route: &Route,
+    channel: Channel,
+    customer: &str,
+) -> ApiResult<()> {
+    if let Route::Connected(c) = route {
+        AppState::remember_customer_connection(w, channel, customer, &c.connection.id).await?;
+    }
+    Ok(())
 }
 
 fn malformed(channel: &str, why: impl std::fmt::Display) -> ApiError {
@@ -101,24 +139,6 @@ fn malformed(channel: &str, why: impl std::fmt::Display) -> ApiError {
 
 fn parse_body(channel: &str, body: &[u8]) -> ApiResult<Value> {
     serde_json::from_slice(body).map_err(|e| malformed(channel, e))
-}
-
-/// The workspace a delivery belongs to: the one routed for the provider account (WhatsApp phone
-/// number id, Page or Instagram account id, TikTok account), else the default webhook workspace.
-async fn workspace_for(
-    state: &AppState,
-    channel: Channel,
-    account: Option<&str>,
-) -> ApiResult<String> {
-    if let Some(account) = account
-        && let Some(ws) = state.routed_workspace(channel, account).await?
-    {
-        return Ok(ws);
-    }
-    state
-        .webhook_workspace()
-        .await?
-        .ok_or_else(|| ApiError::not_found("workspace for webhooks"))
 }
 
 /// One write transaction per run of deliveries for the same workspace.
@@ -294,7 +314,7 @@ async fn whatsapp(
     headers: HeaderMap,
     RawBody(body): RawBody,
 ) -> ApiResult<Response> {
-    verify_meta(&state, &headers, &body)?;
+    let sig = meta_signature_hex(&headers)?;
     let v = parse_body("whatsapp", &body)?;
     let entries = v["entry"]
         .as_array()
@@ -308,15 +328,19 @@ async fn whatsapp(
         .flatten()
         .cloned()
         .collect();
+    let mut routes = Vec::with_capacity(changes.len());
     for change in &changes {
+        let account = change["value"]["metadata"]["phone_number_id"].as_str();
+        routes.push(state.route(Channel::Whatsapp, account).await?);
+    }
+    let global = state.config().secrets.meta_app_secret.as_ref();
+    verify_routes(&routes, global, |s| verify_hex_hmac(s, &[&body], &sig))?;
+    for (change, route) in changes.iter().zip(&routes) {
         let value = &change["value"];
-        let ws = workspace_for(
-            &state,
-            Channel::Whatsapp,
-            value["metadata"]["phone_number_id"].as_str(),
-        )
-        .await?;
-        let w = batch.writer(&ws).await?;
+        let Some(ws) = route.workspace() else {
+            continue;
+        };
+        let w = batch.writer(ws).await?;
         let messages: Vec<Value> = value["messages"].as_array().cloned().unwrap_or_default();
         let statuses: Vec<Value> = value["statuses"].as_array().cloned().unwrap_or_default();
         let names: Vec<(String, String)> = value["contacts"]
@@ -340,6 +364,7 @@ async fn whatsapp(
                 .iter()
                 .find(|(wa, _)| *wa == from)
                 .map(|(_, n)| n.clone());
+            remember(w, route, Channel::Whatsapp, &from).await?;
             let inbound = Inbound {
                 channel: Channel::Whatsapp,
                 phone: Some(format!("+{from}")),
@@ -455,7 +480,7 @@ async fn meta_messaging(
     headers: HeaderMap,
     body: &[u8],
 ) -> ApiResult<Response> {
-    verify_meta(&state, &headers, body)?;
+    let sig = meta_signature_hex(&headers)?;
     let name = channel.as_str();
     let v = parse_body(name, body)?;
     let entries = v["entry"]
@@ -477,9 +502,17 @@ async fn meta_messaging(
         })
         .collect();
     // Customers who wrote (workspace, id): named from their profiles afterwards.
+    let mut routes = Vec::with_capacity(events.len());
+    for (account, _) in &events {
+        routes.push(state.route(channel, account.as_deref()).await?);
+    }
+    let global = state.config().secrets.meta_app_secret.as_ref();
+    verify_routes(&routes, global, |s| verify_hex_hmac(s, &[body], &sig))?;
     let mut customers: Vec<(String, String)> = Vec::new();
-    for (account, ev) in &events {
-        let ws = workspace_for(&state, channel, account.as_deref()).await?;
+    for ((_, ev), route) in events.iter().zip(&routes) {
+        let Some(ws) = route.workspace().map(str::to_owned) else {
+            continue;
+        };
         let w = batch.writer(&ws).await?;
         let sender = str_of(&ev["sender"]["id"]).unwrap_or_default();
         let recipient = str_of(&ev["recipient"]["id"]).unwrap_or_default();
@@ -497,6 +530,7 @@ async fn meta_messaging(
             if !echo && !customers.iter().any(|(w, c)| w == &ws && c == &customer) {
                 customers.push((ws.clone(), customer.clone()));
             }
+            remember(w, route, channel, &customer).await?;
             let inbound = Inbound {
                 channel,
                 external_user_id: customer,
@@ -663,17 +697,9 @@ fn telegram_content(m: &Value) -> MessageContent {
     }
 }
 
-async fn telegram(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    RawBody(body): RawBody,
-) -> ApiResult<Response> {
-    let expected = state
-        .config()
-        .secrets
-        .telegram_secret_token
-        .as_ref()
-        .ok_or_else(|| sig_error(StatusCode::FORBIDDEN, "no secret token configured"))?;
+fn telegram_token_matches(headers: &HeaderMap, expected: Option<&Secret>) -> ApiResult<()> {
+    let expected =
+        expected.ok_or_else(|| sig_error(StatusCode::FORBIDDEN, "no secret token configured"))?;
     let given = headers
         .get("x-telegram-bot-api-secret-token")
         .and_then(|v| v.to_str().ok())
@@ -689,12 +715,49 @@ async fn telegram(
             "secret token does not match",
         ));
     }
-    let v = parse_body("telegram", &body)?;
+    Ok(())
+}
+
+/// The single-shop door: the process-wide secret token, deliveries to the first workspace.
+async fn telegram(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawBody(body): RawBody,
+) -> ApiResult<Response> {
+    telegram_token_matches(
+        &headers,
+        state.config().secrets.telegram_secret_token.as_ref(),
+    )?;
+    let route = state.route(Channel::Telegram, None).await?;
+    telegram_update(state, route, &body).await
+}
+
+/// A connected bot's own door (`setWebhook` points each bot here, with its own secret token).
+async fn telegram_connection(
+    State(state): State<AppState>,
+    Path(connection_id): Path<String>,
+    headers: HeaderMap,
+    RawBody(body): RawBody,
+) -> ApiResult<Response> {
+    let connected = state
+        .connection_by_id(&connection_id)
+        .await?
+        .filter(|c| c.connection.channel == Channel::Telegram)
+        .ok_or_else(|| ApiError::not_found("Telegram connection"))?;
+    let secret = crate::connections::Credentials::secret_of(&connected.credentials.webhook_secret);
+    telegram_token_matches(&headers, secret.as_ref())?;
+    telegram_update(state, Route::Connected(Box::new(connected)), &body).await
+}
+
+async fn telegram_update(state: AppState, route: Route, body: &[u8]) -> ApiResult<Response> {
+    let v = parse_body("telegram", body)?;
     let update_id = v["update_id"]
         .as_i64()
         .ok_or_else(|| malformed("telegram", "no update_id"))?;
-    let ws = workspace_for(&state, Channel::Telegram, None).await?;
-    let mut w = state.write(&ws).await?;
+    let Some(ws) = route.workspace() else {
+        return Ok(ok_response(0));
+    };
+    let mut w = state.write(ws).await?;
     if !w.first_delivery("telegram", &update_id.to_string()).await? {
         return Ok(ok_response(0));
     }
@@ -724,6 +787,7 @@ async fn telegram(
         m["date"].as_i64()
     }
     .map_or(state.now(), |s| s.saturating_mul(1000));
+    remember(&mut w, &route, Channel::Telegram, &chat.to_string()).await?;
     let inbound = Inbound {
         channel: Channel::Telegram,
         external_user_id: chat.to_string(),
@@ -769,19 +833,12 @@ async fn tiktok(
     headers: HeaderMap,
     RawBody(body): RawBody,
 ) -> ApiResult<Response> {
-    let secret = state
-        .config()
-        .secrets
-        .tiktok_client_secret
-        .as_ref()
-        .ok_or_else(|| sig_error(StatusCode::FORBIDDEN, "no client secret configured"))?;
     let header = headers
         .get("tiktok-signature")
         .and_then(|v| v.to_str().ok())
         .ok_or_else(|| sig_error(StatusCode::UNAUTHORIZED, "missing TikTok-Signature"))?;
     let (t, s) = parse_tiktok_header(header)
         .ok_or_else(|| sig_error(StatusCode::UNAUTHORIZED, "malformed TikTok-Signature"))?;
-    verify_hex_hmac(secret, &[t.to_string().as_bytes(), b".", &body], &s)?;
     let tolerance = i64::try_from(state.config().tiktok_tolerance.as_secs()).unwrap_or(300);
     if (state.now() / 1000).saturating_sub(t).saturating_abs() > tolerance {
         return Err(sig_error(
@@ -790,6 +847,13 @@ async fn tiktok(
         ));
     }
     let v = parse_body("tiktok", &body)?;
+    let route = state
+        .route(Channel::Tiktok, v["user_openid"].as_str())
+        .await?;
+    let global = state.config().secrets.tiktok_client_secret.as_ref();
+    verify_routes(std::slice::from_ref(&route), global, |secret| {
+        verify_hex_hmac(secret, &[t.to_string().as_bytes(), b".", &body], &s)
+    })?;
     let event = v["event"]
         .as_str()
         .ok_or_else(|| malformed("tiktok", "no event"))?;
@@ -811,8 +875,11 @@ async fn tiktok(
             "message without conversation_id or message_id",
         ));
     };
-    let ws = workspace_for(&state, Channel::Tiktok, v["user_openid"].as_str()).await?;
-    let mut w = state.write(&ws).await?;
+    let Some(ws) = route.workspace() else {
+        return Ok(ok_response(0));
+    };
+    let mut w = state.write(ws).await?;
+    remember(&mut w, &route, Channel::Tiktok, &conversation).await?;
     let msg_type = content["type"].as_str().unwrap_or("text");
     let body_content = match msg_type {
         "text" => MessageContent::Text {

@@ -251,7 +251,13 @@ pub(super) async fn mark_read(
     w.put_conversation(&conv).await?;
     state.commit(w).await?;
     if let Some((recipient, pid)) = receipt {
-        outbound::read_receipt(state.clone(), conv.channel, recipient, pid);
+        outbound::read_receipt(
+            state.clone(),
+            auth.workspace_id.clone(),
+            conv.channel,
+            recipient,
+            pid,
+        );
     }
     Ok(Json(conv))
 }

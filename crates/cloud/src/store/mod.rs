@@ -14,6 +14,7 @@
 
 pub mod attachments;
 pub mod auth;
+pub mod connections;
 pub mod conversations;
 mod entities;
 mod feed;

@@ -1,5 +1,7 @@
 #![allow(dead_code)]
 
+pub mod recorder;
+
 use std::sync::Arc;
 
 use reqwest::{Client, StatusCode};

@@ -1,4 +1,9 @@
 //! `stepup-cloud --listen ADDR --data-dir DIR [--tls-cert FILE --tls-key FILE] [--demo [--seed N] [--rate R]]`
+//!
+//! Administration, on the database in `--data-dir` (the server may be running):
+//! `stepup-cloud workspace create`, `stepup-cloud connect`, `stepup-cloud connections`.
+
+mod admin;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -19,12 +24,22 @@ struct Args {
 const USAGE: &str =
     "usage: stepup-cloud [--listen ADDR] [--data-dir DIR] [--tls-cert FILE --tls-key FILE]
                     [--demo [--seed N] [--rate MSGS_PER_MIN]]
+       stepup-cloud workspace create --data-dir DIR --name NAME --admin-email EMAIL
+                    [--admin-name NAME] [--time-zone Asia/Dubai]
+       stepup-cloud connect --data-dir DIR --workspace WS --channel CHANNEL [--account ID] [--name NAME]
+       stepup-cloud connections --data-dir DIR --workspace WS
 
   --listen ADDR     address to listen on (default 127.0.0.1:8080; port 0 picks a free one)
   --data-dir DIR    where the SQLite database lives (default: in memory)
   --tls-cert FILE   serve HTTPS and WSS with this PEM certificate chain (leaf first)
   --tls-key FILE    the certificate's PEM private key
                     (without them it serves plain HTTP: for loopback, or behind a proxy that ends TLS)
+
+  Secrets never go on the command line: the admin's password comes from STEPUP_ADMIN_PASSWORD
+  or standard input; a connection's credentials from STEPUP_CONNECT_ACCESS_TOKEN,
+  STEPUP_CONNECT_APP_SECRET, STEPUP_CONNECT_BOT_TOKEN and STEPUP_CONNECT_CLIENT_SECRET, sealed
+  under STEPUP_CLOUD_KEY (64 hex digits). STEPUP_PUBLIC_URL is where providers reach this server
+  (a connected Telegram bot's webhook is set there).
   --demo            seed the demo workspace and run the live message generator
   --seed N          demo seed (default 7)
   --rate R          live generator: inbound messages per minute, 0 = off (default 6)";
@@ -81,6 +96,16 @@ async fn main() -> std::process::ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(command) = admin::Command::parse(&argv) {
+        return match command {
+            Ok(command) => admin::run(command).await,
+            Err(e) => {
+                eprintln!("{e}\n{USAGE}");
+                std::process::ExitCode::from(2)
+            }
+        };
+    }
     let args = match parse() {
         Ok(a) => a,
         Err(e) => {
@@ -105,6 +130,16 @@ async fn main() -> std::process::ExitCode {
     }
     config.secrets = ChannelSecrets::from_env();
     config.outbound = stepup_cloud::OutboundConfig::from_env();
+    match admin::server_settings() {
+        Ok((key, public_url)) => {
+            config.server_key = key;
+            config.public_url = public_url;
+        }
+        Err(e) => {
+            eprintln!("stepup-cloud: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    }
     if args.demo {
         config.secrets = config.secrets.with_demo_defaults();
     }
