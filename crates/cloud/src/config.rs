@@ -178,6 +178,11 @@ pub struct Config {
     pub body_limit: usize,
     /// Largest attachment accepted.
     pub attachment_limit: usize,
+    /// Largest file fetched from a provider (a customer's video or document).
+    pub media_limit: usize,
+    /// Lets media links point at private and loopback addresses (`STEPUP_MEDIA_ALLOW_PRIVATE_HOSTS=1`,
+    /// for tests whose providers stand on loopback); off, such links are refused.
+    pub media_allow_private_hosts: bool,
     /// Changes kept in the raw log per workspace; older ones are compacted (cursors below → 410).
     pub feed_retention: u64,
     /// How often the compactor runs; `None` disables it (tests call `compact_feed`).
@@ -223,6 +228,8 @@ impl Config {
             refresh_token_ttl: Duration::from_secs(30 * 24 * 3600),
             body_limit: 1024 * 1024,
             attachment_limit: 10 * 1024 * 1024,
+            media_limit: 64 * 1024 * 1024,
+            media_allow_private_hosts: false,
             feed_retention: 200_000,
             compaction_interval: Some(Duration::from_secs(600)),
             snapshot_message_window: Duration::from_secs(30 * 24 * 3600),

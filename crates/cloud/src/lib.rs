@@ -16,7 +16,7 @@
 //!    the credentials replies leave with), then `routes` (the route table every door registers in).
 //! 4. `ingest`: inbound traffic of any channel into contacts, conversations and messages.
 //! 5. `auth` (sign-in and the bearer-token extractor), `profiles` (customer names),
-//!    `outbound` (sends to the channels' APIs).
+//!    `outbound` (sends to the channels' APIs), `media` (fetches customers' files from them).
 //! 6. The channels' doors: `webhooks`, `webchat`.
 //! 7. `api`: the `/v1` resources, and the router assembling every door's routes.
 //! 8. `server` ([`Server`], [`RunningServer`]), then `demo` (seeds a workspace and drives a
@@ -32,6 +32,7 @@ pub mod error;
 pub mod extract;
 pub mod ids;
 pub mod ingest;
+pub mod media;
 pub mod outbound;
 pub mod password;
 pub mod profiles;

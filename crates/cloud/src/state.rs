@@ -36,6 +36,8 @@ struct Inner {
     >,
     rate: std::sync::Mutex<HashMap<String, (i64, u32)>>,
     http: reqwest::Client,
+    /// Media downloads: redirects are followed by hand, each hop checked.
+    media_http: reqwest::Client,
     stopping: tokio::sync::watch::Sender<bool>,
 }
 
@@ -44,6 +46,11 @@ impl AppState {
         let pool = store::open(config.data_dir.as_deref()).await?;
         let http = reqwest::Client::builder()
             .timeout(config.outbound.request_timeout)
+            .build()
+            .map_err(|e| ServerError::Invalid(format!("http client: {e}")))?;
+        let media_http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(std::time::Duration::from_secs(10))
             .build()
             .map_err(|e| ServerError::Invalid(format!("http client: {e}")))?;
         Ok(Self {
@@ -56,6 +63,7 @@ impl AppState {
                 visitors: std::sync::Mutex::new(HashMap::new()),
                 rate: std::sync::Mutex::new(HashMap::new()),
                 http,
+                media_http,
                 stopping: tokio::sync::watch::channel(false).0,
             }),
         })
@@ -79,6 +87,11 @@ impl AppState {
 
     pub fn http(&self) -> &reqwest::Client {
         &self.inner.http
+    }
+
+    /// The client that fetches customers' media (no automatic redirects).
+    pub fn media_http(&self) -> &reqwest::Client {
+        &self.inner.media_http
     }
 
     /// Tells long-lived connections (WebSockets) that the server is shutting down.

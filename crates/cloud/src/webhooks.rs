@@ -19,6 +19,7 @@ use crate::connections::Route;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Q, RawBody};
 use crate::ingest::{self, Inbound, StatusUpdate};
+use crate::media::MediaJob;
 use crate::routes::Routes;
 use crate::secret::Secret;
 use crate::state::AppState;
@@ -328,6 +329,7 @@ async fn whatsapp(
         .flatten()
         .cloned()
         .collect();
+    let mut media = Vec::new();
     let mut routes = Vec::with_capacity(changes.len());
     for change in &changes {
         let account = change["value"]["metadata"]["phone_number_id"].as_str();
@@ -365,23 +367,30 @@ async fn whatsapp(
                 .find(|(wa, _)| *wa == from)
                 .map(|(_, n)| n.clone());
             remember(w, route, Channel::Whatsapp, &from).await?;
+            let content = whatsapp_content(m);
             let inbound = Inbound {
                 channel: Channel::Whatsapp,
                 phone: Some(format!("+{from}")),
                 user_name: name,
-                external_user_id: from,
+                external_user_id: from.clone(),
                 provider_message_id: id,
-                content: whatsapp_content(m),
+                content: content.clone(),
                 reply_to_provider_id: str_of(&m["context"]["id"]),
                 at: secs_to_ms(&m["timestamp"]).unwrap_or(now),
                 edit: false,
                 echo: false,
             };
-            if matches!(
-                ingest::ingest_in(&state, w, inbound).await?,
-                ingest::Outcome::Created { .. }
-            ) {
+            if let ingest::Outcome::Created { message_id, .. } =
+                ingest::ingest_in(&state, w, inbound).await?
+            {
                 n += 1;
+                media.extend(MediaJob::for_message(
+                    ws,
+                    &message_id,
+                    Channel::Whatsapp,
+                    &from,
+                    &content,
+                ));
             }
         }
         for s in &statuses {
@@ -417,6 +426,9 @@ async fn whatsapp(
         }
     }
     batch.finish().await?;
+    for job in media {
+        crate::media::fetch_later(state.clone(), job);
+    }
     Ok(ok_response(n))
 }
 
@@ -509,6 +521,7 @@ async fn meta_messaging(
     let global = state.config().secrets.meta_app_secret.as_ref();
     verify_routes(&routes, global, |s| verify_hex_hmac(s, &[body], &sig))?;
     let mut customers: Vec<(String, String)> = Vec::new();
+    let mut media = Vec::new();
     for ((_, ev), route) in events.iter().zip(&routes) {
         let Some(ws) = route.workspace().map(str::to_owned) else {
             continue;
@@ -531,23 +544,30 @@ async fn meta_messaging(
                 customers.push((ws.clone(), customer.clone()));
             }
             remember(w, route, channel, &customer).await?;
+            let content = messaging_content(channel, message);
             let inbound = Inbound {
                 channel,
-                external_user_id: customer,
+                external_user_id: customer.clone(),
                 user_name: None,
                 phone: None,
                 provider_message_id: mid,
-                content: messaging_content(channel, message),
+                content: content.clone(),
                 reply_to_provider_id: str_of(&message["reply_to"]["mid"]),
                 at,
                 edit: false,
                 echo,
             };
-            if matches!(
-                ingest::ingest_in(&state, w, inbound).await?,
-                ingest::Outcome::Created { .. }
-            ) {
+            if let ingest::Outcome::Created { message_id, .. } =
+                ingest::ingest_in(&state, w, inbound).await?
+            {
                 n += 1;
+                media.extend(MediaJob::for_message(
+                    &ws,
+                    &message_id,
+                    channel,
+                    &customer,
+                    &content,
+                ));
             }
         } else if let Some(r) = ev["reaction"].as_object() {
             let mid = r.get("mid").and_then(Value::as_str).unwrap_or_default();
@@ -614,6 +634,9 @@ async fn meta_messaging(
         }
     }
     batch.finish().await?;
+    for job in media {
+        crate::media::fetch_later(state.clone(), job);
+    }
     if crate::profiles::looks_up(&state, channel) && !customers.is_empty() {
         tokio::spawn(crate::profiles::name_customers(
             state.clone(),
@@ -788,6 +811,7 @@ async fn telegram_update(state: AppState, route: Route, body: &[u8]) -> ApiResul
     }
     .map_or(state.now(), |s| s.saturating_mul(1000));
     remember(&mut w, &route, Channel::Telegram, &chat.to_string()).await?;
+    let content = telegram_content(m);
     let inbound = Inbound {
         channel: Channel::Telegram,
         external_user_id: chat.to_string(),
@@ -799,7 +823,7 @@ async fn telegram_update(state: AppState, route: Route, body: &[u8]) -> ApiResul
         phone: None,
         // Message ids are unique within a chat.
         provider_message_id: format!("{chat}:{message_id}"),
-        content: telegram_content(m),
+        content: content.clone(),
         reply_to_provider_id: m["reply_to_message"]["message_id"]
             .as_i64()
             .map(|r| format!("{chat}:{r}")),
@@ -807,8 +831,19 @@ async fn telegram_update(state: AppState, route: Route, body: &[u8]) -> ApiResul
         edit,
         echo: false,
     };
-    ingest::ingest_in(&state, &mut w, inbound).await?;
+    let out = ingest::ingest_in(&state, &mut w, inbound).await?;
     state.commit(w).await?;
+    if let ingest::Outcome::Created { message_id, .. } = out
+        && let Some(job) = MediaJob::for_message(
+            ws,
+            &message_id,
+            Channel::Telegram,
+            &chat.to_string(),
+            &content,
+        )
+    {
+        crate::media::fetch_later(state.clone(), job);
+    }
     Ok(ok_response(1))
 }
 

@@ -130,6 +130,8 @@ async fn main() -> std::process::ExitCode {
     }
     config.secrets = ChannelSecrets::from_env();
     config.outbound = stepup_cloud::OutboundConfig::from_env();
+    config.media_allow_private_hosts =
+        std::env::var("STEPUP_MEDIA_ALLOW_PRIVATE_HOSTS").is_ok_and(|v| v == "1");
     match admin::server_settings() {
         Ok((key, public_url)) => {
             config.server_key = key;

@@ -1,0 +1,391 @@
+//! Inbound media: the photos, voice notes, videos and documents customers send arrive as a
+//! provider's media id or link. The cloud fetches them with the connection's credentials through
+//! the providers' APIs (WhatsApp: `GET /{version}/{media-id}`, then the returned URL with the
+//! bearer token; Telegram: `getFile`, then `/file/bot<token>/<path>`; Messenger and Instagram:
+//! the attachment URL in the payload), stores them as attachments and points the message at
+//! them, so the app downloads them on demand into its encrypted cache like any other file.
+//!
+//! Every download has a size limit, a timeout and retries with backoff; the provider's SHA-256
+//! is checked where it gives one; the stored type is sniffed from the bytes, never taken from
+//! the provider; and no link is followed (nor redirect) to a private or loopback address unless
+//! `STEPUP_MEDIA_ALLOW_PRIVATE_HOSTS=1`. A failed download leaves the message as it was.
+
+use std::net::IpAddr;
+
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use stepup_protocol::{Attachment, Channel, EntityKind, Message, MessageContent};
+
+use crate::config::OutboundConfig;
+use crate::state::AppState;
+use crate::store::{self, Placement};
+
+/// A file to fetch for a stored message.
+#[derive(Debug, Clone)]
+pub struct MediaJob {
+    pub workspace_id: String,
+    pub message_id: String,
+    pub channel: Channel,
+    /// The customer, whose connection's credentials fetch it.
+    pub customer: String,
+    /// The provider's media id (WhatsApp, Telegram) or link (Messenger, Instagram).
+    pub media: String,
+}
+
+impl MediaJob {
+    /// The job for a just-stored message, if it carries a file not fetched yet.
+    pub fn for_message(
+        workspace_id: &str,
+        message_id: &str,
+        channel: Channel,
+        customer: &str,
+        content: &MessageContent,
+    ) -> Option<MediaJob> {
+        let MessageContent::Attachment { attachment, .. } = content else {
+            return None;
+        };
+        if attachment.attachment_id.is_some() || channel == Channel::Tiktok {
+            return None;
+        }
+        Some(MediaJob {
+            workspace_id: workspace_id.to_owned(),
+            message_id: message_id.to_owned(),
+            channel,
+            customer: customer.to_owned(),
+            media: attachment.provider_media_id.clone()?,
+        })
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    /// Worth another try: the network, a timeout, a 5xx or 429.
+    #[error("{0}")]
+    Transient(String),
+    /// Trying again will not help.
+    #[error("{0}")]
+    Permanent(String),
+}
+
+/// Fetches the file in the background ([`fetch_now`]); a failure is logged (never the content).
+pub fn fetch_later(state: AppState, job: MediaJob) {
+    tokio::spawn(async move {
+        if let Err(e) = fetch_now(&state, &job).await {
+            tracing::warn!(
+                channel = job.channel.as_str(),
+                message = %job.message_id,
+                reason = %e,
+                "media: not fetched"
+            );
+        }
+    });
+}
+
+/// Fetches the file, retrying what is worth retrying with doubling backoff, and points the
+/// message at it.
+pub async fn fetch_now(state: &AppState, job: &MediaJob) -> Result<(), FetchError> {
+    let cfg = state
+        .outbound_for(&job.workspace_id, job.channel, &job.customer)
+        .await
+        .map_err(|e| FetchError::Transient(format!("reading the channel connection: {e}")))?
+        .into_owned();
+    let mut backoff = cfg.retry_backoff;
+    let mut last = FetchError::Transient("not attempted".into());
+    for attempt in 1..=cfg.max_attempts.max(1) {
+        match fetch(state, &cfg, job).await {
+            Ok(bytes) => {
+                return record(state, job, bytes)
+                    .await
+                    .map_err(|e| FetchError::Transient(format!("storing the file: {e}")));
+            }
+            Err(e @ FetchError::Permanent(_)) => return Err(e),
+            Err(e) => {
+                tracing::debug!(channel = job.channel.as_str(), attempt, reason = %e, "media: retrying");
+                last = e;
+                if attempt < cfg.max_attempts {
+                    tokio::time::sleep(backoff).await;
+                    backoff = backoff.saturating_mul(2);
+                }
+            }
+        }
+    }
+    Err(last)
+}
+
+fn allow_private(state: &AppState) -> bool {
+    state.config().media_allow_private_hosts
+}
+
+fn is_private(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            v4.is_private()
+                || v4.is_loopback()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_documentation()
+                || v4.octets()[0] == 100 && (v4.octets()[1] & 0xc0) == 64 // 100.64/10, carrier NAT
+        }
+        IpAddr::V6(v6) => {
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || (v6.segments()[0] & 0xfe00) == 0xfc00 // unique local
+                || (v6.segments()[0] & 0xffc0) == 0xfe80 // link local
+                || v6.to_ipv4_mapped().is_some_and(|v4| is_private(IpAddr::V4(v4)))
+        }
+    }
+}
+
+/// Refuses a link to a private or loopback address (every address its host resolves to).
+async fn check_host(state: &AppState, url: &reqwest::Url) -> Result<(), FetchError> {
+    if !matches!(url.scheme(), "https" | "http") {
+        return Err(FetchError::Permanent(format!(
+            "not a web link: {}",
+            url.scheme()
+        )));
+    }
+    if allow_private(state) {
+        return Ok(());
+    }
+    let host = url
+        .host_str()
+        .ok_or_else(|| FetchError::Permanent("a link without a host".into()))?;
+    let port = url.port_or_known_default().unwrap_or(443);
+    let addrs = tokio::net::lookup_host((host.trim_matches(['[', ']']), port))
+        .await
+        .map_err(|e| FetchError::Transient(format!("cannot resolve {host}: {e}")))?;
+    for a in addrs {
+        if is_private(a.ip()) {
+            return Err(FetchError::Permanent(format!(
+                "refusing a link to a private address ({host})"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// One GET, following at most 3 redirects (each checked), with the size limit.
+async fn get(
+    state: &AppState,
+    cfg: &OutboundConfig,
+    url: &str,
+    bearer: Option<&str>,
+) -> Result<(Vec<u8>, Option<String>), FetchError> {
+    let limit = state.config().media_limit;
+    let mut url = reqwest::Url::parse(url).map_err(|e| FetchError::Permanent(e.to_string()))?;
+    for _ in 0..4 {
+        check_host(state, &url).await?;
+        let mut rb = state
+            .media_http()
+            .get(url.clone())
+            .timeout(cfg.request_timeout);
+        if let Some(token) = bearer {
+            rb = rb.bearer_auth(token);
+        }
+        let mut resp = rb
+            .send()
+            .await
+            .map_err(|e| FetchError::Transient(format!("network error: {}", e.without_url())))?;
+        let status = resp.status();
+        if status.is_redirection() {
+            let next = resp
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|l| url.join(l).ok())
+                .ok_or_else(|| FetchError::Permanent("a redirect without a location".into()))?;
+            url = next;
+            continue;
+        }
+        if status.is_server_error() || status.as_u16() == 429 {
+            return Err(FetchError::Transient(format!("provider answered {status}")));
+        }
+        if !status.is_success() {
+            return Err(FetchError::Permanent(format!("provider answered {status}")));
+        }
+        if resp.content_length().is_some_and(|n| n > limit as u64) {
+            return Err(FetchError::Permanent(format!("larger than {limit} bytes")));
+        }
+        let content_type = resp
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let mut bytes = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(|e| {
+            FetchError::Transient(format!("download interrupted: {}", e.without_url()))
+        })? {
+            if bytes.len() + chunk.len() > limit {
+                return Err(FetchError::Permanent(format!("larger than {limit} bytes")));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        return Ok((bytes, content_type));
+    }
+    Err(FetchError::Permanent("too many redirects".into()))
+}
+
+/// Percent-encodes one path segment (a media id is the provider's, not ours).
+fn path_segment(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn json_of(bytes: &[u8], what: &str) -> Result<Value, FetchError> {
+    serde_json::from_slice(bytes)
+        .map_err(|_| FetchError::Permanent(format!("{what}: the provider's answer is not JSON")))
+}
+
+/// The file's bytes, checked against the SHA-256 the provider gives (WhatsApp).
+async fn fetch(
+    state: &AppState,
+    cfg: &OutboundConfig,
+    job: &MediaJob,
+) -> Result<Vec<u8>, FetchError> {
+    match job.channel {
+        Channel::Whatsapp => {
+            let token = cfg
+                .whatsapp_access_token
+                .as_ref()
+                .ok_or_else(|| FetchError::Permanent("no WhatsApp access token".into()))?;
+            let meta_url = format!(
+                "{}/{}/{}",
+                cfg.graph_base_url.trim_end_matches('/'),
+                cfg.graph_api_version,
+                path_segment(&job.media)
+            );
+            let (meta, _) = get(state, cfg, &meta_url, Some(token.expose())).await?;
+            let meta = json_of(&meta, "media URL")?;
+            let url = meta["url"]
+                .as_str()
+                .ok_or_else(|| FetchError::Permanent("the media answer has no url".into()))?;
+            let (bytes, _) = get(state, cfg, url, Some(token.expose())).await?;
+            if let Some(given) = meta["sha256"].as_str()
+                && !given.eq_ignore_ascii_case(&hex::encode(Sha256::digest(&bytes)))
+            {
+                return Err(FetchError::Permanent(
+                    "the file does not match the provider's SHA-256".into(),
+                ));
+            }
+            Ok(bytes)
+        }
+        Channel::Telegram => {
+            let token = cfg
+                .telegram_bot_token
+                .as_ref()
+                .ok_or_else(|| FetchError::Permanent("no Telegram bot token".into()))?;
+            let base = cfg.telegram_base_url.trim_end_matches('/');
+            let mut file_url =
+                reqwest::Url::parse(&format!("{base}/bot{}/getFile", token.expose()))
+                    .map_err(|e| FetchError::Permanent(e.to_string()))?;
+            file_url
+                .query_pairs_mut()
+                .append_pair("file_id", &job.media);
+            let (answer, _) = get(state, cfg, file_url.as_str(), None).await?;
+            let answer = json_of(&answer, "getFile")?;
+            let path = answer["result"]["file_path"]
+                .as_str()
+                .filter(|p| !p.contains(".."))
+                .ok_or_else(|| FetchError::Permanent("getFile gave no file path".into()))?;
+            let (bytes, _) = get(
+                state,
+                cfg,
+                &format!("{base}/file/bot{}/{path}", token.expose()),
+                None,
+            )
+            .await?;
+            Ok(bytes)
+        }
+        Channel::Messenger | Channel::Instagram => {
+            let (bytes, _) = get(state, cfg, &job.media, None).await?;
+            Ok(bytes)
+        }
+        Channel::Tiktok | Channel::Webchat => Err(FetchError::Permanent(
+            "no media download for this channel".into(),
+        )),
+    }
+}
+
+/// Stores the bytes as an attachment and points the message at it.
+async fn record(
+    state: &AppState,
+    job: &MediaJob,
+    bytes: Vec<u8>,
+) -> Result<(), crate::error::ServerError> {
+    let sha256 = hex::encode(Sha256::digest(&bytes));
+    let content_type = crate::sniff::stored_type(&bytes).to_owned();
+    let mut w = state.write(&job.workspace_id).await?;
+    let Some(mut msg) = w
+        .get::<Message>(EntityKind::Message, &job.message_id)
+        .await?
+    else {
+        return Ok(());
+    };
+    let MessageContent::Attachment { attachment, .. } = &mut msg.content else {
+        return Ok(());
+    };
+    if attachment.attachment_id.is_some() {
+        return Ok(());
+    }
+    let stored = Attachment {
+        id: state.ids().make("att"),
+        content_type: content_type.clone(),
+        filename: attachment
+            .filename
+            .clone()
+            .unwrap_or_else(|| format!("{}-{}", attachment.kind.as_str(), job.message_id)),
+        size: bytes.len() as u64,
+        sha256,
+        created_at: state.now(),
+    };
+    store::attachments::insert(w.conn(), &job.workspace_id, &stored, &bytes).await?;
+    attachment.attachment_id = Some(stored.id);
+    attachment.content_type = Some(content_type);
+    let conversation = msg.conversation_id.clone();
+    w.put(
+        EntityKind::Message,
+        &msg.id,
+        Placement {
+            parent_id: Some(&conversation),
+            sort_at: msg.created_at,
+        },
+        &msg,
+    )
+    .await?;
+    state.commit(w).await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn private_and_loopback_addresses_are_recognised() {
+        for private in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "0.0.0.0",
+            "::1",
+            "fd00::1",
+            "fe80::1",
+            "::ffff:10.0.0.1",
+        ] {
+            assert!(is_private(private.parse().unwrap()), "{private}");
+        }
+        for public in ["157.240.1.35", "2a03:2880::1", "8.8.8.8"] {
+            assert!(!is_private(public.parse().unwrap()), "{public}");
+        }
+    }
+}
