@@ -36,6 +36,8 @@ test('analytics: real figures from the cache, drill-down into the inbox, en and 
     // The demo seeds 320 conversations.
     const conversations = 320;
     await app.click('[data-testid="nav-analytics"]');
+    // The first report is on screen before the range changes.
+    await app.find('[data-days]');
     await app.click('[data-testid="range-last90"]');
     await app.find('[data-days="90"]');
     // The day-by-day bars are drawn to scale: the busiest day's bar fills the chart's height.

@@ -154,7 +154,8 @@ test('over TLS with the shop\'s own CA: refused when untrusted or plain, then si
     // The reply leaves over HTTPS and the cloud accepts it.
     const reply = 'نعم، طلبك جاهز ✅ ready for pickup';
     await app.type('[data-testid="composer"]', reply);
-    await app.click('[data-testid="send"]');
+    // Enter sends (a click could land beside the button if suggestions arrive and move it).
+    await app.execute(`document.querySelector('[data-testid="composer"]').dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));`);
     await app.waitUntil(`return [...document.querySelectorAll('.bubble.outbound[data-status]')].some((b) => b.textContent.includes(arguments[0]) && ['sent', 'delivered'].includes(b.dataset.status));`, [reply]);
     await app.screenshot(join(shots, 'conversation-over-tls-en.png'));
   } catch (err) {

@@ -226,18 +226,6 @@ async fn get(
     Err(FetchError::Permanent("too many redirects".into()))
 }
 
-/// Percent-encodes one path segment (a media id is the provider's, not ours).
-fn path_segment(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 fn json_of(bytes: &[u8], what: &str) -> Result<Value, FetchError> {
     serde_json::from_slice(bytes)
         .map_err(|_| FetchError::Permanent(format!("{what}: the provider's answer is not JSON")))
@@ -259,7 +247,7 @@ async fn fetch(
                 "{}/{}/{}",
                 cfg.graph_base_url.trim_end_matches('/'),
                 cfg.graph_api_version,
-                path_segment(&job.media)
+                stepup_protocol::path_segment(&job.media)
             );
             let (meta, _) = get(state, cfg, &meta_url, Some(token.expose())).await?;
             let meta = json_of(&meta, "media URL")?;

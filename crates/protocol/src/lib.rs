@@ -555,6 +555,19 @@ pub struct SuggestionsResponse {
     pub model: String,
 }
 
+/// Percent-encodes one URL path segment (an id of ours or a provider's), keeping only the
+/// unreserved characters of RFC 3986.
+pub fn path_segment(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,8 @@ use std::{sync::Arc, time::Duration};
 use reqwest::StatusCode;
 pub use reqwest::{Method, Url};
 use serde::{Serialize, de::DeserializeOwned};
+/// Percent-encodes one path segment.
+pub use stepup_protocol::path_segment as urlencode;
 use stepup_protocol::{
     ErrorBody, ErrorCode, IDEMPOTENCY_KEY_HEADER, LoginRequest, Message, MessagesPage,
     RefreshRequest, SendMessageRequest, SyncResponse, TokenResponse,
@@ -581,16 +583,4 @@ impl CloudClient {
         }
         Err(ClientError::SignedOut)
     }
-}
-
-/// Percent-encodes one path segment.
-pub fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

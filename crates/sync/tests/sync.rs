@@ -1,7 +1,11 @@
 //! The sync engine against the real reference cloud on a loopback port, with
 //! real SQLCipher caches on disk.
 
+mod common;
+
 use std::{sync::Arc, time::Duration};
+
+use common::wait_for;
 
 use rand::SeedableRng;
 use stepup_cloud::{Config, RunningServer, Server, demo};
@@ -13,9 +17,6 @@ use stepup_sync::{
     client::{ClientError, ClientOptions, CloudClient, Timeouts},
     engine::{Engine, EngineConfig},
 };
-use tokio::sync::broadcast;
-
-const WAIT: Duration = Duration::from_secs(20);
 
 async fn demo_server() -> RunningServer {
     let mut server = Server::start(Config::demo()).await.unwrap();
@@ -80,28 +81,6 @@ async fn demo_session(cfg: EngineConfig) -> (RunningServer, tempfile::TempDir, S
 
 fn accounts_in(dir: &std::path::Path) -> Accounts {
     Accounts::new(dir.to_path_buf(), Arc::new(MemorySecrets::default()))
-}
-
-/// Waits for the first event that `pick` accepts.
-async fn wait_for<T>(
-    rx: &mut broadcast::Receiver<SyncEvent>,
-    mut pick: impl FnMut(&SyncEvent) -> Option<T>,
-) -> T {
-    tokio::time::timeout(WAIT, async {
-        loop {
-            match rx.recv().await {
-                Ok(ev) => {
-                    if let Some(t) = pick(&ev) {
-                        return t;
-                    }
-                }
-                Err(broadcast::error::RecvError::Lagged(_)) => {}
-                Err(e) => panic!("event channel closed: {e}"),
-            }
-        }
-    })
-    .await
-    .expect("the event arrived in time")
 }
 
 /// Every conversation id the server's feed holds for this session.

@@ -2,7 +2,11 @@
 //! reference cloud serves TLS itself (rustls) on a loopback port; the client trusts the CA the way
 //! `STEPUP_EXTRA_CA_FILE` makes it, and refuses everything else.
 
+mod common;
+
 use std::{sync::Arc, time::Duration};
+
+use common::{WAIT, wait_for};
 
 use rand::SeedableRng;
 use stepup_cloud::tls::TestCa;
@@ -16,9 +20,6 @@ use stepup_sync::{
     engine::{Engine, EngineConfig},
     tls::Trust,
 };
-use tokio::sync::broadcast;
-
-const WAIT: Duration = Duration::from_secs(20);
 
 async fn tls_demo_server(ca: &TestCa) -> RunningServer {
     let mut config = Config::demo();
@@ -31,27 +32,6 @@ async fn tls_demo_server(ca: &TestCa) -> RunningServer {
 fn accounts_trusting(dir: &std::path::Path, ca: &TestCa) -> Accounts {
     Accounts::new(dir.to_path_buf(), Arc::new(MemorySecrets::default()))
         .with_trust(Trust::system().with_pem("the shop's CA", ca.ca_pem.clone()))
-}
-
-async fn wait_for<T>(
-    rx: &mut broadcast::Receiver<SyncEvent>,
-    mut pick: impl FnMut(&SyncEvent) -> Option<T>,
-) -> T {
-    tokio::time::timeout(WAIT, async {
-        loop {
-            match rx.recv().await {
-                Ok(ev) => {
-                    if let Some(t) = pick(&ev) {
-                        return t;
-                    }
-                }
-                Err(broadcast::error::RecvError::Lagged(_)) => {}
-                Err(e) => panic!("event channel closed: {e}"),
-            }
-        }
-    })
-    .await
-    .expect("the event arrived in time")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
