@@ -350,6 +350,21 @@ async fn over_tls_with_the_shops_ca_from_stepup_extra_ca_file() {
     server.shutdown().await;
 }
 
+/// `stepup attachment save ID --out OUT [--json]`.
+fn save(data: &Path, id: &serde_json::Value, out: &Path, json: bool) -> Command {
+    let mut args = vec![
+        "attachment",
+        "save",
+        id.as_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    if json {
+        args.push("--json");
+    }
+    passphrase(cmd(data, &args))
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn attachment_save_writes_a_photo_and_a_voice_note_and_never_overwrites() {
     let server = demo_server().await;
@@ -383,41 +398,15 @@ async fn attachment_save_writes_a_photo_and_a_voice_note_and_never_overwrites() 
     // A photo to a named file: the bytes are a PNG.
     let photo = with_file("image");
     let out = dir.path().join("photo.png");
-    let saved: serde_json::Value = serde_json::from_str(
-        &ok(passphrase(cmd(
-            &data,
-            &[
-                "attachment",
-                "save",
-                photo["id"].as_str().unwrap(),
-                "--out",
-                out.to_str().unwrap(),
-                "--json",
-            ],
-        )))
-        .await,
-    )
-    .unwrap();
+    let saved: serde_json::Value =
+        serde_json::from_str(&ok(save(&data, &photo["id"], &out, true)).await).unwrap();
     let bytes = std::fs::read(&out).unwrap();
     assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "a PNG");
     assert_eq!(saved["bytes"].as_u64().unwrap() as usize, bytes.len());
     assert_eq!(saved["content_type"], "image/png");
 
     // The same target again: refused, the file untouched.
-    let again = run_with(
-        passphrase(cmd(
-            &data,
-            &[
-                "attachment",
-                "save",
-                photo["id"].as_str().unwrap(),
-                "--out",
-                out.to_str().unwrap(),
-            ],
-        )),
-        "",
-    )
-    .await;
+    let again = run_with(save(&data, &photo["id"], &out, false), "").await;
     assert_eq!(again.code, 1);
     assert!(again.stderr.contains("cannot create"), "{}", again.stderr);
     assert_eq!(std::fs::read(&out).unwrap(), bytes);
@@ -426,21 +415,8 @@ async fn attachment_save_writes_a_photo_and_a_voice_note_and_never_overwrites() 
     let voice = with_file("voice");
     let folder = dir.path().join("downloads");
     std::fs::create_dir(&folder).unwrap();
-    let saved: serde_json::Value = serde_json::from_str(
-        &ok(passphrase(cmd(
-            &data,
-            &[
-                "attachment",
-                "save",
-                voice["id"].as_str().unwrap(),
-                "--out",
-                folder.to_str().unwrap(),
-                "--json",
-            ],
-        )))
-        .await,
-    )
-    .unwrap();
+    let saved: serde_json::Value =
+        serde_json::from_str(&ok(save(&data, &voice["id"], &folder, true)).await).unwrap();
     let path = std::path::PathBuf::from(saved["path"].as_str().unwrap());
     assert_eq!(path.parent().unwrap(), folder);
     assert!(std::fs::read(&path).unwrap().starts_with(b"RIFF"), "a WAV");

@@ -29,6 +29,17 @@ async fn tls_demo_server(ca: &TestCa) -> RunningServer {
     server
 }
 
+/// The demo shop's owner signs in.
+async fn sign_in_owner(
+    server: &RunningServer,
+    accounts: &Accounts,
+) -> Result<stepup_sync::account::Session, AccountError> {
+    let password = Secret::new(demo::DEMO_PASSWORD.to_owned());
+    accounts
+        .sign_in(&server.url(), "owner@noor.demo", &password, None)
+        .await
+}
+
 fn accounts_trusting(dir: &std::path::Path, ca: &TestCa) -> Accounts {
     Accounts::new(dir.to_path_buf(), Arc::new(MemorySecrets::default()))
         .with_trust(Trust::system().with_pem("the shop's CA", ca.ca_pem.clone()))
@@ -40,13 +51,7 @@ async fn sign_in_bootstrap_live_stream_and_send_all_over_tls_with_a_private_ca()
     let server = tls_demo_server(&ca).await;
     assert!(server.url().starts_with("https://"), "{}", server.url());
     let dir = tempfile::tempdir().unwrap();
-    let session = accounts_trusting(dir.path(), &ca)
-        .sign_in(
-            &server.url(),
-            "owner@noor.demo",
-            &Secret::new(demo::DEMO_PASSWORD.to_owned()),
-            None,
-        )
+    let session = sign_in_owner(&server, &accounts_trusting(dir.path(), &ca))
         .await
         .unwrap();
     let cfg = EngineConfig {
@@ -146,15 +151,7 @@ async fn refused_sign_in(server: &RunningServer, trust: Trust) -> ClientError {
     let dir = tempfile::tempdir().unwrap();
     let accounts = Accounts::new(dir.path().to_path_buf(), Arc::new(MemorySecrets::default()))
         .with_trust(trust);
-    let err = accounts
-        .sign_in(
-            &server.url(),
-            "owner@noor.demo",
-            &Secret::new(demo::DEMO_PASSWORD.to_owned()),
-            None,
-        )
-        .await
-        .unwrap_err();
+    let err = sign_in_owner(server, &accounts).await.unwrap_err();
     assert!(accounts.list().is_empty(), "no account is kept");
     match err {
         AccountError::Client(e) => e,
@@ -199,13 +196,7 @@ async fn the_realtime_stream_checks_the_certificate_too() {
     let ca = TestCa::new("Shop CA");
     let server = tls_demo_server(&ca).await;
     let dir = tempfile::tempdir().unwrap();
-    let session = accounts_trusting(dir.path(), &ca)
-        .sign_in(
-            &server.url(),
-            "owner@noor.demo",
-            &Secret::new(demo::DEMO_PASSWORD.to_owned()),
-            None,
-        )
+    let session = sign_in_owner(&server, &accounts_trusting(dir.path(), &ca))
         .await
         .unwrap();
     // The same session's refresh token, from a client that does not trust the CA.
