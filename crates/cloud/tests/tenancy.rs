@@ -487,3 +487,53 @@ async fn connecting_needs_the_server_key_and_one_workspace_per_account() {
             .is_empty()
     );
 }
+
+#[tokio::test]
+async fn admins_connect_accounts_over_the_api_and_never_read_a_credential_back() {
+    let h = Harness::start_with(|c| c.server_key = Some(ServerKey::from_hex(KEY).unwrap())).await;
+    let admin = h.token("admin@a.test").await;
+    let agent = h.token("omar@a.test").await;
+    let body = json!({"channel": "whatsapp", "account_id": "111000111", "name": "فرع دبي Dubai",
+                      "credentials": {"access_token": "EAAB-secret", "app_secret": "app-secret-a"}});
+    let (s, v) = h.post(&agent, "/v1/connections", body.clone()).await;
+    assert_eq!(
+        (s, v["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("forbidden"))
+    );
+    let (s, created) = h.post(&admin, "/v1/connections", body.clone()).await;
+    assert_eq!(s, StatusCode::CREATED, "{created}");
+    assert_eq!(created["account_id"], "111000111");
+    assert_eq!(created["workspace_id"], h.ws_a.as_str());
+    let (s, again) = h.post(&admin, "/v1/connections", body).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert!(
+        again["message"]
+            .as_str()
+            .unwrap()
+            .contains("already connected"),
+        "{again}"
+    );
+    let (s, bad) = h
+        .post(
+            &admin,
+            "/v1/connections",
+            json!({"channel": "fax", "name": "x", "credentials": {}}),
+        )
+        .await;
+    assert_eq!(
+        (s, bad["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("bad_request"))
+    );
+    let (s, listed) = h.get(&admin, "/v1/connections").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    let text = listed.to_string();
+    assert!(
+        !text.contains("EAAB-secret") && !text.contains("app-secret-a"),
+        "{text}"
+    );
+    // Another workspace's admin sees none of it.
+    let other = h.token("admin@b.test").await;
+    let (_, theirs) = h.get(&other, "/v1/connections").await;
+    assert_eq!(theirs, json!([]));
+}

@@ -2,6 +2,7 @@
 //! resources, one file each.
 
 mod attachments;
+mod connections;
 mod conversations;
 mod directory;
 mod feed;
@@ -57,6 +58,8 @@ fn build(body_limit: usize, attachment_limit: usize) -> Routes {
         .post("/v1/templates", directory::create_template)
         .patch("/v1/templates/{id}", directory::update_template)
         .post("/v1/labels", directory::create_label)
+        .get("/v1/connections", connections::list)
+        .post("/v1/connections", connections::connect)
         .put("/v1/presence", directory::set_presence);
     let mut r = webchat::register(webhooks::register(r));
     r.router = r.router.layer(DefaultBodyLimit::max(body_limit));
