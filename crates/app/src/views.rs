@@ -7,8 +7,9 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 use stepup_protocol::{
     Agent, AttachmentKind, CannedResponse, Channel, Conversation, ConversationEventKind,
-    ConversationStatus, Direction, Label, Message, MessageContent, MessageKind, MessageStatus,
-    Note, Origin, Presence, Preview, Priority, Role, Team, Template, TemplateStatus, WindowState,
+    ConversationStatus, Direction, Label, MediaProblem, Message, MessageContent, MessageKind,
+    MessageStatus, Note, Origin, Presence, Preview, Priority, Role, Team, Template, TemplateStatus,
+    WindowState,
 };
 use stepup_store::ListSort;
 
@@ -69,6 +70,8 @@ pub struct AttachmentView {
     pub kind: AttachmentKind,
     pub filename: Option<String>,
     pub content_type: Option<String>,
+    /// Why the cloud could not fetch it from the channel, when it gave up.
+    pub fetch_failed: Option<MediaProblem>,
 }
 
 /// Whose a timeline entry is.
@@ -452,6 +455,7 @@ pub(crate) fn timeline(messages: &[Message], notes: &[Note], names: &Names) -> V
                 kind: attachment.kind,
                 filename: attachment.filename.clone(),
                 content_type: attachment.content_type.clone(),
+                fetch_failed: attachment.fetch_failed,
             }),
             _ => None,
         };

@@ -14,7 +14,7 @@ use std::net::IpAddr;
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use stepup_protocol::{Attachment, Channel, EntityKind, Message, MessageContent};
+use stepup_protocol::{Attachment, Channel, EntityKind, MediaProblem, Message, MessageContent};
 
 use crate::config::OutboundConfig;
 use crate::state::AppState;
@@ -65,20 +65,82 @@ pub enum FetchError {
     /// Trying again will not help.
     #[error("{0}")]
     Permanent(String),
+    /// The channel has no credentials here (a simulated channel, as in the demo): nothing to do.
+    #[error("{0}")]
+    NotConfigured(String),
 }
 
-/// Fetches the file in the background ([`fetch_now`]); a failure is logged (never the content).
+impl FetchError {
+    /// What the agent is told (the reason itself stays in the server's log).
+    pub fn problem(&self) -> MediaProblem {
+        match self {
+            FetchError::Transient(_) | FetchError::NotConfigured(_) => MediaProblem::ProviderDown,
+            FetchError::Permanent(why) if why.starts_with("larger than") => MediaProblem::TooLarge,
+            FetchError::Permanent(why) if why.contains("SHA-256") => MediaProblem::Corrupt,
+            FetchError::Permanent(why)
+                if why.contains("private address") || why.starts_with("not a web link") =>
+            {
+                MediaProblem::Refused
+            }
+            FetchError::Permanent(_) => MediaProblem::Gone,
+        }
+    }
+}
+
+/// Fetches the file in the background ([`fetch_now`]); when it gives up, the message says why
+/// (a [`MediaProblem`]) and the reason is logged (never the content).
 pub fn fetch_later(state: AppState, job: MediaJob) {
     tokio::spawn(async move {
-        if let Err(e) = fetch_now(&state, &job).await {
+        let result = fetch_now(&state, &job).await;
+        if let Err(FetchError::NotConfigured(why)) = &result {
+            tracing::debug!(channel = job.channel.as_str(), reason = %why, "media: not fetched");
+        } else if let Err(e) = result {
             tracing::warn!(
                 channel = job.channel.as_str(),
                 message = %job.message_id,
                 reason = %e,
                 "media: not fetched"
             );
+            if let Err(e) = record_failure(&state, &job, e.problem()).await {
+                tracing::error!(error = %e, "media: recording the failure failed");
+            }
         }
     });
+}
+
+/// Marks the message's file as not fetched, and why.
+async fn record_failure(
+    state: &AppState,
+    job: &MediaJob,
+    problem: MediaProblem,
+) -> Result<(), crate::error::ServerError> {
+    let mut w = state.write(&job.workspace_id).await?;
+    let Some(mut msg) = w
+        .get::<Message>(EntityKind::Message, &job.message_id)
+        .await?
+    else {
+        return Ok(());
+    };
+    let MessageContent::Attachment { attachment, .. } = &mut msg.content else {
+        return Ok(());
+    };
+    if attachment.attachment_id.is_some() {
+        return Ok(());
+    }
+    attachment.fetch_failed = Some(problem);
+    let conversation = msg.conversation_id.clone();
+    w.put(
+        EntityKind::Message,
+        &msg.id,
+        Placement {
+            parent_id: Some(&conversation),
+            sort_at: msg.created_at,
+        },
+        &msg,
+    )
+    .await?;
+    state.commit(w).await?;
+    Ok(())
 }
 
 /// Fetches the file, retrying what is worth retrying with doubling backoff, and points the
@@ -98,7 +160,7 @@ pub async fn fetch_now(state: &AppState, job: &MediaJob) -> Result<(), FetchErro
                     .await
                     .map_err(|e| FetchError::Transient(format!("storing the file: {e}")));
             }
-            Err(e @ FetchError::Permanent(_)) => return Err(e),
+            Err(e @ (FetchError::Permanent(_) | FetchError::NotConfigured(_))) => return Err(e),
             Err(e) => {
                 tracing::debug!(channel = job.channel.as_str(), attempt, reason = %e, "media: retrying");
                 last = e;
@@ -242,7 +304,7 @@ async fn fetch(
             let token = cfg
                 .whatsapp_access_token
                 .as_ref()
-                .ok_or_else(|| FetchError::Permanent("no WhatsApp access token".into()))?;
+                .ok_or_else(|| FetchError::NotConfigured("no WhatsApp access token".into()))?;
             let meta_url = format!(
                 "{}/{}/{}",
                 cfg.graph_base_url.trim_end_matches('/'),
@@ -268,7 +330,7 @@ async fn fetch(
             let token = cfg
                 .telegram_bot_token
                 .as_ref()
-                .ok_or_else(|| FetchError::Permanent("no Telegram bot token".into()))?;
+                .ok_or_else(|| FetchError::NotConfigured("no Telegram bot token".into()))?;
             let base = cfg.telegram_base_url.trim_end_matches('/');
             let mut file_url =
                 reqwest::Url::parse(&format!("{base}/bot{}/getFile", token.expose()))
@@ -336,6 +398,7 @@ async fn record(
     store::attachments::insert(w.conn(), &job.workspace_id, &stored, &bytes).await?;
     attachment.attachment_id = Some(stored.id);
     attachment.content_type = Some(content_type);
+    attachment.fetch_failed = None;
     let conversation = msg.conversation_id.clone();
     w.put(
         EntityKind::Message,

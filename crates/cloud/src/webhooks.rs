@@ -232,6 +232,7 @@ fn media(kind: AttachmentKind, v: &Value) -> MessageContent {
             content_type: str_of(&v["mime_type"]),
             filename: str_of(&v["filename"]),
             provider_media_id: str_of(&v["id"]),
+            fetch_failed: None,
         },
         caption: str_of(&v["caption"]),
     }
@@ -477,6 +478,7 @@ fn messaging_content(channel: Channel, message: &Value) -> MessageContent {
                 content_type: None,
                 filename: None,
                 provider_media_id: str_of(&a["payload"]["url"]),
+                fetch_failed: None,
             },
             caption: None,
         };
@@ -675,6 +677,7 @@ fn telegram_content(m: &Value) -> MessageContent {
             content_type: str_of(&f["mime_type"]),
             filename: str_of(&f["file_name"]),
             provider_media_id: str_of(&f["file_id"]),
+            fetch_failed: None,
         },
         caption: caption.clone(),
     };

@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 use stepup_cloud::config::demo_secrets;
 use stepup_cloud::media::{FetchError, MediaJob, fetch_now};
 use stepup_cloud::webhooks::meta_signature;
-use stepup_protocol::{Channel, EntityKind, Message, MessageContent};
+use stepup_protocol::{Channel, EntityKind, MediaProblem, Message, MessageContent};
 
 /// An Ogg voice note, as WhatsApp and Telegram deliver them.
 fn voice_note() -> Vec<u8> {
@@ -222,12 +222,45 @@ fn job(h: &Harness, channel: Channel, media: &str) -> MediaJob {
 }
 
 #[tokio::test]
+async fn a_file_the_channel_no_longer_has_is_marked_on_its_message_which_is_kept() {
+    let (h, _fake) = harness(true).await;
+    let mut rx = h.server.state.feed_sender(&h.ws_a).subscribe();
+    post_whatsapp_voice(&h, "MEDIA_GONE", "wamid.voice.gone").await;
+    let failed = loop {
+        let c = tokio::time::timeout(Duration::from_secs(10), rx.recv())
+            .await
+            .expect("the failure was recorded within 10 s")
+            .unwrap();
+        if c.entity != EntityKind::Message {
+            continue;
+        }
+        let m: Message = c.get().cloned().unwrap();
+        if let MessageContent::Attachment { attachment, .. } = &m.content
+            && attachment.fetch_failed.is_some()
+        {
+            break m;
+        }
+    };
+    let MessageContent::Attachment { attachment, .. } = &failed.content else {
+        unreachable!()
+    };
+    assert_eq!(attachment.fetch_failed, Some(MediaProblem::Gone));
+    assert_eq!(attachment.attachment_id, None);
+    assert_eq!(
+        failed.provider_message_id.as_deref(),
+        Some("wamid.voice.gone"),
+        "the message itself is kept"
+    );
+}
+
+#[tokio::test]
 async fn a_provider_that_misbehaves_gets_a_clear_reason_and_nothing_is_stored() {
     let (h, fake) = harness(true).await;
     let st = &h.server.state;
     let reason = |r: Result<(), FetchError>| match r {
         Err(FetchError::Permanent(why)) => format!("permanent: {why}"),
         Err(FetchError::Transient(why)) => format!("transient: {why}"),
+        Err(FetchError::NotConfigured(why)) => format!("not configured: {why}"),
         Ok(()) => "ok".into(),
     };
     let cases = [
@@ -242,12 +275,20 @@ async fn a_provider_that_misbehaves_gets_a_clear_reason_and_nothing_is_stored() 
             "transient: provider answered 502 Bad Gateway",
         ),
     ];
-    for (media, expected) in cases {
+    let problems = [
+        MediaProblem::Corrupt,
+        MediaProblem::TooLarge,
+        MediaProblem::Gone,
+        MediaProblem::ProviderDown,
+    ];
+    for ((media, expected), problem) in cases.into_iter().zip(problems) {
+        let r = fetch_now(st, &job(&h, Channel::Whatsapp, media)).await;
         assert_eq!(
-            reason(fetch_now(st, &job(&h, Channel::Whatsapp, media)).await),
-            expected,
+            r.as_ref().err().map(FetchError::problem),
+            Some(problem),
             "{media}"
         );
+        assert_eq!(reason(r), expected, "{media}");
     }
     // A 502 is tried again (3 attempts), a 404 is not.
     let seen = fake.seen.lock().unwrap().clone();

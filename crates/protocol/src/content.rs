@@ -154,6 +154,26 @@ pub struct AttachmentRef {
     /// The provider's media id, for media the server has not fetched.
     #[serde(default)]
     pub provider_media_id: Option<String>,
+    /// Why the server could not fetch the file from the provider, when it gave up.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fetch_failed: Option<MediaProblem>,
+}
+
+/// Why a customer's file could not be fetched from the channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum MediaProblem {
+    /// Larger than the server accepts.
+    TooLarge,
+    /// The provider has no such file any more (or refused the credentials).
+    Gone,
+    /// The bytes do not match the provider's checksum.
+    Corrupt,
+    /// Its link pointed somewhere the server never goes (a private address).
+    Refused,
+    /// The provider kept failing; it was tried several times.
+    ProviderDown,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -342,6 +362,7 @@ mod tests {
                 content_type: Some("image/jpeg".into()),
                 filename: Some("IMG_0042.jpg".into()),
                 provider_media_id: None,
+                fetch_failed: None,
             },
             caption: caption.map(Into::into),
         }

@@ -12,8 +12,8 @@ pub mod webchat;
 
 pub use channel::{Channel, DAY_MS, HOUR_MS, SendMode, SendRefusal, WindowState};
 pub use content::{
-    AttachmentKind, AttachmentRef, ConversationEvent, ConversationEventKind, MessageContent,
-    MessageKind, Origin, PREVIEW_CHARS, Preview, SharedContact,
+    AttachmentKind, AttachmentRef, ConversationEvent, ConversationEventKind, MediaProblem,
+    MessageContent, MessageKind, Origin, PREVIEW_CHARS, Preview, SharedContact,
 };
 pub use feed::{Change, ChangeOp, Entity, EntityKind, EntityType};
 

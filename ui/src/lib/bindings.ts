@@ -75,7 +75,11 @@ export type AttachmentView = {
 /**
  * The cloud's id, when it holds the file.
  */
-id: string | null, kind: AttachmentKind, filename: string | null, contentType: string | null, };
+id: string | null, kind: AttachmentKind, filename: string | null, contentType: string | null, 
+/**
+ * Why the cloud could not fetch it from the channel, when it gave up.
+ */
+fetchFailed: MediaProblem | null, };
 export type Availability = "online" | "away" | "offline";
 export type Boot = { info: AppInfo, settings: Settings, 
 /**
@@ -260,6 +264,7 @@ export type ListFilters = { view: ListView, status: ConversationStatus | null, c
 export type ListSort = "latest" | "waiting";
 export type ListView = "all" | "mine" | "unassigned" | "my_teams";
 export type Locale = "en" | "ar";
+export type MediaProblem = "too_large" | "gone" | "corrupt" | "refused" | "provider_down";
 export type MessageKind = "text" | "template" | "image" | "audio" | "voice" | "video" | "document" | "sticker" | "location" | "contacts" | "reaction" | "reply" | "story_reply" | "unsupported" | "event";
 export type MessageStatus = "received" | "pending" | "sent" | "delivered" | "read" | "failed";
 export type MessageView = { id: string, direction: EntryDirection, origin: Origin, 

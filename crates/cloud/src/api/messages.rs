@@ -191,6 +191,7 @@ pub(super) async fn send_message(
                         content_type: Some(ct),
                         filename: Some(filename),
                         provider_media_id: None,
+                        fetch_failed: None,
                     },
                     caption: caption.clone(),
                 },

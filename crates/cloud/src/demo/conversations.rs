@@ -267,6 +267,7 @@ pub(super) async fn seed_conversation(
                     content_type: Some(ct.into()),
                     filename: Some(filename.into()),
                     provider_media_id: None,
+                    fetch_failed: None,
                 },
                 caption: None,
             },
