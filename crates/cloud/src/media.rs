@@ -18,7 +18,7 @@ use stepup_protocol::{Attachment, Channel, EntityKind, MediaProblem, Message, Me
 
 use crate::config::OutboundConfig;
 use crate::state::AppState;
-use crate::store::{self, Placement};
+use crate::store::{self, Writer};
 
 /// A file to fetch for a stored message.
 #[derive(Debug, Clone)]
@@ -108,37 +108,45 @@ pub fn fetch_later(state: AppState, job: MediaJob) {
     });
 }
 
+/// The job's message while its file is still not fetched, in a write transaction (`None`: the
+/// message is gone, carries no file, or already has it).
+async fn unfetched(
+    state: &AppState,
+    job: &MediaJob,
+) -> Result<Option<(Writer, Message)>, crate::error::ServerError> {
+    let mut w = state.write(&job.workspace_id).await?;
+    let Some(msg) = w
+        .get::<Message>(EntityKind::Message, &job.message_id)
+        .await?
+    else {
+        return Ok(None);
+    };
+    match &msg.content {
+        MessageContent::Attachment { attachment, .. } if attachment.attachment_id.is_none() => {
+            Ok(Some((w, msg)))
+        }
+        _ => Ok(None),
+    }
+}
+
+fn file_of(msg: &mut Message) -> &mut stepup_protocol::AttachmentRef {
+    match &mut msg.content {
+        MessageContent::Attachment { attachment, .. } => attachment,
+        _ => unreachable!("unfetched() returns messages with a file"),
+    }
+}
+
 /// Marks the message's file as not fetched, and why.
 async fn record_failure(
     state: &AppState,
     job: &MediaJob,
     problem: MediaProblem,
 ) -> Result<(), crate::error::ServerError> {
-    let mut w = state.write(&job.workspace_id).await?;
-    let Some(mut msg) = w
-        .get::<Message>(EntityKind::Message, &job.message_id)
-        .await?
-    else {
+    let Some((mut w, mut msg)) = unfetched(state, job).await? else {
         return Ok(());
     };
-    let MessageContent::Attachment { attachment, .. } = &mut msg.content else {
-        return Ok(());
-    };
-    if attachment.attachment_id.is_some() {
-        return Ok(());
-    }
-    attachment.fetch_failed = Some(problem);
-    let conversation = msg.conversation_id.clone();
-    w.put(
-        EntityKind::Message,
-        &msg.id,
-        Placement {
-            parent_id: Some(&conversation),
-            sort_at: msg.created_at,
-        },
-        &msg,
-    )
-    .await?;
+    file_of(&mut msg).fetch_failed = Some(problem);
+    w.put_message(&msg).await?;
     state.commit(w).await?;
     Ok(())
 }
@@ -371,19 +379,10 @@ async fn record(
 ) -> Result<(), crate::error::ServerError> {
     let sha256 = hex::encode(Sha256::digest(&bytes));
     let content_type = crate::sniff::stored_type(&bytes).to_owned();
-    let mut w = state.write(&job.workspace_id).await?;
-    let Some(mut msg) = w
-        .get::<Message>(EntityKind::Message, &job.message_id)
-        .await?
-    else {
+    let Some((mut w, mut msg)) = unfetched(state, job).await? else {
         return Ok(());
     };
-    let MessageContent::Attachment { attachment, .. } = &mut msg.content else {
-        return Ok(());
-    };
-    if attachment.attachment_id.is_some() {
-        return Ok(());
-    }
+    let attachment = file_of(&mut msg);
     let stored = Attachment {
         id: state.ids().make("att"),
         content_type: content_type.clone(),
@@ -399,17 +398,7 @@ async fn record(
     attachment.attachment_id = Some(stored.id);
     attachment.content_type = Some(content_type);
     attachment.fetch_failed = None;
-    let conversation = msg.conversation_id.clone();
-    w.put(
-        EntityKind::Message,
-        &msg.id,
-        Placement {
-            parent_id: Some(&conversation),
-            sort_at: msg.created_at,
-        },
-        &msg,
-    )
-    .await?;
+    w.put_message(&msg).await?;
     state.commit(w).await?;
     Ok(())
 }
