@@ -136,6 +136,17 @@ class InboxState {
     void this.init();
   }
 
+  /**
+   * A command's answer is the status when it answered; a status event handled while the answer
+   * travelled is newer (a small workspace can be online before `sign_in`'s answer arrives), so
+   * the answer only counts when no event came meanwhile.
+   */
+  async #statusFrom(command: () => Promise<SyncStatus>): Promise<void> {
+    const seen = this.#statusEvents;
+    const status = await command();
+    if (this.#statusEvents === seen) this.status = status;
+  }
+
   #applyStatus(status: SyncStatus): void {
     const was = this.status.state;
     this.status = status;
@@ -298,7 +309,7 @@ class InboxState {
   async startDemo(): Promise<void> {
     this.starting = true;
     try {
-      this.status = await call('start_demo');
+      await this.#statusFrom(() => call('start_demo'));
       await Promise.all([this.refresh(), this.loadDirectory(), this.loadSavedViews()]);
     } catch (err) {
       this.error = describeError(err);
@@ -309,13 +320,13 @@ class InboxState {
 
   /** Signs in; rethrows so the sign-in form can branch on the code. */
   async signIn(server: string, email: string, password: string, passphrase?: string): Promise<void> {
-    this.status = await call('sign_in', { server, email, password, passphrase });
+    await this.#statusFrom(() => call('sign_in', { server, email, password, passphrase }));
     this.#afterSwitch();
   }
 
   /** Opens an account signed in before; rethrows (a passphrase may be needed). */
   async openAccount(id: string, passphrase?: string): Promise<void> {
-    this.status = await call('open_account', { id, passphrase });
+    await this.#statusFrom(() => call('open_account', { id, passphrase }));
     this.#afterSwitch();
   }
 
@@ -340,7 +351,7 @@ class InboxState {
   async signOut(wipe: boolean): Promise<void> {
     try {
       await call('sign_out', { wipe });
-      this.status = await call('sync_status');
+      await this.#statusFrom(() => call('sync_status'));
       this.selected = null;
       this.conversation = null;
       this.directory = null;
@@ -593,7 +604,7 @@ class InboxState {
 
   async wipeCache(): Promise<void> {
     try {
-      this.status = await call('wipe_cache');
+      await this.#statusFrom(() => call('wipe_cache'));
       this.selected = null;
       this.conversation = null;
       this.#clearList();

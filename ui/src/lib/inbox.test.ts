@@ -4,13 +4,19 @@ import { describe, expect, it, vi } from 'vitest';
 import type { InboxQuery, InboxRow } from './bindings';
 
 type Pending = { cmd: string; args: unknown; resolve: (v: unknown) => void };
-const backend = vi.hoisted(() => ({ pending: [] as Pending[] }));
+const backend = vi.hoisted(() => ({
+  pending: [] as Pending[],
+  handlers: new Map<string, (payload: unknown) => void>(),
+}));
 
 vi.mock('./ipc', () => ({
   BackendError: class extends Error {},
   inDesktopApp: () => false,
   boot: () => null,
-  on: async () => () => {},
+  on: async (event: string, handler: (payload: unknown) => void) => {
+    backend.handlers.set(event, handler);
+    return () => {};
+  },
   call: (cmd: string, args?: unknown) => new Promise((resolve) => backend.pending.push({ cmd, args, resolve })),
 }));
 
@@ -207,5 +213,17 @@ describe('after the first screen', () => {
     del.resolve([inbox.savedViews[0]]);
     await deleting;
     expect(inbox.savedViews.map((v) => v.name)).toEqual(['VIP']);
+  });
+
+  it('keeps an online status that arrives before the answer to sign_in', async () => {
+    // A small workspace is online before sign_in's answer (the status when it answered) is back.
+    const signing = inbox.signIn('http://127.0.0.1:8080', 'owner@noor.shop', 'secret');
+    const answer = await next('sign_in');
+    const online = { state: 'online', account: null, lastSyncAt: 5, error: null, applied: 3, total: 3 };
+    backend.handlers.get('inbox')?.({ type: 'status', status: online });
+    answer.resolve({ state: 'syncing', account: null, lastSyncAt: null, error: null, applied: 0, total: null });
+    await signing;
+    expect(inbox.status.state).toBe('online');
+    expect(inbox.status.lastSyncAt).toBe(5);
   });
 });
