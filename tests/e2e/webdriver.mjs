@@ -91,10 +91,69 @@ async function request(method, url, body) {
   return json.value;
 }
 
+/**
+ * Starts ChromeDriver (Debian's chromium-driver) and resolves once it answers: the browser a
+ * shop's website visitor uses, headless.
+ */
+export async function startChromeDriver() {
+  const port = await freePort();
+  const proc = spawn(process.env.CHROMEDRIVER ?? 'chromedriver', [`--port=${port}`], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let output = '';
+  proc.stdout.on('data', (d) => (output += d));
+  proc.stderr.on('data', (d) => (output += d));
+  const exited = new Promise((resolve) => proc.on('exit', (code) => resolve(code)));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r(undefined), 100))]);
+    if (code !== undefined) throw new Error(`chromedriver exited (${code}):\n${output}`);
+    try {
+      const res = await fetch(`${url}/status`);
+      if (res.ok && (await res.json()).value?.ready) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`chromedriver did not start:\n${output}`);
+  }
+  return {
+    url,
+    async stop() {
+      try {
+        process.kill(-proc.pid, 'SIGTERM');
+      } catch {
+        // Already gone.
+      }
+      await exited;
+      proc.stdout.destroy();
+      proc.stderr.destroy();
+    },
+  };
+}
+
+/** Headless Chromium's capabilities, with a window of the given size and language. */
+export function chromium({ width = 1200, height = 800, lang = 'en-US' } = {}) {
+  return {
+    browserName: 'chrome',
+    'goog:chromeOptions': {
+      binary: process.env.CHROMIUM ?? '/usr/bin/chromium',
+      args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage',
+        `--window-size=${width},${height}`, `--lang=${lang}`],
+    },
+  };
+}
+
 export class Session {
-  static async start(driverUrl, application, { implicitMs = 15_000 } = {}) {
+  static async start(driverUrl, application, options = {}) {
+    return Session.create(driverUrl, { 'tauri:options': { application } }, options);
+  }
+
+  /** A session with any capabilities (a browser through its own driver). */
+  static async create(driverUrl, capabilities, { implicitMs = 15_000 } = {}) {
     const value = await request('POST', `${driverUrl}/session`, {
-      capabilities: { alwaysMatch: { 'tauri:options': { application } } },
+      capabilities: { alwaysMatch: capabilities },
     });
     const session = new Session(`${driverUrl}/session/${value.sessionId}`);
     // Element look-ups wait (up to implicitMs) for the element to appear:
@@ -168,6 +227,37 @@ export class Session {
       const obs = new MutationObserver(() => { if (ok()) { obs.disconnect(); done(true); } });
       obs.observe(document.documentElement, { subtree: true, childList: true, attributes: true, characterData: true });`;
     return request('POST', `${this.base}/execute/async`, { script, args });
+  }
+
+  async navigate(url) {
+    await request('POST', `${this.base}/url`, { url });
+  }
+
+  /** The element a script returns (one inside a shadow root, say), as a WebDriver reference. */
+  async elementFrom(script, args = []) {
+    const value = await this.execute(script, args);
+    if (!value?.[ELEMENT]) throw new Error(`the script returned no element: ${script}`);
+    return value;
+  }
+
+  async clickElement(ref) {
+    await request('POST', `${this.base}/element/${ref[ELEMENT]}/click`, {});
+  }
+
+  /** Commands go into this iframe (a reference from `elementFrom`) until `topFrame`. */
+  async enterFrame(ref) {
+    await request('POST', `${this.base}/frame`, { id: ref });
+  }
+
+  async topFrame() {
+    await request('POST', `${this.base}/frame`, { id: null });
+  }
+
+  /** A plain WebDriver screenshot (a browser paints on its own, unlike the app's web view). */
+  async browserScreenshot(path) {
+    const png = await request('GET', `${this.base}/screenshot`);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, Buffer.from(png, 'base64'));
   }
 
   async screenshot(path) {

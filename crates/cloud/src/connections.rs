@@ -1,5 +1,6 @@
 //! A workspace's channel connections, so one cloud serves many shops: each shop connects its
-//! own WhatsApp number, Facebook page, Instagram account, Telegram bot and TikTok account.
+//! own WhatsApp number, Facebook page, Instagram account, Telegram bot, TikTok account and Web
+//! Chat widget (whose account id is the widget's public key).
 //!
 //! - Webhooks are routed by the provider account in the payload ([`AppState::route`]); a
 //!   delivery for an account no workspace has connected is acknowledged (so the provider stops
@@ -151,12 +152,23 @@ impl AppState {
             .server_key
             .as_ref()
             .ok_or_else(|| vault_error(VaultError::NoKey))?;
-        if new.channel == Channel::Webchat {
-            return Err(ServerError::Invalid(
-                "Web Chat needs no connection of this kind".into(),
-            ));
-        }
         let mut new = new;
+        if new.channel == Channel::Webchat {
+            // The widget's key is public (it is in the shop's page); it only names the shop.
+            let key = new.account_id.trim();
+            if key.is_empty() {
+                new.account_id = format!("wk_{}", hex::encode(rand::random::<[u8; 12]>()));
+            } else if !(8..=64).contains(&key.len())
+                || !key
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+            {
+                return Err(ServerError::Invalid(
+                    "a widget key is 8–64 letters, digits, '_' or '-'".into(),
+                ));
+            }
+            new.credentials = Credentials::default();
+        }
         if new.channel == Channel::Telegram {
             let token = new.credentials.bot_token.clone().unwrap_or_default();
             // A bot's id is the part of its token before the colon.

@@ -17,7 +17,7 @@
 //! 4. `ingest`: inbound traffic of any channel into contacts, conversations and messages.
 //! 5. `auth` (sign-in and the bearer-token extractor), `profiles` (customer names),
 //!    `outbound` (sends to the channels' APIs), `media` (fetches customers' files from them).
-//! 6. The channels' doors: `webhooks`, `webchat`.
+//! 6. The channels' doors: `webhooks`, `webchat` (and `widget`, the Web Chat widget it serves).
 //! 7. `api`: the `/v1` resources, and the router assembling every door's routes.
 //! 8. `server` ([`Server`], [`RunningServer`]), then `demo` (seeds a workspace and drives a
 //!    running server through its webhooks).
@@ -47,6 +47,7 @@ pub mod tls;
 pub mod vault;
 pub mod webchat;
 pub mod webhooks;
+pub mod widget;
 pub mod window;
 
 pub use crate::config::{ChannelSecrets, Config, OutboundConfig};

@@ -108,7 +108,7 @@ pub enum SendError {
 
 /// The text a channel is sent for a message it takes as text: the message's own words, or a
 /// file's name when it has none.
-fn text_of(content: &MessageContent) -> String {
+pub(crate) fn text_of(content: &MessageContent) -> String {
     match (content.text(), content) {
         (Some(text), _) => text.to_owned(),
         (

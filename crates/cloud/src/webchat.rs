@@ -1,6 +1,7 @@
-//! Web Chat: the small public API the website widget talks to. A visitor starts a session and
-//! gets a per-visitor token; messages are rate limited per visitor; replies are pushed over a
-//! WebSocket.
+//! Web Chat: the small public API the website widget talks to. A visitor starts a session with
+//! the shop's widget key and gets a per-visitor token; messages are rate limited per visitor;
+//! replies are pushed over a WebSocket; the visitor's own history can be read back (text only,
+//! never the agents' notes). The widget itself is served by [`crate::widget`].
 
 use axum::Json;
 use axum::extract::ws::{Message as WsMessage, WebSocket, WebSocketUpgrade};
@@ -9,10 +10,10 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::Response;
 use stepup_protocol::webchat::{
-    StartSessionRequest, StartSessionResponse, VisitorEvent, VisitorSendRequest,
-    VisitorSendResponse,
+    StartSessionRequest, StartSessionResponse, VisitorEvent, VisitorHistory, VisitorMessage,
+    VisitorSendRequest, VisitorSendResponse, VisitorSide,
 };
-use stepup_protocol::{Channel, ErrorCode};
+use stepup_protocol::{Channel, Direction, EntityKind, ErrorCode, Message, MessageStatus};
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::error::{ApiError, ApiResult};
@@ -24,8 +25,10 @@ use crate::state::AppState;
 use crate::store;
 
 pub(crate) fn register(r: Routes) -> Routes {
-    r.post("/webchat/v1/sessions", start_session)
+    crate::widget::register(r)
+        .post("/webchat/v1/sessions", start_session)
         .post("/webchat/v1/messages", send)
+        .get("/webchat/v1/messages", history)
         .get("/webchat/v1/stream", stream)
 }
 
@@ -75,10 +78,15 @@ async fn start_session(
     if !state.rate_ok("webchat:sessions", 600) {
         return Err(rate_limited());
     }
-    let ws = state
-        .webhook_workspace()
-        .await?
-        .ok_or_else(|| ApiError::not_found("workspace for web chat"))?;
+    let ws = match widget(&state, req.widget_key.as_deref()).await? {
+        Widget::Shop { workspace_id, .. } => workspace_id,
+        Widget::Unknown => return Err(ApiError::not_found("Web Chat widget with this key")),
+        Widget::KeyNeeded => {
+            return Err(ApiError::bad_request(
+                "this cloud serves several shops' widgets: the widget needs its data-key",
+            ));
+        }
+    };
     let id = state.ids().make("vis");
     let t = token("svt");
     let name: Option<String> = req.name.map(|n| n.chars().take(80).collect());
@@ -99,6 +107,47 @@ async fn start_session(
             visitor_token: t,
         }),
     ))
+}
+
+/// Whose widget a key names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Widget {
+    /// A shop's widget: its workspace and the name its admin gave the connection.
+    Shop {
+        workspace_id: String,
+        name: Option<String>,
+    },
+    /// No Web Chat connection has this key.
+    Unknown,
+    /// No key, on a cloud where shops have connected widgets: nobody to send the visitor to.
+    KeyNeeded,
+}
+
+/// The shop behind a widget key. Without a key, a cloud on which no shop has connected a widget
+/// keeps the single-shop shortcut (the webhook workspace).
+pub async fn widget(state: &AppState, key: Option<&str>) -> Result<Widget, ApiError> {
+    let key = key.map(str::trim).filter(|k| !k.is_empty());
+    if let Some(key) = key {
+        return Ok(
+            match store::connections::by_account(state.pool(), Channel::Webchat, key).await? {
+                Some((c, _)) => Widget::Shop {
+                    workspace_id: c.workspace_id,
+                    name: Some(c.name).filter(|n| !n.trim().is_empty()),
+                },
+                None => Widget::Unknown,
+            },
+        );
+    }
+    if store::connections::any_for_channel(state.pool(), Channel::Webchat).await? {
+        return Ok(Widget::KeyNeeded);
+    }
+    Ok(match state.webhook_workspace().await? {
+        Some(workspace_id) => Widget::Shop {
+            workspace_id,
+            name: None,
+        },
+        None => Widget::Unknown,
+    })
 }
 
 fn rate_limited() -> ApiError {
@@ -152,6 +201,53 @@ async fn send(
         message_id,
         duplicate,
     }))
+}
+
+/// How many of the latest messages the history returns.
+const HISTORY_LIMIT: u32 = 200;
+
+async fn history(
+    State(state): State<AppState>,
+    visitor: Visitor,
+) -> ApiResult<Json<VisitorHistory>> {
+    let mut conn = state.pool().acquire().await?;
+    let ws = &visitor.workspace_id;
+    let identity = format!("{}:{}", Channel::Webchat.as_str(), visitor.id);
+    let Some(contact) = store::lookup(&mut conn, ws, "identity", &identity).await? else {
+        return Ok(Json(VisitorHistory::default()));
+    };
+    let key = format!("{}:{contact}", Channel::Webchat.as_str());
+    let Some(conversation) = store::lookup(&mut conn, ws, "conversation", &key).await? else {
+        return Ok(Json(VisitorHistory::default()));
+    };
+    let mut messages: Vec<Message> = store::children(
+        &mut conn,
+        ws,
+        EntityKind::Message,
+        &conversation,
+        None,
+        HISTORY_LIMIT,
+    )
+    .await?;
+    messages.reverse();
+    let messages = messages
+        .into_iter()
+        .filter(|m| m.status != MessageStatus::Failed)
+        .filter_map(|m| {
+            // What the visitor was sent: the words, or a file's name (as the stream pushes it).
+            let text = crate::outbound::text_of(&m.content);
+            (!text.is_empty()).then_some(VisitorMessage {
+                message_id: m.id,
+                from: match m.direction {
+                    Direction::Inbound => VisitorSide::Visitor,
+                    Direction::Outbound => VisitorSide::Agent,
+                },
+                text,
+                at: m.created_at,
+            })
+        })
+        .collect();
+    Ok(Json(VisitorHistory { messages }))
 }
 
 async fn stream(State(state): State<AppState>, visitor: Visitor, ws: WebSocketUpgrade) -> Response {

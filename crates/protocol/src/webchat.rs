@@ -5,6 +5,10 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct StartSessionRequest {
+    /// The shop's public widget key (its Web Chat connection). Needed once the cloud serves
+    /// more than one shop's widget; without one, a single-shop cloud takes the visitor.
+    #[serde(default)]
+    pub widget_key: Option<String>,
     #[serde(default)]
     pub name: Option<String>,
     #[serde(default)]
@@ -29,6 +33,29 @@ pub struct VisitorSendRequest {
 pub struct VisitorSendResponse {
     pub message_id: String,
     pub duplicate: bool,
+}
+
+/// Who wrote a message of the visitor's conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VisitorSide {
+    Visitor,
+    Agent,
+}
+
+/// One message of the visitor's own conversation, as text (`GET /webchat/v1/messages`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VisitorMessage {
+    pub message_id: String,
+    pub from: VisitorSide,
+    pub text: String,
+    pub at: i64,
+}
+
+/// The visitor's conversation so far, oldest first (at most the latest 200 messages).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct VisitorHistory {
+    pub messages: Vec<VisitorMessage>,
 }
 
 /// Frames pushed to the visitor's WebSocket (`/webchat/v1/stream`).

@@ -5,7 +5,8 @@ import type { FluentVariable } from '@fluent/bundle';
 import { buildBundles, type Bundles, type Source } from './fluent';
 import type { Direction, Locale } from './bindings';
 
-const files = import.meta.glob('../../../i18n/*/*.ftl', {
+// webchat.ftl is the website widget's, served by the cloud, not the app's.
+const files = import.meta.glob(['../../../i18n/*/*.ftl', '!../../../i18n/*/webchat.ftl'], {
   query: '?fluent',
   import: 'default',
   eager: true,

@@ -24,10 +24,13 @@ pub(super) async fn list(
 #[derive(Deserialize)]
 pub(super) struct ConnectRequest {
     channel: Channel,
-    /// Empty for a Telegram bot (its id comes from the token).
+    /// Empty for a Telegram bot (its id comes from the token) and a Web Chat widget (its key is
+    /// made).
     #[serde(default)]
     account_id: String,
     name: String,
+    /// None for a Web Chat widget.
+    #[serde(default)]
     credentials: Credentials,
 }
 

@@ -183,7 +183,9 @@ async fn execute(command: Command) -> Result<(), String> {
                     &workspace,
                     NewConnection {
                         channel,
-                        name: name.unwrap_or_else(|| format!("{} {account}", channel.as_str())),
+                        name: name.unwrap_or_else(|| {
+                            format!("{} {account}", channel.as_str()).trim().to_owned()
+                        }),
                         account_id: account,
                         credentials,
                     },
@@ -191,6 +193,14 @@ async fn execute(command: Command) -> Result<(), String> {
                 .await
                 .map_err(|e| e.to_string())?;
             say(&c.id);
+            if c.channel == Channel::Webchat {
+                // What the shop puts on its website.
+                let cloud = st.config().public_url.as_deref().unwrap_or("https://CLOUD");
+                say(&format!(
+                    "<script src=\"{cloud}/webchat/widget.js\" data-key=\"{}\" async></script>",
+                    c.account_id
+                ));
+            }
         }
         Command::Connections {
             data_dir,

@@ -39,7 +39,8 @@ const USAGE: &str =
   or standard input; a connection's credentials from STEPUP_CONNECT_ACCESS_TOKEN,
   STEPUP_CONNECT_APP_SECRET, STEPUP_CONNECT_BOT_TOKEN and STEPUP_CONNECT_CLIENT_SECRET, sealed
   under STEPUP_CLOUD_KEY (64 hex digits). STEPUP_PUBLIC_URL is where providers reach this server
-  (a connected Telegram bot's webhook is set there).
+  (a connected Telegram bot's webhook is set there). `connect --channel webchat` makes the shop's
+  widget key (or takes --account KEY) and prints the <script> tag for its website.
   --demo            seed the demo workspace and run the live message generator
   --seed N          demo seed (default 7)
   --rate R          live generator: inbound messages per minute, 0 = off (default 6)";
