@@ -1,4 +1,4 @@
-//! `stepup-bench [ingest|tls|search|catchup|notify|analytics|all] [--messages N] [--tls-messages N]
+//! `stepup-bench [ingest|tls|media|search|catchup|notify|analytics|all] [--messages N] [--tls-messages N] [--voice-notes N]
 //! [--search-messages N] [--catchup N] [--notify N] [--analytics-messages N]`
 //!
 //! Run it in release mode: `./dev bench` or
@@ -12,6 +12,10 @@
 //! - tls: a new account bootstraps N messages from the same cloud database served over HTTPS
 //!   (a private CA, rustls on both ends) and, as the baseline, over plain HTTP; alternating, 3
 //!   rounds each, medians.
+//! - media: N WhatsApp voice notes, one at a time, from the signed webhook to playable in the app
+//!   (the cloud fetches the file from a loopback stand-in of WhatsApp's media API, the engine
+//!   gets the message live, the bytes land in the SQLCipher cache); p50/p99, beside a text
+//!   message's webhook to the cache as the baseline.
 //! - search: N generated mixed Arabic/English messages in 10k conversations,
 //!   in the encrypted cache and in a plain one; p50/p95 of 200 queries, with
 //!   and without filters.
@@ -25,6 +29,7 @@
 
 #![allow(clippy::print_stdout)]
 
+mod media;
 mod notify;
 mod tls;
 
@@ -729,6 +734,9 @@ async fn main() {
     }
     if what == "tls" || what == "all" {
         tls::tls(arg("--tls-messages", 20_000)).await;
+    }
+    if what == "media" || what == "all" {
+        media::media(arg("--voice-notes", 100)).await;
     }
     if what == "search" || what == "all" {
         search(arg("--search-messages", 1_000_000)).await;
