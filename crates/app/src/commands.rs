@@ -47,6 +47,7 @@ commands! {
     async         save_attachment(args: SaveAttachment) -> String;
     async         open_link(args: String) -> ();
     async [inbox] send_attachment(args: SendAttachment) -> ();
+    async [inbox] send_voice_note(args: SendVoiceNote) -> ();
     async         ui_ready(args: String) -> ();
     shell         show_window() -> ();
     sync          update_notification_settings(args: NotificationSettings) -> Settings;

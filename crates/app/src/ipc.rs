@@ -25,7 +25,7 @@ use crate::{
         ConversationView, Directory, FirstScreen, InboxEvent, InboxPage, InboxQuery, InboxRow,
         SearchResult, SendText, SyncStatus,
     },
-    media::{InlineMedia, SaveAttachment, SendAttachment},
+    media::{InlineMedia, SaveAttachment, SendAttachment, SendVoiceNote},
     notifications::{MuteConversation, NavigateTo},
     saved_views::SavedView,
     settings::AnalyticsSettings,

@@ -65,6 +65,28 @@ impl std::fmt::Debug for SendAttachment {
     }
 }
 
+/// A voice note the agent recorded: mono 16-bit PCM (little-endian), encoded here to Opus in
+/// Ogg, as WhatsApp and Telegram take voice messages.
+#[derive(Clone, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SendVoiceNote {
+    pub conversation_id: String,
+    /// The samples, base64.
+    pub pcm_base64: String,
+    pub sample_rate: u32,
+}
+
+/// The recording never reaches a log.
+impl std::fmt::Debug for SendVoiceNote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SendVoiceNote")
+            .field("conversation_id", &self.conversation_id)
+            .field("bytes", &self.pcm_base64.len())
+            .field("sample_rate", &self.sample_rate)
+            .finish()
+    }
+}
+
 /// Largest file an agent may attach.
 pub const UPLOAD_MAX: usize = 16 * 1024 * 1024;
 
@@ -163,23 +185,60 @@ impl Inbox {
             )));
         }
         let filename = safe_file_name(&args.filename, "file");
+        self.send_file(
+            &args.conversation_id,
+            bytes,
+            &filename,
+            args.caption.as_deref(),
+        )
+        .await
+    }
+
+    /// Encodes a recorded voice note to Opus in Ogg and sends it like any attachment (the cloud
+    /// takes it as a voice message: WhatsApp `audio`, Telegram `sendVoice`).
+    pub async fn send_voice_note(&self, args: SendVoiceNote) -> Result<(), AppError> {
+        let raw = base64::engine::general_purpose::STANDARD
+            .decode(args.pcm_base64.as_bytes())
+            .map_err(|_| AppError::InvalidInput("the recording could not be read".into()))?;
+        let pcm: Vec<i16> = raw
+            .chunks_exact(2)
+            .map(|b| i16::from_le_bytes([b[0], b[1]]))
+            .collect();
+        let rate = args.sample_rate;
+        let serial: u32 = rand::random();
+        let note = tokio::task::spawn_blocking(move || stepup_voice::encode(&pcm, rate, serial))
+            .await
+            .map_err(|e| AppError::InvalidInput(e.to_string()))?
+            .map_err(|e| AppError::InvalidInput(e.to_string()))?;
+        tracing::debug!(
+            ms = note.duration_ms,
+            bytes = note.ogg.len(),
+            "voice note encoded"
+        );
+        self.send_file(&args.conversation_id, note.ogg, "voice-note.ogg", None)
+            .await
+    }
+
+    /// Uploads a file and queues the reply that carries it.
+    async fn send_file(
+        &self,
+        conversation_id: &str,
+        bytes: Vec<u8>,
+        filename: &str,
+        caption: Option<&str>,
+    ) -> Result<(), AppError> {
         self.with(async |a| {
-            let stored = a.session.client.upload_attachment(bytes, &filename).await?;
+            let stored = a.session.client.upload_attachment(bytes, filename).await?;
             a.engine
                 .enqueue(
-                    &args.conversation_id,
+                    conversation_id,
                     &stepup_protocol::SendMessageRequest::Attachment {
                         attachment_id: stored.id,
-                        caption: args
-                            .caption
-                            .as_ref()
+                        caption: caption
                             .map(|c| c.trim().to_owned())
                             .filter(|c| !c.is_empty()),
-                        human_agent: crate::inbox::human_agent(
-                            &a.session.store,
-                            &args.conversation_id,
-                        )
-                        .await?,
+                        human_agent: crate::inbox::human_agent(&a.session.store, conversation_id)
+                            .await?,
                     },
                 )
                 .await?;

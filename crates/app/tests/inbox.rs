@@ -602,6 +602,63 @@ async fn an_agents_day_views_actions_notes_templates_and_sending() {
         ErrorCode::InvalidInput
     );
 
+    // A recorded voice note (a laptop microphone's 44.1 kHz PCM): encoded to Opus in Ogg, sent,
+    // and the cloud takes it as a voice message the player can play.
+    let pcm: Vec<u8> = (0..44_100u32)
+        .flat_map(|i| {
+            let t = f64::from(i) / 44_100.0;
+            ((6_000.0 * (2.0 * std::f64::consts::PI * 220.0 * t).sin()) as i16).to_le_bytes()
+        })
+        .collect();
+    app.inbox()
+        .send_voice_note(stepup_app::media::SendVoiceNote {
+            conversation_id: target.id.clone(),
+            pcm_base64: b64(&pcm),
+            sample_rate: 44_100,
+        })
+        .await
+        .unwrap();
+    let voice = tokio::time::timeout(WAIT, async {
+        loop {
+            let v = app.open_conversation(target.id.clone()).await.unwrap();
+            if let Some(a) = v
+                .messages
+                .iter()
+                .filter(|m| !m.local)
+                .filter_map(|m| m.attachment.clone())
+                .find(|a| a.kind == stepup_protocol::AttachmentKind::Voice)
+            {
+                return a;
+            }
+            let _ = events.recv().await;
+        }
+    })
+    .await
+    .expect("the voice note was sent");
+    assert_eq!(voice.content_type.as_deref(), Some("audio/ogg"));
+    let played = app
+        .inbox()
+        .inline_media(voice.id.clone().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(played.content_type, "audio/ogg");
+    assert!(played.data_url.starts_with("data:audio/ogg;base64,T2dnUw"));
+    for (pcm, rate) in [(String::new(), 48_000), (b64(&[0, 0, 0, 0]), 1_000)] {
+        assert_eq!(
+            code(
+                app.inbox()
+                    .send_voice_note(stepup_app::media::SendVoiceNote {
+                        conversation_id: target.id.clone(),
+                        pcm_base64: pcm,
+                        sample_rate: rate,
+                    })
+                    .await
+            ),
+            ErrorCode::InvalidInput,
+            "an empty recording or a strange rate is refused"
+        );
+    }
+
     // A template with an empty parameter is refused before it is queued.
     let template = dir_
         .templates

@@ -364,6 +364,11 @@ export type SendText = { conversationId: string, text: string,
  * The message this one answers (quoted above it).
  */
 replyTo?: string, };
+export type SendVoiceNote = { conversationId: string, 
+/**
+ * The samples, base64.
+ */
+pcmBase64: string, sampleRate: number, };
 export type Settings = { 
 /**
  * The chosen UI language; `null` follows the OS.
@@ -454,6 +459,7 @@ export type Commands = {
   save_attachment: { args: SaveAttachment; result: string };
   open_link: { args: string; result: null };
   send_attachment: { args: SendAttachment; result: null };
+  send_voice_note: { args: SendVoiceNote; result: null };
   ui_ready: { args: string; result: null };
   show_window: { args: null; result: null };
   update_notification_settings: { args: NotificationSettings; result: Settings };
@@ -506,6 +512,7 @@ export const COMMAND_NAMES = [
   "save_attachment",
   "open_link",
   "send_attachment",
+  "send_voice_note",
   "ui_ready",
   "show_window",
   "update_notification_settings",
