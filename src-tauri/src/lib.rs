@@ -92,9 +92,41 @@ fn create_main_window(tauri_app: &tauri::App, app: &App) -> tauri::Result<()> {
                 desktop::page_loaded(window.app_handle());
             }
         })
+        // The microphone, for voice notes the agent records; never the camera, the screen or
+        // the location; anything else as the platform decides. The operating system may still
+        // ask the user first.
+        .on_permission_request(|_, kind| {
+            use tauri::webview::{PermissionKind as Kind, PermissionResponse as Answer};
+            match kind {
+                Kind::Microphone => Answer::Allow,
+                Kind::Camera | Kind::DisplayCapture | Kind::Geolocation => Answer::Deny,
+                _ => Answer::Default,
+            }
+        })
         .build()?;
+    mock_microphone(tauri_app);
     Ok(())
 }
+
+/// In a debug build with `STEPUP_MOCK_MICROPHONE=1` (the end-to-end tests), WebKitGTK's mock
+/// capture device stands in for a microphone the test machine does not have.
+#[cfg(all(debug_assertions, target_os = "linux"))]
+fn mock_microphone(tauri_app: &tauri::App) {
+    use webkit2gtk::{SettingsExt, WebViewExt};
+    if std::env::var_os("STEPUP_MOCK_MICROPHONE").is_none_or(|v| v != "1") {
+        return;
+    }
+    if let Some(window) = tauri_app.get_webview_window("main") {
+        let _ = window.with_webview(|webview| {
+            if let Some(settings) = webview.inner().settings() {
+                settings.set_enable_mock_capture_devices(true);
+            }
+        });
+    }
+}
+
+#[cfg(not(all(debug_assertions, target_os = "linux")))]
+fn mock_microphone(_: &tauri::App) {}
 
 /// Forwards the inbox's events to the UI as `inbox` events.
 fn forward_inbox_events(handle: &tauri::AppHandle, app: &App) {

@@ -19,6 +19,7 @@ import type {
 import { BackendError, call, on } from './ipc';
 import { describeError } from './errors';
 import { afterPaint } from './frames';
+import { pcmBase64 } from './recorder';
 
 /** The list's filters; saved views are named copies of it (kept in the account's cache). */
 export type ListQuery = ListFilters;
@@ -441,6 +442,20 @@ class InboxState {
     try {
       const dataBase64 = await readBase64(file);
       await call('send_attachment', { conversationId: id, filename: file.name || 'file', dataBase64, caption: caption || undefined });
+      await this.#reloadConversation();
+      return true;
+    } catch (err) {
+      this.error = describeError(err);
+      return false;
+    }
+  }
+
+  /** Sends a recorded voice note (the backend encodes it to Opus in Ogg). */
+  async sendVoiceNote(pcm: Int16Array, sampleRate: number): Promise<boolean> {
+    const id = this.selected;
+    if (!id) return false;
+    try {
+      await call('send_voice_note', { conversationId: id, pcmBase64: pcmBase64(pcm), sampleRate });
       await this.#reloadConversation();
       return true;
     } catch (err) {
