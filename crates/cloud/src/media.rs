@@ -2,7 +2,8 @@
 //! provider's media id or link. The cloud fetches them with the connection's credentials through
 //! the providers' APIs (WhatsApp: `GET /{version}/{media-id}`, then the returned URL with the
 //! bearer token; Telegram: `getFile`, then `/file/bot<token>/<path>`; Messenger and Instagram:
-//! the attachment URL in the payload), stores them as attachments and points the message at
+//! the attachment URL in the payload; TikTok: `POST /open_api/v1.3/business/message/media/download/`
+//! with the `Access-Token`, then the returned link with the token in `x-user`), stores them as attachments and points the message at
 //! them, so the app downloads them on demand into its encrypted cache like any other file.
 //!
 //! Every download has a size limit, a timeout and retries with backoff; the provider's SHA-256
@@ -14,7 +15,9 @@ use std::net::IpAddr;
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use stepup_protocol::{Attachment, Channel, EntityKind, MediaProblem, Message, MessageContent};
+use stepup_protocol::{
+    Attachment, AttachmentKind, Channel, EntityKind, MediaProblem, Message, MessageContent,
+};
 
 use crate::config::OutboundConfig;
 use crate::state::AppState;
@@ -28,8 +31,11 @@ pub struct MediaJob {
     pub channel: Channel,
     /// The customer, whose connection's credentials fetch it.
     pub customer: String,
-    /// The provider's media id (WhatsApp, Telegram) or link (Messenger, Instagram).
+    /// The provider's media id (WhatsApp, Telegram, TikTok) or link (Messenger, Instagram).
     pub media: String,
+    pub kind: AttachmentKind,
+    /// The provider's id of the message (TikTok's download asks for it).
+    pub provider_message_id: Option<String>,
 }
 
 impl MediaJob {
@@ -44,7 +50,7 @@ impl MediaJob {
         let MessageContent::Attachment { attachment, .. } = content else {
             return None;
         };
-        if attachment.attachment_id.is_some() || channel == Channel::Tiktok {
+        if attachment.attachment_id.is_some() || channel == Channel::Webchat {
             return None;
         }
         Some(MediaJob {
@@ -53,8 +59,25 @@ impl MediaJob {
             channel,
             customer: customer.to_owned(),
             media: attachment.provider_media_id.clone()?,
+            kind: attachment.kind,
+            provider_message_id: None,
         })
     }
+
+    /// The provider's id of the message, for providers whose download asks for it (TikTok).
+    pub fn with_provider_message(mut self, id: &str) -> Self {
+        self.provider_message_id = Some(id.to_owned());
+        self
+    }
+}
+
+/// How a media request authenticates.
+#[derive(Clone, Copy)]
+enum Auth<'a> {
+    None,
+    Bearer(&'a str),
+    /// A header of the provider's own (TikTok's `Access-Token`, `x-user`).
+    Header(&'static str, &'a str),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -240,7 +263,7 @@ async fn get(
     state: &AppState,
     cfg: &OutboundConfig,
     url: &str,
-    bearer: Option<&str>,
+    auth: Auth<'_>,
 ) -> Result<(Vec<u8>, Option<String>), FetchError> {
     let limit = state.config().media_limit;
     let mut url = reqwest::Url::parse(url).map_err(|e| FetchError::Permanent(e.to_string()))?;
@@ -250,10 +273,12 @@ async fn get(
             .media_http()
             .get(url.clone())
             .timeout(cfg.request_timeout);
-        if let Some(token) = bearer {
-            rb = rb.bearer_auth(token);
-        }
-        let mut resp = rb
+        rb = match auth {
+            Auth::None => rb,
+            Auth::Bearer(token) => rb.bearer_auth(token),
+            Auth::Header(name, value) => rb.header(name, value),
+        };
+        let resp = rb
             .send()
             .await
             .map_err(|e| FetchError::Transient(format!("network error: {}", e.without_url())))?;
@@ -268,32 +293,78 @@ async fn get(
             url = next;
             continue;
         }
-        if status.is_server_error() || status.as_u16() == 429 {
-            return Err(FetchError::Transient(format!("provider answered {status}")));
-        }
-        if !status.is_success() {
-            return Err(FetchError::Permanent(format!("provider answered {status}")));
-        }
-        if resp.content_length().is_some_and(|n| n > limit as u64) {
-            return Err(FetchError::Permanent(format!("larger than {limit} bytes")));
-        }
-        let content_type = resp
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let mut bytes = Vec::new();
-        while let Some(chunk) = resp.chunk().await.map_err(|e| {
-            FetchError::Transient(format!("download interrupted: {}", e.without_url()))
-        })? {
-            if bytes.len() + chunk.len() > limit {
-                return Err(FetchError::Permanent(format!("larger than {limit} bytes")));
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        return Ok((bytes, content_type));
+        return read_limited(resp, limit).await;
     }
     Err(FetchError::Permanent("too many redirects".into()))
+}
+
+/// A provider's answer, at most `limit` bytes, with its content type; a 5xx or 429 is worth
+/// another try, any other failure is not.
+async fn read_limited(
+    mut resp: reqwest::Response,
+    limit: usize,
+) -> Result<(Vec<u8>, Option<String>), FetchError> {
+    let status = resp.status();
+    if status.is_server_error() || status.as_u16() == 429 {
+        return Err(FetchError::Transient(format!("provider answered {status}")));
+    }
+    if !status.is_success() {
+        return Err(FetchError::Permanent(format!("provider answered {status}")));
+    }
+    if resp.content_length().is_some_and(|n| n > limit as u64) {
+        return Err(FetchError::Permanent(format!("larger than {limit} bytes")));
+    }
+    let content_type = resp
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let mut bytes = Vec::new();
+    while let Some(chunk) = resp
+        .chunk()
+        .await
+        .map_err(|e| FetchError::Transient(format!("download interrupted: {}", e.without_url())))?
+    {
+        if bytes.len() + chunk.len() > limit {
+            return Err(FetchError::Permanent(format!("larger than {limit} bytes")));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok((bytes, content_type))
+}
+
+/// A JSON POST to a provider's API (no redirects), its answer as JSON.
+async fn post_json(
+    state: &AppState,
+    cfg: &OutboundConfig,
+    url: &str,
+    auth: Auth<'_>,
+    body: &Value,
+    what: &str,
+) -> Result<Value, FetchError> {
+    let url = reqwest::Url::parse(url).map_err(|e| FetchError::Permanent(e.to_string()))?;
+    check_host(state, &url).await?;
+    let mut rb = state
+        .media_http()
+        .post(url)
+        .timeout(cfg.request_timeout)
+        .json(body);
+    rb = match auth {
+        Auth::None => rb,
+        Auth::Bearer(token) => rb.bearer_auth(token),
+        Auth::Header(name, value) => rb.header(name, value),
+    };
+    let resp = rb
+        .send()
+        .await
+        .map_err(|e| FetchError::Transient(format!("network error: {}", e.without_url())))?;
+    if resp.status().is_redirection() {
+        return Err(FetchError::Permanent(format!(
+            "{what}: an unexpected redirect"
+        )));
+    }
+    let (bytes, _) = read_limited(resp, 1024 * 1024).await?;
+    json_of(&bytes, what)
 }
 
 fn json_of(bytes: &[u8], what: &str) -> Result<Value, FetchError> {
@@ -319,12 +390,12 @@ async fn fetch(
                 cfg.graph_api_version,
                 stepup_protocol::path_segment(&job.media)
             );
-            let (meta, _) = get(state, cfg, &meta_url, Some(token.expose())).await?;
+            let (meta, _) = get(state, cfg, &meta_url, Auth::Bearer(token.expose())).await?;
             let meta = json_of(&meta, "media URL")?;
             let url = meta["url"]
                 .as_str()
                 .ok_or_else(|| FetchError::Permanent("the media answer has no url".into()))?;
-            let (bytes, _) = get(state, cfg, url, Some(token.expose())).await?;
+            let (bytes, _) = get(state, cfg, url, Auth::Bearer(token.expose())).await?;
             if let Some(given) = meta["sha256"].as_str()
                 && !given.eq_ignore_ascii_case(&hex::encode(Sha256::digest(&bytes)))
             {
@@ -346,7 +417,7 @@ async fn fetch(
             file_url
                 .query_pairs_mut()
                 .append_pair("file_id", &job.media);
-            let (answer, _) = get(state, cfg, file_url.as_str(), None).await?;
+            let (answer, _) = get(state, cfg, file_url.as_str(), Auth::None).await?;
             let answer = json_of(&answer, "getFile")?;
             let path = answer["result"]["file_path"]
                 .as_str()
@@ -356,16 +427,58 @@ async fn fetch(
                 state,
                 cfg,
                 &format!("{base}/file/bot{}/{path}", token.expose()),
-                None,
+                Auth::None,
             )
             .await?;
             Ok(bytes)
         }
         Channel::Messenger | Channel::Instagram => {
-            let (bytes, _) = get(state, cfg, &job.media, None).await?;
+            let (bytes, _) = get(state, cfg, &job.media, Auth::None).await?;
             Ok(bytes)
         }
-        Channel::Tiktok | Channel::Webchat => Err(FetchError::Permanent(
+        Channel::Tiktok => {
+            // Business Messaging: the download endpoint answers a link valid for a day, which
+            // is fetched with the same token in `x-user`.
+            let token = cfg
+                .tiktok_access_token
+                .as_ref()
+                .ok_or_else(|| FetchError::NotConfigured("no TikTok access token".into()))?;
+            let message = job.provider_message_id.as_deref().ok_or_else(|| {
+                FetchError::Permanent("no TikTok message id for the download".into())
+            })?;
+            let url = format!(
+                "{}/open_api/v1.3/business/message/media/download/",
+                cfg.tiktok_base_url.trim_end_matches('/')
+            );
+            let body = serde_json::json!({
+                "business_id": cfg.tiktok_business_id,
+                "conversation_id": job.customer,
+                "message_id": message,
+                "media_id": job.media,
+                "media_type": if job.kind == AttachmentKind::Video { "VIDEO" } else { "IMAGE" },
+            });
+            let answer = post_json(
+                state,
+                cfg,
+                &url,
+                Auth::Header("Access-Token", token.expose()),
+                &body,
+                "TikTok media download",
+            )
+            .await?;
+            if answer["code"].as_i64() != Some(0) {
+                let why = answer["message"].as_str().unwrap_or("no reason given");
+                return Err(FetchError::Permanent(format!(
+                    "TikTok refused the download: {why}"
+                )));
+            }
+            let link = answer["data"]["download_url"].as_str().ok_or_else(|| {
+                FetchError::Permanent("TikTok's answer has no download_url".into())
+            })?;
+            let (bytes, _) = get(state, cfg, link, Auth::Header("x-user", token.expose())).await?;
+            Ok(bytes)
+        }
+        Channel::Webchat => Err(FetchError::Permanent(
             "no media download for this channel".into(),
         )),
     }

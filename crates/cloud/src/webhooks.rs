@@ -923,18 +923,35 @@ async fn tiktok(
         "text" => MessageContent::Text {
             text: str_of(&content["text"]["body"]).unwrap_or_default(),
         },
-        "image" => media(AttachmentKind::Image, &content["image"]),
+        // Business Messaging names a file by `media_id` (fetched later through its download
+        // endpoint).
+        "image" | "video" => {
+            let kind = if msg_type == "video" {
+                AttachmentKind::Video
+            } else {
+                AttachmentKind::Image
+            };
+            let mut file = content[msg_type].clone();
+            if file["id"].is_null() {
+                file["id"] = file["media_id"].clone();
+            }
+            media(kind, &file)
+        }
         other => MessageContent::Unsupported {
             provider_type: format!("tiktok:{other}"),
         },
     };
+    let job_for = |stored: &str| {
+        MediaJob::for_message(ws, stored, Channel::Tiktok, &conversation, &body_content)
+            .map(|j| j.with_provider_message(&message_id))
+    };
     let inbound = Inbound {
         channel: Channel::Tiktok,
-        external_user_id: conversation,
+        external_user_id: conversation.clone(),
         user_name: str_of(&content["from_user"]["display_name"]),
         phone: None,
-        provider_message_id: message_id,
-        content: body_content,
+        provider_message_id: message_id.clone(),
+        content: body_content.clone(),
         reply_to_provider_id: None,
         at: content["timestamp"]
             .as_i64()
@@ -944,8 +961,14 @@ async fn tiktok(
     };
     let out = ingest::ingest_in(&state, &mut w, inbound).await?;
     state.commit(w).await?;
-    Ok(ok_response(usize::from(matches!(
-        out,
-        ingest::Outcome::Created { .. }
-    ))))
+    let created = match out {
+        ingest::Outcome::Created { message_id, .. } => {
+            if let Some(job) = job_for(&message_id) {
+                crate::media::fetch_later(state.clone(), job);
+            }
+            true
+        }
+        _ => false,
+    };
+    Ok(ok_response(usize::from(created)))
 }

@@ -76,13 +76,59 @@ async fn provider(State(f): State<Fake>, uri: Uri, headers: HeaderMap) -> Respon
         )
         .into_response(),
         "/file/bot123456:bot-token/voice/file_7.oga" => voice.into_response(),
+        // TikTok's download link wants the access token in `x-user`.
+        "/tt/files/TT_IMAGE"
+            if headers.get("x-user").and_then(|v| v.to_str().ok()) == Some("tt-token") =>
+        {
+            ([("content-type", "image/png")], photo()).into_response()
+        }
         _ => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// A small PNG, as a customer's photo.
+fn photo() -> Vec<u8> {
+    stepup_cloud::demo::png(3, 2, [10, 120, 90])
+}
+
+/// TikTok Business Messaging's `POST /open_api/v1.3/business/message/media/download/`: the
+/// `Access-Token` header and a JSON body naming the business, conversation, message and media.
+async fn tiktok_download(
+    State(f): State<Fake>,
+    headers: HeaderMap,
+    axum::Json(body): axum::Json<serde_json::Value>,
+) -> Response {
+    f.seen
+        .lock()
+        .unwrap()
+        .push(format!("tiktok-download {body}"));
+    if headers.get("access-token").and_then(|v| v.to_str().ok()) != Some("tt-token") {
+        return axum::Json(
+            json!({"code": 40105, "message": "Access token is incorrect or has been revoked."}),
+        )
+        .into_response();
+    }
+    let base = f.base.lock().unwrap().clone();
+    match body["media_id"].as_str() {
+        Some("TT_IMAGE") => axum::Json(json!({"code": 0, "message": "OK", "request_id": "r1",
+            "data": {"download_url": format!("{base}/tt/files/TT_IMAGE")}}))
+        .into_response(),
+        _ => axum::Json(
+            json!({"code": 40002, "message": "media not found", "request_id": "r2", "data": {}}),
+        )
+        .into_response(),
     }
 }
 
 async fn start_fake() -> (String, Fake) {
     let fake = Fake::default();
-    let app = Router::new().fallback(provider).with_state(fake.clone());
+    let app = Router::new()
+        .route(
+            "/open_api/v1.3/business/message/media/download/",
+            axum::routing::post(tiktok_download),
+        )
+        .fallback(provider)
+        .with_state(fake.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     *fake.base.lock().unwrap() = url.clone();
@@ -211,6 +257,81 @@ async fn a_whatsapp_voice_note_and_a_telegram_one_become_files_the_app_can_play(
     );
 }
 
+async fn post_tiktok_image(h: &Harness, media_id: &str, message_id: &str) {
+    let content = json!({"conversation_id": "conv-tt-1", "message_id": message_id, "type": "image",
+        "image": {"media_id": media_id}, "from_user": {"id": "user-7", "display_name": "Alia"},
+        "timestamp": common::T0});
+    let body = serde_json::to_vec(&json!({"client_key": "awcn1jmkbtw9w0qk", "event": "im_receive_msg",
+        "create_time": common::T0 / 1000, "user_openid": "-000bQnzWCWO5gxDq", "content": content.to_string()}))
+    .unwrap();
+    let r = h
+        .http
+        .post(h.url("/webhooks/tiktok"))
+        .header(
+            "TikTok-Signature",
+            stepup_cloud::webhooks::tiktok_signature(
+                demo_secrets::TIKTOK_CLIENT_SECRET,
+                common::T0 / 1000,
+                &body,
+            ),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+}
+
+#[tokio::test]
+async fn a_tiktok_photo_is_fetched_through_business_messagings_download_endpoint() {
+    let (h, fake) = harness(true).await;
+    let token = h.token("omar@a.test").await;
+    let mut rx = h.server.state.feed_sender(&h.ws_a).subscribe();
+    post_tiktok_image(&h, "TT_IMAGE", "tt-msg-photo").await;
+    let (message, id) = fetched(&mut rx).await;
+    let MessageContent::Attachment { attachment, .. } = &message.content else {
+        unreachable!()
+    };
+    assert_eq!(attachment.content_type.as_deref(), Some("image/png"));
+    let r = h
+        .http
+        .get(h.url(&format!("/v1/attachments/{id}")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.bytes().await.unwrap().to_vec(), photo());
+    let asked = fake
+        .seen
+        .lock()
+        .unwrap()
+        .iter()
+        .find_map(|u| u.strip_prefix("tiktok-download ").map(str::to_owned))
+        .expect("the download endpoint was asked");
+    let asked: serde_json::Value = serde_json::from_str(&asked).unwrap();
+    assert_eq!(
+        asked,
+        json!({"business_id": "tt-business-1", "conversation_id": "conv-tt-1",
+               "message_id": "tt-msg-photo", "media_id": "TT_IMAGE", "media_type": "IMAGE"})
+    );
+
+    // A file TikTok no longer has: the message stays and says so.
+    post_tiktok_image(&h, "TT_GONE", "tt-msg-gone").await;
+    let failed = loop {
+        let c = tokio::time::timeout(Duration::from_secs(10), rx.recv())
+            .await
+            .expect("the failure was recorded")
+            .unwrap();
+        if let Some(m) = c.get::<Message>().cloned()
+            && let MessageContent::Attachment { attachment, .. } = &m.content
+            && attachment.fetch_failed.is_some()
+        {
+            break attachment.fetch_failed;
+        }
+    };
+    assert_eq!(failed, Some(MediaProblem::Gone));
+}
+
 fn job(h: &Harness, channel: Channel, media: &str) -> MediaJob {
     MediaJob {
         workspace_id: h.ws_a.clone(),
@@ -218,6 +339,8 @@ fn job(h: &Harness, channel: Channel, media: &str) -> MediaJob {
         channel,
         customer: "971507654321".into(),
         media: media.into(),
+        kind: stepup_protocol::AttachmentKind::Voice,
+        provider_message_id: None,
     }
 }
 
