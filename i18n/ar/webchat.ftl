@@ -21,3 +21,5 @@ webchat-too-fast = ترسل الرسائل بسرعة كبيرة. انتظر ق�
 webchat-too-long = يمكن أن تصل الرسالة إلى 4096 حرفاً.
 webchat-unavailable = هذه المحادثة غير متاحة. يُرجى التواصل مع المتجر بطريقة أخرى.
 webchat-new-reply = رد جديد
+# The name an anonymous visitor has in the agents' inbox ($n: four characters of the visitor's id).
+webchat-visitor-name = زائر الموقع { $n }

@@ -21,3 +21,5 @@ webchat-too-fast = You are sending messages too fast. Wait a moment and try agai
 webchat-too-long = A message can be up to 4,096 characters.
 webchat-unavailable = This chat is not available. Please contact the shop another way.
 webchat-new-reply = New reply
+# The name an anonymous visitor has in the agents' inbox ($n: four characters of the visitor's id).
+webchat-visitor-name = Website visitor { $n }

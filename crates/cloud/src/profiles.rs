@@ -1,9 +1,10 @@
 //! Customer names on Messenger and Instagram. Their messaging webhooks carry only the sender's
 //! page- or Instagram-scoped id, so a new customer's contact starts out named by that id; the
 //! name is then asked for once from the Graph API's user profile (Messenger: `first_name`,
-//! `last_name`; Instagram: `name`, else `@username`) with the channel's access token, and the
-//! contact is renamed through the feed. Without a token (simulated channels, demo mode) nothing
-//! is asked for.
+//! `last_name`; Instagram: `name`, else `@username`) with the token of the page or account the
+//! customer wrote to (the workspace's connection, else the process-wide one), and the contact is
+//! renamed through the feed. Without a token (simulated channels, demo mode) nothing is asked
+//! for.
 
 use serde_json::Value;
 use stepup_protocol::{Channel, Contact, EntityKind};
@@ -11,14 +12,9 @@ use stepup_protocol::{Channel, Contact, EntityKind};
 use crate::state::AppState;
 use crate::store::{self, Placement};
 
-/// Whether new customers of `channel` are named from their profiles (its token is set).
-pub fn looks_up(state: &AppState, channel: Channel) -> bool {
-    let cfg = &state.config().outbound;
-    match channel {
-        Channel::Messenger => cfg.messenger_page_access_token.is_some(),
-        Channel::Instagram => cfg.instagram_access_token.is_some(),
-        _ => false,
-    }
+/// Whether customers of `channel` can be named from their profiles (Messenger, Instagram).
+pub fn looks_up(channel: Channel) -> bool {
+    matches!(channel, Channel::Messenger | Channel::Instagram)
 }
 
 /// Names the customers of `channel` (workspace, id) whose contacts are still named by their id.
@@ -37,10 +33,23 @@ async fn name_customer(
     channel: Channel,
     id: &str,
 ) -> Result<(), String> {
+    let cfg = state
+        .outbound_for(ws, channel, id)
+        .await
+        .map_err(|e| e.to_string())?
+        .into_owned();
+    let token = match channel {
+        Channel::Messenger => cfg.messenger_page_access_token.clone(),
+        Channel::Instagram => cfg.instagram_access_token.clone(),
+        _ => None,
+    };
+    let Some(token) = token else {
+        return Ok(());
+    };
     let Some(contact_id) = unnamed_contact(state, ws, channel, id).await? else {
         return Ok(());
     };
-    let Some(name) = fetch_name(state, channel, id).await? else {
+    let Some(name) = fetch_name(state, &cfg, &token, channel, id).await? else {
         return Ok(());
     };
     let db = |e: sqlx::Error| e.to_string();
@@ -93,20 +102,18 @@ async fn unnamed_contact(
     Ok(contact.filter(|c| c.name == id).map(|c| c.id))
 }
 
-/// The customer's name from the Graph API; `None` without a token or without a name.
+/// The customer's name from the Graph API; `None` when the profile has none.
 async fn fetch_name(
     state: &AppState,
+    cfg: &crate::config::OutboundConfig,
+    token: &crate::secret::Secret,
     channel: Channel,
     id: &str,
 ) -> Result<Option<String>, String> {
-    let cfg = &state.config().outbound;
-    let (token, fields) = match channel {
-        Channel::Messenger => (&cfg.messenger_page_access_token, "first_name,last_name"),
-        Channel::Instagram => (&cfg.instagram_access_token, "name,username"),
+    let fields = match channel {
+        Channel::Messenger => "first_name,last_name",
+        Channel::Instagram => "name,username",
         _ => return Ok(None),
-    };
-    let Some(token) = token else {
-        return Ok(None);
     };
     let url = format!(
         "{}/{}/{id}",

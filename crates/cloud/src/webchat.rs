@@ -89,7 +89,13 @@ async fn start_session(
     };
     let id = state.ids().make("vis");
     let t = token("svt");
-    let name: Option<String> = req.name.map(|n| n.chars().take(80).collect());
+    // An anonymous visitor is named in the inbox by the site's language and a short tag, not by
+    // an opaque id.
+    let name: String = match req.name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+        Some(n) => n.chars().take(80).collect(),
+        None => crate::widget::visitor_name(req.language.as_deref(), &id),
+    };
+    let name = Some(name);
     store::visitors::insert(
         state.pool(),
         &id,

@@ -639,7 +639,7 @@ async fn meta_messaging(
     for job in media {
         crate::media::fetch_later(state.clone(), job);
     }
-    if crate::profiles::looks_up(&state, channel) && !customers.is_empty() {
+    if crate::profiles::looks_up(channel) && !customers.is_empty() {
         tokio::spawn(crate::profiles::name_customers(
             state.clone(),
             channel,

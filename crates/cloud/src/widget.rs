@@ -141,6 +141,26 @@ struct FrameQuery {
     lang: Option<String>,
 }
 
+/// The name an anonymous visitor has in the agents' inbox: "Website visitor 3f9a" in the
+/// site's language (the last four characters of the visitor's id).
+pub fn visitor_name(lang: Option<&str>, visitor_id: &str) -> String {
+    let tag: String = visitor_id
+        .chars()
+        .rev()
+        .take(4)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let mut args = stepup_i18n::Args::new();
+    args.set("n", tag);
+    stepup_i18n::strip_isolation(&catalog().format(
+        locale_of(lang),
+        "webchat-visitor-name",
+        Some(&args),
+    ))
+}
+
 /// The language a page asks for: `ar…` is Arabic, anything else English.
 pub fn locale_of(lang: Option<&str>) -> Locale {
     Locale::negotiate(&[lang.unwrap_or("en")])
@@ -242,5 +262,14 @@ mod tests {
         assert_eq!(locale_of(Some("en-GB")), Locale::En);
         assert_eq!(locale_of(Some("fr")), Locale::En);
         assert_eq!(locale_of(None), Locale::En);
+    }
+
+    #[test]
+    fn anonymous_visitors_are_named_in_the_sites_language() {
+        assert_eq!(
+            visitor_name(Some("ar"), "vis_60ac8b764a992c10"),
+            "زائر الموقع 2c10"
+        );
+        assert_eq!(visitor_name(None, "vis_1f63"), "Website visitor 1f63");
     }
 }

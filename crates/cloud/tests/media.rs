@@ -51,6 +51,7 @@ async fn provider(State(f): State<Fake>, uri: Uri, headers: HeaderMap) -> Respon
                 "MEDIA_TAMPERED" => ("voice", "00".repeat(32)),
                 "MEDIA_HUGE" => ("huge", String::new()),
                 "MEDIA_BROKEN" => ("broken", String::new()),
+                "MEDIA_SLOW" => ("slow", String::new()),
                 _ => {
                     return (
                         StatusCode::NOT_FOUND,
@@ -71,6 +72,11 @@ async fn provider(State(f): State<Fake>, uri: Uri, headers: HeaderMap) -> Respon
         }
         "/files/huge" => Body::from(vec![7u8; 200_000]).into_response(),
         "/files/broken" => StatusCode::BAD_GATEWAY.into_response(),
+        // A provider that never finishes answering within the request timeout.
+        "/files/slow" => {
+            tokio::time::sleep(Duration::from_secs(30)).await;
+            voice.into_response()
+        }
         "/bot123456:bot-token/getFile" => axum::Json(
             json!({"ok": true, "result": {"file_id": "TG_VOICE", "file_path": "voice/file_7.oga"}}),
         )
@@ -142,6 +148,7 @@ async fn harness(allow_private: bool) -> (Harness, Fake) {
         c.outbound = stepup_cloud::OutboundConfig::all_at(&url);
         c.media_allow_private_hosts = allow_private;
         c.media_limit = 100_000;
+        c.outbound.request_timeout = Duration::from_millis(400);
     })
     .await;
     (h, fake)
@@ -413,10 +420,19 @@ async fn a_provider_that_misbehaves_gets_a_clear_reason_and_nothing_is_stored() 
         );
         assert_eq!(reason(r), expected, "{media}");
     }
+    // A provider too slow to answer: each attempt times out, tried 3 times, then the channel
+    // "kept failing".
+    let slow = fetch_now(st, &job(&h, Channel::Whatsapp, "MEDIA_SLOW")).await;
+    assert_eq!(
+        slow.as_ref().err().map(FetchError::problem),
+        Some(MediaProblem::ProviderDown)
+    );
+    assert!(reason(slow).starts_with("transient: network error"));
     // A 502 is tried again (3 attempts), a 404 is not.
     let seen = fake.seen.lock().unwrap().clone();
     assert_eq!(seen.iter().filter(|u| *u == "/files/broken").count(), 3);
     assert_eq!(seen.iter().filter(|u| *u == "/v21.0/MEDIA_GONE").count(), 1);
+    assert_eq!(seen.iter().filter(|u| *u == "/files/slow").count(), 3);
     let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM attachments")
         .fetch_one(st.pool())
         .await

@@ -240,6 +240,26 @@ async fn two_shops_on_one_cloud_each_with_its_own_accounts_and_credentials() {
     assert_eq!(s, StatusCode::OK);
     assert_eq!(customers_seen(&h, &a).await, ["971500000001"]);
     assert_eq!(customers_seen(&h, &b).await, ["971500000002", "PSID_B1"]);
+    // B's new customer is named from the profile with B's own page token (the stand-in answers
+    // 500 here: the contact keeps its id until a later message asks again).
+    let lookup = loop {
+        let notified = rec.arrived.notified();
+        tokio::pin!(notified);
+        notified.as_mut().enable();
+        if let Some(r) = rec
+            .seen
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|r| r.path.contains("/PSID_B1?fields="))
+            .cloned()
+        {
+            break r;
+        }
+        notified.await;
+    };
+    assert_eq!(lookup.method, "GET");
+    assert_eq!(lookup.headers["authorization"], "Bearer page-token-b");
 
     // Another shop's secret, alone or with an entry of its own riding along: refused whole.
     let (s, v) = post_whatsapp(
