@@ -270,3 +270,10 @@ voice-short = التسجيل قصير جداً: اضغط مطولاً على ا�
 voice-dismiss = إخفاء
 conversation-mute = كتم التنبيهات
 conversation-unmute = إلغاء الكتم
+
+## Another agent in the same conversation (viewing, typing).
+activity-typing = يكتب الآن: { $names }
+activity-viewing = يطّلع عليها الآن: { $names }
+collision-warning = { $names } يرد على هذا العميل الآن. هل ترسل ردك أيضاً؟
+collision-send = أرسل على أي حال
+collision-wait = انتظر

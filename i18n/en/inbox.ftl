@@ -258,3 +258,10 @@ voice-short = Too short to send: hold the button while you speak.
 voice-dismiss = Dismiss
 conversation-mute = Mute
 conversation-unmute = Unmute
+
+## Another agent in the same conversation (viewing, typing).
+activity-typing = Typing now: { $names }
+activity-viewing = Viewing now: { $names }
+collision-warning = { $names } is answering this customer right now. Send yours as well?
+collision-send = Send anyway
+collision-wait = Wait

@@ -32,6 +32,7 @@ commands! {
     async [inbox] discard_message(args: String) -> ();
     async [inbox] suggestions(args: String) -> Vec<SuggestionView>;
     async [inbox] mark_read(args: String) -> ();
+    async [inbox] report_activity(args: ReportActivity) -> ();
     async [inbox] mark_unread(args: String) -> ();
     async [inbox] load_older(args: String) -> bool;
     async [inbox] saved_views() -> Vec<SavedView>;

@@ -115,8 +115,38 @@ impl SyncStatus {
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum InboxEvent {
-    Changed { ids: Vec<String> },
-    Status { status: SyncStatus },
+    Changed {
+        ids: Vec<String>,
+    },
+    Status {
+        status: SyncStatus,
+    },
+    /// Another agent is viewing or typing in a conversation, or left it.
+    Activity {
+        activity: ActivityView,
+    },
+}
+
+/// Another agent's activity in a conversation, as the UI shows it ("Layla is typing").
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ActivityView {
+    pub conversation_id: String,
+    pub agent_id: String,
+    pub agent_name: String,
+    /// `None`: they left the conversation.
+    pub kind: Option<stepup_protocol::ActivityKind>,
+    /// Until when it holds unless reported again (ms since the epoch).
+    #[ts(type = "number")]
+    pub until: i64,
+}
+
+/// What `report_activity` takes: the agent is viewing or typing in a conversation, or left it.
+#[derive(Debug, Clone, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportActivity {
+    pub conversation_id: String,
+    pub kind: Option<stepup_protocol::ActivityKind>,
 }
 
 pub(crate) struct Active {
@@ -337,6 +367,17 @@ impl Inbox {
                         };
                         me.set_status(status);
                     }
+                    SyncEvent::Activity { activity } => {
+                        let _ = me.events.send(InboxEvent::Activity {
+                            activity: ActivityView {
+                                conversation_id: activity.conversation_id,
+                                agent_id: activity.agent_id,
+                                agent_name: activity.agent_name,
+                                kind: activity.kind,
+                                until: activity.until,
+                            },
+                        });
+                    }
                     SyncEvent::NewInbound { .. } | SyncEvent::NoteAdded { .. } => {}
                 }
             }
@@ -403,6 +444,20 @@ impl Inbox {
         f: impl AsyncFnOnce(&Session) -> Result<T, AppError>,
     ) -> Result<T, AppError> {
         self.with(async |a| f(&a.session).await).await
+    }
+
+    /// Tells the other agents this one is viewing or typing in a conversation (or left it).
+    /// Best effort: offline, nothing is reported and nothing fails.
+    pub async fn report_activity(&self, args: ReportActivity) -> Result<(), AppError> {
+        // The client is cloned out so a slow cloud never holds the inbox.
+        let client = self.with(async |a| Ok(a.session.client.clone())).await?;
+        if let Err(e) = client
+            .report_activity(&args.conversation_id, args.kind)
+            .await
+        {
+            tracing::debug!(error = %e, "activity not reported");
+        }
+        Ok(())
     }
 
     /// Unread customer messages over every cached conversation.

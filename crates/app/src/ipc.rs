@@ -23,7 +23,7 @@ use crate::{
     analytics::{AnalyticsView, ExportedFile},
     inbox::{
         ConversationView, Directory, FirstScreen, InboxEvent, InboxPage, InboxQuery, InboxRow,
-        SearchResult, SendText, SyncStatus,
+        ReportActivity, SearchResult, SendText, SyncStatus,
     },
     media::{InlineMedia, SaveAttachment, SendAttachment, SendVoiceNote},
     notifications::{MuteConversation, NavigateTo},

@@ -9,11 +9,13 @@ use stepup_app::{
     App, AppPaths, ErrorCode, IpcError,
     accounts::{SignIn, SignOut},
     actions::{Action, AddNote, ConversationAction, SendTemplate},
-    inbox::{EntryDirection, InboxEvent, InboxQuery, InboxRow, SendText, SyncPhase},
+    inbox::{
+        EntryDirection, InboxEvent, InboxQuery, InboxRow, ReportActivity, SendText, SyncPhase,
+    },
     saved_views::{ListFilters, ListSort, ListView, SavedView},
 };
 use stepup_cloud::{Config, RunningServer, Server, demo};
-use stepup_protocol::{Channel, ConversationStatus, MessageStatus, WindowState};
+use stepup_protocol::{ActivityKind, Channel, ConversationStatus, MessageStatus, WindowState};
 use stepup_store::{KeyError, MemorySecrets, Secret, SecretStore};
 use tokio::sync::broadcast;
 
@@ -831,4 +833,59 @@ async fn messenger_and_instagram_replies_after_a_day_go_out_with_the_human_agent
     .await
     .expect("the reply was accepted");
     app.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_agents_in_one_conversation_see_each_other_typing() {
+    let server = demo_server().await;
+    let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (omar, aisha) = (app_in(dir_a.path()), app_in(dir_b.path()));
+    let (mut ev_omar, mut ev_aisha) = (omar.inbox().subscribe(), aisha.inbox().subscribe());
+    omar.sign_in(sign_in(&server, "omar@noor.demo", demo::DEMO_PASSWORD))
+        .await
+        .unwrap();
+    aisha
+        .sign_in(sign_in(&server, "aisha@noor.demo", demo::DEMO_PASSWORD))
+        .await
+        .unwrap();
+    wait_state(&mut ev_omar, &omar, SyncPhase::Online).await;
+    wait_state(&mut ev_aisha, &aisha, SyncPhase::Online).await;
+    let conversation = list(&omar, InboxQuery::default()).await[0].id.clone();
+
+    let activity = |rx: &mut broadcast::Receiver<InboxEvent>| {
+        let mut rx = rx.resubscribe();
+        async move {
+            tokio::time::timeout(WAIT, async {
+                loop {
+                    if let Ok(InboxEvent::Activity { activity }) = rx.recv().await {
+                        return activity;
+                    }
+                }
+            })
+            .await
+            .expect("an activity event")
+        }
+    };
+    let seen = activity(&mut ev_aisha);
+    omar.inbox()
+        .report_activity(ReportActivity {
+            conversation_id: conversation.clone(),
+            kind: Some(ActivityKind::Typing),
+        })
+        .await
+        .unwrap();
+    let seen = seen.await;
+    assert_eq!(seen.conversation_id, conversation);
+    assert_eq!(seen.agent_name, "Omar Khalil");
+    assert_eq!(seen.kind, Some(ActivityKind::Typing));
+
+    // Offline (the cloud gone), reporting is best effort: nothing fails.
+    server.shutdown().await;
+    omar.inbox()
+        .report_activity(ReportActivity {
+            conversation_id: conversation,
+            kind: None,
+        })
+        .await
+        .unwrap();
 }

@@ -34,6 +34,8 @@ struct Inner {
     visitors: std::sync::Mutex<
         HashMap<String, broadcast::Sender<stepup_protocol::webchat::VisitorEvent>>,
     >,
+    /// Agents viewing and typing, per workspace: relayed to its streams, never stored.
+    activity: std::sync::Mutex<HashMap<String, broadcast::Sender<stepup_protocol::Activity>>>,
     rate: std::sync::Mutex<HashMap<String, (i64, u32)>>,
     http: reqwest::Client,
     /// Media downloads: redirects are followed by hand, each hop checked.
@@ -61,6 +63,7 @@ impl AppState {
                 write_lock: Arc::new(Mutex::new(())),
                 feeds: std::sync::Mutex::new(HashMap::new()),
                 visitors: std::sync::Mutex::new(HashMap::new()),
+                activity: std::sync::Mutex::new(HashMap::new()),
                 rate: std::sync::Mutex::new(HashMap::new()),
                 http,
                 media_http,
@@ -163,6 +166,21 @@ impl AppState {
         feeds
             .entry(workspace_id.to_owned())
             .or_insert_with(|| broadcast::channel(4096).0)
+            .clone()
+    }
+
+    /// The workspace's activity relay (who is viewing or typing where).
+    pub fn activity_sender(
+        &self,
+        workspace_id: &str,
+    ) -> broadcast::Sender<stepup_protocol::Activity> {
+        let mut a = self
+            .inner
+            .activity
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        a.entry(workspace_id.to_owned())
+            .or_insert_with(|| broadcast::channel(1024).0)
             .clone()
     }
 

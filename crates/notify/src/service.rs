@@ -308,7 +308,7 @@ impl Notifications {
                     self.ready(store, state).await;
                 }
             }
-            SyncEvent::State(_) => {}
+            SyncEvent::State(_) | SyncEvent::Activity { .. } => {}
             SyncEvent::NewInbound { message } => {
                 if message.direction != Direction::Inbound {
                     return;

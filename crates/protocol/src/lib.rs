@@ -441,6 +441,47 @@ pub enum StreamEvent {
     },
     /// The server dropped frames for a slow client: resume with `/v1/sync` from your cursor.
     Lagged,
+    /// An agent is viewing or typing in a conversation (or has left it); relayed, never stored,
+    /// true until `until`.
+    Activity {
+        activity: Activity,
+    },
+}
+
+/// What an agent is doing in a conversation, as other agents see it (collision detection).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum ActivityKind {
+    Viewing,
+    Typing,
+}
+
+impl ActivityKind {
+    /// How long a report holds unless repeated: a viewer repeats every half minute, a typist
+    /// every few seconds while typing.
+    pub fn lasts_ms(self) -> i64 {
+        match self {
+            ActivityKind::Viewing => 60_000,
+            ActivityKind::Typing => 8_000,
+        }
+    }
+}
+
+/// One agent's activity in one conversation; `kind: None` means they left it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Activity {
+    pub conversation_id: String,
+    pub agent_id: String,
+    pub agent_name: String,
+    pub kind: Option<ActivityKind>,
+    pub until: i64,
+}
+
+/// Body of `POST /v1/conversations/{id}/activity`: viewing, typing, or `null` for "left".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ActivityRequest {
+    pub kind: Option<ActivityKind>,
 }
 
 // ---------------------------------------------------------------------------------------------

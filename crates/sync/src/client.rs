@@ -220,7 +220,9 @@ async fn read_json<T: DeserializeOwned>(
     let status = resp.status();
     let bytes = resp.bytes().await.map_err(|e| transport_error(url, e))?;
     if status.is_success() {
-        return serde_json::from_slice(&bytes).map_err(|e| ClientError::Malformed(e.to_string()));
+        // An empty answer (204) reads as `null`, which `()` takes.
+        let body: &[u8] = if bytes.is_empty() { b"null" } else { &bytes };
+        return serde_json::from_slice(body).map_err(|e| ClientError::Malformed(e.to_string()));
     }
     let body: Option<ErrorBody> = serde_json::from_slice(&bytes).ok();
     Err(match (status, body) {
@@ -442,6 +444,18 @@ impl CloudClient {
     ) -> Result<stepup_protocol::Agent, ClientError> {
         let body = stepup_protocol::SetPresenceRequest { presence };
         self.call(Method::PUT, "/v1/presence", Some(&body), None)
+            .await
+    }
+
+    /// Tells the other agents this one is viewing or typing in a conversation (`None`: left it).
+    pub async fn report_activity(
+        &self,
+        conversation_id: &str,
+        kind: Option<stepup_protocol::ActivityKind>,
+    ) -> Result<(), ClientError> {
+        let body = stepup_protocol::ActivityRequest { kind };
+        let path = format!("/v1/conversations/{}/activity", urlencode(conversation_id));
+        self.call::<()>(Method::POST, &path, Some(&body), None)
             .await
     }
 

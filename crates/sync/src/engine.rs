@@ -271,6 +271,11 @@ impl Engine {
                     continue;
                 }
             };
+            if let StreamEvent::Activity { activity } = event {
+                // Not a change: passed on, never stored.
+                self.emit(SyncEvent::Activity { activity });
+                continue;
+            }
             let cursor: u64 = self
                 .inner
                 .store
@@ -309,6 +314,7 @@ impl Engine {
                     self.catch_up().await?;
                     return Ok(());
                 }
+                StreamEvent::Activity { .. } => {}
             }
         }
     }

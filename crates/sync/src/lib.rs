@@ -85,4 +85,8 @@ pub enum SyncEvent {
         local_id: String,
         conversation_id: String,
     },
+    /// Another agent is viewing or typing in a conversation, or left it (never stored).
+    Activity {
+        activity: stepup_protocol::Activity,
+    },
 }

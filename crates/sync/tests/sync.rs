@@ -9,7 +9,7 @@ use common::wait_for;
 
 use rand::SeedableRng;
 use stepup_cloud::{Config, RunningServer, Server, demo};
-use stepup_protocol::{Channel, Role, SendMessageRequest};
+use stepup_protocol::{ActivityKind, Channel, Role, SendMessageRequest};
 use stepup_store::{ConversationFilter, MemorySecrets, SearchFilter, Secret};
 use stepup_sync::{
     SyncEvent, SyncState, SystemClock,
@@ -743,4 +743,123 @@ async fn availability_reaches_the_cloud_and_comes_back_through_the_feed() {
     drop(engine);
     close_all(vec![session.store]).await;
     server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_agents_see_each_other_viewing_and_typing_and_nothing_is_stored() {
+    let server = demo_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let accounts = accounts_in(dir.path());
+    let omar = sign_in(&server, &accounts, "omar@noor.demo").await;
+    let aisha = sign_in(&server, &accounts, "aisha@noor.demo").await;
+    // Another shop's agent on the same cloud hears nothing of it.
+    let other = server
+        .state
+        .create_workspace("Gulf Gadgets", "Asia/Riyadh")
+        .await
+        .unwrap();
+    server
+        .state
+        .create_agent(
+            &other.id,
+            "Huda",
+            "huda@gadgets.test",
+            demo::DEMO_PASSWORD,
+            Role::Admin,
+            vec![],
+        )
+        .await
+        .unwrap();
+    let huda = sign_in(&server, &accounts, "huda@gadgets.test").await;
+    let engines: Vec<Engine> = [&omar, &aisha, &huda]
+        .iter()
+        .map(|s| Engine::new(s, Arc::new(SystemClock), fast()))
+        .collect();
+    let mut events: Vec<_> = engines.iter().map(Engine::subscribe).collect();
+    let running: Vec<_> = engines.iter().map(run_in_background).collect();
+    for rx in &mut events {
+        wait_for(rx, |e| {
+            matches!(e, SyncEvent::State(stepup_sync::SyncState::Online { .. })).then_some(())
+        })
+        .await;
+    }
+    let conversation = server_conversations(&omar.client)
+        .await
+        .into_iter()
+        .next()
+        .unwrap();
+
+    // Omar opens the conversation and starts typing: Aisha sees both, with his name and until
+    // when it holds; Omar does not hear himself.
+    let before = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    for kind in [ActivityKind::Viewing, ActivityKind::Typing] {
+        omar.client
+            .report_activity(&conversation, Some(kind))
+            .await
+            .unwrap();
+        let seen = wait_for(&mut events[1], |e| match e {
+            SyncEvent::Activity { activity } => Some(activity.clone()),
+            _ => None,
+        })
+        .await;
+        assert_eq!(seen.conversation_id, conversation);
+        assert_eq!(seen.agent_name, "Omar Khalil");
+        assert_eq!(seen.kind, Some(kind));
+        assert!(
+            seen.until >= before + kind.lasts_ms()
+                && seen.until <= before + kind.lasts_ms() + 60_000
+        );
+    }
+    // He leaves.
+    omar.client
+        .report_activity(&conversation, None)
+        .await
+        .unwrap();
+    let left = wait_for(&mut events[1], |e| match e {
+        SyncEvent::Activity { activity } => Some(activity.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(left.kind, None);
+
+    // Aisha types back: Omar sees it (so his own reports were not echoed to him before it).
+    aisha
+        .client
+        .report_activity(&conversation, Some(ActivityKind::Typing))
+        .await
+        .unwrap();
+    let to_omar = wait_for(&mut events[0], |e| match e {
+        SyncEvent::Activity { activity } => Some(activity.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!(to_omar.agent_name, "Aisha Rahman");
+
+    // The other workspace heard none of it, and a conversation it does not have is refused.
+    assert!(
+        std::iter::from_fn(|| events[2].try_recv().ok())
+            .all(|e| !matches!(e, SyncEvent::Activity { .. }))
+    );
+    assert!(matches!(
+        huda.client
+            .report_activity(&conversation, Some(ActivityKind::Viewing))
+            .await,
+        Err(stepup_sync::client::ClientError::Server { status: 404, .. })
+    ));
+    // Never stored: nothing in the feed, nothing in the caches.
+    let changes = omar.client.sync("0", 5000).await.unwrap();
+    assert!(
+        !serde_json::to_string(&changes.changes)
+            .unwrap()
+            .contains("typing")
+    );
+
+    for (stop, runner) in running {
+        let _ = stop.send(());
+        runner.await.unwrap();
+    }
+    close_all(vec![omar.store, aisha.store, huda.store]).await;
 }

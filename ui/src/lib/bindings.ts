@@ -15,6 +15,16 @@ active: boolean,
  */
 last: boolean, };
 export type Action = { "type": "assign_agent", agentId: string, } | { "type": "assign_team", teamId: string, } | { "type": "unassign" } | { "type": "status", status: ConversationStatus, snoozedUntil?: number, } | { "type": "labels", labelIds: Array<string>, } | { "type": "priority", priority: Priority, };
+export type ActivityKind = "viewing" | "typing";
+export type ActivityView = { conversationId: string, agentId: string, agentName: string, 
+/**
+ * `None`: they left the conversation.
+ */
+kind: ActivityKind | null, 
+/**
+ * Until when it holds unless reported again (ms since the epoch).
+ */
+until: number, };
 export type AddNote = { conversationId: string, 
 /**
  * `@Name` mentions are resolved to agents by the cloud.
@@ -224,7 +234,7 @@ export type HijriDate = { year: number,
  */
 month: number, day: number, };
 export type IdentityView = { channel: Channel, externalId: string, };
-export type InboxEvent = { "type": "changed", ids: Array<string>, } | { "type": "status", status: SyncStatus, };
+export type InboxEvent = { "type": "changed", ids: Array<string>, } | { "type": "status", status: SyncStatus, } | { "type": "activity", activity: ActivityView, };
 export type InboxPage = { total: number, offset: number, rows: Array<InboxRow>, };
 export type InboxQuery = { channel?: Channel, status?: ConversationStatus, 
 /**
@@ -344,6 +354,7 @@ hijri: boolean, };
 export type QuietHours = { from: number, to: number, };
 export type QuoteView = { id: string, text: string, };
 export type Range = { "kind": "today" } | { "kind": "last7" } | { "kind": "last30" } | { "kind": "last90" } | { "kind": "this_week" } | { "kind": "custom", from: string, to: string, };
+export type ReportActivity = { conversationId: string, kind: ActivityKind | null, };
 export type Role = "agent" | "supervisor" | "admin";
 export type SaveAttachment = { id: string, 
 /**
@@ -444,6 +455,7 @@ export type Commands = {
   discard_message: { args: string; result: null };
   suggestions: { args: string; result: Array<SuggestionView> };
   mark_read: { args: string; result: null };
+  report_activity: { args: ReportActivity; result: null };
   mark_unread: { args: string; result: null };
   load_older: { args: string; result: boolean };
   saved_views: { args: null; result: Array<SavedView> };
@@ -497,6 +509,7 @@ export const COMMAND_NAMES = [
   "discard_message",
   "suggestions",
   "mark_read",
+  "report_activity",
   "mark_unread",
   "load_older",
   "saved_views",

@@ -4,6 +4,7 @@
 import type {
   AccountView,
   Action,
+  ActivityView,
   ConversationView,
   Directory,
   FirstScreen,
@@ -79,6 +80,10 @@ class InboxState {
   /** The first status is known: until then the start screen is not shown (no flash of it). */
   ready = $state(false);
   selected = $state<string | null>(null);
+  /** Other agents viewing or typing, by conversation then agent (short-lived, never stored). */
+  activity = $state<Record<string, Record<string, ActivityView>>>({});
+  #viewingTimer: ReturnType<typeof setInterval> | undefined;
+  #typingSent = 0;
   conversation = $state<ConversationView | null>(null);
   status = $state<SyncStatus>({ state: 'signed_out', account: null, lastSyncAt: null, error: null, applied: 0, total: null });
   query = $state<ListQuery>({ ...DEFAULT_QUERY });
@@ -225,6 +230,8 @@ class InboxState {
       } else if (event.type === 'changed') {
         this.#schedule();
         if (this.selected && event.ids.includes(this.selected)) void this.#reloadConversation();
+      } else if (event.type === 'activity') {
+        this.#applyActivity(event.activity);
       }
     });
   }
@@ -379,7 +386,47 @@ class InboxState {
     }
   }
 
+  /** Another agent's report: kept until it expires or they leave. */
+  #applyActivity(a: ActivityView): void {
+    const here = { ...(this.activity[a.conversationId] ?? {}) };
+    if (a.kind === null) delete here[a.agentId];
+    else here[a.agentId] = a;
+    this.activity = { ...this.activity, [a.conversationId]: here };
+  }
+
+  /** Who else is in a conversation at `now`, typists first. */
+  othersIn(conversationId: string, now: number): ActivityView[] {
+    return Object.values(this.activity[conversationId] ?? {})
+      .filter((a) => a.until > now)
+      .sort((x, y) => (x.kind === y.kind ? x.agentName.localeCompare(y.agentName) : x.kind === 'typing' ? -1 : 1));
+  }
+
+  /** Tells the other agents this one now views `id` (and left the one before), every half minute while it stays open. */
+  #reportViewing(id: string | null): void {
+    const before = this.selected;
+    if (before && before !== id) void call('report_activity', { conversationId: before, kind: null }).catch(() => undefined);
+    clearInterval(this.#viewingTimer);
+    this.#viewingTimer = undefined;
+    if (!id) return;
+    const report = () => {
+      if (this.selected === id) void call('report_activity', { conversationId: id, kind: 'viewing' }).catch(() => undefined);
+    };
+    queueMicrotask(report);
+    this.#viewingTimer = setInterval(report, 30_000);
+  }
+
+  /** The agent is typing a reply in the open conversation (reported at most every 3 s). */
+  typing(): void {
+    const id = this.selected;
+    const now = Date.now();
+    if (!id || now - this.#typingSent < 3_000) return;
+    this.#typingSent = now;
+    void call('report_activity', { conversationId: id, kind: 'typing' }).catch(() => undefined);
+  }
+
   async open(id: string, messageId: string | null = null): Promise<void> {
+    this.#reportViewing(id);
+    this.#typingSent = 0;
     this.selected = id;
     this.focusMessage = messageId;
     this.suggestions = [];

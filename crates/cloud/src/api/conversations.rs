@@ -219,6 +219,41 @@ pub(super) async fn add_note(
     Ok((StatusCode::CREATED, Json(note)))
 }
 
+/// An agent reports viewing or typing in a conversation (or leaving it): relayed to the other
+/// agents' streams, true for [`ActivityKind::lasts_ms`] unless repeated, never stored.
+pub(super) async fn report_activity(
+    State(state): State<AppState>,
+    auth: AuthAgent,
+    Path(id): Path<String>,
+    JsonBody(req): JsonBody<stepup_protocol::ActivityRequest>,
+) -> ApiResult<StatusCode> {
+    let mut conn = state.pool().acquire().await?;
+    let exists: Option<Conversation> =
+        store::get(&mut conn, &auth.workspace_id, EntityKind::Conversation, &id).await?;
+    if exists.is_none() {
+        return Err(ApiError::not_found("conversation"));
+    }
+    let agent: Option<stepup_protocol::Agent> = store::get(
+        &mut conn,
+        &auth.workspace_id,
+        EntityKind::Agent,
+        &auth.agent_id,
+    )
+    .await?;
+    drop(conn);
+    let now = state.now();
+    let _ = state
+        .activity_sender(&auth.workspace_id)
+        .send(stepup_protocol::Activity {
+            conversation_id: id,
+            agent_name: agent.map_or_else(|| auth.agent_id.clone(), |a| a.name),
+            agent_id: auth.agent_id,
+            kind: req.kind,
+            until: req.kind.map_or(now, |k| now + k.lasts_ms()),
+        });
+    Ok(StatusCode::NO_CONTENT)
+}
+
 pub(super) async fn mark_read(
     State(state): State<AppState>,
     auth: AuthAgent,

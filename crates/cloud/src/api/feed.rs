@@ -115,6 +115,7 @@ async fn run_stream(state: AppState, auth: AuthAgent, mut socket: WebSocket) {
     let mut stopping = state.stopping();
     // Subscribe before reading the head so nothing committed after the hello is lost.
     let mut rx = state.feed_sender(&auth.workspace_id).subscribe();
+    let mut activity = state.activity_sender(&auth.workspace_id).subscribe();
     let head = match state.pool().acquire().await {
         Ok(mut c) => store::feed_bounds(&mut c, &auth.workspace_id)
             .await
@@ -154,6 +155,13 @@ async fn run_stream(state: AppState, auth: AuthAgent, mut socket: WebSocket) {
                 let lagged = matches!(ev, StreamEvent::Lagged);
                 let Ok(frame) = send(&ev) else { break };
                 if socket.send(frame).await.is_err() || lagged { break; }
+            }
+            a = activity.recv() => {
+                // Short-lived news: one missed under load is replaced by the next report.
+                let Ok(a) = a else { continue };
+                if a.agent_id == auth.agent_id { continue; }
+                let Ok(frame) = send(&StreamEvent::Activity { activity: a }) else { break };
+                if socket.send(frame).await.is_err() { break; }
             }
             _ = beat.tick() => {
                 let Ok(frame) = send(&StreamEvent::Heartbeat { at: state.now(), head: last }) else { break };

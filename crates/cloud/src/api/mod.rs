@@ -40,6 +40,10 @@ fn build(body_limit: usize, attachment_limit: usize) -> Routes {
         .post("/v1/conversations/{id}/messages", messages::send_message)
         .post("/v1/conversations/{id}/notes", conversations::add_note)
         .post("/v1/conversations/{id}/read", conversations::mark_read)
+        .post(
+            "/v1/conversations/{id}/activity",
+            conversations::report_activity,
+        )
         .post("/v1/conversations/{id}/unread", conversations::mark_unread)
         .get(
             "/v1/conversations/{id}/suggestions",
