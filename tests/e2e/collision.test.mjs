@@ -88,6 +88,16 @@ test('another agent typing in the open conversation is shown, and a reply asks f
     // Omar leaves: the line goes.
     await api(cloud, `/v1/conversations/${id}/activity`, { kind: null }, omar.access_token);
     await app.waitUntil(`return !document.querySelector('[data-testid="activity"]');`);
+
+    // The supervisor's list: Omar's conversations, most urgent first.
+    await app.execute(`
+      const pick = (sel, value) => { const s = document.querySelector(sel); s.value = value; s.dispatchEvent(new Event('change', { bubbles: true })); };
+      pick('[data-testid="filter-assignee"]', 'agent:' + arguments[0]);
+      pick('[data-testid="sort"]', 'priority');`, [omar.agent.id]);
+    await app.waitUntil(`
+      const rows = [...document.querySelectorAll('[data-testid="conversation-row"]')];
+      return rows.length > 0 && rows.every((r) => r.querySelector('.assignee')?.textContent.trim() === 'Omar Khalil');`);
+    await app.screenshot(join(shots, 'list-by-agent-priority-ar.png'));
   } catch (err) {
     await app.screenshot(join(shots, 'failed-collision.png')).catch(() => {});
     throw err;

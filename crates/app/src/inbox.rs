@@ -500,6 +500,13 @@ impl Inbox {
                     }
                 }
             }
+            // A given agent or team narrows the list whatever the view says.
+            if let Some(agent) = query.agent.clone() {
+                filter.assignee = Some(AssigneeFilter::Agent(agent));
+            }
+            if let Some(team) = query.team.clone() {
+                filter.teams = vec![team];
+            }
             let rows = store.conversations(&filter).await?;
             let total = store.conversation_count(&filter).await?;
             Ok(InboxPage {

@@ -263,6 +263,12 @@ pub fn typescript_bindings() -> String {
             .iter()
             .map(|s| s.as_str()),
     ));
+    out.push_str(&value_list(
+        "Every order of the conversation list.",
+        "SORTS",
+        "ListSort",
+        stepup_store::ListSort::ALL.iter().map(|s| s.as_str()),
+    ));
     out
 }
 

@@ -30,6 +30,12 @@ pub struct ListFilters {
     pub status: Option<ConversationStatus>,
     pub channel: Option<Channel>,
     pub label: Option<String>,
+    /// A given agent's conversations (views saved before it have none).
+    #[serde(default)]
+    pub agent: Option<String>,
+    /// A given team's conversations.
+    #[serde(default)]
+    pub team: Option<String>,
     pub unread: bool,
     pub sort: ListSort,
 }
@@ -95,5 +101,17 @@ impl Inbox {
         self.with_session(async |s| Ok(s.store.delete_view(name).await?))
             .await?;
         self.saved_views().await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn views_saved_before_the_agent_and_team_filters_still_open() {
+        let old = r#"{"view":"mine","status":"open","channel":"whatsapp","label":null,"unread":true,"sort":"waiting"}"#;
+        let f: ListFilters = serde_json::from_str(old).unwrap();
+        assert_eq!((f.agent, f.team, f.view), (None, None, ListView::Mine));
     }
 }

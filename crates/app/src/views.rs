@@ -233,6 +233,12 @@ pub struct InboxQuery {
     pub view: Option<ListView>,
     #[ts(optional)]
     pub label: Option<String>,
+    /// Only this agent's conversations (whatever `view` says about the assignee).
+    #[ts(optional)]
+    pub agent: Option<String>,
+    /// Only this team's conversations (whatever `view` says about teams).
+    #[ts(optional)]
+    pub team: Option<String>,
     #[ts(optional)]
     pub unread: Option<bool>,
     /// `latest` when absent.

@@ -680,12 +680,69 @@ async fn an_agents_day_views_actions_notes_templates_and_sending() {
         ErrorCode::InvalidInput
     );
 
+    // A supervisor's list: a given agent's or team's conversations, and the most urgent first.
+    let all = list(&app, InboxQuery::default()).await;
+    let (agent, team) = (
+        all.iter()
+            .find_map(|r| r.assignee_agent_id.clone())
+            .expect("an assigned conversation"),
+        all.iter()
+            .find_map(|r| r.team_id.clone())
+            .expect("a team's conversation"),
+    );
+    let theirs = list(
+        &app,
+        InboxQuery {
+            agent: Some(agent.clone()),
+            ..InboxQuery::default()
+        },
+    )
+    .await;
+    assert!(!theirs.is_empty());
+    assert!(
+        theirs
+            .iter()
+            .all(|r| r.assignee_agent_id.as_ref() == Some(&agent))
+    );
+    let team_rows = list(
+        &app,
+        InboxQuery {
+            team: Some(team.clone()),
+            ..InboxQuery::default()
+        },
+    )
+    .await;
+    assert!(!team_rows.is_empty());
+    assert!(team_rows.iter().all(|r| r.team_id.as_ref() == Some(&team)));
+    let by_priority = list(
+        &app,
+        InboxQuery {
+            sort: Some(ListSort::Priority),
+            ..InboxQuery::default()
+        },
+    )
+    .await;
+    let rank = |p: stepup_protocol::Priority| match p {
+        stepup_protocol::Priority::Urgent => 0,
+        stepup_protocol::Priority::High => 1,
+        stepup_protocol::Priority::Normal => 2,
+        stepup_protocol::Priority::Low => 3,
+    };
+    assert!(
+        by_priority
+            .windows(2)
+            .all(|w| rank(w[0].priority) <= rank(w[1].priority))
+    );
+    assert_eq!(rank(by_priority[0].priority), 0, "urgent on top");
+
     // Saved views live in the account's cache: named filters, in the order first saved.
     let filters = |channel: &str, unread| ListFilters {
         view: ListView::Mine,
         status: Some(ConversationStatus::Open),
         channel: Channel::parse(channel),
         label: None,
+        agent: None,
+        team: None,
         unread,
         sort: ListSort::Waiting,
     };

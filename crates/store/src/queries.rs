@@ -45,6 +45,21 @@ pub enum ListSort {
     Latest,
     /// Customers waiting for an answer first, the longest-waiting on top.
     Waiting,
+    /// Urgent first, then high, normal and low; the latest activity first within each.
+    Priority,
+}
+
+impl ListSort {
+    pub const ALL: &[ListSort] = &[ListSort::Latest, ListSort::Waiting, ListSort::Priority];
+
+    /// The wire name (what serde writes).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ListSort::Latest => "latest",
+            ListSort::Waiting => "waiting",
+            ListSort::Priority => "priority",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -167,6 +182,10 @@ impl Store {
             ListSort::Waiting => {
                 " ORDER BY (c.last_inbound_at IS NULL OR c.last_inbound_at < c.last_message_at),
                    c.last_inbound_at ASC, c.id"
+            }
+            ListSort::Priority => {
+                " ORDER BY CASE c.priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END,
+                   c.last_message_at DESC, c.id"
             }
         });
         q.push(" LIMIT ")

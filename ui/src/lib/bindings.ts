@@ -240,7 +240,15 @@ export type InboxQuery = { channel?: Channel, status?: ConversationStatus,
 /**
  * `all` when absent.
  */
-view?: ListView, label?: string, unread?: boolean, 
+view?: ListView, label?: string, 
+/**
+ * Only this agent's conversations (whatever `view` says about the assignee).
+ */
+agent?: string, 
+/**
+ * Only this team's conversations (whatever `view` says about teams).
+ */
+team?: string, unread?: boolean, 
 /**
  * `latest` when absent.
  */
@@ -270,8 +278,16 @@ export type InlineMedia = { contentType: string,
 dataUrl: string, };
 export type IpcError = { code: ErrorCode, message: string, };
 export type LabelView = { id: string, name: string, color: string, };
-export type ListFilters = { view: ListView, status: ConversationStatus | null, channel: Channel | null, label: string | null, unread: boolean, sort: ListSort, };
-export type ListSort = "latest" | "waiting";
+export type ListFilters = { view: ListView, status: ConversationStatus | null, channel: Channel | null, label: string | null, 
+/**
+ * A given agent's conversations (views saved before it have none).
+ */
+agent: string | null, 
+/**
+ * A given team's conversations.
+ */
+team: string | null, unread: boolean, sort: ListSort, };
+export type ListSort = "latest" | "waiting" | "priority";
 export type ListView = "all" | "mine" | "unassigned" | "my_teams";
 export type Locale = "en" | "ar";
 export type MediaProblem = "too_large" | "gone" | "corrupt" | "refused" | "provider_down";
@@ -560,4 +576,11 @@ export const STATUSES: readonly ConversationStatus[] = [
   "pending",
   "snoozed",
   "resolved",
+];
+
+/** Every order of the conversation list. */
+export const SORTS: readonly ListSort[] = [
+  "latest",
+  "waiting",
+  "priority",
 ];

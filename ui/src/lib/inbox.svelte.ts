@@ -31,6 +31,8 @@ export const DEFAULT_QUERY: ListQuery = {
   status: null,
   channel: null,
   label: null,
+  agent: null,
+  team: null,
   unread: false,
   sort: 'latest',
 };
@@ -47,6 +49,8 @@ export function toInboxQuery(q: ListQuery, offset = 0, limit = FIRST_ROWS + 2 * 
     status: q.status ?? undefined,
     channel: q.channel ?? undefined,
     label: q.label ?? undefined,
+    agent: q.agent ?? undefined,
+    team: q.team ?? undefined,
     unread: q.unread || undefined,
     sort: q.sort,
     offset,
