@@ -43,6 +43,7 @@ analytics-export-csv = تصدير CSV
 analytics-exported = حُفظ الملف { $path }
 analytics-print = طباعة التقرير
 analytics-report-period = { $from } – { $to } · { $zone }
+analytics-incomplete = يحتفظ هذا الجهاز برسائل مساحة العمل ابتداءً من { $from }: الأرقام المحسوبة من الرسائل (الرسائل الواردة والصادرة وأزمنة الرد وساعات الذروة) مكتملة من ذلك اليوم. أما المحادثات وحلّها والتقييمات فتشمل الفترة كلها.
 
 ## الأقسام
 analytics-figures = الأرقام الرئيسية

@@ -43,6 +43,7 @@ analytics-export-csv = Export CSV
 analytics-exported = Saved { $path }
 analytics-print = Print report
 analytics-report-period = { $from } – { $to } · { $zone }
+analytics-incomplete = This computer holds the workspace's messages from { $from } on: figures counted from messages (messages in and out, response times, the busiest hours) are complete from that day. Conversations, resolutions and ratings cover the whole period.
 
 ## Sections
 analytics-figures = Key figures

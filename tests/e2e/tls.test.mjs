@@ -158,6 +158,18 @@ test('over TLS with the shop\'s own CA: refused when untrusted or plain, then si
     await app.execute(`document.querySelector('[data-testid="composer"]').dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));`);
     await app.waitUntil(`return [...document.querySelectorAll('.bubble.outbound[data-status]')].some((b) => b.textContent.includes(arguments[0]) && ['sent', 'delivered'].includes(b.dataset.status));`, [reply]);
     await app.screenshot(join(shots, 'conversation-over-tls-en.png'));
+
+    // This cloud keeps the real 30-day snapshot: over 90 days the analytics say from when the
+    // message figures are complete.
+    await app.click('[data-testid="nav-analytics"]');
+    await app.click('[data-testid="range-last90"]');
+    await app.find('[data-testid="analytics-incomplete"]');
+    assert.match(await app.text('[data-testid="analytics-incomplete"]'), /holds the workspace's messages from/);
+    await app.screenshot(join(shots, 'analytics-incomplete-en.png'));
+    await app.click('[data-testid="language-switch"]');
+    await app.find('html[dir="rtl"]');
+    assert.match(await app.text('[data-testid="analytics-incomplete"]'), /يحتفظ هذا الجهاز برسائل مساحة العمل ابتداءً من/);
+    await app.screenshot(join(shots, 'analytics-incomplete-ar.png'));
   } catch (err) {
     await app.screenshot(join(shots, 'failed-tls.png')).catch(() => {});
     throw err;

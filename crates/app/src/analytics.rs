@@ -17,6 +17,11 @@ pub struct AnalyticsView {
     /// Only supervisors and admins see the dashboard.
     pub allowed: bool,
     pub dashboard: Option<Dashboard>,
+    /// When the period starts before this computer holds every message (the server sends the
+    /// last 30 days at sign-in; the history setting keeps so many days): from when the figures
+    /// counted from messages are complete. `None`: the whole period is complete.
+    #[ts(type = "number | null")]
+    pub messages_complete_from: Option<i64>,
 }
 
 /// Where an export was written.
@@ -48,6 +53,7 @@ fn analytics_err(e: stepup_analytics::AnalyticsError) -> AppError {
 impl App {
     /// The dashboard for `query` at `now` (Unix ms).
     pub async fn analytics_at(&self, query: Query, now: i64) -> Result<AnalyticsView, AppError> {
+        let history_days = self.get_settings().history_days;
         self.inbox()
             .with_session(async |session| {
                 let role = session.account.role;
@@ -56,14 +62,23 @@ impl App {
                         role,
                         allowed: false,
                         dashboard: None,
+                        messages_complete_from: None,
                     });
                 }
                 let dashboard = stepup_analytics::dashboard(&session.store, &query, now)
                     .await
                     .map_err(analytics_err)?;
+                let kept_from = now - i64::from(history_days) * 24 * 3_600_000;
+                let complete_from = session
+                    .store
+                    .messages_complete_from()
+                    .await?
+                    .map_or(kept_from, |snapshot| snapshot.max(kept_from));
                 Ok(AnalyticsView {
                     role,
                     allowed: true,
+                    messages_complete_from: (dashboard.from < complete_from)
+                        .then_some(complete_from),
                     dashboard: Some(dashboard),
                 })
             })

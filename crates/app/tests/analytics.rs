@@ -72,7 +72,9 @@ async fn supervisors_see_the_dashboard_from_the_cache_and_export_it() {
         rows.windows(2)
             .all(|w| w[0].last_message_at >= w[1].last_message_at)
     );
-    // The demo's 90 days of history are all in the cache: messages on the first days too.
+    // The demo's 90 days of history are all in the cache: messages on the first days too, and
+    // nothing says otherwise.
+    assert_eq!(view.messages_complete_from, None);
     assert!(d.days[..30].iter().map(|day| day.messages_in).sum::<u32>() > 50);
     assert!(d.figure("ai_share").unwrap().value.unwrap() > 5.0);
     assert!(d.figure("window_closed").unwrap().value.unwrap() > 0.0);
@@ -89,4 +91,71 @@ async fn supervisors_see_the_dashboard_from_the_cache_and_export_it() {
     assert!(text.starts_with('\u{feff}'));
     assert!(text.contains(&format!("المحادثات المفتوحة,{expected},عدد")));
     app.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn figures_over_days_the_cache_lacks_say_from_when_they_are_complete() {
+    // The real cloud's settings: the sign-in snapshot holds the last 30 days of messages.
+    let mut server = stepup_cloud::Server::start(stepup_cloud::Config::demo())
+        .await
+        .unwrap();
+    stepup_cloud::demo::start_demo(&mut server, 5, 0.0)
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::open(
+        AppPaths::under(dir.path().to_path_buf()),
+        vec!["en-US".into()],
+    );
+    app.inbox()
+        .use_secrets(std::sync::Arc::new(stepup_store::MemorySecrets::default()));
+    let mut events = app.inbox().subscribe();
+    app.sign_in(stepup_app::accounts::SignIn {
+        server: server.url(),
+        email: "sara@noor.demo".into(),
+        password: stepup_cloud::demo::DEMO_PASSWORD.into(),
+        passphrase: None,
+    })
+    .await
+    .unwrap();
+    while app.status().state != SyncPhase::Online {
+        if let InboxEvent::Status { status } = events.recv().await.unwrap()
+            && status.state == SyncPhase::Online
+        {
+            break;
+        }
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    let day = 24 * 3_600_000;
+    let over = |range| Query {
+        range,
+        ..Query::default()
+    };
+    // 90 days: the figures say from when they are complete, about 30 days ago; the days before
+    // hold no messages in this cache (what the label warns about).
+    let view = app.analytics_at(over(Range::Last90), now).await.unwrap();
+    let from = view
+        .messages_complete_from
+        .expect("the 90 days start before the cached messages");
+    assert!(
+        (now - 30 * day - 60_000..=now - 30 * day + 60_000).contains(&from),
+        "{}",
+        (now - from) as f64 / day as f64
+    );
+    let d = view.dashboard.unwrap();
+    assert_eq!(
+        d.days[..50].iter().map(|day| day.messages_in).sum::<u32>(),
+        0
+    );
+    // Conversations are all there (only messages are windowed): more over 90 days than 30.
+    let month = app.analytics_at(over(Range::Last30), now).await.unwrap();
+    let opened = |d: &stepup_analytics::Dashboard| d.figure("opened").unwrap().value.unwrap();
+    assert!(opened(&d) > opened(month.dashboard.as_ref().unwrap()));
+    // 7 days: complete, nothing to say.
+    let week = app.analytics_at(over(Range::Last7), now).await.unwrap();
+    assert_eq!(week.messages_complete_from, None);
+    server.shutdown().await;
 }

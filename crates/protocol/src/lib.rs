@@ -422,6 +422,11 @@ pub struct SyncResponse {
     /// holds, for a progress bar.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub snapshot_total: Option<u64>,
+    /// On snapshot pages: the snapshot holds messages from this instant on (the server's message
+    /// window, 30 days by default); older ones come only on demand, per conversation. Clients
+    /// say so where a figure would need them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub messages_since: Option<i64>,
 }
 
 /// Frames the server sends on `GET /v1/stream`.

@@ -295,6 +295,20 @@ impl Store {
             .await?)
     }
 
+    /// From when this cache holds every message of the workspace (the bootstrap snapshot's
+    /// message window); `None` when the server did not say.
+    pub async fn messages_complete_from(&self) -> Result<Option<i64>> {
+        Ok(self
+            .meta(MESSAGES_COMPLETE_FROM_KEY)
+            .await?
+            .and_then(|v| v.parse().ok()))
+    }
+
+    pub async fn set_messages_complete_from(&self, at: i64) -> Result<()> {
+        self.set_meta(MESSAGES_COMPLETE_FROM_KEY, &at.to_string())
+            .await
+    }
+
     pub async fn set_meta(&self, key: &str, value: &str) -> Result<()> {
         sqlx::query("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
             .bind(key)
@@ -304,3 +318,6 @@ impl Store {
         Ok(())
     }
 }
+
+/// The meta key of [`Store::messages_complete_from`].
+const MESSAGES_COMPLETE_FROM_KEY: &str = "messages_complete_from";

@@ -140,6 +140,10 @@ impl Engine {
             .store
             .apply_page(&resp.changes, &resp.next_cursor, bootstrapped)
             .await?;
+        if let Some(since) = resp.messages_since {
+            // The snapshot's messages start there: figures over older days would be short.
+            self.inner.store.set_messages_complete_from(since).await?;
+        }
         if !applied.conversations.is_empty() {
             self.emit(SyncEvent::ConversationsChanged {
                 ids: applied.conversations.clone(),
@@ -293,6 +297,7 @@ impl Engine {
                         has_more: false,
                         snapshot: false,
                         snapshot_total: None,
+                        messages_since: None,
                     };
                     self.apply(&resp, true, true).await?;
                     *self

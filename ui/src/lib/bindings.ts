@@ -69,7 +69,13 @@ role: Role,
 /**
  * Only supervisors and admins see the dashboard.
  */
-allowed: boolean, dashboard: Dashboard | null, };
+allowed: boolean, dashboard: Dashboard | null, 
+/**
+ * When the period starts before this computer holds every message (the server sends the
+ * last 30 days at sign-in; the history setting keeps so many days): from when the figures
+ * counted from messages are complete. `None`: the whole period is complete.
+ */
+messagesCompleteFrom: number | null, };
 export type AppInfo = { name: string, version: string, 
 /**
  * The UI language in effect (the saved choice, else the OS's).

@@ -70,6 +70,7 @@ pub(super) async fn sync(
                 has_more,
                 snapshot: false,
                 snapshot_total: None,
+                messages_since: None,
             }
         }
         Cursor::Snapshot(after) => {
@@ -96,6 +97,7 @@ pub(super) async fn sync(
                 has_more,
                 snapshot: true,
                 snapshot_total,
+                messages_since: Some(since),
             }
         }
     };
