@@ -189,6 +189,8 @@ pub struct Config {
     pub compaction_interval: Option<Duration>,
     /// Messages older than this are left out of a snapshot; the client pages them with `?before=`.
     pub snapshot_message_window: Duration,
+    /// Ask the customer for a 1–5 rating when a conversation is resolved.
+    pub csat_survey: bool,
     pub heartbeat_interval: Duration,
     /// Web Chat: messages a visitor may send per minute.
     pub webchat_rate_per_minute: u32,
@@ -233,6 +235,7 @@ impl Config {
             feed_retention: 200_000,
             compaction_interval: Some(Duration::from_secs(600)),
             snapshot_message_window: Duration::from_secs(30 * 24 * 3600),
+            csat_survey: true,
             heartbeat_interval: Duration::from_secs(15),
             webchat_rate_per_minute: 30,
             tiktok_tolerance: Duration::from_secs(300),

@@ -150,6 +150,7 @@ pub async fn contact_and_conversation(
         unread_count: 0,
         reply_window: reply_window(channel, None, at),
         csat: None,
+        csat_asked_at: None,
         resolved_at: None,
     };
     w.put_conversation(&conv).await?;
@@ -254,6 +255,29 @@ pub async fn ingest_in(
     }
     conv.last_inbound_at = Some(conv.last_inbound_at.map_or(m.at, |t| t.max(m.at)));
     conv.reply_window = reply_window(conv.channel, conv.last_inbound_at, conv.created_at);
+    // The answer to the satisfaction question: kept as the rating, the conversation stays
+    // resolved. Anything else is a message like any other.
+    let rating = match (&msg.content, conv.csat_asked_at) {
+        (MessageContent::Text { text }, Some(asked))
+            if conv.status == ConversationStatus::Resolved
+                && conv.csat.is_none()
+                && (asked..=asked + crate::csat::ANSWER_WITHIN_MS).contains(&m.at) =>
+        {
+            crate::csat::rating(text)
+        }
+        _ => None,
+    };
+    if let Some(r) = rating {
+        conv.csat = Some(r);
+        // The round ends with the answer: resolving again asks only after the customer writes.
+        conv.csat_asked_at = Some(m.at);
+        conv.preview = Some(msg.content.preview());
+        w.put_conversation(&conv).await?;
+        return Ok(Outcome::Created {
+            message_id: msg.id,
+            conversation_id: conv.id,
+        });
+    }
     if !is_reaction {
         conv.preview = Some(msg.content.preview());
         conv.unread_count += 1;

@@ -27,6 +27,7 @@ pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod connections;
+pub mod csat;
 pub mod demo;
 pub mod error;
 pub mod extract;

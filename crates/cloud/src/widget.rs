@@ -66,7 +66,8 @@ pub(crate) fn register(r: Routes) -> Routes {
         .get("/webchat/frame.css", frame_css)
 }
 
-fn catalog() -> &'static Catalog {
+/// The embedded catalogs, for what the cloud itself says to customers.
+pub(crate) fn catalog() -> &'static Catalog {
     static CATALOG: std::sync::OnceLock<Catalog> = std::sync::OnceLock::new();
     CATALOG.get_or_init(Catalog::embedded)
 }

@@ -299,6 +299,10 @@ pub struct Conversation {
     /// Customer satisfaction score 1–5 once the customer answered the survey.
     #[serde(default)]
     pub csat: Option<u8>,
+    /// When the satisfaction question was last sent (on resolving) or answered: a new one is
+    /// asked only after the customer writes again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub csat_asked_at: Option<i64>,
     /// When the conversation was last resolved; cleared when it reopens.
     #[serde(default)]
     pub resolved_at: Option<i64>,

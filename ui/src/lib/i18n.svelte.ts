@@ -5,8 +5,9 @@ import type { FluentVariable } from '@fluent/bundle';
 import { buildBundles, type Bundles, type Source } from './fluent';
 import type { Direction, Locale } from './bindings';
 
-// webchat.ftl is the website widget's, served by the cloud, not the app's.
-const files = import.meta.glob(['../../../i18n/*/*.ftl', '!../../../i18n/*/webchat.ftl'], {
+// webchat.ftl (the website widget) and customers.ftl (what the cloud says to customers) are the
+// cloud's, not the app's.
+const files = import.meta.glob(['../../../i18n/*/*.ftl', '!../../../i18n/*/webchat.ftl', '!../../../i18n/*/customers.ftl'], {
   query: '?fluent',
   import: 'default',
   eager: true,

@@ -103,6 +103,7 @@ fn conversation(id: &str, contact: &str, channel: Channel, at: i64, last: &str) 
             templates_allowed: false,
         },
         csat: None,
+        csat_asked_at: None,
         resolved_at: None,
     }
 }

@@ -119,9 +119,97 @@ pub(super) async fn update_conversation(
         };
         w.put_message(&msg).await?;
     }
+    let survey = if before.status != ConversationStatus::Resolved
+        && conv.status == ConversationStatus::Resolved
+        && state.config().csat_survey
+    {
+        ask_rating(&state, &mut w, &mut conv, now).await?
+    } else {
+        None
+    };
     w.put_conversation(&conv).await?;
     state.commit(w).await?;
+    if let Some((recipient, msg)) = survey {
+        outbound::dispatch(
+            state.clone(),
+            auth.workspace_id.clone(),
+            conv.channel,
+            recipient,
+            msg,
+            false,
+        );
+    }
     Ok(Json(conv))
+}
+
+/// On resolving: asks the customer for a 1–5 rating on their channel, in their language, when
+/// they wrote since the last question and the channel still takes free text (no template is
+/// spent on it). Returns the recipient and the stored question, to send after the commit.
+async fn ask_rating(
+    state: &AppState,
+    w: &mut store::Writer,
+    conv: &mut Conversation,
+    now: i64,
+) -> Result<Option<(String, Message)>, ApiError> {
+    let Some(last_inbound) = conv.last_inbound_at else {
+        return Ok(None);
+    };
+    if conv
+        .csat_asked_at
+        .is_some_and(|asked| asked >= last_inbound)
+    {
+        return Ok(None);
+    }
+    let text_ok = conv
+        .reply_window
+        .check(
+            &stepup_protocol::SendMessageRequest::Text {
+                text: String::new(),
+                reply_to_message_id: None,
+                human_agent: false,
+            },
+            now,
+        )
+        .is_ok();
+    if !text_ok {
+        return Ok(None);
+    }
+    let contact: Option<Contact> = w.get(EntityKind::Contact, &conv.contact_id).await?;
+    let Some(contact) = contact else {
+        return Ok(None);
+    };
+    let Some(recipient) = contact
+        .identities
+        .iter()
+        .find(|i| i.channel == conv.channel)
+        .map(|i| i.external_id.clone())
+    else {
+        return Ok(None);
+    };
+    let last_text = conv.preview.as_ref().map(|p| p.text.as_str());
+    let locale = crate::csat::locale_for(contact.language.as_deref(), last_text);
+    let msg = Message {
+        id: state.ids().make("msg"),
+        conversation_id: conv.id.clone(),
+        direction: Direction::Outbound,
+        sender_agent_id: None,
+        origin: stepup_protocol::Origin::Bot,
+        content: MessageContent::Text {
+            text: crate::csat::question(locale),
+        },
+        reply_to_message_id: None,
+        status: MessageStatus::Pending,
+        error: None,
+        provider_message_id: None,
+        created_at: now,
+        edited_at: None,
+    };
+    w.put_message(&msg).await?;
+    conv.csat_asked_at = Some(now);
+    conv.csat = None;
+    conv.last_message_at = now;
+    conv.preview = Some(msg.content.preview());
+    Ok(Some((recipient, msg)))
 }
 
 /// The timeline events that take a conversation from `before` to `after`, done by `actor`.

@@ -402,6 +402,7 @@ pub(super) async fn seed_conversation(
         reply_window: reply_window(channel, Some(last_inbound), start),
         csat: (status == ConversationStatus::Resolved && rng.random_bool(0.5))
             .then(|| [5u8, 5, 4, 4, 3, 2][rng.random_range(0..6)]),
+        csat_asked_at: None,
         resolved_at: (status == ConversationStatus::Resolved)
             .then(|| (last + rng.random_range(60_000..86_400_000)).min(now)),
     };
