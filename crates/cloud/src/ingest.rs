@@ -132,7 +132,7 @@ pub async fn contact_and_conversation(
     {
         return Ok(c);
     }
-    let conv = Conversation {
+    let mut conv = Conversation {
         id: state.ids().make("cnv"),
         contact_id: contact_id.clone(),
         channel,
@@ -153,6 +153,7 @@ pub async fn contact_and_conversation(
         csat_asked_at: None,
         resolved_at: None,
     };
+    crate::routing::auto_assign(state, w, &mut conv).await?;
     w.put_conversation(&conv).await?;
     w.set_lookup("conversation", &conv_key, &conv.id).await?;
     Ok(conv)

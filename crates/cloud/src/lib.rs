@@ -39,6 +39,7 @@ pub mod password;
 pub mod profiles;
 pub mod ranker;
 pub mod routes;
+pub mod routing;
 pub mod secret;
 pub mod server;
 pub mod sniff;

@@ -203,3 +203,31 @@ pub(super) async fn set_presence(
     state.commit(w).await?;
     Ok(Json(agent))
 }
+
+/// The workspace's routing settings (admins and supervisors read them).
+pub(super) async fn get_routing(
+    State(state): State<AppState>,
+    auth: AuthAgent,
+) -> ApiResult<Json<crate::routing::Routing>> {
+    auth.require(&[Role::Admin, Role::Supervisor])?;
+    Ok(Json(
+        crate::routing::routing(&state, &auth.workspace_id).await?,
+    ))
+}
+
+/// Turns auto-assignment on or off and sets the per-agent cap (admins).
+pub(super) async fn set_routing(
+    State(state): State<AppState>,
+    auth: AuthAgent,
+    JsonBody(req): JsonBody<crate::routing::Routing>,
+) -> ApiResult<Json<crate::routing::Routing>> {
+    auth.require(&[Role::Admin])?;
+    if req.max_open_per_agent == 0 || req.max_open_per_agent > crate::routing::Routing::MAX_CAP {
+        return Err(ApiError::bad_request(format!(
+            "max_open_per_agent must be 1–{}",
+            crate::routing::Routing::MAX_CAP
+        )));
+    }
+    crate::routing::set_routing(&state, &auth.workspace_id, req).await?;
+    Ok(Json(req))
+}

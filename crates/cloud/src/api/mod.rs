@@ -64,7 +64,9 @@ fn build(body_limit: usize, attachment_limit: usize) -> Routes {
         .post("/v1/labels", directory::create_label)
         .get("/v1/connections", connections::list)
         .post("/v1/connections", connections::connect)
-        .put("/v1/presence", directory::set_presence);
+        .put("/v1/presence", directory::set_presence)
+        .get("/v1/routing", directory::get_routing)
+        .put("/v1/routing", directory::set_routing);
     let mut r = webchat::register(webhooks::register(r));
     r.router = r.router.layer(DefaultBodyLimit::max(body_limit));
     r
