@@ -1,4 +1,4 @@
-//! `stepup-bench [ingest|tls|media|search|catchup|notify|analytics|all] [--messages N] [--tls-messages N] [--voice-notes N]
+//! `stepup-bench [ingest|tls|media|routing|search|catchup|notify|analytics|all] [--messages N] [--tls-messages N] [--voice-notes N] [--routed N]
 //! [--search-messages N] [--catchup N] [--notify N] [--analytics-messages N]`
 //!
 //! Run it in release mode: `./dev bench` or
@@ -16,6 +16,9 @@
 //!   (the cloud fetches the file from a loopback stand-in of WhatsApp's media API, the engine
 //!   gets the message live, the bytes land in the SQLCipher cache); p50/p99, beside a text
 //!   message's webhook to the cache as the baseline.
+//! - routing: 10 agents signed in, auto-assignment on, N new conversations at 2 a second
+//!   through the WhatsApp webhook: webhook → in the assignee's app assigned to them, p50/p99,
+//!   beside routing off (webhook → in the first app).
 //! - search: N generated mixed Arabic/English messages in 10k conversations,
 //!   in the encrypted cache and in a plain one; p50/p95 of 200 queries, with
 //!   and without filters.
@@ -31,6 +34,7 @@
 
 mod media;
 mod notify;
+mod routing;
 mod tls;
 
 use std::{
@@ -737,6 +741,9 @@ async fn main() {
     }
     if what == "media" || what == "all" {
         media::media(arg("--voice-notes", 100)).await;
+    }
+    if what == "routing" || what == "all" {
+        routing::routing(arg("--routed", 60)).await;
     }
     if what == "search" || what == "all" {
         search(arg("--search-messages", 1_000_000)).await;

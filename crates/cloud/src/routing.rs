@@ -61,11 +61,15 @@ pub async fn auto_assign(
     w: &mut Writer,
     conv: &mut Conversation,
 ) -> Result<(), sqlx::Error> {
-    let routing = routing(state, w.workspace_id()).await?;
+    let ws = w.workspace_id().to_owned();
+    // Read in the transaction: an in-memory database locks its tables to other connections.
+    let routing: Routing = store::workspaces::setting_in(w.conn(), &key(&ws))
+        .await?
+        .and_then(|v| serde_json::from_str(&v).ok())
+        .unwrap_or_default();
     if !routing.auto_assign || conv.assignee_agent_id.is_some() {
         return Ok(());
     }
-    let ws = w.workspace_id().to_owned();
     let mut agents: Vec<Agent> = store::list(w.conn(), &ws, EntityKind::Agent).await?;
     agents.retain(|a| a.role == Role::Agent && a.presence == Presence::Online);
     if agents.is_empty() {

@@ -126,3 +126,37 @@ async fn new_conversations_go_round_robin_to_online_agents_under_the_cap() {
         .count();
     assert_eq!(assigned_events, 4);
 }
+
+#[tokio::test]
+async fn routing_works_on_an_in_memory_cloud_too() {
+    // The demo's cloud keeps its database in memory, where a write transaction locks the tables
+    // to other connections: the routing settings are read inside the transaction.
+    let h = Harness::start_with(|c| c.data_dir = None).await;
+    h.server
+        .state
+        .create_agent(
+            &h.ws_a,
+            "Aisha",
+            "aisha@a.test",
+            PASSWORD,
+            Role::Agent,
+            vec![],
+        )
+        .await
+        .unwrap();
+    presence(&h, "aisha@a.test", "online").await;
+    let admin = h.token("admin@a.test").await;
+    let (s, _) = h
+        .send(
+            reqwest::Method::PUT,
+            &admin,
+            "/v1/routing",
+            json!({"auto_assign": true, "max_open_per_agent": 5}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let conv = h
+        .inbound(&h.ws_a, Channel::Webchat, "vis_1", "v.1", "مرحبا")
+        .await;
+    assert!(assignee(&h, &admin, &conv).await.is_some());
+}

@@ -36,6 +36,17 @@ pub async fn setting(pool: &SqlitePool, key: &str) -> Result<Option<String>, sql
         .await
 }
 
+/// A setting's value, read on a given connection (inside a write transaction).
+pub async fn setting_in(
+    conn: &mut sqlx::SqliteConnection,
+    key: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
+        .bind(key)
+        .fetch_optional(conn)
+        .await
+}
+
 /// Sets a setting, replacing its value.
 pub async fn set_setting(pool: &SqlitePool, key: &str, value: &str) -> Result<(), sqlx::Error> {
     sqlx::query(
