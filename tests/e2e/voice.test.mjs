@@ -88,6 +88,8 @@ test('record, listen and send a voice note; mirrored in Arabic; Esc cancels', as
     assert.equal(await app.countNow('[data-testid="attachment"][data-kind="voice"]'), before + 1);
     await app.find('form.composer:not([hidden]) [data-testid="composer"]');
     await app.waitUntil(`return !!document.querySelector('.bubble.outbound [data-testid="voice-player"]')?.src.startsWith('data:audio/ogg');`);
+    // Named for what it is, without a file name (as the customer's app shows it).
+    assert.equal(await app.execute(`return [...document.querySelectorAll('.bubble.outbound')].filter((b) => b.querySelector('[data-testid="attachment"][data-kind="voice"]')).at(-1).querySelector('.kind').textContent;`), 'Voice note');
 
     // In Arabic: mirrored, and Esc drops the recording.
     await app.click('[data-testid="language-switch"]');
