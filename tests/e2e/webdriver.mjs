@@ -31,35 +31,31 @@ export function appEnv(home, extra = {}) {
   };
 }
 
-/** Starts tauri-driver and resolves once its WebDriver endpoint answers. */
-export async function startDriver({ env }) {
-  const port = await freePort();
-  const nativePort = await freePort();
-  const proc = spawn(
-    process.env.TAURI_DRIVER ?? 'tauri-driver',
-    ['--port', String(port), '--native-port', String(nativePort)],
-    // A process group of its own: stopping the driver stops the apps it started too. An app
-    // left running (hidden to the tray when its window closed) would hold the driver's output
-    // pipes open and keep the test process from ever exiting.
-    { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
-  );
+/**
+ * Starts a WebDriver server on `port` and resolves once its endpoint answers (readiness is the
+ * endpoint answering, never a timer); fails if it exits first or 30 s pass. It runs in a process
+ * group of its own: stopping it stops what it started too. (An app left running, hidden to the
+ * tray when its window closed, would hold the driver's output pipes open and keep the test
+ * process from ever exiting.)
+ */
+async function launchDriver(name, command, args, port, env = process.env) {
+  const proc = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';
   proc.stdout.on('data', (d) => (output += d));
   proc.stderr.on('data', (d) => (output += d));
   const exited = new Promise((resolve) => proc.on('exit', (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}`;
-  // Readiness is the endpoint answering; give up if the driver exits or 30 s pass.
   const deadline = Date.now() + 30_000;
   for (;;) {
     const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r(undefined), 100))]);
-    if (code !== undefined) throw new Error(`tauri-driver exited (${code}):\n${output}`);
+    if (code !== undefined) throw new Error(`${name} exited (${code}):\n${output}`);
     try {
       const res = await fetch(`${url}/status`);
       if (res.ok) break;
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`tauri-driver did not start:\n${output}`);
+    if (Date.now() > deadline) throw new Error(`${name} did not start:\n${output}`);
   }
   return {
     url,
@@ -77,60 +73,23 @@ export async function startDriver({ env }) {
   };
 }
 
-async function request(method, url, body) {
-  const res = await fetch(url, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = await res.json().catch(() => ({}));
-  if (!res.ok) {
-    const v = json.value ?? {};
-    throw new Error(`${method} ${url}: ${res.status} ${v.error ?? ''} ${v.message ?? ''}`);
-  }
-  return json.value;
+/** Starts tauri-driver (the real app, through WebKitWebDriver). */
+export async function startDriver({ env }) {
+  const port = await freePort();
+  const nativePort = await freePort();
+  return launchDriver(
+    'tauri-driver',
+    process.env.TAURI_DRIVER ?? 'tauri-driver',
+    ['--port', String(port), '--native-port', String(nativePort)],
+    port,
+    { ...process.env, ...env },
+  );
 }
 
-/**
- * Starts ChromeDriver (Debian's chromium-driver) and resolves once it answers: the browser a
- * shop's website visitor uses, headless.
- */
+/** Starts ChromeDriver (Debian's chromium-driver): the browser a shop's website visitor uses. */
 export async function startChromeDriver() {
   const port = await freePort();
-  const proc = spawn(process.env.CHROMEDRIVER ?? 'chromedriver', [`--port=${port}`], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  let output = '';
-  proc.stdout.on('data', (d) => (output += d));
-  proc.stderr.on('data', (d) => (output += d));
-  const exited = new Promise((resolve) => proc.on('exit', (code) => resolve(code)));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r(undefined), 100))]);
-    if (code !== undefined) throw new Error(`chromedriver exited (${code}):\n${output}`);
-    try {
-      const res = await fetch(`${url}/status`);
-      if (res.ok && (await res.json()).value?.ready) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`chromedriver did not start:\n${output}`);
-  }
-  return {
-    url,
-    async stop() {
-      try {
-        process.kill(-proc.pid, 'SIGTERM');
-      } catch {
-        // Already gone.
-      }
-      await exited;
-      proc.stdout.destroy();
-      proc.stderr.destroy();
-    },
-  };
+  return launchDriver('chromedriver', process.env.CHROMEDRIVER ?? 'chromedriver', [`--port=${port}`], port);
 }
 
 /** Headless Chromium's capabilities, with a window of the given size and language. */

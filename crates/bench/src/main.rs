@@ -80,6 +80,13 @@ async fn cloud_with_messages(n: usize) -> RunningServer {
 
 async fn cloud_with_messages_in(config: Config, n: usize) -> RunningServer {
     let server = Server::start(config).await.expect("the cloud starts");
+    bench_workspace(&server).await;
+    post_messages(&server, 0, n).await;
+    server
+}
+
+/// A workspace on a running cloud with the benchmarks' admin (`EMAIL`); its id.
+async fn bench_workspace(server: &RunningServer) -> String {
     let ws = server
         .state
         .create_workspace("Bench", "Asia/Dubai")
@@ -90,8 +97,49 @@ async fn cloud_with_messages_in(config: Config, n: usize) -> RunningServer {
         .create_agent(&ws.id, "Bench", EMAIL, PASSWORD, Role::Admin, vec![])
         .await
         .expect("agent");
-    post_messages(&server, 0, n).await;
-    server
+    ws.id
+}
+
+/// An engine following its cloud live (caught up, stream open), with its events from before
+/// it started; `stop` ends it.
+struct Live {
+    events: tokio::sync::broadcast::Receiver<stepup_sync::SyncEvent>,
+    stop: tokio::sync::oneshot::Sender<()>,
+    runner: tokio::task::JoinHandle<()>,
+}
+
+impl Live {
+    async fn start(engine: &Engine) -> Live {
+        let mut events = engine.subscribe();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let runner = {
+            let engine = engine.clone();
+            tokio::spawn(async move {
+                engine
+                    .run(async {
+                        let _ = stopped.await;
+                    })
+                    .await;
+            })
+        };
+        loop {
+            if let stepup_sync::SyncEvent::State(stepup_sync::SyncState::Online { .. }) =
+                events.recv().await.expect("events")
+            {
+                break;
+            }
+        }
+        Live {
+            events,
+            stop,
+            runner,
+        }
+    }
+
+    async fn stop(self) {
+        let _ = self.stop.send(());
+        let _ = self.runner.await;
+    }
 }
 
 /// Posts messages `from..from+n` through the real WhatsApp webhook, 8 at a time.

@@ -16,11 +16,11 @@ use sha2::{Digest, Sha256};
 use stepup_cloud::config::demo_secrets;
 use stepup_cloud::webhooks::meta_signature;
 use stepup_cloud::{OutboundConfig, Server};
-use stepup_protocol::{MessageContent, Role};
+use stepup_protocol::MessageContent;
 use stepup_store::{MemorySecrets, Secret};
-use stepup_sync::{SyncEvent, SyncState, SystemClock, account::Accounts, engine::Engine};
+use stepup_sync::{SyncEvent, SystemClock, account::Accounts, engine::Engine};
 
-use crate::{EMAIL, PASSWORD, bench_cloud_config, bench_config};
+use crate::{EMAIL, Live, PASSWORD, bench_cloud_config, bench_config, bench_workspace};
 
 /// A 12 kB Ogg "voice note" (about 3 s of Opus at 32 kbit/s).
 fn voice_note() -> Arc<Vec<u8>> {
@@ -101,16 +101,7 @@ pub async fn media(n: usize) {
     config.outbound = OutboundConfig::all_at(&base);
     config.media_allow_private_hosts = true;
     let server = Server::start(config).await.expect("the cloud starts");
-    let ws = server
-        .state
-        .create_workspace("Bench", "Asia/Dubai")
-        .await
-        .expect("workspace");
-    server
-        .state
-        .create_agent(&ws.id, "Bench", EMAIL, PASSWORD, Role::Admin, vec![])
-        .await
-        .expect("agent");
+    bench_workspace(&server).await;
 
     let cache = tempfile::tempdir().expect("tempdir");
     let accounts = Accounts::new(
@@ -127,24 +118,8 @@ pub async fn media(n: usize) {
         .await
         .expect("sign in");
     let engine = Engine::new(&session, Arc::new(SystemClock), bench_config());
-    let mut events = engine.subscribe();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let runner = {
-        let engine = engine.clone();
-        tokio::spawn(async move {
-            engine
-                .run(async {
-                    let _ = stopped.await;
-                })
-                .await;
-        })
-    };
     // Live before the first webhook.
-    loop {
-        if let SyncEvent::State(SyncState::Online { .. }) = events.recv().await.expect("events") {
-            break;
-        }
-    }
+    let mut live = Live::start(&engine).await;
 
     let http = reqwest::Client::new();
     let url = format!("{}/webhooks/whatsapp", server.url());
@@ -169,7 +144,7 @@ pub async fn media(n: usize) {
             let wamid = format!("wamid.bench.{}.{i}", if voice { "voice" } else { "text" });
             let ready = tokio::time::timeout(Duration::from_secs(30), async {
                 loop {
-                    let ev = events.recv().await.expect("events");
+                    let ev = live.events.recv().await.expect("events");
                     let ids = match ev {
                         SyncEvent::ConversationsChanged { ids } => ids,
                         SyncEvent::NewInbound { message } => vec![message.conversation_id.clone()],
@@ -210,8 +185,7 @@ pub async fn media(n: usize) {
             }
         }
     }
-    let _ = stop.send(());
-    let _ = runner.await;
+    live.stop().await;
     session.store.close().await;
     server.shutdown().await;
 

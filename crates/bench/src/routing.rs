@@ -14,7 +14,7 @@ use stepup_cloud::webhooks::meta_signature;
 use stepup_cloud::{RunningServer, Server};
 use stepup_protocol::{Presence, Role};
 use stepup_store::{MemorySecrets, Secret};
-use stepup_sync::{SyncEvent, SyncState, SystemClock, account::Accounts, engine::Engine};
+use stepup_sync::{SyncEvent, SystemClock, account::Accounts, engine::Engine};
 
 use crate::{PASSWORD, bench_cloud_config, bench_config};
 
@@ -108,24 +108,8 @@ async fn run(n: usize, routed: bool) -> Vec<f64> {
             .await
             .expect("presence");
         let engine = Engine::new(&session, Arc::new(SystemClock), bench_config());
-        let mut events = engine.subscribe();
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let runner = {
-            let engine = engine.clone();
-            tokio::spawn(async move {
-                engine
-                    .run(async {
-                        let _ = stopped.await;
-                    })
-                    .await;
-            })
-        };
-        loop {
-            if let SyncEvent::State(SyncState::Online { .. }) = events.recv().await.expect("events")
-            {
-                break;
-            }
-        }
+        let live = crate::Live::start(&engine).await;
+        let mut events = live.events.resubscribe();
         let tx = tx.clone();
         tokio::spawn(async move {
             while let Ok(ev) = events.recv().await {
@@ -136,7 +120,7 @@ async fn run(n: usize, routed: bool) -> Vec<f64> {
                 }
             }
         });
-        stops.push((stop, runner));
+        stops.push(live);
         apps.push((agent.id, session));
     }
 
@@ -170,9 +154,8 @@ async fn run(n: usize, routed: bool) -> Vec<f64> {
         );
         delays.push(t0.elapsed().as_secs_f64() * 1000.0);
     }
-    for (stop, runner) in stops {
-        let _ = stop.send(());
-        let _ = runner.await;
+    for live in stops {
+        live.stop().await;
     }
     for (_, s) in apps {
         s.store.close().await;

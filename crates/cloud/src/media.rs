@@ -80,6 +80,16 @@ enum Auth<'a> {
     Header(&'static str, &'a str),
 }
 
+impl Auth<'_> {
+    fn apply(self, rb: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match self {
+            Auth::None => rb,
+            Auth::Bearer(token) => rb.bearer_auth(token),
+            Auth::Header(name, value) => rb.header(name, value),
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum FetchError {
     /// Worth another try: the network, a timeout, a 5xx or 429.
@@ -269,19 +279,14 @@ async fn get(
     let mut url = reqwest::Url::parse(url).map_err(|e| FetchError::Permanent(e.to_string()))?;
     for _ in 0..4 {
         check_host(state, &url).await?;
-        let mut rb = state
+        let rb = state
             .media_http()
             .get(url.clone())
             .timeout(cfg.request_timeout);
-        rb = match auth {
-            Auth::None => rb,
-            Auth::Bearer(token) => rb.bearer_auth(token),
-            Auth::Header(name, value) => rb.header(name, value),
-        };
-        let resp = rb
-            .send()
-            .await
-            .map_err(|e| FetchError::Transient(format!("network error: {}", e.without_url())))?;
+        let resp =
+            auth.apply(rb).send().await.map_err(|e| {
+                FetchError::Transient(format!("network error: {}", e.without_url()))
+            })?;
         let status = resp.status();
         if status.is_redirection() {
             let next = resp
@@ -344,17 +349,13 @@ async fn post_json(
 ) -> Result<Value, FetchError> {
     let url = reqwest::Url::parse(url).map_err(|e| FetchError::Permanent(e.to_string()))?;
     check_host(state, &url).await?;
-    let mut rb = state
+    let rb = state
         .media_http()
         .post(url)
         .timeout(cfg.request_timeout)
         .json(body);
-    rb = match auth {
-        Auth::None => rb,
-        Auth::Bearer(token) => rb.bearer_auth(token),
-        Auth::Header(name, value) => rb.header(name, value),
-    };
-    let resp = rb
+    let resp = auth
+        .apply(rb)
         .send()
         .await
         .map_err(|e| FetchError::Transient(format!("network error: {}", e.without_url())))?;

@@ -112,20 +112,24 @@ fn asset(content_type: &'static str, body: String) -> Response {
 }
 
 async fn loader() -> Response {
-    let all: serde_json::Map<String, serde_json::Value> = Locale::ALL
-        .iter()
-        .map(|l| {
-            (
-                l.tag().to_owned(),
-                serde_json::Value::Object(strings(*l, LOADER_STRINGS)),
-            )
-        })
-        .collect();
-    let body = LOADER.replace(
-        "__STEPUP_STRINGS__",
-        &script_json(&serde_json::Value::Object(all)),
-    );
-    asset("text/javascript; charset=utf-8", body)
+    // The same for every page that loads it: rendered once.
+    static RENDERED: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let body = RENDERED.get_or_init(|| {
+        let all: serde_json::Map<String, serde_json::Value> = Locale::ALL
+            .iter()
+            .map(|l| {
+                (
+                    l.tag().to_owned(),
+                    serde_json::Value::Object(strings(*l, LOADER_STRINGS)),
+                )
+            })
+            .collect();
+        LOADER.replace(
+            "__STEPUP_STRINGS__",
+            &script_json(&serde_json::Value::Object(all)),
+        )
+    });
+    asset("text/javascript; charset=utf-8", body.clone())
 }
 
 async fn frame_js() -> Response {

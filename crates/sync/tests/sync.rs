@@ -79,6 +79,27 @@ async fn demo_session(cfg: EngineConfig) -> (RunningServer, tempfile::TempDir, S
     (server, dir, session, engine)
 }
 
+/// A second shop on the same cloud, with its admin `huda@gadgets.test`.
+async fn another_shop(server: &RunningServer) {
+    let other = server
+        .state
+        .create_workspace("Gulf Gadgets", "Asia/Riyadh")
+        .await
+        .unwrap();
+    server
+        .state
+        .create_agent(
+            &other.id,
+            "Huda",
+            "huda@gadgets.test",
+            demo::DEMO_PASSWORD,
+            Role::Admin,
+            vec![],
+        )
+        .await
+        .unwrap();
+}
+
 fn accounts_in(dir: &std::path::Path) -> Accounts {
     Accounts::new(dir.to_path_buf(), Arc::new(MemorySecrets::default()))
 }
@@ -519,23 +540,7 @@ async fn a_slow_server_times_out() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_accounts_on_one_machine_see_only_their_own_data() {
     let server = demo_server().await;
-    let other = server
-        .state
-        .create_workspace("Gulf Gadgets", "Asia/Riyadh")
-        .await
-        .unwrap();
-    server
-        .state
-        .create_agent(
-            &other.id,
-            "Huda",
-            "huda@gadgets.test",
-            demo::DEMO_PASSWORD,
-            Role::Admin,
-            vec![],
-        )
-        .await
-        .unwrap();
+    another_shop(&server).await;
     let dir = tempfile::tempdir().unwrap();
     let accounts = accounts_in(dir.path());
     let a = sign_in(&server, &accounts, "owner@noor.demo").await;
@@ -753,23 +758,7 @@ async fn two_agents_see_each_other_viewing_and_typing_and_nothing_is_stored() {
     let omar = sign_in(&server, &accounts, "omar@noor.demo").await;
     let aisha = sign_in(&server, &accounts, "aisha@noor.demo").await;
     // Another shop's agent on the same cloud hears nothing of it.
-    let other = server
-        .state
-        .create_workspace("Gulf Gadgets", "Asia/Riyadh")
-        .await
-        .unwrap();
-    server
-        .state
-        .create_agent(
-            &other.id,
-            "Huda",
-            "huda@gadgets.test",
-            demo::DEMO_PASSWORD,
-            Role::Admin,
-            vec![],
-        )
-        .await
-        .unwrap();
+    another_shop(&server).await;
     let huda = sign_in(&server, &accounts, "huda@gadgets.test").await;
     let engines: Vec<Engine> = [&omar, &aisha, &huda]
         .iter()
