@@ -92,6 +92,20 @@ export async function startChromeDriver() {
   return launchDriver('chromedriver', process.env.CHROMEDRIVER ?? 'chromedriver', [`--port=${port}`], port);
 }
 
+async function request(method, url, body) {
+  const res = await fetch(url, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await res.json().catch(() => ({}));
+  if (!res.ok) {
+    const v = json.value ?? {};
+    throw new Error(`${method} ${url}: ${res.status} ${v.error ?? ''} ${v.message ?? ''}`);
+  }
+  return json.value;
+}
+
 /** Headless Chromium's capabilities, with a window of the given size and language. */
 export function chromium({ width = 1200, height = 800, lang = 'en-US' } = {}) {
   return {
