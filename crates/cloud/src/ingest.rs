@@ -152,6 +152,7 @@ pub async fn contact_and_conversation(
         csat: None,
         csat_asked_at: None,
         resolved_at: None,
+        sla: None,
     };
     crate::routing::auto_assign(state, w, &mut conv).await?;
     w.put_conversation(&conv).await?;
@@ -247,6 +248,8 @@ pub async fn ingest_in(
     let is_reaction = matches!(msg.content, MessageContent::Reaction { .. });
     conv.last_message_at = conv.last_message_at.max(m.at);
     if m.echo {
+        // Someone answered from the business's own phone or inbox: a person's reply.
+        crate::hours::responded(&mut conv, m.at);
         conv.preview = Some(msg.content.preview());
         w.put_conversation(&conv).await?;
         return Ok(Outcome::Created {
@@ -254,6 +257,7 @@ pub async fn ingest_in(
             conversation_id: conv.id,
         });
     }
+    let first_inbound = conv.last_inbound_at.is_none();
     conv.last_inbound_at = Some(conv.last_inbound_at.map_or(m.at, |t| t.max(m.at)));
     conv.reply_window = reply_window(conv.channel, conv.last_inbound_at, conv.created_at);
     // The answer to the satisfaction question: kept as the rating, the conversation stays
@@ -283,6 +287,10 @@ pub async fn ingest_in(
         conv.preview = Some(msg.content.preview());
         conv.unread_count += 1;
     }
+    // A new request: the customer's first message, or one that reopens a resolved conversation.
+    if first_inbound || conv.status == ConversationStatus::Resolved {
+        crate::hours::start_sla(w, &mut conv, m.at).await?;
+    }
     if matches!(
         conv.status,
         ConversationStatus::Resolved | ConversationStatus::Snoozed
@@ -292,6 +300,13 @@ pub async fn ingest_in(
         conv.resolved_at = None;
     }
     w.put_conversation(&conv).await?;
+    if !is_reaction {
+        let text = match &msg.content {
+            MessageContent::Text { text } => Some(text.as_str()),
+            _ => None,
+        };
+        crate::hours::away_reply(state, w, &conv, &m.external_user_id, text, m.at).await?;
+    }
     Ok(Outcome::Created {
         message_id: msg.id,
         conversation_id: conv.id,

@@ -31,6 +31,7 @@ pub mod csat;
 pub mod demo;
 pub mod error;
 pub mod extract;
+pub mod hours;
 pub mod ids;
 pub mod ingest;
 pub mod media;

@@ -97,6 +97,21 @@ impl Server {
                 }
             }));
         }
+        if let Some(mut queue) = state.take_outgoing() {
+            let st = state.clone();
+            background.push(tokio::spawn(async move {
+                while let Some((workspace_id, o)) = queue.recv().await {
+                    crate::outbound::dispatch(
+                        st.clone(),
+                        workspace_id,
+                        o.channel,
+                        o.recipient,
+                        o.message,
+                        false,
+                    );
+                }
+            }));
+        }
         {
             let st = state.clone();
             background.push(tokio::spawn(async move {

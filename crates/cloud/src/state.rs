@@ -24,6 +24,9 @@ pub struct AppState {
     inner: Arc<Inner>,
 }
 
+/// Committed messages the cloud sends itself, with their workspace.
+pub type OutgoingQueue = tokio::sync::mpsc::UnboundedReceiver<(String, store::Outgoing)>;
+
 #[derive(Debug)]
 struct Inner {
     pool: SqlitePool,
@@ -41,6 +44,12 @@ struct Inner {
     /// Media downloads: redirects are followed by hand, each hop checked.
     media_http: reqwest::Client,
     stopping: tokio::sync::watch::Sender<bool>,
+    /// Messages the cloud itself sends (away replies), queued by commits; the server hands
+    /// them to the channels.
+    outgoing: (
+        tokio::sync::mpsc::UnboundedSender<(String, store::Outgoing)>,
+        std::sync::Mutex<Option<OutgoingQueue>>,
+    ),
 }
 
 impl AppState {
@@ -68,8 +77,22 @@ impl AppState {
                 http,
                 media_http,
                 stopping: tokio::sync::watch::channel(false).0,
+                outgoing: {
+                    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+                    (tx, std::sync::Mutex::new(Some(rx)))
+                },
             }),
         })
+    }
+
+    /// The queue of committed messages the cloud sends itself (taken once, by the server).
+    pub fn take_outgoing(&self) -> Option<OutgoingQueue> {
+        self.inner
+            .outgoing
+            .1
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
     }
 
     pub fn pool(&self) -> &SqlitePool {
@@ -155,9 +178,14 @@ impl AppState {
     }
 
     /// Commits and publishes to the workspace's stream subscribers, in sequence order.
-    pub async fn commit(&self, writer: Writer) -> Result<(), sqlx::Error> {
+    pub async fn commit(&self, mut writer: Writer) -> Result<(), sqlx::Error> {
         let sender = self.feed_sender(writer.workspace_id());
+        let workspace_id = writer.workspace_id().to_owned();
+        let outgoing = writer.take_outgoing();
         writer.commit(&sender).await?;
+        for o in outgoing {
+            let _ = self.inner.outgoing.0.send((workspace_id.clone(), o));
+        }
         Ok(())
     }
 

@@ -306,6 +306,141 @@ pub struct Conversation {
     /// When the conversation was last resolved; cleared when it reopens.
     #[serde(default)]
     pub resolved_at: Option<i64>,
+    /// The workspace's service-level targets for the customer's current request, when it has
+    /// an SLA policy: due times the cloud computed (in business hours when the policy says so).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sla: Option<SlaClock>,
+}
+
+/// The SLA deadlines of one request: from the customer's message that opened (or reopened) the
+/// conversation to the first human reply and to resolution.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SlaClock {
+    pub started_at: i64,
+    #[serde(default)]
+    pub first_response_due_at: Option<i64>,
+    /// The first reply by a person (an agent in the app or on the business's own phone).
+    #[serde(default)]
+    pub first_response_at: Option<i64>,
+    #[serde(default)]
+    pub resolution_due_at: Option<i64>,
+}
+
+impl SlaClock {
+    /// The deadline still running at `now`'s state of the conversation: the first response
+    /// until it is given, then the resolution until resolved.
+    pub fn pending(&self, resolved_at: Option<i64>) -> Option<(SlaTarget, i64)> {
+        if resolved_at.is_some() {
+            return None;
+        }
+        match (self.first_response_due_at, self.first_response_at) {
+            (Some(due), None) => Some((SlaTarget::FirstResponse, due)),
+            _ => self
+                .resolution_due_at
+                .map(|due| (SlaTarget::Resolution, due)),
+        }
+    }
+
+    /// Whether the first response came (or has not come by `now`) after its deadline.
+    pub fn first_response_missed(&self, now: i64) -> Option<bool> {
+        self.first_response_due_at
+            .map(|due| self.first_response_at.unwrap_or(now) > due)
+    }
+
+    /// Whether resolution came (or has not come by `now`) after its deadline.
+    pub fn resolution_missed(&self, resolved_at: Option<i64>, now: i64) -> Option<bool> {
+        self.resolution_due_at
+            .map(|due| resolved_at.unwrap_or(now) > due)
+    }
+}
+
+/// Which SLA deadline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum SlaTarget {
+    FirstResponse,
+    Resolution,
+}
+
+/// A workspace's SLA policy (`GET`/`PUT /v1/sla`). A target left out is not tracked.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SlaPolicy {
+    #[serde(default)]
+    pub first_response_minutes: Option<u32>,
+    #[serde(default)]
+    pub resolution_minutes: Option<u32>,
+    /// Count only the workspace's business hours (when they are on).
+    #[serde(default)]
+    pub business_hours_only: bool,
+}
+
+impl SlaPolicy {
+    /// A target may be at most 90 days.
+    pub const MAX_MINUTES: u32 = 90 * 24 * 60;
+}
+
+/// A day of the week, in the workspace's time zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Weekday {
+    Sunday,
+    Monday,
+    Tuesday,
+    Wednesday,
+    Thursday,
+    Friday,
+    Saturday,
+}
+
+impl Weekday {
+    pub const ALL: [Weekday; 7] = [
+        Weekday::Sunday,
+        Weekday::Monday,
+        Weekday::Tuesday,
+        Weekday::Wednesday,
+        Weekday::Thursday,
+        Weekday::Friday,
+        Weekday::Saturday,
+    ];
+
+    /// Sunday 0 … Saturday 6.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Weekday::Sunday => "sunday",
+            Weekday::Monday => "monday",
+            Weekday::Tuesday => "tuesday",
+            Weekday::Wednesday => "wednesday",
+            Weekday::Thursday => "thursday",
+            Weekday::Friday => "friday",
+            Weekday::Saturday => "saturday",
+        }
+    }
+}
+
+/// One opening of the week: `opens` and `closes` as `HH:MM` (`closes` may be `24:00`); one
+/// that closes at or before it opens runs past midnight into the next day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpeningInterval {
+    pub day: Weekday,
+    pub opens: String,
+    pub closes: String,
+}
+
+/// A workspace's business hours (`GET`/`PUT /v1/business-hours`), in its time zone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BusinessHours {
+    pub enabled: bool,
+    /// Several a day for split shifts; they may not overlap.
+    pub intervals: Vec<OpeningInterval>,
+    /// Answer a customer who writes while closed, once per closure, in their language, with
+    /// when the business opens again.
+    #[serde(default)]
+    pub away_reply: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -105,6 +105,7 @@ fn conversation(id: &str, contact: &str, channel: Channel, at: i64, last: &str) 
         csat: None,
         csat_asked_at: None,
         resolved_at: None,
+        sla: None,
     }
 }
 

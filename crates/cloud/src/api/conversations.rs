@@ -100,6 +100,12 @@ pub(super) async fn update_conversation(
     if let Some(p) = req.priority {
         conv.priority = p;
     }
+    // An agent reopening a resolved conversation starts no request of the customer's: the
+    // resolved one's clock stops with it, and the customer's next message starts a new one.
+    if before.status == ConversationStatus::Resolved && conv.status != ConversationStatus::Resolved
+    {
+        conv.sla = None;
+    }
     // The timeline records status and assignment changes as system events. They are not
     // messages anyone sent: the conversation's last activity, preview and unread stay.
     for event in timeline_events(&before, &conv, &auth.agent_id) {

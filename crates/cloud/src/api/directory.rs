@@ -231,3 +231,60 @@ pub(super) async fn set_routing(
     crate::routing::set_routing(&state, &auth.workspace_id, req).await?;
     Ok(Json(req))
 }
+
+/// The workspace's business hours (the starting ones for its country until an admin sets them).
+pub(super) async fn get_business_hours(
+    State(state): State<AppState>,
+    auth: AuthAgent,
+) -> ApiResult<Json<stepup_protocol::BusinessHours>> {
+    let mut conn = state.pool().acquire().await?;
+    let (hours, _) = crate::hours::business_hours(&mut conn, &auth.workspace_id).await?;
+    Ok(Json(hours))
+}
+
+/// Sets the business hours (admins); overlapping or malformed openings are refused.
+pub(super) async fn set_business_hours(
+    State(state): State<AppState>,
+    auth: AuthAgent,
+    JsonBody(req): JsonBody<stepup_protocol::BusinessHours>,
+) -> ApiResult<Json<stepup_protocol::BusinessHours>> {
+    auth.require(&[Role::Admin])?;
+    if req.intervals.len() > 100 {
+        return Err(ApiError::bad_request("at most 100 openings a week"));
+    }
+    crate::hours::set_business_hours(&state, &auth.workspace_id, &req)
+        .await?
+        .map_err(|e| ApiError::bad_request(e.to_string()))?;
+    Ok(Json(req))
+}
+
+/// The workspace's SLA policy (every agent reads it: the inbox shows its deadlines).
+pub(super) async fn get_sla(
+    State(state): State<AppState>,
+    auth: AuthAgent,
+) -> ApiResult<Json<stepup_protocol::SlaPolicy>> {
+    let mut conn = state.pool().acquire().await?;
+    Ok(Json(
+        crate::hours::sla_policy(&mut conn, &auth.workspace_id).await?,
+    ))
+}
+
+/// Sets the SLA policy (admins). It applies to requests customers make from now on.
+pub(super) async fn set_sla(
+    State(state): State<AppState>,
+    auth: AuthAgent,
+    JsonBody(req): JsonBody<stepup_protocol::SlaPolicy>,
+) -> ApiResult<Json<stepup_protocol::SlaPolicy>> {
+    auth.require(&[Role::Admin])?;
+    let max = stepup_protocol::SlaPolicy::MAX_MINUTES;
+    for (name, v) in [
+        ("first_response_minutes", req.first_response_minutes),
+        ("resolution_minutes", req.resolution_minutes),
+    ] {
+        if v.is_some_and(|m| m == 0 || m > max) {
+            return Err(ApiError::bad_request(format!("{name} must be 1–{max}")));
+        }
+    }
+    crate::hours::set_sla_policy(&state, &auth.workspace_id, &req).await?;
+    Ok(Json(req))
+}

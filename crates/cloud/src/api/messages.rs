@@ -216,6 +216,7 @@ pub(super) async fn send_message(
     w.put_message(&msg).await?;
     conv.last_message_at = now;
     conv.preview = Some(msg.content.preview());
+    crate::hours::responded(&mut conv, now);
     w.put_conversation(&conv).await?;
     let response = serde_json::to_string(&msg)?;
     store::idempotency::record_created(

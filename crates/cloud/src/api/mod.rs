@@ -66,7 +66,11 @@ fn build(body_limit: usize, attachment_limit: usize) -> Routes {
         .post("/v1/connections", connections::connect)
         .put("/v1/presence", directory::set_presence)
         .get("/v1/routing", directory::get_routing)
-        .put("/v1/routing", directory::set_routing);
+        .put("/v1/routing", directory::set_routing)
+        .get("/v1/business-hours", directory::get_business_hours)
+        .put("/v1/business-hours", directory::set_business_hours)
+        .get("/v1/sla", directory::get_sla)
+        .put("/v1/sla", directory::set_sla);
     let mut r = webchat::register(webhooks::register(r));
     r.router = r.router.layer(DefaultBodyLimit::max(body_limit));
     r

@@ -405,6 +405,22 @@ pub(super) async fn seed_conversation(
         csat_asked_at: None,
         resolved_at: (status == ConversationStatus::Resolved)
             .then(|| (last + rng.random_range(60_000..86_400_000)).min(now)),
+        sla: None,
+    };
+    // The demo's SLA policy, as the cloud would have clocked this request.
+    let policy = super::seed::DEMO_SLA;
+    let minutes = |m: Option<u32>| m.map(|m| start + i64::from(m) * 60_000);
+    let conv = Conversation {
+        sla: Some(stepup_protocol::SlaClock {
+            started_at: start,
+            first_response_due_at: minutes(policy.first_response_minutes),
+            first_response_at: messages
+                .iter()
+                .find(|m| m.direction == Direction::Outbound && m.origin == Origin::Human)
+                .map(|m| m.created_at),
+            resolution_due_at: minutes(policy.resolution_minutes),
+        }),
+        ..conv
     };
     // The timeline: who the conversation was assigned to, and when it was resolved. Events are
     // system messages: they leave the last activity, the preview and the unread count alone.

@@ -29,6 +29,13 @@ const STAFF: [(&str, &str, Role, usize); 7] = [
 
 /// Seeds the demo workspace (once per database) and makes it the webhook workspace.
 /// Deterministic: the same seed and clock give the same workspace.
+/// The demo shop's targets: a first answer within 30 minutes, resolution within a day.
+pub const DEMO_SLA: stepup_protocol::SlaPolicy = stepup_protocol::SlaPolicy {
+    first_response_minutes: Some(30),
+    resolution_minutes: Some(24 * 60),
+    business_hours_only: false,
+};
+
 pub async fn seed(state: &AppState, seed: u64) -> Result<DemoInfo, ServerError> {
     let logins: Vec<DemoLogin> = STAFF
         .iter()
@@ -60,6 +67,7 @@ pub async fn seed(state: &AppState, seed: u64) -> Result<DemoInfo, ServerError> 
         .await?;
     state.set_webhook_workspace(&ws.id).await?;
     store::workspaces::set_setting(state.pool(), DEMO_WORKSPACE, &ws.id).await?;
+    crate::hours::set_sla_policy(state, &ws.id, &DEMO_SLA).await?;
 
     let teams = [
         Team {

@@ -33,7 +33,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 
 pub use self::entities::{children, get, list, lookup, sort_key};
 pub use self::feed::{changes_after, compact, feed_bounds, snapshot_after, snapshot_size};
-pub use self::writer::Writer;
+pub use self::writer::{Outgoing, Writer};
 use crate::error::ServerError;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");

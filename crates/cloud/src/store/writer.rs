@@ -18,6 +18,16 @@ pub struct Writer {
     workspace_id: String,
     now: i64,
     changes: Vec<Change>,
+    outgoing: Vec<Outgoing>,
+}
+
+/// A message the cloud itself sends (an away reply), stored in the transaction and handed to
+/// the channel once it commits.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    pub channel: stepup_protocol::Channel,
+    pub recipient: String,
+    pub message: stepup_protocol::Message,
 }
 
 impl std::fmt::Debug for Writer {
@@ -46,6 +56,7 @@ impl Writer {
             workspace_id: workspace_id.to_owned(),
             now,
             changes: Vec::new(),
+            outgoing: Vec::new(),
         })
     }
 
@@ -55,6 +66,15 @@ impl Writer {
 
     pub fn now(&self) -> i64 {
         self.now
+    }
+
+    /// Sends `outgoing` on its channel after the commit (not at all if it rolls back).
+    pub fn send_after_commit(&mut self, outgoing: Outgoing) {
+        self.outgoing.push(outgoing);
+    }
+
+    pub fn take_outgoing(&mut self) -> Vec<Outgoing> {
+        std::mem::take(&mut self.outgoing)
     }
 
     pub fn conn(&mut self) -> &mut SqliteConnection {
