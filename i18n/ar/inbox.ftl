@@ -112,6 +112,7 @@ sort-label = الترتيب
 sort-latest = الأحدث أولاً
 sort-waiting = الأطول انتظاراً
 sort-priority = الأكثر إلحاحاً أولاً
+sort-sla_due = الأقرب إلى موعد SLA أولاً
 filter-assignee = مُسندة إلى
 filter-assignee-any = أي موظف أو فريق
 filter-unread = غير المقروءة
@@ -280,3 +281,30 @@ activity-viewing = يطّلع عليها الآن: { $names }
 collision-warning = { $names } يرد على هذا العميل الآن. هل ترسل ردك أيضاً؟
 collision-send = أرسل على أي حال
 collision-wait = انتظر
+
+# مواعيد SLA التي حددتها سياسة مساحة العمل، بعدٍّ تنازلي في القائمة والترويسة.
+sla-first_response-due = الرد خلال { $duration }
+sla-first_response-overdue = تأخر الرد { $duration }
+sla-resolution-due = الحل خلال { $duration }
+sla-resolution-overdue = تأخر الحل { $duration }
+sla-duration = { $span ->
+    [minutes] { $minutes } د
+    [hours] { $hours } س { $minutes } د
+    [days] { $days ->
+        [zero] { $days } يوم
+        [one] يوم
+        [two] يومان
+        [few] { $days } أيام
+        [many] { $days } يوماً
+       *[other] { $days } يوم
+    }
+   *[days-hours] { $days ->
+        [zero] { $days } يوم
+        [one] يوم
+        [two] يومان
+        [few] { $days } أيام
+        [many] { $days } يوماً
+       *[other] { $days } يوم
+    } و{ $hours } س
+}
+sla-title = موعد SLA عند { $time }

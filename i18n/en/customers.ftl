@@ -3,11 +3,11 @@
 csat-question = Thank you for contacting us! How would you rate our help today? Reply with a number from 1 (poor) to 5 (excellent).
 
 # The automatic answer to a customer who writes while the business is closed. $when is today,
-# tomorrow or another day (then $weekday names it); $time is the opening time, HH:MM.
+# tomorrow or later (then $weekday names it); $time is the opening time, HH:MM.
 away-reply = { $when ->
     [today] Thank you for your message. We are closed right now and will reply when we open today at { $time }.
     [tomorrow] Thank you for your message. We are closed right now and will reply when we open tomorrow at { $time }.
-   *[other] Thank you for your message. We are closed right now and will reply when we open on { $weekday } at { $time }.
+   *[later] Thank you for your message. We are closed right now and will reply when we open on { $weekday } at { $time }.
 }
 away-weekday-sunday = Sunday
 away-weekday-monday = Monday

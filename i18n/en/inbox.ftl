@@ -104,6 +104,7 @@ sort-label = Sort
 sort-latest = Latest first
 sort-waiting = Waiting longest
 sort-priority = Most urgent first
+sort-sla_due = SLA deadline first
 filter-assignee = Assigned to
 filter-assignee-any = Any agent or team
 filter-unread = Unread
@@ -268,3 +269,16 @@ activity-viewing = Viewing now: { $names }
 collision-warning = { $names } is answering this customer right now. Send yours as well?
 collision-send = Send anyway
 collision-wait = Wait
+
+# SLA deadlines the workspace's policy set, counted down on rows and in the header.
+sla-first_response-due = Reply due in { $duration }
+sla-first_response-overdue = Reply overdue by { $duration }
+sla-resolution-due = Resolve within { $duration }
+sla-resolution-overdue = Resolution overdue by { $duration }
+sla-duration = { $span ->
+    [minutes] { $minutes } min
+    [hours] { $hours } h { $minutes } min
+    [days] { $days } d
+   *[days-hours] { $days } d { $hours } h
+}
+sla-title = SLA deadline at { $time }

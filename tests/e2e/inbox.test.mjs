@@ -264,6 +264,17 @@ test('demo inbox: live messages, directions, hostile text, reply, filters, templ
     // Back to the top of the list, where the newest conversation is.
     await app.execute(`const l = document.querySelector('[data-testid="conversation-list"]'); l.scrollTop = 0; l.dispatchEvent(new Event('scroll'));`);
 
+    // SLA deadlines: the demo's policy clocks each customer request; sorted by deadline, the
+    // overdue come first, counted on the row.
+    const sortBy = (value) =>
+      app.execute(`const s = document.querySelector('[data-testid="sort"]'); s.value = arguments[0]; s.dispatchEvent(new Event('change', { bubbles: true }));`, [value]);
+    const topSla = `const b = document.querySelector('[data-testid="conversation-row"] [data-testid="sla"]');
+      return b?.dataset.state === 'overdue' && new RegExp(arguments[0]).test(b.textContent.replace(/[\u2068\u2069]/g, ''));`;
+    await sortBy('sla_due');
+    await app.waitUntil(topSla, ['^(Reply|Resolution) overdue by \\d']);
+    await app.screenshot(join(shots, 'sla-en.png'));
+    await sortBy('latest');
+
     // Arabic: the layout mirrors and the same flow works.
     await app.click('[data-testid="language-switch"]');
     await app.find('html[dir="rtl"]');
@@ -281,6 +292,10 @@ test('demo inbox: live messages, directions, hostile text, reply, filters, templ
     const count = await app.text('[data-testid="row-count"]');
     assert.ok(/[0-9]/.test(count) && !/[\u0660-\u0669\u06f0-\u06f9]/.test(count), count);
     await app.screenshot(join(shots, 'inbox-ar.png'));
+    await sortBy('sla_due');
+    await app.waitUntil(topSla, ['^تأخر (الرد|الحل) \\S']);
+    await app.screenshot(join(shots, 'sla-ar.png'));
+    await sortBy('latest');
     // A long Latin name in the mirrored header is cut at its end, inside its box (not its start).
     assert.ok(
       await app.execute(`const n = document.querySelector('[data-testid="conversation-name"]');

@@ -639,6 +639,13 @@ pub async fn dashboard(store: &Store, query: &Query, now: i64) -> Result<Dashboa
             acc.replies += n;
             acc.conversations.push(c.id.clone());
         }
+        // The cloud's deadlines where the workspace has an SLA policy; the report's own
+        // targets otherwise.
+        let cloud_first = c.sla.as_ref().and_then(|s| s.first_response_missed(now));
+        let cloud_resolution = c
+            .sla
+            .as_ref()
+            .and_then(|s| s.resolution_missed(c.resolved_at, now));
         if f.opened {
             involved = true;
             opened.push(c.id.clone());
@@ -651,7 +658,7 @@ pub async fn dashboard(store: &Store, query: &Query, now: i64) -> Result<Dashboa
                     first_responses.push(ms);
                     ch.first.push(ms);
                     responded.push(c.id.clone());
-                    if ms > first_target {
+                    if cloud_first.unwrap_or(ms > first_target) {
                         sla_first.push(c.id.clone());
                     }
                     if let Some(a) = by {
@@ -661,7 +668,9 @@ pub async fn dashboard(store: &Store, query: &Query, now: i64) -> Result<Dashboa
                     }
                 }
                 None => {
-                    if f.first_inbound.is_some_and(|fi| now - fi > first_target) {
+                    if cloud_first.unwrap_or_else(|| {
+                        f.first_inbound.is_some_and(|fi| now - fi > first_target)
+                    }) {
                         sla_first.push(c.id.clone());
                     }
                 }
@@ -672,7 +681,9 @@ pub async fn dashboard(store: &Store, query: &Query, now: i64) -> Result<Dashboa
                     ai_only.push(c.id.clone());
                 }
             }
-            if c.resolved_at.is_none() && now - c.created_at > resolution_target {
+            if c.resolved_at.is_none()
+                && cloud_resolution.unwrap_or(now - c.created_at > resolution_target)
+            {
                 sla_resolution.push(c.id.clone());
             }
         }
@@ -686,7 +697,7 @@ pub async fn dashboard(store: &Store, query: &Query, now: i64) -> Result<Dashboa
             }
             let took = at - c.created_at;
             resolutions.push(took);
-            if took > resolution_target {
+            if cloud_resolution.unwrap_or(took > resolution_target) {
                 sla_resolution.push(c.id.clone());
             }
             if let Some(score) = c.csat.filter(|s| (1..=5).contains(s)) {

@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use stepup_protocol::{
     Agent, AttachmentKind, CannedResponse, Channel, Conversation, ConversationEventKind,
     ConversationStatus, Direction, Label, MediaProblem, Message, MessageContent, MessageKind,
-    MessageStatus, Note, Origin, Presence, Preview, Priority, Role, Team, Template, TemplateStatus,
-    WindowState,
+    MessageStatus, Note, Origin, Presence, Preview, Priority, Role, SlaTarget, Team, Template,
+    TemplateStatus, WindowState,
 };
 use stepup_store::ListSort;
 
@@ -52,6 +52,21 @@ pub struct InboxRow {
     /// When free text stops being allowed, if the channel has a window.
     #[ts(type = "number | null")]
     pub free_text_until: Option<i64>,
+    /// The SLA deadline running for the customer's request, as the cloud set it.
+    pub sla: Option<SlaView>,
+}
+
+/// A running SLA deadline: the UI counts down to it ("reply due in 12 min") and past it
+/// ("reply overdue by 5 min").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SlaView {
+    pub target: SlaTarget,
+    #[ts(type = "number")]
+    pub due_at: i64,
+    /// When the request was made: the UI warns in the last quarter of the time given.
+    #[ts(type = "number")]
+    pub started_at: i64,
 }
 
 /// A quoted message above a reply.
@@ -381,6 +396,15 @@ pub(crate) fn row(
         waiting: c.last_inbound_at.is_some_and(|t| t >= c.last_message_at),
         reply_window: c.reply_window.state(now),
         free_text_until: c.reply_window.free_text_until,
+        sla: c.sla.as_ref().and_then(|clock| {
+            clock
+                .pending(c.resolved_at)
+                .map(|(target, due_at)| SlaView {
+                    target,
+                    due_at,
+                    started_at: clock.started_at,
+                })
+        }),
     }
 }
 

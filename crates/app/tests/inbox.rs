@@ -734,6 +734,26 @@ async fn an_agents_day_views_actions_notes_templates_and_sending() {
             .all(|w| rank(w[0].priority) <= rank(w[1].priority))
     );
     assert_eq!(rank(by_priority[0].priority), 0, "urgent on top");
+    // The demo workspace's SLA policy clocks every request: the nearest deadline first, the
+    // overdue on top, those without a running deadline last.
+    let by_due = list(
+        &app,
+        InboxQuery {
+            sort: Some(ListSort::SlaDue),
+            ..InboxQuery::default()
+        },
+    )
+    .await;
+    let dues: Vec<Option<i64>> = by_due.iter().map(|r| r.sla.map(|s| s.due_at)).collect();
+    assert!(dues.iter().filter(|d| d.is_some()).count() >= 2, "{dues:?}");
+    assert!(
+        dues.windows(2).all(|w| match (w[0], w[1]) {
+            (Some(a), Some(b)) => a <= b,
+            (Some(_), None) | (None, None) => true,
+            (None, Some(_)) => false,
+        }),
+        "{dues:?}"
+    );
 
     // Saved views live in the account's cache: named filters, in the order first saved.
     let filters = |channel: &str, unread| ListFilters {

@@ -209,7 +209,7 @@ pub fn away_text(
     let when = match schedule.days_between(now, opens) {
         0 => "today",
         1 => "tomorrow",
-        _ => "other",
+        _ => "later",
     };
     let catalog = crate::widget::catalog();
     let weekday = stepup_i18n::strip_isolation(&catalog.format(

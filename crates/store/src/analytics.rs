@@ -92,6 +92,8 @@ pub struct AnalyticsConversation {
     pub created_at: i64,
     pub resolved_at: Option<i64>,
     pub csat: Option<u8>,
+    /// The cloud's SLA deadlines for the conversation's current request, when it has a policy.
+    pub sla: Option<stepup_protocol::SlaClock>,
     /// Oldest first.
     pub entries: Vec<Entry>,
 }
@@ -248,7 +250,8 @@ async fn read_slice(
             (SELECT group_concat(CASE WHEN m.kind = 1
                         THEN ((m.created_at - {since}) * 8 + 1) || ':' || coalesce(m.sender_agent_id, '')
                         ELSE (m.created_at - {since}) * 8 + m.kind END, ',')
-               FROM messages m WHERE m.conversation_id = c.id AND m.created_at >= {since})
+               FROM messages m WHERE m.conversation_id = c.id AND m.created_at >= {since}),
+            json_extract(c.data, '$.sla')
          FROM conversations c WHERE c.created_at < "
     ));
     q.push_bind(scope.created_before);
@@ -305,6 +308,9 @@ async fn read_slice(
             csat: row
                 .get::<Option<i64>, _>(7)
                 .and_then(|v| u8::try_from(v).ok()),
+            sla: row
+                .get::<Option<&str>, _>(10)
+                .and_then(|v| serde_json::from_str(v).ok()),
             labels: row
                 .get::<Option<String>, _>(8)
                 .map(|l| l.split('\u{1f}').map(str::to_owned).collect())

@@ -288,7 +288,8 @@ async fn flush_conversations(
         }
         let mut q = QueryBuilder::<Sqlite>::new(
             "INSERT INTO conversations (id, contact_id, channel, status, assignee_agent_id, assignee_team_id,
-                 priority, created_at, last_message_at, last_inbound_at, unread_count, resolved_at, csat, data) ",
+                 priority, created_at, last_message_at, last_inbound_at, unread_count, resolved_at, csat,
+                 sla_due_at, data) ",
         );
         q.push_values(&rows, |mut b, (c, data)| {
             b.push_bind(&c.id)
@@ -304,6 +305,12 @@ async fn flush_conversations(
                 .push_bind(i64::from(c.unread_count))
                 .push_bind(c.resolved_at)
                 .push_bind(c.csat.map(i64::from))
+                .push_bind(
+                    c.sla
+                        .as_ref()
+                        .and_then(|s| s.pending(c.resolved_at))
+                        .map(|(_, due)| due),
+                )
                 .push_bind(data);
         });
         q.push(
@@ -312,7 +319,8 @@ async fn flush_conversations(
                  assignee_team_id = excluded.assignee_team_id, priority = excluded.priority,
                  created_at = excluded.created_at, last_message_at = excluded.last_message_at,
                  last_inbound_at = excluded.last_inbound_at, unread_count = excluded.unread_count,
-                 resolved_at = excluded.resolved_at, csat = excluded.csat, data = excluded.data",
+                 resolved_at = excluded.resolved_at, csat = excluded.csat,
+                 sla_due_at = excluded.sla_due_at, data = excluded.data",
         );
         q.build().execute(&mut **tx).await?;
         let mut q = QueryBuilder::<Sqlite>::new(

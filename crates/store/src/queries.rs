@@ -47,10 +47,17 @@ pub enum ListSort {
     Waiting,
     /// Urgent first, then high, normal and low; the latest activity first within each.
     Priority,
+    /// The nearest SLA deadline first (overdue ones on top); those without one last.
+    SlaDue,
 }
 
 impl ListSort {
-    pub const ALL: &[ListSort] = &[ListSort::Latest, ListSort::Waiting, ListSort::Priority];
+    pub const ALL: &[ListSort] = &[
+        ListSort::Latest,
+        ListSort::Waiting,
+        ListSort::Priority,
+        ListSort::SlaDue,
+    ];
 
     /// The wire name (what serde writes).
     pub fn as_str(self) -> &'static str {
@@ -58,6 +65,7 @@ impl ListSort {
             ListSort::Latest => "latest",
             ListSort::Waiting => "waiting",
             ListSort::Priority => "priority",
+            ListSort::SlaDue => "sla_due",
         }
     }
 }
@@ -187,6 +195,7 @@ impl Store {
                 " ORDER BY CASE c.priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END,
                    c.last_message_at DESC, c.id"
             }
+            ListSort::SlaDue => " ORDER BY c.sla_due_at IS NULL, c.sla_due_at ASC, c.last_message_at DESC, c.id",
         });
         q.push(" LIMIT ")
             .push_bind(i64::from(if filter.limit == 0 {

@@ -276,7 +276,11 @@ waiting: boolean, replyWindow: WindowState,
 /**
  * When free text stops being allowed, if the channel has a window.
  */
-freeTextUntil: number | null, };
+freeTextUntil: number | null, 
+/**
+ * The SLA deadline running for the customer's request, as the cloud set it.
+ */
+sla: SlaView | null, };
 export type InlineMedia = { contentType: string, 
 /**
  * A `data:` URL of the bytes.
@@ -293,7 +297,7 @@ agent: string | null,
  * A given team's conversations.
  */
 team: string | null, unread: boolean, sort: ListSort, };
-export type ListSort = "latest" | "waiting" | "priority";
+export type ListSort = "latest" | "waiting" | "priority" | "sla_due";
 export type ListView = "all" | "mine" | "unassigned" | "my_teams";
 export type Locale = "en" | "ar";
 export type MediaProblem = "too_large" | "gone" | "corrupt" | "refused" | "provider_down";
@@ -427,6 +431,12 @@ export type SignOut = {
  * Also delete this account's cache, attachments and keys.
  */
 wipe: boolean, };
+export type SlaTarget = "first_response" | "resolution";
+export type SlaView = { target: SlaTarget, dueAt: number, 
+/**
+ * When the request was made: the UI warns in the last quarter of the time given.
+ */
+startedAt: number, };
 export type SnippetPart = { text: string, hit: boolean, };
 export type SuggestionView = { text: string, language: string, };
 export type SyncPhase = "signed_out" | "bootstrapping" | "syncing" | "online" | "offline";
@@ -589,4 +599,5 @@ export const SORTS: readonly ListSort[] = [
   "latest",
   "waiting",
   "priority",
+  "sla_due",
 ];

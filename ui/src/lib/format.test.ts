@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dayLabel, fillTemplate, segments, timeLeft } from './format';
+import { dayLabel, fillTemplate, segments, slaStanding, timeLeft } from './format';
 
 describe('segments', () => {
   it('isolates phone numbers, links, emails and order numbers inside Arabic', () => {
@@ -51,5 +51,19 @@ describe('snooze times', () => {
     for (const bad of ['', '2027-02-31T10:00', '2027-01-02 14:30', '2027-01-02T25:00', 'tomorrow']) {
       expect(fromLocalInput(bad)).toBeNull();
     }
+  });
+});
+
+describe('slaStanding', () => {
+  const start = Date.UTC(2026, 11, 3, 9, 0);
+  const sla = { startedAt: start, dueAt: start + 60 * 60000 };
+
+  it('counts down, warns in the last quarter and counts past the deadline', () => {
+    expect(slaStanding(sla, start + 10 * 60000)).toEqual({ state: 'ok', days: 0, hours: 0, minutes: 50 });
+    expect(slaStanding(sla, start + 45 * 60000).state).toBe('soon');
+    expect(slaStanding(sla, start + 44 * 60000).state).toBe('ok');
+    expect(slaStanding(sla, start + 60 * 60000).state).toBe('soon');
+    expect(slaStanding(sla, start + 65 * 60000)).toEqual({ state: 'overdue', days: 0, hours: 0, minutes: 5 });
+    expect(slaStanding(sla, start + (60 + 26 * 60 + 7) * 60000)).toEqual({ state: 'overdue', days: 1, hours: 2, minutes: 7 });
   });
 });

@@ -111,3 +111,17 @@ export function fromLocalInput(value: string): number | null {
   if (date.getMonth() !== mo - 1 || date.getDate() !== d || date.getHours() !== h) return null;
   return date.getTime();
 }
+
+/** Where an SLA deadline stands at `now`: `overdue` past it, `soon` in the last quarter of the
+ * time the request was given, else `ok`; with the time left (or past) in days, hours, minutes. */
+export function slaStanding(
+  sla: { dueAt: number; startedAt: number },
+  now = Date.now(),
+): { state: 'ok' | 'soon' | 'overdue'; days: number; hours: number; minutes: number } {
+  const left = sla.dueAt - now;
+  const given = Math.max(1, sla.dueAt - sla.startedAt);
+  const state = left < 0 ? 'overdue' : left * 4 <= given ? 'soon' : 'ok';
+  const mins = Math.floor(Math.abs(left) / 60000);
+  const days = Math.floor(mins / 1440);
+  return { state, days, hours: Math.floor((mins % 1440) / 60), minutes: mins % 60 };
+}
