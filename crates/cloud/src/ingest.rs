@@ -77,11 +77,7 @@ pub enum Outcome {
     Ignored,
 }
 
-/// A lookup key scoped to a channel: a provider message id, a customer id (`identity`) or a
-/// contact id (`conversation`).
-pub(crate) fn pmid_key(channel: Channel, id: &str) -> String {
-    format!("{}:{id}", channel.as_str())
-}
+pub(crate) use crate::contacts::pmid_key;
 
 /// Finds (or creates) the contact and the conversation for a customer on a channel.
 pub async fn contact_and_conversation(
@@ -94,8 +90,42 @@ pub async fn contact_and_conversation(
     at: i64,
 ) -> Result<Conversation, sqlx::Error> {
     let ident_key = pmid_key(channel, external_user_id);
+    // A number the channel verified that another contact already has: the same customer.
+    let holder = match phone.and_then(crate::contacts::normalize_phone) {
+        Some(p) => w.lookup("phone", &p).await?,
+        None => None,
+    };
     let contact_id = match w.lookup("identity", &ident_key).await? {
-        Some(id) => id,
+        Some(id) => match phone {
+            Some(p) => crate::contacts::verified_phone(w, &id, p)
+                .await
+                .map_err(|e| match e {
+                    crate::contacts::ContactError::Db(e) => e,
+                    other => sqlx::Error::Protocol(other.to_string()),
+                })?,
+            None => id,
+        },
+        None if holder.is_some() => {
+            let holder = holder.unwrap_or_default();
+            if let Some(mut c) = w.get::<Contact>(EntityKind::Contact, &holder).await? {
+                c.identities.push(ChannelIdentity {
+                    channel,
+                    external_id: external_user_id.to_owned(),
+                });
+                w.put(
+                    EntityKind::Contact,
+                    &c.id,
+                    Placement {
+                        parent_id: None,
+                        sort_at: c.created_at,
+                    },
+                    &c,
+                )
+                .await?;
+            }
+            w.set_lookup("identity", &ident_key, &holder).await?;
+            holder
+        }
         None => {
             let contact = Contact {
                 id: state.ids().make("ct"),
@@ -109,6 +139,8 @@ pub async fn contact_and_conversation(
                     external_id: external_user_id.to_owned(),
                 }],
                 created_at: at,
+                email: None,
+                attributes: Default::default(),
             };
             w.put(
                 EntityKind::Contact,
@@ -121,6 +153,13 @@ pub async fn contact_and_conversation(
             )
             .await?;
             w.set_lookup("identity", &ident_key, &contact.id).await?;
+            if let Some(p) = contact
+                .phone
+                .as_deref()
+                .and_then(crate::contacts::normalize_phone)
+            {
+                w.set_lookup("phone", &p, &contact.id).await?;
+            }
             contact.id
         }
     };

@@ -14,7 +14,9 @@
 //!    (the request extractors answering `{code, message}`).
 //! 3. `state` ([`AppState`]), `connections` (a workspace's channel accounts: routing webhooks,
 //!    the credentials replies leave with), then `routes` (the route table every door registers in).
-//! 4. `ingest`: inbound traffic of any channel into contacts, conversations and messages.
+//! 4. `contacts` (one customer across channels: linking by verified phone, merge, split, edits),
+//!    `hours` (business hours, the away reply, SLA clocks), then `ingest`: inbound traffic of any
+//!    channel into contacts, conversations and messages.
 //! 5. `auth` (sign-in and the bearer-token extractor), `profiles` (customer names),
 //!    `outbound` (sends to the channels' APIs), `media` (fetches customers' files from them).
 //! 6. The channels' doors: `webhooks`, `webchat` (and `widget`, the Web Chat widget it serves).
@@ -27,6 +29,7 @@ pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod connections;
+pub mod contacts;
 pub mod csat;
 pub mod demo;
 pub mod error;

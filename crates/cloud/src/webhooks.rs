@@ -823,7 +823,12 @@ async fn telegram_update(state: AppState, route: Route, body: &[u8]) -> ApiResul
         } else {
             Some(name)
         },
-        phone: None,
+        // A customer sharing their own contact card (its user_id is theirs): Telegram verified
+        // that number for them.
+        phone: (m["contact"]["user_id"].as_i64().is_some()
+            && m["contact"]["user_id"].as_i64() == from["id"].as_i64())
+        .then(|| str_of(&m["contact"]["phone_number"]))
+        .flatten(),
         // Message ids are unique within a chat.
         provider_message_id: format!("{chat}:{message_id}"),
         content: content.clone(),

@@ -234,6 +234,49 @@ pub struct Contact {
     pub language: Option<String>,
     pub identities: Vec<ChannelIdentity>,
     pub created_at: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// What the team keeps about the customer: city, VIP, account number, …
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub attributes: std::collections::BTreeMap<String, String>,
+}
+
+impl Contact {
+    /// At most this many attributes, with keys and values this long (in characters).
+    pub const MAX_ATTRIBUTES: usize = 50;
+    pub const MAX_KEY: usize = 40;
+    pub const MAX_VALUE: usize = 500;
+    pub const MAX_NAME: usize = 200;
+}
+
+/// Body of `PATCH /v1/contacts/{id}`; absent fields are left as they are.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UpdateContactRequest {
+    #[serde(default)]
+    pub name: Option<String>,
+    /// `ar`, `en`, or empty to forget it.
+    #[serde(default)]
+    pub language: Option<String>,
+    /// Empty to forget it.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Sets each key given; `null` removes it.
+    #[serde(default)]
+    pub attributes: std::collections::BTreeMap<String, Option<String>>,
+}
+
+/// Body of `POST /v1/contacts/{id}/merge`: the other contact becomes part of this one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MergeContactRequest {
+    pub from_contact_id: String,
+}
+
+/// Body of `POST /v1/contacts/{id}/split`: the identity becomes a contact of its own, with its
+/// conversations on that channel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SplitContactRequest {
+    pub channel: Channel,
+    pub external_id: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -3,6 +3,7 @@
 
 mod attachments;
 mod connections;
+mod contacts;
 mod conversations;
 mod directory;
 mod feed;
@@ -36,6 +37,9 @@ fn build(body_limit: usize, attachment_limit: usize) -> Routes {
         .get("/v1/stream", feed::stream)
         .get("/v1/conversations/{id}", conversations::get_conversation)
         .patch("/v1/conversations/{id}", conversations::update_conversation)
+        .patch("/v1/contacts/{id}", contacts::update_contact)
+        .post("/v1/contacts/{id}/merge", contacts::merge_contact)
+        .post("/v1/contacts/{id}/split", contacts::split_contact)
         .get("/v1/conversations/{id}/messages", messages::history)
         .post("/v1/conversations/{id}/messages", messages::send_message)
         .post("/v1/conversations/{id}/notes", conversations::add_note)

@@ -91,6 +91,18 @@ fn external_id(rng: &mut StdRng, channel: Channel) -> String {
     }
 }
 
+/// Where the demo's customers live.
+const CITIES: [&str; 8] = [
+    "Dubai · دبي",
+    "Abu Dhabi · أبوظبي",
+    "Sharjah · الشارقة",
+    "Riyadh · الرياض",
+    "Doha · الدوحة",
+    "Kuwait City · مدينة الكويت",
+    "Muscat · مسقط",
+    "Manama · المنامة",
+];
+
 #[allow(clippy::too_many_arguments)]
 pub(super) async fn seed_conversation(
     state: &AppState,
@@ -125,6 +137,19 @@ pub(super) async fn seed_conversation(
             external_id: ext.clone(),
         }],
         created_at: start,
+        email: None,
+        attributes: {
+            // What a shop notes about its customers: where they are, and who is a regular
+            // (from the serial, not the generator: the rest of the demo stays as it was).
+            let mut a = std::collections::BTreeMap::new();
+            if serial % 5 < 3 {
+                a.insert("city".to_owned(), CITIES[(serial % 8) as usize].to_owned());
+            }
+            if serial % 7 == 3 {
+                a.insert("VIP".to_owned(), "✓".to_owned());
+            }
+            a
+        },
     };
     let conv_id = id(rng, "cnv");
     let mut w = state.write(ws).await?;
