@@ -9,8 +9,9 @@
 
 use serde::Deserialize;
 use stepup_protocol::{
-    AddNoteRequest, Assignee, ConversationStatus, MarkReadRequest, Priority, SendMessageRequest,
-    SuggestionsResponse, UpdateConversationRequest,
+    AddNoteRequest, Assignee, ConversationStatus, MarkReadRequest, MergeContactRequest, Priority,
+    SendMessageRequest, SplitContactRequest, SuggestionsResponse, UpdateContactRequest,
+    UpdateConversationRequest,
 };
 use stepup_sync::client::{Method, urlencode};
 
@@ -71,6 +72,39 @@ pub struct SendTemplate {
     pub conversation_id: String,
     pub template_id: String,
     pub params: Vec<String>,
+}
+
+/// An edit of a customer: each field given is set (an empty language or email forgets it; an
+/// attribute set to `null` is removed).
+#[derive(Debug, Clone, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateContact {
+    pub contact_id: String,
+    #[ts(optional)]
+    pub name: Option<String>,
+    #[ts(optional)]
+    pub language: Option<String>,
+    #[ts(optional)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub attributes: std::collections::BTreeMap<String, Option<String>>,
+}
+
+/// `fromContactId` becomes part of `contactId`: one customer across channels.
+#[derive(Debug, Clone, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct MergeContacts {
+    pub contact_id: String,
+    pub from_contact_id: String,
+}
+
+/// The identity becomes a customer of its own.
+#[derive(Debug, Clone, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SplitContact {
+    pub contact_id: String,
+    pub channel: stepup_protocol::Channel,
+    pub external_id: String,
 }
 
 /// A suggested reply, always marked as suggested by the assistant.
@@ -172,6 +206,62 @@ impl Inbox {
                 .client
                 .command(Method::PATCH, &path(&args.conversation_id, ""), &request)
                 .await?;
+            a.engine.nudge();
+            Ok(())
+        })
+        .await
+    }
+
+    /// Edits a customer in the cloud; the change comes back through the feed.
+    pub async fn update_contact(&self, args: UpdateContact) -> Result<(), AppError> {
+        if args.name.as_deref().is_some_and(|n| n.trim().is_empty()) {
+            return Err(AppError::InvalidInput("an empty name".into()));
+        }
+        let request = UpdateContactRequest {
+            name: args.name,
+            language: args.language,
+            email: args.email,
+            attributes: args.attributes,
+        };
+        self.contact_command(&args.contact_id, "", Method::PATCH, &request)
+            .await
+    }
+
+    /// Merges two customers into one; the contact, its conversations and the merged contact's
+    /// deletion come back through the feed.
+    pub async fn merge_contacts(&self, args: MergeContacts) -> Result<(), AppError> {
+        if args.contact_id == args.from_contact_id {
+            return Err(AppError::InvalidInput(
+                "a customer cannot be merged with themselves".into(),
+            ));
+        }
+        let request = MergeContactRequest {
+            from_contact_id: args.from_contact_id,
+        };
+        self.contact_command(&args.contact_id, "/merge", Method::POST, &request)
+            .await
+    }
+
+    /// Splits an identity off into a customer of its own.
+    pub async fn split_contact(&self, args: SplitContact) -> Result<(), AppError> {
+        let request = SplitContactRequest {
+            channel: args.channel,
+            external_id: args.external_id,
+        };
+        self.contact_command(&args.contact_id, "/split", Method::POST, &request)
+            .await
+    }
+
+    async fn contact_command<B: serde::Serialize + Sync>(
+        &self,
+        contact_id: &str,
+        rest: &str,
+        method: Method,
+        body: &B,
+    ) -> Result<(), AppError> {
+        let path = format!("/v1/contacts/{}{rest}", urlencode(contact_id));
+        self.with(async |a| {
+            let _: stepup_protocol::Contact = a.session.client.command(method, &path, body).await?;
             a.engine.nudge();
             Ok(())
         })

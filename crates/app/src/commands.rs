@@ -27,6 +27,9 @@ commands! {
     async [inbox] directory() -> Directory;
     async         conversation_action(args: ConversationAction) -> ();
     async [inbox] add_note(args: AddNote) -> ();
+    async [inbox] update_contact(args: UpdateContact) -> ();
+    async [inbox] merge_contacts(args: MergeContacts) -> ();
+    async [inbox] split_contact(args: SplitContact) -> ();
     async [inbox] send_template(args: SendTemplate) -> ();
     async [inbox] retry_message(args: String) -> ();
     async [inbox] discard_message(args: String) -> ();

@@ -21,9 +21,10 @@ use crate::AppError;
 use crate::saved_views::ListView;
 
 pub use crate::views::{
-    AgentView, AttachmentView, CannedView, CardView, ContactCardView, ContactView,
-    ConversationView, Directory, EntryDirection, IdentityView, InboxPage, InboxQuery, InboxRow,
-    LabelView, MessageView, QuoteView, TeamView, TemplateView, WindowView,
+    AgentView, AttachmentView, AttributeView, CannedView, CardView, ContactCardView,
+    ContactNoteView, ContactView, ConversationView, Directory, EntryDirection, IdentityView,
+    InboxPage, InboxQuery, InboxRow, LabelView, MessageView, QuoteView, TeamView, TemplateView,
+    WindowView,
 };
 use crate::views::{Names, render_template, row, timeline};
 
@@ -622,6 +623,28 @@ impl Inbox {
                 .iter()
                 .filter(|r| r.conversation.id != c.id)
                 .map(|r| row(&r.conversation, r.contact_name.clone(), &names, now))
+                .collect::<Vec<_>>();
+            let channel_of = |conversation_id: &str| {
+                if conversation_id == c.id {
+                    return Some(c.channel);
+                }
+                previous
+                    .iter()
+                    .find(|p| p.id == conversation_id)
+                    .map(|p| p.channel)
+            };
+            let contact_notes = store
+                .contact_notes(&c.contact_id, 50)
+                .await?
+                .into_iter()
+                .map(|n| ContactNoteView {
+                    channel: channel_of(&n.conversation_id),
+                    author: names.agents.get(&n.author_agent_id).cloned(),
+                    id: n.id,
+                    text: n.body,
+                    created_at: n.created_at,
+                    conversation_id: n.conversation_id,
+                })
                 .collect();
             Ok(ConversationView {
                 row: row(&c, contact_name, &names, now),
@@ -630,6 +653,20 @@ impl Inbox {
                     name: contact.as_ref().map(|p| p.name.clone()).unwrap_or_default(),
                     phone: contact.as_ref().and_then(|p| p.phone.clone()),
                     language: contact.as_ref().and_then(|p| p.language.clone()),
+                    email: contact.as_ref().and_then(|p| p.email.clone()),
+                    attributes: contact
+                        .as_ref()
+                        .map(|p| {
+                            p.attributes
+                                .iter()
+                                .map(|(key, value)| AttributeView {
+                                    key: key.clone(),
+                                    value: value.clone(),
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                    notes: contact_notes,
                     identities: contact
                         .map(|p| {
                             p.identities

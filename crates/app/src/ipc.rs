@@ -19,7 +19,10 @@ use crate::{
     AppError, AppInfo, Boot, DesktopSettings, IpcError, NotificationSettings, Settings,
     SettingsPatch,
     accounts::{AccountView, OpenAccount, SignIn, SignOut},
-    actions::{AddNote, ConversationAction, SendTemplate, SuggestionView},
+    actions::{
+        AddNote, ConversationAction, MergeContacts, SendTemplate, SplitContact, SuggestionView,
+        UpdateContact,
+    },
     analytics::{AnalyticsView, ExportedFile},
     inbox::{
         ConversationView, Directory, FirstScreen, InboxEvent, InboxPage, InboxQuery, InboxRow,

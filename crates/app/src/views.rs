@@ -204,7 +204,31 @@ pub struct ContactView {
     pub name: String,
     pub phone: Option<String>,
     pub language: Option<String>,
+    pub email: Option<String>,
+    /// By name.
+    pub attributes: Vec<AttributeView>,
     pub identities: Vec<IdentityView>,
+    /// The notes on all of the customer's conversations, newest first.
+    pub notes: Vec<ContactNoteView>,
+}
+
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct AttributeView {
+    pub key: String,
+    pub value: String,
+}
+
+/// A private note, with the conversation (and its channel) it was written in.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ContactNoteView {
+    pub id: String,
+    pub text: String,
+    pub author: Option<String>,
+    #[ts(type = "number")]
+    pub created_at: i64,
+    pub conversation_id: String,
+    pub channel: Option<Channel>,
 }
 
 /// What may be sent right now.

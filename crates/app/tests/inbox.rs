@@ -8,7 +8,10 @@ use std::{sync::Arc, time::Duration};
 use stepup_app::{
     App, AppPaths, ErrorCode, IpcError,
     accounts::{SignIn, SignOut},
-    actions::{Action, AddNote, ConversationAction, SendTemplate},
+    actions::{
+        Action, AddNote, ConversationAction, MergeContacts, SendTemplate, SplitContact,
+        UpdateContact,
+    },
     inbox::{
         EntryDirection, InboxEvent, InboxQuery, InboxRow, ReportActivity, SendText, SyncPhase,
     },
@@ -965,4 +968,161 @@ async fn two_agents_in_one_conversation_see_each_other_typing() {
         })
         .await
         .unwrap();
+}
+
+/// Polls a conversation after each change event until `pick` accepts its view.
+async fn wait_view(
+    rx: &mut broadcast::Receiver<InboxEvent>,
+    app: &App,
+    id: &str,
+    pick: impl Fn(&stepup_app::inbox::ConversationView) -> bool,
+) -> stepup_app::inbox::ConversationView {
+    tokio::time::timeout(WAIT, async {
+        loop {
+            let view = app.open_conversation(id.to_owned()).await.unwrap();
+            if pick(&view) {
+                return view;
+            }
+            let _ = rx.recv().await;
+        }
+    })
+    .await
+    .expect("the change arrived")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_customer_across_channels_in_every_agents_cache() {
+    let server = demo_server().await;
+    let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (omar, aisha) = (app_in(dir_a.path()), app_in(dir_b.path()));
+    let (mut ev_omar, mut ev_aisha) = (omar.inbox().subscribe(), aisha.inbox().subscribe());
+    omar.sign_in(sign_in(&server, "omar@noor.demo", demo::DEMO_PASSWORD))
+        .await
+        .unwrap();
+    aisha
+        .sign_in(sign_in(&server, "aisha@noor.demo", demo::DEMO_PASSWORD))
+        .await
+        .unwrap();
+    wait_state(&mut ev_omar, &omar, SyncPhase::Online).await;
+    wait_state(&mut ev_aisha, &aisha, SyncPhase::Online).await;
+    let first = |channel| {
+        let omar = &omar;
+        async move {
+            list(
+                omar,
+                InboxQuery {
+                    channel: Some(channel),
+                    ..Default::default()
+                },
+            )
+            .await[0]
+                .clone()
+        }
+    };
+    let (wa, ig) = (
+        first(Channel::Whatsapp).await,
+        first(Channel::Instagram).await,
+    );
+    assert_ne!(wa.contact_id, ig.contact_id);
+    omar.inbox()
+        .add_note(AddNote {
+            conversation_id: ig.id.clone(),
+            body: "Asked for the gold edition".into(),
+        })
+        .await
+        .unwrap();
+
+    // Omar: the Instagram customer is the WhatsApp one.
+    assert_eq!(
+        code(
+            omar.inbox()
+                .merge_contacts(MergeContacts {
+                    contact_id: wa.contact_id.clone(),
+                    from_contact_id: wa.contact_id.clone(),
+                })
+                .await
+        ),
+        ErrorCode::InvalidInput
+    );
+    omar.inbox()
+        .merge_contacts(MergeContacts {
+            contact_id: wa.contact_id.clone(),
+            from_contact_id: ig.contact_id.clone(),
+        })
+        .await
+        .unwrap();
+    // Aisha's cache follows: one customer, both channels, both conversations, every note.
+    let view = wait_view(&mut ev_aisha, &aisha, &wa.id, |v| {
+        v.contact.identities.len() == 2 && v.previous.iter().any(|p| p.id == ig.id)
+    })
+    .await;
+    assert!(
+        view.contact.notes.iter().any(
+            |n| n.text == "Asked for the gold edition" && n.channel == Some(Channel::Instagram)
+        )
+    );
+    let ig_view = aisha.open_conversation(ig.id.clone()).await.unwrap();
+    assert_eq!(ig_view.contact.id, wa.contact_id);
+
+    // Details typed in the app reach the other agent.
+    omar.inbox()
+        .update_contact(UpdateContact {
+            contact_id: wa.contact_id.clone(),
+            name: Some("Maryam Al Kaabi · مريم الكعبي".into()),
+            language: Some("ar".into()),
+            email: None,
+            attributes: [("city".to_owned(), Some("Al Ain · العين".to_owned()))].into(),
+        })
+        .await
+        .unwrap();
+    let view = wait_view(&mut ev_aisha, &aisha, &ig.id, |v| {
+        v.contact
+            .attributes
+            .iter()
+            .any(|a| a.key == "city" && a.value == "Al Ain · العين")
+    })
+    .await;
+    assert_eq!(view.contact.name, "Maryam Al Kaabi · مريم الكعبي");
+    assert_eq!(view.row.contact_name, "Maryam Al Kaabi · مريم الكعبي");
+    assert_eq!(
+        code(
+            omar.inbox()
+                .update_contact(UpdateContact {
+                    contact_id: wa.contact_id.clone(),
+                    name: None,
+                    language: Some("fr".into()),
+                    email: None,
+                    attributes: Default::default(),
+                })
+                .await
+        ),
+        ErrorCode::Rejected,
+        "the cloud's refusal reaches the UI"
+    );
+
+    // Split the Instagram identity off again: two customers.
+    let ig_identity = view
+        .contact
+        .identities
+        .iter()
+        .find(|i| i.channel == Channel::Instagram)
+        .unwrap()
+        .external_id
+        .clone();
+    omar.inbox()
+        .split_contact(SplitContact {
+            contact_id: wa.contact_id.clone(),
+            channel: Channel::Instagram,
+            external_id: ig_identity,
+        })
+        .await
+        .unwrap();
+    let view = wait_view(&mut ev_aisha, &aisha, &ig.id, |v| {
+        v.contact.id != wa.contact_id
+    })
+    .await;
+    assert_eq!(view.contact.identities.len(), 1);
+    assert!(view.previous.iter().all(|p| p.id != wa.id));
+    omar.shutdown().await;
+    aisha.shutdown().await;
 }

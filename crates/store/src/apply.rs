@@ -107,7 +107,7 @@ impl Store {
             }
         }
         flush_conversations(&mut tx, &conversations, &mut applied).await?;
-        flush_contacts(&mut tx, &contacts).await?;
+        flush_contacts(&mut tx, &contacts, &mut applied).await?;
         flush_messages(&mut tx, &mut batch, &mut applied).await?;
         set_meta(&mut tx, CURSOR_KEY, next_cursor).await?;
         set_meta(
@@ -241,7 +241,7 @@ async fn upsert_one(
     match data {
         Entity::Conversation(c) => flush_conversations(tx, &[c], applied).await,
         Entity::Message(m) => flush_messages(tx, &mut vec![m], applied).await,
-        Entity::Contact(c) => flush_contacts(tx, &[c]).await,
+        Entity::Contact(c) => flush_contacts(tx, &[c], applied).await,
         Entity::Note(n) => {
             let rowid: i64 = sqlx::query_scalar(
                 "INSERT INTO notes (id, conversation_id, created_at, data) VALUES (?, ?, ?, ?)
@@ -352,8 +352,22 @@ async fn flush_conversations(
     Ok(())
 }
 
-async fn flush_contacts(tx: &mut Transaction<'_, Sqlite>, batch: &[&Contact]) -> Result<()> {
+/// Stores contacts; their conversations count as changed (their header and panel show them).
+async fn flush_contacts(
+    tx: &mut Transaction<'_, Sqlite>,
+    batch: &[&Contact],
+    applied: &mut Applied,
+) -> Result<()> {
     for chunk in batch.chunks(BATCH) {
+        let mut q =
+            QueryBuilder::<Sqlite>::new("SELECT id FROM conversations WHERE contact_id IN (");
+        let mut sep = q.separated(", ");
+        for c in chunk {
+            sep.push_bind(&c.id);
+        }
+        q.push(")");
+        let ids: Vec<String> = q.build_query_scalar().fetch_all(&mut **tx).await?;
+        applied.conversations.extend(ids);
         let mut q = QueryBuilder::<Sqlite>::new("SELECT rowid FROM contacts WHERE id IN (");
         let mut sep = q.separated(", ");
         for c in chunk {

@@ -379,6 +379,19 @@ impl Store {
         rows.iter().map(|d| Ok(serde_json::from_str(d)?)).collect()
     }
 
+    /// The notes on all of a customer's conversations, newest first.
+    pub async fn contact_notes(&self, contact_id: &str, limit: u32) -> Result<Vec<Note>> {
+        let rows: Vec<String> = sqlx::query_scalar(
+            "SELECT n.data FROM notes n JOIN conversations c ON c.id = n.conversation_id
+             WHERE c.contact_id = ? ORDER BY n.created_at DESC, n.id DESC LIMIT ?",
+        )
+        .bind(contact_id)
+        .bind(i64::from(limit))
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(|d| Ok(serde_json::from_str(d)?)).collect()
+    }
+
     /// Counts of cached rows, by table.
     pub async fn counts(&self) -> Result<Vec<(String, i64)>> {
         let mut out = Vec::new();

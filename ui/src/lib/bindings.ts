@@ -96,6 +96,7 @@ id: string | null, kind: AttachmentKind, filename: string | null, contentType: s
  * Why the cloud could not fetch it from the channel, when it gave up.
  */
 fetchFailed: MediaProblem | null, };
+export type AttributeView = { key: string, value: string, };
 export type Availability = "online" | "away" | "offline";
 export type Boot = { info: AppInfo, settings: Settings, 
 /**
@@ -118,7 +119,16 @@ export type Channel = "whatsapp" | "messenger" | "instagram" | "telegram" | "tik
 export type ChannelRow = { channel: Channel, opened: number, resolved: number, messagesIn: number, messagesOut: number, medianFirstResponseMs: number | null, conversations: Array<string>, };
 export type Choice = { id: string, name: string, };
 export type ContactCardView = { name: string, phones: Array<string>, };
-export type ContactView = { id: string, name: string, phone: string | null, language: string | null, identities: Array<IdentityView>, };
+export type ContactNoteView = { id: string, text: string, author: string | null, createdAt: number, conversationId: string, channel: Channel | null, };
+export type ContactView = { id: string, name: string, phone: string | null, language: string | null, email: string | null, 
+/**
+ * By name.
+ */
+attributes: Array<AttributeView>, identities: Array<IdentityView>, 
+/**
+ * The notes on all of the customer's conversations, newest first.
+ */
+notes: Array<ContactNoteView>, };
 export type ConversationAction = { conversationId: string, action: Action, };
 export type ConversationEventKind = "assigned" | "unassigned" | "resolved" | "reopened" | "snoozed" | "window_closed";
 export type ConversationStatus = "open" | "pending" | "snoozed" | "resolved";
@@ -301,6 +311,7 @@ export type ListSort = "latest" | "waiting" | "priority" | "sla_due";
 export type ListView = "all" | "mine" | "unassigned" | "my_teams";
 export type Locale = "en" | "ar";
 export type MediaProblem = "too_large" | "gone" | "corrupt" | "refused" | "provider_down";
+export type MergeContacts = { contactId: string, fromContactId: string, };
 export type MessageKind = "text" | "template" | "image" | "audio" | "voice" | "video" | "document" | "sticker" | "location" | "contacts" | "reaction" | "reply" | "story_reply" | "unsupported" | "event";
 export type MessageStatus = "received" | "pending" | "sent" | "delivered" | "read" | "failed";
 export type MessageView = { id: string, direction: EntryDirection, origin: Origin, 
@@ -438,6 +449,7 @@ export type SlaView = { target: SlaTarget, dueAt: number,
  */
 startedAt: number, };
 export type SnippetPart = { text: string, hit: boolean, };
+export type SplitContact = { contactId: string, channel: Channel, externalId: string, };
 export type SuggestionView = { text: string, language: string, };
 export type SyncPhase = "signed_out" | "bootstrapping" | "syncing" | "online" | "offline";
 export type SyncStatus = { state: SyncPhase, account: string | null, lastSyncAt: number | null, error: string | null, 
@@ -458,6 +470,7 @@ export type TemplateView = { id: string, channel: Channel, name: string, languag
 body: string, params: number, };
 export type ThemePreference = "system" | "light" | "dark";
 export type Unit = "count" | "duration" | "percent" | "score";
+export type UpdateContact = { contactId: string, name?: string, language?: string, email?: string, attributes: { [key in string]: string | null }, };
 export type WindowState = "none" | "open" | "closing" | "closed";
 export type WindowView = { freeTextUntil: number | null, humanAgentUntil: number | null, 
 /**
@@ -482,6 +495,9 @@ export type Commands = {
   directory: { args: null; result: Directory };
   conversation_action: { args: ConversationAction; result: null };
   add_note: { args: AddNote; result: null };
+  update_contact: { args: UpdateContact; result: null };
+  merge_contacts: { args: MergeContacts; result: null };
+  split_contact: { args: SplitContact; result: null };
   send_template: { args: SendTemplate; result: null };
   retry_message: { args: string; result: null };
   discard_message: { args: string; result: null };
@@ -536,6 +552,9 @@ export const COMMAND_NAMES = [
   "directory",
   "conversation_action",
   "add_note",
+  "update_contact",
+  "merge_contacts",
+  "split_contact",
   "send_template",
   "retry_message",
   "discard_message",

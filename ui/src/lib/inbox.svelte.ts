@@ -5,6 +5,7 @@ import type {
   AccountView,
   Action,
   ActivityView,
+  Channel,
   ConversationView,
   Directory,
   FirstScreen,
@@ -16,6 +17,7 @@ import type {
   SearchResult,
   SuggestionView,
   SyncStatus,
+  UpdateContact,
 } from './bindings';
 import { BackendError, call, on } from './ipc';
 import { describeError } from './errors';
@@ -520,6 +522,50 @@ class InboxState {
     if (!id || !body.trim()) return false;
     try {
       await call('add_note', { conversationId: id, body });
+      return true;
+    } catch (err) {
+      this.error = describeError(err);
+      return false;
+    }
+  }
+
+  /** Edits the open conversation's customer; the cache follows through the feed. */
+  async updateContact(edit: Omit<UpdateContact, 'contactId'>): Promise<boolean> {
+    const contactId = this.conversation?.contact.id;
+    if (!contactId) return false;
+    return this.#contactCommand(() => call('update_contact', { contactId, ...edit }));
+  }
+
+  /** Makes another customer part of the open conversation's customer. */
+  async mergeContact(fromContactId: string): Promise<boolean> {
+    const contactId = this.conversation?.contact.id;
+    if (!contactId) return false;
+    return this.#contactCommand(() => call('merge_contacts', { contactId, fromContactId }));
+  }
+
+  /** Splits one of the customer's channel identities off into a customer of its own. */
+  async splitContact(channel: Channel, externalId: string): Promise<boolean> {
+    const contactId = this.conversation?.contact.id;
+    if (!contactId) return false;
+    return this.#contactCommand(() => call('split_contact', { contactId, channel, externalId }));
+  }
+
+  /** Other customers in the cache whose name or number matches, for a merge. */
+  async findCustomers(query: string): Promise<SearchResult[]> {
+    if (!query.trim()) return [];
+    try {
+      const results = await call('search', query);
+      const self = this.conversation?.contact.id;
+      return results.filter((r) => r.kind === 'contact' && r.id !== self);
+    } catch (err) {
+      this.error = describeError(err);
+      return [];
+    }
+  }
+
+  async #contactCommand(run: () => Promise<null>): Promise<boolean> {
+    try {
+      await run();
       return true;
     } catch (err) {
       this.error = describeError(err);
