@@ -163,6 +163,8 @@ async fn main() -> anyhow::Result<()> {
                     external_id: format!("ext{i}"),
                 }],
                 created_at: at,
+                email: None,
+                attributes: Default::default(),
             };
             let conv_id = format!("cnv_{i:06}");
             let m = message(&conv_id, 0, at, true);
@@ -201,6 +203,8 @@ async fn main() -> anyhow::Result<()> {
                 external_id: "971500000000".into(),
             }],
             created_at: now - (big as i64) * 30_000,
+            email: None,
+            attributes: Default::default(),
         };
         w.put(
             EntityKind::Contact,
