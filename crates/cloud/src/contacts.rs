@@ -104,6 +104,12 @@ pub async fn merge_in(
     }
     let mut into = contact(w, into_id).await?;
     let from = contact(w, from_id).await?;
+    // A contact named only by its channel id (a Messenger customer before their profile is
+    // known) takes the other's real name.
+    let unnamed = |c: &Contact| c.identities.iter().any(|i| i.external_id == c.name);
+    if unnamed(&into) && !unnamed(&from) {
+        into.name = from.name.clone();
+    }
     for identity in from.identities {
         w.set_lookup(
             "identity",
