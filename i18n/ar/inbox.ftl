@@ -64,6 +64,7 @@ error-not-signed-in = سجّل الدخول أو جرّب النسخة التج�
 error-not-found = لم تعد هذه المحادثة في الذاكرة المؤقتة المحلية.
 
 search-placeholder = ابحث في الرسائل والعملاء والملاحظات
+search-in-list = في هذه القائمة فقط
 search-none = لم يُعثر على شيء في الذاكرة المؤقتة لهذا الحاسوب.
 search-kind-message = رسالة
 search-kind-contact = عميل

@@ -60,6 +60,7 @@ error-not-signed-in = Sign in, or try the demo, first.
 error-not-found = This conversation is no longer in the local cache.
 
 search-placeholder = Search messages, customers and notes
+search-in-list = Only in this list
 search-none = Nothing found in this computer's cache.
 search-kind-message = Message
 search-kind-contact = Customer

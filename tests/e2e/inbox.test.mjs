@@ -256,6 +256,10 @@ test('demo inbox: live messages, directions, hostile text, reply, filters, templ
     // Typing goes one letter at a time: wait for the results of the whole word.
     await app.waitUntil(`return document.querySelector('[data-testid="search-result"] mark')?.textContent === arguments[0];`, ['الإزعاج']);
     await app.screenshot(join(shots, 'search-en.png'));
+    // Limited to the list (all conversations here), the same hit is found.
+    await app.click('[data-testid="search-in-list"]');
+    await app.waitUntil(`return document.querySelector('[data-testid="search-result"] mark')?.textContent === arguments[0];`, ['الإزعاج']);
+    await app.click('[data-testid="search-in-list"]');
     await app.click('[data-testid="search-result"]');
     await app.find('[data-testid="conversation-name"]');
     await app.screenshot(join(shots, 'inbox-en.png'));

@@ -23,7 +23,7 @@ commands! {
     async         inbox_rows(args: Vec<String>) -> Vec<InboxRow>;
     async         open_conversation(args: String) -> ConversationView;
     async [inbox] send_text(args: SendText) -> ();
-    async         search(args: String) -> Vec<SearchResult>;
+    async         search(args: SearchQuery) -> Vec<SearchResult>;
     async [inbox] directory() -> Directory;
     async         conversation_action(args: ConversationAction) -> ();
     async [inbox] add_note(args: AddNote) -> ();

@@ -58,6 +58,17 @@ pub struct SearchResult {
     pub snippet: Vec<SnippetPart>,
 }
 
+/// What to search the cache for, optionally only within the list's filters.
+#[derive(Debug, Clone, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SearchQuery {
+    pub text: String,
+    /// The list's query: only its conversations (and their customers and notes).
+    #[ts(optional)]
+    #[serde(default)]
+    pub within: Option<InboxQuery>,
+}
+
 /// Where the signed-in account's sync stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
@@ -471,43 +482,13 @@ impl Inbox {
         self.with(async |a| {
             let store = &a.session.store;
             let me = &a.session.account.agent_id;
-            let mut filter = ConversationFilter {
-                channel: query.channel,
-                status: query.status,
-                label: query.label.clone(),
-                unread_only: query.unread.unwrap_or(false),
-                sort: query.sort.unwrap_or_default(),
-                limit: query.limit.unwrap_or(100).clamp(1, 5_000),
-                offset: query.offset.unwrap_or(0),
-                ..Default::default()
+            let Some(filter) = list_filter(store, me, &query).await? else {
+                return Ok(InboxPage {
+                    total: 0,
+                    offset: query.offset.unwrap_or(0),
+                    rows: vec![],
+                });
             };
-            match query.view.unwrap_or(ListView::All) {
-                ListView::All => {}
-                ListView::Mine => filter.assignee = Some(AssigneeFilter::Agent(me.clone())),
-                ListView::Unassigned => filter.assignee = Some(AssigneeFilter::Nobody),
-                ListView::MyTeams => {
-                    let agents: Vec<stepup_protocol::Agent> = store.entities("agent").await?;
-                    filter.teams = agents
-                        .into_iter()
-                        .find(|x| &x.id == me)
-                        .map(|x| x.team_ids)
-                        .unwrap_or_default();
-                    if filter.teams.is_empty() {
-                        return Ok(InboxPage {
-                            total: 0,
-                            offset: filter.offset,
-                            rows: vec![],
-                        });
-                    }
-                }
-            }
-            // A given agent or team narrows the list whatever the view says.
-            if let Some(agent) = query.agent.clone() {
-                filter.assignee = Some(AssigneeFilter::Agent(agent));
-            }
-            if let Some(team) = query.team.clone() {
-                filter.teams = vec![team];
-            }
             let rows = store.conversations(&filter).await?;
             let total = store.conversation_count(&filter).await?;
             Ok(InboxPage {
@@ -694,14 +675,22 @@ impl Inbox {
     }
 
     /// Searches the cache (Arabic-aware: harakat, alef forms, digits).
-    pub async fn search(&self, query: &str) -> Result<Vec<SearchResult>, AppError> {
+    pub async fn search(&self, args: SearchQuery) -> Result<Vec<SearchResult>, AppError> {
         self.with(async |a| {
             let store = &a.session.store;
+            let within = match &args.within {
+                Some(list) => match list_filter(store, &a.session.account.agent_id, list).await? {
+                    Some(f) => Some(f),
+                    None => return Ok(Vec::new()),
+                },
+                None => None,
+            };
             let filter = stepup_store::SearchFilter {
                 limit: 50,
+                within,
                 ..Default::default()
             };
-            let hits = store.search(query, &filter).await?;
+            let hits = store.search(&args.text, &filter).await?;
             let mut out = Vec::with_capacity(hits.len());
             for h in hits {
                 let contact_name = match &h.conversation_id {
@@ -761,6 +750,49 @@ pub(crate) async fn human_agent(
         .conversation(conversation_id)
         .await?
         .is_some_and(|c| c.channel.human_agent_window_ms().is_some()))
+}
+
+/// The store's filter for a list query; `None` when the list is empty by definition (my teams,
+/// without a team).
+async fn list_filter(
+    store: &stepup_store::Store,
+    me: &str,
+    query: &InboxQuery,
+) -> Result<Option<ConversationFilter>, AppError> {
+    let mut filter = ConversationFilter {
+        channel: query.channel,
+        status: query.status,
+        label: query.label.clone(),
+        unread_only: query.unread.unwrap_or(false),
+        sort: query.sort.unwrap_or_default(),
+        limit: query.limit.unwrap_or(100).clamp(1, 5_000),
+        offset: query.offset.unwrap_or(0),
+        ..Default::default()
+    };
+    match query.view.unwrap_or(ListView::All) {
+        ListView::All => {}
+        ListView::Mine => filter.assignee = Some(AssigneeFilter::Agent(me.to_owned())),
+        ListView::Unassigned => filter.assignee = Some(AssigneeFilter::Nobody),
+        ListView::MyTeams => {
+            let agents: Vec<stepup_protocol::Agent> = store.entities("agent").await?;
+            filter.teams = agents
+                .into_iter()
+                .find(|x| x.id == me)
+                .map(|x| x.team_ids)
+                .unwrap_or_default();
+            if filter.teams.is_empty() {
+                return Ok(None);
+            }
+        }
+    }
+    // A given agent or team narrows the list whatever the view says.
+    if let Some(agent) = query.agent.clone() {
+        filter.assignee = Some(AssigneeFilter::Agent(agent));
+    }
+    if let Some(team) = query.team.clone() {
+        filter.teams = vec![team];
+    }
+    Ok(Some(filter))
 }
 
 /// The list rows of conversations read from the cache, with the directory's names.

@@ -26,7 +26,7 @@ use crate::{
     analytics::{AnalyticsView, ExportedFile},
     inbox::{
         ConversationView, Directory, FirstScreen, InboxEvent, InboxPage, InboxQuery, InboxRow,
-        ReportActivity, SearchResult, SendText, SyncStatus,
+        ReportActivity, SearchQuery, SearchResult, SendText, SyncStatus,
     },
     media::{InlineMedia, SaveAttachment, SendAttachment, SendVoiceNote},
     notifications::{MuteConversation, NavigateTo},

@@ -416,8 +416,11 @@ impl App {
         self.inner.inbox.conversation(&id, now_ms()).await
     }
 
-    pub async fn search(&self, query: String) -> Result<Vec<inbox::SearchResult>, AppError> {
-        self.inner.inbox.search(&query).await
+    pub async fn search(
+        &self,
+        query: inbox::SearchQuery,
+    ) -> Result<Vec<inbox::SearchResult>, AppError> {
+        self.inner.inbox.search(query).await
     }
 
     pub async fn conversation_action(&self, args: ConversationAction) -> Result<(), AppError> {

@@ -13,7 +13,8 @@ use stepup_app::{
         UpdateContact,
     },
     inbox::{
-        EntryDirection, InboxEvent, InboxQuery, InboxRow, ReportActivity, SendText, SyncPhase,
+        EntryDirection, InboxEvent, InboxQuery, InboxRow, ReportActivity, SearchQuery, SendText,
+        SyncPhase,
     },
     saved_views::{ListFilters, ListSort, ListView, SavedView},
 };
@@ -756,6 +757,44 @@ async fn an_agents_day_views_actions_notes_templates_and_sending() {
             (None, Some(_)) => false,
         }),
         "{dues:?}"
+    );
+
+    // Search limited to the list's filters: only the conversations the list shows.
+    let everywhere = app
+        .search(SearchQuery {
+            text: "delivery".into(),
+            within: None,
+        })
+        .await
+        .unwrap();
+    let telegram = InboxQuery {
+        channel: Some(Channel::Telegram),
+        ..InboxQuery::default()
+    };
+    let in_list = app
+        .search(SearchQuery {
+            text: "delivery".into(),
+            within: Some(telegram.clone()),
+        })
+        .await
+        .unwrap();
+    let telegram_ids: std::collections::HashSet<String> = list(&app, telegram)
+        .await
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    assert!(
+        !in_list.is_empty() && in_list.len() < everywhere.len(),
+        "{} of {}",
+        in_list.len(),
+        everywhere.len()
+    );
+    assert!(
+        in_list.iter().all(|r| r
+            .conversation_id
+            .as_ref()
+            .is_some_and(|c| telegram_ids.contains(c))),
+        "every hit is in a Telegram conversation"
     );
 
     // Saved views live in the account's cache: named filters, in the order first saved.

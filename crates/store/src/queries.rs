@@ -96,6 +96,9 @@ pub struct SearchFilter {
     /// Unix ms, exclusive.
     pub to: Option<i64>,
     pub limit: u32,
+    /// Only in the conversations of this list (its view, teams, unread, …; its sort and window
+    /// do not matter): search limited to what the inbox shows.
+    pub within: Option<ConversationFilter>,
 }
 
 /// Text with the matched parts marked, in the original spelling.
@@ -426,7 +429,20 @@ impl Store {
         let conversation_filtered = filter.channel.is_some()
             || filter.status.is_some()
             || filter.assignee.is_some()
-            || filter.label.is_some();
+            || filter.label.is_some()
+            || filter.within.is_some();
+        let push_filters = |q: &mut QueryBuilder<Sqlite>| {
+            push_conversation_filters(
+                q,
+                &filter.channel,
+                &filter.status,
+                &filter.assignee,
+                &filter.label,
+            );
+            if let Some(within) = &filter.within {
+                push_list_filter(q, within);
+            }
+        };
         let dated = filter.from.is_some() || filter.to.is_some();
         let mut hits = Vec::new();
 
@@ -442,13 +458,7 @@ impl Store {
                  WHERE {index} MATCH "
             ));
             q.push_bind(&fts);
-            push_conversation_filters(
-                &mut q,
-                &filter.channel,
-                &filter.status,
-                &filter.assignee,
-                &filter.label,
-            );
+            push_filters(&mut q);
             if let Some(from) = filter.from {
                 q.push(" AND r.created_at >= ").push_bind(from);
             }
@@ -487,13 +497,7 @@ impl Store {
             q.push_bind(&fts);
             if conversation_filtered {
                 q.push(" AND EXISTS (SELECT 1 FROM conversations c WHERE c.contact_id = p.id");
-                push_conversation_filters(
-                    &mut q,
-                    &filter.channel,
-                    &filter.status,
-                    &filter.assignee,
-                    &filter.label,
-                );
+                push_filters(&mut q);
                 q.push(")");
             }
             q.push(" ORDER BY rank LIMIT ").push_bind(limit);

@@ -400,6 +400,11 @@ export type SaveAttachment = { id: string,
 filename?: string, };
 export type SavedView = { name: string, query: ListFilters, };
 export type SearchKind = "message" | "contact" | "note";
+export type SearchQuery = { text: string, 
+/**
+ * The list's query: only its conversations (and their customers and notes).
+ */
+within?: InboxQuery, };
 export type SearchResult = { kind: SearchKind, id: string, conversationId: string | null, contactName: string, snippet: Array<SnippetPart>, };
 export type SendAttachment = { conversationId: string, filename: string, 
 /**
@@ -491,7 +496,7 @@ export type Commands = {
   inbox_rows: { args: Array<string>; result: Array<InboxRow> };
   open_conversation: { args: string; result: ConversationView };
   send_text: { args: SendText; result: null };
-  search: { args: string; result: Array<SearchResult> };
+  search: { args: SearchQuery; result: Array<SearchResult> };
   directory: { args: null; result: Directory };
   conversation_action: { args: ConversationAction; result: null };
   add_note: { args: AddNote; result: null };

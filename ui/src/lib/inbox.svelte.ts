@@ -554,7 +554,7 @@ class InboxState {
   async findCustomers(query: string): Promise<SearchResult[]> {
     if (!query.trim()) return [];
     try {
-      const results = await call('search', query);
+      const results = await call('search', { text: query });
       const self = this.conversation?.contact.id;
       return results.filter((r) => r.kind === 'contact' && r.id !== self);
     } catch (err) {
@@ -613,16 +613,21 @@ class InboxState {
     }
   }
 
-  /** Searches the local cache; an empty query shows the list again. */
+  /** Search only the conversations the list's filters show (its view, channel, status, …). */
+  searchInList = $state(false);
+
+  /** Searches the local cache, the whole of it or within the list's filters; an empty query
+   * shows the list again. */
   async runSearch(query: string): Promise<void> {
     this.search = query;
     if (!query.trim()) {
       this.results = null;
       return;
     }
+    const inList = this.searchInList;
     try {
-      const results = await call('search', query);
-      if (this.search === query) this.results = results;
+      const results = await call('search', { text: query, within: inList ? toInboxQuery(this.query, 0, 1) : undefined });
+      if (this.search === query && this.searchInList === inList) this.results = results;
     } catch (err) {
       this.error = describeError(err);
     }
@@ -634,6 +639,7 @@ class InboxState {
     this.reveal = { index: 0 };
     this.#view = { first: 0, last: Math.max(FIRST_ROWS, this.#view.last - this.#view.first) };
     await this.refresh();
+    if (this.searchInList && this.search.trim()) await this.runSearch(this.search);
   }
 
   async loadSavedViews(): Promise<void> {
@@ -686,7 +692,7 @@ class InboxState {
   async findContacts(query: string): Promise<{ id: string; name: string }[]> {
     if (!query.trim()) return [];
     try {
-      const results = await call('search', query);
+      const results = await call('search', { text: query });
       const contacts = results.filter((r) => r.kind === 'contact' && r.conversationId);
       return contacts
         .filter((r, i) => contacts.findIndex((o) => o.conversationId === r.conversationId) === i)
