@@ -828,6 +828,7 @@ async fn search(ctx: &Ctx, query: &str, args: ListArgs) -> Result<()> {
         from: None,
         to: None,
         limit: args.limit,
+        within: None,
     };
     let hits = store.search(query, &filter).await?;
     if ctx.json {
