@@ -22,8 +22,14 @@ pub struct AccountView {
     pub role: Role,
     /// The cache opens with a passphrase (no keyring).
     pub passphrase: bool,
-    /// The account in use now.
+    /// The account in the window.
     pub active: bool,
+    /// Signed in and syncing (in the window or in the background).
+    pub running: bool,
+    /// Its workspace's name, once its cache knows it (running accounts).
+    pub workspace: Option<String>,
+    /// Unread customer messages in its cache (running accounts).
+    pub unread: u32,
     /// The account used last: the app opens it on start.
     pub last: bool,
 }
@@ -96,11 +102,19 @@ impl Inbox {
     pub async fn account_list(&self, data_dir: &Path) -> Vec<AccountView> {
         let active = self.active_account_id().await.unwrap_or_default();
         let last = std::fs::read_to_string(last_file(data_dir)).unwrap_or_default();
+        let running = self.running().await;
         self.accounts(data_dir)
             .list()
             .into_iter()
-            .map(|a| AccountView {
+            .map(|a| {
+                let live = running.iter().find(|(id, ..)| id == a.id.as_str()).cloned();
+                (a, live)
+            })
+            .map(|(a, live)| AccountView {
                 active: a.id.as_str() == active,
+                running: live.is_some(),
+                workspace: live.as_ref().and_then(|(_, w, _)| w.clone()),
+                unread: live.as_ref().map_or(0, |(.., n)| *n),
                 last: a.id.as_str() == last.trim(),
                 id: a.id.as_str().to_owned(),
                 server: a.server,
@@ -167,6 +181,11 @@ impl Inbox {
         data_dir: &Path,
         args: OpenAccount,
     ) -> Result<SyncStatus, AppError> {
+        // Already signed in and syncing in the background: into the window as it is.
+        if self.switch_to(&args.id).await {
+            remember(data_dir, &args.id);
+            return Ok(self.status());
+        }
         let session = self
             .accounts(data_dir)
             .open(&args.id, no_blank(args.passphrase))
@@ -199,7 +218,15 @@ impl Inbox {
         {
             let _ = std::fs::remove_file(last_file(data_dir));
         }
-        self.set_status(SyncStatus::signed_out());
+        self.forget_status(&id);
+        // Another account signed in meanwhile comes into the window.
+        if self.promote_background().await {
+            if let Some(next) = self.active_account_id().await {
+                remember(data_dir, &next);
+            }
+        } else {
+            self.set_status(SyncStatus::signed_out());
+        }
         let unsent = result?;
         if unsent > 0 {
             tracing::info!(unsent, "unsent messages discarded with the cache");

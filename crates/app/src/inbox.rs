@@ -125,7 +125,11 @@ impl SyncStatus {
 
 /// Tells the shell what changed, to forward to the UI and to notifications.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
-#[serde(tag = "type", rename_all = "camelCase")]
+#[serde(
+    tag = "type",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 pub enum InboxEvent {
     Changed {
         ids: Vec<String>,
@@ -136,6 +140,11 @@ pub enum InboxEvent {
     /// Another agent is viewing or typing in a conversation, or left it.
     Activity {
         activity: ActivityView,
+    },
+    /// An account syncing in the background changed (its unread count may have): the account
+    /// switcher reads the list again.
+    AccountChanged {
+        account_id: String,
     },
 }
 
@@ -173,7 +182,14 @@ pub type ActivateHook = Box<dyn Fn(&Engine, &Session) + Send + Sync>;
 
 /// The inbox of the signed-in account, if any.
 pub struct Inbox {
+    /// The account in the window.
     active: Mutex<Option<Active>>,
+    /// Accounts signed in besides it: they keep syncing and notifying.
+    background: Mutex<Vec<Active>>,
+    /// The window's account id, readable without waiting (the engines' event tasks ask).
+    foreground: std::sync::Mutex<Option<String>>,
+    /// Each running account's last status, by account id.
+    statuses: std::sync::Mutex<std::collections::HashMap<String, SyncStatus>>,
     /// How many days of history the cache keeps (from the settings).
     history_days: std::sync::atomic::AtomicU32,
     /// Tests keep keys in memory instead of the OS keyring.
@@ -193,6 +209,9 @@ impl Default for Inbox {
     fn default() -> Self {
         Inbox {
             active: Mutex::new(None),
+            background: Mutex::new(Vec::new()),
+            foreground: std::sync::Mutex::new(None),
+            statuses: std::sync::Mutex::new(std::collections::HashMap::new()),
             secrets: std::sync::Mutex::new(None),
             history_days: std::sync::atomic::AtomicU32::new(crate::settings::DEFAULT_HISTORY_DAYS),
             on_activate: std::sync::OnceLock::new(),
@@ -320,18 +339,33 @@ impl Inbox {
         let mut events = engine.subscribe();
         let (stop_tx, stop_rx) = oneshot::channel::<()>();
         let account = Some(session.account.email.clone());
-        self.set_status(SyncStatus {
-            state: SyncPhase::Syncing,
-            account: account.clone(),
-            last_sync_at: None,
-            error: None,
-            applied: 0,
-            total: None,
-        });
+        let account_id = session.account.id.as_str().to_owned();
+        *self.foreground.lock().unwrap_or_else(|p| p.into_inner()) = Some(account_id.clone());
+        self.record_status(
+            &account_id,
+            SyncStatus {
+                state: SyncPhase::Syncing,
+                account: account.clone(),
+                last_sync_at: None,
+                error: None,
+                applied: 0,
+                total: None,
+            },
+        );
         let me = Arc::clone(self);
+        let id = account_id.clone();
         tokio::spawn(async move {
             while let Ok(ev) = events.recv().await {
+                // The window hears its own account; the others only say they changed.
+                let shown = me.is_foreground(&id);
                 match ev {
+                    SyncEvent::ConversationsChanged { .. } | SyncEvent::OutboxChanged { .. }
+                        if !shown =>
+                    {
+                        let _ = me.events.send(InboxEvent::AccountChanged {
+                            account_id: id.clone(),
+                        });
+                    }
                     SyncEvent::ConversationsChanged { ids } => {
                         let _ = me.events.send(InboxEvent::Changed { ids });
                     }
@@ -343,7 +377,7 @@ impl Inbox {
                         });
                     }
                     SyncEvent::State(state) => {
-                        let prev = me.status();
+                        let prev = me.status_of(&id);
                         let status = match state {
                             SyncState::Bootstrapping { applied, total } => SyncStatus {
                                 state: SyncPhase::Bootstrapping,
@@ -377,8 +411,9 @@ impl Inbox {
                                 ..prev
                             },
                         };
-                        me.set_status(status);
+                        me.record_status(&id, status);
                     }
+                    SyncEvent::Activity { .. } if !shown => {}
                     SyncEvent::Activity { activity } => {
                         let _ = me.events.send(InboxEvent::Activity {
                             activity: ActivityView {
@@ -403,8 +438,21 @@ impl Inbox {
                 .await;
         });
         let mut active = self.active.lock().await;
+        let mut background = self.background.lock().await;
+        // The same account signed in again replaces its old session; another one keeps
+        // syncing in the background.
+        if let Some(i) = background
+            .iter()
+            .position(|a| a.session.account.id.as_str() == account_id)
+        {
+            tokio::spawn(Self::close(background.remove(i)));
+        }
         if let Some(old) = active.take() {
-            tokio::spawn(Self::close(old));
+            if old.session.account.id.as_str() == account_id {
+                tokio::spawn(Self::close(old));
+            } else {
+                background.push(old);
+            }
         }
         *active = Some(Active {
             session,
@@ -414,10 +462,130 @@ impl Inbox {
         });
     }
 
+    /// Forgets a signed-out account's status.
+    pub(crate) fn forget_status(&self, account_id: &str) {
+        self.statuses
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(account_id);
+    }
+
+    fn is_foreground(&self, account_id: &str) -> bool {
+        self.foreground
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_deref()
+            == Some(account_id)
+    }
+
+    fn status_of(&self, account_id: &str) -> SyncStatus {
+        self.statuses
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(account_id)
+            .cloned()
+            .unwrap_or_else(SyncStatus::signed_out)
+    }
+
+    /// Keeps an account's status; the window's account's is the inbox's status.
+    fn record_status(&self, account_id: &str, status: SyncStatus) {
+        self.statuses
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(account_id.to_owned(), status.clone());
+        if self.is_foreground(account_id) {
+            self.set_status(status);
+        } else {
+            let _ = self.events.send(InboxEvent::AccountChanged {
+                account_id: account_id.to_owned(),
+            });
+        }
+    }
+
+    /// Brings an account syncing in the background into the window; `false` when it is not
+    /// running.
+    pub(crate) async fn switch_to(&self, account_id: &str) -> bool {
+        let mut active = self.active.lock().await;
+        let mut background = self.background.lock().await;
+        if active
+            .as_ref()
+            .is_some_and(|a| a.session.account.id.as_str() == account_id)
+        {
+            return true;
+        }
+        let Some(i) = background
+            .iter()
+            .position(|a| a.session.account.id.as_str() == account_id)
+        else {
+            return false;
+        };
+        let next = background.remove(i);
+        // Notifications and presence follow the window's account.
+        if let Some(hook) = self.on_activate.get() {
+            hook(&next.engine, &next.session);
+        }
+        if let Some(old) = active.replace(next) {
+            background.push(old);
+        }
+        *self.foreground.lock().unwrap_or_else(|p| p.into_inner()) = Some(account_id.to_owned());
+        self.set_status(self.status_of(account_id));
+        true
+    }
+
+    /// After the window's account signed out: the next running account comes in, if any.
+    pub(crate) async fn promote_background(&self) -> bool {
+        let next = {
+            let mut background = self.background.lock().await;
+            if background.is_empty() {
+                None
+            } else {
+                Some(background.remove(0))
+            }
+        };
+        let Some(next) = next else {
+            *self.foreground.lock().unwrap_or_else(|p| p.into_inner()) = None;
+            return false;
+        };
+        let id = next.session.account.id.as_str().to_owned();
+        if let Some(hook) = self.on_activate.get() {
+            hook(&next.engine, &next.session);
+        }
+        *self.active.lock().await = Some(next);
+        *self.foreground.lock().unwrap_or_else(|p| p.into_inner()) = Some(id.clone());
+        self.set_status(self.status_of(&id));
+        true
+    }
+
+    /// Each running account: its id, whether it is in the window, its workspace's name and
+    /// its unread messages.
+    pub(crate) async fn running(&self) -> Vec<(String, Option<String>, u32)> {
+        let mut out = Vec::new();
+        let active = self.active.lock().await;
+        let background = self.background.lock().await;
+        for a in active.iter().chain(background.iter()) {
+            let store = &a.session.store;
+            let workspace: Option<stepup_protocol::Workspace> = store
+                .entities::<stepup_protocol::Workspace>("workspace")
+                .await
+                .ok()
+                .and_then(|w| w.into_iter().next());
+            out.push((
+                a.session.account.id.as_str().to_owned(),
+                workspace.map(|w| w.name),
+                store.unread_total().await.unwrap_or(0),
+            ));
+        }
+        out
+    }
+
     /// Stops syncing, closes the cache and stops the demo cloud, if running.
     pub async fn shutdown(&self) {
         if let Some(active) = self.active.lock().await.take() {
             Self::close(active).await;
+        }
+        let background = std::mem::take(&mut *self.background.lock().await);
+        for a in background {
+            Self::close(a).await;
         }
     }
 

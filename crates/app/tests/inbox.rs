@@ -1165,3 +1165,146 @@ async fn one_customer_across_channels_in_every_agents_cache() {
     omar.shutdown().await;
     aisha.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_accounts_on_two_workspaces_sync_at_once_and_switch() {
+    let server = demo_server().await;
+    let st = &server.state;
+    let oud = st
+        .create_workspace("Oud House · بيت العود", "Asia/Riyadh")
+        .await
+        .unwrap();
+    st.create_agent(
+        &oud.id,
+        "Hessa",
+        "hessa@oud.test",
+        "oud-password-1",
+        stepup_protocol::Role::Agent,
+        vec![],
+    )
+    .await
+    .unwrap();
+    let demo_ws = stepup_cloud::store::workspaces::setting(st.pool(), "demo_workspace")
+        .await
+        .unwrap()
+        .expect("the demo workspace");
+    let customer = |ws: String, user: &'static str, pmid: &'static str, text: &'static str| async move {
+        stepup_cloud::ingest::ingest(
+            st,
+            &ws,
+            stepup_cloud::ingest::Inbound::text(Channel::Telegram, user, pmid, text, st.now()),
+        )
+        .await
+        .unwrap();
+    };
+    customer(oud.id.clone(), "7001", "oud.1", "عندكم دهن عود كمبودي؟").await;
+
+    let dir = tempfile::tempdir().unwrap();
+    let app = app_in(dir.path());
+    let mut events = app.inbox().subscribe();
+    app.sign_in(sign_in(&server, "omar@noor.demo", demo::DEMO_PASSWORD))
+        .await
+        .unwrap();
+    wait_state(&mut events, &app, SyncPhase::Online).await;
+    let noor_total = list(&app, InboxQuery::default()).await.len();
+    // Adding Hessa's account keeps Omar's signed in and syncing.
+    app.sign_in(sign_in(&server, "hessa@oud.test", "oud-password-1"))
+        .await
+        .unwrap();
+    wait_state(&mut events, &app, SyncPhase::Online).await;
+    assert_eq!(app.status().account.as_deref(), Some("hessa@oud.test"));
+    let oud_rows = list(&app, InboxQuery::default()).await;
+    assert_eq!(oud_rows.len(), 1, "only the Oud House's conversation");
+    let accounts = app.accounts().await.unwrap();
+    assert_eq!(accounts.len(), 2);
+    assert!(accounts.iter().all(|a| a.running));
+    let omar = accounts
+        .iter()
+        .find(|a| a.email == "omar@noor.demo")
+        .unwrap()
+        .clone();
+    assert!(!omar.active);
+    assert!(
+        omar.workspace.as_deref().is_some_and(|w| w.contains("نور")),
+        "{omar:?}"
+    );
+    let hessa = accounts
+        .iter()
+        .find(|a| a.email == "hessa@oud.test")
+        .unwrap();
+    assert_eq!(hessa.workspace.as_deref(), Some("Oud House · بيت العود"));
+
+    // A customer writes to Omar's shop: his cache, in the background, has it, and says so.
+    let unread_before = omar.unread;
+    let changed = {
+        let mut rx = events.resubscribe();
+        let id = omar.id.clone();
+        async move {
+            tokio::time::timeout(WAIT, async {
+                loop {
+                    if let Ok(InboxEvent::AccountChanged { account_id }) = rx.recv().await
+                        && account_id == id
+                    {
+                        return;
+                    }
+                }
+            })
+            .await
+            .expect("the background account reports the change")
+        }
+    };
+    customer(
+        demo_ws.clone(),
+        "7002",
+        "noor.bg.1",
+        "Is the perfume gift box back?",
+    )
+    .await;
+    changed.await;
+    tokio::time::timeout(WAIT, async {
+        loop {
+            let a = app.accounts().await.unwrap();
+            if a.iter()
+                .any(|a| a.id == omar.id && a.unread > unread_before)
+            {
+                return;
+            }
+            let _ = events.recv().await;
+        }
+    })
+    .await
+    .expect("the unread count of the background account grew");
+    assert_eq!(
+        list(&app, InboxQuery::default()).await.len(),
+        1,
+        "Hessa's list unchanged"
+    );
+
+    // Back to Omar: at once, online, with the new conversation and none of Hessa's.
+    let status = app
+        .open_account(stepup_app::accounts::OpenAccount {
+            id: omar.id.clone(),
+            passphrase: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(status.account.as_deref(), Some("omar@noor.demo"));
+    assert_eq!(status.state, SyncPhase::Online);
+    let rows = list(&app, InboxQuery::default()).await;
+    assert_eq!(rows.len(), noor_total + 1);
+    assert!(rows.iter().all(|r| !oud_rows.iter().any(|o| o.id == r.id)));
+
+    // Omar signs out with wipe: Hessa's account comes into the window; his cache is gone.
+    app.sign_out(SignOut { wipe: true }).await.unwrap();
+    assert_eq!(app.status().account.as_deref(), Some("hessa@oud.test"));
+    let accounts = app.accounts().await.unwrap();
+    assert_eq!(accounts.len(), 1);
+    assert!(accounts[0].active);
+    assert_eq!(list(&app, InboxQuery::default()).await.len(), 1);
+    let dbs: Vec<_> = walk(&dir.path().join("accounts"))
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "db"))
+        .collect();
+    assert_eq!(dbs.len(), 1, "only Hessa's cache is left: {dbs:?}");
+    app.shutdown().await;
+}

@@ -7,9 +7,21 @@ export type AccountView = { id: string, server: string, email: string, name: str
  */
 passphrase: boolean, 
 /**
- * The account in use now.
+ * The account in the window.
  */
 active: boolean, 
+/**
+ * Signed in and syncing (in the window or in the background).
+ */
+running: boolean, 
+/**
+ * Its workspace's name, once its cache knows it (running accounts).
+ */
+workspace: string | null, 
+/**
+ * Unread customer messages in its cache (running accounts).
+ */
+unread: number, 
 /**
  * The account used last: the app opens it on start.
  */
@@ -250,7 +262,7 @@ export type HijriDate = { year: number,
  */
 month: number, day: number, };
 export type IdentityView = { channel: Channel, externalId: string, };
-export type InboxEvent = { "type": "changed", ids: Array<string>, } | { "type": "status", status: SyncStatus, } | { "type": "activity", activity: ActivityView, };
+export type InboxEvent = { "type": "changed", ids: Array<string>, } | { "type": "status", status: SyncStatus, } | { "type": "activity", activity: ActivityView, } | { "type": "accountChanged", accountId: string, };
 export type InboxPage = { total: number, offset: number, rows: Array<InboxRow>, };
 export type InboxQuery = { channel?: Channel, status?: ConversationStatus, 
 /**

@@ -238,9 +238,25 @@ class InboxState {
         if (this.selected && event.ids.includes(this.selected)) void this.#reloadConversation();
       } else if (event.type === 'activity') {
         this.#applyActivity(event.activity);
+      } else if (event.type === 'accountChanged') {
+        this.#accountsSoon();
       }
     });
   }
+
+  /** Another account signed in is syncing in the background: its unread count in the
+   * switcher, read again at most once a second. */
+  #accountsTimer: ReturnType<typeof setTimeout> | null = null;
+  #accountsSoon(): void {
+    if (this.#accountsTimer !== null) return;
+    this.#accountsTimer = setTimeout(() => {
+      this.#accountsTimer = null;
+      void this.loadAccounts();
+    }, 1000);
+  }
+
+  /** The sign-in form is shown to add an account while the current one stays signed in. */
+  adding = $state(false);
 
   async loadAccounts(): Promise<void> {
     try {
@@ -352,6 +368,7 @@ class InboxState {
   }
 
   #afterSwitch(): void {
+    this.adding = false;
     this.selected = null;
     this.conversation = null;
     this.directory = null;

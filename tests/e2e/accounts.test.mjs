@@ -1,0 +1,134 @@
+// End to end, several accounts at once: two shops on one `stepup-cloud` (no demo data), each
+// with its own Web Chat visitor. The agent signs in to the first, adds the second from Settings
+// without signing out, switches between them from the app bar (each shows only its own
+// conversations; the switcher names the workspace and counts its unread), and a visitor writing
+// to the shop in the background raises that account's count.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Session, appEnv, freePort, startDriver } from './webdriver.mjs';
+
+const root = resolve(import.meta.dirname, '../..');
+const application = process.env.STEPUP_APP ?? join(root, 'target/debug/stepup-desktop');
+const cloudBin = process.env.STEPUP_CLOUD ?? join(root, 'target/debug/stepup-cloud');
+const shots = join(root, 'tests/artifacts/screenshots');
+const PASSWORD = 'two-shops-2026';
+const cloudEnv = { ...process.env, STEPUP_CLOUD_KEY: randomBytes(32).toString('hex'), STEPUP_ADMIN_PASSWORD: PASSWORD };
+
+let home;
+let dataDir;
+let cloud;
+let url;
+let driver;
+const keys = {};
+
+function admin(...args) {
+  return execFileSync(cloudBin, [...args, '--data-dir', dataDir], { env: cloudEnv, encoding: 'utf8' }).trim().split('\n');
+}
+
+before(async () => {
+  for (const f of [application, cloudBin]) assert.ok(existsSync(f), `build it first: ${f}`);
+  home = mkdtempSync(join(tmpdir(), 'stepup-e2e-accounts-'));
+  dataDir = join(home, 'cloud');
+  for (const [shop, name, email] of [['noor', 'Noor Perfumes · عطور نور', 'owner@noor.shop'], ['oud', 'Oud House · بيت العود', 'owner@oud.shop']]) {
+    const [ws] = admin('workspace', 'create', '--name', name, '--admin-email', email, '--admin-name', shop === 'noor' ? 'Huda هدى' : 'Hessa حصة');
+    keys[shop] = admin('connect', '--workspace', ws, '--channel', 'webchat', '--name', name)[1].match(/data-key="([^"]+)"/)[1];
+  }
+  const port = await freePort();
+  url = `http://127.0.0.1:${port}`;
+  const proc = spawn(cloudBin, ['--listen', `127.0.0.1:${port}`, '--data-dir', dataDir], { env: cloudEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  await new Promise((ok, fail) => {
+    let out = '';
+    proc.stdout.on('data', (d) => {
+      out += d;
+      if (/listening on http:\/\/\S+/.test(out)) ok();
+    });
+    proc.on('exit', (code) => fail(new Error(`stepup-cloud exited (${code})`)));
+  });
+  cloud = proc;
+  driver = await startDriver({ env: appEnv(home) });
+});
+
+after(async () => {
+  await driver?.stop();
+  cloud?.kill('SIGTERM');
+  if (home) rmSync(home, { recursive: true, force: true });
+});
+
+/** A visitor on a shop's site writes, through the Web Chat API the widget uses. */
+async function visitor(shop, text) {
+  const post = async (path, body, token) => {
+    const r = await fetch(`${url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    });
+    assert.ok(r.ok, `${path}: ${r.status}`);
+    return r.json();
+  };
+  const { visitor_token: token } = await post('/webchat/v1/sessions', { widget_key: keys[shop], name: `${shop} visitor` });
+  await post('/webchat/v1/messages', { client_message_id: `e2e-${randomBytes(4).toString('hex')}`, text }, token);
+}
+
+async function signIn(app, email) {
+  await app.find('[data-testid="signin"]');
+  await app.execute(`
+    for (const [id, v] of [['signin-server', arguments[0]], ['signin-email', arguments[1]], ['signin-password', arguments[2]]]) {
+      const i = document.querySelector('[data-testid="' + id + '"]');
+      i.value = v;
+      i.dispatchEvent(new Event('input', { bubbles: true }));
+    }`, [url, email, PASSWORD]);
+  await app.click('[data-testid="signin-submit"]');
+  await app.waitUntil(`return document.querySelector('[data-testid="sync-state"]')?.classList.contains('sync-online') && !document.querySelector('[data-testid="signin"]');`);
+}
+
+const rows = `[...document.querySelectorAll('[data-testid="conversation-row"]')].map((r) => r.textContent)`;
+const rowTexts = `return ${rows};`;
+const options = `return [...document.querySelectorAll('[data-testid="account-switch"] option')].map((o) => o.textContent.replace(/[\\u2068\\u2069]/g, ''));`;
+const pick = (app, index) =>
+  app.execute(`const s = document.querySelector('[data-testid="account-switch"]'); s.value = s.options[arguments[0]].value; s.dispatchEvent(new Event('change', { bubbles: true }));`, [index]);
+
+test('two shops at once: add an account without signing out, switch from the app bar, background counts', async () => {
+  await visitor('noor', 'هل عندكم عطر الورد الطائفي؟');
+  await visitor('oud', 'Do you ship Cambodian oud oil to Doha?');
+  const app = await Session.start(driver.url, application, { implicitMs: 60_000 });
+  try {
+    await signIn(app, 'owner@noor.shop');
+    await app.waitUntil(`return ${rows}.some((t) => t.includes('الورد الطائفي'));`);
+
+    // Settings → Add an account: the sign-in form, while Noor's account stays signed in.
+    await app.click('[data-testid="nav-settings"]');
+    await app.click('[data-testid="add-account"]');
+    await app.find('[data-testid="signin-cancel"]');
+    await signIn(app, 'owner@oud.shop');
+    await app.waitUntil(`return ${rows}.some((t) => t.includes('Cambodian oud'));`);
+    assert.ok(!(await app.execute(rowTexts)).some((t) => t.includes('الورد الطائفي')), 'only the Oud House here');
+
+    // The switcher lists both, with their workspaces.
+    await app.waitUntil(`return document.querySelectorAll('[data-testid="account-switch"] option').length === 2;`);
+    await app.waitUntil(`${options.replace('return ', 'const o = ')}; return o.some((t) => t.includes('Noor Perfumes')) && o.some((t) => t.includes('Oud House'));`);
+
+    // A visitor writes to Noor while the Oud House is in the window: Noor's count goes up.
+    const noorIndex = (await app.execute(options)).findIndex((t) => t.includes('Noor Perfumes'));
+    const before = await app.execute(options);
+    await visitor('noor', 'ومتى يوصل الطلب للشارقة؟');
+    await app.waitUntil(`${options.replace('return ', 'const o = ')}; return o[arguments[0]] !== arguments[1];`, [noorIndex, before[noorIndex]]);
+    assert.match((await app.execute(options))[noorIndex], /\(2 unread\)/);
+    await app.screenshot(join(shots, 'accounts-switcher-en.png'));
+
+    // Switch to Noor from the app bar: its conversations, none of the Oud House's.
+    await pick(app, noorIndex);
+    await app.waitUntil(`return ${rows}.some((t) => t.includes('يوصل الطلب للشارقة'));`);
+    assert.ok(!(await app.execute(rowTexts)).some((t) => t.includes('Cambodian oud')), 'only Noor here');
+    await app.click('[data-testid="language-switch"]');
+    await app.find('html[dir="rtl"]');
+    await app.waitUntil(`${options.replace('return ', 'const o = ')}; return o.some((t) => t.includes('غير مقروءة'));`);
+    await app.screenshot(join(shots, 'accounts-switcher-ar.png'));
+  } finally {
+    await app.end();
+  }
+});
