@@ -2,10 +2,13 @@
 // with its own Web Chat visitor. The agent signs in to the first, adds the second from Settings
 // without signing out, switches between them from the app bar (each shows only its own
 // conversations; the switcher names the workspace and counts its unread), and a visitor writing
-// to the shop in the background raises that account's count.
+// to the shop in the background raises that account's count and notifies, the notification
+// naming the workspace (captured by the recording notification server on this D-Bus session);
+// its Open action brings that account and conversation into the window.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +18,7 @@ import { Session, appEnv, freePort, startDriver } from './webdriver.mjs';
 const root = resolve(import.meta.dirname, '../..');
 const application = process.env.STEPUP_APP ?? join(root, 'target/debug/stepup-desktop');
 const cloudBin = process.env.STEPUP_CLOUD ?? join(root, 'target/debug/stepup-cloud');
+const serverBin = process.env.STEPUP_NOTIFY_SERVER ?? join(root, 'target/debug/stepup-notify-test-server');
 const shots = join(root, 'tests/artifacts/screenshots');
 const PASSWORD = 'two-shops-2026';
 const cloudEnv = { ...process.env, STEPUP_CLOUD_KEY: randomBytes(32).toString('hex'), STEPUP_ADMIN_PASSWORD: PASSWORD };
@@ -24,14 +28,43 @@ let dataDir;
 let cloud;
 let url;
 let driver;
+let notifications;
 const keys = {};
+
+/** The recording notification server: the lines it printed, and a way to wait for one. */
+function startNotificationServer() {
+  const proc = spawn(serverBin, [], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = [];
+  const exited = new Promise((r) => proc.on('exit', r));
+  createInterface({ input: proc.stdout }).on('line', (line) => lines.push(JSON.parse(line)));
+  return {
+    lines,
+    async waitFor(pick, ms, what) {
+      const deadline = Date.now() + ms;
+      for (;;) {
+        const seen = lines.find(pick);
+        if (seen) return seen;
+        if (Date.now() > deadline) throw new Error(`no ${what} within ${ms} ms: ${JSON.stringify(lines)}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    send: (command) => proc.stdin.write(`${command}\n`),
+    async stop() {
+      proc.stdin.end();
+      proc.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
 
 function admin(...args) {
   return execFileSync(cloudBin, [...args, '--data-dir', dataDir], { env: cloudEnv, encoding: 'utf8' }).trim().split('\n');
 }
 
 before(async () => {
-  for (const f of [application, cloudBin]) assert.ok(existsSync(f), `build it first: ${f}`);
+  for (const f of [application, cloudBin, serverBin]) assert.ok(existsSync(f), `build it first: ${f}`);
+  notifications = startNotificationServer();
+  await notifications.waitFor((l) => l.ready === true, 30_000, 'ready line from the notification server');
   home = mkdtempSync(join(tmpdir(), 'stepup-e2e-accounts-'));
   dataDir = join(home, 'cloud');
   for (const [shop, name, email] of [['noor', 'Noor Perfumes · عطور نور', 'owner@noor.shop'], ['oud', 'Oud House · بيت العود', 'owner@oud.shop']]) {
@@ -55,6 +88,7 @@ before(async () => {
 
 after(async () => {
   await driver?.stop();
+  await notifications?.stop();
   cloud?.kill('SIGTERM');
   if (home) rmSync(home, { recursive: true, force: true });
 });
@@ -92,7 +126,7 @@ const options = `return [...document.querySelectorAll('[data-testid="account-swi
 const pick = (app, index) =>
   app.execute(`const s = document.querySelector('[data-testid="account-switch"]'); s.value = s.options[arguments[0]].value; s.dispatchEvent(new Event('change', { bubbles: true }));`, [index]);
 
-test('two shops at once: add an account without signing out, switch from the app bar, background counts', async () => {
+test('two shops at once: add an account without signing out, a background account counts and notifies, switch', async () => {
   await visitor('noor', 'هل عندكم عطر الورد الطائفي؟');
   await visitor('oud', 'Do you ship Cambodian oud oil to Doha?');
   const app = await Session.start(driver.url, application, { implicitMs: 60_000 });
@@ -115,17 +149,31 @@ test('two shops at once: add an account without signing out, switch from the app
     // A visitor writes to Noor while the Oud House is in the window: Noor's count goes up.
     const noorIndex = (await app.execute(options)).findIndex((t) => t.includes('Noor Perfumes'));
     const before = await app.execute(options);
+    const shown = notifications.lines.length;
     await visitor('noor', 'ومتى يوصل الطلب للشارقة؟');
     await app.waitUntil(`${options.replace('return ', 'const o = ')}; return o[arguments[0]] !== arguments[1];`, [noorIndex, before[noorIndex]]);
     assert.match((await app.execute(options))[noorIndex], /\(2 unread\)/);
     await app.screenshot(join(shots, 'accounts-switcher-en.png'));
 
-    // Switch to Noor from the app bar: its conversations, none of the Oud House's.
-    await pick(app, noorIndex);
+    // It notified, naming Noor's workspace; its Open action brings Noor and that conversation in.
+    const note = await notifications.waitFor(
+      (l) => notifications.lines.indexOf(l) >= shown && typeof l.summary === 'string' && l.summary.startsWith('Noor Perfumes · عطور نور · '),
+      30_000,
+      "a notification of Noor's new message",
+    );
+    assert.match(note.summary, /New message from noor visitor$/);
+    notifications.send(`invoke ${note.id} open`);
     await app.waitUntil(`return ${rows}.some((t) => t.includes('يوصل الطلب للشارقة'));`);
     assert.ok(!(await app.execute(rowTexts)).some((t) => t.includes('Cambodian oud')), 'only Noor here');
+    await app.waitUntil(`return document.querySelector('[data-testid="conversation-name"]')?.textContent === 'noor visitor';`);
+    await app.waitUntil(`return document.querySelector('[data-testid="account-switch"] option:checked')?.textContent.includes('Noor Perfumes');`);
+
+    // Back to the Oud House from the app bar, in Arabic.
     await app.click('[data-testid="language-switch"]');
     await app.find('html[dir="rtl"]');
+    const oudIndex = (await app.execute(options)).findIndex((t) => t.includes('Oud House'));
+    await pick(app, oudIndex);
+    await app.waitUntil(`return ${rows}.some((t) => t.includes('Cambodian oud')) && !${rows}.some((t) => t.includes('الورد الطائفي'));`);
     await app.waitUntil(`${options.replace('return ', 'const o = ')}; return o.some((t) => t.includes('غير مقروءة'));`);
     await app.screenshot(join(shots, 'accounts-switcher-ar.png'));
   } finally {

@@ -495,11 +495,11 @@ impl Inbox {
             .insert(account_id.to_owned(), status.clone());
         if self.is_foreground(account_id) {
             self.set_status(status);
-        } else {
-            let _ = self.events.send(InboxEvent::AccountChanged {
-                account_id: account_id.to_owned(),
-            });
         }
+        // The switcher shows each account's workspace once its cache knows it.
+        let _ = self.events.send(InboxEvent::AccountChanged {
+            account_id: account_id.to_owned(),
+        });
     }
 
     /// Brings an account syncing in the background into the window; `false` when it is not

@@ -461,6 +461,9 @@ impl App {
     }
 
     pub async fn sign_out(&self, args: SignOut) -> Result<(), AppError> {
+        if let Some(id) = self.inner.inbox.active_account_id().await {
+            self.inner.desktop.unfollow(&id);
+        }
         self.inner
             .inbox
             .sign_out(self.inner.paths.data_dir(), args)

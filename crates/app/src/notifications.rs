@@ -4,7 +4,8 @@
 //! it, and the words of the tray. The shell only wires windows and the tray
 //! to these.
 
-use std::sync::{Arc, Mutex, OnceLock};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 use stepup_i18n::{Args, Catalog, Locale, strip_isolation};
@@ -20,6 +21,9 @@ use crate::{AppError, Availability, Settings};
 #[serde(rename_all = "camelCase")]
 pub struct NavigateTo {
     pub conversation_id: String,
+    /// The signed-in account it belongs to, when it is not necessarily the window's (a
+    /// notification of an account syncing in the background).
+    pub account_id: Option<String>,
 }
 
 /// Mute or unmute one conversation's notifications.
@@ -90,10 +94,14 @@ struct Running {
 pub struct Desktop {
     catalog: Arc<Catalog>,
     cfg: PolicyConfig,
-    /// Created with the first signed-in engine (it needs the async runtime).
-    service: OnceLock<Notifications>,
+    /// One per signed-in account, created with its engine (it needs the async runtime): each
+    /// has its own rules (whose conversations are "mine") and its own notifications on screen.
+    services: Arc<Mutex<HashMap<String, Notifications>>>,
     state: Mutex<State>,
-    running: Mutex<Option<Running>>,
+    /// The engines followed, by account id.
+    running: Arc<Mutex<HashMap<String, Running>>>,
+    /// Each followed account's workspace name, for the notifications' titles.
+    names: Arc<Mutex<HashMap<String, String>>>,
     navigate: broadcast::Sender<NavigateTo>,
     presence: tokio::sync::watch::Sender<Presence>,
 }
@@ -118,12 +126,26 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+/// Titles name the workspace when more than one account notifies.
+fn relabel(
+    running: &Mutex<HashMap<String, Running>>,
+    services: &Mutex<HashMap<String, Notifications>>,
+    names: &Mutex<HashMap<String, String>>,
+) {
+    let many = lock(running).len() > 1;
+    let names = lock(names).clone();
+    for (id, service) in lock(services).iter() {
+        service.set_label(many.then(|| names.get(id).cloned()).flatten());
+    }
+}
+
 impl Desktop {
     pub fn new(settings: &Settings, locale: Locale) -> Desktop {
         Desktop {
             catalog: Arc::new(Catalog::embedded()),
             cfg: PolicyConfig::default(),
-            service: OnceLock::new(),
+            services: Arc::default(),
+            names: Arc::default(),
             state: Mutex::new(State {
                 prefs: prefs(settings),
                 locale,
@@ -132,7 +154,7 @@ impl Desktop {
                 idle: false,
                 sent: None,
             }),
-            running: Mutex::new(None),
+            running: Arc::default(),
             navigate: broadcast::channel(16).0,
             presence: tokio::sync::watch::Sender::new(effective_presence(
                 settings.desktop.availability,
@@ -141,56 +163,112 @@ impl Desktop {
         }
     }
 
-    fn service(&self) -> &Notifications {
-        self.service.get_or_init(|| {
-            let service = Notifications::new(
-                self.cfg,
-                Arc::clone(&self.catalog),
-                Arc::new(DesktopNotifier::new()),
-                Arc::new(SystemClock),
-            );
-            let state = lock(&self.state);
-            service.set_prefs(state.prefs.clone());
-            service.set_locale(state.locale);
-            service.set_focus(state.focus.clone());
-            drop(state);
-            // Clicks on notifications navigate.
-            let mut opened = service.opened();
-            let navigate = self.navigate.clone();
-            tokio::spawn(async move {
-                loop {
-                    match opened.recv().await {
-                        Ok(conversation_id) => {
-                            let _ = navigate.send(NavigateTo { conversation_id });
-                        }
-                        Err(broadcast::error::RecvError::Lagged(_)) => {}
-                        Err(broadcast::error::RecvError::Closed) => return,
+    /// The account's notifications, made on first use.
+    fn service_for(&self, account_id: &str) -> Notifications {
+        if let Some(s) = lock(&self.services).get(account_id) {
+            return s.clone();
+        }
+        let service = Notifications::new(
+            self.cfg,
+            Arc::clone(&self.catalog),
+            Arc::new(DesktopNotifier::new()),
+            Arc::new(SystemClock),
+        );
+        let state = lock(&self.state);
+        service.set_prefs(state.prefs.clone());
+        service.set_locale(state.locale);
+        service.set_focus(state.focus.clone());
+        drop(state);
+        // Clicks on notifications navigate, into this account.
+        let mut opened = service.opened();
+        let navigate = self.navigate.clone();
+        let account = account_id.to_owned();
+        tokio::spawn(async move {
+            loop {
+                match opened.recv().await {
+                    Ok(conversation_id) => {
+                        let _ = navigate.send(NavigateTo {
+                            conversation_id,
+                            account_id: Some(account.clone()),
+                        });
                     }
+                    Err(broadcast::error::RecvError::Lagged(_)) => {}
+                    Err(broadcast::error::RecvError::Closed) => return,
                 }
-            });
-            service
-        })
+            }
+        });
+        lock(&self.services).insert(account_id.to_owned(), service.clone());
+        service
     }
 
-    /// A signed-in account's engine starts: notify from its events, and tell
-    /// the cloud the agent's availability. Call from within the runtime.
+    /// A signed-in account's engine starts (or its account comes into the window): notify from
+    /// its events, and tell the cloud the agent's availability. Every signed-in account is
+    /// followed at once. Call from within the runtime.
     pub fn follow(&self, engine: &Engine, session: &Session) {
-        let stop = self.service().spawn(engine, &session.account.agent_id);
-        let old = lock(&self.running).replace(Running {
-            stop,
-            engine: engine.clone(),
-            client: session.client.clone(),
-        });
+        let id = session.account.id.as_str().to_owned();
+        let stop = self
+            .service_for(&id)
+            .spawn(engine, &session.account.agent_id);
+        let old = lock(&self.running).insert(
+            id.clone(),
+            Running {
+                stop,
+                engine: engine.clone(),
+                client: session.client.clone(),
+            },
+        );
         if let Some(old) = old {
             let _ = old.stop.send(());
         }
+        // The workspace's name for the titles: now if the cache knows it, else once synced.
+        lock(&self.names).insert(id.clone(), session.account.email.clone());
+        let store = session.store.clone();
+        let mut events = engine.subscribe();
+        let (running, services, names) = (
+            Arc::clone(&self.running),
+            Arc::clone(&self.services),
+            Arc::clone(&self.names),
+        );
+        tokio::spawn(async move {
+            loop {
+                let workspace: Option<stepup_protocol::Workspace> = store
+                    .entities::<stepup_protocol::Workspace>("workspace")
+                    .await
+                    .ok()
+                    .and_then(|w| w.into_iter().next());
+                if let Some(w) = workspace {
+                    lock(&names).insert(id, w.name);
+                    relabel(&running, &services, &names);
+                    return;
+                }
+                match events.recv().await {
+                    Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+                    Err(broadcast::error::RecvError::Closed) => return,
+                }
+            }
+        });
+        self.relabel();
         lock(&self.state).sent = None;
         self.sync_presence();
     }
 
-    /// Stops following (signing out, quitting).
+    fn relabel(&self) {
+        relabel(&self.running, &self.services, &self.names);
+    }
+
+    /// Stops following one account (it signed out).
+    pub fn unfollow(&self, account_id: &str) {
+        if let Some(old) = lock(&self.running).remove(account_id) {
+            let _ = old.stop.send(());
+        }
+        lock(&self.services).remove(account_id);
+        lock(&self.names).remove(account_id);
+        self.relabel();
+    }
+
+    /// Stops following (quitting).
     pub fn stop(&self) {
-        if let Some(old) = lock(&self.running).take() {
+        for (_, old) in lock(&self.running).drain() {
             let _ = old.stop.send(());
         }
     }
@@ -206,8 +284,8 @@ impl Desktop {
             state.availability = settings.desktop.availability;
             changed
         };
-        if let Some(service) = self.service.get() {
-            service.set_prefs(prefs);
+        for service in lock(&self.services).values() {
+            service.set_prefs(prefs.clone());
             service.set_locale(locale);
         }
         if availability_changed {
@@ -221,8 +299,8 @@ impl Desktop {
             change(&mut state.focus);
             state.focus.clone()
         };
-        if let Some(service) = self.service.get() {
-            service.set_focus(focus);
+        for service in lock(&self.services).values() {
+            service.set_focus(focus.clone());
         }
     }
 
@@ -252,7 +330,10 @@ impl Desktop {
     pub fn open_link(&self, url: &str) -> Result<NavigateTo, AppError> {
         let conversation_id = parse_link(url)
             .ok_or_else(|| AppError::InvalidInput(format!("not a Stepup link: {url}")))?;
-        let to = NavigateTo { conversation_id };
+        let to = NavigateTo {
+            conversation_id,
+            account_id: None,
+        };
         let _ = self.navigate.send(to.clone());
         Ok(to)
     }
@@ -272,7 +353,7 @@ impl Desktop {
 
     /// The machine woke up or the network came back: catch up at once.
     pub fn wake(&self) {
-        if let Some(r) = lock(&self.running).as_ref() {
+        for r in lock(&self.running).values() {
             r.engine.nudge();
         }
         self.set_idle(false);
@@ -294,9 +375,13 @@ impl Desktop {
         let presence = self.presence();
         self.presence
             .send_if_modified(|p| std::mem::replace(p, presence) != presence);
-        let Some(client) = lock(&self.running).as_ref().map(|r| r.client.clone()) else {
+        let clients: Vec<CloudClient> = lock(&self.running)
+            .values()
+            .map(|r| r.client.clone())
+            .collect();
+        if clients.is_empty() {
             return;
-        };
+        }
         {
             let mut state = lock(&self.state);
             if state.sent == Some(presence) {
@@ -308,8 +393,10 @@ impl Desktop {
             return;
         };
         rt.spawn(async move {
-            if let Err(e) = client.set_presence(presence).await {
-                tracing::warn!(error = %e, "cannot update the availability");
+            for client in clients {
+                if let Err(e) = client.set_presence(presence).await {
+                    tracing::warn!(error = %e, "cannot update the availability");
+                }
             }
         });
     }
@@ -408,7 +495,8 @@ mod tests {
         assert_eq!(
             rx.try_recv().unwrap(),
             NavigateTo {
-                conversation_id: "cnv_9".into()
+                conversation_id: "cnv_9".into(),
+                account_id: None,
             }
         );
         assert!(rx.try_recv().is_err());

@@ -45,6 +45,8 @@ struct Shared {
     burst_id: Mutex<Option<u32>>,
     opened: broadcast::Sender<String>,
     outcomes: broadcast::Sender<Outcome>,
+    /// Put before each title ("Noor Perfumes · …") when several accounts notify.
+    label: Mutex<Option<String>>,
 }
 
 /// Native notifications for one app. Cheap to clone.
@@ -85,6 +87,7 @@ impl Notifications {
             burst_id: Mutex::new(None),
             opened: broadcast::channel(16).0,
             outcomes: broadcast::channel(1024).0,
+            label: Mutex::new(None),
         });
         // Clicks on notifications: open the conversation, end the burst.
         let mut activations = shared.notifier.activations();
@@ -121,6 +124,11 @@ impl Notifications {
             utc_ms: self.shared.clock.now_ms(),
             local_offset_minutes: local_offset_minutes(),
         }
+    }
+
+    /// Names the workspace in each notification's title (`None`: the only account).
+    pub fn set_label(&self, label: Option<String>) {
+        *lock(&self.shared.label) = label;
     }
 
     pub fn set_prefs(&self, prefs: Prefs) {
@@ -167,8 +175,12 @@ impl Notifications {
             Slot::Messages if notice.update => *lock(&self.shared.burst_id),
             _ => None,
         };
+        let title = match lock(&self.shared.label).as_deref() {
+            Some(label) => format!("{label} · {}", text.title),
+            None => text.title,
+        };
         let request = Request {
-            title: text.title,
+            title,
             body: text.body,
             open_label: text.open_label,
             conversation_id: notice.conversation_id,

@@ -360,7 +360,12 @@ reactions: Array<string>, attachment: AttachmentView | null,
  */
 card: CardView | null, };
 export type MuteConversation = { conversationId: string, muted: boolean, };
-export type NavigateTo = { conversationId: string, };
+export type NavigateTo = { conversationId: string, 
+/**
+ * The signed-in account it belongs to, when it is not necessarily the window's (a
+ * notification of an account syncing in the background).
+ */
+accountId: string | null, };
 export type NotificationSettings = { enabled: boolean, 
 /**
  * Show who wrote but not what (privacy).

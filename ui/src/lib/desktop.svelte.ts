@@ -44,8 +44,18 @@ export const availabilities: Availability[] = ['online', 'away', 'offline'];
 
 /** Follows `navigate` events: the inbox, on that conversation. */
 export async function followNavigation(): Promise<void> {
-  await on('navigate', (to) => {
+  await on('navigate', async (to) => {
     app.screen = 'inbox';
+    // A notification of an account syncing in the background: that account first.
+    const active = inbox.accounts.find((a) => a.active)?.id;
+    if (to.accountId && to.accountId !== active) {
+      try {
+        await inbox.openAccount(to.accountId);
+      } catch (err) {
+        app.error = describeError(err);
+        return;
+      }
+    }
     void inbox.open(to.conversationId);
   });
 }

@@ -30,7 +30,7 @@ describe('desktop integration', () => {
   it('a navigate event opens that conversation in the inbox', async () => {
     app.screen = 'settings';
     await followNavigation();
-    backend.handlers.get('navigate')!({ conversationId: 'cnv_42' });
+    backend.handlers.get('navigate')!({ conversationId: 'cnv_42', accountId: null });
     expect(app.screen).toBe('inbox');
     expect(inbox.selected).toBe('cnv_42');
     await vi.waitFor(() => expect(inbox.conversation?.row.id).toBe('cnv_42'));
