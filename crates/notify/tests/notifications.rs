@@ -322,7 +322,8 @@ async fn webhooks_become_notifications_in_english_and_arabic_with_plurals() {
         .await;
     assert_eq!(c.body, "From 3 customers");
     // With several accounts signed in, titles name the workspace.
-    rig.notifications.set_label(Some("Noor Perfumes · عطور نور".into()));
+    rig.notifications
+        .set_label(Some("Noor Perfumes · عطور نور".into()));
     rig.notifications.reset_burst();
     rig.telegram(630_000_001, "Salem", "hello").await;
     rig.call("named with its workspace", |c| {
