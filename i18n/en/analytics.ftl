@@ -44,6 +44,11 @@ analytics-exported = Saved { $path }
 analytics-print = Print report
 analytics-report-period = { $from } – { $to } · { $zone }
 analytics-incomplete = This computer holds the workspace's messages from { $from } on: figures counted from messages (messages in and out, response times, the busiest hours) are complete from that day. Conversations, resolutions and ratings cover the whole period.
+analytics-fetch-history = Fetch the older messages
+analytics-fetching = { $count ->
+    [one] Fetching… { $count } message so far
+   *[other] Fetching… { $count } messages so far
+}
 
 ## Sections
 analytics-figures = Key figures

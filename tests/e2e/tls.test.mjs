@@ -170,6 +170,10 @@ test('over TLS with the shop\'s own CA: refused when untrusted or plain, then si
     await app.find('html[dir="rtl"]');
     assert.match(await app.text('[data-testid="analytics-incomplete"]'), /يحتفظ هذا الجهاز برسائل مساحة العمل ابتداءً من/);
     await app.screenshot(join(shots, 'analytics-incomplete-ar.png'));
+    // Fetching the older messages over HTTPS: the period becomes complete and the label goes.
+    await app.click('[data-testid="fetch-history"]');
+    await app.waitUntil(`return !document.querySelector('[data-testid="analytics-incomplete"]');`);
+    await app.screenshot(join(shots, 'analytics-complete-ar.png'));
   } catch (err) {
     await app.screenshot(join(shots, 'failed-tls.png')).catch(() => {});
     throw err;

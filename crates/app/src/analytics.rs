@@ -24,6 +24,24 @@ pub struct AnalyticsView {
     pub messages_complete_from: Option<i64>,
 }
 
+/// Fetch the workspace's older messages, from this day on, for analytics over an older period.
+#[derive(Debug, Clone, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct FetchHistory {
+    #[ts(type = "number")]
+    pub from: i64,
+}
+
+/// What a history fetch did.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryFetched {
+    pub messages: u32,
+    /// From when the cache now holds every message.
+    #[ts(type = "number")]
+    pub complete_from: i64,
+}
+
 /// Where an export was written.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
@@ -83,6 +101,18 @@ impl App {
                 })
             })
             .await
+    }
+
+    /// Fetches the messages the cache lacks from `from` (never before what the history
+    /// setting keeps), with `historyProgress` events on the way; resumable.
+    pub async fn fetch_history(&self, args: FetchHistory) -> Result<HistoryFetched, AppError> {
+        let days = i64::from(self.get_settings().history_days);
+        let from = args.from.max(crate::now_ms() - days * 24 * 3_600_000);
+        let messages = self.inbox().fetch_history(from).await?;
+        Ok(HistoryFetched {
+            messages: u32::try_from(messages).unwrap_or(u32::MAX),
+            complete_from: from,
+        })
     }
 
     pub async fn analytics(&self, query: Query) -> Result<AnalyticsView, AppError> {

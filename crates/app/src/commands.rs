@@ -60,4 +60,5 @@ commands! {
     sync          mute_conversation(args: MuteConversation) -> Settings;
     async         analytics(args: stepup_analytics::Query) -> AnalyticsView;
     async         export_analytics_csv(args: stepup_analytics::Query) -> ExportedFile;
+    async         fetch_history(args: FetchHistory) -> HistoryFetched;
 }

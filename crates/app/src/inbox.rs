@@ -141,6 +141,10 @@ pub enum InboxEvent {
     Activity {
         activity: ActivityView,
     },
+    /// Older history being fetched for analytics: messages so far.
+    HistoryProgress {
+        fetched: u32,
+    },
     /// An account syncing in the background changed (its unread count may have): the account
     /// switcher reads the list again.
     AccountChanged {
@@ -638,6 +642,29 @@ impl Inbox {
             tracing::debug!(error = %e, "activity not reported");
         }
         Ok(())
+    }
+
+    /// Fetches the workspace's messages from `from` that the cache lacks (supervisors and
+    /// admins), outside the account's lock: the inbox stays usable meanwhile.
+    pub async fn fetch_history(&self, from: i64) -> Result<u64, AppError> {
+        let engine = self
+            .with(async |a| {
+                if a.session.account.role == stepup_protocol::Role::Agent {
+                    return Err(AppError::InvalidInput(
+                        "older history is fetched for analytics, by supervisors and admins".into(),
+                    ));
+                }
+                Ok(a.engine.clone())
+            })
+            .await?;
+        let events = self.events.clone();
+        Ok(engine
+            .fetch_history(from, |fetched| {
+                let _ = events.send(InboxEvent::HistoryProgress {
+                    fetched: u32::try_from(fetched).unwrap_or(u32::MAX),
+                });
+            })
+            .await?)
     }
 
     /// Unread customer messages over every cached conversation.

@@ -23,7 +23,7 @@ use crate::{
         AddNote, ConversationAction, MergeContacts, SendTemplate, SplitContact, SuggestionView,
         UpdateContact,
     },
-    analytics::{AnalyticsView, ExportedFile},
+    analytics::{AnalyticsView, ExportedFile, FetchHistory, HistoryFetched},
     inbox::{
         ConversationView, Directory, FirstScreen, InboxEvent, InboxPage, InboxQuery, InboxRow,
         ReportActivity, SearchQuery, SearchResult, SendText, SyncStatus,

@@ -2,6 +2,7 @@
 //! encrypted cache, then computed from the cache alone.
 
 use stepup_analytics::{Query, Range};
+use stepup_app::analytics::FetchHistory;
 use stepup_app::{
     App, AppPaths, ErrorCode, IpcError,
     inbox::{InboxEvent, SyncPhase},
@@ -157,5 +158,41 @@ async fn figures_over_days_the_cache_lacks_say_from_when_they_are_complete() {
     // 7 days: complete, nothing to say.
     let week = app.analytics_at(over(Range::Last7), now).await.unwrap();
     assert_eq!(week.messages_complete_from, None);
+
+    // Fetching the older history (never before what the history setting keeps): the 90 days
+    // become complete, the old days with their messages; progress is reported on the way.
+    let mut progress = events.resubscribe();
+    let fetched = app
+        .fetch_history(FetchHistory {
+            from: now - 120 * day,
+        })
+        .await
+        .unwrap();
+    assert!(fetched.messages > 100, "{fetched:?}");
+    assert_eq!(
+        fetched.complete_from,
+        now - 120 * day,
+        "within the 180 days kept"
+    );
+    let mut last = 0;
+    while let Ok(ev) = progress.try_recv() {
+        if let InboxEvent::HistoryProgress { fetched } = ev {
+            assert!(fetched >= last, "progress only grows");
+            last = fetched;
+        }
+    }
+    assert_eq!(last, fetched.messages);
+    let view = app.analytics_at(over(Range::Last90), now).await.unwrap();
+    assert_eq!(view.messages_complete_from, None);
+    let d = view.dashboard.unwrap();
+    assert!(d.days[..50].iter().map(|day| day.messages_in).sum::<u32>() > 50);
+    // Nothing left to fetch.
+    let again = app
+        .fetch_history(FetchHistory {
+            from: now - 120 * day,
+        })
+        .await
+        .unwrap();
+    assert_eq!(again.messages, 0);
     server.shutdown().await;
 }

@@ -749,6 +749,14 @@ pub struct MessagesPage {
     pub has_more: bool,
 }
 
+/// `GET /v1/history`: the workspace's messages of a period, oldest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryPage {
+    pub messages: Vec<Message>,
+    /// Pass as `after` for the next page; `None`: the period is complete.
+    pub next: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NewCannedResponse {
     pub shortcut: String,

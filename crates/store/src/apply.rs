@@ -159,6 +159,17 @@ impl Store {
 
     /// Stores one message (history fetched on demand, or the cloud's answer
     /// to a send) outside the feed.
+    /// Stores messages fetched outside the feed (older history), in one transaction; returns
+    /// how many were new to the cache.
+    pub async fn put_messages(&self, messages: &[Message]) -> Result<usize> {
+        let mut tx = self.write_tx().await?;
+        let mut applied = Applied::default();
+        let mut batch: Vec<&Message> = messages.iter().collect();
+        flush_messages(&mut tx, &mut batch, &mut applied).await?;
+        tx.commit().await?;
+        Ok(applied.new_messages.len())
+    }
+
     pub async fn put_message(&self, message: &Message) -> Result<bool> {
         let mut tx = self.write_tx().await?;
         let new = upsert_message(&mut tx, message).await?;

@@ -414,6 +414,21 @@ impl CloudClient {
         self.call(Method::GET, &path, None::<&()>, None).await
     }
 
+    /// The workspace's messages created in `[from, to)`, oldest first, a page at a time.
+    pub async fn history_range(
+        &self,
+        from: i64,
+        to: i64,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<stepup_protocol::HistoryPage, ClientError> {
+        let mut path = format!("/v1/history?from={from}&to={to}&limit={limit}");
+        if let Some(after) = after {
+            path.push_str(&format!("&after={}", urlencode(after)));
+        }
+        self.call(Method::GET, &path, None::<&()>, None).await
+    }
+
     /// Sends a message with its idempotency key: a retry with the same key
     /// returns the first result and never creates a second message.
     pub async fn send_message(

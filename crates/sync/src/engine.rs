@@ -351,6 +351,52 @@ impl Engine {
         Ok((messages, page.has_more))
     }
 
+    /// Fetches the workspace's messages older than the cache holds, from `from`, a page at a
+    /// time; `progress` hears the running count. Resumable: an interrupted fetch goes on from
+    /// its last page. Afterwards the cache holds every message from `from`.
+    pub async fn fetch_history(
+        &self,
+        from: i64,
+        mut progress: impl FnMut(u64),
+    ) -> Result<u64, SyncError> {
+        const PAGE: u32 = 1_000;
+        const KEY: &str = "history_fetch";
+        let store = &self.inner.store;
+        let to = match store.messages_complete_from().await? {
+            Some(complete) if complete <= from => return Ok(0),
+            Some(complete) => complete,
+            None => self.now(),
+        };
+        // `from|to|cursor` of a fetch left unfinished.
+        let saved = store.meta(KEY).await?;
+        let mut after = saved.and_then(|v| {
+            let mut parts = v.splitn(3, '|');
+            let (f, t, cursor) = (parts.next()?, parts.next()?, parts.next()?);
+            (f == from.to_string() && t == to.to_string()).then(|| cursor.to_owned())
+        });
+        let mut fetched = 0u64;
+        loop {
+            let page = self
+                .inner
+                .client
+                .history_range(from, to, after.as_deref(), PAGE)
+                .await?;
+            store.put_messages(&page.messages).await?;
+            fetched += page.messages.len() as u64;
+            progress(fetched);
+            match page.next {
+                Some(next) => {
+                    store.set_meta(KEY, &format!("{from}|{to}|{next}")).await?;
+                    after = Some(next);
+                }
+                None => break,
+            }
+        }
+        store.set_meta(KEY, "").await?;
+        store.set_messages_complete_from(from).await?;
+        Ok(fetched)
+    }
+
     /// An attachment's bytes: from the encrypted cache, or downloaded and
     /// cached within the budget.
     pub async fn attachment(&self, id: &str) -> Result<stepup_store::CachedAttachment, SyncError> {

@@ -2,7 +2,7 @@
 // the local encrypted cache (so it works offline); this module only asks for it and formats
 // numbers with the digits the report is set to, independently of the webview's locale data.
 import type { AnalyticsSettings, AnalyticsView, Digits, Figure, HijriDate, InboxRow, Query, Range } from './bindings';
-import { call } from './ipc';
+import { call, on } from './ipc';
 import { describeError } from './errors';
 import { app } from './app.svelte';
 import { inbox } from './inbox.svelte';
@@ -109,6 +109,28 @@ class AnalyticsState {
   reportSettings(): AnalyticsSettings {
     const q = $state.snapshot(this.query);
     return { targets: q.targets, country: q.country ?? null, digits: q.digits ?? null, hijri: q.hijri };
+  }
+
+  /** Messages fetched so far while the period's older history is fetched (`null`: idle). */
+  fetching = $state<number | null>(null);
+
+  /** Fetches the messages this computer lacks for the period, then shows it again. */
+  async fetchHistory(): Promise<void> {
+    const from = this.view?.dashboard?.from;
+    if (from === undefined || this.fetching !== null) return;
+    this.fetching = 0;
+    const stop = await on('inbox', (e) => {
+      if (e.type === 'historyProgress') this.fetching = e.fetched;
+    });
+    try {
+      await call('fetch_history', { from });
+      await this.load();
+    } catch (err) {
+      this.error = describeError(err);
+    } finally {
+      stop();
+      this.fetching = null;
+    }
   }
 
   async load(): Promise<void> {

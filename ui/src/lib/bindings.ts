@@ -212,6 +212,7 @@ templates: Array<TemplateView>, };
 export type EntryDirection = "inbound" | "outbound" | "note" | "event";
 export type ErrorCode = "invalid_input" | "io" | "not_signed_in" | "not_found" | "unauthorized" | "unreachable" | "insecure_server" | "untrusted_certificate" | "rejected" | "keyring_unavailable" | "passphrase_required" | "wrong_key" | "internal";
 export type ExportedFile = { path: string, };
+export type FetchHistory = { from: number, };
 export type Figure = { 
 /**
  * `opened`, `resolved`, `messages_in`, …; its title is `analytics-fig-<id>`.
@@ -261,8 +262,13 @@ export type HijriDate = { year: number,
  * 1 (Muharram) to 12 (Dhu al-Hijjah).
  */
 month: number, day: number, };
+export type HistoryFetched = { messages: number, 
+/**
+ * From when the cache now holds every message.
+ */
+completeFrom: number, };
 export type IdentityView = { channel: Channel, externalId: string, };
-export type InboxEvent = { "type": "changed", ids: Array<string>, } | { "type": "status", status: SyncStatus, } | { "type": "activity", activity: ActivityView, } | { "type": "accountChanged", accountId: string, };
+export type InboxEvent = { "type": "changed", ids: Array<string>, } | { "type": "status", status: SyncStatus, } | { "type": "activity", activity: ActivityView, } | { "type": "historyProgress", fetched: number, } | { "type": "accountChanged", accountId: string, };
 export type InboxPage = { total: number, offset: number, rows: Array<InboxRow>, };
 export type InboxQuery = { channel?: Channel, status?: ConversationStatus, 
 /**
@@ -550,6 +556,7 @@ export type Commands = {
   mute_conversation: { args: MuteConversation; result: Settings };
   analytics: { args: Query; result: AnalyticsView };
   export_analytics_csv: { args: Query; result: ExportedFile };
+  fetch_history: { args: FetchHistory; result: HistoryFetched };
 };
 
 /** Every backend event and its payload. */
@@ -607,6 +614,7 @@ export const COMMAND_NAMES = [
   "mute_conversation",
   "analytics",
   "export_analytics_csv",
+  "fetch_history",
 ] as const;
 
 /** Every channel, in the order the app lists them. */

@@ -9,7 +9,8 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use stepup_protocol::{
     AttachmentRef, Channel, Contact, Conversation, Direction, EntityKind, ErrorCode, Message,
-    MessageContent, MessageStatus, MessagesPage, SendMessageRequest, Template, TemplateStatus,
+    MessageContent, MessageStatus, MessagesPage, Role, SendMessageRequest, Template,
+    TemplateStatus,
 };
 
 use super::conversation;
@@ -244,4 +245,54 @@ pub(super) async fn send_message(
         mode == SendMode::HumanAgentTag,
     );
     Ok((StatusCode::CREATED, Json(msg)).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct RangeQuery {
+    from: i64,
+    to: Option<i64>,
+    after: Option<String>,
+    limit: Option<u32>,
+}
+
+/// The workspace's messages of a period, oldest first, for the caches of supervisors and
+/// admins whose snapshot left them out (older than its message window).
+pub(super) async fn workspace_history(
+    State(state): State<AppState>,
+    auth: AuthAgent,
+    Q(q): Q<RangeQuery>,
+) -> ApiResult<Json<stepup_protocol::HistoryPage>> {
+    auth.require(&[Role::Admin, Role::Supervisor])?;
+    let to = q.to.unwrap_or(i64::MAX);
+    if q.from < 0 || to <= q.from {
+        return Err(ApiError::bad_request("`from` must be before `to`"));
+    }
+    let after = match q.after.as_deref() {
+        None | Some("") => None,
+        Some(cursor) => {
+            let (at, id) = cursor
+                .split_once(':')
+                .and_then(|(at, id)| Some((at.parse::<i64>().ok()?, id.to_owned())))
+                .ok_or_else(|| ApiError::bad_request("`after` is not a cursor of this endpoint"))?;
+            Some((at, id))
+        }
+    };
+    let limit = q.limit.unwrap_or(500).clamp(1, 2_000);
+    let messages = store::messages::in_range(
+        state.pool(),
+        &auth.workspace_id,
+        q.from,
+        to,
+        after.as_ref().map(|(a, i)| (*a, i.as_str())),
+        limit,
+    )
+    .await?;
+    let next = (messages.len() == limit as usize)
+        .then(|| {
+            messages
+                .last()
+                .map(|m| format!("{}:{}", m.created_at, m.id))
+        })
+        .flatten();
+    Ok(Json(stepup_protocol::HistoryPage { messages, next }))
 }

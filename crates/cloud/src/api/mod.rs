@@ -41,6 +41,7 @@ fn build(body_limit: usize, attachment_limit: usize) -> Routes {
         .post("/v1/contacts/{id}/merge", contacts::merge_contact)
         .post("/v1/contacts/{id}/split", contacts::split_contact)
         .get("/v1/conversations/{id}/messages", messages::history)
+        .get("/v1/history", messages::workspace_history)
         .post("/v1/conversations/{id}/messages", messages::send_message)
         .post("/v1/conversations/{id}/notes", conversations::add_note)
         .post("/v1/conversations/{id}/read", conversations::mark_read)

@@ -126,3 +126,32 @@ pub async fn awaiting_status(
     .fetch_all(pool)
     .await
 }
+
+/// The workspace's messages created in `[from, to)`, oldest first, after `(at, id)`.
+pub async fn in_range(
+    pool: &SqlitePool,
+    workspace_id: &str,
+    from: i64,
+    to: i64,
+    after: Option<(i64, &str)>,
+    limit: u32,
+) -> Result<Vec<Message>, sqlx::Error> {
+    let (after_at, after_id) = after.unwrap_or((from, ""));
+    let rows: Vec<String> = sqlx::query_scalar(
+        "SELECT data FROM entities WHERE workspace_id = ? AND kind = 'message' AND deleted = 0
+           AND sort_at >= ? AND sort_at < ? AND (sort_at > ? OR (sort_at = ? AND id > ?))
+         ORDER BY sort_at, id LIMIT ?",
+    )
+    .bind(workspace_id)
+    .bind(from)
+    .bind(to)
+    .bind(after_at)
+    .bind(after_at)
+    .bind(after_id)
+    .bind(i64::from(limit))
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|d| serde_json::from_str(d).map_err(|e| sqlx::Error::Decode(Box::new(e))))
+        .collect()
+}
