@@ -1,5 +1,5 @@
-//! `stepup-bench [ingest|tls|media|routing|search|catchup|notify|analytics|all] [--messages N] [--tls-messages N] [--voice-notes N] [--routed N]
-//! [--search-messages N] [--catchup N] [--notify N] [--analytics-messages N]`
+//! `stepup-bench [ingest|tls|media|routing|search|catchup|notify|analytics|history|all] [--messages N] [--tls-messages N] [--voice-notes N] [--routed N]
+//! [--search-messages N] [--catchup N] [--notify N] [--analytics-messages N] [--history-messages N]`
 //!
 //! Run it in release mode: `./dev bench` or
 //! `cargo run --release -p stepup-bench -- all`.
@@ -29,9 +29,13 @@
 //! - analytics: the 90-day supervisor dashboard over N generated messages
 //!   (agents, AI, bot greetings, timeline events) in 10k conversations,
 //!   computed from the SQLCipher cache and, as the baseline, from a plain one.
+//! - history: N messages over 90 days; a fresh SQLCipher cache of a cloud with the real 30-day
+//!   snapshot fetches the older history (`GET /v1/history`) before its 90-day dashboard, beside
+//!   the same dashboard on a cache whose snapshot held all 90 days.
 
 #![allow(clippy::print_stdout)]
 
+mod history;
 mod media;
 mod notify;
 mod routing;
@@ -804,6 +808,9 @@ async fn main() {
     }
     if what == "analytics" || what == "all" {
         analytics(arg("--analytics-messages", 1_000_000)).await;
+    }
+    if what == "history" || what == "all" {
+        history::history(arg("--history-messages", 100_000)).await;
     }
 }
 
