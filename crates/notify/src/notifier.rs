@@ -70,11 +70,55 @@ pub struct DesktopNotifier {
     /// The bus-wide listener for the server's signals, started with the first notification.
     #[cfg(all(unix, not(target_os = "macos")))]
     signals: Arc<tokio::sync::OnceCell<()>>,
+    /// Whether the server reads bodies as markup (`body-markup`): then a customer's `<a href>`
+    /// would become a link that skips the app's link check, so the body is escaped.
+    #[cfg(all(unix, not(target_os = "macos")))]
+    markup: Arc<tokio::sync::OnceCell<bool>>,
 }
 
 impl fmt::Debug for DesktopNotifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("DesktopNotifier").finish_non_exhaustive()
+    }
+}
+
+/// The body as text inside the notification markup (`&`, `<`, `>` escaped).
+pub fn escape_markup(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Asks the notification server whether it renders markup; when it cannot be asked, assumes
+/// it does (an escaped `&amp;` shown as such is better than a live link).
+#[cfg(all(unix, not(target_os = "macos")))]
+async fn server_reads_markup() -> bool {
+    let asked = async {
+        let conn = zbus::Connection::session().await?;
+        let reply = conn
+            .call_method(
+                Some("org.freedesktop.Notifications"),
+                "/org/freedesktop/Notifications",
+                Some("org.freedesktop.Notifications"),
+                "GetCapabilities",
+                &(),
+            )
+            .await?;
+        reply.body().deserialize::<Vec<String>>()
+    };
+    match asked.await {
+        Ok(caps) => caps.iter().any(|c| c == "body-markup"),
+        Err(e) => {
+            tracing::debug!(error = %e, "notification server capabilities unknown");
+            true
+        }
     }
 }
 
@@ -86,6 +130,8 @@ impl Default for DesktopNotifier {
             early: Arc::default(),
             #[cfg(all(unix, not(target_os = "macos")))]
             signals: Arc::default(),
+            #[cfg(all(unix, not(target_os = "macos")))]
+            markup: Arc::default(),
         }
     }
 }
@@ -203,7 +249,16 @@ impl DesktopNotifier {
             .get_or_try_init(|| self.listen())
             .await
             .map_err(|e| NotifyError::Server(e.to_string()))?;
-        let handle = Self::notification(&request)
+        let markup = *self.markup.get_or_init(server_reads_markup).await;
+        let shown = if markup {
+            Request {
+                body: escape_markup(&request.body),
+                ..request.clone()
+            }
+        } else {
+            request.clone()
+        };
+        let handle = Self::notification(&shown)
             .show_async()
             .await
             .map_err(|e| NotifyError::Server(e.to_string()))?;

@@ -134,7 +134,10 @@ impl Iface {
     }
 
     fn get_capabilities(&self) -> Vec<String> {
-        ["actions", "body", "sound"].map(String::from).to_vec()
+        // Like GNOME Shell and KDE: bodies are read as markup.
+        ["actions", "body", "body-markup", "sound"]
+            .map(String::from)
+            .to_vec()
     }
 
     #[zbus(out_args("name", "vendor", "version", "spec_version"))]

@@ -330,6 +330,23 @@ async fn webhooks_become_notifications_in_english_and_arabic_with_plurals() {
         c.summary == "Noor Perfumes · عطور نور · New message from Salem"
     })
     .await;
+    // A server that reads bodies as markup gets a customer's markup as text: no live link that
+    // skips the app's link check.
+    rig.notifications.set_label(None);
+    rig.notifications.reset_burst();
+    rig.telegram(
+        630_000_002,
+        "Nasser",
+        "<a href=\"https://evil.example\">win</a> & more",
+    )
+    .await;
+    let c = rig
+        .call("with markup", |c| c.summary.ends_with("Nasser"))
+        .await;
+    assert_eq!(
+        c.body,
+        "&lt;a href=\"https://evil.example\"&gt;win&lt;/a&gt; &amp; more"
+    );
     rig.stop().await;
 }
 
