@@ -826,7 +826,10 @@ impl Inbox {
                 row: row(&c, contact_name, &names, now),
                 contact: ContactView {
                     id: c.contact_id.clone(),
-                    name: contact.as_ref().map(|p| p.name.clone()).unwrap_or_default(),
+                    name: contact
+                        .as_ref()
+                        .map(|p| crate::views::plain_name(&p.name))
+                        .unwrap_or_default(),
                     phone: contact.as_ref().and_then(|p| p.phone.clone()),
                     language: contact.as_ref().and_then(|p| p.language.clone()),
                     email: contact.as_ref().and_then(|p| p.email.clone()),
@@ -899,7 +902,7 @@ impl Inbox {
                     kind: h.kind,
                     id: h.id,
                     conversation_id: h.conversation_id,
-                    contact_name: contact_name.unwrap_or_default(),
+                    contact_name: crate::views::plain_name(&contact_name.unwrap_or_default()),
                     snippet: h
                         .snippet
                         .parts

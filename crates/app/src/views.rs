@@ -374,6 +374,15 @@ impl Names {
     }
 }
 
+/// A name a customer chose (their profile name, a file's name) without the invisible
+/// direction overrides and isolates that would show it reversed or reordered
+/// (`Invoice\u{202E}fdp.exe` reads as `Invoiceexe.pdf`); the UI isolates each name itself.
+pub fn plain_name(name: &str) -> String {
+    name.chars()
+        .filter(|c| !matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+        .collect()
+}
+
 pub(crate) fn row(
     c: &Conversation,
     contact_name: Option<String>,
@@ -384,7 +393,7 @@ pub(crate) fn row(
         id: c.id.clone(),
         channel: c.channel,
         contact_id: c.contact_id.clone(),
-        contact_name: contact_name.unwrap_or_default(),
+        contact_name: plain_name(&contact_name.unwrap_or_default()),
         preview: c.preview.clone(),
         last_message_at: c.last_message_at,
         unread: c.unread_count,
@@ -507,7 +516,7 @@ pub(crate) fn timeline(messages: &[Message], notes: &[Note], names: &Names) -> V
             MessageContent::Attachment { attachment, .. } => Some(AttachmentView {
                 id: attachment.attachment_id.clone(),
                 kind: attachment.kind,
-                filename: attachment.filename.clone(),
+                filename: attachment.filename.as_deref().map(plain_name),
                 content_type: attachment.content_type.clone(),
                 fetch_failed: attachment.fetch_failed,
             }),
@@ -635,6 +644,31 @@ mod tests {
 
     fn msg(v: serde_json::Value) -> Message {
         serde_json::from_value(v).unwrap()
+    }
+
+    #[test]
+    fn names_customers_chose_lose_their_direction_overrides() {
+        // Shown as "Invoiceexe.pdf" with the override; as written without it.
+        assert_eq!(plain_name("Invoice\u{202E}fdp.exe"), "Invoicefdp.exe");
+        assert_eq!(
+            plain_name("\u{2067}مريم\u{2069} \u{202D}Admin\u{202C}"),
+            "مريم Admin"
+        );
+        // Arabic and the marks that only hint a direction stay.
+        assert_eq!(plain_name("عبدالله\u{200F} (VIP)"), "عبدالله\u{200F} (VIP)");
+        let t = timeline(
+            &[msg(json!({
+                "id": "m1", "conversation_id": "c1", "direction": "inbound",
+                "content": {"type": "attachment", "attachment": {"kind": "document", "filename": "Invoice\u{202E}fdp.exe"}},
+                "status": "received", "created_at": 1
+            }))],
+            &[],
+            &Names::default(),
+        );
+        assert_eq!(
+            t[0].attachment.as_ref().and_then(|a| a.filename.as_deref()),
+            Some("Invoicefdp.exe")
+        );
     }
 
     #[test]
