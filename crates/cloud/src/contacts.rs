@@ -269,6 +269,56 @@ pub async fn update_in(
     Ok(c)
 }
 
+/// The contact of a customer's channel identity: its own; else, when the channel verified a
+/// phone number another contact has, that contact (the identity joins it); else a new one, named
+/// `name` or by the id. A verified number given with a known identity links its contact too
+/// ([`verified_phone`]).
+pub async fn contact_for(
+    w: &mut Writer,
+    identity: ChannelIdentity,
+    name: Option<&str>,
+    phone: Option<&str>,
+    new_id: impl FnOnce() -> String,
+    at: i64,
+) -> Result<String, ContactError> {
+    let ident_key = pmid_key(identity.channel, &identity.external_id);
+    if let Some(id) = w.lookup("identity", &ident_key).await? {
+        return match phone {
+            Some(p) => verified_phone(w, &id, p).await,
+            None => Ok(id),
+        };
+    }
+    let normalized = phone.and_then(normalize_phone);
+    let holder = match &normalized {
+        Some(p) => w.lookup("phone", p).await?,
+        None => None,
+    };
+    if let Some(holder) = holder
+        && let Some(mut c) = w.get::<Contact>(EntityKind::Contact, &holder).await?
+    {
+        c.identities.push(identity);
+        put_contact(w, &c).await?;
+        w.set_lookup("identity", &ident_key, &holder).await?;
+        return Ok(holder);
+    }
+    let contact = Contact {
+        id: new_id(),
+        name: name.map_or_else(|| identity.external_id.clone(), str::to_owned),
+        phone: phone.map(str::to_owned),
+        language: None,
+        identities: vec![identity],
+        created_at: at,
+        email: None,
+        attributes: Default::default(),
+    };
+    put_contact(w, &contact).await?;
+    w.set_lookup("identity", &ident_key, &contact.id).await?;
+    if let Some(p) = &normalized {
+        w.set_lookup("phone", p, &contact.id).await?;
+    }
+    Ok(contact.id)
+}
+
 /// A channel verified `phone` for `contact_id`'s customer: another contact with that number is
 /// the same customer and is merged into the one that had it first; otherwise the contact keeps
 /// the number (and the lookup learns it). Returns the contact the customer now is.

@@ -84,14 +84,17 @@ pub async fn set_sla_policy(
     store::workspaces::set_setting(state.pool(), &sla_key(workspace_id), &value).await
 }
 
-/// The schedule in force: `None` when business hours are off (always open).
-async fn schedule_in(w: &mut Writer) -> Result<Option<(BusinessHours, Schedule)>, sqlx::Error> {
+/// The schedule in force and the zone it runs in: `None` when business hours are off (always
+/// open).
+async fn schedule_in(
+    w: &mut Writer,
+) -> Result<Option<(BusinessHours, Schedule, String)>, sqlx::Error> {
     let ws = w.workspace_id().to_owned();
     let (hours, zone) = business_hours(w.conn(), &ws).await?;
     if !hours.enabled {
         return Ok(None);
     }
-    Ok(Schedule::new(&hours, &zone).ok().map(|s| (hours, s)))
+    Ok(Schedule::new(&hours, &zone).ok().map(|s| (hours, s, zone)))
 }
 
 /// Starts the SLA clock of a request the customer just made (a new conversation, or one they
@@ -108,7 +111,7 @@ pub async fn start_sla(
         return Ok(());
     }
     let schedule = if policy.business_hours_only {
-        schedule_in(w).await?.map(|(_, s)| s)
+        schedule_in(w).await?.map(|(_, s, _)| s)
     } else {
         None
     };
@@ -149,7 +152,7 @@ pub async fn away_reply(
     text: Option<&str>,
     at: i64,
 ) -> Result<(), sqlx::Error> {
-    let Some((hours, schedule)) = schedule_in(w).await? else {
+    let Some((hours, schedule, zone)) = schedule_in(w).await? else {
         return Ok(());
     };
     if !hours.away_reply || schedule.is_open(at) {
@@ -168,8 +171,6 @@ pub async fn away_reply(
     }
     let contact: Option<Contact> = w.get(EntityKind::Contact, &conv.contact_id).await?;
     let locale = crate::csat::locale_for(contact.and_then(|c| c.language).as_deref(), text);
-    let ws = w.workspace_id().to_owned();
-    let zone = time_zone(w.conn(), &ws).await;
     let message = Message {
         id: state.ids().make("msg"),
         conversation_id: conv.id.clone(),

@@ -2,8 +2,8 @@
 //! message once (providers retry), and apply delivery statuses that only move forward.
 
 use stepup_protocol::{
-    Channel, ChannelIdentity, Contact, Conversation, ConversationStatus, Direction, EntityKind,
-    Message, MessageContent, MessageStatus, Priority,
+    Channel, ChannelIdentity, Conversation, ConversationStatus, Direction, EntityKind, Message,
+    MessageContent, MessageStatus, Priority,
 };
 
 use crate::state::AppState;
@@ -89,80 +89,22 @@ pub async fn contact_and_conversation(
     phone: Option<&str>,
     at: i64,
 ) -> Result<Conversation, sqlx::Error> {
-    let ident_key = pmid_key(channel, external_user_id);
-    // A number the channel verified that another contact already has: the same customer.
-    let holder = match phone.and_then(crate::contacts::normalize_phone) {
-        Some(p) => w.lookup("phone", &p).await?,
-        None => None,
-    };
-    let contact_id = match w.lookup("identity", &ident_key).await? {
-        Some(id) => match phone {
-            Some(p) => crate::contacts::verified_phone(w, &id, p)
-                .await
-                .map_err(|e| match e {
-                    crate::contacts::ContactError::Db(e) => e,
-                    other => sqlx::Error::Protocol(other.to_string()),
-                })?,
-            None => id,
+    let contact_id = crate::contacts::contact_for(
+        w,
+        ChannelIdentity {
+            channel,
+            external_id: external_user_id.to_owned(),
         },
-        None if holder.is_some() => {
-            let holder = holder.unwrap_or_default();
-            if let Some(mut c) = w.get::<Contact>(EntityKind::Contact, &holder).await? {
-                c.identities.push(ChannelIdentity {
-                    channel,
-                    external_id: external_user_id.to_owned(),
-                });
-                w.put(
-                    EntityKind::Contact,
-                    &c.id,
-                    Placement {
-                        parent_id: None,
-                        sort_at: c.created_at,
-                    },
-                    &c,
-                )
-                .await?;
-            }
-            w.set_lookup("identity", &ident_key, &holder).await?;
-            holder
-        }
-        None => {
-            let contact = Contact {
-                id: state.ids().make("ct"),
-                name: user_name
-                    .map(str::to_owned)
-                    .unwrap_or_else(|| external_user_id.to_owned()),
-                phone: phone.map(str::to_owned),
-                language: None,
-                identities: vec![ChannelIdentity {
-                    channel,
-                    external_id: external_user_id.to_owned(),
-                }],
-                created_at: at,
-                email: None,
-                attributes: Default::default(),
-            };
-            w.put(
-                EntityKind::Contact,
-                &contact.id,
-                Placement {
-                    parent_id: None,
-                    sort_at: at,
-                },
-                &contact,
-            )
-            .await?;
-            w.set_lookup("identity", &ident_key, &contact.id).await?;
-            if let Some(p) = contact
-                .phone
-                .as_deref()
-                .and_then(crate::contacts::normalize_phone)
-            {
-                w.set_lookup("phone", &p, &contact.id).await?;
-            }
-            contact.id
-        }
-    };
+        user_name,
+        phone,
+        || state.ids().make("ct"),
+        at,
+    )
+    .await
+    .map_err(|e| match e {
+        crate::contacts::ContactError::Db(e) => e,
+        other => sqlx::Error::Protocol(other.to_string()),
+    })?;
     let conv_key = pmid_key(channel, &contact_id);
     if let Some(cid) = w.lookup("conversation", &conv_key).await?
         && let Some(c) = w
