@@ -100,17 +100,37 @@ async fn wait_row(
     id: &str,
     pick: impl Fn(&InboxRow) -> bool,
 ) -> InboxRow {
-    tokio::time::timeout(WAIT, async {
-        loop {
-            let view = app.open_conversation(id.to_owned()).await.unwrap();
-            if pick(&view.row) {
-                return view.row;
-            }
-            let _ = rx.recv().await;
-        }
-    })
-    .await
-    .expect("the change arrived")
+    wait_view(rx, app, id, |v| pick(&v.row)).await.row
+}
+
+/// Omar and Aisha, two agents of the demo shop, each in an app of their own, both online.
+struct TwoAgents {
+    _dirs: (tempfile::TempDir, tempfile::TempDir),
+    omar: App,
+    aisha: App,
+    /// Aisha's events, from before she signed in.
+    ev_aisha: broadcast::Receiver<InboxEvent>,
+}
+
+async fn two_agents(server: &RunningServer) -> TwoAgents {
+    let dirs = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (omar, aisha) = (app_in(dirs.0.path()), app_in(dirs.1.path()));
+    let (mut ev_omar, mut ev_aisha) = (omar.inbox().subscribe(), aisha.inbox().subscribe());
+    omar.sign_in(sign_in(server, "omar@noor.demo", demo::DEMO_PASSWORD))
+        .await
+        .unwrap();
+    aisha
+        .sign_in(sign_in(server, "aisha@noor.demo", demo::DEMO_PASSWORD))
+        .await
+        .unwrap();
+    wait_state(&mut ev_omar, &omar, SyncPhase::Online).await;
+    wait_state(&mut ev_aisha, &aisha, SyncPhase::Online).await;
+    TwoAgents {
+        _dirs: dirs,
+        omar,
+        aisha,
+        ev_aisha,
+    }
 }
 
 #[derive(Debug)]
@@ -957,18 +977,13 @@ async fn messenger_and_instagram_replies_after_a_day_go_out_with_the_human_agent
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_agents_in_one_conversation_see_each_other_typing() {
     let server = demo_server().await;
-    let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let (omar, aisha) = (app_in(dir_a.path()), app_in(dir_b.path()));
-    let (mut ev_omar, mut ev_aisha) = (omar.inbox().subscribe(), aisha.inbox().subscribe());
-    omar.sign_in(sign_in(&server, "omar@noor.demo", demo::DEMO_PASSWORD))
-        .await
-        .unwrap();
-    aisha
-        .sign_in(sign_in(&server, "aisha@noor.demo", demo::DEMO_PASSWORD))
-        .await
-        .unwrap();
-    wait_state(&mut ev_omar, &omar, SyncPhase::Online).await;
-    wait_state(&mut ev_aisha, &aisha, SyncPhase::Online).await;
+    // Aisha's app runs (and hears Omar) while only her events are read.
+    let TwoAgents {
+        _dirs,
+        omar,
+        aisha: _aisha,
+        mut ev_aisha,
+    } = two_agents(&server).await;
     let conversation = list(&omar, InboxQuery::default()).await[0].id.clone();
 
     let activity = |rx: &mut broadcast::Receiver<InboxEvent>| {
@@ -1032,18 +1047,12 @@ async fn wait_view(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_customer_across_channels_in_every_agents_cache() {
     let server = demo_server().await;
-    let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let (omar, aisha) = (app_in(dir_a.path()), app_in(dir_b.path()));
-    let (mut ev_omar, mut ev_aisha) = (omar.inbox().subscribe(), aisha.inbox().subscribe());
-    omar.sign_in(sign_in(&server, "omar@noor.demo", demo::DEMO_PASSWORD))
-        .await
-        .unwrap();
-    aisha
-        .sign_in(sign_in(&server, "aisha@noor.demo", demo::DEMO_PASSWORD))
-        .await
-        .unwrap();
-    wait_state(&mut ev_omar, &omar, SyncPhase::Online).await;
-    wait_state(&mut ev_aisha, &aisha, SyncPhase::Online).await;
+    let TwoAgents {
+        _dirs,
+        omar,
+        aisha,
+        mut ev_aisha,
+    } = two_agents(&server).await;
     let first = |channel| {
         let omar = &omar;
         async move {
