@@ -7,19 +7,13 @@
 // its Open action brings that account and conversation into the window.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Session, appEnv, freePort, startDriver } from './webdriver.mjs';
+import { application, cloudAdmin, cloudBin, notifyServerBin, shots, startCloud, startNotificationServer } from './fixtures.mjs';
 
-const root = resolve(import.meta.dirname, '../..');
-const application = process.env.STEPUP_APP ?? join(root, 'target/debug/stepup-desktop');
-const cloudBin = process.env.STEPUP_CLOUD ?? join(root, 'target/debug/stepup-cloud');
-const serverBin = process.env.STEPUP_NOTIFY_SERVER ?? join(root, 'target/debug/stepup-notify-test-server');
-const shots = join(root, 'tests/artifacts/screenshots');
 const PASSWORD = 'two-shops-2026';
 const cloudEnv = { ...process.env, STEPUP_CLOUD_KEY: randomBytes(32).toString('hex'), STEPUP_ADMIN_PASSWORD: PASSWORD };
 
@@ -31,38 +25,10 @@ let driver;
 let notifications;
 const keys = {};
 
-/** The recording notification server: the lines it printed, and a way to wait for one. */
-function startNotificationServer() {
-  const proc = spawn(serverBin, [], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = [];
-  const exited = new Promise((r) => proc.on('exit', r));
-  createInterface({ input: proc.stdout }).on('line', (line) => lines.push(JSON.parse(line)));
-  return {
-    lines,
-    async waitFor(pick, ms, what) {
-      const deadline = Date.now() + ms;
-      for (;;) {
-        const seen = lines.find(pick);
-        if (seen) return seen;
-        if (Date.now() > deadline) throw new Error(`no ${what} within ${ms} ms: ${JSON.stringify(lines)}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    },
-    send: (command) => proc.stdin.write(`${command}\n`),
-    async stop() {
-      proc.stdin.end();
-      proc.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
-
-function admin(...args) {
-  return execFileSync(cloudBin, [...args, '--data-dir', dataDir], { env: cloudEnv, encoding: 'utf8' }).trim().split('\n');
-}
+const admin = (...args) => cloudAdmin(dataDir, cloudEnv, ...args);
 
 before(async () => {
-  for (const f of [application, cloudBin, serverBin]) assert.ok(existsSync(f), `build it first: ${f}`);
+  for (const f of [application, cloudBin, notifyServerBin]) assert.ok(existsSync(f), `build it first: ${f}`);
   notifications = startNotificationServer();
   await notifications.waitFor((l) => l.ready === true, 30_000, 'ready line from the notification server');
   home = mkdtempSync(join(tmpdir(), 'stepup-e2e-accounts-'));
@@ -73,23 +39,14 @@ before(async () => {
   }
   const port = await freePort();
   url = `http://127.0.0.1:${port}`;
-  const proc = spawn(cloudBin, ['--listen', `127.0.0.1:${port}`, '--data-dir', dataDir], { env: cloudEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-  await new Promise((ok, fail) => {
-    let out = '';
-    proc.stdout.on('data', (d) => {
-      out += d;
-      if (/listening on http:\/\/\S+/.test(out)) ok();
-    });
-    proc.on('exit', (code) => fail(new Error(`stepup-cloud exited (${code})`)));
-  });
-  cloud = proc;
+  cloud = await startCloud({ port, dataDir, env: cloudEnv });
   driver = await startDriver({ env: appEnv(home) });
 });
 
 after(async () => {
   await driver?.stop();
   await notifications?.stop();
-  cloud?.kill('SIGTERM');
+  cloud?.proc.kill('SIGTERM');
   if (home) rmSync(home, { recursive: true, force: true });
 });
 

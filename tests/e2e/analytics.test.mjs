@@ -1,35 +1,19 @@
 // End to end: the Analytics screen of the real app in demo mode (the reference cloud
 // in-process, signed in as the supervisor), computed from the encrypted cache.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { Session, appEnv, startDriver } from './webdriver.mjs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Session } from './webdriver.mjs';
+import { application, demoApp, shots } from './fixtures.mjs';
 
-const root = resolve(import.meta.dirname, '../..');
-const application = process.env.STEPUP_APP ?? join(root, 'target/debug/stepup-desktop');
-const shots = join(root, 'tests/artifacts/screenshots');
-
-let driver;
-let home;
-
-before(async () => {
-  assert.ok(existsSync(application), `build the app first: ${application}`);
-  home = mkdtempSync(join(tmpdir(), 'stepup-e2e-analytics-'));
-  driver = await startDriver({ env: appEnv(home, { STEPUP_DEMO: '1', STEPUP_DEMO_RATE: '0' }) });
-});
-
-after(async () => {
-  await driver?.stop();
-  if (home) rmSync(home, { recursive: true, force: true });
-});
+const demo = demoApp('analytics');
 
 const ARABIC_INDIC = '٠١٢٣٤٥٦٧٨٩';
 const arabicDigits = (n) => String(n).replace(/[0-9]/g, (d) => ARABIC_INDIC[Number(d)]);
 
 test('analytics: real figures from the cache, drill-down into the inbox, en and ar, light and dark', async () => {
-  const app = await Session.start(driver.url, application, { implicitMs: 60_000 });
+  const app = await Session.start(demo.driver.url, application, { implicitMs: 60_000 });
   try {
     // The demo has synced once the inbox lists conversations.
     await app.find('[data-testid="conversation-row"]');
@@ -84,7 +68,7 @@ test('analytics: real figures from the cache, drill-down into the inbox, en and 
     await app.click('[data-testid="nav-analytics"]');
     await app.click('[data-testid="analytics-export"]');
     await app.find('[data-testid="analytics-exported"]');
-    const exports = join(home, 'data', 'exports');
+    const exports = join(demo.home, 'data', 'exports');
     const [csvFile] = readdirSync(exports).filter((f) => f.endsWith('.csv'));
     const csvText = readFileSync(join(exports, csvFile), 'utf8');
     assert.ok(csvText.startsWith('\uFEFF'));

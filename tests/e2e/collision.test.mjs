@@ -2,30 +2,14 @@
 // agent (Omar, signed in to the same cloud over its API) who starts typing in the conversation
 // the app has open. The header says so, and a reply sent meanwhile asks first; "Wait" sends
 // nothing, "Send anyway" sends. In English and Arabic.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { Session, appEnv, startDriver } from './webdriver.mjs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Session } from './webdriver.mjs';
+import { application, demoApp, shots } from './fixtures.mjs';
 
-const root = resolve(import.meta.dirname, '../..');
-const application = process.env.STEPUP_APP ?? join(root, 'target/debug/stepup-desktop');
-const shots = join(root, 'tests/artifacts/screenshots');
-
-let driver;
-let home;
-
-before(async () => {
-  assert.ok(existsSync(application), `build the app first: ${application}`);
-  home = mkdtempSync(join(tmpdir(), 'stepup-e2e-collision-'));
-  driver = await startDriver({ env: appEnv(home, { STEPUP_DEMO: '1', STEPUP_DEMO_RATE: '0' }) });
-});
-
-after(async () => {
-  await driver?.stop();
-  if (home) rmSync(home, { recursive: true, force: true });
-});
+const demo = demoApp('collision');
 
 /** Text without Fluent's isolation marks around arguments. */
 const plain = (s) => s.replace(/[\u2068\u2069]/g, '');
@@ -41,10 +25,10 @@ async function api(cloud, path, body, token) {
 }
 
 test('another agent typing in the open conversation is shown, and a reply asks first', async () => {
-  const app = await Session.start(driver.url, application, { implicitMs: 60_000 });
+  const app = await Session.start(demo.driver.url, application, { implicitMs: 60_000 });
   try {
     await app.find('[data-testid="sync-state"].sync-online');
-    const cloud = readFileSync(join(home, 'data', 'demo', 'cloud-url'), 'utf8').trim();
+    const cloud = readFileSync(join(demo.home, 'data', 'demo', 'cloud-url'), 'utf8').trim();
     const omar = await api(cloud, '/v1/auth/login', { email: 'omar@noor.demo', password: 'stepup-demo' });
 
     // The app opens a conversation whose reply window is open.

@@ -2,31 +2,15 @@
 // on Messenger (signed webhooks, as Meta sends them); from the Messenger conversation the agent
 // finds the WhatsApp customer and merges them, sees both channels and both conversations, adds a
 // detail, reads it in Arabic (mirrored), and splits the Messenger identity off again.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { Session, appEnv, startDriver } from './webdriver.mjs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Session } from './webdriver.mjs';
+import { application, demoApp, shots } from './fixtures.mjs';
 
-const root = resolve(import.meta.dirname, '../..');
-const application = process.env.STEPUP_APP ?? join(root, 'target/debug/stepup-desktop');
-const shots = join(root, 'tests/artifacts/screenshots');
-
-let driver;
-let home;
-
-before(async () => {
-  assert.ok(existsSync(application), `build the app first: ${application}`);
-  home = mkdtempSync(join(tmpdir(), 'stepup-e2e-customer-'));
-  driver = await startDriver({ env: appEnv(home, { STEPUP_DEMO: '1', STEPUP_DEMO_RATE: '0' }) });
-});
-
-after(async () => {
-  await driver?.stop();
-  if (home) rmSync(home, { recursive: true, force: true });
-});
+const demo = demoApp('customer');
 
 async function post(cloud, path, payload) {
   const body = JSON.stringify(payload);
@@ -43,10 +27,10 @@ const bare = (s) => (s ?? '').replace(/[\u2068\u2069]/g, '');
 const texts = (css) => `return [...document.querySelectorAll(arguments[0] ?? '${css}')].map((e) => e.textContent.replace(/[\\u2068\\u2069]/g, '').trim());`;
 
 test('one customer across channels: merge from the panel, a detail, Arabic, split', async () => {
-  const app = await Session.start(driver.url, application, { implicitMs: 60_000 });
+  const app = await Session.start(demo.driver.url, application, { implicitMs: 60_000 });
   try {
     await app.find('[data-testid="sync-state"].sync-online');
-    const cloud = readFileSync(join(home, 'data', 'demo', 'cloud-url'), 'utf8').trim();
+    const cloud = readFileSync(join(demo.home, 'data', 'demo', 'cloud-url'), 'utf8').trim();
     const stamp = String(Date.now()).slice(-6);
     const name = `Maryam Al Kaabi ${stamp}`;
     const wa = `9715577${stamp}`;

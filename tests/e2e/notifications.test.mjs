@@ -5,70 +5,20 @@
 // brings the app to that conversation, checked through WebDriver.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { mkdtempSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Session, appEnv, startDriver } from './webdriver.mjs';
-
-const root = resolve(import.meta.dirname, '../..');
-const application = process.env.STEPUP_APP ?? join(root, 'target/debug/stepup-desktop');
-const serverBin = process.env.STEPUP_NOTIFY_SERVER ?? join(root, 'target/debug/stepup-notify-test-server');
-const shots = join(root, 'tests/artifacts/screenshots');
+import { application, notifyServerBin, shots, startNotificationServer } from './fixtures.mjs';
 
 let driver;
 let home;
 let server;
 
-/** The recording server: its JSON lines, and a way to wait for one. */
-function startServer() {
-  const proc = spawn(serverBin, [], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = [];
-  const waiters = [];
-  const exited = new Promise((resolve) => proc.on('exit', resolve));
-  createInterface({ input: proc.stdout }).on('line', (line) => {
-    const value = JSON.parse(line);
-    lines.push(value);
-    for (const w of [...waiters]) {
-      if (w.pick(value)) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve(value);
-      }
-    }
-  });
-  return {
-    lines,
-    /** The first line (seen or to come) that `pick` accepts, or a rejection after `ms`. */
-    waitFor(pick, ms, what) {
-      const seen = lines.find(pick);
-      if (seen) return Promise.resolve(seen);
-      return new Promise((resolve, reject) => {
-        const w = { pick, resolve };
-        waiters.push(w);
-        setTimeout(() => {
-          if (waiters.includes(w)) {
-            waiters.splice(waiters.indexOf(w), 1);
-            reject(new Error(`no ${what} within ${ms} ms; recorded: ${JSON.stringify(lines, null, 1)}`));
-          }
-        }, ms);
-      });
-    },
-    send(command) {
-      proc.stdin.write(`${command}\n`);
-    },
-    async stop() {
-      proc.stdin.end();
-      proc.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
-
 before(async () => {
   assert.ok(existsSync(application), `build the app first: ${application}`);
-  assert.ok(existsSync(serverBin), `build the test notification server first: ${serverBin}`);
-  server = startServer();
+  assert.ok(existsSync(notifyServerBin), `build the test notification server first: ${notifyServerBin}`);
+  server = startNotificationServer();
   await server.waitFor((l) => l.ready === true, 30_000, 'ready line from the notification server');
   home = mkdtempSync(join(tmpdir(), 'stepup-e2e-notify-'));
   // A customer message every 5 s through the demo cloud's webhook paths.

@@ -5,18 +5,13 @@
 // a message written while the cloud is down waits, then arrives once.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Session, appEnv, chromium, freePort, startChromeDriver, startDriver } from './webdriver.mjs';
-
-const root = resolve(import.meta.dirname, '../..');
-const application = process.env.STEPUP_APP ?? join(root, 'target/debug/stepup-desktop');
-const cloudBin = process.env.STEPUP_CLOUD ?? join(root, 'target/debug/stepup-cloud');
-const shots = join(root, 'tests/artifacts/screenshots');
+import { application, cloudAdmin, cloudBin, shots, startCloud as startCloudAt } from './fixtures.mjs';
 
 const PASSWORD = 'noor-perfumes-2026';
 const cloudEnv = { ...process.env, STEPUP_CLOUD_KEY: randomBytes(32).toString('hex'), STEPUP_ADMIN_PASSWORD: PASSWORD };
@@ -31,31 +26,8 @@ let chrome;
 let key;
 let cloudLog = '';
 
-function admin(...args) {
-  return execFileSync(cloudBin, [...args, '--data-dir', dataDir], { env: cloudEnv, encoding: 'utf8' }).trim().split('\n');
-}
-
-/** Starts `stepup-cloud` without demo data on `port`; resolves once it listens. */
-function startCloud(port) {
-  const proc = spawn(cloudBin, ['--listen', `127.0.0.1:${port}`, '--data-dir', dataDir], {
-    env: cloudEnv,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let err = '';
-  proc.stderr.on('data', (d) => {
-    err += d;
-    cloudLog += d;
-  });
-  const exited = new Promise((r) => proc.on('exit', r));
-  return new Promise((resolvePromise, reject) => {
-    let out = '';
-    proc.stdout.on('data', (d) => {
-      out += d;
-      if (/listening on http:\/\/\S+/.test(out)) resolvePromise({ proc, exited });
-    });
-    proc.on('exit', (code) => reject(new Error(`stepup-cloud exited (${code}):\n${err}`)));
-  });
-}
+const admin = (...args) => cloudAdmin(dataDir, cloudEnv, ...args);
+const startCloud = (port) => startCloudAt({ port, dataDir, env: cloudEnv, onLog: (d) => (cloudLog += d) });
 
 /** The shop's website, on an origin of its own, with the widget's tag. */
 function startShop(cloudUrl, widgetKey) {
