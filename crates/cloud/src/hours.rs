@@ -89,11 +89,15 @@ pub async fn set_sla_policy(
 async fn schedule_in(
     w: &mut Writer,
 ) -> Result<Option<(BusinessHours, Schedule, String)>, sqlx::Error> {
+    // Every customer message asks: the setting alone answers when hours are off (the default).
     let ws = w.workspace_id().to_owned();
-    let (hours, zone) = business_hours(w.conn(), &ws).await?;
+    let Some(hours) = read::<BusinessHours>(w.conn(), &hours_key(&ws)).await? else {
+        return Ok(None);
+    };
     if !hours.enabled {
         return Ok(None);
     }
+    let zone = time_zone(w.conn(), &ws).await;
     Ok(Schedule::new(&hours, &zone).ok().map(|s| (hours, s, zone)))
 }
 
