@@ -177,7 +177,15 @@ impl Store {
     /// in one transaction.
     pub async fn outbox_accepted(&self, local_id: &str, message: &Message) -> Result<()> {
         let mut tx = self.write_tx().await?;
-        crate::apply::upsert_message(&mut tx, message).await?;
+        // The change feed may have brought this message first, already further along (a Web Chat
+        // reply is `sent` before the POST's answer arrives): the answer's copy is never newer.
+        let known: Option<i64> = sqlx::query_scalar("SELECT 1 FROM messages WHERE id = ?")
+            .bind(&message.id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if known.is_none() {
+            crate::apply::upsert_message(&mut tx, message).await?;
+        }
         sqlx::query("DELETE FROM outbox WHERE local_id = ?")
             .bind(local_id)
             .execute(&mut *tx)

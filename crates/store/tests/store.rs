@@ -585,6 +585,29 @@ async fn outbox_lifecycle() {
         "msg_9"
     );
 
+    // The feed told of the next reply before the POST answered: its status stands.
+    store
+        .enqueue("loc_4", "idem_4", "cnv_1", &req, 17_000)
+        .await
+        .unwrap();
+    let mut answered: stepup_protocol::Message = serde_json::from_value(json!({
+        "id": "msg_10", "conversation_id": "cnv_1", "direction": "outbound", "sender_agent_id": "agt_1",
+        "content": { "type": "text", "text": "تم ✅" }, "status": "delivered", "created_at": 17_000
+    })).unwrap();
+    store
+        .put_messages(std::slice::from_ref(&answered))
+        .await
+        .unwrap();
+    answered.status = stepup_protocol::MessageStatus::Pending;
+    store.outbox_accepted("loc_4", &answered).await.unwrap();
+    assert!(store.outbox_entry("loc_4").await.unwrap().is_none());
+    let last = store.messages("cnv_1", None, 10).await.unwrap();
+    assert_eq!(
+        (last.last().unwrap().id.as_str(), last.last().unwrap().status),
+        ("msg_10", stepup_protocol::MessageStatus::Delivered),
+        "the POST's older copy does not overwrite the feed's"
+    );
+
     assert!(store.outbox_retry_now("loc_2", 30_000).await.unwrap());
     assert_eq!(store.outbox_due(30_000).await.unwrap().len(), 1);
     assert!(store.outbox_discard("loc_2").await.unwrap());
