@@ -14,6 +14,7 @@ use stepup_protocol::{
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{JsonBody, RawBody, parse_json};
 use crate::ids::{token, token_hash};
+use crate::limits::ClientIp;
 pub use crate::password::hash_password;
 use crate::password::{DUMMY_HASH, verify_password};
 use crate::state::AppState;
@@ -52,8 +53,15 @@ fn bearer(parts: &Parts) -> Option<String> {
     Some(t.trim().to_owned())
 }
 
-/// Token from `?access_token=` (browsers cannot set headers on a WebSocket).
+/// The only route that takes its token from the address: a WebSocket (browsers cannot set
+/// headers on one). Elsewhere a token in a URL would end up in logs and histories.
+const QUERY_TOKEN_ROUTE: &str = "/v1/stream";
+
+/// Token from `?access_token=`, on [`QUERY_TOKEN_ROUTE`] only.
 fn query_token(parts: &Parts) -> Option<String> {
+    if parts.uri.path() != QUERY_TOKEN_ROUTE {
+        return None;
+    }
     parts
         .uri
         .query()?
@@ -131,11 +139,19 @@ async fn issue(
 }
 
 /// `POST /v1/auth/login`
+///
+/// Guessing is throttled: after a few wrong passwords for one account, or many from one address,
+/// attempts get a `429` with `Retry-After` (a wait that doubles with each further failure) before
+/// any password is checked; and only a few Argon2 checks run at once, with a short queue, so a
+/// flood of bogus sign-ins can neither exhaust memory nor starve the other requests.
 pub async fn login(
     State(state): State<AppState>,
+    ip: ClientIp,
     JsonBody(req): JsonBody<LoginRequest>,
 ) -> ApiResult<Json<TokenResponse>> {
     let email = req.email.trim().to_lowercase();
+    let guard = state.logins();
+    guard.check(&email, ip, state.now())?;
     let row = store::auth::credential_by_email(state.pool(), &email).await?;
     let bad = || {
         ApiError::new(
@@ -144,16 +160,23 @@ pub async fn login(
             "wrong email or password",
         )
     };
+    let slot = guard.hash_slot().await?;
     let Some(row) = row else {
         // Same cost as a real check, so timing does not reveal which emails exist.
         let _ = verify_password(req.password, DUMMY_HASH.to_owned()).await;
+        drop(slot);
+        guard.failed(&email, ip, state.now());
         return Err(bad());
     };
     let (agent_id, ws, hash) = row;
-    if !verify_password(req.password, hash).await {
+    let right = verify_password(req.password, hash).await;
+    drop(slot);
+    if !right {
         tracing::info!(agent_id = %agent_id, "login refused");
+        guard.failed(&email, ip, state.now());
         return Err(bad());
     }
+    guard.succeeded(&email);
     let mut conn = state.pool().acquire().await?;
     let agent: Agent = store::get(&mut conn, &ws, EntityKind::Agent, &agent_id)
         .await?

@@ -161,6 +161,33 @@ impl OutboundConfig {
     }
 }
 
+/// Web Chat's limits: what an anonymous visitor on the open internet may use.
+#[derive(Debug, Clone)]
+pub struct WebchatLimits {
+    /// New visitor sessions one client address may start per minute.
+    pub sessions_per_address_per_minute: u32,
+    /// New visitor sessions one widget (shop) may receive per minute, whatever the addresses.
+    pub sessions_per_widget_per_minute: u32,
+    /// Open visitor streams (WebSockets) on the whole server.
+    pub max_streams: usize,
+    /// Open streams of one visitor (tabs of the same site).
+    pub max_streams_per_visitor: usize,
+    /// Largest frame a visitor's stream accepts (visitors only read from it).
+    pub max_frame: usize,
+}
+
+impl Default for WebchatLimits {
+    fn default() -> Self {
+        Self {
+            sessions_per_address_per_minute: 10,
+            sessions_per_widget_per_minute: 300,
+            max_streams: 10_000,
+            max_streams_per_visitor: 4,
+            max_frame: 4 * 1024,
+        }
+    }
+}
+
 /// Everything [`crate::Server::start`] needs.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -194,6 +221,13 @@ pub struct Config {
     pub heartbeat_interval: Duration,
     /// Web Chat: messages a visitor may send per minute.
     pub webchat_rate_per_minute: u32,
+    /// Web Chat: limits against one client or one widget flooding the cloud.
+    pub webchat_limits: WebchatLimits,
+    /// Sign-in attempts per account and per address, and the password checks at once.
+    pub login_limits: crate::limits::LoginLimits,
+    /// The reverse proxy in front of this server (`STEPUP_TRUSTED_PROXY`): only from it is
+    /// `X-Forwarded-For` believed when limits count per client address.
+    pub trusted_proxy: Option<std::net::IpAddr>,
     /// TikTok signature timestamp tolerance.
     pub tiktok_tolerance: Duration,
     pub clock: Arc<dyn Clock>,
@@ -238,6 +272,9 @@ impl Config {
             csat_survey: true,
             heartbeat_interval: Duration::from_secs(15),
             webchat_rate_per_minute: 30,
+            webchat_limits: WebchatLimits::default(),
+            login_limits: crate::limits::LoginLimits::default(),
+            trusted_proxy: None,
             tiktok_tolerance: Duration::from_secs(300),
             clock: Arc::new(SystemClock),
             ranker: Arc::new(crate::ranker::LexicalRanker),

@@ -37,6 +37,7 @@ pub mod extract;
 pub mod hours;
 pub mod ids;
 pub mod ingest;
+pub mod limits;
 pub mod media;
 pub mod outbound;
 pub mod password;

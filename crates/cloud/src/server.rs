@@ -10,6 +10,7 @@ use tokio::task::JoinHandle;
 use crate::api;
 use crate::config::Config;
 use crate::error::ServerError;
+use crate::limits::Peer;
 use crate::state::AppState;
 use crate::store;
 use crate::tls::TlsListener;
@@ -64,8 +65,16 @@ impl Server {
         };
         let task = tokio::spawn(async move {
             let served = match bound {
-                Bound::Tls(tls) => axum::serve(tls, app).with_graceful_shutdown(stop).await,
-                Bound::Plain(tcp) => axum::serve(tcp, app).with_graceful_shutdown(stop).await,
+                Bound::Tls(tls) => {
+                    axum::serve(tls, app.into_make_service_with_connect_info::<Peer>())
+                        .with_graceful_shutdown(stop)
+                        .await
+                }
+                Bound::Plain(tcp) => {
+                    axum::serve(tcp, app.into_make_service_with_connect_info::<Peer>())
+                        .with_graceful_shutdown(stop)
+                        .await
+                }
             };
             if let Err(e) = served {
                 tracing::error!(error = %e, "server stopped with an error");

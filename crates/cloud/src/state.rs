@@ -39,7 +39,10 @@ struct Inner {
     >,
     /// Agents viewing and typing, per workspace: relayed to its streams, never stored.
     activity: std::sync::Mutex<HashMap<String, broadcast::Sender<stepup_protocol::Activity>>>,
-    rate: std::sync::Mutex<HashMap<String, (i64, u32)>>,
+    budgets: crate::limits::Budgets,
+    logins: crate::limits::LoginGuard,
+    /// Open visitor streams: on the whole server, and per visitor.
+    visitor_streams: std::sync::Mutex<HashMap<String, usize>>,
     http: reqwest::Client,
     /// Media downloads: redirects are followed by hand, each hop checked.
     media_http: reqwest::Client,
@@ -68,12 +71,14 @@ impl AppState {
             inner: Arc::new(Inner {
                 pool,
                 ids: Ids::new(config.id_seed),
+                logins: crate::limits::LoginGuard::new(config.login_limits.clone()),
                 config,
                 write_lock: Arc::new(Mutex::new(())),
                 feeds: std::sync::Mutex::new(HashMap::new()),
                 visitors: std::sync::Mutex::new(HashMap::new()),
                 activity: std::sync::Mutex::new(HashMap::new()),
-                rate: std::sync::Mutex::new(HashMap::new()),
+                budgets: crate::limits::Budgets::default(),
+                visitor_streams: std::sync::Mutex::new(HashMap::new()),
                 http,
                 media_http,
                 stopping: tokio::sync::watch::channel(false).0,
@@ -227,18 +232,35 @@ impl AppState {
     }
 
     /// Fixed one-minute window counter; true when the call is within `per_minute`.
-    pub fn rate_ok(&self, key: &str, per_minute: u32) -> bool {
-        let now_min = self.now() / 60_000;
-        let mut r = self.inner.rate.lock().unwrap_or_else(|e| e.into_inner());
-        if r.len() > 10_000 {
-            r.retain(|_, (minute, _)| *minute == now_min);
+    /// Spends one of `key`'s `per_minute`; the wait until it refills when it is spent.
+    pub fn spend(&self, key: &str, per_minute: u32) -> Result<(), i64> {
+        self.inner.budgets.spend(key, per_minute, self.now())
+    }
+
+    /// Sign-in attempts and password checks.
+    pub fn logins(&self) -> &crate::limits::LoginGuard {
+        &self.inner.logins
+    }
+
+    /// Opens a visitor stream if the server's and the visitor's caps allow; closing it is
+    /// dropping the ticket.
+    pub(crate) fn open_visitor_stream(&self, visitor_id: &str) -> Option<VisitorStreamTicket> {
+        let limits = &self.config().webchat_limits;
+        let mut open = self
+            .inner
+            .visitor_streams
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let total: usize = open.values().sum();
+        let mine = open.get(visitor_id).copied().unwrap_or(0);
+        if total >= limits.max_streams || mine >= limits.max_streams_per_visitor {
+            return None;
         }
-        let entry = r.entry(key.to_owned()).or_insert((now_min, 0));
-        if entry.0 != now_min {
-            *entry = (now_min, 0);
-        }
-        entry.1 += 1;
-        entry.1 <= per_minute
+        *open.entry(visitor_id.to_owned()).or_insert(0) += 1;
+        Some(VisitorStreamTicket {
+            state: self.clone(),
+            visitor_id: visitor_id.to_owned(),
+        })
     }
 
     /// Drops raw log entries beyond the configured retention; returns the new horizon.
@@ -381,5 +403,56 @@ impl AppState {
             .await?;
         self.commit(w).await?;
         Ok(agent)
+    }
+}
+
+/// An open visitor stream, counted until dropped.
+#[derive(Debug)]
+pub(crate) struct VisitorStreamTicket {
+    state: AppState,
+    visitor_id: String,
+}
+
+impl Drop for VisitorStreamTicket {
+    fn drop(&mut self) {
+        let mut open = self
+            .state
+            .inner
+            .visitor_streams
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = open.get_mut(&self.visitor_id) {
+            *n -= 1;
+            if *n == 0 {
+                open.remove(&self.visitor_id);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_closed_visitor_stream_frees_its_place() {
+        let mut config = Config::ephemeral();
+        config.webchat_limits.max_streams = 2;
+        config.webchat_limits.max_streams_per_visitor = 1;
+        let state = AppState::new(config).await.unwrap();
+        let a = state.open_visitor_stream("vis_a").unwrap();
+        assert!(
+            state.open_visitor_stream("vis_a").is_none(),
+            "one per visitor"
+        );
+        let b = state.open_visitor_stream("vis_b").unwrap();
+        assert!(
+            state.open_visitor_stream("vis_c").is_none(),
+            "two on the server"
+        );
+        drop(a);
+        assert!(state.open_visitor_stream("vis_c").is_some());
+        drop(b);
+        assert!(state.open_visitor_stream("vis_a").is_some());
     }
 }

@@ -13,13 +13,14 @@ use stepup_protocol::webchat::{
     StartSessionRequest, StartSessionResponse, VisitorEvent, VisitorHistory, VisitorMessage,
     VisitorSendRequest, VisitorSendResponse, VisitorSide,
 };
-use stepup_protocol::{Channel, Direction, EntityKind, ErrorCode, Message, MessageStatus};
+use stepup_protocol::{Channel, Direction, EntityKind, Message, MessageStatus};
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::JsonBody;
 use crate::ids::{token, token_hash};
 use crate::ingest::{self, Inbound, Outcome};
+use crate::limits::{ClientIp, too_many};
 use crate::routes::Routes;
 use crate::state::AppState;
 use crate::store;
@@ -73,11 +74,22 @@ impl FromRequestParts<AppState> for Visitor {
 
 async fn start_session(
     State(state): State<AppState>,
+    ip: ClientIp,
     JsonBody(req): JsonBody<StartSessionRequest>,
 ) -> ApiResult<(StatusCode, Json<StartSessionResponse>)> {
-    if !state.rate_ok("webchat:sessions", 600) {
-        return Err(rate_limited());
-    }
+    let limits = &state.config().webchat_limits;
+    // One address cannot use up a shop's (or the server's) budget of new visitors.
+    state
+        .spend(
+            &format!("webchat-sessions:{}", ip.key()),
+            limits.sessions_per_address_per_minute,
+        )
+        .map_err(|wait| {
+            too_many(
+                "too many new chats from this address; try again later",
+                wait,
+            )
+        })?;
     let ws = match widget(&state, req.widget_key.as_deref()).await? {
         Widget::Shop { workspace_id, .. } => workspace_id,
         Widget::Unknown => return Err(ApiError::not_found("Web Chat widget with this key")),
@@ -87,6 +99,12 @@ async fn start_session(
             ));
         }
     };
+    state
+        .spend(
+            &format!("webchat-widget:{ws}"),
+            limits.sessions_per_widget_per_minute,
+        )
+        .map_err(|wait| too_many("this chat is busy; try again in a minute", wait))?;
     let id = state.ids().make("vis");
     let t = token("svt");
     // An anonymous visitor is named in the inbox by the site's language and a short tag, not by
@@ -156,14 +174,6 @@ pub async fn widget(state: &AppState, key: Option<&str>) -> Result<Widget, ApiEr
     })
 }
 
-fn rate_limited() -> ApiError {
-    ApiError::new(
-        StatusCode::TOO_MANY_REQUESTS,
-        ErrorCode::RateLimited,
-        "too many messages; slow down",
-    )
-}
-
 async fn send(
     State(state): State<AppState>,
     visitor: Visitor,
@@ -178,12 +188,12 @@ async fn send(
             "client_message_id must be 1–100 characters",
         ));
     }
-    if !state.rate_ok(
-        &format!("webchat:{}", visitor.id),
-        state.config().webchat_rate_per_minute,
-    ) {
-        return Err(rate_limited());
-    }
+    state
+        .spend(
+            &format!("webchat:{}", visitor.id),
+            state.config().webchat_rate_per_minute,
+        )
+        .map_err(|wait| too_many("too many messages; slow down", wait))?;
     let mut inbound = Inbound::text(
         Channel::Webchat,
         &visitor.id,
@@ -256,11 +266,28 @@ async fn history(
     Ok(Json(VisitorHistory { messages }))
 }
 
-async fn stream(State(state): State<AppState>, visitor: Visitor, ws: WebSocketUpgrade) -> Response {
-    ws.on_upgrade(move |socket| run(state, visitor, socket))
+async fn stream(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    ws: WebSocketUpgrade,
+) -> Result<Response, ApiError> {
+    let ticket = state
+        .open_visitor_stream(&visitor.id)
+        .ok_or_else(|| too_many("too many open chats; close one and try again", 5_000))?;
+    // A visitor only reads from the stream: anything larger than a small frame is not a widget.
+    let max = state.config().webchat_limits.max_frame;
+    Ok(ws
+        .max_message_size(max)
+        .max_frame_size(max)
+        .on_upgrade(move |socket| run(state, visitor, socket, ticket)))
 }
 
-async fn run(state: AppState, visitor: Visitor, mut socket: WebSocket) {
+async fn run(
+    state: AppState,
+    visitor: Visitor,
+    mut socket: WebSocket,
+    _open: crate::state::VisitorStreamTicket,
+) {
     let mut stopping = state.stopping();
     let mut rx = state.visitor_sender(&visitor.id).subscribe();
     let mut beat = tokio::time::interval(state.config().heartbeat_interval);

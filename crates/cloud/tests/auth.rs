@@ -212,3 +212,162 @@ async fn roles_gate_administration() {
     let (_, list) = h.get(&agent, "/v1/canned-responses").await;
     assert!(list.as_array().unwrap().is_empty());
 }
+
+async fn try_login(
+    h: &Harness,
+    email: &str,
+    password: &str,
+    from: Option<&str>,
+) -> reqwest::Response {
+    let mut req = h
+        .http
+        .post(h.url("/v1/auth/login"))
+        .json(&json!({ "email": email, "password": password }));
+    if let Some(ip) = from {
+        req = req.header("x-forwarded-for", ip);
+    }
+    req.send().await.unwrap()
+}
+
+#[tokio::test]
+async fn guessing_a_password_is_throttled_per_account_with_retry_after() {
+    let h = Harness::start().await;
+    for _ in 0..5 {
+        let r = try_login(&h, "omar@a.test", "guess", None).await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    }
+    // Now even the right password waits: the answer says how long, before any check runs.
+    let r = try_login(&h, "omar@a.test", PASSWORD, None).await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(r.headers()["retry-after"], "30");
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["code"], "rate_limited");
+    // Another account from the same address is not held up.
+    assert_eq!(
+        try_login(&h, "sara@a.test", PASSWORD, None).await.status(),
+        StatusCode::OK
+    );
+    // After the wait the right password works, and clears the account's count.
+    h.clock.advance_ms(30_000);
+    assert_eq!(
+        try_login(&h, "omar@a.test", PASSWORD, None).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        try_login(&h, "omar@a.test", "guess", None).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    // A further run of failures waits longer each time.
+    for _ in 0..4 {
+        try_login(&h, "omar@a.test", "guess", None).await;
+    }
+    let r = try_login(&h, "omar@a.test", "guess", None).await;
+    assert_eq!(r.headers()["retry-after"], "30");
+    h.clock.advance_ms(30_000);
+    assert_eq!(
+        try_login(&h, "omar@a.test", "guess", None).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let r = try_login(&h, "omar@a.test", PASSWORD, None).await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(r.headers()["retry-after"], "60", "the wait doubled");
+}
+
+#[tokio::test]
+async fn one_address_spraying_many_accounts_is_throttled_and_a_proxy_is_believed_only_when_trusted()
+{
+    let h = Harness::start_with(|c| c.trusted_proxy = Some([127, 0, 0, 1].into())).await;
+    for i in 0..20 {
+        let r = try_login(&h, &format!("user{i}@a.test"), "guess", Some("203.0.113.5")).await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    }
+    let r = try_login(&h, "omar@a.test", PASSWORD, Some("203.0.113.5")).await;
+    assert_eq!(
+        r.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "that address waits"
+    );
+    // Behind the trusted proxy, another client is another address.
+    let r = try_login(&h, "omar@a.test", PASSWORD, Some("198.51.100.7")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+
+    // Without a trusted proxy, X-Forwarded-For is the client's own claim and is ignored.
+    let h = Harness::start().await;
+    for i in 0..20 {
+        let forged = format!("10.0.0.{i}");
+        try_login(&h, &format!("user{i}@a.test"), "guess", Some(&forged)).await;
+    }
+    let r = try_login(&h, "omar@a.test", PASSWORD, Some("10.9.9.9")).await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_of_sign_ins_runs_few_password_checks_and_the_rest_is_turned_away_at_once() {
+    let h = Harness::start_with(|c| {
+        c.trusted_proxy = Some([127, 0, 0, 1].into());
+        c.login_limits.hash_workers = 2;
+        c.login_limits.hash_queue = 4;
+    })
+    .await;
+    let token = h.token("sara@a.test").await;
+    // 60 sign-ins at once from 60 addresses (a botnet), each a different unknown account.
+    let mut flood = Vec::new();
+    for i in 0..60 {
+        let http = h.http.clone();
+        let url = h.url("/v1/auth/login");
+        flood.push(tokio::spawn(async move {
+            let r = http
+                .post(url)
+                .header("x-forwarded-for", format!("203.0.113.{i}"))
+                .json(&json!({ "email": format!("nobody{i}@a.test"), "password": "guess" }))
+                .send()
+                .await
+                .unwrap();
+            (r.status(), r.headers().get("retry-after").cloned())
+        }));
+    }
+    // Meanwhile the API answers.
+    assert_eq!(h.get(&token, "/v1/me").await.0, StatusCode::OK);
+    let mut refused = 0;
+    let mut checked = 0;
+    for f in flood {
+        match f.await.unwrap() {
+            (StatusCode::TOO_MANY_REQUESTS, Some(retry)) => {
+                assert_eq!(retry, "1");
+                refused += 1;
+            }
+            (StatusCode::UNAUTHORIZED, _) => checked += 1,
+            other => panic!("unexpected answer {other:?}"),
+        }
+    }
+    assert_eq!(refused + checked, 60);
+    assert!(
+        refused >= 30,
+        "at most 2 checks run and 4 wait; the rest are turned away (checked {checked}, refused {refused})"
+    );
+    // The flood left no debt: a real sign-in goes through.
+    assert_eq!(
+        try_login(&h, "omar@a.test", PASSWORD, Some("198.51.100.1"))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn an_access_token_in_the_address_works_only_for_the_stream() {
+    let h = Harness::start().await;
+    let token = h.token("omar@a.test").await;
+    let r = h
+        .http
+        .get(h.url(&format!("/v1/me?access_token={token}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let (ws, _) =
+        tokio_tungstenite::connect_async(h.ws_url(&format!("/v1/stream?access_token={token}")))
+            .await
+            .expect("the stream takes it");
+    drop(ws);
+}

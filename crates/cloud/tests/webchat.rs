@@ -306,3 +306,111 @@ async fn the_cloud_serves_the_widget_in_arabic_and_english_and_nothing_breaks_ou
         assert_eq!(r.headers()["x-content-type-options"], "nosniff");
     }
 }
+
+async fn start_from(h: &Harness, key: &str, ip: &str) -> reqwest::Response {
+    h.http
+        .post(h.url("/webchat/v1/sessions"))
+        .header("x-forwarded-for", ip)
+        .json(&json!({ "widget_key": key, "language": "ar" }))
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn one_client_cannot_use_up_a_shops_new_chats_nor_hold_many_streams() {
+    let h = Harness::start_with(|c| {
+        c.server_key = Some(ServerKey::from_hex(KEY).unwrap());
+        c.trusted_proxy = Some([127, 0, 0, 1].into());
+        c.webchat_limits.sessions_per_widget_per_minute = 15;
+        c.webchat_limits.max_streams = 5;
+        c.webchat_limits.max_streams_per_visitor = 2;
+    })
+    .await;
+    let key_a = widget(&h, &h.ws_a, "Souq Al Noor").await;
+    let key_b = widget(&h, &h.ws_b, "Other Co").await;
+
+    // One address: 10 new chats a minute, then a 429 that says when to come back.
+    for _ in 0..10 {
+        assert_eq!(
+            start_from(&h, &key_a, "203.0.113.9").await.status(),
+            StatusCode::CREATED
+        );
+    }
+    let r = start_from(&h, &key_a, "203.0.113.9").await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.headers().contains_key("retry-after"));
+    // Other visitors of the same shop still get in.
+    assert_eq!(
+        start_from(&h, &key_a, "198.51.100.1").await.status(),
+        StatusCode::CREATED
+    );
+    // Many addresses together (a botnet) meet the shop's own budget, not the other shop's.
+    for i in 0..4 {
+        assert_eq!(
+            start_from(&h, &key_a, &format!("192.0.2.{i}"))
+                .await
+                .status(),
+            StatusCode::CREATED
+        );
+    }
+    assert_eq!(
+        start_from(&h, &key_a, "192.0.2.200").await.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "shop A's 15 a minute are used"
+    );
+    let r = start_from(&h, &key_b, "192.0.2.201").await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let visitor_b: Value = r.json().await.unwrap();
+    h.clock.advance_ms(60_000);
+    assert_eq!(
+        start_from(&h, &key_a, "203.0.113.9").await.status(),
+        StatusCode::CREATED
+    );
+
+    // Streams: two per visitor, five on the server.
+    let token_b = visitor_b["visitor_token"].as_str().unwrap().to_owned();
+    let open = |t: &str| {
+        let url = h.ws_url(&format!("/webchat/v1/stream?visitor_token={t}"));
+        async move { tokio_tungstenite::connect_async(url).await }
+    };
+    let s1 = open(&token_b).await.expect("first tab");
+    let s2 = open(&token_b).await.expect("second tab");
+    match open(&token_b).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(r)) => {
+            assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS)
+        }
+        other => panic!("a third stream of one visitor: {:?}", other.map(|_| ())),
+    }
+    let mut others = Vec::new();
+    for _ in 0..3 {
+        let v = visitor(&h, &key_b).await;
+        others.push(open(&v).await.expect("another visitor"));
+    }
+    let extra = visitor(&h, &key_b).await;
+    assert!(open(&extra).await.is_err(), "five streams on the server");
+
+    drop(s1);
+
+    // A frame larger than a widget ever sends ends the stream.
+    use futures_util::{SinkExt, StreamExt};
+    let (mut s2, _) = s2;
+    s2.send(tokio_tungstenite::tungstenite::Message::text(
+        "x".repeat(64 * 1024),
+    ))
+    .await
+    .ok();
+    let ended = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        while let Some(m) = s2.next().await {
+            if matches!(
+                m,
+                Ok(tokio_tungstenite::tungstenite::Message::Close(_)) | Err(_)
+            ) {
+                break;
+            }
+        }
+    })
+    .await;
+    assert!(ended.is_ok(), "the oversized frame closed the stream");
+    drop(others);
+}

@@ -105,12 +105,18 @@ pub(super) async fn sync(
     Ok(Json(resp))
 }
 
+/// Largest frame an agent's stream accepts.
+const STREAM_FRAME_LIMIT: usize = 64 * 1024;
+
 pub(super) async fn stream(
     State(state): State<AppState>,
     auth: AuthAgent,
     ws: WebSocketUpgrade,
 ) -> Response {
-    ws.on_upgrade(move |socket| run_stream(state, auth, socket))
+    // The app only sends small activity frames up this stream.
+    ws.max_message_size(STREAM_FRAME_LIMIT)
+        .max_frame_size(STREAM_FRAME_LIMIT)
+        .on_upgrade(move |socket| run_stream(state, auth, socket))
 }
 
 async fn run_stream(state: AppState, auth: AuthAgent, mut socket: WebSocket) {

@@ -39,7 +39,9 @@ const USAGE: &str =
   or standard input; a connection's credentials from STEPUP_CONNECT_ACCESS_TOKEN,
   STEPUP_CONNECT_APP_SECRET, STEPUP_CONNECT_BOT_TOKEN and STEPUP_CONNECT_CLIENT_SECRET, sealed
   under STEPUP_CLOUD_KEY (64 hex digits). STEPUP_PUBLIC_URL is where providers reach this server
-  (a connected Telegram bot's webhook is set there). `connect --channel webchat` makes the shop's
+  (a connected Telegram bot's webhook is set there). STEPUP_TRUSTED_PROXY is the address of a
+  reverse proxy in front of this server, whose X-Forwarded-For is then believed for per-address
+  limits (sign-ins, new Web Chat visitors). `connect --channel webchat` makes the shop's
   widget key (or takes --account KEY) and prints the <script> tag for its website.
   --demo            seed the demo workspace and run the live message generator
   --seed N          demo seed (default 7)
@@ -133,6 +135,18 @@ async fn main() -> std::process::ExitCode {
     config.outbound = stepup_cloud::OutboundConfig::from_env();
     config.media_allow_private_hosts =
         std::env::var("STEPUP_MEDIA_ALLOW_PRIVATE_HOSTS").is_ok_and(|v| v == "1");
+    if let Some(v) = std::env::var("STEPUP_TRUSTED_PROXY")
+        .ok()
+        .filter(|v| !v.is_empty())
+    {
+        match v.trim().parse() {
+            Ok(ip) => config.trusted_proxy = Some(ip),
+            Err(_) => {
+                eprintln!("stepup-cloud: STEPUP_TRUSTED_PROXY must be an IP address: {v}");
+                return std::process::ExitCode::FAILURE;
+            }
+        }
+    }
     match admin::server_settings() {
         Ok((key, public_url)) => {
             config.server_key = key;

@@ -1,0 +1,409 @@
+//! Limits against guessing and flooding: who a request comes from ([`ClientIp`]), sign-in
+//! attempts throttled per account and per address with growing waits ([`LoginGuard`]), the
+//! Argon2 work bounded to a few at a time with a short queue, and fixed-window budgets per key
+//! ([`Budgets`], used by Web Chat).
+
+use std::collections::HashMap;
+use std::net::{IpAddr, Ipv6Addr, SocketAddr};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use axum::extract::FromRequestParts;
+use axum::extract::connect_info::{ConnectInfo, Connected};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::serve::IncomingStream;
+use stepup_protocol::ErrorCode;
+use tokio::sync::{Semaphore, SemaphorePermit};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The socket address of a connection, as the listener accepted it.
+#[derive(Debug, Clone, Copy)]
+pub struct Peer(pub SocketAddr);
+
+impl Connected<IncomingStream<'_, tokio::net::TcpListener>> for Peer {
+    fn connect_info(stream: IncomingStream<'_, tokio::net::TcpListener>) -> Self {
+        Peer(*stream.remote_addr())
+    }
+}
+
+impl Connected<IncomingStream<'_, crate::tls::TlsListener>> for Peer {
+    fn connect_info(stream: IncomingStream<'_, crate::tls::TlsListener>) -> Self {
+        Peer(*stream.remote_addr())
+    }
+}
+
+/// The address a request comes from: the peer's, or, when the peer is the configured reverse
+/// proxy (`STEPUP_TRUSTED_PROXY`), the last address that proxy appended to `X-Forwarded-For`.
+/// IPv6 clients count by their /64, which one subscriber usually holds whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ClientIp(pub IpAddr);
+
+impl ClientIp {
+    /// The key limits count under.
+    pub fn key(self) -> String {
+        match self.0 {
+            IpAddr::V4(v4) => v4.to_string(),
+            IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+                Some(v4) => v4.to_string(),
+                None => {
+                    let s = v6.segments();
+                    format!("{}/64", Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+                }
+            },
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for ClientIp {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<Peer>>()
+            .map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0.0.ip());
+        if state.config().trusted_proxy == Some(peer)
+            && let Some(forwarded) = parts
+                .headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|h| h.to_str().ok())
+                .flat_map(|h| h.split(','))
+                .filter_map(|a| a.trim().parse::<IpAddr>().ok())
+                .next_back()
+        {
+            return Ok(ClientIp(forwarded));
+        }
+        Ok(ClientIp(peer))
+    }
+}
+
+/// A `429` that says when to come back (the `Retry-After` header, in whole seconds).
+pub fn too_many(message: &str, retry_after_ms: i64) -> ApiError {
+    let secs = u64::try_from(retry_after_ms.max(0))
+        .unwrap_or(0)
+        .div_ceil(1000)
+        .max(1);
+    ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        ErrorCode::RateLimited,
+        message,
+    )
+    .retry_after(secs)
+}
+
+/// How sign-in attempts are limited.
+#[derive(Debug, Clone)]
+pub struct LoginLimits {
+    /// Failed attempts on one account within `window` before it must wait.
+    pub account_failures: u32,
+    /// Failed attempts from one address (any accounts) within `window` before it must wait.
+    pub address_failures: u32,
+    /// How long failures are remembered.
+    pub window: Duration,
+    /// The first wait; each further failure doubles it, up to `max_wait`.
+    pub first_wait: Duration,
+    pub max_wait: Duration,
+    /// Password checks (Argon2id, 19 MiB each) running at once: their memory is bounded by this.
+    pub hash_workers: usize,
+    /// Checks waiting for a worker; beyond this a sign-in is turned away at once as busy.
+    pub hash_queue: usize,
+}
+
+impl Default for LoginLimits {
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Self {
+            account_failures: 5,
+            address_failures: 20,
+            window: Duration::from_secs(15 * 60),
+            first_wait: Duration::from_secs(30),
+            max_wait: Duration::from_secs(15 * 60),
+            hash_workers: cores.clamp(1, 4),
+            hash_queue: 32,
+        }
+    }
+}
+
+impl LoginLimits {
+    /// No limits at all: what the server did before it had them (benchmarks compare with it).
+    pub fn unlimited() -> Self {
+        Self {
+            account_failures: u32::MAX,
+            address_failures: u32::MAX,
+            hash_workers: Semaphore::MAX_PERMITS,
+            hash_queue: usize::MAX / 2,
+            ..Self::default()
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Strikes {
+    failures: u32,
+    last_at: i64,
+    /// No attempt before this time.
+    until: i64,
+}
+
+/// Remembers failed sign-ins per account and per address, and bounds the password checks.
+#[derive(Debug)]
+pub struct LoginGuard {
+    limits: LoginLimits,
+    strikes: Mutex<HashMap<String, Strikes>>,
+    hashing: Semaphore,
+    waiting: AtomicUsize,
+}
+
+/// Keys this many and older entries are dropped on the next failure, so a flood of addresses
+/// cannot grow the map without end.
+const MAX_KEYS: usize = 100_000;
+
+fn ms(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// A held password-check slot; the next waiting check starts when it drops.
+#[derive(Debug)]
+pub struct HashSlot<'a> {
+    _permit: SemaphorePermit<'a>,
+}
+
+impl LoginGuard {
+    pub fn new(limits: LoginLimits) -> Self {
+        let workers = limits.hash_workers.clamp(1, Semaphore::MAX_PERMITS);
+        Self {
+            limits,
+            strikes: Mutex::new(HashMap::new()),
+            hashing: Semaphore::new(workers),
+            waiting: AtomicUsize::new(0),
+        }
+    }
+
+    fn keys(email: &str, ip: ClientIp) -> [String; 2] {
+        [format!("account:{email}"), format!("address:{}", ip.key())]
+    }
+
+    /// Refused with a `429` while the account or the address must wait.
+    pub fn check(&self, email: &str, ip: ClientIp, now: i64) -> Result<(), ApiError> {
+        let strikes = self.strikes.lock().unwrap_or_else(|e| e.into_inner());
+        let wait = Self::keys(email, ip)
+            .iter()
+            .filter_map(|k| strikes.get(k))
+            .map(|s| s.until - now)
+            .max()
+            .unwrap_or(0);
+        if wait > 0 {
+            return Err(too_many("too many failed sign-ins; try again later", wait));
+        }
+        Ok(())
+    }
+
+    /// A wrong password (or an unknown email): counts against both the account and the address.
+    pub fn failed(&self, email: &str, ip: ClientIp, now: i64) {
+        let mut strikes = self.strikes.lock().unwrap_or_else(|e| e.into_inner());
+        if strikes.len() >= MAX_KEYS {
+            let window = ms(self.limits.window);
+            strikes.retain(|_, s| s.until > now || now - s.last_at < window);
+        }
+        let limits = [self.limits.account_failures, self.limits.address_failures];
+        for (key, limit) in Self::keys(email, ip).into_iter().zip(limits) {
+            let s = strikes.entry(key).or_insert(Strikes {
+                failures: 0,
+                last_at: now,
+                until: 0,
+            });
+            if now - s.last_at > ms(self.limits.window) && s.until <= now {
+                s.failures = 0;
+            }
+            s.failures = s.failures.saturating_add(1);
+            s.last_at = now;
+            if s.failures >= limit {
+                let doublings = (s.failures - limit).min(20);
+                let wait = ms(self.limits.first_wait)
+                    .saturating_mul(1 << doublings)
+                    .min(ms(self.limits.max_wait));
+                s.until = now.saturating_add(wait);
+            }
+        }
+    }
+
+    /// The right password: the account's failures are forgotten (the address's are not, so one
+    /// known account cannot launder guesses at others).
+    pub fn succeeded(&self, email: &str) {
+        let mut strikes = self.strikes.lock().unwrap_or_else(|e| e.into_inner());
+        strikes.remove(&format!("account:{email}"));
+    }
+
+    /// A slot to run one password check in: waits for one of the workers, or is refused as busy
+    /// at once when too many checks already wait.
+    pub async fn hash_slot(&self) -> Result<HashSlot<'_>, ApiError> {
+        let before = self.waiting.fetch_add(1, Ordering::SeqCst);
+        let _leave = scopeguard(|| {
+            self.waiting.fetch_sub(1, Ordering::SeqCst);
+        });
+        if self.hashing.available_permits() == 0 && before >= self.limits.hash_queue {
+            return Err(too_many(
+                "the server is busy with sign-ins; try again in a moment",
+                1000,
+            ));
+        }
+        let permit = self
+            .hashing
+            .acquire()
+            .await
+            .map_err(|_| ApiError::internal())?;
+        Ok(HashSlot { _permit: permit })
+    }
+}
+
+/// Runs `f` when dropped.
+fn scopeguard(f: impl FnOnce()) -> impl Drop {
+    struct Guard<F: FnOnce()>(Option<F>);
+    impl<F: FnOnce()> Drop for Guard<F> {
+        fn drop(&mut self) {
+            if let Some(f) = self.0.take() {
+                f();
+            }
+        }
+    }
+    Guard(Some(f))
+}
+
+/// Fixed one-minute budgets per key (a visitor, a widget, an address).
+#[derive(Debug, Default)]
+pub struct Budgets {
+    used: Mutex<HashMap<String, (i64, u32)>>,
+}
+
+impl Budgets {
+    /// Spends one from `key`'s budget of `per_minute`; false when it is spent. With the wait until
+    /// the next minute, for `Retry-After`.
+    pub fn spend(&self, key: &str, per_minute: u32, now: i64) -> Result<(), i64> {
+        let minute = now.div_euclid(60_000);
+        let mut used = self.used.lock().unwrap_or_else(|e| e.into_inner());
+        if used.len() > MAX_KEYS {
+            used.retain(|_, (m, _)| *m == minute);
+        }
+        let entry = used.entry(key.to_owned()).or_insert((minute, 0));
+        if entry.0 != minute {
+            *entry = (minute, 0);
+        }
+        if entry.1 >= per_minute {
+            return Err((minute + 1) * 60_000 - now);
+        }
+        entry.1 += 1;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(s: &str) -> ClientIp {
+        ClientIp(s.parse().unwrap())
+    }
+
+    #[test]
+    fn an_account_waits_after_five_failures_and_the_wait_doubles() {
+        let g = LoginGuard::new(LoginLimits::default());
+        let a = ip("203.0.113.7");
+        for i in 0..4 {
+            g.failed("sara@noor.example", a, i);
+            assert!(g.check("sara@noor.example", a, i).is_ok());
+        }
+        g.failed("sara@noor.example", a, 10);
+        let e = g.check("sara@noor.example", a, 11).unwrap_err();
+        assert_eq!(e.status, StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(e.retry_after, Some(30));
+        // Another address is refused too: the account is what is guessed at.
+        assert!(
+            g.check("sara@noor.example", ip("198.51.100.1"), 11)
+                .is_err()
+        );
+        assert!(g.check("sara@noor.example", a, 30_010).is_ok());
+        g.failed("sara@noor.example", a, 30_010);
+        assert_eq!(
+            g.check("sara@noor.example", a, 30_011)
+                .unwrap_err()
+                .retry_after,
+            Some(60)
+        );
+        // Other accounts from another address are not held up.
+        assert!(
+            g.check("omar@noor.example", ip("198.51.100.1"), 30_011)
+                .is_ok()
+        );
+        // The right password clears the account.
+        g.succeeded("sara@noor.example");
+        assert!(
+            g.check("sara@noor.example", ip("198.51.100.1"), 30_012)
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn one_address_guessing_many_accounts_waits_too() {
+        let g = LoginGuard::new(LoginLimits::default());
+        let a = ip("2001:db8:1:2::5");
+        for i in 0..20 {
+            assert!(g.check(&format!("u{i}@x"), a, i).is_ok());
+            g.failed(&format!("u{i}@x"), a, i);
+        }
+        assert!(g.check("fresh@x", a, 21).is_err());
+        // The same /64 is the same subscriber.
+        assert!(g.check("fresh@x", ip("2001:db8:1:2::ffff"), 21).is_err());
+        assert!(g.check("fresh@x", ip("2001:db8:1:3::5"), 21).is_ok());
+    }
+
+    #[test]
+    fn failures_are_forgotten_after_the_window() {
+        let g = LoginGuard::new(LoginLimits::default());
+        let a = ip("203.0.113.7");
+        for i in 0..4 {
+            g.failed("sara@x", a, i);
+        }
+        let later = 16 * 60_000;
+        g.failed("sara@x", a, later);
+        assert!(g.check("sara@x", a, later + 1).is_ok(), "a fresh window");
+    }
+
+    #[tokio::test]
+    async fn password_checks_are_bounded_and_a_long_queue_is_turned_away() {
+        let g = LoginGuard::new(LoginLimits {
+            hash_workers: 2,
+            hash_queue: 1,
+            ..LoginLimits::default()
+        });
+        let a = g.hash_slot().await.unwrap();
+        let b = g.hash_slot().await.unwrap();
+        let waiting = g.hash_slot();
+        tokio::pin!(waiting);
+        let third = tokio::time::timeout(Duration::from_millis(1), waiting.as_mut()).await;
+        assert!(third.is_err(), "a third waits for a worker");
+        let e = g.hash_slot().await.unwrap_err();
+        assert_eq!(e.status, StatusCode::TOO_MANY_REQUESTS);
+        drop(a);
+        let c = waiting.await.unwrap();
+        drop((b, c));
+        assert!(g.hash_slot().await.is_ok());
+    }
+
+    #[test]
+    fn budgets_refill_each_minute() {
+        let b = Budgets::default();
+        assert!(b.spend("k", 2, 0).is_ok());
+        assert!(b.spend("k", 2, 1).is_ok());
+        assert_eq!(b.spend("k", 2, 15_000), Err(45_000));
+        assert!(b.spend("other", 2, 15_000).is_ok());
+        assert!(b.spend("k", 2, 60_000).is_ok());
+    }
+}
