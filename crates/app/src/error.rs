@@ -36,6 +36,8 @@ pub enum ErrorCode {
     /// The key does not open the local cache: offer to wipe it and sync
     /// again (listing unsent messages first).
     WrongKey,
+    /// Too many attempts (wrong passwords): the server says to wait `retry_after_secs`.
+    RateLimited,
     /// A bug or an unexpected state: reported, never expected.
     Internal,
 }
@@ -45,6 +47,8 @@ pub enum ErrorCode {
 pub struct IpcError {
     pub code: ErrorCode,
     pub message: String,
+    /// With `rate_limited`: the seconds to wait.
+    pub retry_after_secs: Option<u64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -77,6 +81,11 @@ pub enum AppError {
     PassphraseRequired,
     #[error("the local cache cannot be opened with this key")]
     WrongKey,
+    #[error("{message}")]
+    RateLimited {
+        retry_after_secs: u64,
+        message: String,
+    },
     #[error("{0}")]
     Internal(String),
 }
@@ -96,6 +105,7 @@ impl AppError {
             AppError::KeyringUnavailable(_) => ErrorCode::KeyringUnavailable,
             AppError::PassphraseRequired => ErrorCode::PassphraseRequired,
             AppError::WrongKey => ErrorCode::WrongKey,
+            AppError::RateLimited { .. } => ErrorCode::RateLimited,
             AppError::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -110,6 +120,13 @@ impl From<stepup_sync::client::ClientError> for AppError {
             C::Insecure(_) => AppError::InsecureServer(e.to_string()),
             C::Certificate { ref detail, .. } => AppError::UntrustedCertificate(detail.clone()),
             C::SignedOut => AppError::NotSignedIn,
+            C::RateLimited {
+                retry_after,
+                message,
+            } => AppError::RateLimited {
+                retry_after_secs: retry_after,
+                message,
+            },
             e if e.is_transient() => AppError::Unreachable(e.to_string()),
             // The cloud has no such conversation, message or file (any more).
             C::Server {
@@ -162,6 +179,12 @@ impl From<AppError> for IpcError {
     fn from(err: AppError) -> IpcError {
         IpcError {
             code: err.code(),
+            retry_after_secs: match &err {
+                AppError::RateLimited {
+                    retry_after_secs, ..
+                } => Some(*retry_after_secs),
+                _ => None,
+            },
             message: err.to_string(),
         }
     }

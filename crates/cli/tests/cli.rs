@@ -685,6 +685,206 @@ async fn kill_9_during_sync_and_send_loses_and_duplicates_nothing() {
     server.shutdown().await;
 }
 
+/// The conversation id of one Telegram conversation in the cache at `data`.
+async fn a_telegram_conversation(data: &Path) -> String {
+    let t: serde_json::Value = serde_json::from_str(
+        &ok(passphrase(cmd(
+            data,
+            &[
+                "conversations",
+                "--json",
+                "--channel",
+                "telegram",
+                "--limit",
+                "1",
+            ],
+        )))
+        .await,
+    )
+    .unwrap();
+    t[0]["conversation"]["id"].as_str().unwrap().to_owned()
+}
+
+/// A loopback HTTP proxy in front of the cloud that, when armed, keeps the cloud's answer to the
+/// next `POST /v1/auth/refresh` from the client and says so: the cloud has rotated the token, the
+/// client never learns the new one. The test kills the client right then.
+struct RefreshTrap {
+    url: String,
+    armed: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    sprung: tokio::sync::mpsc::UnboundedReceiver<()>,
+}
+
+async fn refresh_trap(upstream: std::net::SocketAddr) -> RefreshTrap {
+    use std::sync::atomic::Ordering;
+    use tokio::io::AsyncReadExt;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let armed = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (tx, sprung) = tokio::sync::mpsc::unbounded_channel();
+    let arm = armed.clone();
+    tokio::spawn(async move {
+        while let Ok((client, _)) = listener.accept().await {
+            let Ok(server) = tokio::net::TcpStream::connect(upstream).await else {
+                continue;
+            };
+            let (armed, tx) = (arm.clone(), tx.clone());
+            tokio::spawn(async move {
+                let (mut cr, mut cw) = client.into_split();
+                let (mut sr, mut sw) = server.into_split();
+                let refreshing = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+                let seen = refreshing.clone();
+                let up = tokio::spawn(async move {
+                    let mut buf = vec![0u8; 64 * 1024];
+                    while let Ok(n) = cr.read(&mut buf).await {
+                        if n == 0 {
+                            break;
+                        }
+                        if buf[..n].starts_with(b"POST /v1/auth/refresh ") {
+                            seen.store(true, Ordering::SeqCst);
+                        }
+                        if sw.write_all(&buf[..n]).await.is_err() {
+                            break;
+                        }
+                    }
+                });
+                let mut buf = vec![0u8; 64 * 1024];
+                while let Ok(n) = sr.read(&mut buf).await {
+                    if n == 0 {
+                        break;
+                    }
+                    if refreshing.swap(false, Ordering::SeqCst)
+                        && armed.swap(false, Ordering::SeqCst)
+                    {
+                        // The rotation happened; its answer never reaches the client.
+                        let _ = tx.send(());
+                        std::future::pending::<()>().await;
+                    }
+                    if cw.write_all(&buf[..n]).await.is_err() {
+                        break;
+                    }
+                }
+                up.abort();
+            });
+        }
+    });
+    RefreshTrap { url, armed, sprung }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_around_refreshes_hundreds_of_times_and_still_signed_in() {
+    // Every run of the CLI starts by refreshing (the refresh token rotates each time). Every
+    // other round the run is killed exactly after the cloud rotated its token, before it could
+    // keep the new one; the rounds between run two at once, killed at random moments (while the
+    // other holds the account's refresh lock, say).
+    let server = demo_server().await;
+    let mut trap = refresh_trap(server.addr).await;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let c = passphrase(cmd(
+        &data,
+        &["login", "--server", &trap.url, "--email", "owner@noor.demo"],
+    ));
+    let out = run_with(c, &format!("{}\n", demo::DEMO_PASSWORD)).await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    ok(passphrase(cmd(&data, &["sync"]))).await;
+    let conv = a_telegram_conversation(&data).await;
+    let rounds: u32 = std::env::var("STEPUP_REFRESH_CRASH_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(150);
+    let started = std::time::Instant::now();
+    ok(passphrase(cmd(&data, &["send", &conv, "refresh probe"]))).await;
+    let full = started.elapsed().as_millis() as u64;
+    let mut rng = rand::rngs::StdRng::seed_from_u64(2026);
+    let (mut trapped, mut killed, mut finished) = (0, 0, 0);
+    for round in 0..rounds {
+        if round % 2 == 0 {
+            trap.armed.store(true, std::sync::atomic::Ordering::SeqCst);
+            let text = format!("refresh test {round}");
+            let mut child = passphrase(cmd(&data, &["send", &conv, &text]))
+                .spawn()
+                .unwrap();
+            tokio::select! {
+                _ = trap.sprung.recv() => {
+                    child.start_kill().unwrap(); // SIGKILL
+                    trapped += 1;
+                    let _ = child.wait().await;
+                }
+                status = child.wait() => {
+                    assert!(status.unwrap().success(), "round {round} failed (signed out?)");
+                    trap.armed.store(false, std::sync::atomic::Ordering::SeqCst);
+                    finished += 1;
+                }
+            }
+            continue;
+        }
+        let mut children = Vec::new();
+        for k in 0..2 {
+            let text = format!("refresh test {round}.{k}");
+            let child = passphrase(cmd(&data, &["send", &conv, &text]))
+                .spawn()
+                .unwrap();
+            children.push((child, rng.random_range(0..=full * 2)));
+        }
+        for (mut child, delay) in children {
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_millis(delay)) => {
+                    child.start_kill().unwrap();
+                    killed += 1;
+                    let _ = child.wait().await;
+                }
+                status = child.wait() => {
+                    assert!(status.unwrap().success(), "a run in round {round} failed (signed out?)");
+                    finished += 1;
+                }
+            }
+        }
+    }
+    assert!(
+        trapped >= rounds / 2 - 2,
+        "only {trapped} runs were killed right after a rotation"
+    );
+    assert!(
+        killed > 0 && finished > 0,
+        "killed {killed}, finished {finished}"
+    );
+
+    // Still signed in: the next run works, every queued message went out, none twice.
+    let out = run_with(passphrase(cmd(&data, &["sync"])), "").await;
+    assert_eq!(out.code, 0, "still signed in: {}", out.stderr);
+    let check: serde_json::Value =
+        serde_json::from_str(&ok(passphrase(cmd(&data, &["check", "--json"]))).await).unwrap();
+    assert_eq!(check["integrity"], "ok");
+    assert_eq!(
+        check["counts"]["outbox"], 0,
+        "every queued message was sent"
+    );
+    let shown: serde_json::Value = serde_json::from_str(
+        &ok(passphrase(cmd(
+            &data,
+            &["show", "--json", &conv, "--limit", "5000"],
+        )))
+        .await,
+    )
+    .unwrap();
+    let mut seen = std::collections::HashMap::new();
+    for m in shown["messages"].as_array().unwrap() {
+        if let Some(t) = m["content"]["text"]
+            .as_str()
+            .filter(|t| t.starts_with("refresh test "))
+        {
+            *seen.entry(t.to_owned()).or_insert(0) += 1;
+        }
+    }
+    assert!(seen.values().all(|n| *n == 1), "duplicates: {seen:?}");
+    assert!(
+        seen.len() >= finished,
+        "{} sent, {finished} runs finished",
+        seen.len()
+    );
+    server.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn analytics_from_the_cache_as_json_and_csv() {
     let server = demo_server().await;

@@ -1,7 +1,9 @@
 //! Login, token refresh and logout; the bearer-token extractor every `/v1` handler uses.
 //!
 //! Access and refresh tokens are opaque random strings stored only as SHA-256 digests. Refresh
-//! tokens rotate on every use; presenting a rotated one again revokes the whole session.
+//! tokens rotate on every use; presenting a rotated one again revokes the whole session, except
+//! the newest one its client is known to hold, shortly after, while nothing issued since was
+//! used: a client killed between the rotation and keeping the new token stays signed in.
 
 use axum::Json;
 use axum::extract::{FromRequestParts, State};
@@ -84,6 +86,10 @@ pub async fn authenticate(state: &AppState, token: &str) -> ApiResult<AuthAgent>
             "access token expired; refresh it",
         ));
     }
+    if row.first_use_of_pair {
+        // The client has the newest pair: the previous refresh token may no longer be replayed.
+        store::auth::mark_pair_used(state.pool(), &row.session_id).await?;
+    }
     Ok(AuthAgent {
         session_id: row.session_id,
         agent_id: row.agent_id,
@@ -113,6 +119,7 @@ async fn issue(
     session_id: &str,
     agent: Agent,
     rotating: Option<&str>,
+    confirmed: Option<&str>,
 ) -> ApiResult<TokenResponse> {
     let access = token("sat");
     let refresh = token("srt");
@@ -126,7 +133,9 @@ async fn issue(
         refresh_hash: &token_hash(&refresh),
         refresh_expires_at: now.saturating_add(refresh_ttl),
     };
-    if !store::auth::issue_tokens(state.pool(), session_id, &tokens, rotating, now).await? {
+    if !store::auth::issue_tokens(state.pool(), session_id, &tokens, rotating, confirmed, now)
+        .await?
+    {
         return Err(ApiError::unauthorized("refresh token already used"));
     }
     Ok(TokenResponse {
@@ -192,7 +201,7 @@ pub async fn login(
     )
     .await?;
     tracing::info!(agent_id = %agent_id, "login");
-    Ok(Json(issue(&state, &session_id, agent, None).await?))
+    Ok(Json(issue(&state, &session_id, agent, None, None).await?))
 }
 
 /// `POST /v1/auth/refresh`
@@ -204,17 +213,43 @@ pub async fn refresh(
         .await?;
     let presented = token_hash(&req.refresh_token);
     let Some(row) = row else {
-        // A rotated-away token presented again has leaked: end its session.
-        let reused = store::auth::session_of_retired_token(state.pool(), &presented).await?;
-        if let Some(session_id) = reused {
-            revoke(&state, &session_id).await?;
-            tracing::warn!("a rotated refresh token was presented again; session ended");
-            return Err(ApiError::unauthorized(
-                "refresh token reused; session ended",
-            ));
+        let Some(retired) = store::auth::retired_token(state.pool(), &presented).await? else {
+            return Err(ApiError::unauthorized("unknown refresh token"));
+        };
+        // The client that rotated it was killed before it kept the new pair: honoured again,
+        // shortly after, while nothing issued since was used.
+        let grace =
+            i64::try_from(state.config().refresh_reuse_interval.as_millis()).unwrap_or(i64::MAX);
+        if retired.replayable
+            && state.now() - retired.retired_at <= grace
+            && let Some(row) =
+                store::auth::session_of_refresh_token(state.pool(), &retired.current).await?
+        {
+            tracing::info!(
+                "a rotated refresh token its client still holds was presented before anything newer was used; renewed"
+            );
+            return Ok(Json(renew(&state, row, &retired.current, None).await?));
         }
-        return Err(ApiError::unauthorized("unknown refresh token"));
+        // Otherwise a rotated-away token presented again has leaked: end its session.
+        revoke(&state, &retired.session_id).await?;
+        tracing::warn!("a rotated refresh token was presented again; session ended");
+        return Err(ApiError::unauthorized(
+            "refresh token reused; session ended",
+        ));
     };
+    Ok(Json(
+        renew(&state, row, &presented, Some(&presented)).await?,
+    ))
+}
+
+/// A new pair for a live session, rotating the refresh token whose digest is `rotating`;
+/// `confirmed` is the token the client is now known to hold.
+async fn renew(
+    state: &AppState,
+    row: store::auth::RefreshSession,
+    rotating: &str,
+    confirmed: Option<&str>,
+) -> ApiResult<TokenResponse> {
     if row.revoked_at.is_some() {
         return Err(ApiError::unauthorized("session ended"));
     }
@@ -235,9 +270,7 @@ pub async fn refresh(
     .await?
     .ok_or_else(|| ApiError::unauthorized("agent no longer exists"))?;
     drop(conn);
-    Ok(Json(
-        issue(&state, &row.session_id, agent, Some(&presented)).await?,
-    ))
+    issue(state, &row.session_id, agent, Some(rotating), confirmed).await
 }
 
 /// `POST /v1/auth/logout`: ends the session (its refresh token and every access token).

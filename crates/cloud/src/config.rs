@@ -201,6 +201,9 @@ pub struct Config {
     pub outbound: OutboundConfig,
     pub access_token_ttl: Duration,
     pub refresh_token_ttl: Duration,
+    /// How long after a rotation the previous refresh token is still honoured once, if the new
+    /// pair was never used (its client was killed before keeping it).
+    pub refresh_reuse_interval: Duration,
     /// Largest JSON or webhook body accepted.
     pub body_limit: usize,
     /// Largest attachment accepted.
@@ -262,6 +265,7 @@ impl Config {
             outbound: OutboundConfig::default(),
             access_token_ttl: Duration::from_secs(15 * 60),
             refresh_token_ttl: Duration::from_secs(30 * 24 * 3600),
+            refresh_reuse_interval: Duration::from_secs(10 * 60),
             body_limit: 1024 * 1024,
             attachment_limit: 10 * 1024 * 1024,
             media_limit: 64 * 1024 * 1024,

@@ -603,7 +603,10 @@ async fn outbox_lifecycle() {
     assert!(store.outbox_entry("loc_4").await.unwrap().is_none());
     let last = store.messages("cnv_1", None, 10).await.unwrap();
     assert_eq!(
-        (last.last().unwrap().id.as_str(), last.last().unwrap().status),
+        (
+            last.last().unwrap().id.as_str(),
+            last.last().unwrap().status
+        ),
         ("msg_10", stepup_protocol::MessageStatus::Delivered),
         "the POST's older copy does not overwrite the feed's"
     );

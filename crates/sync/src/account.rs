@@ -193,7 +193,9 @@ impl Accounts {
         list.retain(|a| a.id != id);
         list.push(record.clone());
         self.save_list(&list)?;
-        let client = client.with_refresh_sink(self.refresh_sink(&record, &store));
+        let client = client
+            .with_refresh_sink(self.refresh_sink(&record, &store))
+            .with_shared_refresh(self.shared_refresh(&record, &store));
         Ok(Session {
             account: record,
             store,
@@ -221,7 +223,8 @@ impl Accounts {
         };
         let refresh = refresh.ok_or(ClientError::SignedOut)?;
         let client = CloudClient::resume(&record.server, refresh, &self.options)?
-            .with_refresh_sink(self.refresh_sink(&record, &store));
+            .with_refresh_sink(self.refresh_sink(&record, &store))
+            .with_shared_refresh(self.shared_refresh(&record, &store));
         Ok(Session {
             account: record,
             store,
@@ -274,6 +277,42 @@ impl Accounts {
             blocking(move || secrets.set(&name, &token)).await?;
         }
         Ok(())
+    }
+
+    /// The kept refresh token, read again before each refresh, under the account's lock file.
+    fn shared_refresh(
+        &self,
+        record: &AccountRecord,
+        store: &Store,
+    ) -> crate::client::SharedRefresh {
+        let secrets = self.secrets.clone();
+        let name = Self::token_name(&record.id);
+        let passphrase = record.passphrase;
+        let store = store.clone();
+        crate::client::SharedRefresh {
+            lock_file: self.files(&record.id).dir.join("refresh.lock"),
+            source: Arc::new(move || {
+                let store = store.clone();
+                let secrets = secrets.clone();
+                let name = name.clone();
+                Box::pin(async move {
+                    if passphrase {
+                        store
+                            .meta(REFRESH_META)
+                            .await
+                            .ok()
+                            .flatten()
+                            .map(Secret::new)
+                    } else {
+                        tokio::task::spawn_blocking(move || secrets.get(&name))
+                            .await
+                            .ok()
+                            .and_then(Result::ok)
+                            .flatten()
+                    }
+                })
+            }),
+        }
     }
 
     fn refresh_sink(&self, record: &AccountRecord, store: &Store) -> crate::client::RefreshSink {

@@ -40,6 +40,8 @@ pub enum ClientError {
     Malformed(String),
     #[error("wrong email or password")]
     InvalidCredentials,
+    #[error("too many attempts; try again in {retry_after} s")]
+    RateLimited { retry_after: u64, message: String },
     #[error("the session has ended; sign in again")]
     SignedOut,
     #[error("the sync cursor is older than the server keeps; syncing again from the start")]
@@ -68,6 +70,7 @@ impl ClientError {
             | ClientError::Timeout
             | ClientError::Malformed(_)
             | ClientError::Certificate { .. } => true,
+            ClientError::RateLimited { .. } => true,
             ClientError::Server { status, .. } => {
                 *status >= 500 || *status == 429 || *status == 408
             }
@@ -92,6 +95,32 @@ pub type RefreshSink = Arc<
         + Sync,
 >;
 
+/// Reads the refresh token as kept now: another process of the same account (the app and the
+/// CLI) may have rotated it since this one read it.
+pub type RefreshSource = Arc<
+    dyn Fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = Option<Secret<String>>> + Send>>
+        + Send
+        + Sync,
+>;
+
+/// How a client shares its refresh token with other processes of the same account: under an
+/// exclusive lock on `lock_file`, it re-reads the kept token before refreshing and keeps the new
+/// one before letting go, so processes rotate one after another and never present a token
+/// another already rotated away (which the cloud would take for a leak and end the session).
+#[derive(Clone)]
+pub struct SharedRefresh {
+    pub source: RefreshSource,
+    pub lock_file: std::path::PathBuf,
+}
+
+impl std::fmt::Debug for SharedRefresh {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SharedRefresh")
+            .field("lock_file", &self.lock_file)
+            .finish_non_exhaustive()
+    }
+}
+
 struct Tokens {
     access: Option<Secret<String>>,
     refresh: Secret<String>,
@@ -105,6 +134,7 @@ pub struct CloudClient {
     base: String,
     tokens: Arc<Mutex<Tokens>>,
     on_refresh: Option<RefreshSink>,
+    shared: Option<SharedRefresh>,
 }
 
 impl std::fmt::Debug for CloudClient {
@@ -213,12 +243,71 @@ fn transport_error(url: &str, err: reqwest::Error) -> ClientError {
     }
 }
 
+/// Holds an exclusive lock on `path` (created if missing) until the file is dropped; `None` when
+/// the file cannot be locked (then processes are not kept apart, as before).
+async fn lock_exclusive(path: std::path::PathBuf) -> Option<std::fs::File> {
+    tokio::task::spawn_blocking(move || {
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .and_then(|f| f.lock().map(|()| f));
+        match file {
+            Ok(f) => Some(f),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot lock the refresh token across processes");
+                None
+            }
+        }
+    })
+    .await
+    .ok()
+    .flatten()
+}
+
+/// The largest JSON answer read (a page of the feed or of history is a few MB): a server or a
+/// proxy gone wrong cannot make the app read without end.
+pub const JSON_LIMIT: usize = 32 * 1024 * 1024;
+
+/// The largest attachment downloaded (the cloud accepts at most 64 MiB from providers).
+pub const DOWNLOAD_LIMIT: usize = 100 * 1024 * 1024;
+
+/// Reads a body of at most `limit` bytes; a larger one is a malformed answer, and is not read
+/// further.
+async fn read_capped(
+    url: &str,
+    mut resp: reqwest::Response,
+    limit: usize,
+) -> Result<Vec<u8>, ClientError> {
+    let too_large = || ClientError::Malformed(format!("an answer larger than {limit} bytes"));
+    if resp
+        .content_length()
+        .is_some_and(|n| usize::try_from(n).map_or(true, |n| n > limit))
+    {
+        return Err(too_large());
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await.map_err(|e| transport_error(url, e))? {
+        if body.len() + chunk.len() > limit {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
 async fn read_json<T: DeserializeOwned>(
     url: &str,
     resp: reqwest::Response,
 ) -> Result<T, ClientError> {
     let status = resp.status();
-    let bytes = resp.bytes().await.map_err(|e| transport_error(url, e))?;
+    let retry_after = resp
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    let bytes = read_capped(url, resp, JSON_LIMIT).await?;
     if status.is_success() {
         // An empty answer (204) reads as `null`, which `()` takes.
         let body: &[u8] = if bytes.is_empty() { b"null" } else { &bytes };
@@ -234,6 +323,10 @@ async fn read_json<T: DeserializeOwned>(
                 ..
             }),
         ) => ClientError::InvalidCredentials,
+        (StatusCode::TOO_MANY_REQUESTS, body) => ClientError::RateLimited {
+            retry_after: retry_after.unwrap_or(1),
+            message: body.map_or_else(|| "too many requests".to_owned(), |b| b.message),
+        },
         (_, Some(b)) => ClientError::Server {
             status: status.as_u16(),
             code: Some(b.code),
@@ -278,6 +371,7 @@ impl CloudClient {
                 refresh: Secret::new(tokens.refresh_token.clone()),
             })),
             on_refresh: None,
+            shared: None,
         };
         Ok((client, tokens))
     }
@@ -300,11 +394,18 @@ impl CloudClient {
                 refresh,
             })),
             on_refresh: None,
+            shared: None,
         })
     }
 
     pub fn with_refresh_sink(mut self, sink: RefreshSink) -> CloudClient {
         self.on_refresh = Some(sink);
+        self
+    }
+
+    /// Shares the refresh token with the account's other processes (see [`SharedRefresh`]).
+    pub fn with_shared_refresh(mut self, shared: SharedRefresh) -> CloudClient {
+        self.shared = Some(shared);
         self
     }
 
@@ -325,6 +426,19 @@ impl CloudClient {
     }
 
     async fn refresh_locked(&self, tokens: &mut Tokens) -> Result<Secret<String>, ClientError> {
+        let _across_processes = match &self.shared {
+            Some(shared) => {
+                let lock = lock_exclusive(shared.lock_file.clone()).await;
+                if let Some(kept) = (shared.source)().await
+                    && kept.expose() != tokens.refresh.expose()
+                {
+                    tracing::debug!("another process rotated the refresh token; using its one");
+                    tokens.refresh = kept;
+                }
+                lock
+            }
+            None => None,
+        };
         let url = format!("{}/v1/auth/refresh", self.base);
         let body = RefreshRequest {
             refresh_token: tokens.refresh.expose().clone(),
@@ -492,8 +606,8 @@ impl CloudClient {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("application/octet-stream")
             .to_owned();
-        let bytes = resp.bytes().await.map_err(|e| transport_error(&url, e))?;
-        Ok((bytes.to_vec(), content_type))
+        let bytes = read_capped(&url, resp, DOWNLOAD_LIMIT).await?;
+        Ok((bytes, content_type))
     }
 
     /// Uploads a file; the answer says how the cloud stored it (its sniffed
@@ -578,8 +692,17 @@ impl CloudClient {
                 .map_err(|_| ClientError::Malformed("token".into()))?;
             req.headers_mut().insert("authorization", value);
             let connector = tokio_tungstenite::Connector::Rustls(self.tls.clone());
-            match tokio_tungstenite::connect_async_tls_with_config(req, None, true, Some(connector))
-                .await
+            // A frame or message of the stream is one change or one activity: small.
+            let limits = tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
+                .max_message_size(Some(JSON_LIMIT))
+                .max_frame_size(Some(JSON_LIMIT));
+            match tokio_tungstenite::connect_async_tls_with_config(
+                req,
+                Some(limits),
+                true,
+                Some(connector),
+            )
+            .await
             {
                 Ok((stream, _)) => return Ok(stream),
                 Err(tokio_tungstenite::tungstenite::Error::Http(resp))

@@ -88,15 +88,21 @@ pub struct TokenSession {
     pub workspace_id: String,
     pub revoked_at: Option<i64>,
     pub role: Role,
+    /// Whether this is the session's newest access token, not presented before.
+    pub first_use_of_pair: bool,
 }
+
+/// `expires_at, session, agent, workspace, revoked_at, role, first use of the pair`.
+type AccessRow = (i64, String, String, String, Option<i64>, String, bool);
 
 /// The session (with its agent's role) of an access token's digest.
 pub async fn session_of_access_token(
     pool: &SqlitePool,
     token_hash: &str,
 ) -> Result<Option<TokenSession>, sqlx::Error> {
-    let row: Option<(i64, String, String, String, Option<i64>, String)> = sqlx::query_as(
-        "SELECT a.expires_at, s.id, s.agent_id, s.workspace_id, s.revoked_at, c.role
+    let row: Option<AccessRow> = sqlx::query_as(
+        "SELECT a.expires_at, s.id, s.agent_id, s.workspace_id, s.revoked_at, c.role,
+                s.pair_used = 0 AND s.current_access_hash IS a.token_hash
          FROM access_tokens a JOIN sessions s ON s.id = a.session_id
          JOIN credentials c ON c.agent_id = s.agent_id AND c.workspace_id = s.workspace_id
          WHERE a.token_hash = ?",
@@ -105,15 +111,27 @@ pub async fn session_of_access_token(
     .fetch_optional(pool)
     .await?;
     Ok(row.map(
-        |(expires_at, session_id, agent_id, workspace_id, revoked_at, role)| TokenSession {
-            expires_at,
-            session_id,
-            agent_id,
-            workspace_id,
-            revoked_at,
-            role: parse_role(&role),
+        |(expires_at, session_id, agent_id, workspace_id, revoked_at, role, first_use_of_pair)| {
+            TokenSession {
+                expires_at,
+                session_id,
+                agent_id,
+                workspace_id,
+                revoked_at,
+                role: parse_role(&role),
+                first_use_of_pair,
+            }
         },
     ))
+}
+
+/// The session's newest token pair has reached its client (its access token was presented).
+pub async fn mark_pair_used(pool: &SqlitePool, session_id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE sessions SET pair_used = 1, confirmed_hash = refresh_hash WHERE id = ?")
+        .bind(session_id)
+        .execute(pool)
+        .await?;
+    Ok(())
 }
 
 /// Starts a session whose refresh token is a placeholder until [`issue_tokens`] sets one.
@@ -154,15 +172,19 @@ pub async fn issue_tokens(
     session_id: &str,
     tokens: &NewTokens<'_>,
     rotating: Option<&str>,
+    confirmed: Option<&str>,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     let swapped = sqlx::query(
-        "UPDATE sessions SET refresh_hash = ?, refresh_expires_at = ?
+        "UPDATE sessions SET refresh_hash = ?, refresh_expires_at = ?, current_access_hash = ?, pair_used = 0,
+                confirmed_hash = COALESCE(?, confirmed_hash)
          WHERE id = ? AND revoked_at IS NULL AND (? IS NULL OR refresh_hash = ?)",
     )
     .bind(tokens.refresh_hash)
     .bind(tokens.refresh_expires_at)
+    .bind(tokens.access_hash)
+    .bind(confirmed)
     .bind(session_id)
     .bind(rotating)
     .bind(rotating)
@@ -229,15 +251,41 @@ pub async fn session_of_refresh_token(
     ))
 }
 
-/// The session a rotated-away refresh token belonged to.
-pub async fn session_of_retired_token(
+/// A rotated-away refresh token presented again.
+#[derive(Debug, Clone)]
+pub struct RetiredToken {
+    pub session_id: String,
+    pub retired_at: i64,
+    /// It is the newest token the session's client is known to hold, and nothing issued since
+    /// was used: that client likely never received what came after.
+    pub replayable: bool,
+    /// The session's current refresh token's digest.
+    pub current: String,
+}
+
+/// The session a rotated-away refresh token belonged to, and whether it may be replayed.
+pub async fn retired_token(
     pool: &SqlitePool,
     token_hash: &str,
-) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT session_id FROM retired_refresh_tokens WHERE token_hash = ?")
-        .bind(token_hash)
-        .fetch_optional(pool)
-        .await
+) -> Result<Option<RetiredToken>, sqlx::Error> {
+    let row: Option<(String, i64, bool, String)> = sqlx::query_as(
+        "SELECT r.session_id, r.retired_at,
+                s.pair_used = 0 AND s.revoked_at IS NULL AND s.confirmed_hash IS r.token_hash,
+                s.refresh_hash
+         FROM retired_refresh_tokens r JOIN sessions s ON s.id = r.session_id
+         WHERE r.token_hash = ?",
+    )
+    .bind(token_hash)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(
+        |(session_id, retired_at, replayable, current)| RetiredToken {
+            session_id,
+            retired_at,
+            replayable,
+            current,
+        },
+    ))
 }
 
 /// The agent's session whose current refresh token has this digest.
