@@ -52,6 +52,9 @@ error-io = The app could not read or write its files: { $detail }
 error-internal = An unexpected error occurred: { $detail }
 error-unavailable = This works in the desktop app only.
 error-dismiss = Dismiss
+error-rate-limited = Too many attempts; wait a moment and try again.
+# $when is a relative time such as "in 2 minutes".
+signin-rate-limited = Too many sign-in attempts. Try again { $when }.
 
 ## Settings: accounts and privacy
 settings-accounts = Accounts

@@ -48,7 +48,7 @@ pub struct IpcError {
     pub code: ErrorCode,
     pub message: String,
     /// With `rate_limited`: the seconds to wait.
-    pub retry_after_secs: Option<u64>,
+    pub retry_after_secs: Option<u32>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -182,7 +182,7 @@ impl From<AppError> for IpcError {
             retry_after_secs: match &err {
                 AppError::RateLimited {
                     retry_after_secs, ..
-                } => Some(*retry_after_secs),
+                } => Some(u32::try_from(*retry_after_secs).unwrap_or(u32::MAX)),
                 _ => None,
             },
             message: err.to_string(),

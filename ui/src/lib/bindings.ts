@@ -210,7 +210,7 @@ export type Directory = { me: AgentView | null, agents: Array<AgentView>, teams:
  */
 templates: Array<TemplateView>, };
 export type EntryDirection = "inbound" | "outbound" | "note" | "event";
-export type ErrorCode = "invalid_input" | "io" | "not_signed_in" | "not_found" | "unauthorized" | "unreachable" | "insecure_server" | "untrusted_certificate" | "rejected" | "keyring_unavailable" | "passphrase_required" | "wrong_key" | "internal";
+export type ErrorCode = "invalid_input" | "io" | "not_signed_in" | "not_found" | "unauthorized" | "unreachable" | "insecure_server" | "untrusted_certificate" | "rejected" | "keyring_unavailable" | "passphrase_required" | "wrong_key" | "rate_limited" | "internal";
 export type ExportedFile = { path: string, };
 export type FetchHistory = { from: number, };
 export type Figure = { 
@@ -314,7 +314,11 @@ export type InlineMedia = { contentType: string,
  * A `data:` URL of the bytes.
  */
 dataUrl: string, };
-export type IpcError = { code: ErrorCode, message: string, };
+export type IpcError = { code: ErrorCode, message: string, 
+/**
+ * With `rate_limited`: the seconds to wait.
+ */
+retry_after_secs: number | null, };
 export type LabelView = { id: string, name: string, color: string, };
 export type ListFilters = { view: ListView, status: ConversationStatus | null, channel: Channel | null, label: string | null, 
 /**

@@ -16,6 +16,7 @@ const MESSAGE_FOR: Record<ErrorCode, string> = {
   keyring_unavailable: 'error-keyring-unavailable',
   passphrase_required: 'error-passphrase-required',
   wrong_key: 'error-wrong-key',
+  rate_limited: 'error-rate-limited',
   internal: 'error-internal',
 };
 

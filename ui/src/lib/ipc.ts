@@ -12,9 +12,11 @@ export type Result<K extends CommandName> = Commands[K]['result'];
 /** A backend failure, with the closed set of codes from Rust. */
 export class BackendError extends Error implements IpcError {
   readonly code: ErrorCode;
-  constructor(err: IpcError) {
+  readonly retry_after_secs: number | null;
+  constructor(err: Omit<IpcError, 'retry_after_secs'> & { retry_after_secs?: number | null }) {
     super(err.message);
     this.code = err.code;
+    this.retry_after_secs = err.retry_after_secs ?? null;
   }
 }
 
