@@ -216,7 +216,7 @@ fn main() {
         for cause in err.chain().skip(1) {
             line.push_str(&format!(": {cause}"));
         }
-        eprintln!("error: {line}");
+        eprintln!("error: {}", terminal_safe(&line));
         std::process::exit(1);
     }
 }
@@ -229,8 +229,25 @@ fn print_json(value: &impl serde::Serialize) -> Result<()> {
 }
 
 fn say(text: impl std::fmt::Display) {
-    // Human output; a closed pipe is not an error worth a panic.
-    let _ = writeln!(std::io::stdout(), "{text}");
+    // Human output; a closed pipe is not an error worth a panic. Customers write much of it:
+    // nothing they write may drive the terminal.
+    let _ = writeln!(std::io::stdout(), "{}", terminal_safe(&text.to_string()));
+}
+
+/// Text as a terminal shows it harmlessly: control characters (escape sequences, bells, a
+/// carriage return that overwrites the line, C1 controls) become U+FFFD, and the bidi embeddings
+/// and overrides that could reorder what is shown are dropped. New lines and tabs stay.
+fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    let bidi = |c: char| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    let unsafe_char = |c: char| (c.is_control() && c != '\n' && c != '\t') || bidi(c);
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    text.chars()
+        .filter(|c| !bidi(*c))
+        .map(|c| if unsafe_char(c) { '\u{FFFD}' } else { c })
+        .collect::<String>()
+        .into()
 }
 
 fn read_secret(prompt: &str) -> Result<Secret<String>> {
@@ -888,7 +905,20 @@ async fn check(ctx: &Ctx) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::progress_line;
+    use super::{progress_line, terminal_safe};
+
+    #[test]
+    fn customer_text_cannot_drive_the_terminal() {
+        assert_eq!(
+            terminal_safe("مرحبا Fatima\n\tطلب #4471"),
+            "مرحبا Fatima\n\tطلب #4471"
+        );
+        assert_eq!(
+            terminal_safe("Ali\u{1b}[2J\u{1b}]0;pwned\u{7}\rX\u{9b}31m"),
+            "Ali\u{FFFD}[2J\u{FFFD}]0;pwned\u{FFFD}\u{FFFD}X\u{FFFD}31m"
+        );
+        assert_eq!(terminal_safe("Invoice\u{202E}fdp.exe"), "Invoicefdp.exe");
+    }
 
     #[test]
     fn the_progress_bar_fills_with_the_snapshot() {
