@@ -7,6 +7,7 @@ import type { Settings } from './lib/bindings';
 const backend = vi.hoisted(() => ({
   settings: { locale: null, theme: 'system' } as unknown as Settings,
   failNext: false,
+  opened: [] as unknown[],
 }));
 
 vi.mock('./lib/ipc', async () => {
@@ -39,6 +40,9 @@ vi.mock('./lib/ipc', async () => {
           return { state: 'signed_out', account: null, lastSyncAt: null, error: null, applied: 0, total: null };
         case 'first_screen':
           return { status: { state: 'signed_out', account: null, lastSyncAt: null, error: null, applied: 0, total: null }, page: null };
+        case 'open_link':
+          backend.opened.push(args);
+          return null;
         case 'update_settings':
           if (backend.failNext) {
             backend.failNext = false;
@@ -55,9 +59,12 @@ vi.mock('./lib/ipc', async () => {
 
 const { default: App } = await import('./App.svelte');
 const { app, defaultSettings } = await import('./lib/app.svelte');
+const { inbox } = await import('./lib/inbox.svelte');
 
 beforeEach(async () => {
   backend.settings = defaultSettings();
+  backend.opened = [];
+  inbox.pendingLink = null;
   await app.init();
   app.screen = 'inbox';
   app.error = null;
@@ -129,5 +136,55 @@ describe('the shell', () => {
     await vi.waitFor(() => expect(document.documentElement.dataset.theme).toBe('dark'));
     await fireEvent.click(screen.getByTestId('theme-system'));
     await vi.waitFor(() => expect(document.documentElement.dataset.theme).toBeUndefined());
+  });
+});
+
+describe('the link dialog', () => {
+  const plain = (el: HTMLElement) => el.textContent?.replace(/[\u2068\u2069]/g, '');
+
+  it('names the host that opens, warns of a look-alike and opens what it names', async () => {
+    render(App);
+    inbox.pendingLink = 'https://\u0430pple.com/login';
+    const host = await screen.findByTestId('link-host');
+    expect(host.textContent).toBe('xn--pple-43d.com');
+    expect(host.getAttribute('dir')).toBe('ltr');
+    expect(plain(screen.getByTestId('link-warning'))).toBe(
+      'This address holds letters from other alphabets and is not the one the text shows: it opens xn--pple-43d.com.',
+    );
+    await fireEvent.click(screen.getByTestId('link-open'));
+    await vi.waitFor(() => expect(backend.opened).toEqual(['https://xn--pple-43d.com/login']));
+    expect(screen.queryByTestId('link-check')).toBeNull();
+  });
+
+  it('opens a plain link without a warning', async () => {
+    render(App);
+    inbox.pendingLink = 'https://noor.ae/track?o=A-1042';
+    expect((await screen.findByTestId('link-host')).textContent).toBe('noor.ae');
+    expect(screen.queryByTestId('link-warning')).toBeNull();
+    await fireEvent.click(screen.getByTestId('link-open'));
+    await vi.waitFor(() => expect(backend.opened).toEqual(['https://noor.ae/track?o=A-1042']));
+  });
+
+  it('warns in Arabic of the host behind a user name, the host left-to-right', async () => {
+    render(App);
+    await fireEvent.click(screen.getByTestId('language-switch'));
+    await vi.waitFor(() => expect(document.documentElement.dir).toBe('rtl'));
+    inbox.pendingLink = 'https://apple.com@evil.example/';
+    const host = await screen.findByTestId('link-host');
+    expect(host.textContent).toBe('evil.example');
+    expect(host.getAttribute('dir')).toBe('ltr');
+    expect(plain(screen.getByTestId('link-warning'))).toBe('هذا العنوان لا يطابق ما يظهر في النص: سيُفتح الموقع evil.example.');
+    await fireEvent.click(screen.getByTestId('link-open'));
+    await vi.waitFor(() => expect(backend.opened).toEqual(['https://evil.example/']));
+  });
+
+  it('says what is not a web address cannot be opened', async () => {
+    render(App);
+    inbox.pendingLink = 'javascript:alert(1)';
+    expect(plain(await screen.findByTestId('link-invalid'))).toBe(
+      'This link cannot be opened: only web addresses (http or https) open from messages.',
+    );
+    expect(screen.queryByTestId('link-open')).toBeNull();
+    expect(screen.queryByTestId('link-host')).toBeNull();
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { dayLabel, fillTemplate, segments, slaStanding, timeLeft } from './format';
+import { dayLabel, fillTemplate, firstPart, MAX_LINK, segments, slaStanding, timeLeft } from './format';
+import { megabyteMessage } from '../testing/messages';
 
 describe('segments', () => {
   it('isolates phone numbers, links, emails and order numbers inside Arabic', () => {
@@ -18,6 +19,84 @@ describe('segments', () => {
   it('leaves plain text whole, markup included (rendered as text)', () => {
     expect(segments('<img src=x onerror=alert(1)>')).toEqual([{ text: '<img src=x onerror=alert(1)>', ltr: false }]);
     expect(segments('7abibi 3ndi so2al')).toEqual([{ text: '7abibi 3ndi so2al', ltr: false }]);
+  });
+
+  it('marks web links, not the sentence punctuation after them', () => {
+    expect(segments('See www.noor.ae/offers, or https://noor.ae/t?x=1. Thanks')).toEqual([
+      { text: 'See ', ltr: false },
+      { text: 'www.noor.ae/offers', ltr: true, link: true },
+      { text: ', or ', ltr: false },
+      { text: 'https://noor.ae/t?x=1', ltr: true, link: true },
+      { text: '. Thanks', ltr: false },
+    ]);
+    expect(segments('(https://noor.ae/a_(b))').map((p) => p.text)).toEqual(['(', 'https://noor.ae/a_(b)', ')']);
+    expect(segments('«https://noor.ae/x»؟').map((p) => p.text)).toEqual(['«', 'https://noor.ae/x', '»؟']);
+    // A prefix alone is not a link.
+    expect(segments('https://. www.')).toEqual([{ text: 'https://. www.', ltr: false }]);
+  });
+
+  it('reads e-mail addresses, phone and order numbers as before', () => {
+    const ltr = (text: string) => segments(text).filter((p) => p.ltr).map((p) => p.text);
+    expect(ltr('write to sara.k+orders@mail.noor.ae.')).toEqual(['sara.k+orders@mail.noor.ae']);
+    expect(ltr('a@b. a@.b a@b.c')).toEqual(['a@b.c']);
+    expect(ltr('0501234567 or +971-4-123-4567 - not 123 45')).toEqual(['0501234567', '+971-4-123-4567']);
+    expect(ltr('#A-1042 #AB #1 #A- #12')).toEqual(['#A-1042', '#12']);
+    expect(ltr('info@www.noor.ae')).toEqual(['info@www.noor.ae']);
+    // Longer than an address can be: not one.
+    expect(ltr(`${'a'.repeat(65)}@noor.ae ${'b'.repeat(64)}@noor.ae`)).toEqual([`${'b'.repeat(64)}@noor.ae`]);
+    expect(ltr(`x@${'d'.repeat(250)}.com`)).toEqual([]);
+  });
+
+  it('keeps a link longer than browsers take left-to-right, as text', () => {
+    const long = `https://noor.ae/${'a'.repeat(MAX_LINK)}`;
+    expect(segments(`انظر ${long}`)).toEqual([
+      { text: 'انظر ', ltr: false },
+      { text: long, ltr: true },
+    ]);
+  });
+
+  it('loses nothing on long or hostile input', () => {
+    const whole = (text: string) => expect(segments(text).map((p) => p.text).join('')).toBe(text);
+    const word = 'x'.repeat(40_000);
+    whole(word);
+    expect(segments(word)).toEqual([{ text: word, ltr: false }]);
+    const local = `${'a'.repeat(100_000)}@`;
+    whole(local);
+    expect(segments(local)).toEqual([{ text: local, ltr: false }]);
+    whole('https://'.repeat(50_000));
+    whole('#a'.repeat(50_000));
+    whole(`1${' -'.repeat(50_000)}`);
+    whole(`a@${'b'.repeat(100_000)}`);
+    const message = megabyteMessage();
+    expect(message.length).toBeGreaterThanOrEqual(1_000_000);
+    const parts = segments(message);
+    whole(message);
+    expect(parts.filter((p) => p.link).length).toBeGreaterThan(1000);
+  });
+});
+
+describe('firstPart', () => {
+  it('shows short text whole', () => {
+    const parts = segments('مرحبا https://noor.ae');
+    expect(firstPart(parts)).toEqual({ parts, cut: false });
+  });
+
+  it('cuts a long message at a space near the limit, never inside a link', () => {
+    const text = `${'كلمة '.repeat(5000)}https://noor.ae/track ${'word '.repeat(5000)}`;
+    const { parts, cut } = firstPart(segments(text), 24_998);
+    expect(cut).toBe(true);
+    const shown = parts.map((p) => p.text).join('');
+    expect(text.startsWith(shown)).toBe(true);
+    expect(shown.length).toBeLessThanOrEqual(24_998);
+    expect(shown.length).toBeGreaterThan(24_800);
+    expect(shown.endsWith(' ')).toBe(true);
+    const atLink = firstPart(segments(text), 25_003);
+    expect(atLink.parts.at(-1)).toEqual({ text: 'https://noor.ae/track', ltr: true, link: true });
+  });
+
+  it('cuts a run without spaces between surrogate pairs', () => {
+    const { parts } = firstPart(segments('😀'.repeat(20_000)), 20_001);
+    expect(parts[0]?.text.length).toBe(20_002);
   });
 });
 
