@@ -4,6 +4,7 @@
 //! holds every message already (a cloud whose snapshot covers the 90 days).
 
 use std::time::{Duration, Instant};
+use stepup_sync::Clock as _;
 
 use stepup_cloud::ingest::{Inbound, ingest_in};
 use stepup_cloud::{Config, RunningServer, Server};
@@ -54,9 +55,7 @@ pub async fn history(n: usize) {
     println!(
         "\n## history: a 90-day dashboard on a fresh SQLCipher cache, {n} messages over 90 days"
     );
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64);
+    let now = stepup_sync::SystemClock.now_ms();
     let query = stepup_analytics::Query {
         range: stepup_analytics::Range::Last90,
         ..Default::default()

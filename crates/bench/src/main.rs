@@ -45,6 +45,7 @@ use std::{
     sync::Arc,
     time::{Duration, Instant},
 };
+use stepup_sync::Clock as _;
 
 use rand::{Rng, SeedableRng, rngs::StdRng};
 use serde_json::json;
@@ -150,9 +151,7 @@ impl Live {
 async fn post_messages(server: &RunningServer, from: usize, n: usize) {
     let http = reqwest::Client::new();
     let url = format!("{}/webhooks/whatsapp", server.url());
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
+    let now = stepup_sync::SystemClock.now_ms() / 1000;
     let mut tasks = Vec::new();
     for worker in 0..8 {
         let http = http.clone();
@@ -711,9 +710,7 @@ async fn analytics(n: usize) {
     println!(
         "\n## analytics: the 90-day dashboard over {n} messages in 10k conversations, 10 runs each"
     );
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64);
+    let now = stepup_sync::SystemClock.now_ms();
     let query = stepup_analytics::Query {
         range: stepup_analytics::Range::Last90,
         ..Default::default()

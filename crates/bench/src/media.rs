@@ -6,6 +6,7 @@
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use stepup_sync::Clock as _;
 
 use axum::Router;
 use axum::extract::State;
@@ -63,9 +64,7 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 
 fn webhook(i: usize, voice: bool) -> Vec<u8> {
     let from = format!("97150{:07}", 1_000_000 + i);
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
+    let now = stepup_sync::SystemClock.now_ms() / 1000;
     let message = if voice {
         json!({"from": from, "id": format!("wamid.bench.voice.{i}"), "timestamp": now.to_string(), "type": "audio",
                "audio": {"id": format!("MEDIA{i}"), "mime_type": "audio/ogg; codecs=opus", "voice": true}})

@@ -6,6 +6,7 @@
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use stepup_sync::Clock as _;
 
 use serde_json::json;
 use stepup_cloud::config::demo_secrets;
@@ -28,9 +29,7 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 
 async fn webhook(http: &reqwest::Client, server: &RunningServer, i: usize) {
     let wa = format!("97155{:07}", i);
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
+    let now = stepup_sync::SystemClock.now_ms() / 1000;
     let body = serde_json::to_vec(&json!({"object": "whatsapp_business_account", "entry": [{"id": "bench", "changes": [{"field": "messages", "value": {
         "messaging_product": "whatsapp",
         "metadata": {"display_phone_number": "971800000", "phone_number_id": "bench"},

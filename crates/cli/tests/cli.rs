@@ -66,10 +66,12 @@ fn passphrase(mut c: Command) -> Command {
 }
 
 async fn login(server: &RunningServer, data: &Path, email: &str) {
-    let c = passphrase(cmd(
-        data,
-        &["login", "--server", &server.url(), "--email", email],
-    ));
+    login_at(&server.url(), data, email).await;
+}
+
+/// Signs in to the cloud at `url` (the server itself, or something in front of it).
+async fn login_at(url: &str, data: &Path, email: &str) {
+    let c = passphrase(cmd(data, &["login", "--server", url, "--email", email]));
     let out = run_with(c, &format!("{}\n", demo::DEMO_PASSWORD)).await;
     assert_eq!(out.code, 0, "{}", out.stderr);
 }
@@ -595,24 +597,7 @@ async fn kill_9_during_sync_and_send_loses_and_duplicates_nothing() {
     let full = started.elapsed().as_millis() as u64;
     let reference: serde_json::Value =
         serde_json::from_str(&ok(passphrase(cmd(&probe, &["check", "--json"]))).await).unwrap();
-    let conv = {
-        let t: serde_json::Value = serde_json::from_str(
-            &ok(passphrase(cmd(
-                &probe,
-                &[
-                    "conversations",
-                    "--json",
-                    "--channel",
-                    "telegram",
-                    "--limit",
-                    "1",
-                ],
-            )))
-            .await,
-        )
-        .unwrap();
-        t[0]["conversation"]["id"].as_str().unwrap().to_owned()
-    };
+    let conv = a_telegram_conversation(&probe).await;
 
     let mut killed = 0;
     for round in 0..rounds {
@@ -664,10 +649,22 @@ async fn kill_9_during_sync_and_send_loses_and_duplicates_nothing() {
             "{table}"
         );
     }
+    let seen = texts_sent(&probe, &conv, "crash test ").await;
+    assert!(seen.values().all(|n| *n == 1), "duplicates: {seen:?}");
+    server.shutdown().await;
+}
+
+/// How many times each text starting with `prefix` is in the conversation, as the cache at
+/// `data` holds it.
+async fn texts_sent(
+    data: &Path,
+    conv: &str,
+    prefix: &str,
+) -> std::collections::HashMap<String, usize> {
     let shown: serde_json::Value = serde_json::from_str(
         &ok(passphrase(cmd(
-            &probe,
-            &["show", "--json", &conv, "--limit", "1000"],
+            data,
+            &["show", "--json", conv, "--limit", "5000"],
         )))
         .await,
     )
@@ -676,13 +673,12 @@ async fn kill_9_during_sync_and_send_loses_and_duplicates_nothing() {
     for m in shown["messages"].as_array().unwrap() {
         if let Some(t) = m["content"]["text"]
             .as_str()
-            .filter(|t| t.starts_with("crash test "))
+            .filter(|t| t.starts_with(prefix))
         {
             *seen.entry(t.to_owned()).or_insert(0) += 1;
         }
     }
-    assert!(seen.values().all(|n| *n == 1), "duplicates: {seen:?}");
-    server.shutdown().await;
+    seen
 }
 
 /// The conversation id of one Telegram conversation in the cache at `data`.
@@ -780,12 +776,7 @@ async fn killed_around_refreshes_hundreds_of_times_and_still_signed_in() {
     let mut trap = refresh_trap(server.addr).await;
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let c = passphrase(cmd(
-        &data,
-        &["login", "--server", &trap.url, "--email", "owner@noor.demo"],
-    ));
-    let out = run_with(c, &format!("{}\n", demo::DEMO_PASSWORD)).await;
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    login_at(&trap.url, &data, "owner@noor.demo").await;
     ok(passphrase(cmd(&data, &["sync"]))).await;
     let conv = a_telegram_conversation(&data).await;
     let rounds: u32 = std::env::var("STEPUP_REFRESH_CRASH_ROUNDS")
@@ -859,23 +850,7 @@ async fn killed_around_refreshes_hundreds_of_times_and_still_signed_in() {
         check["counts"]["outbox"], 0,
         "every queued message was sent"
     );
-    let shown: serde_json::Value = serde_json::from_str(
-        &ok(passphrase(cmd(
-            &data,
-            &["show", "--json", &conv, "--limit", "5000"],
-        )))
-        .await,
-    )
-    .unwrap();
-    let mut seen = std::collections::HashMap::new();
-    for m in shown["messages"].as_array().unwrap() {
-        if let Some(t) = m["content"]["text"]
-            .as_str()
-            .filter(|t| t.starts_with("refresh test "))
-        {
-            *seen.entry(t.to_owned()).or_insert(0) += 1;
-        }
-    }
+    let seen = texts_sent(&data, &conv, "refresh test ").await;
     assert!(seen.values().all(|n| *n == 1), "duplicates: {seen:?}");
     assert!(
         seen.len() >= finished,

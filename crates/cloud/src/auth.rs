@@ -220,18 +220,16 @@ pub async fn refresh(
         // shortly after, while nothing issued since was used.
         let grace =
             i64::try_from(state.config().refresh_reuse_interval.as_millis()).unwrap_or(i64::MAX);
-        if retired.replayable
-            && state.now() - retired.retired_at <= grace
-            && let Some(row) =
-                store::auth::session_of_refresh_token(state.pool(), &retired.current).await?
-        {
+        if retired.replayable && state.now() - retired.retired_at <= grace {
             tracing::info!(
                 "a rotated refresh token its client still holds was presented before anything newer was used; renewed"
             );
-            return Ok(Json(renew(&state, row, &retired.current, None).await?));
+            return Ok(Json(
+                renew(&state, retired.session, &retired.current, None).await?,
+            ));
         }
         // Otherwise a rotated-away token presented again has leaked: end its session.
-        revoke(&state, &retired.session_id).await?;
+        revoke(&state, &retired.session.session_id).await?;
         tracing::warn!("a rotated refresh token was presented again; session ended");
         return Err(ApiError::unauthorized(
             "refresh token reused; session ended",

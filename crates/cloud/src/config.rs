@@ -164,6 +164,8 @@ impl OutboundConfig {
 /// Web Chat's limits: what an anonymous visitor on the open internet may use.
 #[derive(Debug, Clone)]
 pub struct WebchatLimits {
+    /// Messages one visitor may send per minute.
+    pub messages_per_visitor_per_minute: u32,
     /// New visitor sessions one client address may start per minute.
     pub sessions_per_address_per_minute: u32,
     /// New visitor sessions one widget (shop) may receive per minute, whatever the addresses.
@@ -179,6 +181,7 @@ pub struct WebchatLimits {
 impl Default for WebchatLimits {
     fn default() -> Self {
         Self {
+            messages_per_visitor_per_minute: 30,
             sessions_per_address_per_minute: 10,
             sessions_per_widget_per_minute: 300,
             max_streams: 10_000,
@@ -222,8 +225,6 @@ pub struct Config {
     /// Ask the customer for a 1–5 rating when a conversation is resolved.
     pub csat_survey: bool,
     pub heartbeat_interval: Duration,
-    /// Web Chat: messages a visitor may send per minute.
-    pub webchat_rate_per_minute: u32,
     /// Web Chat: limits against one client or one widget flooding the cloud.
     pub webchat_limits: WebchatLimits,
     /// Sign-in attempts per account and per address, and the password checks at once.
@@ -275,7 +276,6 @@ impl Config {
             snapshot_message_window: Duration::from_secs(30 * 24 * 3600),
             csat_survey: true,
             heartbeat_interval: Duration::from_secs(15),
-            webchat_rate_per_minute: 30,
             webchat_limits: WebchatLimits::default(),
             login_limits: crate::limits::LoginLimits::default(),
             trusted_proxy: None,

@@ -191,7 +191,10 @@ async fn send(
     state
         .spend(
             &format!("webchat:{}", visitor.id),
-            state.config().webchat_rate_per_minute,
+            state
+                .config()
+                .webchat_limits
+                .messages_per_visitor_per_minute,
         )
         .map_err(|wait| too_many("too many messages; slow down", wait))?;
     let mut inbound = Inbound::text(

@@ -221,7 +221,7 @@ async fn retries_then_reports_failure() {
 
 #[tokio::test]
 async fn webchat_visitor_round_trip() {
-    let h = Harness::start_with(|c| c.webchat_rate_per_minute = 5).await;
+    let h = Harness::start_with(|c| c.webchat_limits.messages_per_visitor_per_minute = 5).await;
     let token = h.token("omar@a.test").await;
     let r = h
         .http

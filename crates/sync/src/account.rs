@@ -87,6 +87,35 @@ fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> AccountError
     move |source| AccountError::Io { context, source }
 }
 
+/// Reads and keeps one account's refresh token where it lives.
+#[derive(Clone)]
+struct TokenKeeper {
+    store: Store,
+    secrets: Arc<dyn SecretStore>,
+    name: String,
+    in_cache: bool,
+}
+
+impl TokenKeeper {
+    async fn load(&self) -> Result<Option<Secret<String>>, AccountError> {
+        if self.in_cache {
+            return Ok(self.store.meta(REFRESH_META).await?.map(Secret::new));
+        }
+        let (secrets, name) = (self.secrets.clone(), self.name.clone());
+        Ok(blocking(move || secrets.get(&name)).await?)
+    }
+
+    async fn keep(&self, token: &Secret<String>) -> Result<(), AccountError> {
+        if self.in_cache {
+            self.store.set_meta(REFRESH_META, token.expose()).await?;
+        } else {
+            let (secrets, name, token) = (self.secrets.clone(), self.name.clone(), token.clone());
+            blocking(move || secrets.set(&name, &token)).await?;
+        }
+        Ok(())
+    }
+}
+
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
     tokio::task::spawn_blocking(f)
         .await
@@ -214,14 +243,11 @@ impl Accounts {
             return Err(AccountError::PassphraseRequired);
         }
         let store = self.open_store(&record.id, passphrase.as_ref()).await?;
-        let refresh = if record.passphrase {
-            store.meta(REFRESH_META).await?.map(Secret::new)
-        } else {
-            let secrets = self.secrets.clone();
-            let name = Self::token_name(&record.id);
-            blocking(move || secrets.get(&name)).await?
-        };
-        let refresh = refresh.ok_or(ClientError::SignedOut)?;
+        let refresh = self
+            .token_keeper(&record, &store)
+            .load()
+            .await?
+            .ok_or(ClientError::SignedOut)?;
         let client = CloudClient::resume(&record.server, refresh, &self.options)?
             .with_refresh_sink(self.refresh_sink(&record, &store))
             .with_shared_refresh(self.shared_refresh(&record, &store));
@@ -268,15 +294,18 @@ impl Accounts {
         store: &Store,
         token: &Secret<String>,
     ) -> Result<(), AccountError> {
-        if record.passphrase {
-            store.set_meta(REFRESH_META, token.expose()).await?;
-        } else {
-            let secrets = self.secrets.clone();
-            let name = Self::token_name(&record.id);
-            let token = token.clone();
-            blocking(move || secrets.set(&name, &token)).await?;
+        self.token_keeper(record, store).keep(token).await
+    }
+
+    /// Where the account's refresh token is kept: in the encrypted cache with a passphrase,
+    /// otherwise in the keyring.
+    fn token_keeper(&self, record: &AccountRecord, store: &Store) -> TokenKeeper {
+        TokenKeeper {
+            store: store.clone(),
+            secrets: self.secrets.clone(),
+            name: Self::token_name(&record.id),
+            in_cache: record.passphrase,
         }
-        Ok(())
     }
 
     /// The kept refresh token, read again before each refresh, under the account's lock file.
@@ -285,58 +314,22 @@ impl Accounts {
         record: &AccountRecord,
         store: &Store,
     ) -> crate::client::SharedRefresh {
-        let secrets = self.secrets.clone();
-        let name = Self::token_name(&record.id);
-        let passphrase = record.passphrase;
-        let store = store.clone();
+        let keeper = self.token_keeper(record, store);
         crate::client::SharedRefresh {
             lock_file: self.files(&record.id).dir.join("refresh.lock"),
             source: Arc::new(move || {
-                let store = store.clone();
-                let secrets = secrets.clone();
-                let name = name.clone();
-                Box::pin(async move {
-                    if passphrase {
-                        store
-                            .meta(REFRESH_META)
-                            .await
-                            .ok()
-                            .flatten()
-                            .map(Secret::new)
-                    } else {
-                        tokio::task::spawn_blocking(move || secrets.get(&name))
-                            .await
-                            .ok()
-                            .and_then(Result::ok)
-                            .flatten()
-                    }
-                })
+                let keeper = keeper.clone();
+                Box::pin(async move { keeper.load().await.ok().flatten() })
             }),
         }
     }
 
     fn refresh_sink(&self, record: &AccountRecord, store: &Store) -> crate::client::RefreshSink {
-        let secrets = self.secrets.clone();
-        let name = Self::token_name(&record.id);
-        let passphrase = record.passphrase;
-        let store = store.clone();
+        let keeper = self.token_keeper(record, store);
         Arc::new(move |token: Secret<String>| {
-            let store = store.clone();
-            let secrets = secrets.clone();
-            let name = name.clone();
+            let keeper = keeper.clone();
             Box::pin(async move {
-                let kept = if passphrase {
-                    store
-                        .set_meta(REFRESH_META, token.expose())
-                        .await
-                        .map_err(|e| e.to_string())
-                } else {
-                    tokio::task::spawn_blocking(move || secrets.set(&name, &token))
-                        .await
-                        .map_err(|e| e.to_string())
-                        .and_then(|r| r.map_err(|e| e.to_string()))
-                };
-                if let Err(e) = kept {
+                if let Err(e) = keeper.keep(&token).await {
                     tracing::warn!(error = %e, "cannot keep the new refresh token");
                 }
             })

@@ -102,7 +102,7 @@ pub async fn session_of_access_token(
 ) -> Result<Option<TokenSession>, sqlx::Error> {
     let row: Option<AccessRow> = sqlx::query_as(
         "SELECT a.expires_at, s.id, s.agent_id, s.workspace_id, s.revoked_at, c.role,
-                s.pair_used = 0 AND s.current_access_hash IS a.token_hash
+                s.current_access_hash IS a.token_hash AND s.confirmed_hash IS NOT s.refresh_hash
          FROM access_tokens a JOIN sessions s ON s.id = a.session_id
          JOIN credentials c ON c.agent_id = s.agent_id AND c.workspace_id = s.workspace_id
          WHERE a.token_hash = ?",
@@ -127,7 +127,7 @@ pub async fn session_of_access_token(
 
 /// The session's newest token pair has reached its client (its access token was presented).
 pub async fn mark_pair_used(pool: &SqlitePool, session_id: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE sessions SET pair_used = 1, confirmed_hash = refresh_hash WHERE id = ?")
+    sqlx::query("UPDATE sessions SET confirmed_hash = refresh_hash WHERE id = ?")
         .bind(session_id)
         .execute(pool)
         .await?;
@@ -177,7 +177,7 @@ pub async fn issue_tokens(
 ) -> Result<bool, sqlx::Error> {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     let swapped = sqlx::query(
-        "UPDATE sessions SET refresh_hash = ?, refresh_expires_at = ?, current_access_hash = ?, pair_used = 0,
+        "UPDATE sessions SET refresh_hash = ?, refresh_expires_at = ?, current_access_hash = ?,
                 confirmed_hash = COALESCE(?, confirmed_hash)
          WHERE id = ? AND revoked_at IS NULL AND (? IS NULL OR refresh_hash = ?)",
     )
@@ -254,24 +254,27 @@ pub async fn session_of_refresh_token(
 /// A rotated-away refresh token presented again.
 #[derive(Debug, Clone)]
 pub struct RetiredToken {
-    pub session_id: String,
     pub retired_at: i64,
-    /// It is the newest token the session's client is known to hold, and nothing issued since
-    /// was used: that client likely never received what came after.
+    /// It is the newest token the session's client is known to hold (so nothing issued since
+    /// was used): that client likely never received what came after.
     pub replayable: bool,
+    /// The session it belonged to, as it is now.
+    pub session: RefreshSession,
     /// The session's current refresh token's digest.
     pub current: String,
 }
+
+/// `retired_at, replayable, session, workspace, agent, refresh_expires_at, revoked_at, current`.
+type RetiredRow = (i64, bool, String, String, String, i64, Option<i64>, String);
 
 /// The session a rotated-away refresh token belonged to, and whether it may be replayed.
 pub async fn retired_token(
     pool: &SqlitePool,
     token_hash: &str,
 ) -> Result<Option<RetiredToken>, sqlx::Error> {
-    let row: Option<(String, i64, bool, String)> = sqlx::query_as(
-        "SELECT r.session_id, r.retired_at,
-                s.pair_used = 0 AND s.revoked_at IS NULL AND s.confirmed_hash IS r.token_hash,
-                s.refresh_hash
+    let row: Option<RetiredRow> = sqlx::query_as(
+        "SELECT r.retired_at, s.revoked_at IS NULL AND s.confirmed_hash IS r.token_hash,
+                s.id, s.workspace_id, s.agent_id, s.refresh_expires_at, s.revoked_at, s.refresh_hash
          FROM retired_refresh_tokens r JOIN sessions s ON s.id = r.session_id
          WHERE r.token_hash = ?",
     )
@@ -279,11 +282,28 @@ pub async fn retired_token(
     .fetch_optional(pool)
     .await?;
     Ok(row.map(
-        |(session_id, retired_at, replayable, current)| RetiredToken {
-            session_id,
+        |(
             retired_at,
             replayable,
+            session_id,
+            workspace_id,
+            agent_id,
+            refresh_expires_at,
+            revoked_at,
             current,
+        )| {
+            RetiredToken {
+                retired_at,
+                replayable,
+                session: RefreshSession {
+                    session_id,
+                    workspace_id,
+                    agent_id,
+                    refresh_expires_at,
+                    revoked_at,
+                },
+                current,
+            }
         },
     ))
 }
