@@ -274,3 +274,94 @@ async fn a_ca_bundle_that_cannot_be_read_or_holds_no_certificate_is_a_clear_erro
     .unwrap_err();
     assert!(matches!(err, ClientError::Trust(_)), "{err:?}");
 }
+
+/// A wrong guess at a sign-in, over HTTPS trusting the shop's CA, from a given loopback address.
+async fn guess_from(
+    server: &RunningServer,
+    ca: &TestCa,
+    from: [u8; 4],
+    email: &str,
+    password: &str,
+) -> reqwest::StatusCode {
+    let http = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(ca.ca_pem.as_bytes()).unwrap())
+        .local_address(std::net::IpAddr::from(from))
+        .build()
+        .unwrap();
+    http.post(format!("{}/v1/auth/login", server.url()))
+        .json(&serde_json::json!({ "email": email, "password": password }))
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_tls_guessing_is_counted_per_client_address_and_the_app_is_told_how_long_to_wait() {
+    // The cloud's own settings (no proxy in front): each TLS connection's peer is its address.
+    let ca = TestCa::new("Noor Perfumes private CA");
+    let server = tls_demo_server(&ca).await;
+    for i in 0..20 {
+        let s = guess_from(
+            &server,
+            &ca,
+            [127, 0, 0, 2],
+            &format!("guess{i}@noor.demo"),
+            "x",
+        )
+        .await;
+        assert_eq!(s, reqwest::StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(
+        guess_from(
+            &server,
+            &ca,
+            [127, 0, 0, 2],
+            "owner@noor.demo",
+            demo::DEMO_PASSWORD
+        )
+        .await,
+        reqwest::StatusCode::TOO_MANY_REQUESTS,
+        "the guessing address waits"
+    );
+    assert_eq!(
+        guess_from(
+            &server,
+            &ca,
+            [127, 0, 0, 3],
+            "owner@noor.demo",
+            demo::DEMO_PASSWORD
+        )
+        .await,
+        reqwest::StatusCode::OK,
+        "another address is not held up"
+    );
+
+    // The app's client: five wrong passwords, then the wait the cloud asks for.
+    let options = ClientOptions {
+        trust: Trust::system().with_pem("the shop's CA", ca.ca_pem.clone()),
+        ..ClientOptions::default()
+    };
+    let wrong = Secret::new("not the password".to_owned());
+    for _ in 0..5 {
+        let e = CloudClient::login(&server.url(), "omar@noor.demo", &wrong, &options)
+            .await
+            .unwrap_err();
+        assert!(matches!(e, ClientError::InvalidCredentials), "{e}");
+    }
+    let right = Secret::new(demo::DEMO_PASSWORD.to_owned());
+    let e = CloudClient::login(&server.url(), "omar@noor.demo", &right, &options)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            ClientError::RateLimited {
+                retry_after: 30,
+                ..
+            }
+        ),
+        "{e}"
+    );
+    server.shutdown().await;
+}
