@@ -290,6 +290,16 @@ test('demo inbox: live messages, directions, hostile text, reply, filters, templ
     await replyAndWatch(app, 'أهلاً Eve، طلبك رقم #A-1042 في الطريق');
     await say('تمام، شكراً جزيلاً');
     await app.waitUntil(`return [...document.querySelectorAll('[data-testid="message"].inbound .text')].some((p) => p.textContent === 'تمام، شكراً جزيلاً');`);
+    // A link that looks like another site (a Cyrillic а): the dialog names the host that opens.
+    const spoof = 'ادفع هنا https://аpple.com/pay';
+    await say(spoof);
+    await app.waitUntil(`return [...document.querySelectorAll('[data-testid="message"].inbound .text')].some((p) => p.textContent === arguments[0]);`, [spoof]);
+    await app.execute(`[...document.querySelectorAll('[data-testid="link"]')].find((b) => b.textContent === 'https://аpple.com/pay').click();`);
+    await app.find('[data-testid="link-warning"]');
+    assert.equal(await app.text('[data-testid="link-host"]'), 'xn--pple-43d.com');
+    assert.match(await app.text('[data-testid="link-warning"]'), /أبجديات أخرى/);
+    await app.screenshot(join(shots, 'link-check-spoofed-ar.png'));
+    await app.execute(`document.querySelector('[data-testid="link-check"]').dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));`);
     assert.equal(await app.attribute('.list-pane', 'aria-label'), 'صندوق الوارد');
     // Counts in translated messages have the same (Latin) digits as the times beside them,
     // whatever the web view's own data for Arabic says.
