@@ -53,6 +53,7 @@ error-internal = An unexpected error occurred: { $detail }
 error-unavailable = This works in the desktop app only.
 error-dismiss = Dismiss
 error-rate-limited = Too many attempts; wait a moment and try again.
+error-not-allowed = Your workspace does not allow this for your role. Ask an admin.
 # $when is a relative time such as "in 2 minutes".
 signin-rate-limited = Too many sign-in attempts. Try again { $when }.
 
@@ -80,3 +81,30 @@ privacy-export = Export my data (JSON)
 privacy-exported = Saved to
 privacy-wipe = Wipe the local cache
 privacy-wipe-confirm = Everything synced is deleted from this computer and downloaded again. Unsent messages stay queued.
+privacy-export-not-allowed = Your workspace does not allow exporting data for your role. Ask an admin.
+
+## Settings: the devices signed in to the account
+settings-devices = Signed-in devices
+devices-this = This computer
+devices-unnamed = Unnamed device
+# $when is a relative time such as "5 minutes ago" or "yesterday".
+devices-last-active = Last active { $when }
+# When the device has not been seen since it signed in; $when as above.
+devices-signed-in = Signed in { $when }
+devices-sign-out = Sign out
+devices-sign-out-confirm = Sign out { $name }? Its copy of the inbox will be erased the next time it connects.
+devices-none = No devices are signed in.
+devices-offline = Devices can be managed when you are online.
+
+## The workspace signed this computer out and its copy of the account was erased
+erased-title = This computer was signed out
+# $account is the account's email address.
+erased-body = Your workspace signed this computer out of { $account }. Its conversations, files and keys were erased from it.
+erased-body-no-account = Your workspace signed this computer out. Its conversations, files and keys were erased from it.
+erased-why = This happens when you or an admin sign this computer out from another device, or when your account is removed from the workspace.
+# $file is the path of the file the unsent messages were written to.
+erased-unsent = { $count ->
+    [one] One unsent message was saved to { $file }
+   *[other] { $count } unsent messages were saved to { $file }
+  }
+erased-sign-in = Sign in again

@@ -2,12 +2,17 @@
 import { describe, expect, it, vi, beforeEach, afterEach } from 'vitest';
 import { render, screen, fireEvent, cleanup } from '@testing-library/svelte';
 import { tick } from 'svelte';
-import type { Settings } from './lib/bindings';
+import type { Settings, SyncStatus } from './lib/bindings';
+
+const SIGNED_OUT: SyncStatus = { state: 'signed_out', account: null, lastSyncAt: null, error: null, applied: 0, total: null, erased: null };
 
 const backend = vi.hoisted(() => ({
   settings: { locale: null, theme: 'system' } as unknown as Settings,
   failNext: false,
   opened: [] as unknown[],
+  /** What `sync_status` and `first_screen` answer (signed out unless a test says otherwise). */
+  status: null as SyncStatus | null,
+  handlers: new Map<string, (payload: unknown) => void>(),
 }));
 
 vi.mock('./lib/ipc', async () => {
@@ -22,7 +27,10 @@ vi.mock('./lib/ipc', async () => {
     BackendError,
     inDesktopApp: () => false,
     boot: () => null,
-    on: async () => () => {},
+    on: async (event: string, handler: (payload: unknown) => void) => {
+      backend.handlers.set(event, handler);
+      return () => {};
+    },
     call: async (cmd: string, args?: { locale?: string; theme?: Settings['theme']; password?: string; passphrase?: string }) => {
       const locale = backend.settings.locale ?? 'en';
       switch (cmd) {
@@ -37,9 +45,9 @@ vi.mock('./lib/ipc', async () => {
           if (!args?.passphrase) throw new BackendError({ code: 'keyring_unavailable', message: 'no Secret Service' });
           throw new BackendError({ code: 'unreachable', message: 'connection refused' });
         case 'sync_status':
-          return { state: 'signed_out', account: null, lastSyncAt: null, error: null, applied: 0, total: null };
+          return backend.status;
         case 'first_screen':
-          return { status: { state: 'signed_out', account: null, lastSyncAt: null, error: null, applied: 0, total: null }, page: null };
+          return { status: backend.status, page: null };
         case 'open_link':
           backend.opened.push(args);
           return null;
@@ -60,10 +68,13 @@ vi.mock('./lib/ipc', async () => {
 const { default: App } = await import('./App.svelte');
 const { app, defaultSettings } = await import('./lib/app.svelte');
 const { inbox } = await import('./lib/inbox.svelte');
+const { t } = await import('./lib/i18n.svelte');
 
 beforeEach(async () => {
   backend.settings = defaultSettings();
   backend.opened = [];
+  backend.status = SIGNED_OUT;
+  inbox.status = SIGNED_OUT;
   inbox.pendingLink = null;
   await app.init();
   app.screen = 'inbox';
@@ -186,5 +197,77 @@ describe('the link dialog', () => {
     );
     expect(screen.queryByTestId('link-open')).toBeNull();
     expect(screen.queryByTestId('link-host')).toBeNull();
+  });
+});
+
+describe('the screen after the workspace signed this computer out', () => {
+  const plain = (el: HTMLElement) => el.textContent?.replace(/[\u2066-\u2069]/g, '').trim();
+  const erased = (unsent: number): SyncStatus => ({
+    ...SIGNED_OUT,
+    state: 'erased',
+    account: 'omar@noor.ae',
+    erased: { unsent, unsentFile: unsent > 0 ? '/home/omar/.local/share/stepup/unsent/omar@noor.ae.json' : null },
+  });
+
+  it('says what happened and where the unsent messages went, then goes to the sign-in form', async () => {
+    backend.status = erased(3);
+    render(App);
+    const shown = await screen.findByTestId('erased');
+    expect(screen.getByTestId('screen-erased')).toBeTruthy();
+    expect(shown.querySelector('h1')?.textContent).toBe('This computer was signed out');
+    expect(plain(screen.getByTestId('erased-body'))).toBe(
+      'Your workspace signed this computer out of omar@noor.ae. Its conversations, files and keys were erased from it.',
+    );
+    expect(plain(screen.getByTestId('erased-unsent'))).toBe(
+      '3 unsent messages were saved to /home/omar/.local/share/stepup/unsent/omar@noor.ae.json',
+    );
+    // Neither the inbox nor the sign-in form meanwhile.
+    expect(screen.queryByTestId('signin')).toBeNull();
+
+    await fireEvent.click(screen.getByTestId('erased-sign-in'));
+    expect(await screen.findByTestId('signin-server')).toBeTruthy();
+    expect(screen.queryByTestId('erased')).toBeNull();
+    // The inbox loads again (the backend still says erased): the sign-in form stays.
+    await tick();
+    await vi.waitFor(() => expect(screen.getByTestId('signin')).toBeTruthy());
+    expect(screen.queryByTestId('erased')).toBeNull();
+    expect(inbox.signedIn).toBe(false);
+  });
+
+  it('replaces whatever screen is open', async () => {
+    render(App);
+    await fireEvent.click(screen.getByTestId('nav-settings'));
+    await tick();
+    // As the backend tells it, while the agent is in the settings.
+    backend.status = erased(0);
+    backend.handlers.get('inbox')!({ type: 'status', status: erased(0) });
+    expect(await screen.findByTestId('erased')).toBeTruthy();
+    // Nothing was left unsent: no line about it.
+    expect(screen.queryByTestId('erased-unsent')).toBeNull();
+    await fireEvent.click(screen.getByTestId('erased-sign-in'));
+    expect(await screen.findByTestId('signin')).toBeTruthy();
+    expect(app.screen).toBe('inbox');
+  });
+
+  it('speaks Arabic, with the right plural for the unsent messages', async () => {
+    backend.status = erased(2);
+    render(App);
+    await screen.findByTestId('erased');
+    await fireEvent.click(screen.getByTestId('language-switch'));
+    await vi.waitFor(() => expect(document.documentElement.dir).toBe('rtl'));
+    expect(screen.getByTestId('erased').querySelector('h1')?.textContent).toBe('تم تسجيل خروج هذا الجهاز');
+    expect(plain(screen.getByTestId('erased-body'))).toBe(
+      'سجّلت مساحة عملك خروج هذا الجهاز من الحساب omar@noor.ae، ومُسحت منه المحادثات والملفات والمفاتيح.',
+    );
+    const file = '/home/omar/.local/share/stepup/unsent/omar@noor.ae.json';
+    expect(plain(screen.getByTestId('erased-unsent'))).toBe(`حُفظت رسالتان غير مُرسلتين في الملف ${file}`);
+    const unsent = (count: number) => t('erased-unsent', { count, file }).replace(/[\u2066-\u2069]/g, '');
+    expect(unsent(1)).toBe(`حُفظت رسالة واحدة غير مُرسلة في الملف ${file}`);
+    expect(unsent(3)).toBe(`حُفظت 3 رسائل غير مُرسلة في الملف ${file}`);
+    expect(unsent(11)).toBe(`حُفظت 11 رسالة غير مُرسلة في الملف ${file}`);
+    expect(unsent(100)).toBe(`حُفظت 100 رسالة غير مُرسلة في الملف ${file}`);
+    expect(screen.getByTestId('erased-sign-in').textContent).toBe('تسجيل الدخول مرة أخرى');
+    await fireEvent.click(screen.getByTestId('erased-sign-in'));
+    expect(await screen.findByTestId('signin')).toBeTruthy();
   });
 });

@@ -90,8 +90,19 @@ fn no_blank(p: Option<String>) -> Option<Secret<String>> {
     p.filter(|p| !p.is_empty()).map(Secret::new)
 }
 
+/// Forgets that `id` was the last account open (it signed out or was erased).
+pub(crate) fn forget_last(data_dir: &Path, id: &str) {
+    if std::fs::read_to_string(last_file(data_dir))
+        .unwrap_or_default()
+        .trim()
+        == id
+    {
+        let _ = std::fs::remove_file(last_file(data_dir));
+    }
+}
+
 impl Inbox {
-    fn accounts(&self, data_dir: &Path) -> Accounts {
+    pub(crate) fn accounts(&self, data_dir: &Path) -> Accounts {
         let secrets: Arc<dyn SecretStore> = self
             .secrets_override()
             .unwrap_or_else(|| Arc::new(OsKeyring::default()));
@@ -211,13 +222,7 @@ impl Inbox {
                 .sign_out(active.session, args.wipe)
                 .await
         };
-        if std::fs::read_to_string(last_file(data_dir))
-            .unwrap_or_default()
-            .trim()
-            == id
-        {
-            let _ = std::fs::remove_file(last_file(data_dir));
-        }
+        forget_last(data_dir, &id);
         self.forget_status(&id);
         // Another account signed in meanwhile comes into the window.
         if self.promote_background().await {
@@ -238,6 +243,7 @@ impl Inbox {
     /// JSON into `dir`; returns the file's path.
     pub async fn export_data(&self, dir: &Path, now: i64) -> Result<String, AppError> {
         self.with(async |a| {
+            stepup_sync::account::check_export(&a.session.account, &a.session.store).await?;
             std::fs::create_dir_all(dir).map_err(|source| AppError::Io {
                 context: format!("creating {}", dir.display()),
                 source,
@@ -250,10 +256,12 @@ impl Inbox {
                     .replace(|c: char| !c.is_ascii_alphanumeric(), "_")
             );
             let path = dir.join(name);
-            let file = std::fs::File::create(&path).map_err(|source| AppError::Io {
-                context: format!("creating {}", path.display()),
-                source,
-            })?;
+            // Only its owner may read it: it holds the customers' messages.
+            let file =
+                stepup_store::private::create_file(&path).map_err(|source| AppError::Io {
+                    context: format!("creating {}", path.display()),
+                    source,
+                })?;
             let mut out = std::io::BufWriter::new(file);
             a.session.store.export_json(&mut out, now).await?;
             std::io::Write::flush(&mut out).map_err(|source| AppError::Io {
@@ -265,11 +273,27 @@ impl Inbox {
         .await
     }
 
-    /// Forgets everything synced (the outbox stays) and syncs again: the
-    /// cache is derived data.
+    /// This agent's signed-in devices (an admin's: the workspace's), from the cloud.
+    pub async fn devices(&self) -> Result<Vec<stepup_protocol::Device>, AppError> {
+        let client = self.with(async |a| Ok(a.session.client.clone())).await?;
+        Ok(client.devices().await?)
+    }
+
+    /// Signs a device out, ordering it to erase its data; returns the devices left.
+    pub async fn revoke_device(
+        &self,
+        device_id: String,
+    ) -> Result<Vec<stepup_protocol::Device>, AppError> {
+        let client = self.with(async |a| Ok(a.session.client.clone())).await?;
+        client.revoke_device(&device_id).await?;
+        Ok(client.devices().await?)
+    }
+
+    /// Forgets everything synced and every cached file (the outbox stays), leaves nothing
+    /// readable in freed pages, and syncs again: the cache is derived data.
     pub async fn wipe_cache(&self) -> Result<SyncStatus, AppError> {
         self.with(async |a| {
-            a.session.store.reset_for_rebootstrap().await?;
+            a.session.store.wipe_synced().await?;
             a.engine.nudge();
             Ok(())
         })
@@ -279,7 +303,7 @@ impl Inbox {
 }
 
 fn remember(data_dir: &Path, id: &str) {
-    if let Err(e) = std::fs::write(last_file(data_dir), id) {
+    if let Err(e) = stepup_store::private::write_file(&last_file(data_dir), id.as_bytes()) {
         tracing::warn!(error = %e, "could not remember the last account");
     }
 }

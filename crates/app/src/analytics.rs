@@ -129,17 +129,16 @@ impl App {
         let csv = stepup_analytics::csv::to_csv(&dashboard, &CatalogLabels { app: self });
         let dir = self.paths().data_dir().join("exports");
         let io = |context: String| move |source| AppError::Io { context, source };
-        std::fs::create_dir_all(&dir).map_err(io(format!("cannot create {}", dir.display())))?;
+        stepup_store::private::create_dir(&dir)
+            .map_err(io(format!("cannot create {}", dir.display())))?;
         let name = format!(
             "stepup-analytics-{}-{}.csv",
             dashboard.days.first().map_or("", |d| d.date.as_str()),
             dashboard.days.last().map_or("", |d| d.date.as_str())
         );
         let path = dir.join(name);
-        let tmp = path.with_extension("csv.part");
-        std::fs::write(&tmp, csv.as_bytes())
-            .map_err(io(format!("cannot write {}", tmp.display())))?;
-        std::fs::rename(&tmp, &path).map_err(io(format!("cannot write {}", path.display())))?;
+        stepup_store::private::write_file(&path, csv.as_bytes())
+            .map_err(io(format!("cannot write {}", path.display())))?;
         Ok(ExportedFile {
             path: path.display().to_string(),
         })

@@ -47,6 +47,8 @@ commands! {
     async         sign_out(args: SignOut) -> ();
     async         export_data() -> String;
     async [inbox] wipe_cache() -> SyncStatus;
+    async [inbox] devices() -> Vec<Device>;
+    async [inbox] revoke_device(args: String) -> Vec<Device>;
     async [inbox] inline_media(args: String) -> InlineMedia;
     async         save_attachment(args: SaveAttachment) -> String;
     async         open_link(args: String) -> ();

@@ -38,6 +38,8 @@ pub enum ErrorCode {
     WrongKey,
     /// Too many attempts (wrong passwords): the server says to wait `retry_after_secs`.
     RateLimited,
+    /// The workspace does not allow this for the agent's role (exporting the cache).
+    NotAllowed,
     /// A bug or an unexpected state: reported, never expected.
     Internal,
 }
@@ -87,6 +89,8 @@ pub enum AppError {
         message: String,
     },
     #[error("{0}")]
+    NotAllowed(String),
+    #[error("{0}")]
     Internal(String),
 }
 
@@ -106,6 +110,7 @@ impl AppError {
             AppError::PassphraseRequired => ErrorCode::PassphraseRequired,
             AppError::WrongKey => ErrorCode::WrongKey,
             AppError::RateLimited { .. } => ErrorCode::RateLimited,
+            AppError::NotAllowed(_) => ErrorCode::NotAllowed,
             AppError::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -159,6 +164,7 @@ impl From<stepup_sync::account::AccountError> for AppError {
             A::Store(s) => s.into(),
             A::NotFound(id) => AppError::NotFound(id),
             A::PassphraseRequired => AppError::PassphraseRequired,
+            e @ A::ExportNotAllowed { .. } => AppError::NotAllowed(e.to_string()),
             A::Io { context, source } => AppError::Io { context, source },
         }
     }

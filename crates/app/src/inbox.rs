@@ -3,6 +3,7 @@
 //! with the demo workspace). The UI reads only from the cache and writes
 //! through the outbox, so it is instant and works offline.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -80,6 +81,18 @@ pub enum SyncPhase {
     Online,
     /// The cloud cannot be reached; the cache still can.
     Offline,
+    /// The workspace signed this device out (the agent or an admin revoked it, or the agent
+    /// was removed): its cache, files and keys were erased. `erased` says what was kept.
+    Erased,
+}
+
+/// What a revoked device kept for its agent when it erased itself.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ErasedView {
+    /// Unsent messages of the outbox, written to `unsentFile`.
+    pub unsent: u32,
+    pub unsent_file: Option<String>,
 }
 
 /// Sync as the status bar shows it.
@@ -97,6 +110,8 @@ pub struct SyncStatus {
     /// Changes the initial sync holds in all, when known.
     #[ts(type = "number | null")]
     pub total: Option<u64>,
+    /// With `erased`: what was kept for the agent.
+    pub erased: Option<ErasedView>,
 }
 
 /// What the inbox shows first: the sync status and, when an account is open, a window of
@@ -119,6 +134,7 @@ impl SyncStatus {
             error: None,
             applied: 0,
             total: None,
+            erased: None,
         }
     }
 }
@@ -199,6 +215,8 @@ pub struct Inbox {
     /// Tests keep keys in memory instead of the OS keyring.
     secrets: std::sync::Mutex<Option<Arc<dyn stepup_store::SecretStore>>>,
     on_activate: std::sync::OnceLock<ActivateHook>,
+    /// The data folder and where a revoked account's unsent messages go.
+    erase_paths: std::sync::OnceLock<(PathBuf, PathBuf)>,
     status: std::sync::Mutex<SyncStatus>,
     events: broadcast::Sender<InboxEvent>,
 }
@@ -219,6 +237,7 @@ impl Default for Inbox {
             secrets: std::sync::Mutex::new(None),
             history_days: std::sync::atomic::AtomicU32::new(crate::settings::DEFAULT_HISTORY_DAYS),
             on_activate: std::sync::OnceLock::new(),
+            erase_paths: std::sync::OnceLock::new(),
             status: std::sync::Mutex::new(SyncStatus::signed_out()),
             events: broadcast::channel(1024).0,
         }
@@ -354,6 +373,7 @@ impl Inbox {
                 error: None,
                 applied: 0,
                 total: None,
+                erased: None,
             },
         );
         let me = Arc::clone(self);
@@ -414,6 +434,13 @@ impl Inbox {
                                 state: SyncPhase::SignedOut,
                                 ..prev
                             },
+                            SyncState::Revoked => {
+                                // Erased off the event loop: it waits for this loop's engine.
+                                let me = Arc::clone(&me);
+                                let id = id.clone();
+                                tokio::spawn(async move { me.erase_revoked(&id).await });
+                                continue;
+                            }
                         };
                         me.record_status(&id, status);
                     }
@@ -602,6 +629,75 @@ impl Inbox {
         if let Some(cloud) = active.cloud.take() {
             cloud.shutdown().await;
         }
+    }
+
+    /// Where a revoked device's data is erased and its unsent messages are written (set once,
+    /// when the app opens).
+    pub fn set_erase_paths(&self, data_dir: PathBuf, unsent_dir: PathBuf) {
+        let _ = self.erase_paths.set((data_dir, unsent_dir));
+    }
+
+    /// Obeys a verified order to erase a revoked account: stops it, writes its unsent messages
+    /// for the agent, deletes its cache, files and keys, and says so.
+    async fn erase_revoked(&self, account_id: &str) {
+        let taken = {
+            let mut active = self.active.lock().await;
+            if active
+                .as_ref()
+                .is_some_and(|a| a.session.account.id.as_str() == account_id)
+            {
+                active.take()
+            } else {
+                let mut background = self.background.lock().await;
+                background
+                    .iter()
+                    .position(|a| a.session.account.id.as_str() == account_id)
+                    .map(|i| background.remove(i))
+            }
+        };
+        let Some(mut taken) = taken else { return };
+        if let Some(stop) = taken.stop.take() {
+            let _ = stop.send(());
+        }
+        let Some((data_dir, unsent_dir)) = self.erase_paths.get().cloned() else {
+            tracing::error!("no folders to erase a revoked account in");
+            return;
+        };
+        let accounts = self.accounts(&data_dir);
+        let record = taken.session.account.clone();
+        let now = stepup_sync::Clock::now_ms(&stepup_sync::SystemClock);
+        let erased = match accounts
+            .erase_revoked(&record, taken.session.store.clone(), &unsent_dir, now)
+            .await
+        {
+            Ok(e) => e,
+            Err(e) => {
+                tracing::error!(error = %e, "could not erase a revoked account");
+                return;
+            }
+        };
+        crate::accounts::forget_last(&data_dir, account_id);
+        let status = SyncStatus {
+            state: SyncPhase::Erased,
+            account: Some(record.email),
+            last_sync_at: None,
+            error: None,
+            applied: 0,
+            total: None,
+            erased: Some(ErasedView {
+                unsent: u32::try_from(erased.unsent).unwrap_or(u32::MAX),
+                unsent_file: erased.unsent_file.map(|p| p.display().to_string()),
+            }),
+        };
+        let was_shown = self.is_foreground(account_id);
+        self.forget_status(account_id);
+        if was_shown {
+            *self.foreground.lock().unwrap_or_else(|p| p.into_inner()) = None;
+            self.set_status(status);
+        }
+        let _ = self.events.send(InboxEvent::AccountChanged {
+            account_id: account_id.to_owned(),
+        });
     }
 
     /// Takes the active account out (its engine stopped), or `None`.

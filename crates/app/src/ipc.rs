@@ -33,6 +33,7 @@ use crate::{
     saved_views::SavedView,
     settings::AnalyticsSettings,
 };
+use stepup_protocol::Device;
 
 /// Names a type in TypeScript.
 type TsName = fn(&Config) -> String;

@@ -167,6 +167,10 @@ impl App {
             .unwrap_or_else(|| Locale::negotiate(&system_locales));
         let desktop = Arc::new(notifications::Desktop::new(&current, locale));
         let inbox = Arc::new(inbox::Inbox::default());
+        inbox.set_erase_paths(
+            paths.data_dir().to_path_buf(),
+            paths.export_dir().to_path_buf(),
+        );
         inbox.set_history_days(current.history_days);
         let follower = Arc::clone(&desktop);
         inbox.on_activate(Box::new(move |engine, session| {

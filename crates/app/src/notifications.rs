@@ -74,6 +74,7 @@ fn prefs(settings: &Settings) -> Prefs {
     Prefs {
         enabled: n.enabled,
         hide_previews: n.hide_previews,
+        previews_unassigned: n.previews_unassigned,
         sound: n.sound,
         dnd: n.dnd,
         dnd_schedule: n.quiet_hours.map(|q| DndSchedule {

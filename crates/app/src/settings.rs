@@ -10,6 +10,7 @@ use std::{
     path::{Path, PathBuf},
     sync::RwLock,
 };
+use stepup_store::private;
 
 use serde::{Deserialize, Serialize};
 use stepup_i18n::Locale;
@@ -69,6 +70,9 @@ pub struct NotificationSettings {
     pub enabled: bool,
     /// Show who wrote but not what (privacy).
     pub hide_previews: bool,
+    /// Show what customers wrote in unassigned conversations too (off: an anonymous Web Chat
+    /// visitor's words do not reach the screen unless chosen).
+    pub previews_unassigned: bool,
     pub sound: bool,
     /// Do Not Disturb, now.
     pub dnd: bool,
@@ -83,6 +87,7 @@ impl Default for NotificationSettings {
         NotificationSettings {
             enabled: true,
             hide_previews: false,
+            previews_unassigned: false,
             sound: true,
             dnd: false,
             quiet_hours: None,
@@ -253,13 +258,11 @@ fn save(path: &Path, settings: &Settings) -> Result<(), AppError> {
         move |source| AppError::Io { context, source }
     };
     if let Some(dir) = path.parent() {
-        fs::create_dir_all(dir).map_err(io_err("cannot create the folder of"))?;
+        private::create_dir(dir).map_err(io_err("cannot create the folder of"))?;
     }
     let json =
         serde_json::to_vec_pretty(settings).map_err(|e| AppError::Internal(e.to_string()))?;
-    let tmp = path.with_extension("json.tmp");
-    fs::write(&tmp, json).map_err(io_err("cannot write"))?;
-    fs::rename(&tmp, path).map_err(io_err("cannot replace"))?;
+    private::write_file(path, &json).map_err(io_err("cannot write"))?;
     Ok(())
 }
 

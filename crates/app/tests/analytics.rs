@@ -194,5 +194,7 @@ async fn figures_over_days_the_cache_lacks_say_from_when_they_are_complete() {
         .await
         .unwrap();
     assert_eq!(again.messages, 0);
+    // The cache closes before the process exits.
+    app.shutdown().await;
     server.shutdown().await;
 }

@@ -273,6 +273,12 @@ async fn a_start_opens_the_account_used_last_before_the_window_asks() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_agents_day_views_actions_notes_templates_and_sending() {
     let server = demo_server().await;
+    // This shop lets its agents export their cache (by default only admins and supervisors).
+    set_privacy(
+        &server,
+        serde_json::json!({"export_roles": ["admin", "supervisor", "agent"]}),
+    )
+    .await;
     let dir = tempfile::tempdir().unwrap();
     let app = app_in(dir.path());
     let mut events = app.inbox().subscribe();
@@ -886,6 +892,117 @@ async fn an_agents_day_views_actions_notes_templates_and_sending() {
         .filter(|p| p.extension().is_some_and(|e| e == "db"))
         .collect();
     assert!(leftover.is_empty(), "{leftover:?}");
+    app.shutdown().await;
+}
+
+/// The owner of the demo shop sets its privacy settings.
+async fn set_privacy(server: &RunningServer, privacy: serde_json::Value) {
+    let http = reqwest::Client::new();
+    let tokens: serde_json::Value = http
+        .post(format!("{}/v1/auth/login", server.url()))
+        .json(&serde_json::json!({"email": "owner@noor.demo", "password": demo::DEMO_PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let r = http
+        .put(format!("{}/v1/workspace/privacy", server.url()))
+        .bearer_auth(tokens["access_token"].as_str().unwrap())
+        .json(&privacy)
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.status());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exports_follow_the_workspaces_roles_and_only_their_owner_reads_them() {
+    use std::os::unix::fs::PermissionsExt;
+    let server = demo_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let app = app_in(dir.path());
+    let mut events = app.inbox().subscribe();
+    app.sign_in(sign_in(&server, "omar@noor.demo", demo::DEMO_PASSWORD))
+        .await
+        .unwrap();
+    wait_state(&mut events, &app, SyncPhase::Online).await;
+    // An agent may not export the shop's inbox unless the workspace says so.
+    assert_eq!(code(app.export_data().await), ErrorCode::NotAllowed);
+    app.sign_out(SignOut { wipe: true }).await.unwrap();
+    // A supervisor may; the file and the data folder are for their owner only.
+    app.sign_in(sign_in(&server, "sara@noor.demo", demo::DEMO_PASSWORD))
+        .await
+        .unwrap();
+    wait_state(&mut events, &app, SyncPhase::Online).await;
+    let path = app.export_data().await.unwrap();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(std::path::Path::new(&path)), 0o600);
+    let data = dir.path().join("data");
+    let data = if data.exists() {
+        data
+    } else {
+        app.paths().data_dir().to_path_buf()
+    };
+    for entry in walk(&data) {
+        let m = mode(&entry);
+        assert_eq!(m & 0o077, 0, "{} is {m:o}", entry.display());
+    }
+    app.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_revoked_by_an_admin_erases_itself_and_says_what_it_kept() {
+    let server = demo_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let app = app_in(dir.path());
+    let mut events = app.inbox().subscribe();
+    app.sign_in(sign_in(&server, "layla@noor.demo", demo::DEMO_PASSWORD))
+        .await
+        .unwrap();
+    wait_state(&mut events, &app, SyncPhase::Online).await;
+    let devices = app.inbox().devices().await.unwrap();
+    assert_eq!(devices.len(), 1);
+    assert!(devices[0].this_device && !devices[0].name.is_empty());
+    let leftover_dbs = || {
+        walk(dir.path())
+            .into_iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "db"))
+            .count()
+    };
+    assert_eq!(leftover_dbs(), 1);
+
+    // The owner removes Layla from the workspace.
+    let http = reqwest::Client::new();
+    let tokens: serde_json::Value = http
+        .post(format!("{}/v1/auth/login", server.url()))
+        .json(&serde_json::json!({"email": "owner@noor.demo", "password": demo::DEMO_PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let r = http
+        .delete(format!(
+            "{}/v1/agents/{}",
+            server.url(),
+            devices[0].agent_id
+        ))
+        .bearer_auth(tokens["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), reqwest::StatusCode::NO_CONTENT);
+
+    wait_state(&mut events, &app, SyncPhase::Erased).await;
+    let status = app.status();
+    assert_eq!(status.account.as_deref(), Some("layla@noor.demo"));
+    assert_eq!(status.erased.as_ref().map(|e| e.unsent), Some(0));
+    assert_eq!(leftover_dbs(), 0);
+    assert!(app.accounts().await.unwrap().is_empty());
+    assert_eq!(code(app.inbox().directory().await), ErrorCode::NotSignedIn);
     app.shutdown().await;
 }
 

@@ -17,8 +17,9 @@ use stepup_store::{
 };
 use stepup_sync::{
     Clock, SyncEvent, SyncState, SystemClock,
-    account::{AccountRecord, Accounts, Session},
-    engine::{Engine, EngineConfig},
+    account::{AccountError, AccountRecord, Accounts, Session},
+    client::ClientError,
+    engine::{Engine, EngineConfig, SyncError},
 };
 
 #[derive(Debug, Parser)]
@@ -352,12 +353,70 @@ async fn run(cli: Cli) -> Result<()> {
         json: cli.json,
         opened: std::sync::Mutex::new(Vec::new()),
     };
-    let result = command(&ctx, cli.command).await;
+    let result = match command(&ctx, cli.command).await {
+        Err(e) if revoked(&e) => erase_revoked(&ctx).await.and(Err(e)),
+        other => other,
+    };
     ctx.close_all().await;
     if !stepup_store::wait_for_database_threads(std::time::Duration::from_secs(5)).await {
         tracing::warn!("database threads still running at exit");
     }
     result
+}
+
+/// Whether the cloud answered with a verified order to erase this device.
+fn revoked(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        matches!(
+            cause.downcast_ref::<ClientError>(),
+            Some(ClientError::DeviceRevoked(_))
+        ) || cause
+            .downcast_ref::<SyncError>()
+            .is_some_and(SyncError::revoked)
+            || matches!(
+                cause.downcast_ref::<AccountError>(),
+                Some(AccountError::Client(ClientError::DeviceRevoked(_)))
+            )
+            || cause.is::<DeviceRevoked>()
+    })
+}
+
+/// `sync --follow` ended on a verified order to erase this device.
+#[derive(Debug)]
+struct DeviceRevoked;
+
+impl std::fmt::Display for DeviceRevoked {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("this device was signed out by the workspace")
+    }
+}
+
+impl std::error::Error for DeviceRevoked {}
+
+/// Obeys an order to erase this device: the unsent messages are written to the export folder,
+/// then the cache, its files and its keys are deleted.
+async fn erase_revoked(ctx: &Ctx) -> Result<()> {
+    ctx.close_all().await;
+    let (record, store) = ctx.cache().await?;
+    let dir = stepup_sync::AppPaths::from_env()
+        .map(|p| p.export_dir().to_path_buf())
+        .unwrap_or_else(|| ctx.accounts.data_dir().to_path_buf());
+    ctx.opened.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    let erased = ctx
+        .accounts
+        .erase_revoked(&record, store, &dir, now_ms())
+        .await?;
+    eprintln!(
+        "This device was signed out by the workspace: its local cache, files and keys were erased."
+    );
+    if let Some(file) = erased.unsent_file {
+        eprintln!(
+            "{} unsent message(s) were saved to {}",
+            erased.unsent,
+            file.display()
+        );
+    }
+    Ok(())
 }
 
 async fn command(ctx: &Ctx, command: Command) -> Result<()> {
@@ -606,6 +665,10 @@ async fn sync(ctx: &Ctx, follow: bool, retention_days: u64) -> Result<()> {
                 let _ = tokio::signal::ctrl_c().await;
             })
             .await;
+        if engine.was_revoked() {
+            progress.abort();
+            return Err(DeviceRevoked.into());
+        }
     } else {
         let applied = engine.catch_up().await?;
         let pruned = engine.apply_retention().await?;
@@ -864,10 +927,12 @@ async fn search(ctx: &Ctx, query: &str, args: ListArgs) -> Result<()> {
 }
 
 async fn export(ctx: &Ctx, out: &std::path::Path) -> Result<()> {
-    let (_, store) = ctx.cache().await?;
+    let (record, store) = ctx.cache().await?;
+    stepup_sync::account::check_export(&record, &store).await?;
     let tmp = out.with_extension("partial");
-    let file =
-        std::fs::File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+    // Only its owner may read it: it holds the customers' messages.
+    let file = stepup_store::private::create_file(&tmp)
+        .with_context(|| format!("cannot create {}", tmp.display()))?;
     let mut writer = std::io::BufWriter::new(file);
     let n = store.export_json(&mut writer, SystemClock.now_ms()).await?;
     drop(writer);

@@ -10,7 +10,8 @@ use axum::extract::{FromRequestParts, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use stepup_protocol::{
-    Agent, EntityKind, ErrorCode, LoginRequest, LogoutRequest, RefreshRequest, Role, TokenResponse,
+    Agent, DeviceGrant, DeviceInfo, EntityKind, ErrorCode, LoginRequest, LogoutRequest,
+    RefreshRequest, Role, TokenResponse, WipeOrder,
 };
 
 use crate::error::{ApiError, ApiResult};
@@ -90,6 +91,7 @@ pub async fn authenticate(state: &AppState, token: &str) -> ApiResult<AuthAgent>
         // The client has the newest pair: the previous refresh token may no longer be replayed.
         store::auth::mark_pair_used(state.pool(), &row.session_id).await?;
     }
+    store::auth::touch_session(state.pool(), &row.session_id, state.now()).await?;
     Ok(AuthAgent {
         session_id: row.session_id,
         agent_id: row.agent_id,
@@ -144,7 +146,44 @@ async fn issue(
         token_type: "Bearer".into(),
         expires_in: cfg.access_token_ttl.as_secs(),
         agent,
+        device: None,
     })
+}
+
+/// What a device may call itself: printable, bidi controls dropped, at most
+/// [`DeviceInfo::MAX_CHARS`] characters; `fallback` when nothing is left.
+fn device_label(text: Option<&str>, fallback: &str) -> String {
+    let clean: String = text
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| !c.is_control() && !stepup_protocol::is_bidi_control(*c))
+        .take(DeviceInfo::MAX_CHARS)
+        .collect();
+    let clean = clean.trim();
+    if clean.is_empty() {
+        fallback.to_owned()
+    } else {
+        clean.to_owned()
+    }
+}
+
+/// The signed order to erase a revoked device, answered instead of new tokens.
+fn wipe_order(session_id: &str, ordered_at: i64, key_hex: &str) -> ApiError {
+    use hmac::Mac;
+    let key = hex::decode(key_hex).unwrap_or_default();
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&key).expect("HMAC takes any key");
+    mac.update(WipeOrder::signed_text(session_id, ordered_at).as_bytes());
+    let mut err = ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        ErrorCode::DeviceRevoked,
+        "this device was signed out by the workspace; erase its data",
+    );
+    err.wipe = Some(WipeOrder {
+        device_id: session_id.to_owned(),
+        ordered_at,
+        signature: hex::encode(mac.finalize().into_bytes()),
+    });
+    err
 }
 
 /// `POST /v1/auth/login`
@@ -192,16 +231,34 @@ pub async fn login(
         .ok_or_else(bad)?;
     drop(conn);
     let session_id = state.ids().make("ses");
+    let wipe_key = {
+        use rand::RngCore;
+        let mut bytes = [0u8; 32];
+        rand::rng().fill_bytes(&mut bytes);
+        hex::encode(bytes)
+    };
+    let device = req.device.as_ref();
     store::auth::insert_session(
         state.pool(),
-        &session_id,
-        &ws,
-        &agent_id,
-        &token_hash(&token("pending")),
+        &store::auth::NewSession {
+            id: &session_id,
+            workspace_id: &ws,
+            agent_id: &agent_id,
+            placeholder_refresh_hash: &token_hash(&token("pending")),
+            device_name: &device_label(device.map(|d| d.name.as_str()), "Unknown device"),
+            device_os: &device_label(device.map(|d| d.os.as_str()), ""),
+            wipe_key: &wipe_key,
+            now: state.now(),
+        },
     )
     .await?;
     tracing::info!(agent_id = %agent_id, "login");
-    Ok(Json(issue(&state, &session_id, agent, None, None).await?))
+    let mut tokens = issue(&state, &session_id, agent, None, None).await?;
+    tokens.device = Some(DeviceGrant {
+        device_id: session_id,
+        wipe_key,
+    });
+    Ok(Json(tokens))
 }
 
 /// `POST /v1/auth/refresh`
@@ -228,6 +285,9 @@ pub async fn refresh(
                 renew(&state, retired.session, &retired.current, None).await?,
             ));
         }
+        if let Some((at, key)) = &retired.session.wipe {
+            return Err(wipe_order(&retired.session.session_id, *at, key));
+        }
         // Otherwise a rotated-away token presented again has leaked: end its session.
         revoke(&state, &retired.session.session_id).await?;
         tracing::warn!("a rotated refresh token was presented again; session ended");
@@ -248,6 +308,9 @@ async fn renew(
     rotating: &str,
     confirmed: Option<&str>,
 ) -> ApiResult<TokenResponse> {
+    if let Some((at, key)) = &row.wipe {
+        return Err(wipe_order(&row.session_id, *at, key));
+    }
     if row.revoked_at.is_some() {
         return Err(ApiError::unauthorized("session ended"));
     }
@@ -300,5 +363,6 @@ pub async fn logout(
 /// Ends a session: its refresh token and every access token stop working.
 async fn revoke(state: &AppState, session_id: &str) -> ApiResult<()> {
     store::auth::revoke_session(state.pool(), session_id, state.now()).await?;
+    state.sessions_ended(&[session_id.to_owned()]);
     Ok(())
 }

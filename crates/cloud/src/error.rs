@@ -34,6 +34,8 @@ pub struct ApiError {
     pub message: String,
     /// Seconds to wait before trying again (`Retry-After`), for a `429`.
     pub retry_after: Option<u64>,
+    /// With `device_revoked`: the signed order to erase the device.
+    pub wipe: Option<stepup_protocol::WipeOrder>,
 }
 
 impl ApiError {
@@ -43,6 +45,7 @@ impl ApiError {
             code,
             message: message.into(),
             retry_after: None,
+            wipe: None,
         }
     }
 
@@ -125,6 +128,7 @@ impl IntoResponse for ApiError {
         let body = ErrorBody {
             code: self.code,
             message: self.message,
+            wipe: self.wipe,
         };
         let mut resp = (self.status, axum::Json(body)).into_response();
         if let Some(secs) = self.retry_after {

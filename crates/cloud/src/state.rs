@@ -47,6 +47,8 @@ struct Inner {
     /// Media downloads: redirects are followed by hand, each hop checked.
     media_http: reqwest::Client,
     stopping: tokio::sync::watch::Sender<bool>,
+    /// Sessions just ended: their open streams close at once.
+    ended_sessions: broadcast::Sender<String>,
     /// Messages the cloud itself sends (away replies), queued by commits; the server hands
     /// them to the channels.
     outgoing: (
@@ -82,6 +84,7 @@ impl AppState {
                 http,
                 media_http,
                 stopping: tokio::sync::watch::channel(false).0,
+                ended_sessions: broadcast::channel(256).0,
                 outgoing: {
                     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
                     (tx, std::sync::Mutex::new(Some(rx)))
@@ -128,6 +131,19 @@ impl AppState {
     /// Tells long-lived connections (WebSockets) that the server is shutting down.
     pub(crate) fn stop(&self) {
         self.inner.stopping.send_replace(true);
+    }
+
+    /// Says that sessions ended (signed out, revoked, their agent removed), so their open
+    /// streams close.
+    pub(crate) fn sessions_ended(&self, ids: &[String]) {
+        for id in ids {
+            let _ = self.inner.ended_sessions.send(id.clone());
+        }
+    }
+
+    /// Ids of sessions as they end (see [`AppState::sessions_ended`]).
+    pub(crate) fn ended_sessions(&self) -> broadcast::Receiver<String> {
+        self.inner.ended_sessions.subscribe()
     }
 
     /// Resolves when the server is shutting down; long-lived connections (WebSockets) end then.
@@ -294,6 +310,7 @@ impl AppState {
             id: id.clone(),
             name: name.to_owned(),
             time_zone: time_zone.to_owned(),
+            privacy: stepup_protocol::WorkspacePrivacy::default(),
         };
         let mut w = self.write(&id).await?;
         w.put(EntityKind::Workspace, &id, Placement::default(), &ws)

@@ -50,6 +50,9 @@ impl DndSchedule {
 pub struct Prefs {
     pub enabled: bool,
     pub hide_previews: bool,
+    /// Show what customers wrote in conversations assigned to nobody (the shared queue, where
+    /// an anonymous Web Chat visitor can write anything): off unless chosen.
+    pub previews_unassigned: bool,
     pub sound: bool,
     pub dnd: bool,
     pub dnd_schedule: Option<DndSchedule>,
@@ -61,6 +64,7 @@ impl Default for Prefs {
         Prefs {
             enabled: true,
             hide_previews: false,
+            previews_unassigned: false,
             sound: true,
             dnd: false,
             dnd_schedule: None,
@@ -438,8 +442,9 @@ impl Policy {
     }
 
     fn show_burst(&mut self, t: i64) -> Notice {
-        let hide = self.prefs.hide_previews;
         let b = self.burst.as_mut().expect("a burst is running");
+        let hide = self.prefs.hide_previews
+            || (b.latest.assignee_agent_id.is_none() && !self.prefs.previews_unassigned);
         let fresh = !b.shown;
         let sound = fresh && self.prefs.sound;
         b.dirty = false;
@@ -778,6 +783,10 @@ mod tests {
     fn bursts_are_grouped_and_rate_limited() {
         let mut clock = FakeClock(5_000_000);
         let mut p = ready();
+        p.set_prefs(Prefs {
+            previews_unassigned: true,
+            ..Prefs::default()
+        });
         // The first message shows at once, with a sound.
         let first = p
             .offer(inbound("c1", "Fatima", None, None), clock.now())
@@ -864,6 +873,36 @@ mod tests {
             .unwrap();
         assert_eq!(messages(&n).3, None);
         assert!(!n.sound);
+    }
+
+    #[test]
+    fn the_shared_queue_shows_no_preview_unless_chosen() {
+        let mut clock = FakeClock(0);
+        let mut p = ready();
+        // Unassigned (the shared queue, Web Chat's anonymous visitors): who, not what.
+        let n = p
+            .offer(
+                inbound("c1", "Website visitor 2c10", None, None),
+                clock.now(),
+            )
+            .unwrap();
+        assert_eq!(messages(&n).3, None);
+        // Assigned to me: the preview shows.
+        let t = clock.advance(60_000);
+        let n = p
+            .offer(inbound("c2", "Fatima", Some("agt_me"), None), t)
+            .unwrap();
+        assert!(messages(&n).3.is_some());
+        // Chosen: the queue's previews show too.
+        p.set_prefs(Prefs {
+            previews_unassigned: true,
+            ..Prefs::default()
+        });
+        let t = clock.advance(60_000);
+        let n = p
+            .offer(inbound("c3", "Website visitor 9f1e", None, None), t)
+            .unwrap();
+        assert!(messages(&n).3.is_some());
     }
 
     #[test]

@@ -105,9 +105,10 @@ pub fn render(catalog: &Catalog, locale: Locale, content: &Content) -> Text {
             )
         }
     };
+    // A customer's name or text cannot reorder what the OS shows (`\u{202E}`…).
     Text {
-        title,
-        body,
+        title: stepup_protocol::one_line(&title),
+        body: stepup_protocol::one_line(&body),
         open_label: strip_isolation(&catalog.format(locale, "notify-action-open", None)),
     }
 }
@@ -126,6 +127,25 @@ mod tests {
                 kind: MessageKind::Text,
                 text: text.into(),
             }),
+        }
+    }
+
+    #[test]
+    fn names_and_previews_cannot_reorder_the_notification() {
+        let catalog = Catalog::embedded();
+        let content = Content::Messages {
+            count: 1,
+            customers: 1,
+            contact_name: "Invoice\u{202E}fdp.exe".into(),
+            preview: Some(Preview {
+                kind: MessageKind::Text,
+                text: "pay \u{202E}moc.evil".into(),
+            }),
+        };
+        for locale in [Locale::En, Locale::Ar] {
+            let t = render(&catalog, locale, &content);
+            assert!(t.title.contains("Invoicefdp.exe"), "{}", t.title);
+            assert_eq!(t.body, "pay moc.evil");
         }
     }
 

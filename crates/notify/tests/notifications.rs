@@ -244,6 +244,25 @@ async fn webhooks_become_notifications_in_english_and_arabic_with_plurals() {
         "the initial sync notified: {:#?}",
         rig.bus.calls()
     );
+    // By default a conversation assigned to nobody (the shared queue, where anyone can write)
+    // shows who wrote, not what.
+    rig.notifications.set_locale(Locale::En);
+    rig.telegram(
+        609_999_999,
+        "Queue Visitor",
+        "<a href=\"https://evil.example\">win</a>",
+    )
+    .await;
+    let hidden = rig
+        .call("for the queue's message", |c| {
+            c.summary.contains("Queue Visitor")
+        })
+        .await;
+    assert_eq!(hidden.body, "Open Stepup to read it");
+    rig.notifications.set_prefs(Prefs {
+        previews_unassigned: true,
+        ..Default::default()
+    });
     let mut chat = 610_000_000;
     for locale in [Locale::En, Locale::Ar] {
         rig.notifications.set_locale(locale);
@@ -433,6 +452,7 @@ async fn assignments_mentions_and_clicks() {
         &rig.server.url(),
         "sara@noor.demo",
         &Secret::new(demo::DEMO_PASSWORD.to_owned()),
+        None,
         &ClientOptions::default(),
     )
     .await

@@ -44,6 +44,9 @@ pub enum ErrorCode {
     UnsupportedMediaType,
     InvalidSignature,
     RateLimited,
+    /// This device's session was revoked by the agent or an admin; the body carries the signed
+    /// [`WipeOrder`] that tells the device to erase what it holds.
+    DeviceRevoked,
     Internal,
 }
 
@@ -52,6 +55,87 @@ pub enum ErrorCode {
 pub struct ErrorBody {
     pub code: ErrorCode,
     pub message: String,
+    /// With [`ErrorCode::DeviceRevoked`]: the order to erase this device's data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wipe: Option<WipeOrder>,
+}
+
+impl ErrorBody {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> ErrorBody {
+        ErrorBody {
+            code,
+            message: message.into(),
+            wipe: None,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Devices and remote wipe
+
+/// What a device says about itself when it signs in (shown in the list of signed-in devices).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceInfo {
+    /// The computer's name, e.g. `Fatima's MacBook`.
+    pub name: String,
+    /// e.g. `macOS 15.1`, `Windows 11`, `Linux`.
+    pub os: String,
+}
+
+impl DeviceInfo {
+    /// Longest name or OS kept, in characters.
+    pub const MAX_CHARS: usize = 64;
+}
+
+/// Given to a device at sign-in: its id and the key with which the cloud signs an order to
+/// erase it. A device obeys only an order signed with its own key, so an error page from a
+/// proxy, or anyone else on the network, cannot make it erase anything.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceGrant {
+    pub device_id: String,
+    /// 32 random bytes, hex.
+    pub wipe_key: String,
+}
+
+impl std::fmt::Debug for DeviceGrant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeviceGrant")
+            .field("device_id", &self.device_id)
+            .field("wipe_key", &REDACTED)
+            .finish()
+    }
+}
+
+/// The cloud's order to a revoked device: erase the cache, its files and its keys.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WipeOrder {
+    pub device_id: String,
+    pub ordered_at: i64,
+    /// HMAC-SHA256 under the device's `wipe_key` of [`WipeOrder::signed_text`], hex.
+    pub signature: String,
+}
+
+impl WipeOrder {
+    /// The text an order's signature covers.
+    pub fn signed_text(device_id: &str, ordered_at: i64) -> String {
+        format!("stepup-wipe/1\n{device_id}\n{ordered_at}")
+    }
+}
+
+/// A signed-in device of an agent (`GET /v1/devices`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Device {
+    pub id: String,
+    pub agent_id: String,
+    pub name: String,
+    pub os: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub signed_in_at: i64,
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub last_seen_at: Option<i64>,
+    /// The device the request came from.
+    pub this_device: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -110,6 +194,9 @@ wire_names!(MessageStatus {
 pub struct LoginRequest {
     pub email: String,
     pub password: String,
+    /// The device signing in, for the agent's list of devices.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<DeviceInfo>,
 }
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -133,6 +220,9 @@ pub struct TokenResponse {
     /// Seconds until the access token expires.
     pub expires_in: u64,
     pub agent: Agent,
+    /// At sign-in only: this device's id and key for wipe orders.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<DeviceGrant>,
 }
 
 // Credentials never reach logs through Debug.
@@ -143,6 +233,7 @@ impl std::fmt::Debug for LoginRequest {
         f.debug_struct("LoginRequest")
             .field("email", &self.email)
             .field("password", &REDACTED)
+            .field("device", &self.device)
             .finish()
     }
 }
@@ -174,6 +265,7 @@ impl std::fmt::Debug for TokenResponse {
             .field("token_type", &self.token_type)
             .field("expires_in", &self.expires_in)
             .field("agent", &self.agent)
+            .field("device", &self.device)
             .finish()
     }
 }
@@ -196,6 +288,44 @@ pub struct Workspace {
     pub name: String,
     /// IANA zone the workspace cuts its days in, e.g. `Asia/Dubai`.
     pub time_zone: String,
+    #[serde(default)]
+    pub privacy: WorkspacePrivacy,
+}
+
+/// What a workspace's admins decide about its data on agents' computers
+/// (`PUT /v1/workspace/privacy`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct WorkspacePrivacy {
+    /// Messages older than this many days leave every device's cache at its next sync (the
+    /// cloud keeps them by its own policy). `None`: each device's own history setting.
+    #[serde(default)]
+    pub retention_days: Option<u32>,
+    /// Who may export a device's cache (the whole inbox as a file).
+    #[serde(default = "WorkspacePrivacy::default_export_roles")]
+    pub export_roles: Vec<Role>,
+}
+
+impl WorkspacePrivacy {
+    /// Longest retention a workspace may set, in days (ten years).
+    pub const MAX_RETENTION_DAYS: u32 = 3650;
+
+    fn default_export_roles() -> Vec<Role> {
+        vec![Role::Admin, Role::Supervisor]
+    }
+
+    pub fn may_export(&self, role: Role) -> bool {
+        self.export_roles.contains(&role)
+    }
+}
+
+impl Default for WorkspacePrivacy {
+    fn default() -> Self {
+        WorkspacePrivacy {
+            retention_days: None,
+            export_roles: WorkspacePrivacy::default_export_roles(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -791,6 +921,34 @@ pub struct SuggestionsResponse {
     pub model: String,
 }
 
+/// Unicode's explicit directional formatting characters: embeddings and overrides (U+202A–U+202E)
+/// and isolates (U+2066–U+2069). In a name or a file name they reorder what follows
+/// (`Invoice\u{202E}fdp.exe` shows as `Invoiceexe.pdf`), so they are dropped wherever such text is
+/// shown or saved. The marks (U+200E, U+200F, U+061C) only nudge neutral characters and stay.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Text fit for one line shown outside the web view (a notification's title, a device's name):
+/// control characters and bidi controls dropped, runs of white space made one space, trimmed.
+pub fn one_line(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if is_bidi_control(c) {
+            continue;
+        }
+        if c.is_whitespace() || c.is_control() {
+            if !out.is_empty() && !out.ends_with(' ') {
+                out.push(' ');
+            }
+            continue;
+        }
+        out.push(c);
+    }
+    out.truncate(out.trim_end().len());
+    out
+}
+
 /// Percent-encodes one URL path segment (an id of ours or a provider's), keeping only the
 /// unreserved characters of RFC 3986.
 pub fn path_segment(s: &str) -> String {
@@ -809,11 +967,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn one_line_drops_controls_and_bidi_overrides() {
+        assert_eq!(one_line("Invoice\u{202E}fdp.exe"), "Invoicefdp.exe");
+        assert_eq!(one_line(" فاطمة\u{2067}\n\tAli\u{7}  "), "فاطمة Ali");
+        assert_eq!(one_line("\u{200F}سارة"), "\u{200F}سارة");
+    }
+
+    #[test]
     fn error_codes_are_snake_case() {
-        let body = ErrorBody {
-            code: ErrorCode::ReplyWindowClosed,
-            message: "x".into(),
-        };
+        let body = ErrorBody::new(ErrorCode::ReplyWindowClosed, "x");
         let v = serde_json::to_value(&body).unwrap();
         assert_eq!(v["code"], "reply_window_closed");
         let back: ErrorBody = serde_json::from_value(v).unwrap();
@@ -840,6 +1002,7 @@ mod tests {
         let login = LoginRequest {
             email: "sara@noor.demo".into(),
             password: "hunter2".into(),
+            device: None,
         };
         let text = format!("{login:?}");
         assert!(text.contains("sara@noor.demo") && !text.contains("hunter2"));

@@ -84,7 +84,7 @@ impl AccountFiles {
         passphrase: Option<&Secret<String>>,
         rng: &mut impl RngCore,
     ) -> Result<DbKey, StoreError> {
-        std::fs::create_dir_all(&self.dir).map_err(|source| StoreError::Io {
+        crate::private::create_dir(&self.dir).map_err(|source| StoreError::Io {
             context: format!("cannot create {}", self.dir.display()),
             source,
         })?;
@@ -95,9 +95,11 @@ impl AccountFiles {
                 _ => {
                     let mut salt = vec![0u8; 16];
                     rng.fill_bytes(&mut salt);
-                    std::fs::write(&salt_file, &salt).map_err(|source| StoreError::Io {
-                        context: "cannot write the salt".into(),
-                        source,
+                    crate::private::write_file(&salt_file, &salt).map_err(|source| {
+                        StoreError::Io {
+                            context: "cannot write the salt".into(),
+                            source,
+                        }
                     })?;
                     salt
                 }

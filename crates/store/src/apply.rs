@@ -18,10 +18,16 @@ pub const CACHE_FORMAT: &str = "2";
 
 /// Deletes every synced row and sets the cursor back to the start; the outbox stays.
 async fn forget_synced(tx: &mut Transaction<'_, Sqlite>) -> Result<()> {
+    // A full-text index emptied row by row only marks its rows deleted; `delete-all` drops
+    // its words too.
+    for index in ["search_messages", "search_contacts", "search_notes"] {
+        sqlx::query(AssertSqlSafe(format!(
+            "INSERT INTO {index} ({index}) VALUES ('delete-all')"
+        )))
+        .execute(&mut **tx)
+        .await?;
+    }
     for table in [
-        "search_messages",
-        "search_contacts",
-        "search_notes",
         "conversation_labels",
         "messages",
         "notes",
@@ -129,6 +135,20 @@ impl Store {
         forget_synced(&mut tx).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// The user's "wipe the local cache": forgets everything synced and every cached file
+    /// (photos, voice notes, documents), then rebuilds the file so that nothing of it is left
+    /// in freed pages or the WAL. The outbox (unsent messages) and saved views stay; the feed
+    /// starts over.
+    pub async fn wipe_synced(&self) -> Result<()> {
+        let mut tx = self.write_tx().await?;
+        forget_synced(&mut tx).await?;
+        sqlx::query("DELETE FROM attachment_files")
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        self.compact().await
     }
 
     /// Brings a cache written in another format of the synced data to this one: such a cache

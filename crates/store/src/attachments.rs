@@ -100,11 +100,20 @@ impl Store {
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
-    /// Drops cached messages older than `cutoff` (Unix ms) and their search
-    /// entries: the retention window. They can be fetched again on demand.
-    /// Returns how many were dropped.
+    /// Drops cached messages older than `cutoff` (Unix ms), their search
+    /// entries and their cached files: the retention window. They can be fetched
+    /// again on demand (while the workspace keeps them). Freed content is zeroed
+    /// (`secure_delete`). Returns how many were dropped.
     pub async fn prune_messages_before(&self, cutoff: i64) -> Result<u64> {
         let mut tx = self.write_tx().await?;
+        sqlx::query(
+            "DELETE FROM attachment_files WHERE id IN (
+                 SELECT json_extract(data, '$.content.attachment.attachment_id') FROM messages
+                 WHERE created_at < ? AND json_extract(data, '$.content.type') = 'attachment')",
+        )
+        .bind(cutoff)
+        .execute(&mut *tx)
+        .await?;
         sqlx::query("DELETE FROM search_messages WHERE rowid IN (SELECT rowid FROM messages WHERE created_at < ?)")
             .bind(cutoff)
             .execute(&mut *tx)
@@ -113,6 +122,13 @@ impl Store {
             .bind(cutoff)
             .execute(&mut *tx)
             .await?;
+        if done.rows_affected() > 0 {
+            // A full-text index only marks deleted rows until its segments are merged; merging
+            // now leaves none of their words in the file.
+            sqlx::query("INSERT INTO search_messages (search_messages) VALUES ('optimize')")
+                .execute(&mut *tx)
+                .await?;
+        }
         tx.commit().await?;
         Ok(done.rows_affected())
     }

@@ -15,6 +15,7 @@ mod export;
 pub mod keys;
 pub mod normalize;
 mod outbox;
+pub mod private;
 mod queries;
 mod saved_views;
 pub mod secret;
@@ -199,8 +200,21 @@ impl Store {
     ) -> Result<Store> {
         quiet_sqlcipher().await;
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
+            private::create_dir(dir).map_err(|source| StoreError::Io {
                 context: format!("cannot create {}", dir.display()),
+                source,
+            })?;
+        }
+        // SQLite gives its WAL and shared-memory files the database file's mode: create the
+        // database private, before SQLite does.
+        if !path.exists() {
+            private::create_file(path).map_err(|source| StoreError::Io {
+                context: format!("cannot create {}", path.display()),
+                source,
+            })?;
+        } else {
+            private::restrict_file(path).map_err(|source| StoreError::Io {
+                context: format!("cannot protect {}", path.display()),
                 source,
             })?;
         }
@@ -225,6 +239,9 @@ impl Store {
             .page_size(PAGE_SIZE)
             .pragma("cache_size", format!("-{}", options.cache_kib))
             .pragma("temp_store", "memory")
+            // What is deleted is overwritten with zeros, so a wiped or expired message leaves
+            // nothing readable in freed pages (nor in the WAL), even to someone with the key.
+            .pragma("secure_delete", "ON")
             .disable_statement_logging()
             .thread_name(|id| format!("{DB_THREAD_PREFIX}{id}"));
         let pool = SqlitePoolOptions::new()
@@ -267,6 +284,24 @@ impl Store {
         } else {
             Err(StoreError::Corrupt(rows.join("; ")))
         }
+    }
+
+    /// `PRAGMA secure_delete` on a connection of this store (`true` when freed content is zeroed).
+    pub async fn secure_delete(&self) -> Result<bool> {
+        let on: i64 = sqlx::query_scalar("PRAGMA secure_delete")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(on == 1)
+    }
+
+    /// After a large deletion: rebuilds the file without its free pages and empties the WAL,
+    /// so the file shrinks and no copy of what was deleted is left in it.
+    pub(crate) async fn compact(&self) -> Result<()> {
+        sqlx::query("VACUUM").execute(&self.pool).await?;
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     /// Closes every connection and checkpoints the WAL.

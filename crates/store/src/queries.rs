@@ -277,6 +277,30 @@ impl Store {
             .collect()
     }
 
+    /// The workspace's privacy settings as last synced (the defaults before the first sync).
+    pub async fn workspace_privacy(&self) -> Result<stepup_protocol::WorkspacePrivacy> {
+        Ok(self
+            .entities::<stepup_protocol::Workspace>("workspace")
+            .await?
+            .into_iter()
+            .next()
+            .map(|w| w.privacy)
+            .unwrap_or_default())
+    }
+
+    /// The role of `agent_id` as last synced, if the cache knows the agent.
+    pub async fn agent_role(&self, agent_id: &str) -> Result<Option<stepup_protocol::Role>> {
+        let data: Option<String> =
+            sqlx::query_scalar("SELECT data FROM entities WHERE kind = 'agent' AND id = ?")
+                .bind(agent_id)
+                .fetch_optional(self.pool())
+                .await?;
+        Ok(match data {
+            Some(d) => Some(serde_json::from_str::<stepup_protocol::Agent>(&d)?.role),
+            None => None,
+        })
+    }
+
     /// Unread customer messages over every conversation (one aggregate,
     /// cheap enough to follow every change).
     pub async fn unread_total(&self) -> Result<u32> {

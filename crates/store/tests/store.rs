@@ -913,3 +913,117 @@ async fn a_cache_of_an_older_format_syncs_again_and_keeps_its_outbox() {
     assert_eq!(store.conversations(&all).await.unwrap().len(), 2);
     finish(store).await;
 }
+
+/// What the retention window and a wipe delete leaves nothing readable in the file, even to
+/// someone holding the key: the same cache code on a plain SQLite file (the benchmark's
+/// baseline mode), so its bytes can be searched.
+#[tokio::test]
+async fn expired_and_wiped_data_leaves_nothing_readable_in_freed_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cache.db");
+    let plain = stepup_store::OpenOptions {
+        encrypted: false,
+        ..Default::default()
+    };
+    let store = Store::open_with(&path, None, &plain).await.unwrap();
+    assert!(store.secure_delete().await.unwrap());
+    let old_text = "zqxoldsecret invoice for the villa in Jumeirah";
+    let photo = |n: u8| {
+        let mut bytes = b"\x89PNG zqxoldphoto ".to_vec();
+        bytes.extend(std::iter::repeat_n(n, 40_000));
+        bytes
+    };
+    let mut changes = page();
+    changes.push(change(
+        9,
+        EntityKind::Message,
+        "msg_old",
+        message("msg_old", "cnv_1", old_text, 1_000),
+    ));
+    changes.push(change(
+        10,
+        EntityKind::Message,
+        "msg_photo",
+        json!({
+            "id": "msg_photo", "conversation_id": "cnv_1", "direction": "inbound",
+            "content": { "type": "attachment", "caption": "zqxcaption",
+                "attachment": { "attachment_id": "att_old", "kind": "image", "filename": "villa.png",
+                    "content_type": "image/png", "size": 40_017 } },
+            "status": "received", "created_at": 1_500
+        }),
+    ));
+    store.apply_page(&changes, "10", true).await.unwrap();
+    store
+        .cache_attachment("att_old", "image/png", &photo(1), 1, u64::MAX)
+        .await
+        .unwrap();
+    store
+        .cache_attachment("att_new", "image/png", &photo(2), 2, u64::MAX)
+        .await
+        .unwrap();
+    // Before: the words and the photo are in the (plain) file.
+    store.close().await;
+    assert!(!files_contain(dir.path(), b"zqxoldsecret").is_empty());
+    let store = Store::open_with(&path, None, &plain).await.unwrap();
+
+    // The retention window drops the two old messages and the old message's cached photo.
+    assert_eq!(store.prune_messages_before(1_800).await.unwrap(), 2);
+    assert!(store.attachment("att_old", 3).await.unwrap().is_none());
+    assert!(store.attachment("att_new", 3).await.unwrap().is_some());
+    store.close().await;
+    // (The index keeps words lower-cased, prefix-compressed: "zqx" + "oldsecret".)
+    for word in [&b"oldsecret"[..], b"Jumeirah", b"jumeirah", b"zqxcaption"] {
+        assert_eq!(
+            files_contain(dir.path(), word),
+            Vec::<String>::new(),
+            "{}",
+            String::from_utf8_lossy(word)
+        );
+    }
+    assert_eq!(
+        files_contain(dir.path(), &photo(1)[..64]),
+        Vec::<String>::new()
+    );
+    assert!(!files_contain(dir.path(), &photo(2)[..64]).is_empty());
+
+    // A wipe of the local cache: nothing synced and no cached file is left; the outbox stays.
+    let store = Store::open_with(&path, None, &plain).await.unwrap();
+    store
+        .enqueue(
+            "loc_1",
+            "idem_1",
+            "cnv_1",
+            &SendMessageRequest::Text {
+                text: "zqxunsent reply".into(),
+                reply_to_message_id: None,
+                human_agent: false,
+            },
+            5,
+        )
+        .await
+        .unwrap();
+    let before = std::fs::metadata(&path).unwrap().len();
+    store.wipe_synced().await.unwrap();
+    assert!(store.attachment("att_new", 6).await.unwrap().is_none());
+    assert_eq!(store.outbox().await.unwrap().len(), 1);
+    assert_eq!(store.sync_cursor().await.unwrap().cursor, "0");
+    store.close().await;
+    assert!(std::fs::metadata(&path).unwrap().len() < before);
+    for word in [
+        &b"iPhone"[..],
+        b"iphone",
+        b"Al Barsha",
+        b"barsha",
+        "فاطمة".as_bytes(),
+        &photo(2)[..64],
+    ] {
+        assert_eq!(
+            files_contain(dir.path(), word),
+            Vec::<String>::new(),
+            "{}",
+            String::from_utf8_lossy(word)
+        );
+    }
+    assert!(!files_contain(dir.path(), b"zqxunsent").is_empty());
+    assert!(stepup_store::wait_for_database_threads(std::time::Duration::from_secs(5)).await);
+}

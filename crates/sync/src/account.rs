@@ -8,7 +8,7 @@ use std::{
 };
 
 use serde::{Deserialize, Serialize};
-use stepup_protocol::Role;
+use stepup_protocol::{DeviceGrant, DeviceInfo, Role};
 use stepup_store::{
     DbKey, KeyError, Secret, SecretStore, Store, StoreError,
     account::{AccountFiles, AccountId},
@@ -30,6 +30,55 @@ pub struct AccountRecord {
     pub role: Role,
     /// The cache key comes from a passphrase instead of the keyring.
     pub passphrase: bool,
+    /// This device's id and key for the cloud's wipe orders (not a secret from this computer's
+    /// user: it only lets the cloud, which holds it too, order this copy erased).
+    #[serde(default)]
+    pub device: Option<DeviceGrant>,
+}
+
+/// Whether the workspace lets this account export its cache (the whole inbox as a file): its
+/// admins choose the roles; the role is the agent's as last synced.
+pub async fn check_export(record: &AccountRecord, store: &Store) -> Result<(), AccountError> {
+    let role = store
+        .agent_role(&record.agent_id)
+        .await?
+        .unwrap_or(record.role);
+    if store.workspace_privacy().await?.may_export(role) {
+        Ok(())
+    } else {
+        Err(AccountError::ExportNotAllowed {
+            role: role.as_str(),
+        })
+    }
+}
+
+/// What a revoked device erased ([`Accounts::erase_revoked`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Erased {
+    /// Unsent messages of the outbox, written to `unsent_file` for the agent.
+    pub unsent: usize,
+    pub unsent_file: Option<PathBuf>,
+}
+
+/// This computer as the cloud's list of devices shows it: its host name and its OS.
+pub fn this_device() -> DeviceInfo {
+    let name = std::env::var("COMPUTERNAME")
+        .ok()
+        .or_else(|| std::fs::read_to_string("/proc/sys/kernel/hostname").ok())
+        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+        .map(|n| stepup_protocol::one_line(&n))
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "Stepup Desktop".to_owned());
+    let os = match std::env::consts::OS {
+        "macos" => "macOS",
+        "windows" => "Windows",
+        "linux" => "Linux",
+        other => other,
+    };
+    DeviceInfo {
+        name,
+        os: os.to_owned(),
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -44,6 +93,8 @@ pub enum AccountError {
         "this account's cache is protected by a passphrase; enter it (or set STEPUP_PASSPHRASE)"
     )]
     PassphraseRequired,
+    #[error("the workspace does not allow exports for the {role} role")]
+    ExportNotAllowed { role: &'static str },
     #[error("{context}: {source}")]
     Io {
         context: String,
@@ -180,12 +231,12 @@ impl Accounts {
     }
 
     fn save_list(&self, list: &[AccountRecord]) -> Result<(), AccountError> {
-        std::fs::create_dir_all(&self.data_dir).map_err(io("cannot create the data folder"))?;
-        let tmp = self.list_file().with_extension("json.tmp");
+        stepup_store::private::create_dir(&self.data_dir)
+            .map_err(io("cannot create the data folder"))?;
         let json = serde_json::to_vec_pretty(list)
             .map_err(|e| AccountError::Store(StoreError::Data(e.to_string())))?;
-        std::fs::write(&tmp, json).map_err(io("cannot write accounts.json"))?;
-        std::fs::rename(&tmp, self.list_file()).map_err(io("cannot replace accounts.json"))
+        stepup_store::private::write_file(&self.list_file(), &json)
+            .map_err(io("cannot write accounts.json"))
     }
 
     fn token_name(id: &AccountId) -> String {
@@ -202,7 +253,8 @@ impl Accounts {
         password: &Secret<String>,
         passphrase: Option<Secret<String>>,
     ) -> Result<Session, AccountError> {
-        let (client, tokens) = CloudClient::login(server, email, password, &self.options).await?;
+        let (client, tokens) =
+            CloudClient::login(server, email, password, Some(this_device()), &self.options).await?;
         let agent = tokens.agent;
         let id = AccountId::new(client.base_url(), &agent.workspace_id, &agent.id);
         let record = AccountRecord {
@@ -214,6 +266,7 @@ impl Accounts {
             agent_id: agent.id,
             role: agent.role,
             passphrase: passphrase.is_some(),
+            device: tokens.device,
         };
         let store = self.open_store(&id, passphrase.as_ref()).await?;
         let refresh = Secret::new(tokens.refresh_token);
@@ -249,6 +302,7 @@ impl Accounts {
             .await?
             .ok_or(ClientError::SignedOut)?;
         let client = CloudClient::resume(&record.server, refresh, &self.options)?
+            .with_device(record.device.clone())
             .with_refresh_sink(self.refresh_sink(&record, &store))
             .with_shared_refresh(self.shared_refresh(&record, &store));
         Ok(Session {
@@ -347,6 +401,56 @@ impl Accounts {
         session.store.close().await;
         self.forget(&session.account, wipe).await?;
         Ok(if wipe { unsent } else { 0 })
+    }
+
+    /// Obeys the cloud's verified order to erase this device (it was revoked, or its agent
+    /// removed from the workspace): the unsent messages of the outbox are written for the agent
+    /// into `unsent_dir` (only their owner may read the file), then the cache, its files, its
+    /// key and the token go, and the account leaves this computer's list.
+    pub async fn erase_revoked(
+        &self,
+        account: &AccountRecord,
+        store: Store,
+        unsent_dir: &Path,
+        now: i64,
+    ) -> Result<Erased, AccountError> {
+        let unsent = store.outbox().await.unwrap_or_default();
+        let mut unsent_file = None;
+        if !unsent.is_empty() {
+            let entries: Vec<_> = unsent
+                .iter()
+                .map(|e| {
+                    serde_json::json!({
+                        "conversation_id": e.conversation_id,
+                        "request": e.request,
+                        "created_at": e.created_at,
+                    })
+                })
+                .collect();
+            let json = serde_json::to_vec_pretty(&serde_json::json!({
+                "format": "stepup-unsent/1",
+                "account": account.email,
+                "erased_at": now,
+                "messages": entries,
+            }))
+            .map_err(|e| AccountError::Store(StoreError::Data(e.to_string())))?;
+            stepup_store::private::create_dir(unsent_dir)
+                .map_err(io(format!("cannot create {}", unsent_dir.display())))?;
+            let path = unsent_dir.join(format!("stepup-unsent-{now}.json"));
+            stepup_store::private::write_file(&path, &json)
+                .map_err(io(format!("cannot write {}", path.display())))?;
+            unsent_file = Some(path);
+        }
+        store.close().await;
+        self.forget(account, true).await?;
+        tracing::warn!(
+            unsent = unsent.len(),
+            "this device was revoked: its cache, files and keys were erased"
+        );
+        Ok(Erased {
+            unsent: unsent.len(),
+            unsent_file,
+        })
     }
 
     /// Signs out locally (no server call): the token, and with `wipe` the cache and key.

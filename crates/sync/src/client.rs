@@ -10,8 +10,8 @@ use serde::{Serialize, de::DeserializeOwned};
 /// Percent-encodes one path segment.
 pub use stepup_protocol::path_segment as urlencode;
 use stepup_protocol::{
-    ErrorBody, ErrorCode, IDEMPOTENCY_KEY_HEADER, LoginRequest, Message, MessagesPage,
-    RefreshRequest, SendMessageRequest, SyncResponse, TokenResponse,
+    DeviceGrant, DeviceInfo, ErrorBody, ErrorCode, IDEMPOTENCY_KEY_HEADER, LoginRequest, Message,
+    MessagesPage, RefreshRequest, SendMessageRequest, SyncResponse, TokenResponse, WipeOrder,
 };
 use stepup_store::Secret;
 
@@ -44,6 +44,14 @@ pub enum ClientError {
     RateLimited { retry_after: u64, message: String },
     #[error("the session has ended; sign in again")]
     SignedOut,
+    /// The cloud says this device was revoked and sends an order to erase it, not yet checked
+    /// against the device's key (see [`ClientError::DeviceRevoked`]).
+    #[error("the server sent an order to erase this device")]
+    WipeOrder(WipeOrder),
+    /// This device was signed out by the agent or an admin, with an order signed with this
+    /// device's own key: erase its cache, files and keys.
+    #[error("this device was signed out by the workspace and must erase its data")]
+    DeviceRevoked(WipeOrder),
     #[error("the sync cursor is older than the server keeps; syncing again from the start")]
     CursorExpired,
     #[error("not a valid server address: {0}")]
@@ -135,6 +143,24 @@ pub struct CloudClient {
     tokens: Arc<Mutex<Tokens>>,
     on_refresh: Option<RefreshSink>,
     shared: Option<SharedRefresh>,
+    /// This device's id and key for wipe orders (from sign-in).
+    device: Option<Arc<DeviceGrant>>,
+}
+
+/// Whether `order` is for the device of `grant` and signed with its key.
+pub fn wipe_order_verifies(order: &WipeOrder, grant: &DeviceGrant) -> bool {
+    use hmac::Mac;
+    let (Ok(key), Ok(signature)) = (hex::decode(&grant.wipe_key), hex::decode(&order.signature))
+    else {
+        return false;
+    };
+    if key.len() != 32 || order.device_id != grant.device_id {
+        return false;
+    }
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&key).expect("HMAC takes any key");
+    mac.update(WipeOrder::signed_text(&order.device_id, order.ordered_at).as_bytes());
+    // Compared in constant time.
+    mac.verify_slice(&signature).is_ok()
 }
 
 impl std::fmt::Debug for CloudClient {
@@ -247,12 +273,11 @@ fn transport_error(url: &str, err: reqwest::Error) -> ClientError {
 /// the file cannot be locked (then processes are not kept apart, as before).
 async fn lock_exclusive(path: std::path::PathBuf) -> Option<std::fs::File> {
     tokio::task::spawn_blocking(move || {
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .and_then(|f| f.lock().map(|()| f));
+        let mut options = std::fs::OpenOptions::new();
+        options.create(true).truncate(false).write(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options.open(&path).and_then(|f| f.lock().map(|()| f));
         match file {
             Ok(f) => Some(f),
             Err(e) => {
@@ -323,6 +348,14 @@ async fn read_json<T: DeserializeOwned>(
                 ..
             }),
         ) => ClientError::InvalidCredentials,
+        (
+            StatusCode::UNAUTHORIZED,
+            Some(ErrorBody {
+                code: ErrorCode::DeviceRevoked,
+                wipe: Some(order),
+                ..
+            }),
+        ) => ClientError::WipeOrder(order),
         (StatusCode::TOO_MANY_REQUESTS, body) => ClientError::RateLimited {
             retry_after: retry_after.unwrap_or(1),
             message: body.map_or_else(|| "too many requests".to_owned(), |b| b.message),
@@ -346,6 +379,7 @@ impl CloudClient {
         server: &str,
         email: &str,
         password: &Secret<String>,
+        device: Option<DeviceInfo>,
         options: &ClientOptions,
     ) -> Result<(CloudClient, TokenResponse), ClientError> {
         let base = normalize_base(server)?;
@@ -354,6 +388,7 @@ impl CloudClient {
         let body = LoginRequest {
             email: email.to_owned(),
             password: password.expose().clone(),
+            device,
         };
         let resp = http
             .post(&url)
@@ -372,6 +407,7 @@ impl CloudClient {
             })),
             on_refresh: None,
             shared: None,
+            device: tokens.device.clone().map(Arc::new),
         };
         Ok((client, tokens))
     }
@@ -395,7 +431,31 @@ impl CloudClient {
             })),
             on_refresh: None,
             shared: None,
+            device: None,
         })
+    }
+
+    /// This device's id and key for wipe orders, kept from sign-in.
+    pub fn with_device(mut self, device: Option<DeviceGrant>) -> CloudClient {
+        self.device = device.map(Arc::new);
+        self
+    }
+
+    /// An order to erase this device is obeyed only when it is signed with this device's key;
+    /// any other (a proxy's error page, a forgery) is an ordinary end of the session.
+    fn judge(&self, err: ClientError) -> ClientError {
+        match err {
+            ClientError::WipeOrder(order) => match &self.device {
+                Some(grant) if wipe_order_verifies(&order, grant) => {
+                    ClientError::DeviceRevoked(order)
+                }
+                _ => {
+                    tracing::warn!("an order to erase this device did not verify; ignored");
+                    ClientError::SignedOut
+                }
+            },
+            other => other,
+        }
     }
 
     pub fn with_refresh_sink(mut self, sink: RefreshSink) -> CloudClient {
@@ -455,7 +515,7 @@ impl CloudClient {
             Err(ClientError::Server {
                 status: 401 | 403, ..
             }) => return Err(ClientError::SignedOut),
-            Err(e) => return Err(e),
+            Err(e) => return Err(self.judge(e)),
         };
         tokens.access = Some(Secret::new(fresh.access_token));
         tokens.refresh = Secret::new(fresh.refresh_token);
@@ -499,7 +559,8 @@ impl CloudClient {
             }
             return match read_json(&url, resp).await {
                 Err(ClientError::Server { status: 401, .. }) => Err(ClientError::SignedOut),
-                other => other,
+                Err(e) => Err(self.judge(e)),
+                ok => ok,
             };
         }
         Err(ClientError::SignedOut)
@@ -655,6 +716,18 @@ impl CloudClient {
             return Ok(resp);
         }
         Err(ClientError::SignedOut)
+    }
+
+    /// This agent's signed-in devices (for an admin, the workspace's).
+    pub async fn devices(&self) -> Result<Vec<stepup_protocol::Device>, ClientError> {
+        self.call(Method::GET, "/v1/devices", None::<&()>, None)
+            .await
+    }
+
+    /// Signs a device out and orders it to erase its data at its next contact.
+    pub async fn revoke_device(&self, device_id: &str) -> Result<(), ClientError> {
+        let path = format!("/v1/devices/{}", urlencode(device_id));
+        self.call(Method::DELETE, &path, None::<&()>, None).await
     }
 
     /// Ends the session on the server.

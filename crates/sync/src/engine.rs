@@ -30,6 +30,11 @@ impl SyncError {
     fn signed_out(&self) -> bool {
         matches!(self, SyncError::Client(ClientError::SignedOut))
     }
+
+    /// This device was revoked with a verified order to erase it.
+    pub fn revoked(&self) -> bool {
+        matches!(self, SyncError::Client(ClientError::DeviceRevoked(_)))
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -79,6 +84,8 @@ struct Inner {
     outbox_wake: Notify,
     sync_wake: Notify,
     last_sync_at: std::sync::Mutex<Option<i64>>,
+    /// Set once the cloud sent a verified order to erase this device.
+    revoked: std::sync::atomic::AtomicBool,
 }
 
 fn ms(d: Duration) -> i64 {
@@ -98,8 +105,21 @@ impl Engine {
                 outbox_wake: Notify::new(),
                 sync_wake: Notify::new(),
                 last_sync_at: std::sync::Mutex::new(None),
+                revoked: std::sync::atomic::AtomicBool::new(false),
             }),
         }
+    }
+
+    /// Whether the cloud ordered this device erased (then [`Engine::run`] has returned).
+    pub fn was_revoked(&self) -> bool {
+        self.inner.revoked.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    fn note_revoked(&self) {
+        self.inner
+            .revoked
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        self.emit(SyncEvent::State(SyncState::Revoked));
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<SyncEvent> {
@@ -325,9 +345,18 @@ impl Engine {
     }
 
     /// Applies the retention window: drops cached messages older than it.
+    /// The window is this device's setting, or the workspace's retention period when that is
+    /// shorter (admins set it; it reaches every device with the feed).
     pub async fn apply_retention(&self) -> Result<u64, SyncError> {
-        let cutoff = self.now() - ms(self.inner.cfg.retention);
-        Ok(self.inner.store.prune_messages_before(cutoff).await?)
+        let mut keep = ms(self.inner.cfg.retention);
+        if let Some(days) = self.inner.store.workspace_privacy().await?.retention_days {
+            keep = keep.min(i64::from(days) * 24 * 3600 * 1000);
+        }
+        Ok(self
+            .inner
+            .store
+            .prune_messages_before(self.now() - keep)
+            .await?)
     }
 
     /// Fetches older history of a conversation than the cache holds, caches
@@ -441,11 +470,24 @@ impl Engine {
         loop {
             self.emit(SyncEvent::State(SyncState::Syncing));
             let result = match self.catch_up().await {
-                Ok(_) => self.follow_stream(&mut backoff).await,
+                Ok(_) => {
+                    // The workspace's retention period may have come with the feed.
+                    if let Err(e) = self.apply_retention().await {
+                        tracing::warn!(error = %e, "cannot apply the retention window");
+                    }
+                    self.follow_stream(&mut backoff).await
+                }
                 Err(e) => Err(e),
             };
             let delay = backoff.next_delay();
             match result {
+                Err(e) if e.revoked() => {
+                    tracing::warn!(
+                        "this device was revoked by the workspace; its data is to be erased"
+                    );
+                    self.note_revoked();
+                    return;
+                }
                 Err(e) if e.signed_out() => {
                     self.emit(SyncEvent::State(SyncState::SignedOut));
                     return;
@@ -563,7 +605,9 @@ impl Engine {
                     });
                     return Err(e.into());
                 }
-                Err(e @ ClientError::SignedOut) => return Err(e.into()),
+                Err(e @ (ClientError::SignedOut | ClientError::DeviceRevoked(_))) => {
+                    return Err(e.into());
+                }
                 Err(e) => {
                     let reason = match e.code() {
                         Some(code) => format!(
@@ -592,6 +636,10 @@ impl Engine {
     async fn outbox_loop(&self) {
         loop {
             if let Err(e) = self.flush_outbox().await {
+                if e.revoked() {
+                    self.note_revoked();
+                    return;
+                }
                 if e.signed_out() {
                     return;
                 }

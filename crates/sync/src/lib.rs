@@ -61,6 +61,10 @@ pub enum SyncState {
     },
     /// The session ended (signed out elsewhere, password changed): sign in again.
     SignedOut,
+    /// The agent or an admin revoked this device, with an order signed with its key: the
+    /// engine has stopped; the account's data is to be erased
+    /// ([`crate::account::Accounts::erase_revoked`]).
+    Revoked,
 }
 
 /// What the engine tells the app.

@@ -344,13 +344,13 @@ async fn over_tls_guessing_is_counted_per_client_address_and_the_app_is_told_how
     };
     let wrong = Secret::new("not the password".to_owned());
     for _ in 0..5 {
-        let e = CloudClient::login(&server.url(), "omar@noor.demo", &wrong, &options)
+        let e = CloudClient::login(&server.url(), "omar@noor.demo", &wrong, None, &options)
             .await
             .unwrap_err();
         assert!(matches!(e, ClientError::InvalidCredentials), "{e}");
     }
     let right = Secret::new(demo::DEMO_PASSWORD.to_owned());
-    let e = CloudClient::login(&server.url(), "omar@noor.demo", &right, &options)
+    let e = CloudClient::login(&server.url(), "omar@noor.demo", &right, None, &options)
         .await
         .unwrap_err();
     assert!(

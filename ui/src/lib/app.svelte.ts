@@ -15,7 +15,7 @@ export function defaultSettings(): Settings {
     theme: 'system',
     historyDays: 180,
     analytics: { targets: { firstResponseMinutes: 15, resolutionHours: 24 }, country: null, digits: null, hijri: false },
-    notifications: { enabled: true, hidePreviews: false, sound: true, dnd: false, quietHours: null, muted: [] },
+    notifications: { enabled: true, hidePreviews: false, previewsUnassigned: false, sound: true, dnd: false, quietHours: null, muted: [] },
     desktop: { closeToTray: true, startAtLogin: false, availability: 'online', awayAfterMinutes: 10 },
   };
 }

@@ -202,6 +202,11 @@ availability: Availability,
  * Away after this many minutes without input (0: never).
  */
 awayAfterMinutes: number, };
+export type Device = { id: string, agent_id: string, name: string, os: string, signed_in_at: number, last_seen_at: number | null, 
+/**
+ * The device the request came from.
+ */
+this_device: boolean, };
 export type Digits = "latin" | "arabic_indic";
 export type Direction = "ltr" | "rtl";
 export type Directory = { me: AgentView | null, agents: Array<AgentView>, teams: Array<TeamView>, labels: Array<LabelView>, canned: Array<CannedView>, 
@@ -210,7 +215,12 @@ export type Directory = { me: AgentView | null, agents: Array<AgentView>, teams:
  */
 templates: Array<TemplateView>, };
 export type EntryDirection = "inbound" | "outbound" | "note" | "event";
-export type ErrorCode = "invalid_input" | "io" | "not_signed_in" | "not_found" | "unauthorized" | "unreachable" | "insecure_server" | "untrusted_certificate" | "rejected" | "keyring_unavailable" | "passphrase_required" | "wrong_key" | "rate_limited" | "internal";
+export type ErasedView = { 
+/**
+ * Unsent messages of the outbox, written to `unsentFile`.
+ */
+unsent: number, unsentFile: string | null, };
+export type ErrorCode = "invalid_input" | "io" | "not_signed_in" | "not_found" | "unauthorized" | "unreachable" | "insecure_server" | "untrusted_certificate" | "rejected" | "keyring_unavailable" | "passphrase_required" | "wrong_key" | "rate_limited" | "not_allowed" | "internal";
 export type ExportedFile = { path: string, };
 export type FetchHistory = { from: number, };
 export type Figure = { 
@@ -380,7 +390,12 @@ export type NotificationSettings = { enabled: boolean,
 /**
  * Show who wrote but not what (privacy).
  */
-hidePreviews: boolean, sound: boolean, 
+hidePreviews: boolean, 
+/**
+ * Show what customers wrote in unassigned conversations too (off: an anonymous Web Chat
+ * visitor's words do not reach the screen unless chosen).
+ */
+previewsUnassigned: boolean, sound: boolean, 
 /**
  * Do Not Disturb, now.
  */
@@ -483,7 +498,7 @@ startedAt: number, };
 export type SnippetPart = { text: string, hit: boolean, };
 export type SplitContact = { contactId: string, channel: Channel, externalId: string, };
 export type SuggestionView = { text: string, language: string, };
-export type SyncPhase = "signed_out" | "bootstrapping" | "syncing" | "online" | "offline";
+export type SyncPhase = "signed_out" | "bootstrapping" | "syncing" | "online" | "offline" | "erased";
 export type SyncStatus = { state: SyncPhase, account: string | null, lastSyncAt: number | null, error: string | null, 
 /**
  * Changes applied so far while bootstrapping.
@@ -492,7 +507,11 @@ applied: number,
 /**
  * Changes the initial sync holds in all, when known.
  */
-total: number | null, };
+total: number | null, 
+/**
+ * With `erased`: what was kept for the agent.
+ */
+erased: ErasedView | null, };
 export type Targets = { firstResponseMinutes: number, resolutionHours: number, };
 export type TeamView = { id: string, name: string, };
 export type TemplateView = { id: string, channel: Channel, name: string, language: string, category: string, 
@@ -547,6 +566,8 @@ export type Commands = {
   sign_out: { args: SignOut; result: null };
   export_data: { args: null; result: string };
   wipe_cache: { args: null; result: SyncStatus };
+  devices: { args: null; result: Array<Device> };
+  revoke_device: { args: string; result: Array<Device> };
   inline_media: { args: string; result: InlineMedia };
   save_attachment: { args: SaveAttachment; result: string };
   open_link: { args: string; result: null };
@@ -605,6 +626,8 @@ export const COMMAND_NAMES = [
   "sign_out",
   "export_data",
   "wipe_cache",
+  "devices",
+  "revoke_device",
   "inline_media",
   "save_attachment",
   "open_link",

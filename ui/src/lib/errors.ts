@@ -17,6 +17,7 @@ const MESSAGE_FOR: Record<ErrorCode, string> = {
   passphrase_required: 'error-passphrase-required',
   wrong_key: 'error-wrong-key',
   rate_limited: 'error-rate-limited',
+  not_allowed: 'error-not-allowed',
   internal: 'error-internal',
 };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dayLabel, fillTemplate, firstPart, MAX_LINK, segments, slaStanding, timeLeft } from './format';
+import { dayLabel, fillTemplate, firstPart, MAX_LINK, relativeTime, segments, slaStanding, timeLeft } from './format';
 import { megabyteMessage } from '../testing/messages';
 
 describe('segments', () => {
@@ -144,5 +144,29 @@ describe('slaStanding', () => {
     expect(slaStanding(sla, start + 60 * 60000).state).toBe('soon');
     expect(slaStanding(sla, start + 65 * 60000)).toEqual({ state: 'overdue', days: 0, hours: 0, minutes: 5 });
     expect(slaStanding(sla, start + (60 + 26 * 60 + 7) * 60000)).toEqual({ state: 'overdue', days: 1, hours: 2, minutes: 7 });
+  });
+});
+
+describe('relativeTime', () => {
+  const now = Date.UTC(2026, 2, 10, 12, 0);
+  const ago = (secs: number, locale: 'en' | 'ar' = 'en') => relativeTime(now - secs * 1000, locale, now);
+
+  it('says how long ago in the largest unit that fits', () => {
+    expect(ago(20)).toBe('now');
+    expect(ago(90)).toBe('1 minute ago');
+    expect(ago(5 * 60)).toBe('5 minutes ago');
+    expect(ago(3 * 3600)).toBe('3 hours ago');
+    expect(ago(30 * 3600)).toBe('yesterday');
+    expect(ago(3 * 86400)).toBe('3 days ago');
+    expect(ago(15 * 86400)).toBe('2 weeks ago');
+    expect(ago(400 * 86400)).toBe('last year');
+  });
+
+  it('in Arabic, with Latin digits', () => {
+    expect(ago(20, 'ar')).toBe('الآن');
+    expect(ago(2 * 60, 'ar')).toBe('قبل دقيقتين');
+    expect(ago(5 * 60, 'ar')).toBe('قبل 5 دقائق');
+    expect(ago(30 * 3600, 'ar')).toBe('أمس');
+    expect(ago(11 * 86400, 'ar')).toBe('الأسبوع الماضي');
   });
 });

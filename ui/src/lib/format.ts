@@ -54,6 +54,27 @@ export function dayLabel(ms: number, locale: Locale, now = Date.now()): 'today' 
   return formatter(locale, FULL_DATE).format(d);
 }
 
+/** The largest unit that fits, in seconds, for `relativeTime`. */
+const RELATIVE_UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
+  ['year', 365 * 86400],
+  ['month', 30 * 86400],
+  ['week', 7 * 86400],
+  ['day', 86400],
+  ['hour', 3600],
+  ['minute', 60],
+];
+
+/** How long ago (or from now) `ms` is, in the app's language: "5 minutes ago", "قبل 5 دقائق",
+ * "yesterday"; under a minute, "now". */
+export function relativeTime(ms: number, locale: Locale, now = Date.now()): string {
+  const rtf = new Intl.RelativeTimeFormat(intlTag(locale), { numeric: 'auto' });
+  const secs = (ms - now) / 1000;
+  for (const [unit, size] of RELATIVE_UNITS) {
+    if (Math.abs(secs) >= size) return rtf.format(Math.trunc(secs / size), unit);
+  }
+  return rtf.format(0, 'second');
+}
+
 /** Hours and minutes left until `until` (never negative). */
 export function timeLeft(until: number, now = Date.now()): { hours: number; minutes: number } {
   const mins = Math.max(0, Math.floor((until - now) / 60000));

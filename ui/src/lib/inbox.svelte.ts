@@ -7,6 +7,7 @@ import type {
   ActivityView,
   Channel,
   ConversationView,
+  Device,
   Directory,
   FirstScreen,
   InboxPage,
@@ -91,7 +92,15 @@ class InboxState {
   #viewingTimer: ReturnType<typeof setInterval> | undefined;
   #typingSent = 0;
   conversation = $state<ConversationView | null>(null);
-  status = $state<SyncStatus>({ state: 'signed_out', account: null, lastSyncAt: null, error: null, applied: 0, total: null });
+  status = $state<SyncStatus>({ state: 'signed_out', account: null, lastSyncAt: null, error: null, applied: 0, total: null, erased: null });
+  /** The agent has read that the workspace signed this computer out (the status stays `erased`
+   * until another account opens, the start screen shows meanwhile). */
+  erasedDismissed = $state(false);
+  /** The workspace signed this computer out of the window's account and its data was erased:
+   * the screen that says so replaces the others until the agent moves on. */
+  get erasedShown(): boolean {
+    return this.status.state === 'erased' && !this.erasedDismissed;
+  }
   query = $state<ListQuery>({ ...DEFAULT_QUERY });
   savedViews = $state.raw<SavedView[]>([]);
   /** The saved view the list shows now: the one whose filters are the list's. */
@@ -127,8 +136,40 @@ class InboxState {
   #reading: Promise<unknown> = Promise.resolve();
   #pending: ReturnType<typeof setTimeout> | null = null;
 
+  /** An account is open in the window (not once the workspace has signed it out and erased it). */
   get signedIn(): boolean {
-    return this.status.state !== 'signed_out';
+    return this.status.state !== 'signed_out' && this.status.state !== 'erased';
+  }
+
+  /** Takes a status from the backend. When the window's account has just been erased (the
+   * workspace signed this computer out), nothing of it stays on screen and the screen that
+   * says so shows, once per erasure. */
+  #setStatus(status: SyncStatus): void {
+    const was = this.status.state;
+    this.status = status;
+    if (status.state !== 'erased' || was === 'erased') return;
+    this.erasedDismissed = false;
+    this.adding = false;
+    clearInterval(this.#viewingTimer);
+    this.#viewingTimer = undefined;
+    this.selected = null;
+    this.conversation = null;
+    this.directory = null;
+    this.activity = {};
+    this.suggestions = [];
+    this.search = '';
+    this.results = null;
+    // A list answer on its way is of the erased account: dropped.
+    this.#refreshes += 1;
+    this.#asked = null;
+    this.#clearList();
+    void this.loadAccounts();
+  }
+
+  /** The agent has read the erased screen: on to the start screen to sign in again. */
+  dismissErased(): void {
+    this.erasedDismissed = true;
+    this.adding = false;
   }
 
   /** Starts following the backend and loads what the inbox shows first. Called at start,
@@ -156,17 +197,18 @@ class InboxState {
   async #statusFrom(command: () => Promise<SyncStatus>): Promise<void> {
     const seen = this.#statusEvents;
     const status = await command();
-    if (this.#statusEvents === seen) this.status = status;
+    if (this.#statusEvents === seen) this.#setStatus(status);
   }
 
   #applyStatus(status: SyncStatus): void {
     const was = this.status.state;
-    this.status = status;
+    const wasOut = was === 'signed_out' || was === 'erased';
+    this.#setStatus(status);
     // Agents, labels and templates arrive with the initial sync.
-    if (this.signedIn && was !== status.state && (was === 'signed_out' || status.state === 'online')) {
+    if (this.signedIn && was !== status.state && (wasOut || status.state === 'online')) {
       void this.loadDirectory();
     }
-    if (this.signedIn && was === 'signed_out') void this.loadSavedViews();
+    if (this.signedIn && wasOut) void this.loadSavedViews();
   }
 
   async #load(): Promise<void> {
@@ -191,7 +233,7 @@ class InboxState {
     }
     performance.mark('stepup:status');
     // A status event that came meanwhile is newer than this answer.
-    if (this.#statusEvents === seen) this.status = status;
+    if (this.#statusEvents === seen) this.#setStatus(status);
     this.ready = true;
     void listening.then(async () => {
       // An event sent before the subscription was in place is lost: ask once more.
@@ -728,13 +770,19 @@ class InboxState {
     }
   }
 
-  async exportData(): Promise<string | null> {
-    try {
-      return await call('export_data');
-    } catch (err) {
-      this.error = describeError(err);
-      return null;
-    }
+  /** Exports the account's data; rethrows (the workspace may not allow it for the agent's role). */
+  exportData(): Promise<string> {
+    return call('export_data');
+  }
+
+  /** The devices signed in to the account (an admin's: the workspace's); rethrows (offline). */
+  devices(): Promise<Device[]> {
+    return call('devices');
+  }
+
+  /** Signs a device out (it erases its copy at its next contact); the devices left. Rethrows. */
+  revokeDevice(id: string): Promise<Device[]> {
+    return call('revoke_device', id);
   }
 
   async wipeCache(): Promise<void> {

@@ -226,4 +226,37 @@ describe('after the first screen', () => {
     expect(inbox.status.state).toBe('online');
     expect(inbox.status.lastSyncAt).toBe(5);
   });
+
+  it('forgets the account the workspace erased and says so once per erasure', async () => {
+    backend.pending.splice(0);
+    const status = (state: string, extra: object = {}) => ({
+      state, account: 'omar@noor.ae', lastSyncAt: 5, error: null, applied: 0, total: null, erased: null, ...extra,
+    });
+    expect(inbox.signedIn).toBe(true);
+    const refreshed = inbox.refresh();
+    const list = await next('inbox_list');
+    list.resolve(page(list.args, 30));
+    await refreshed;
+    expect(inbox.total).toBe(30);
+    inbox.selected = 'c1';
+    backend.handlers.get('inbox')?.({ type: 'status', status: status('erased', { erased: { unsent: 2, unsentFile: '/u.json' } }) });
+    // Nothing of it stays on screen, and the account list is read again.
+    expect(inbox.signedIn).toBe(false);
+    expect(inbox.erasedShown).toBe(true);
+    expect([inbox.rows, inbox.total, inbox.selected, inbox.directory, inbox.savedViews]).toEqual([[], 0, null, null, []]);
+    (await next('accounts')).resolve([]);
+    // Read: the start screen shows, even as the backend still says `erased`.
+    inbox.dismissErased();
+    expect(inbox.erasedShown).toBe(false);
+    backend.handlers.get('inbox')?.({ type: 'status', status: status('erased', { erased: { unsent: 2, unsentFile: '/u.json' } }) });
+    expect(inbox.erasedShown).toBe(false);
+    // Signed in again, then erased again: said again.
+    backend.handlers.get('inbox')?.({ type: 'status', status: status('bootstrapping') });
+    expect(inbox.signedIn).toBe(true);
+    (await next('directory')).resolve(null);
+    (await next('saved_views')).resolve([]);
+    backend.handlers.get('inbox')?.({ type: 'status', status: status('erased', { erased: { unsent: 0, unsentFile: null } }) });
+    expect(inbox.erasedShown).toBe(true);
+    (await next('accounts')).resolve([]);
+  });
 });

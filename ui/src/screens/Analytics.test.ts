@@ -41,7 +41,7 @@ afterEach(cleanup);
 describe('the Analytics screen', () => {
   it('tells agents that analytics is for supervisors and admins', async () => {
     applyLocale('en');
-    inbox.status = { state: 'online', account: 'omar@noor.demo', lastSyncAt: 1, error: null, applied: 0, total: null };
+    inbox.status = { state: 'online', account: 'omar@noor.demo', lastSyncAt: 1, error: null, applied: 0, total: null, erased: null };
     render(Analytics);
     const gate = await screen.findByTestId('analytics-gate');
     expect(gate.textContent).toContain('Analytics is for supervisors and admins');
@@ -51,7 +51,7 @@ describe('the Analytics screen', () => {
 
   it('asks for nothing before anyone is signed in', async () => {
     backend.queries = [];
-    inbox.status = { state: 'signed_out', account: null, lastSyncAt: null, error: null, applied: 0, total: null };
+    inbox.status = { state: 'signed_out', account: null, lastSyncAt: null, error: null, applied: 0, total: null, erased: null };
     const { container } = render(Analytics);
     expect(container.querySelector('[data-testid="analytics-gate"]')).toBeNull();
     expect(backend.queries).toEqual([]);
@@ -62,7 +62,7 @@ describe('the Analytics screen', () => {
     backend.role = 'agent';
     let open = () => {};
     backend.gate = new Promise((resolve) => (open = resolve));
-    const status = (at: number) => ({ state: 'online' as const, account: 'omar@noor.demo', lastSyncAt: at, error: null, applied: 0, total: null });
+    const status = (at: number) => ({ state: 'online' as const, account: 'omar@noor.demo', lastSyncAt: at, error: null, applied: 0, total: null, erased: null });
     inbox.status = status(1);
     analytics.view = null;
     render(Analytics);

@@ -124,6 +124,7 @@ async fn run_stream(state: AppState, auth: AuthAgent, mut socket: WebSocket) {
     // Subscribe before reading the head so nothing committed after the hello is lost.
     let mut rx = state.feed_sender(&auth.workspace_id).subscribe();
     let mut activity = state.activity_sender(&auth.workspace_id).subscribe();
+    let mut ended = state.ended_sessions();
     let head = match state.pool().acquire().await {
         Ok(mut c) => store::feed_bounds(&mut c, &auth.workspace_id)
             .await
@@ -163,6 +164,13 @@ async fn run_stream(state: AppState, auth: AuthAgent, mut socket: WebSocket) {
                 let lagged = matches!(ev, StreamEvent::Lagged);
                 let Ok(frame) = send(&ev) else { break };
                 if socket.send(frame).await.is_err() || lagged { break; }
+            }
+            id = ended.recv() => {
+                // Signed out or revoked: the stream ends with the session.
+                if matches!(&id, Ok(id) if *id == auth.session_id) {
+                    let _ = socket.send(WsMessage::Close(None)).await;
+                    break;
+                }
             }
             a = activity.recv() => {
                 // Short-lived news: one missed under load is replaced by the next report.

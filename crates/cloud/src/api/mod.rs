@@ -5,6 +5,7 @@ mod attachments;
 mod connections;
 mod contacts;
 mod conversations;
+mod devices;
 mod directory;
 mod feed;
 mod messages;
@@ -33,6 +34,10 @@ fn build(body_limit: usize, attachment_limit: usize) -> Routes {
         .post("/v1/auth/refresh", auth::refresh)
         .post("/v1/auth/logout", auth::logout)
         .get("/v1/me", directory::me)
+        .get("/v1/devices", devices::list)
+        .delete("/v1/devices/{id}", devices::revoke)
+        .delete("/v1/agents/{id}", devices::remove_agent)
+        .put("/v1/workspace/privacy", devices::set_privacy)
         .get("/v1/sync", feed::sync)
         .get("/v1/stream", feed::stream)
         .get("/v1/conversations/{id}", conversations::get_conversation)

@@ -134,24 +134,143 @@ pub async fn mark_pair_used(pool: &SqlitePool, session_id: &str) -> Result<(), s
     Ok(())
 }
 
-/// Starts a session whose refresh token is a placeholder until [`issue_tokens`] sets one.
-pub async fn insert_session(
-    pool: &SqlitePool,
-    id: &str,
-    workspace_id: &str,
-    agent_id: &str,
-    placeholder_refresh_hash: &str,
-) -> Result<(), sqlx::Error> {
+/// A session about to start: one signed-in device.
+#[derive(Debug)]
+pub struct NewSession<'a> {
+    pub id: &'a str,
+    pub workspace_id: &'a str,
+    pub agent_id: &'a str,
+    /// The refresh token is a placeholder until [`issue_tokens`] sets one.
+    pub placeholder_refresh_hash: &'a str,
+    pub device_name: &'a str,
+    pub device_os: &'a str,
+    /// Hex; signs the order to erase the device.
+    pub wipe_key: &'a str,
+    pub now: i64,
+}
+
+/// Starts a session (see [`NewSession`]).
+pub async fn insert_session(pool: &SqlitePool, s: &NewSession<'_>) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO sessions (id, workspace_id, agent_id, refresh_hash, refresh_expires_at) VALUES (?, ?, ?, ?, 0)",
+        "INSERT INTO sessions (id, workspace_id, agent_id, refresh_hash, refresh_expires_at,
+             device_name, device_os, signed_in_at, last_seen_at, wipe_key)
+         VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?)",
     )
-    .bind(id)
-    .bind(workspace_id)
-    .bind(agent_id)
-    .bind(placeholder_refresh_hash)
+    .bind(s.id)
+    .bind(s.workspace_id)
+    .bind(s.agent_id)
+    .bind(s.placeholder_refresh_hash)
+    .bind(s.device_name)
+    .bind(s.device_os)
+    .bind(s.now)
+    .bind(s.now)
+    .bind(s.wipe_key)
     .execute(pool)
     .await?;
     Ok(())
+}
+
+/// How often at most a device's "last seen" is written (ms).
+const LAST_SEEN_GRANULARITY: i64 = 60_000;
+
+/// Notes that a session's device was just seen (written at most once a minute).
+pub async fn touch_session(
+    pool: &SqlitePool,
+    session_id: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE sessions SET last_seen_at = ? WHERE id = ? AND (last_seen_at IS NULL OR last_seen_at < ?)",
+    )
+    .bind(now)
+    .bind(session_id)
+    .bind(now - LAST_SEEN_GRANULARITY)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// A signed-in device as stored: `id, agent, name, os, signed in, last seen`.
+pub type DeviceRow = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Option<i64>,
+);
+
+/// The live sessions (signed-in devices) of a workspace, or of one agent in it, most recently
+/// seen first.
+pub async fn devices(
+    pool: &SqlitePool,
+    workspace_id: &str,
+    agent_id: Option<&str>,
+    now: i64,
+) -> Result<Vec<DeviceRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, agent_id, device_name, device_os, signed_in_at, last_seen_at FROM sessions
+         WHERE workspace_id = ? AND (? IS NULL OR agent_id = ?) AND revoked_at IS NULL
+           AND refresh_expires_at > ?
+         ORDER BY coalesce(last_seen_at, signed_in_at, 0) DESC, id",
+    )
+    .bind(workspace_id)
+    .bind(agent_id)
+    .bind(agent_id)
+    .bind(now)
+    .fetch_all(pool)
+    .await
+}
+
+/// Revokes live sessions of a workspace and orders their devices to erase their data: one
+/// session (`session_id`), optionally only if it is `agent_id`'s, or every session of
+/// `agent_id`. Their access tokens stop working at once; the order is answered at each
+/// device's next contact. Returns the sessions revoked.
+pub async fn order_wipe(
+    pool: &SqlitePool,
+    workspace_id: &str,
+    session_id: Option<&str>,
+    agent_id: Option<&str>,
+    now: i64,
+) -> Result<Vec<String>, sqlx::Error> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let ids: Vec<String> = sqlx::query_scalar(
+        "UPDATE sessions SET revoked_at = ?, wipe_ordered_at = ?
+         WHERE workspace_id = ? AND (? IS NULL OR id = ?) AND (? IS NULL OR agent_id = ?)
+           AND revoked_at IS NULL
+         RETURNING id",
+    )
+    .bind(now)
+    .bind(now)
+    .bind(workspace_id)
+    .bind(session_id)
+    .bind(session_id)
+    .bind(agent_id)
+    .bind(agent_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    for id in &ids {
+        sqlx::query("DELETE FROM access_tokens WHERE session_id = ?")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(ids)
+}
+
+/// Removes an agent's login (the agent stays in the workspace's history).
+pub async fn delete_credential(
+    pool: &SqlitePool,
+    workspace_id: &str,
+    agent_id: &str,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM credentials WHERE workspace_id = ? AND agent_id = ?")
+        .bind(workspace_id)
+        .bind(agent_id)
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected() > 0)
 }
 
 /// A new token pair of a session, as digests with their expiry times.
@@ -227,6 +346,34 @@ pub struct RefreshSession {
     pub agent_id: String,
     pub refresh_expires_at: i64,
     pub revoked_at: Option<i64>,
+    /// When the session was revoked with an order to erase its device, and the device's key.
+    pub wipe: Option<(i64, String)>,
+}
+
+/// `session, workspace, agent, refresh_expires_at, revoked_at, wipe_ordered_at, wipe_key`.
+type SessionRow = (
+    String,
+    String,
+    String,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
+);
+
+impl RefreshSession {
+    fn from_row(
+        (session_id, workspace_id, agent_id, refresh_expires_at, revoked_at, ordered, key): SessionRow,
+    ) -> RefreshSession {
+        RefreshSession {
+            session_id,
+            workspace_id,
+            agent_id,
+            refresh_expires_at,
+            revoked_at,
+            wipe: ordered.zip(key),
+        }
+    }
 }
 
 /// The session whose current refresh token has this digest.
@@ -234,21 +381,14 @@ pub async fn session_of_refresh_token(
     pool: &SqlitePool,
     token_hash: &str,
 ) -> Result<Option<RefreshSession>, sqlx::Error> {
-    let row: Option<(String, String, String, i64, Option<i64>)> = sqlx::query_as(
-        "SELECT id, workspace_id, agent_id, refresh_expires_at, revoked_at FROM sessions WHERE refresh_hash = ?",
+    let row: Option<SessionRow> = sqlx::query_as(
+        "SELECT id, workspace_id, agent_id, refresh_expires_at, revoked_at, wipe_ordered_at, wipe_key
+         FROM sessions WHERE refresh_hash = ?",
     )
     .bind(token_hash)
     .fetch_optional(pool)
     .await?;
-    Ok(row.map(
-        |(session_id, workspace_id, agent_id, refresh_expires_at, revoked_at)| RefreshSession {
-            session_id,
-            workspace_id,
-            agent_id,
-            refresh_expires_at,
-            revoked_at,
-        },
-    ))
+    Ok(row.map(RefreshSession::from_row))
 }
 
 /// A rotated-away refresh token presented again.
@@ -264,48 +404,43 @@ pub struct RetiredToken {
     pub current: String,
 }
 
-/// `retired_at, replayable, session, workspace, agent, refresh_expires_at, revoked_at, current`.
-type RetiredRow = (i64, bool, String, String, String, i64, Option<i64>, String);
+/// `retired_at, replayable, current`, then the session's row.
+type RetiredRow = (i64, bool, String);
 
 /// The session a rotated-away refresh token belonged to, and whether it may be replayed.
 pub async fn retired_token(
     pool: &SqlitePool,
     token_hash: &str,
 ) -> Result<Option<RetiredToken>, sqlx::Error> {
-    let row: Option<RetiredRow> = sqlx::query_as(
-        "SELECT r.retired_at, s.revoked_at IS NULL AND s.confirmed_hash IS r.token_hash,
-                s.id, s.workspace_id, s.agent_id, s.refresh_expires_at, s.revoked_at, s.refresh_hash
+    let row = sqlx::query(
+        "SELECT r.retired_at, s.revoked_at IS NULL AND s.confirmed_hash IS r.token_hash AS replayable,
+                s.refresh_hash, s.id, s.workspace_id, s.agent_id, s.refresh_expires_at, s.revoked_at,
+                s.wipe_ordered_at, s.wipe_key
          FROM retired_refresh_tokens r JOIN sessions s ON s.id = r.session_id
          WHERE r.token_hash = ?",
     )
     .bind(token_hash)
     .fetch_optional(pool)
     .await?;
-    Ok(row.map(
-        |(
-            retired_at,
-            replayable,
-            session_id,
-            workspace_id,
-            agent_id,
-            refresh_expires_at,
-            revoked_at,
-            current,
-        )| {
-            RetiredToken {
-                retired_at,
-                replayable,
-                session: RefreshSession {
-                    session_id,
-                    workspace_id,
-                    agent_id,
-                    refresh_expires_at,
-                    revoked_at,
-                },
-                current,
-            }
-        },
-    ))
+    let Some(row) = row else { return Ok(None) };
+    use sqlx::Row;
+    let (retired_at, replayable, current): RetiredRow =
+        (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
+    let session: SessionRow = (
+        row.try_get(3)?,
+        row.try_get(4)?,
+        row.try_get(5)?,
+        row.try_get(6)?,
+        row.try_get(7)?,
+        row.try_get(8)?,
+        row.try_get(9)?,
+    );
+    Ok(Some(RetiredToken {
+        retired_at,
+        replayable,
+        session: RefreshSession::from_row(session),
+        current,
+    }))
 }
 
 /// The agent's session whose current refresh token has this digest.
