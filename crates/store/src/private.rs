@@ -75,7 +75,11 @@ mod tests {
         let root = tempfile::tempdir().unwrap();
         let fresh = root.path().join("x/y/z");
         create_dir(&fresh).unwrap();
-        assert_eq!(mode(&root.path().join("x")), 0o700, "parents created private too");
+        assert_eq!(
+            mode(&root.path().join("x")),
+            0o700,
+            "parents created private too"
+        );
         assert_eq!(mode(&fresh), 0o700);
         let dir = root.path().join("a/b");
         std::fs::create_dir_all(&dir).unwrap();
