@@ -151,6 +151,7 @@ impl From<stepup_store::StoreError> for AppError {
         match e {
             S::WrongKey => AppError::WrongKey,
             S::Key(KeyError::KeyringUnavailable(detail)) => AppError::KeyringUnavailable(detail),
+            S::Key(e @ KeyError::WeakPassphrase { .. }) => AppError::InvalidInput(e.to_string()),
             other => AppError::Internal(other.to_string()),
         }
     }

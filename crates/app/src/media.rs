@@ -278,6 +278,15 @@ impl Inbox {
                 context: format!("writing {}", path.display()),
                 source,
             })?;
+            // A customer sent it: the OS warns before opening it, as for a browser's download.
+            let origin = format!(
+                "{}/v1/attachments/{}",
+                a.session.account.server,
+                stepup_protocol::path_segment(&args.id)
+            );
+            if let Err(e) = stepup_sync::paths::mark_downloaded(&path, &origin) {
+                tracing::warn!(error = %e, "could not mark a saved file as downloaded");
+            }
             Ok(path.display().to_string())
         })
         .await

@@ -379,7 +379,7 @@ impl Names {
 /// (`Invoice\u{202E}fdp.exe` reads as `Invoiceexe.pdf`); the UI isolates each name itself.
 pub fn plain_name(name: &str) -> String {
     name.chars()
-        .filter(|c| !matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+        .filter(|c| !stepup_protocol::is_bidi_control(*c))
         .collect()
 }
 

@@ -623,6 +623,18 @@ async fn an_agents_day_views_actions_notes_templates_and_sending() {
     let saved = std::path::Path::new(&saved);
     assert_eq!(saved.parent().unwrap(), dir.path().join("exports"));
     assert_eq!(saved.file_name().unwrap(), "evil.png");
+    // Marked as downloaded from the internet (freedesktop's origin attribute, on a file system
+    // that keeps user attributes), naming where it came from.
+    let probe = dir.path().join("probe");
+    std::fs::write(&probe, b"").unwrap();
+    if xattr::set(&probe, "user.probe", b"1").is_ok() {
+        let origin = xattr::get(saved, "user.xdg.origin.url").unwrap().unwrap();
+        let origin = String::from_utf8(origin).unwrap();
+        assert!(
+            origin.starts_with(&server.url()) && origin.contains("/v1/attachments/att_"),
+            "{origin}"
+        );
+    }
     assert_eq!(
         code(
             app.inbox()

@@ -883,6 +883,15 @@ async fn save_attachment(ctx: &Ctx, message_id: &str, out: &std::path::Path) -> 
         let _ = std::fs::remove_file(&path);
         return Err(e).with_context(|| format!("cannot write {}", path.display()));
     }
+    // A customer sent it: the OS warns before opening it, as for a browser's download.
+    let origin = format!(
+        "{}/v1/attachments/{}",
+        session.account.server,
+        stepup_protocol::path_segment(id)
+    );
+    if let Err(e) = stepup_sync::paths::mark_downloaded(&path, &origin) {
+        tracing::warn!(error = %e, "could not mark the saved file as downloaded");
+    }
     if ctx.json {
         return print_json(&serde_json::json!({
             "path": path, "bytes": file.bytes.len(), "content_type": file.content_type,

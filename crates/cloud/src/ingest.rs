@@ -145,8 +145,22 @@ pub async fn contact_and_conversation(
 pub async fn ingest_in(
     state: &AppState,
     w: &mut Writer,
-    m: Inbound,
+    mut m: Inbound,
 ) -> Result<Outcome, sqlx::Error> {
+    if m.content.cap_text(MessageContent::MAX_TEXT_CHARS) {
+        tracing::info!(
+            channel = m.channel.as_str(),
+            "an inbound message's text was cut to its cap"
+        );
+    }
+    if let Some(name) = &mut m.user_name
+        && name.chars().count() > stepup_protocol::Contact::MAX_NAME
+    {
+        *name = name
+            .chars()
+            .take(stepup_protocol::Contact::MAX_NAME)
+            .collect();
+    }
     let key = pmid_key(m.channel, &m.provider_message_id);
     if let Some(existing) = w.lookup("pmid", &key).await? {
         if !m.edit {

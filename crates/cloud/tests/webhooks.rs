@@ -329,6 +329,41 @@ async fn post_telegram(h: &Harness, body: &[u8], secret: Option<&str>) -> (Statu
 }
 
 #[tokio::test]
+async fn an_overlong_message_is_kept_cut_to_the_cap() {
+    let h = Harness::start().await;
+    let token = h.token("omar@a.test").await;
+    let update = serde_json::json!({
+        "update_id": 20_000,
+        "message": {
+            "message_id": 1, "date": 1_772_352_000,
+            "from": {"id": 42, "is_bot": false, "first_name": "ف".repeat(5_000)},
+            "chat": {"id": 42, "type": "private", "first_name": "x"},
+            "text": "طلب ".repeat(50_000),
+        }
+    });
+    let (s, _) = post_telegram(
+        &h,
+        &serde_json::to_vec(&update).unwrap(),
+        Some(demo_secrets::TELEGRAM_SECRET_TOKEN),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let msgs = messages_of(&h, &token).await;
+    let text = msgs[0]["content"]["text"].as_str().unwrap();
+    assert_eq!(
+        text.chars().count(),
+        stepup_protocol::MessageContent::MAX_TEXT_CHARS
+    );
+    assert!(text.starts_with("طلب طلب") && text.ends_with('…'));
+    let (all, _) = h.drain(&token, "0", 500).await;
+    let contact = all.iter().find(|c| c["entity"] == "contact").unwrap();
+    assert_eq!(
+        contact["data"]["name"].as_str().unwrap().chars().count(),
+        stepup_protocol::Contact::MAX_NAME
+    );
+}
+
+#[tokio::test]
 async fn telegram_updates() {
     let h = Harness::start().await;
     let token = h.token("omar@a.test").await;

@@ -269,6 +269,50 @@ impl MessageContent {
         Some(text.as_str())
     }
 
+    /// Longest text a customer's message keeps, in characters. Channels allow at most 4,096
+    /// (WhatsApp, Telegram); only a forged or broken sender writes more.
+    pub const MAX_TEXT_CHARS: usize = 10_000;
+
+    /// Cuts every free text of the message (text, caption, names, titles) to `max` characters,
+    /// ending a cut one with `…`. True when anything was cut.
+    pub fn cap_text(&mut self, max: usize) -> bool {
+        fn cap(text: &mut String, max: usize) -> bool {
+            match text.char_indices().nth(max) {
+                Some((end, _)) => {
+                    let end = text[..end]
+                        .char_indices()
+                        .nth(max.saturating_sub(1))
+                        .map_or(end, |(i, _)| i);
+                    text.truncate(end);
+                    text.push('…');
+                    true
+                }
+                None => false,
+            }
+        }
+        let opt = |t: &mut Option<String>| t.as_mut().is_some_and(|t| cap(t, max));
+        match self {
+            MessageContent::Text { text } | MessageContent::StoryReply { text, .. } => {
+                cap(text, max)
+            }
+            MessageContent::Template { rendered, .. } => cap(rendered, max),
+            MessageContent::Attachment {
+                caption,
+                attachment,
+            } => opt(caption) | opt(&mut attachment.filename),
+            MessageContent::Location { name, address, .. } => opt(name) | opt(address),
+            MessageContent::Contacts { contacts } => {
+                contacts.truncate(100);
+                contacts
+                    .iter_mut()
+                    .fold(false, |cut, c| cut | cap(&mut c.name, max))
+            }
+            MessageContent::Reaction { emoji, .. } => cap(emoji, 16),
+            MessageContent::InteractiveReply { title, .. } => cap(title, max),
+            MessageContent::Unsupported { .. } | MessageContent::Event { .. } => false,
+        }
+    }
+
     /// The message as a list row or a notification shows it: its kind and the start of its
     /// text.
     pub fn preview(&self) -> Preview {
@@ -353,6 +397,22 @@ pub struct ConversationEvent {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_customers_text_is_cut_to_its_cap_on_a_character_boundary() {
+        let mut m = MessageContent::Text {
+            text: "ع".repeat(50_000),
+        };
+        assert!(m.cap_text(MessageContent::MAX_TEXT_CHARS));
+        let text = m.text().unwrap();
+        assert_eq!(text.chars().count(), MessageContent::MAX_TEXT_CHARS);
+        assert!(text.ends_with("ع…"));
+        let mut short = MessageContent::Text {
+            text: "مرحبا Hello".into(),
+        };
+        assert!(!short.cap_text(MessageContent::MAX_TEXT_CHARS));
+        assert_eq!(short.text(), Some("مرحبا Hello"));
+    }
 
     fn photo(caption: Option<&str>) -> MessageContent {
         MessageContent::Attachment {

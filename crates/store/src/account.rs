@@ -93,6 +93,8 @@ impl AccountFiles {
             let salt = match std::fs::read(&salt_file) {
                 Ok(salt) if salt.len() == 16 => salt,
                 _ => {
+                    // A new passphrase: the rule holds here, whatever the caller checked.
+                    crate::keys::check_new_passphrase(passphrase.expose())?;
                     let mut salt = vec![0u8; 16];
                     rng.fill_bytes(&mut salt);
                     crate::private::write_file(&salt_file, &salt).map_err(|source| {
@@ -171,6 +173,38 @@ mod tests {
             files.obtain_key(&secrets, None, &mut rand::rng()).unwrap(),
             k1
         );
+    }
+
+    #[test]
+    fn a_new_passphrase_follows_the_rule_in_the_core() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = AccountFiles::new(dir.path(), AccountId::new("s", "w", "a"));
+        let secrets = MemorySecrets::default();
+        for weak in ["", "short", "  seven  ", "١٢٣٤٥٦٧"] {
+            let err = files
+                .obtain_key(
+                    &secrets,
+                    Some(&Secret::new(weak.to_owned())),
+                    &mut rand::rng(),
+                )
+                .unwrap_err();
+            assert!(
+                matches!(err, StoreError::Key(KeyError::WeakPassphrase { min: 8 })),
+                "{weak:?}: {err:?}"
+            );
+            assert!(
+                !files.uses_passphrase(),
+                "no salt is kept for a refused passphrase"
+            );
+        }
+        // Eight characters, Arabic ones too.
+        files
+            .obtain_key(
+                &secrets,
+                Some(&Secret::new("كلمة سر ".to_owned() + "x")),
+                &mut rand::rng(),
+            )
+            .unwrap();
     }
 
     #[test]

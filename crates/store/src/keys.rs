@@ -73,6 +73,24 @@ pub enum KeyError {
     Malformed,
     #[error("cannot derive the key from the passphrase: {0}")]
     Derive(String),
+    /// A new passphrase shorter than [`MIN_PASSPHRASE_CHARS`] (or only spaces).
+    #[error("a passphrase for the local cache needs at least {min} characters")]
+    WeakPassphrase { min: usize },
+}
+
+/// The fewest characters a new passphrase for the cache may have (the same rule in the app, the
+/// CLI and the UI, which only repeats it).
+pub const MIN_PASSPHRASE_CHARS: usize = 8;
+
+/// Checks a new passphrase against the rule.
+pub fn check_new_passphrase(passphrase: &str) -> Result<(), KeyError> {
+    if passphrase.trim().chars().count() < MIN_PASSPHRASE_CHARS {
+        Err(KeyError::WeakPassphrase {
+            min: MIN_PASSPHRASE_CHARS,
+        })
+    } else {
+        Ok(())
+    }
 }
 
 /// Where per-account secrets live. The OS keyring in the app; a map in tests.

@@ -29,7 +29,10 @@ use sqlx::{
 
 pub use apply::{Applied, CACHE_FORMAT, SyncCursor};
 pub use attachments::CachedAttachment;
-pub use keys::{DbKey, KeyError, MemorySecrets, OsKeyring, SecretStore};
+pub use keys::{
+    DbKey, KeyError, MIN_PASSPHRASE_CHARS, MemorySecrets, OsKeyring, SecretStore,
+    check_new_passphrase,
+};
 pub use outbox::{OutboxEntry, OutboxState};
 pub use queries::{
     AssigneeFilter, ConversationFilter, ConversationRow, ListSort, SearchFilter, SearchHit,

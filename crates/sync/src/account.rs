@@ -253,6 +253,10 @@ impl Accounts {
         password: &Secret<String>,
         passphrase: Option<Secret<String>>,
     ) -> Result<Session, AccountError> {
+        if let Some(p) = &passphrase {
+            // Before anything is asked of the cloud.
+            stepup_store::check_new_passphrase(p.expose())?;
+        }
         let (client, tokens) =
             CloudClient::login(server, email, password, Some(this_device()), &self.options).await?;
         let agent = tokens.agent;

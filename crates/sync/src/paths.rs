@@ -66,17 +66,17 @@ impl AppPaths {
     }
 }
 
-/// A file name safe on every OS: no directories, no control or reserved
-/// characters, no leading dots, not empty, at most 120 characters.
+/// A file name safe on every OS: no directories, no control, reserved or bidi control characters
+/// (`Invoice\u{202E}fdp.exe` would show as `Invoiceexe.pdf`), no leading dots, no trailing dots
+/// or spaces (Windows drops them), not one of Windows' device names (`CON`, `NUL`, `COM1`…,
+/// whatever the extension), not empty, at most 120 characters.
 pub fn safe_file_name(name: &str, fallback: &str) -> String {
     let last = name.rsplit(['/', '\\']).next().unwrap_or("");
     let cleaned: String = last
         .chars()
+        .filter(|c| !stepup_protocol::is_bidi_control(*c))
         .map(|c| {
-            if c.is_control()
-                || "<>:\"|?*".contains(c)
-                || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-            {
+            if c.is_control() || "<>:\"|?*".contains(c) {
                 '_'
             } else {
                 c
@@ -85,10 +85,74 @@ pub fn safe_file_name(name: &str, fallback: &str) -> String {
         .collect();
     let cleaned = cleaned.trim().trim_start_matches('.').trim();
     let cleaned: String = cleaned.chars().take(120).collect();
+    let cleaned = cleaned.trim_end_matches(['.', ' ']);
     if cleaned.is_empty() {
-        fallback.to_owned()
-    } else {
-        cleaned
+        return fallback.to_owned();
+    }
+    let stem = cleaned.split('.').next().unwrap_or("").trim_end();
+    if is_windows_device(stem) {
+        return format!("_{cleaned}");
+    }
+    cleaned.to_owned()
+}
+
+/// `CON`, `PRN`, `AUX`, `NUL`, `COM0`–`COM9`, `LPT0`–`LPT9` (also with superscript digits), in
+/// any case: names Windows opens as devices, not files.
+fn is_windows_device(stem: &str) -> bool {
+    let upper = stem.to_ascii_uppercase();
+    if matches!(
+        upper.as_str(),
+        "CON" | "PRN" | "AUX" | "NUL" | "CONIN$" | "CONOUT$"
+    ) {
+        return true;
+    }
+    let mut chars = upper.chars();
+    let prefix: String = chars.by_ref().take(3).collect();
+    let rest: Vec<char> = chars.collect();
+    (prefix == "COM" || prefix == "LPT")
+        && matches!(rest.as_slice(), [d] if d.is_ascii_digit() || matches!(d, '\u{B9}' | '\u{B2}' | '\u{B3}'))
+}
+
+/// Marks a file saved from a conversation as downloaded from the internet, as browsers do, so
+/// the OS warns before opening it: the `Zone.Identifier` stream on Windows (zone 3, Internet),
+/// `com.apple.quarantine` on macOS, `user.xdg.origin.url` on Linux (freedesktop's convention).
+/// `origin` is where it came from. Returns false where the file system keeps no such mark.
+pub fn mark_downloaded(path: &Path, origin: &str) -> std::io::Result<bool> {
+    #[cfg(windows)]
+    {
+        let stream = format!("{}:Zone.Identifier", path.display());
+        std::fs::write(
+            stream,
+            format!("[ZoneTransfer]\r\nZoneId=3\r\nHostUrl={origin}\r\n"),
+        )?;
+        Ok(true)
+    }
+    #[cfg(unix)]
+    {
+        #[cfg(target_os = "macos")]
+        let (name, value) = {
+            let _ = origin;
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs());
+            ("com.apple.quarantine", format!("0081;{now:08x};Stepup;"))
+        };
+        #[cfg(not(target_os = "macos"))]
+        let (name, value) = ("user.xdg.origin.url", origin.to_owned());
+        match xattr::set(path, name, value.as_bytes()) {
+            Ok(()) => Ok(true),
+            Err(e)
+                if e.raw_os_error() == Some(95) || e.kind() == std::io::ErrorKind::Unsupported =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(e),
+        }
+    }
+    #[cfg(not(any(unix, windows)))]
+    {
+        let _ = (path, origin);
+        Ok(false)
     }
 }
 
@@ -106,8 +170,16 @@ mod tests {
         assert_eq!(safe_file_name("..hidden", "x"), "hidden");
         assert_eq!(
             safe_file_name("report\u{202e}fdp.exe", "x"),
-            "report_fdp.exe"
+            "reportfdp.exe"
         );
+        assert_eq!(safe_file_name("CON", "x"), "_CON");
+        assert_eq!(safe_file_name("nul.txt", "x"), "_nul.txt");
+        assert_eq!(safe_file_name("Com1.pdf", "x"), "_Com1.pdf");
+        assert_eq!(safe_file_name("lpt9", "x"), "_lpt9");
+        assert_eq!(safe_file_name("COM10.pdf", "x"), "COM10.pdf");
+        assert_eq!(safe_file_name("console.log", "x"), "console.log");
+        assert_eq!(safe_file_name("invoice.pdf. . ", "x"), "invoice.pdf");
+        assert_eq!(safe_file_name(" ... ", "attachment-2"), "attachment-2");
         assert_eq!(safe_file_name("فاتورة 12.pdf", "x"), "فاتورة 12.pdf");
         assert_eq!(safe_file_name("", "attachment-1"), "attachment-1");
         assert_eq!(safe_file_name("a<b>:c?.txt", "x"), "a_b__c_.txt");

@@ -24,7 +24,11 @@ fn clean_filename(name: Option<String>) -> String {
     let n: String = name
         .unwrap_or_else(|| "attachment".into())
         .chars()
-        .filter(|c| !c.is_control() && !matches!(c, '/' | '\\' | '"' | ';'))
+        .filter(|c| {
+            !c.is_control()
+                && !stepup_protocol::is_bidi_control(*c)
+                && !matches!(c, '/' | '\\' | '"' | ';')
+        })
         .take(120)
         .collect();
     if n.trim().is_empty() {
