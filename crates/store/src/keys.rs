@@ -6,6 +6,7 @@
 use rand::RngCore;
 
 use crate::secret::Secret;
+use zeroize::Zeroize;
 
 /// The service name entries are filed under in the OS keyring.
 pub const KEYRING_SERVICE: &str = "ae.stepup.desktop";
@@ -22,9 +23,9 @@ impl std::fmt::Debug for DbKey {
 
 impl DbKey {
     pub fn random(rng: &mut impl RngCore) -> DbKey {
-        let mut key = [0u8; 32];
-        rng.fill_bytes(&mut key);
-        DbKey(Secret::new(key))
+        let mut key = DbKey(Secret::new([0u8; 32]));
+        rng.fill_bytes(key.0.expose_mut());
+        key
     }
 
     pub fn from_bytes(bytes: [u8; 32]) -> DbKey {
@@ -38,10 +39,12 @@ impl DbKey {
         let argon =
             argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
         let mut key = [0u8; 32];
-        argon
+        let derived = argon
             .hash_password_into(passphrase.as_bytes(), salt, &mut key)
-            .map_err(|e| KeyError::Derive(e.to_string()))?;
-        Ok(DbKey(Secret::new(key)))
+            .map_err(|e| KeyError::Derive(e.to_string()));
+        let out = derived.map(|()| DbKey(Secret::new(key)));
+        zeroize::Zeroize::zeroize(&mut key);
+        out
     }
 
     /// Hex, for storing in the keyring.
@@ -50,9 +53,15 @@ impl DbKey {
     }
 
     pub fn from_hex(text: &str) -> Result<DbKey, KeyError> {
-        let bytes = hex::decode(text.trim()).map_err(|_| KeyError::Malformed)?;
-        let bytes: [u8; 32] = bytes.try_into().map_err(|_| KeyError::Malformed)?;
-        Ok(DbKey(Secret::new(bytes)))
+        let mut bytes =
+            zeroize::Zeroizing::new(hex::decode(text.trim()).map_err(|_| KeyError::Malformed)?);
+        let mut key = DbKey(Secret::new([0u8; 32]));
+        if bytes.len() != 32 {
+            bytes.zeroize();
+            return Err(KeyError::Malformed);
+        }
+        key.0.expose_mut().copy_from_slice(&bytes);
+        Ok(key)
     }
 
     /// The value of `PRAGMA key` for a raw key: `"x'<64 hex digits>'"`.
