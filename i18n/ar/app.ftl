@@ -90,6 +90,13 @@ privacy-exported = حُفظ في
 privacy-wipe = مسح النسخة المحلية
 privacy-wipe-confirm = سيُحذف كل ما زُومن من هذا الجهاز ويُنزَّل من جديد. الرسائل غير المرسلة تبقى في قائمة الانتظار.
 privacy-export-not-allowed = لا تسمح مساحة العمل بتصدير البيانات للدور المسند إليك. تواصل مع أحد المسؤولين.
+privacy-export-encrypt = شفّر الملف بعبارة مرور
+privacy-export-passphrase = عبارة المرور للملف
+# $command هو privacy-export-passphrase-command ويُعرض كشيفرة.
+privacy-export-passphrase-hint = ثمانية أحرف على الأقل. افتح الملف بأداة age هكذا: { $command }. من دون عبارة المرور لا يستطيع أحد قراءته، ولا حتى نحن.
+# سطر أوامر يُعرض من اليسار إلى اليمين: أبقِ "age -d" كما هو؛ "الملف" مكان اسم الملف المُصدَّر.
+privacy-export-passphrase-command = age -d الملف
+privacy-export-passphrase-too-short = يجب أن تتكون عبارة المرور من ثمانية أحرف على الأقل.
 
 ## الإعدادات: الأجهزة المسجَّل دخولها إلى الحساب
 settings-devices = الأجهزة المسجَّل دخولها

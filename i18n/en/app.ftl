@@ -82,6 +82,13 @@ privacy-exported = Saved to
 privacy-wipe = Wipe the local cache
 privacy-wipe-confirm = Everything synced is deleted from this computer and downloaded again. Unsent messages stay queued.
 privacy-export-not-allowed = Your workspace does not allow exporting data for your role. Ask an admin.
+privacy-export-encrypt = Encrypt the file with a passphrase
+privacy-export-passphrase = Passphrase for the file
+# $command is privacy-export-passphrase-command, shown as code.
+privacy-export-passphrase-hint = At least 8 characters. Open the file with the age tool: { $command }. Without the passphrase nobody can read it, not even us.
+# A command line, shown left to right: keep "age -d"; FILE stands for the exported file.
+privacy-export-passphrase-command = age -d FILE
+privacy-export-passphrase-too-short = The passphrase must have at least 8 characters.
 
 ## Settings: the devices signed in to the account
 settings-devices = Signed-in devices

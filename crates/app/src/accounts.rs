@@ -90,6 +90,27 @@ fn no_blank(p: Option<String>) -> Option<Secret<String>> {
     p.filter(|p| !p.is_empty()).map(Secret::new)
 }
 
+/// How to write the data export.
+#[derive(Clone, Default, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportOptions {
+    /// Encrypt the file with this passphrase (an age file); none or empty: plain JSON.
+    #[ts(optional)]
+    #[serde(default)]
+    pub passphrase: Option<String>,
+}
+
+impl std::fmt::Debug for ExportOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExportOptions")
+            .field(
+                "passphrase",
+                &self.passphrase.as_ref().map(|_| "<redacted>"),
+            )
+            .finish()
+    }
+}
+
 /// Forgets that `id` was the last account open (it signed out or was erased).
 pub(crate) fn forget_last(data_dir: &Path, id: &str) {
     if std::fs::read_to_string(last_file(data_dir))
@@ -241,7 +262,17 @@ impl Inbox {
 
     /// Writes all local data of the account (the user's portable copy) as
     /// JSON into `dir`; returns the file's path.
-    pub async fn export_data(&self, dir: &Path, now: i64) -> Result<String, AppError> {
+    pub async fn export_data(
+        &self,
+        dir: &Path,
+        options: ExportOptions,
+        now: i64,
+    ) -> Result<String, AppError> {
+        let passphrase = no_blank(options.passphrase);
+        if let Some(p) = &passphrase {
+            stepup_store::check_new_passphrase(p.expose())
+                .map_err(|e| AppError::InvalidInput(e.to_string()))?;
+        }
         self.with(async |a| {
             stepup_sync::account::check_export(&a.session.account, &a.session.store).await?;
             std::fs::create_dir_all(dir).map_err(|source| AppError::Io {
@@ -249,25 +280,41 @@ impl Inbox {
                 source,
             })?;
             let name = format!(
-                "stepup-export-{}-{now}.json",
+                "stepup-export-{}-{now}.json{}",
                 a.session
                     .account
                     .email
-                    .replace(|c: char| !c.is_ascii_alphanumeric(), "_")
+                    .replace(|c: char| !c.is_ascii_alphanumeric(), "_"),
+                if passphrase.is_some() { ".age" } else { "" }
             );
             let path = dir.join(name);
-            // Only its owner may read it: it holds the customers' messages.
-            let file =
-                stepup_store::private::create_file(&path).map_err(|source| AppError::Io {
-                    context: format!("creating {}", path.display()),
-                    source,
-                })?;
-            let mut out = std::io::BufWriter::new(file);
-            a.session.store.export_json(&mut out, now).await?;
-            std::io::Write::flush(&mut out).map_err(|source| AppError::Io {
+            let io = |source| AppError::Io {
                 context: format!("writing {}", path.display()),
                 source,
-            })?;
+            };
+            // Only its owner may read it: it holds the customers' messages.
+            let file = stepup_store::private::create_file(&path).map_err(io)?;
+            let out = std::io::BufWriter::new(file);
+            match &passphrase {
+                // An age file: `age -d` opens it with the passphrase.
+                Some(p) => {
+                    let mut age = stepup_store::age::AgeWriter::new(
+                        out,
+                        p,
+                        stepup_store::age::SCRYPT_LOG_N,
+                        &mut rand::rng(),
+                    )
+                    .map_err(io)?;
+                    a.session.store.export_json(&mut age, now).await?;
+                    let mut out = age.finish().map_err(io)?;
+                    std::io::Write::flush(&mut out).map_err(io)?;
+                }
+                None => {
+                    let mut out = out;
+                    a.session.store.export_json(&mut out, now).await?;
+                    std::io::Write::flush(&mut out).map_err(io)?;
+                }
+            }
             Ok(path.display().to_string())
         })
         .await

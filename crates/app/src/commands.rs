@@ -45,7 +45,7 @@ commands! {
     async         sign_in(args: SignIn) -> SyncStatus;
     async         open_account(args: OpenAccount) -> SyncStatus;
     async         sign_out(args: SignOut) -> ();
-    async         export_data() -> String;
+    async         export_data(args: ExportOptions) -> String;
     async [inbox] wipe_cache() -> SyncStatus;
     async [inbox] devices() -> Vec<Device>;
     async [inbox] revoke_device(args: String) -> Vec<Device>;

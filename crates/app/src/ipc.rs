@@ -18,7 +18,7 @@ use ts_rs::{Config, TS, TypeVisitor};
 use crate::{
     AppError, AppInfo, Boot, DesktopSettings, IpcError, NotificationSettings, Settings,
     SettingsPatch,
-    accounts::{AccountView, OpenAccount, SignIn, SignOut},
+    accounts::{AccountView, ExportOptions, OpenAccount, SignIn, SignOut},
     actions::{
         AddNote, ConversationAction, MergeContacts, SendTemplate, SplitContact, SuggestionView,
         UpdateContact,

@@ -474,10 +474,10 @@ impl App {
             .await
     }
 
-    pub async fn export_data(&self) -> Result<String, AppError> {
+    pub async fn export_data(&self, args: accounts::ExportOptions) -> Result<String, AppError> {
         self.inner
             .inbox
-            .export_data(self.inner.paths.export_dir(), now_ms())
+            .export_data(self.inner.paths.export_dir(), args, now_ms())
             .await
     }
 

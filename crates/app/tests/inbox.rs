@@ -883,7 +883,7 @@ async fn an_agents_day_views_actions_notes_templates_and_sending() {
     assert_eq!(app.inbox().saved_views().await.unwrap().len(), 1);
 
     // Export holds the account's data; sign-out with wipe deletes the cache.
-    let path = app.export_data().await.unwrap();
+    let path = app.export_data(Default::default()).await.unwrap();
     let export = std::fs::read_to_string(&path).unwrap();
     assert!(export.contains("شكراً Thank you"));
     let exported: serde_json::Value = serde_json::from_str(&export).unwrap();
@@ -941,16 +941,65 @@ async fn exports_follow_the_workspaces_roles_and_only_their_owner_reads_them() {
         .unwrap();
     wait_state(&mut events, &app, SyncPhase::Online).await;
     // An agent may not export the shop's inbox unless the workspace says so.
-    assert_eq!(code(app.export_data().await), ErrorCode::NotAllowed);
+    assert_eq!(
+        code(app.export_data(Default::default()).await),
+        ErrorCode::NotAllowed
+    );
     app.sign_out(SignOut { wipe: true }).await.unwrap();
     // A supervisor may; the file and the data folder are for their owner only.
     app.sign_in(sign_in(&server, "sara@noor.demo", demo::DEMO_PASSWORD))
         .await
         .unwrap();
     wait_state(&mut events, &app, SyncPhase::Online).await;
-    let path = app.export_data().await.unwrap();
+    let path = app.export_data(Default::default()).await.unwrap();
     let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(std::path::Path::new(&path)), 0o600);
+    let plain = std::fs::read(&path).unwrap();
+    // With a passphrase: an age file that the age tool opens (it asks on a terminal: `script`
+    // gives it one), holding the same export. A short passphrase is refused.
+    let weak = stepup_app::accounts::ExportOptions {
+        passphrase: Some("short".into()),
+    };
+    assert_eq!(code(app.export_data(weak).await), ErrorCode::InvalidInput);
+    let secret = "تصدير آمن 2026 safe";
+    let sealed = app
+        .export_data(stepup_app::accounts::ExportOptions {
+            passphrase: Some(secret.into()),
+        })
+        .await
+        .unwrap();
+    assert!(sealed.ends_with(".json.age"), "{sealed}");
+    assert_eq!(mode(std::path::Path::new(&sealed)), 0o600);
+    let bytes = std::fs::read(&sealed).unwrap();
+    assert!(bytes.starts_with(b"age-encryption.org/v1\n-> scrypt "));
+    assert!(
+        !bytes.windows(8).any(|w| w == b"messages"),
+        "nothing readable"
+    );
+    let elsewhere = tempfile::tempdir().unwrap();
+    let opened = elsewhere.path().join("opened.json");
+    let mut age = std::process::Command::new("script")
+        .args(["-qec"])
+        .arg(format!("age -d -o {} {}", opened.display(), sealed))
+        .arg("/dev/null")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("script(1) and age(1) are installed (./dev setup)");
+    std::io::Write::write_all(
+        age.stdin.as_mut().unwrap(),
+        format!("{secret}\n").as_bytes(),
+    )
+    .unwrap();
+    assert!(age.wait().unwrap().success());
+    let opened = std::fs::read(&opened).expect("age decrypted the export");
+    let a: serde_json::Value = serde_json::from_slice(&opened).unwrap();
+    let b: serde_json::Value = serde_json::from_slice(&plain).unwrap();
+    assert_eq!(a["conversations"], b["conversations"]);
+    assert_eq!(
+        a["messages"].as_array().unwrap().len(),
+        b["messages"].as_array().unwrap().len()
+    );
     let data = dir.path().join("data");
     let data = if data.exists() {
         data

@@ -90,10 +90,14 @@ enum Command {
     /// A message's file: `stepup attachment save MESSAGE_ID --out FILE`.
     #[command(subcommand)]
     Attachment(AttachmentCommand),
-    /// Write all local data of the account to a JSON file.
+    /// Write all local data of the account to a JSON file (only its owner may read it).
     Export {
         #[arg(long)]
         out: PathBuf,
+        /// Encrypt it with a passphrase (STEPUP_EXPORT_PASSPHRASE, or asked): an age file that
+        /// `age -d` opens.
+        #[arg(long)]
+        encrypt: bool,
     },
     /// Delete the account's local cache, attachments and key (and sign out).
     Wipe,
@@ -457,7 +461,7 @@ async fn command(ctx: &Ctx, command: Command) -> Result<()> {
         Command::Attachment(AttachmentCommand::Save { message, out }) => {
             save_attachment(ctx, &message, &out).await
         }
-        Command::Export { out } => export(ctx, &out).await,
+        Command::Export { out, encrypt } => export(ctx, &out, encrypt).await,
         Command::Wipe => wipe(ctx).await,
         Command::Check => check(ctx).await,
         Command::Analytics(args) => analytics(ctx, args).await,
@@ -935,16 +939,46 @@ async fn search(ctx: &Ctx, query: &str, args: ListArgs) -> Result<()> {
     Ok(())
 }
 
-async fn export(ctx: &Ctx, out: &std::path::Path) -> Result<()> {
+async fn export(ctx: &Ctx, out: &std::path::Path, encrypt: bool) -> Result<()> {
     let (record, store) = ctx.cache().await?;
     stepup_sync::account::check_export(&record, &store).await?;
+    let passphrase = if encrypt {
+        let p = match std::env::var("STEPUP_EXPORT_PASSPHRASE")
+            .ok()
+            .filter(|p| !p.is_empty())
+        {
+            Some(p) => Secret::new(p),
+            None => read_secret("Passphrase for the export: ")?,
+        };
+        stepup_store::check_new_passphrase(p.expose())?;
+        Some(p)
+    } else {
+        None
+    };
     let tmp = out.with_extension("partial");
     // Only its owner may read it: it holds the customers' messages.
     let file = stepup_store::private::create_file(&tmp)
         .with_context(|| format!("cannot create {}", tmp.display()))?;
-    let mut writer = std::io::BufWriter::new(file);
-    let n = store.export_json(&mut writer, SystemClock.now_ms()).await?;
-    drop(writer);
+    let writer = std::io::BufWriter::new(file);
+    let n = match &passphrase {
+        Some(p) => {
+            let mut age = stepup_store::age::AgeWriter::new(
+                writer,
+                p,
+                stepup_store::age::SCRYPT_LOG_N,
+                &mut rand::rng(),
+            )?;
+            let n = store.export_json(&mut age, SystemClock.now_ms()).await?;
+            age.finish()?.flush()?;
+            n
+        }
+        None => {
+            let mut writer = writer;
+            let n = store.export_json(&mut writer, SystemClock.now_ms()).await?;
+            writer.flush()?;
+            n
+        }
+    };
     std::fs::rename(&tmp, out).with_context(|| format!("cannot write {}", out.display()))?;
     if ctx.json {
         print_json(&serde_json::json!({ "records": n, "path": out }))

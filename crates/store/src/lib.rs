@@ -8,6 +8,7 @@
 //! cache for ranked search. Statement logging is off: it would log the key.
 
 pub mod account;
+pub mod age;
 pub mod analytics;
 mod apply;
 mod attachments;

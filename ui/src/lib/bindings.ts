@@ -221,6 +221,11 @@ export type ErasedView = {
  */
 unsent: number, unsentFile: string | null, };
 export type ErrorCode = "invalid_input" | "io" | "not_signed_in" | "not_found" | "unauthorized" | "unreachable" | "insecure_server" | "untrusted_certificate" | "rejected" | "keyring_unavailable" | "passphrase_required" | "wrong_key" | "rate_limited" | "not_allowed" | "internal";
+export type ExportOptions = { 
+/**
+ * Encrypt the file with this passphrase (an age file); none or empty: plain JSON.
+ */
+passphrase?: string, };
 export type ExportedFile = { path: string, };
 export type FetchHistory = { from: number, };
 export type Figure = { 
@@ -564,7 +569,7 @@ export type Commands = {
   sign_in: { args: SignIn; result: SyncStatus };
   open_account: { args: OpenAccount; result: SyncStatus };
   sign_out: { args: SignOut; result: null };
-  export_data: { args: null; result: string };
+  export_data: { args: ExportOptions; result: string };
   wipe_cache: { args: null; result: SyncStatus };
   devices: { args: null; result: Array<Device> };
   revoke_device: { args: string; result: Array<Device> };

@@ -9,6 +9,7 @@ import type {
   ConversationView,
   Device,
   Directory,
+  ExportOptions,
   FirstScreen,
   InboxPage,
   InboxQuery,
@@ -770,9 +771,11 @@ class InboxState {
     }
   }
 
-  /** Exports the account's data; rethrows (the workspace may not allow it for the agent's role). */
-  exportData(): Promise<string> {
-    return call('export_data');
+  /** Exports the account's data, encrypted (an age file) with `options.passphrase` if one is
+   * given; the file's path. Rethrows: the workspace may not allow it for the agent's role, and a
+   * passphrase under 8 characters is `invalid_input`. */
+  exportData(options: ExportOptions = {}): Promise<string> {
+    return call('export_data', options);
   }
 
   /** The devices signed in to the account (an admin's: the workspace's); rethrows (offline). */

@@ -41,7 +41,9 @@ vi.mock('../lib/ipc', async () => {
           backend.devices = backend.devices.filter((d) => d.id !== args);
           return backend.devices;
         case 'export_data':
-          return '/home/omar/.local/share/stepup/exports/omar.json';
+          return (args as { passphrase?: string }).passphrase
+            ? '/home/omar/.local/share/stepup/exports/omar.json.age'
+            : '/home/omar/.local/share/stepup/exports/omar.json';
       }
       throw new Error(`unexpected ${cmd}`);
     },
@@ -172,6 +174,111 @@ describe('data export', () => {
     await fireEvent.click(screen.getByTestId('export'));
     expect(plain(await screen.findByTestId('exported'))).toBe('Saved to /home/omar/.local/share/stepup/exports/omar.json');
     expect(screen.queryByTestId('export-not-allowed')).toBeNull();
+    // Plain JSON: no passphrase asked for, none sent.
+    expect(screen.queryByTestId('export-passphrase')).toBeNull();
+    expect(backend.calls.filter(([cmd]) => cmd === 'export_data')).toEqual([['export_data', {}]]);
+  });
+
+  const exportButton = () => screen.getByTestId('export') as HTMLButtonElement;
+  const passphraseField = () => screen.getByTestId('export-passphrase') as HTMLInputElement;
+  const typePassphrase = (value: string) => fireEvent.input(passphraseField(), { target: { value } });
+
+  it('encrypts the file with a passphrase of at least 8 characters, then forgets it', async () => {
+    render(Settings);
+    await fireEvent.click(screen.getByTestId('export-encrypt'));
+    expect(screen.getByText('Encrypt the file with a passphrase')).toBeTruthy();
+    const field = passphraseField();
+    expect(field.type).toBe('password');
+    expect(field.getAttribute('autocomplete')).toBe('new-password');
+    expect(field.getAttribute('minlength')).toBe('8');
+    const hint = screen.getByTestId('export-passphrase-hint');
+    expect(plain(hint)).toBe(
+      'At least 8 characters. Open the file with the age tool: age -d FILE. Without the passphrase nobody can read it, not even us.',
+    );
+    expect(hint.querySelector('code')?.textContent).toBe('age -d FILE');
+    // The code element isolates the command itself: no stray isolation marks around it.
+    expect(hint.textContent).not.toMatch(/[\u2066-\u2069]/);
+    expect(hint.querySelector('code')?.getAttribute('dir')).toBe('ltr');
+    expect(field.getAttribute('aria-describedby')).toBe('export-passphrase-hint');
+
+    // Empty, then one short: the button waits.
+    expect(exportButton().disabled).toBe(true);
+    await typePassphrase('seven77');
+    expect(exportButton().disabled).toBe(true);
+    await typePassphrase('eight888');
+    expect(exportButton().disabled).toBe(false);
+    await typePassphrase('correct horse');
+    await fireEvent.click(exportButton());
+
+    expect(plain(await screen.findByTestId('exported'))).toBe('Saved to /home/omar/.local/share/stepup/exports/omar.json.age');
+    expect(backend.calls.filter(([cmd]) => cmd === 'export_data')).toEqual([['export_data', { passphrase: 'correct horse' }]]);
+    // The passphrase is not kept; another export asks for it again.
+    expect(passphraseField().value).toBe('');
+    expect(exportButton().disabled).toBe(true);
+  });
+
+  it('counts characters, not UTF-16 units', async () => {
+    render(Settings);
+    await fireEvent.click(screen.getByTestId('export-encrypt'));
+    await typePassphrase('🔑🔑🔑🔑'); // 8 code units, 4 characters
+    expect(exportButton().disabled).toBe(true);
+    await typePassphrase('كلمة سرّ');
+    expect(exportButton().disabled).toBe(false);
+  });
+
+  it('drops the passphrase when encryption is turned off and exports plain JSON', async () => {
+    render(Settings);
+    await fireEvent.click(screen.getByTestId('export-encrypt'));
+    await typePassphrase('correct horse');
+    await fireEvent.click(screen.getByTestId('export-encrypt'));
+    expect(screen.queryByTestId('export-passphrase')).toBeNull();
+    expect(exportButton().disabled).toBe(false);
+    await fireEvent.click(exportButton());
+    await screen.findByTestId('exported');
+    expect(backend.calls.filter(([cmd]) => cmd === 'export_data')).toEqual([['export_data', {}]]);
+    await fireEvent.click(screen.getByTestId('export-encrypt'));
+    expect(passphraseField().value).toBe('');
+  });
+
+  it('shows the passphrase rule next to the field when the core refuses the passphrase', async () => {
+    backend.fail.export_data = 'invalid_input';
+    render(Settings);
+    await fireEvent.click(screen.getByTestId('export-encrypt'));
+    await typePassphrase('correct horse');
+    await fireEvent.click(exportButton());
+    const error = await screen.findByTestId('export-passphrase-error');
+    expect(error.textContent).toBe('The passphrase must have at least 8 characters.');
+    expect(error.getAttribute('role')).toBe('alert');
+    expect(passphraseField().getAttribute('aria-invalid')).toBe('true');
+    expect(passphraseField().getAttribute('aria-describedby')).toBe('export-passphrase-hint export-passphrase-error');
+    // Kept to correct, not cleared; no general error.
+    expect(passphraseField().value).toBe('correct horse');
+    expect(app.error).toBeNull();
+    expect(screen.queryByTestId('exported')).toBeNull();
+    // Editing the passphrase takes the message away.
+    await typePassphrase('correct horse battery');
+    expect(screen.queryByTestId('export-passphrase-error')).toBeNull();
+  });
+
+  it('offers encryption in Arabic, the command left to right', async () => {
+    applyLocale('ar');
+    render(Settings);
+    await fireEvent.click(screen.getByTestId('export-encrypt'));
+    expect(screen.getByText('شفّر الملف بعبارة مرور')).toBeTruthy();
+    expect(screen.getByText('عبارة المرور للملف')).toBeTruthy();
+    const hint = screen.getByTestId('export-passphrase-hint');
+    expect(plain(hint)).toBe(
+      'ثمانية أحرف على الأقل. افتح الملف بأداة age هكذا: age -d الملف. من دون عبارة المرور لا يستطيع أحد قراءته، ولا حتى نحن.',
+    );
+    const code = hint.querySelector('code');
+    expect(code?.textContent).toBe('age -d الملف');
+    expect(code?.getAttribute('dir')).toBe('ltr');
+    backend.fail.export_data = 'invalid_input';
+    await typePassphrase('correct horse');
+    await fireEvent.click(exportButton());
+    expect((await screen.findByTestId('export-passphrase-error')).textContent).toBe(
+      'يجب أن تتكون عبارة المرور من ثمانية أحرف على الأقل.',
+    );
   });
 
   it('says clearly when the workspace does not allow it for the agent’s role', async () => {
