@@ -208,7 +208,7 @@ pub async fn login(
             "wrong email or password",
         )
     };
-    let slot = guard.hash_slot().await?;
+    let slot = guard.hash_slot(&email, ip, state.now()).await?;
     let Some(row) = row else {
         // Same cost as a real check, so timing does not reveal which emails exist.
         let _ = verify_password(req.password, DUMMY_HASH.to_owned()).await;
@@ -224,7 +224,7 @@ pub async fn login(
         guard.failed(&email, ip, state.now());
         return Err(bad());
     }
-    guard.succeeded(&email);
+    guard.succeeded(&email, ip, state.now());
     let mut conn = state.pool().acquire().await?;
     let agent: Agent = store::get(&mut conn, &ws, EntityKind::Agent, &agent_id)
         .await?

@@ -160,7 +160,19 @@ pub struct LoginGuard {
     strikes: Mutex<HashMap<String, Strikes>>,
     hashing: Semaphore,
     waiting: AtomicUsize,
+    /// Accounts signed in from an address before (by account and address, when last): their
+    /// password checks have a lane of their own, so a flood from elsewhere does not keep an agent
+    /// at the shop's usual address out.
+    known: Mutex<HashMap<String, i64>>,
+    known_hashing: Semaphore,
+    known_waiting: AtomicUsize,
 }
+
+/// How long a successful sign-in keeps its account and address "known".
+const KNOWN_FOR: Duration = Duration::from_secs(30 * 24 * 3600);
+/// The known lane: one check at a time, a short queue.
+const KNOWN_WORKERS: usize = 1;
+const KNOWN_QUEUE: usize = 8;
 
 /// Keys this many and older entries are dropped on the next failure, so a flood of addresses
 /// cannot grow the map without end.
@@ -184,7 +196,21 @@ impl LoginGuard {
             strikes: Mutex::new(HashMap::new()),
             hashing: Semaphore::new(workers),
             waiting: AtomicUsize::new(0),
+            known: Mutex::new(HashMap::new()),
+            known_hashing: Semaphore::new(KNOWN_WORKERS),
+            known_waiting: AtomicUsize::new(0),
         }
+    }
+
+    fn pair(email: &str, ip: ClientIp) -> String {
+        format!("{email}\n{}", ip.key())
+    }
+
+    fn is_known(&self, email: &str, ip: ClientIp, now: i64) -> bool {
+        let known = self.known.lock().unwrap_or_else(|e| e.into_inner());
+        known
+            .get(&Self::pair(email, ip))
+            .is_some_and(|at| now - at < ms(KNOWN_FOR))
     }
 
     fn keys(email: &str, ip: ClientIp) -> [String; 2] {
@@ -236,30 +262,45 @@ impl LoginGuard {
     }
 
     /// The right password: the account's failures are forgotten (the address's are not, so one
-    /// known account cannot launder guesses at others).
-    pub fn succeeded(&self, email: &str) {
+    /// known account cannot launder guesses at others), and the account is known at this address.
+    pub fn succeeded(&self, email: &str, ip: ClientIp, now: i64) {
         let mut strikes = self.strikes.lock().unwrap_or_else(|e| e.into_inner());
         strikes.remove(&format!("account:{email}"));
+        drop(strikes);
+        let mut known = self.known.lock().unwrap_or_else(|e| e.into_inner());
+        if known.len() >= MAX_KEYS {
+            known.retain(|_, at| now - *at < ms(KNOWN_FOR));
+        }
+        if known.len() < MAX_KEYS {
+            known.insert(Self::pair(email, ip), now);
+        }
     }
 
     /// A slot to run one password check in: waits for one of the workers, or is refused as busy
-    /// at once when too many checks already wait.
-    pub async fn hash_slot(&self) -> Result<HashSlot<'_>, ApiError> {
-        let before = self.waiting.fetch_add(1, Ordering::SeqCst);
+    /// at once when too many checks already wait. An account signing in from an address it
+    /// signed in from before has a lane of its own.
+    pub async fn hash_slot(
+        &self,
+        email: &str,
+        ip: ClientIp,
+        now: i64,
+    ) -> Result<HashSlot<'_>, ApiError> {
+        let (lane, waiting, queue) = if self.is_known(email, ip, now) {
+            (&self.known_hashing, &self.known_waiting, KNOWN_QUEUE)
+        } else {
+            (&self.hashing, &self.waiting, self.limits.hash_queue)
+        };
+        let before = waiting.fetch_add(1, Ordering::SeqCst);
         let _leave = scopeguard(|| {
-            self.waiting.fetch_sub(1, Ordering::SeqCst);
+            waiting.fetch_sub(1, Ordering::SeqCst);
         });
-        if self.hashing.available_permits() == 0 && before >= self.limits.hash_queue {
+        if lane.available_permits() == 0 && before >= queue {
             return Err(too_many(
                 "the server is busy with sign-ins; try again in a moment",
                 1000,
             ));
         }
-        let permit = self
-            .hashing
-            .acquire()
-            .await
-            .map_err(|_| ApiError::internal())?;
+        let permit = lane.acquire().await.map_err(|_| ApiError::internal())?;
         Ok(HashSlot { _permit: permit })
     }
 }
@@ -343,7 +384,7 @@ mod tests {
                 .is_ok()
         );
         // The right password clears the account.
-        g.succeeded("sara@noor.example");
+        g.succeeded("sara@noor.example", ip("198.51.100.1"), 30_011);
         assert!(
             g.check("sara@noor.example", ip("198.51.100.1"), 30_012)
                 .is_ok()
@@ -383,18 +424,45 @@ mod tests {
             hash_queue: 1,
             ..LoginLimits::default()
         });
-        let a = g.hash_slot().await.unwrap();
-        let b = g.hash_slot().await.unwrap();
-        let waiting = g.hash_slot();
+        let (flood, office) = (ip("203.0.113.9"), ip("192.168.1.20"));
+        // Huda signed in from the office yesterday.
+        g.succeeded("huda@noor.example", office, 0);
+        let now = 86_400_000;
+        let a = g.hash_slot("x@x", flood, now).await.unwrap();
+        let b = g.hash_slot("y@x", flood, now).await.unwrap();
+        let waiting = g.hash_slot("z@x", flood, now);
         tokio::pin!(waiting);
         let third = tokio::time::timeout(Duration::from_millis(1), waiting.as_mut()).await;
         assert!(third.is_err(), "a third waits for a worker");
-        let e = g.hash_slot().await.unwrap_err();
+        let e = g.hash_slot("w@x", flood, now).await.unwrap_err();
         assert_eq!(e.status, StatusCode::TOO_MANY_REQUESTS);
+        // The flood has filled the lane, and Huda, at the office again, still gets a check at once;
+        // from elsewhere she queues with everyone.
+        let huda = g.hash_slot("huda@noor.example", office, now).await.unwrap();
+        assert!(g.hash_slot("huda@noor.example", flood, now).await.is_err());
+        drop(huda);
         drop(a);
         let c = waiting.await.unwrap();
         drop((b, c));
-        assert!(g.hash_slot().await.is_ok());
+        assert!(g.hash_slot("w@x", flood, now).await.is_ok());
+        // Known for 30 days.
+        let later = now + 31 * 86_400_000;
+        let _full = (
+            g.hash_slot("x@x", flood, later).await.unwrap(),
+            g.hash_slot("y@x", flood, later).await.unwrap(),
+        );
+        let queued = g.hash_slot("z@x", flood, later);
+        tokio::pin!(queued);
+        assert!(
+            tokio::time::timeout(Duration::from_millis(1), queued.as_mut())
+                .await
+                .is_err()
+        );
+        assert!(
+            g.hash_slot("huda@noor.example", office, later)
+                .await
+                .is_err()
+        );
     }
 
     #[test]
