@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Session, appEnv, freePort, startDriver } from './webdriver.mjs';
@@ -78,6 +78,24 @@ async function revokeThisComputer(by) {
   assert.equal((await api('DELETE', `/v1/devices/${app.id}`, by.access_token)).status, 204);
 }
 
+/** Exports the cache encrypted with a passphrase from Settings; returns the file's path. */
+async function exportEncrypted(app, shot) {
+  await app.click('[data-testid="export-encrypt"]');
+  await app.execute(`
+    const i = document.querySelector('[data-testid="export-passphrase"]');
+    i.value = arguments[0];
+    i.dispatchEvent(new Event('input', { bubbles: true }));`, ['نور للعطور 2026 export']);
+  await app.execute(`document.querySelector('[data-testid="export-passphrase"]').scrollIntoView({ block: 'center' });`);
+  await app.screenshot(join(shots, shot));
+  await app.click('[data-testid="export"]');
+  await app.find('[data-testid="exported"]');
+  const path = (await app.text('[data-testid="exported"] .path')).trim();
+  assert.match(path, /\.json\.age$/);
+  assert.ok(readFileSync(path).toString('latin1').startsWith('age-encryption.org/v1\n-> scrypt '), 'an age file');
+  assert.equal(statSync(path).mode & 0o777, 0o600);
+  return path;
+}
+
 test('signed-in devices: sign one out from Settings; this computer signed out by the workspace erases itself, in English and Arabic', async () => {
   const app = await Session.start(driver.url, application, { implicitMs: 60_000 });
   try {
@@ -93,6 +111,8 @@ test('signed-in devices: sign one out from Settings; this computer signed out by
     assert.equal(await app.execute(`return document.querySelectorAll('[data-testid="device-this"]').length;`), 1);
     await app.execute(`(document.querySelector('[data-testid="devices"]').closest('section') ?? document.querySelector('[data-testid="devices"]')).scrollIntoView();`);
     await app.screenshot(join(shots, 'devices-en.png'));
+    // The export, encrypted with a passphrase (an age file only its owner may read).
+    await exportEncrypted(app, 'export-encrypted-en.png');
 
     // Sign the front desk out: asked first, then gone; the front desk is told to erase itself.
     await app.click('[data-testid="device-sign-out"]');
@@ -123,6 +143,7 @@ test('signed-in devices: sign one out from Settings; this computer signed out by
     await app.waitUntil(`return document.querySelectorAll('[data-testid="device"]').length === 2;`);
     await app.execute(`(document.querySelector('[data-testid="devices"]').closest('section') ?? document.querySelector('[data-testid="devices"]')).scrollIntoView();`);
     await app.screenshot(join(shots, 'devices-ar.png'));
+    await exportEncrypted(app, 'export-encrypted-ar.png');
     await revokeThisComputer(phone);
     await app.find('[data-testid="erased"]');
     await app.find('html[dir="rtl"]');
@@ -130,7 +151,10 @@ test('signed-in devices: sign one out from Settings; this computer signed out by
     await app.screenshot(join(shots, 'erased-ar.png'));
     // Nothing of it is left readable by others on this computer meanwhile.
     const data = join(home, 'data');
+    // (`exports` stands for the Downloads folder here: the app leaves that folder's mode alone,
+    // and its exports are 0600.)
     for (const f of readdirSync(data, { recursive: true })) {
+      if (String(f) === 'exports') continue;
       const mode = statSync(join(data, String(f))).mode & 0o077;
       assert.equal(mode, 0, `${f} is readable by others`);
     }
