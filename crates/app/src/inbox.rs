@@ -456,7 +456,9 @@ impl Inbox {
                             },
                         });
                     }
-                    SyncEvent::NewInbound { .. } | SyncEvent::NoteAdded { .. } => {}
+                    SyncEvent::NewInbound { .. }
+                    | SyncEvent::NoteAdded { .. }
+                    | SyncEvent::Pruned { .. } => {}
                 }
             }
         });

@@ -91,7 +91,7 @@ pub async fn authenticate(state: &AppState, token: &str) -> ApiResult<AuthAgent>
         // The client has the newest pair: the previous refresh token may no longer be replayed.
         store::auth::mark_pair_used(state.pool(), &row.session_id).await?;
     }
-    store::auth::touch_session(state.pool(), &row.session_id, state.now()).await?;
+    store::auth::touch_session(state.pool(), &row.session_id, state.now()).await;
     Ok(AuthAgent {
         session_id: row.session_id,
         agent_id: row.agent_id,

@@ -320,7 +320,7 @@ impl Notifications {
                     self.ready(store, state).await;
                 }
             }
-            SyncEvent::State(_) | SyncEvent::Activity { .. } => {}
+            SyncEvent::State(_) | SyncEvent::Activity { .. } | SyncEvent::Pruned { .. } => {}
             SyncEvent::NewInbound { message } => {
                 if message.direction != Direction::Inbound {
                     return;

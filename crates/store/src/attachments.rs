@@ -100,6 +100,15 @@ impl Store {
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
+    /// How many cached messages are older than `cutoff` (Unix ms).
+    pub async fn count_messages_before(&self, cutoff: i64) -> Result<u64> {
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM messages WHERE created_at < ?")
+            .bind(cutoff)
+            .fetch_one(self.pool())
+            .await?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
     /// Drops cached messages older than `cutoff` (Unix ms), their search
     /// entries and their cached files: the retention window. They can be fetched
     /// again on demand (while the workspace keeps them). Freed content is zeroed

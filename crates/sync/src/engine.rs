@@ -86,7 +86,13 @@ struct Inner {
     last_sync_at: std::sync::Mutex<Option<i64>>,
     /// Set once the cloud sent a verified order to erase this device.
     revoked: std::sync::atomic::AtomicBool,
+    /// When the retention window was last applied, and the workspace's period then.
+    retention_applied: std::sync::Mutex<Option<(i64, Option<u32>)>>,
 }
+
+/// The retention window is applied again after a catch-up at most this often (a prune scans the
+/// messages), or at once when the workspace's period changed.
+const RETENTION_EVERY_MS: i64 = 3600 * 1000;
 
 fn ms(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
@@ -106,6 +112,7 @@ impl Engine {
                 sync_wake: Notify::new(),
                 last_sync_at: std::sync::Mutex::new(None),
                 revoked: std::sync::atomic::AtomicBool::new(false),
+                retention_applied: std::sync::Mutex::new(None),
             }),
         }
     }
@@ -311,6 +318,7 @@ impl Engine {
             match event {
                 StreamEvent::Change { change } if change.seq == cursor + 1 => {
                     let seq = change.seq.to_string();
+                    let workspace = change.entity == stepup_protocol::EntityKind::Workspace;
                     let resp = SyncResponse {
                         changes: vec![*change],
                         next_cursor: seq,
@@ -325,6 +333,11 @@ impl Engine {
                         .last_sync_at
                         .lock()
                         .unwrap_or_else(|p| p.into_inner()) = Some(self.now());
+                    if workspace {
+                        // Its retention period may have changed: applied now, not at the next
+                        // reconnect.
+                        self.retention_after_catch_up().await?;
+                    }
                 }
                 StreamEvent::Change { change } if change.seq <= cursor => {}
                 StreamEvent::Change { .. } => {
@@ -349,14 +362,40 @@ impl Engine {
     /// shorter (admins set it; it reaches every device with the feed).
     pub async fn apply_retention(&self) -> Result<u64, SyncError> {
         let mut keep = ms(self.inner.cfg.retention);
-        if let Some(days) = self.inner.store.workspace_privacy().await?.retention_days {
+        let workspace = self.inner.store.workspace_privacy().await?.retention_days;
+        if let Some(days) = workspace {
             keep = keep.min(i64::from(days) * 24 * 3600 * 1000);
         }
-        Ok(self
+        let now = self.now();
+        *self
             .inner
-            .store
-            .prune_messages_before(self.now() - keep)
-            .await?)
+            .retention_applied
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = Some((now, workspace));
+        let pruned = self.inner.store.prune_messages_before(now - keep).await?;
+        if pruned > 0 {
+            self.emit(SyncEvent::Pruned { messages: pruned });
+        }
+        Ok(pruned)
+    }
+
+    /// After a catch-up: the retention window again if an hour has passed, or at once if the
+    /// workspace's period changed with the feed.
+    async fn retention_after_catch_up(&self) -> Result<(), SyncError> {
+        let workspace = self.inner.store.workspace_privacy().await?.retention_days;
+        let last = *self
+            .inner
+            .retention_applied
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let due = match last {
+            None => true,
+            Some((at, period)) => period != workspace || self.now() - at >= RETENTION_EVERY_MS,
+        };
+        if due {
+            self.apply_retention().await?;
+        }
+        Ok(())
     }
 
     /// Fetches older history of a conversation than the cache holds, caches
@@ -472,7 +511,7 @@ impl Engine {
             let result = match self.catch_up().await {
                 Ok(_) => {
                     // The workspace's retention period may have come with the feed.
-                    if let Err(e) = self.apply_retention().await {
+                    if let Err(e) = self.retention_after_catch_up().await {
                         tracing::warn!(error = %e, "cannot apply the retention window");
                     }
                     self.follow_stream(&mut backoff).await

@@ -93,4 +93,8 @@ pub enum SyncEvent {
     Activity {
         activity: stepup_protocol::Activity,
     },
+    /// The retention window dropped this many messages from the cache.
+    Pruned {
+        messages: u64,
+    },
 }

@@ -328,3 +328,66 @@ async fn a_plain_401_or_an_order_that_does_not_verify_erases_nothing() {
     owner.store.close().await;
     assert!(stepup_store::wait_for_database_threads(Duration::from_secs(5)).await);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_workspaces_retention_period_reaches_a_running_device() {
+    let server = demo_server().await;
+    let laptop = Device::new();
+    let session = laptop.sign_in(&server, "sara@noor.demo").await;
+    let engine = Engine::new(&session, Arc::new(SystemClock), fast());
+    let mut events = engine.subscribe();
+    let runner = {
+        let engine = engine.clone();
+        tokio::spawn(async move { engine.run(std::future::pending()).await })
+    };
+    wait_for(&mut events, |e| {
+        matches!(e, SyncEvent::State(SyncState::Online { .. })).then_some(())
+    })
+    .await;
+    let day = 24 * 3600 * 1000;
+    let now = stepup_sync::Clock::now_ms(&SystemClock);
+    let old = session
+        .store
+        .count_messages_before(now - 2 * day)
+        .await
+        .unwrap();
+    assert!(old > 10, "the demo holds older messages: {old}");
+
+    // The owner keeps two days on devices; the running device drops the rest at once.
+    let http = reqwest::Client::new();
+    let tokens: serde_json::Value = http
+        .post(format!("{}/v1/auth/login", server.url()))
+        .json(&serde_json::json!({"email": "owner@noor.demo", "password": demo::DEMO_PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let r = http
+        .put(format!("{}/v1/workspace/privacy", server.url()))
+        .bearer_auth(tokens["access_token"].as_str().unwrap())
+        .json(&serde_json::json!({"retention_days": 2}))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+    let pruned = wait_for(&mut events, |e| match e {
+        SyncEvent::Pruned { messages } => Some(*messages),
+        _ => None,
+    })
+    .await;
+    assert!(pruned >= old, "{pruned} < {old}");
+    let now = stepup_sync::Clock::now_ms(&SystemClock);
+    assert_eq!(
+        session
+            .store
+            .count_messages_before(now - 2 * day - 60_000)
+            .await
+            .unwrap(),
+        0
+    );
+    runner.abort();
+    session.store.close().await;
+    assert!(stepup_store::wait_for_database_threads(Duration::from_secs(5)).await);
+}

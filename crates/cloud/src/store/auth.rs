@@ -127,11 +127,14 @@ pub async fn session_of_access_token(
 
 /// The session's newest token pair has reached its client (its access token was presented).
 pub async fn mark_pair_used(pool: &SqlitePool, session_id: &str) -> Result<(), sqlx::Error> {
+    // Takes the write lock up front: an update that reads first could find its snapshot stale
+    // under concurrent writers (SQLITE_BUSY_SNAPSHOT), which the busy timeout does not retry.
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     sqlx::query("UPDATE sessions SET confirmed_hash = refresh_hash WHERE id = ?")
         .bind(session_id)
-        .execute(pool)
+        .execute(&mut *tx)
         .await?;
-    Ok(())
+    tx.commit().await
 }
 
 /// A session about to start: one signed-in device.
@@ -173,21 +176,31 @@ pub async fn insert_session(pool: &SqlitePool, s: &NewSession<'_>) -> Result<(),
 /// How often at most a device's "last seen" is written (ms).
 const LAST_SEEN_GRANULARITY: i64 = 60_000;
 
-/// Notes that a session's device was just seen (written at most once a minute).
-pub async fn touch_session(
-    pool: &SqlitePool,
-    session_id: &str,
-    now: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE sessions SET last_seen_at = ? WHERE id = ? AND (last_seen_at IS NULL OR last_seen_at < ?)",
+/// Notes that a session's device was just seen (written at most once a minute). Best effort:
+/// a request never fails for it.
+pub async fn touch_session(pool: &SqlitePool, session_id: &str, now: i64) {
+    let stale: Result<Option<i64>, _> = sqlx::query_scalar(
+        "SELECT 1 FROM sessions WHERE id = ? AND (last_seen_at IS NULL OR last_seen_at < ?)",
     )
-    .bind(now)
     .bind(session_id)
     .bind(now - LAST_SEEN_GRANULARITY)
-    .execute(pool)
-    .await?;
-    Ok(())
+    .fetch_optional(pool)
+    .await;
+    if !matches!(stale, Ok(Some(_))) {
+        return;
+    }
+    let write = async {
+        let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+        sqlx::query("UPDATE sessions SET last_seen_at = ? WHERE id = ?")
+            .bind(now)
+            .bind(session_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await
+    };
+    if let Err(e) = write.await {
+        tracing::debug!(error = %e, "could not note when a device was last seen");
+    }
 }
 
 /// A signed-in device as stored: `id, agent, name, os, signed in, last seen`.
