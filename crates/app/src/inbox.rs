@@ -334,7 +334,9 @@ impl Inbox {
         tracing::info!(url = %cloud.url(), email = %login.email, "demo started");
         // Where the demo cloud listens, for tools that post to its webhooks
         // and its Web Chat API (end-to-end tests, trying a channel by hand).
-        if let Err(e) = std::fs::write(demo_dir.join("cloud-url"), cloud.url()) {
+        if let Err(e) = stepup_store::private::create_dir(&demo_dir).and_then(|()| {
+            stepup_store::private::write_file(&demo_dir.join("cloud-url"), cloud.url().as_bytes())
+        }) {
             tracing::warn!(error = %e, "could not write the demo cloud's address");
         }
         self.activate(session, Some(cloud)).await;

@@ -227,10 +227,29 @@ fn main() {
 }
 
 fn print_json(value: &impl serde::Serialize) -> Result<()> {
+    let text = serde_json::to_string_pretty(value)?;
     let mut out = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, value)?;
-    writeln!(out)?;
+    writeln!(out, "{}", json_terminal_safe(&text))?;
     Ok(())
+}
+
+/// JSON as a terminal shows it harmlessly, and still the same JSON: serde escapes only the C0
+/// controls, so C1 controls (U+0080–U+009F, an 8-bit CSI among them) and bidi embeddings and
+/// overrides are written as `\uXXXX` escapes too.
+fn json_terminal_safe(json: &str) -> std::borrow::Cow<'_, str> {
+    let risky = |c: char| matches!(c, '\u{80}'..='\u{9F}') || stepup_protocol::is_bidi_control(c);
+    if !json.chars().any(risky) {
+        return std::borrow::Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if risky(c) {
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out.into()
 }
 
 fn say(text: impl std::fmt::Display) {
@@ -243,7 +262,7 @@ fn say(text: impl std::fmt::Display) {
 /// carriage return that overwrites the line, C1 controls) become U+FFFD, and the bidi embeddings
 /// and overrides that could reorder what is shown are dropped. New lines and tabs stay.
 fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
-    let bidi = |c: char| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    let bidi = stepup_protocol::is_bidi_control;
     let unsafe_char = |c: char| (c.is_control() && c != '\n' && c != '\t') || bidi(c);
     if !text.chars().any(unsafe_char) {
         return std::borrow::Cow::Borrowed(text);
@@ -1013,7 +1032,7 @@ async fn check(ctx: &Ctx) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::{progress_line, terminal_safe};
+    use super::{json_terminal_safe, progress_line, terminal_safe};
 
     #[test]
     fn customer_text_cannot_drive_the_terminal() {
@@ -1026,6 +1045,17 @@ mod tests {
             "Ali\u{FFFD}[2J\u{FFFD}]0;pwned\u{FFFD}\u{FFFD}X\u{FFFD}31m"
         );
         assert_eq!(terminal_safe("Invoice\u{202E}fdp.exe"), "Invoicefdp.exe");
+        // JSON output: serde escapes C0 controls; C1 controls and bidi overrides are escaped too,
+        // and it is still the same JSON.
+        let json =
+            serde_json::to_string(&serde_json::json!({"name": "X\u{9b}31m\u{202E}fdp"})).unwrap();
+        let safe = json_terminal_safe(&json);
+        assert!(
+            !safe.chars().any(|c| c == '\u{9b}' || c == '\u{202E}'),
+            "{safe}"
+        );
+        let back: serde_json::Value = serde_json::from_str(&safe).unwrap();
+        assert_eq!(back["name"], "X\u{9b}31m\u{202E}fdp");
     }
 
     #[test]
