@@ -1203,6 +1203,9 @@ async fn two_agents_in_one_conversation_see_each_other_typing() {
         })
         .await
         .unwrap();
+    // The caches close before the process exits.
+    omar.shutdown().await;
+    _aisha.shutdown().await;
 }
 
 /// Polls a conversation after each change event until `pick` accepts its view.
