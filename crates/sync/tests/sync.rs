@@ -509,6 +509,75 @@ async fn malformed_answers_and_server_errors_are_transient_and_change_nothing() 
     ));
 }
 
+/// A server whose answer to everything is endless: `{"changes": [` and then spaces forever,
+/// announced with a `Content-Length` (`declared`) or streamed in chunks without one.
+async fn endless_server(declared: bool) -> (String, Arc<std::sync::atomic::AtomicU64>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let sent = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let counter = sent.clone();
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = listener.accept().await {
+            let counter = counter.clone();
+            tokio::spawn(async move {
+                use tokio::io::{AsyncReadExt, AsyncWriteExt};
+                let mut buf = vec![0u8; 65536];
+                let _ = sock.read(&mut buf).await;
+                let head = if declared {
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 1073741824\r\n\r\n".to_owned()
+                } else {
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n".to_owned()
+                };
+                if sock.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+                let chunk = vec![b' '; 1 << 20];
+                loop {
+                    let framed = if declared {
+                        chunk.clone()
+                    } else {
+                        [
+                            format!("{:x}\r\n", chunk.len()).into_bytes(),
+                            chunk.clone(),
+                            b"\r\n".to_vec(),
+                        ]
+                        .concat()
+                    };
+                    if sock.write_all(&framed).await.is_err() {
+                        return;
+                    }
+                    counter.fetch_add(chunk.len() as u64, std::sync::atomic::Ordering::Relaxed);
+                }
+            });
+        }
+    });
+    (format!("http://{addr}"), sent)
+}
+
+#[tokio::test]
+async fn an_endless_answer_is_refused_at_the_cap_not_read_to_the_end() {
+    for declared in [true, false] {
+        let (base, sent) = endless_server(declared).await;
+        let client = CloudClient::resume(
+            &base,
+            Secret::new("srt_x".into()),
+            &ClientOptions::default(),
+        )
+        .unwrap();
+        // The refresh's answer is the endless one.
+        let err = client.sync("0", 10).await.unwrap_err();
+        assert!(
+            matches!(&err, ClientError::Malformed(m) if m.contains("larger than")),
+            "{declared}: {err:?}"
+        );
+        let read = sent.load(std::sync::atomic::Ordering::Relaxed);
+        assert!(
+            read < (stepup_sync::client::JSON_LIMIT as u64) * 2,
+            "{declared}: {read} bytes went out before the client stopped"
+        );
+    }
+}
+
 #[tokio::test]
 async fn a_slow_server_times_out() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
