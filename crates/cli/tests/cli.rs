@@ -224,6 +224,50 @@ async fn login_sync_read_search_send_export_wipe() {
         export["conversations"].as_array().unwrap().len(),
         list.len()
     );
+    // Encrypted with a passphrase: an age file the age tool opens (it asks on a terminal, which
+    // `script` gives it), holding the same export.
+    let sealed = dir.path().join("export.json.age");
+    let mut c = passphrase(cmd(
+        &data,
+        &["export", "--encrypt", "--out", sealed.to_str().unwrap()],
+    ));
+    c.env("STEPUP_EXPORT_PASSPHRASE", "short");
+    assert_eq!(
+        run_with(c, "").await.code,
+        1,
+        "a short passphrase is refused"
+    );
+    let mut c = passphrase(cmd(
+        &data,
+        &["export", "--encrypt", "--out", sealed.to_str().unwrap()],
+    ));
+    c.env("STEPUP_EXPORT_PASSPHRASE", "صادرات نور export");
+    ok(c).await;
+    let bytes = std::fs::read(&sealed).unwrap();
+    assert!(bytes.starts_with(b"age-encryption.org/v1\n-> scrypt "));
+    let opened = dir.path().join("opened.json");
+    let mut age = tokio::process::Command::new("script")
+        .arg("-qec")
+        .arg(format!(
+            "age -d -o {} {}",
+            opened.display(),
+            sealed.display()
+        ))
+        .arg("/dev/null")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("script(1) and age(1) are installed (./dev setup)");
+    tokio::io::AsyncWriteExt::write_all(
+        age.stdin.as_mut().unwrap(),
+        "صادرات نور export\n".as_bytes(),
+    )
+    .await
+    .unwrap();
+    assert!(age.wait().await.unwrap().success());
+    let opened: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&opened).unwrap()).unwrap();
+    assert_eq!(opened["conversations"], export["conversations"]);
 
     // Encryption at rest: nothing readable in any file the CLI wrote.
     let check: serde_json::Value =
