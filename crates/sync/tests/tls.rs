@@ -365,3 +365,92 @@ async fn over_tls_guessing_is_counted_per_client_address_and_the_app_is_told_how
     );
     server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_tls_on_a_two_shop_cloud_a_revoked_device_erases_itself_and_the_other_shop_is_untouched()
+ {
+    let ca = TestCa::new("Noor Perfumes private CA");
+    let server = tls_demo_server(&ca).await;
+    // A second shop on the same cloud.
+    let gadgets = server
+        .state
+        .create_workspace("Gulf Gadgets", "Asia/Riyadh")
+        .await
+        .unwrap();
+    server
+        .state
+        .create_agent(
+            &gadgets.id,
+            "Huda",
+            "huda@gadgets.test",
+            demo::DEMO_PASSWORD,
+            stepup_protocol::Role::Admin,
+            vec![],
+        )
+        .await
+        .unwrap();
+    let password = Secret::new(demo::DEMO_PASSWORD.to_owned());
+    let (laptop_dir, owner_dir, huda_dir) = (
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+    );
+    let laptop = accounts_trusting(laptop_dir.path(), &ca);
+    let session = laptop
+        .sign_in(&server.url(), "omar@noor.demo", &password, None)
+        .await
+        .unwrap();
+    let grant = session.account.device.clone().expect("a device grant");
+    let engine = Engine::new(&session, Arc::new(SystemClock), common::fast());
+    let mut events = engine.subscribe();
+    let runner = {
+        let engine = engine.clone();
+        tokio::spawn(async move { engine.run(std::future::pending()).await })
+    };
+    wait_for(&mut events, |e| {
+        matches!(e, SyncEvent::State(SyncState::Online { .. })).then_some(())
+    })
+    .await;
+    let huda = accounts_trusting(huda_dir.path(), &ca)
+        .sign_in(&server.url(), "huda@gadgets.test", &password, None)
+        .await
+        .unwrap();
+    // The other shop's admin neither sees nor signs out Noor's devices.
+    assert_eq!(huda.client.devices().await.unwrap().len(), 1);
+    let refused = huda
+        .client
+        .revoke_device(&grant.device_id)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(refused, ClientError::Server { status: 404, .. }),
+        "{refused:?}"
+    );
+    // Noor's owner does, over TLS: the laptop's WSS stream closes and it obeys the signed order.
+    let owner = sign_in_owner(&server, &accounts_trusting(owner_dir.path(), &ca))
+        .await
+        .unwrap();
+    owner.client.revoke_device(&grant.device_id).await.unwrap();
+    wait_for(&mut events, |e| {
+        matches!(e, SyncEvent::State(SyncState::Revoked)).then_some(())
+    })
+    .await;
+    runner.await.unwrap();
+    let erased = laptop
+        .erase_revoked(
+            &session.account,
+            session.store.clone(),
+            laptop_dir.path(),
+            1,
+        )
+        .await
+        .unwrap();
+    assert_eq!(erased.unsent, 0);
+    assert!(!laptop.files(&session.account.id).dir.exists());
+    assert!(laptop.list().is_empty());
+    // The other shop is untouched.
+    assert_eq!(huda.client.devices().await.unwrap().len(), 1);
+    huda.store.close().await;
+    owner.store.close().await;
+    assert!(stepup_store::wait_for_database_threads(Duration::from_secs(5)).await);
+}
