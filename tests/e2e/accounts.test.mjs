@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Session, appEnv, freePort, startDriver } from './webdriver.mjs';
-import { application, cloudAdmin, cloudBin, notifyServerBin, shots, startCloud, startNotificationServer } from './fixtures.mjs';
+import { application, cloudAdmin, cloudBin, notifyServerBin, shots, signIn as signInTo, startCloud, startNotificationServer } from './fixtures.mjs';
 
 const PASSWORD = 'two-shops-2026';
 const cloudEnv = { ...process.env, STEPUP_CLOUD_KEY: randomBytes(32).toString('hex'), STEPUP_ADMIN_PASSWORD: PASSWORD };
@@ -65,17 +65,7 @@ async function visitor(shop, text) {
   await post('/webchat/v1/messages', { client_message_id: `e2e-${randomBytes(4).toString('hex')}`, text }, token);
 }
 
-async function signIn(app, email) {
-  await app.find('[data-testid="signin"]');
-  await app.execute(`
-    for (const [id, v] of [['signin-server', arguments[0]], ['signin-email', arguments[1]], ['signin-password', arguments[2]]]) {
-      const i = document.querySelector('[data-testid="' + id + '"]');
-      i.value = v;
-      i.dispatchEvent(new Event('input', { bubbles: true }));
-    }`, [url, email, PASSWORD]);
-  await app.click('[data-testid="signin-submit"]');
-  await app.waitUntil(`return document.querySelector('[data-testid="sync-state"]')?.classList.contains('sync-online') && !document.querySelector('[data-testid="signin"]');`);
-}
+const signIn = (app, email) => signInTo(app, url, email, PASSWORD);
 
 const rows = `[...document.querySelectorAll('[data-testid="conversation-row"]')].map((r) => r.textContent)`;
 const rowTexts = `return ${rows};`;

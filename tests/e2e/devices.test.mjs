@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Session, appEnv, freePort, startDriver } from './webdriver.mjs';
-import { application, cloudAdmin, cloudBin, shots, startCloud } from './fixtures.mjs';
+import { application, cloudAdmin, cloudBin, shots, signIn as signInTo, startCloud } from './fixtures.mjs';
 
 const PASSWORD = 'devices-2026-noor';
 const EMAIL = 'owner@noor.shop';
@@ -49,17 +49,7 @@ async function api(method, path, token, body) {
 /** Another device of the same agent signs in. */
 const otherDevice = async (name, os) => (await api('POST', '/v1/auth/login', null, { email: EMAIL, password: PASSWORD, device: { name, os } })).body;
 
-async function signIn(app) {
-  await app.find('[data-testid="signin"]');
-  await app.execute(`
-    for (const [id, v] of [['signin-server', arguments[0]], ['signin-email', arguments[1]], ['signin-password', arguments[2]]]) {
-      const i = document.querySelector('[data-testid="' + id + '"]');
-      i.value = v;
-      i.dispatchEvent(new Event('input', { bubbles: true }));
-    }`, [url, EMAIL, PASSWORD]);
-  await app.click('[data-testid="signin-submit"]');
-  await app.waitUntil(`return document.querySelector('[data-testid="sync-state"]')?.classList.contains('sync-online') && !document.querySelector('[data-testid="signin"]');`);
-}
+const signIn = (app) => signInTo(app, url, EMAIL, PASSWORD);
 
 const deviceNames = `return [...document.querySelectorAll('[data-testid="device-name"]')].map((n) => n.textContent);`;
 

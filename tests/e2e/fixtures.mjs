@@ -103,3 +103,16 @@ export function startCloud({ port, dataDir, env, onLog = () => {} }) {
     proc.on('exit', (code) => reject(new Error(`stepup-cloud exited (${code}):\n${err}`)));
   });
 }
+
+/** Signs in from the sign-in screen and waits until the inbox is online. */
+export async function signIn(app, server, email, password) {
+  await app.find('[data-testid="signin"]');
+  await app.execute(`
+    for (const [id, v] of [['signin-server', arguments[0]], ['signin-email', arguments[1]], ['signin-password', arguments[2]]]) {
+      const i = document.querySelector('[data-testid="' + id + '"]');
+      i.value = v;
+      i.dispatchEvent(new Event('input', { bubbles: true }));
+    }`, [server, email, password]);
+  await app.click('[data-testid="signin-submit"]');
+  await app.waitUntil(`return document.querySelector('[data-testid="sync-state"]')?.classList.contains('sync-online') && !document.querySelector('[data-testid="signin"]');`);
+}

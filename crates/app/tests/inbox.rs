@@ -907,10 +907,9 @@ async fn an_agents_day_views_actions_notes_templates_and_sending() {
     app.shutdown().await;
 }
 
-/// The owner of the demo shop sets its privacy settings.
-async fn set_privacy(server: &RunningServer, privacy: serde_json::Value) {
-    let http = reqwest::Client::new();
-    let tokens: serde_json::Value = http
+/// An access token of the demo shop's owner, for what admins do on the cloud.
+async fn owner_token(server: &RunningServer) -> String {
+    let tokens: serde_json::Value = reqwest::Client::new()
         .post(format!("{}/v1/auth/login", server.url()))
         .json(&serde_json::json!({"email": "owner@noor.demo", "password": demo::DEMO_PASSWORD}))
         .send()
@@ -919,9 +918,14 @@ async fn set_privacy(server: &RunningServer, privacy: serde_json::Value) {
         .json()
         .await
         .unwrap();
-    let r = http
+    tokens["access_token"].as_str().unwrap().to_owned()
+}
+
+/// The owner of the demo shop sets its privacy settings.
+async fn set_privacy(server: &RunningServer, privacy: serde_json::Value) {
+    let r = reqwest::Client::new()
         .put(format!("{}/v1/workspace/privacy", server.url()))
-        .bearer_auth(tokens["access_token"].as_str().unwrap())
+        .bearer_auth(owner_token(server).await)
         .json(&privacy)
         .send()
         .await
@@ -1035,23 +1039,13 @@ async fn a_device_revoked_by_an_admin_erases_itself_and_says_what_it_kept() {
     assert_eq!(leftover_dbs(), 1);
 
     // The owner removes Layla from the workspace.
-    let http = reqwest::Client::new();
-    let tokens: serde_json::Value = http
-        .post(format!("{}/v1/auth/login", server.url()))
-        .json(&serde_json::json!({"email": "owner@noor.demo", "password": demo::DEMO_PASSWORD}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let r = http
+    let r = reqwest::Client::new()
         .delete(format!(
             "{}/v1/agents/{}",
             server.url(),
             devices[0].agent_id
         ))
-        .bearer_auth(tokens["access_token"].as_str().unwrap())
+        .bearer_auth(owner_token(&server).await)
         .send()
         .await
         .unwrap();

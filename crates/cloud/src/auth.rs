@@ -150,20 +150,17 @@ async fn issue(
     })
 }
 
-/// What a device may call itself: printable, bidi controls dropped, at most
+/// What a device may call itself: one line without bidi controls, at most
 /// [`DeviceInfo::MAX_CHARS`] characters; `fallback` when nothing is left.
 fn device_label(text: Option<&str>, fallback: &str) -> String {
-    let clean: String = text
-        .unwrap_or_default()
+    let clean: String = stepup_protocol::one_line(text.unwrap_or_default())
         .chars()
-        .filter(|c| !c.is_control() && !stepup_protocol::is_bidi_control(*c))
         .take(DeviceInfo::MAX_CHARS)
         .collect();
-    let clean = clean.trim();
     if clean.is_empty() {
         fallback.to_owned()
     } else {
-        clean.to_owned()
+        clean
     }
 }
 

@@ -361,9 +361,14 @@ impl Engine {
     /// The window is this device's setting, or the workspace's retention period when that is
     /// shorter (admins set it; it reaches every device with the feed).
     pub async fn apply_retention(&self) -> Result<u64, SyncError> {
-        let mut keep = ms(self.inner.cfg.retention);
         let workspace = self.inner.store.workspace_privacy().await?.retention_days;
-        if let Some(days) = workspace {
+        self.prune(workspace).await
+    }
+
+    /// Drops what is older than the window, given the workspace's period.
+    async fn prune(&self, workspace_days: Option<u32>) -> Result<u64, SyncError> {
+        let mut keep = ms(self.inner.cfg.retention);
+        if let Some(days) = workspace_days {
             keep = keep.min(i64::from(days) * 24 * 3600 * 1000);
         }
         let now = self.now();
@@ -371,7 +376,7 @@ impl Engine {
             .inner
             .retention_applied
             .lock()
-            .unwrap_or_else(|p| p.into_inner()) = Some((now, workspace));
+            .unwrap_or_else(|p| p.into_inner()) = Some((now, workspace_days));
         let pruned = self.inner.store.prune_messages_before(now - keep).await?;
         if pruned > 0 {
             self.emit(SyncEvent::Pruned { messages: pruned });
@@ -393,7 +398,7 @@ impl Engine {
             Some((at, period)) => period != workspace || self.now() - at >= RETENTION_EVERY_MS,
         };
         if due {
-            self.apply_retention().await?;
+            self.prune(workspace).await?;
         }
         Ok(())
     }

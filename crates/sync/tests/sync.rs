@@ -5,10 +5,10 @@ mod common;
 
 use std::{sync::Arc, time::Duration};
 
-use common::wait_for;
+use common::{demo_server, fast, wait_for};
 
 use rand::SeedableRng;
-use stepup_cloud::{Config, RunningServer, Server, demo};
+use stepup_cloud::{RunningServer, demo};
 use stepup_protocol::{ActivityKind, Channel, Role, SendMessageRequest};
 use stepup_store::{ConversationFilter, MemorySecrets, SearchFilter, Secret};
 use stepup_sync::{
@@ -17,22 +17,6 @@ use stepup_sync::{
     client::{ClientError, ClientOptions, CloudClient, Timeouts},
     engine::{Engine, EngineConfig},
 };
-
-async fn demo_server() -> RunningServer {
-    let mut server = Server::start(Config::demo()).await.unwrap();
-    demo::start_demo(&mut server, 7, 0.0).await.unwrap();
-    server
-}
-
-fn fast() -> EngineConfig {
-    EngineConfig {
-        page_size: 200,
-        backoff_base: Duration::from_millis(20),
-        backoff_max: Duration::from_millis(200),
-        seed: Some(1),
-        ..EngineConfig::default()
-    }
-}
 
 async fn sign_in(server: &RunningServer, accounts: &Accounts, email: &str) -> Session {
     let password = Secret::new(demo::DEMO_PASSWORD.to_owned());

@@ -7,32 +7,16 @@ mod common;
 
 use std::{sync::Arc, time::Duration};
 
-use common::wait_for;
-use stepup_cloud::{Config, RunningServer, Server, demo};
+use common::{demo_server, fast, wait_for};
+use stepup_cloud::{RunningServer, demo};
 use stepup_protocol::SendMessageRequest;
 use stepup_store::{MemorySecrets, Secret, SecretStore};
 use stepup_sync::{
     SyncEvent, SyncState, SystemClock,
     account::{Accounts, Session},
     client::{ClientOptions, CloudClient},
-    engine::{Engine, EngineConfig},
+    engine::Engine,
 };
-
-async fn demo_server() -> RunningServer {
-    let mut server = Server::start(Config::demo()).await.unwrap();
-    demo::start_demo(&mut server, 7, 0.0).await.unwrap();
-    server
-}
-
-fn fast() -> EngineConfig {
-    EngineConfig {
-        page_size: 500,
-        backoff_base: Duration::from_millis(20),
-        backoff_max: Duration::from_millis(200),
-        seed: Some(1),
-        ..EngineConfig::default()
-    }
-}
 
 struct Device {
     dir: tempfile::TempDir,

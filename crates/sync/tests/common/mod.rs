@@ -1,9 +1,30 @@
 //! Helpers shared by the sync tests.
+#![allow(dead_code)]
 
 use std::time::Duration;
 
+use stepup_cloud::{Config, RunningServer, Server, demo};
 use stepup_sync::SyncEvent;
+use stepup_sync::engine::EngineConfig;
 use tokio::sync::broadcast;
+
+/// The reference cloud on a loopback port with the demo shop (no live generator).
+pub async fn demo_server() -> RunningServer {
+    let mut server = Server::start(Config::demo()).await.unwrap();
+    demo::start_demo(&mut server, 7, 0.0).await.unwrap();
+    server
+}
+
+/// An engine that retries quickly and deterministically.
+pub fn fast() -> EngineConfig {
+    EngineConfig {
+        page_size: 200,
+        backoff_base: Duration::from_millis(20),
+        backoff_max: Duration::from_millis(200),
+        seed: Some(1),
+        ..EngineConfig::default()
+    }
+}
 
 pub const WAIT: Duration = Duration::from_secs(20);
 
