@@ -6,6 +6,7 @@ use sqlx::AssertSqlSafe;
 use sqlx::{QueryBuilder, Sqlite, Transaction};
 use stepup_protocol::{Change, ChangeOp, Contact, Conversation, Entity, EntityKind, Message, Note};
 
+use crate::search::{Indexed, contact_text, indexed};
 use crate::{Result, Store, StoreError};
 
 const CURSOR_KEY: &str = "sync.cursor";
@@ -285,7 +286,7 @@ async fn upsert_one(
             .bind(serde_json::to_string(n)?)
             .fetch_one(&mut **tx)
             .await?;
-            reindex(tx, "search_notes", rowid, &n.body).await?;
+            reindex_note(tx, rowid, n).await?;
             applied.conversations.push(n.conversation_id.clone());
             applied.notes.push(n.clone());
             Ok(())
@@ -430,21 +431,19 @@ async fn flush_contacts(
             .await?
             .into_iter()
             .collect();
-        let bodies: Vec<(i64, String)> = chunk
+        let bodies: Vec<(i64, Indexed)> = chunk
             .iter()
-            .filter_map(|c| {
-                let mut body = c.name.clone();
-                if let Some(phone) = &c.phone {
-                    body.push(' ');
-                    body.push_str(phone);
-                }
-                Some((*rowids.get(&c.id)?, crate::normalize::normalize(&body)))
-            })
+            .filter_map(|c| Some((*rowids.get(&c.id)?, indexed(&contact_text(c)))))
             .collect();
         if !bodies.is_empty() {
-            let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO search_contacts (rowid, body) ");
-            q.push_values(&bodies, |mut b, (rowid, body)| {
-                b.push_bind(*rowid).push_bind(body);
+            let mut q = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO search_contacts (rowid, body, stems, sounds) ",
+            );
+            q.push_values(&bodies, |mut b, (rowid, i)| {
+                b.push_bind(*rowid)
+                    .push_bind(&i.body)
+                    .push_bind(&i.stems)
+                    .push_bind(&i.sounds);
             });
             q.build().execute(&mut **tx).await?;
         }
@@ -514,19 +513,21 @@ async fn flush_messages(
             q.push(")");
             q.build().execute(&mut **tx).await?;
         }
-        let bodies: Vec<(i64, String)> = chunk
+        let bodies: Vec<(i64, &Message, Indexed)> = chunk
             .iter()
-            .filter_map(|m| {
-                Some((
-                    *rowids.get(&m.id)?,
-                    crate::normalize::normalize(&m.content.search_text()?),
-                ))
-            })
+            .filter_map(|m| Some((*rowids.get(&m.id)?, *m, indexed(&m.content.search_text()?))))
             .collect();
         if !bodies.is_empty() {
-            let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO search_messages (rowid, body) ");
-            q.push_values(&bodies, |mut b, (rowid, body)| {
-                b.push_bind(*rowid).push_bind(body);
+            let mut q = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO search_messages (rowid, body, stems, sounds, conv, at) ",
+            );
+            q.push_values(&bodies, |mut b, (rowid, m, i)| {
+                b.push_bind(*rowid)
+                    .push_bind(&i.body)
+                    .push_bind(&i.stems)
+                    .push_bind(&i.sounds)
+                    .push_bind(&m.conversation_id)
+                    .push_bind(m.created_at);
             });
             q.build().execute(&mut **tx).await?;
         }
@@ -559,23 +560,21 @@ pub(crate) async fn upsert_message(tx: &mut Transaction<'_, Sqlite>, m: &Message
     Ok(!applied.new_messages.is_empty())
 }
 
-async fn reindex(
-    tx: &mut Transaction<'_, Sqlite>,
-    index: &str,
-    rowid: i64,
-    text: &str,
-) -> Result<()> {
-    sqlx::query(AssertSqlSafe(format!(
-        "DELETE FROM {index} WHERE rowid = ?"
-    )))
+async fn reindex_note(tx: &mut Transaction<'_, Sqlite>, rowid: i64, n: &Note) -> Result<()> {
+    sqlx::query("DELETE FROM search_notes WHERE rowid = ?")
+        .bind(rowid)
+        .execute(&mut **tx)
+        .await?;
+    let i = indexed(&n.body);
+    sqlx::query(
+        "INSERT INTO search_notes (rowid, body, stems, sounds, conv, at) VALUES (?, ?, ?, ?, ?, ?)",
+    )
     .bind(rowid)
-    .execute(&mut **tx)
-    .await?;
-    sqlx::query(AssertSqlSafe(format!(
-        "INSERT INTO {index} (rowid, body) VALUES (?, ?)"
-    )))
-    .bind(rowid)
-    .bind(crate::normalize::normalize(text))
+    .bind(&i.body)
+    .bind(&i.stems)
+    .bind(&i.sounds)
+    .bind(&n.conversation_id)
+    .bind(n.created_at)
     .execute(&mut **tx)
     .await?;
     Ok(())

@@ -11,6 +11,7 @@ pub mod account;
 pub mod age;
 pub mod analytics;
 mod apply;
+pub mod arabizi;
 mod attachments;
 mod export;
 pub mod keys;
@@ -19,7 +20,9 @@ mod outbox;
 pub mod private;
 mod queries;
 mod saved_views;
+mod search;
 pub mod secret;
+pub mod stem;
 
 use std::{path::Path, str::FromStr, time::Duration};
 
@@ -35,11 +38,9 @@ pub use keys::{
     check_new_passphrase,
 };
 pub use outbox::{OutboxEntry, OutboxState};
-pub use queries::{
-    AssigneeFilter, ConversationFilter, ConversationRow, ListSort, SearchFilter, SearchHit,
-    SearchKind, Snippet,
-};
+pub use queries::{AssigneeFilter, ConversationFilter, ConversationRow, ListSort};
 pub use saved_views::StoredView;
+pub use search::{Matched, Matching, SearchFilter, SearchHit, SearchKind, Snippet, snippet};
 pub use secret::Secret;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -268,6 +269,7 @@ impl Store {
         MIGRATOR.run(&pool).await?;
         let store = Store { pool };
         store.settle_format().await?;
+        store.settle_search().await?;
         Ok(store)
     }
 

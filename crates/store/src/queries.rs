@@ -1,12 +1,12 @@
-//! Reading the cache: the conversation list with filters, a conversation's
-//! messages, Arabic-aware search, and the full export.
+//! Reading the cache: the conversation list with filters and a conversation's messages
+//! (search is `search.rs`).
 
 use serde::Serialize;
 use sqlx::AssertSqlSafe;
 use sqlx::{QueryBuilder, Row, Sqlite};
 use stepup_protocol::{Channel, Contact, Conversation, ConversationStatus, Message, Note};
 
-use crate::{Result, Store, StoreError, normalize::normalize_with_offsets};
+use crate::{Result, Store, StoreError};
 
 /// Whose conversations.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,57 +76,7 @@ pub struct ConversationRow {
     pub contact_name: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(rename_all = "snake_case")]
-pub enum SearchKind {
-    Message,
-    Contact,
-    Note,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct SearchFilter {
-    pub channel: Option<Channel>,
-    pub status: Option<ConversationStatus>,
-    pub assignee: Option<AssigneeFilter>,
-    pub label: Option<String>,
-    /// Unix ms, inclusive.
-    pub from: Option<i64>,
-    /// Unix ms, exclusive.
-    pub to: Option<i64>,
-    pub limit: u32,
-    /// Only in the conversations of this list (its view, teams, unread, …; its sort and window
-    /// do not matter): search limited to what the inbox shows.
-    pub within: Option<ConversationFilter>,
-}
-
-/// Text with the matched parts marked, in the original spelling.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Snippet {
-    pub parts: Vec<(String, bool)>,
-}
-
-impl Snippet {
-    /// `[[match]]` markers, for the command line.
-    pub fn marked(&self) -> String {
-        self.parts
-            .iter()
-            .map(|(t, hit)| if *hit { format!("[[{t}]]") } else { t.clone() })
-            .collect()
-    }
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct SearchHit {
-    pub kind: SearchKind,
-    pub id: String,
-    pub conversation_id: Option<String>,
-    pub snippet: Snippet,
-    pub rank: f64,
-}
-
-fn push_conversation_filters<'a>(
+pub(crate) fn push_conversation_filters<'a>(
     q: &mut QueryBuilder<Sqlite>,
     channel: &'a Option<Channel>,
     status: &'a Option<ConversationStatus>,
@@ -156,7 +106,7 @@ fn push_conversation_filters<'a>(
 }
 
 /// The `WHERE` terms of the conversation list (after `WHERE 1 = 1`, table alias `c`).
-fn push_list_filter(q: &mut QueryBuilder<Sqlite>, filter: &ConversationFilter) {
+pub(crate) fn push_list_filter(q: &mut QueryBuilder<Sqlite>, filter: &ConversationFilter) {
     push_conversation_filters(
         q,
         &filter.channel,
@@ -436,241 +386,5 @@ impl Store {
             out.push((table.to_owned(), n));
         }
         Ok(out)
-    }
-
-    /// Full-text search over messages, contact names and notes. Messages and
-    /// notes are ranked by BM25 among their most recent `CANDIDATES` matches:
-    /// FTS5 walks its index newest first and stops there, so a word that
-    /// matches a fifth of a million messages costs no more than a rare one. The query is
-    /// normalized like the index (so a query without harakat, or with another
-    /// alef form, still matches); every word must match, the last one as a
-    /// prefix. Best matches first, each with a snippet in the original text.
-    pub async fn search(&self, query: &str, filter: &SearchFilter) -> Result<Vec<SearchHit>> {
-        let Some(fts) = fts_query(query) else {
-            return Ok(Vec::new());
-        };
-        let limit = i64::from(if filter.limit == 0 { 50 } else { filter.limit });
-        let conversation_filtered = filter.channel.is_some()
-            || filter.status.is_some()
-            || filter.assignee.is_some()
-            || filter.label.is_some()
-            || filter.within.is_some();
-        let push_filters = |q: &mut QueryBuilder<Sqlite>| {
-            push_conversation_filters(
-                q,
-                &filter.channel,
-                &filter.status,
-                &filter.assignee,
-                &filter.label,
-            );
-            if let Some(within) = &filter.within {
-                push_list_filter(q, within);
-            }
-        };
-        let dated = filter.from.is_some() || filter.to.is_some();
-        let mut hits = Vec::new();
-
-        // Messages and notes: the same query over their own index and table.
-        for (kind, index, table) in [
-            (SearchKind::Message, "search_messages", "messages"),
-            (SearchKind::Note, "search_notes", "notes"),
-        ] {
-            let mut q = QueryBuilder::<Sqlite>::new(format!(
-                "SELECT r.id, r.conversation_id, r.data, bm25({index}) AS rank
-                 FROM {index} JOIN {table} r ON r.rowid = {index}.rowid
-                 JOIN conversations c ON c.id = r.conversation_id
-                 WHERE {index} MATCH "
-            ));
-            q.push_bind(&fts);
-            push_filters(&mut q);
-            if let Some(from) = filter.from {
-                q.push(" AND r.created_at >= ").push_bind(from);
-            }
-            if let Some(to) = filter.to {
-                q.push(" AND r.created_at < ").push_bind(to);
-            }
-            q.push(format!(" ORDER BY {index}.rowid DESC LIMIT "))
-                .push_bind(CANDIDATES);
-            for row in q.build().fetch_all(self.pool()).await? {
-                let data = row.get::<&str, _>(2);
-                let text = match kind {
-                    SearchKind::Message => serde_json::from_str::<Message>(data)?
-                        .content
-                        .search_text()
-                        .unwrap_or_default(),
-                    _ => serde_json::from_str::<Note>(data)?.body,
-                };
-                hits.push(SearchHit {
-                    kind,
-                    id: row.get(0),
-                    conversation_id: Some(row.get(1)),
-                    snippet: snippet(&text, query),
-                    rank: row.get(3),
-                });
-            }
-        }
-
-        // Contacts (not dated; filtered through their conversations)
-        if !dated {
-            let mut q = QueryBuilder::<Sqlite>::new(
-                "SELECT p.id, p.data, bm25(search_contacts) AS rank,
-                    (SELECT c.id FROM conversations c WHERE c.contact_id = p.id ORDER BY c.last_message_at DESC LIMIT 1)
-                 FROM search_contacts JOIN contacts p ON p.rowid = search_contacts.rowid
-                 WHERE search_contacts MATCH ",
-            );
-            q.push_bind(&fts);
-            if conversation_filtered {
-                q.push(" AND EXISTS (SELECT 1 FROM conversations c WHERE c.contact_id = p.id");
-                push_filters(&mut q);
-                q.push(")");
-            }
-            q.push(" ORDER BY rank LIMIT ").push_bind(limit);
-            for row in q.build().fetch_all(self.pool()).await? {
-                let contact: Contact = serde_json::from_str(row.get::<&str, _>(1))?;
-                hits.push(SearchHit {
-                    kind: SearchKind::Contact,
-                    id: row.get(0),
-                    conversation_id: row.get(3),
-                    snippet: snippet(&contact.name, query),
-                    rank: row.get(2),
-                });
-            }
-        }
-
-        // bm25: lower is better.
-        hits.sort_by(|a, b| a.rank.total_cmp(&b.rank));
-        hits.truncate(limit as usize);
-        Ok(hits)
-    }
-}
-
-/// How many of the newest matches of each kind are ranked.
-const CANDIDATES: i64 = 200;
-
-/// The words of a query, normalized.
-fn query_words(query: &str) -> Vec<String> {
-    crate::normalize::normalize(query)
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
-/// An FTS5 query: every word must match, as a prefix.
-fn fts_query(query: &str) -> Option<String> {
-    let words = query_words(query);
-    if words.is_empty() {
-        return None;
-    }
-    Some(
-        words
-            .iter()
-            .map(|w| format!("\"{}\"*", w.replace('"', "\"\"")))
-            .collect::<Vec<_>>()
-            .join(" "),
-    )
-}
-
-/// A snippet of `text` around the matches of `query`'s words, matches marked,
-/// in the original spelling (found through the normalized text's offsets).
-pub fn snippet(text: &str, query: &str) -> Snippet {
-    const CONTEXT: usize = 60;
-    let words = query_words(query);
-    let (norm, offsets) = normalize_with_offsets(text);
-    let norm_chars: Vec<char> = norm.chars().collect();
-    // Matches as (start, end) byte ranges of `text`, at word starts.
-    let mut ranges: Vec<(usize, usize)> = Vec::new();
-    for word in &words {
-        let w: Vec<char> = word.chars().collect();
-        let mut i = 0;
-        while i + w.len() <= norm_chars.len() {
-            let at_word_start = i == 0 || !norm_chars[i - 1].is_alphanumeric();
-            if at_word_start && norm_chars[i..i + w.len()] == w[..] {
-                // Extend to the end of the word in the original text.
-                let mut j = i + w.len();
-                while j < norm_chars.len() && norm_chars[j].is_alphanumeric() {
-                    j += 1;
-                }
-                let start = offsets[i];
-                let end = if j < offsets.len() {
-                    offsets[j]
-                } else {
-                    text.len()
-                };
-                ranges.push((start, end));
-                i = j;
-            } else {
-                i += 1;
-            }
-        }
-    }
-    ranges.sort_unstable();
-    let mut merged: Vec<(usize, usize)> = Vec::new();
-    for (s, e) in ranges {
-        match merged.last_mut() {
-            Some(last) if s <= last.1 => last.1 = last.1.max(e),
-            _ => merged.push((s, e)),
-        }
-    }
-    // A window around the first match.
-    let first = merged.first().map_or(0, |r| r.0);
-    let mut win_start = first.saturating_sub(CONTEXT);
-    while !text.is_char_boundary(win_start) {
-        win_start -= 1;
-    }
-    let mut win_end = (first + CONTEXT * 3).min(text.len());
-    while !text.is_char_boundary(win_end) {
-        win_end += 1;
-    }
-    let mut parts = Vec::new();
-    if win_start > 0 {
-        parts.push(("…".to_owned(), false));
-    }
-    let mut at = win_start;
-    for (s, e) in merged
-        .into_iter()
-        .filter(|r| r.0 >= win_start && r.0 < win_end)
-    {
-        if s > at {
-            parts.push((text[at..s].to_owned(), false));
-        }
-        let e = e.min(win_end);
-        parts.push((text[s..e].to_owned(), true));
-        at = e;
-    }
-    if at < win_end {
-        parts.push((text[at..win_end].to_owned(), false));
-    }
-    if win_end < text.len() {
-        parts.push(("…".to_owned(), false));
-    }
-    Snippet { parts }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn snippets_mark_matches_in_the_original_spelling() {
-        let s = snippet("أَهْلاً وسهلاً بكم في متجر الإلكترونيات", "اهلا الالكترونيات");
-        assert_eq!(s.marked(), "[[أَهْلاً]] وسهلاً بكم في متجر [[الإلكترونيات]]");
-        let s = snippet("Order ١٢٣٤٥ is READY", "12345 ready");
-        assert_eq!(s.marked(), "Order [[١٢٣٤٥]] is [[READY]]");
-        let s = snippet("nothing here", "zz");
-        assert_eq!(s.marked(), "nothing here");
-    }
-
-    #[test]
-    fn fts_queries_are_quoted_prefixes() {
-        assert_eq!(
-            fts_query("مَرْحَبًا Wor\"ld").unwrap(),
-            "\"مرحبا\"* \"wor\"* \"ld\"*"
-        );
-        assert_eq!(fts_query("  ,. "), None);
-        assert_eq!(
-            fts_query("NEAR(a b) OR c*").unwrap(),
-            "\"near\"* \"a\"* \"b\"* \"or\"* \"c\"*"
-        );
     }
 }

@@ -914,6 +914,61 @@ async fn a_cache_of_an_older_format_syncs_again_and_keeps_its_outbox() {
     finish(store).await;
 }
 
+/// A cache whose search indexes were built another way (emptied by migration 0009) fills
+/// them again from its rows when it opens, and searches as before.
+#[tokio::test]
+async fn search_indexes_of_an_older_format_are_filled_again_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let k = key(8);
+    let store = open(dir.path(), &k).await;
+    store.apply_page(&page(), "8", true).await.unwrap();
+    assert_eq!(
+        store.meta("search.format").await.unwrap().as_deref(),
+        Some("2")
+    );
+    finish(store).await;
+    raw_sql(
+        &dir.path().join("cache.db"),
+        8,
+        &[
+            "INSERT INTO search_messages (search_messages) VALUES ('delete-all')",
+            "INSERT INTO search_contacts (search_contacts) VALUES ('delete-all')",
+            "INSERT INTO search_notes (search_notes) VALUES ('delete-all')",
+            "DELETE FROM meta WHERE key = 'search.format'",
+        ],
+    )
+    .await;
+    let store = open(dir.path(), &k).await;
+    let any = SearchFilter::default();
+    let found = |hits: Vec<stepup_store::SearchHit>| {
+        hits.into_iter().map(|h| (h.kind, h.id)).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        found(store.search("العود", &any).await.unwrap()),
+        [(SearchKind::Message, "msg_1".to_owned())]
+    );
+    assert_eq!(
+        found(store.search("barsha", &any).await.unwrap()),
+        [(SearchKind::Note, "not_1".to_owned())]
+    );
+    assert_eq!(
+        found(store.search("فاطمه", &any).await.unwrap()),
+        [(SearchKind::Contact, "ctc_1".to_owned())]
+    );
+    // The Arabizi key of the customer's Arabic message is there too.
+    assert_eq!(
+        found(store.search("3od", &any).await.unwrap()),
+        [(SearchKind::Message, "msg_1".to_owned())]
+    );
+    assert_eq!(
+        store.meta("search.format").await.unwrap().as_deref(),
+        Some("2")
+    );
+    assert_eq!(store.meta("search.refilled_to").await.unwrap(), None);
+    store.integrity_check().await.unwrap();
+    finish(store).await;
+}
+
 /// What the retention window and a wipe delete leaves nothing readable in the file, even to
 /// someone holding the key: the same cache code on a plain SQLite file (the benchmark's
 /// baseline mode), so its bytes can be searched.

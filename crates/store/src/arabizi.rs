@@ -1,0 +1,280 @@
+//! Arabizi: Arabic written in Latin letters, with digits for the letters Latin lacks
+//! («7abibi», «3ndi», «mar7aba», «6alabi»).
+//!
+//! Instead of guessing Arabic spellings of a Latin word (every vowel may or may not be a
+//! letter, so the guesses multiply), both scripts are reduced to one **consonant key**:
+//! each consonant to its class below, vowels and the letters that often stand for them
+//! dropped, a repeated class written once. «mar7aba», «marhaba» and «مرحبا» all give
+//! `mrhb`; «6alabi», «talabi» and «طلبي» give `tlb`; «3ndi» and «عندي» give `end`. The
+//! index holds the key of every Arabic word (and of its light stem, so «assalam» meets
+//! «السلام» through «سلام») and of every Latin word that may be Arabizi; a query in Latin
+//! letters looks for its key among the Arabic words' keys, a query in Arabic among the
+//! Latin words' keys. Keys of the same script are never compared (no English word finds
+//! another by its consonants).
+//!
+//! | class | Arabic | Latin (Arabizi) |
+//! |---|---|---|
+//! | `b` | ب پ | b p |
+//! | `t` | ت ط | t, 6 |
+//! | `z` | ث ذ ز ظ | th dh z, 6' |
+//! | `j` | ج | j |
+//! | `h` | ح ه (not word-final) | h (not word-final after a vowel), 7 |
+//! | `x` | خ | kh x, 5, 7' |
+//! | `d` | د ض | d, 9' |
+//! | `r` | ر | r |
+//! | `s` | س ص | s, 9 |
+//! | `c` | ش | sh |
+//! | `e` | ع | 3 |
+//! | `g` | غ | gh, 3' |
+//! | `f` | ف ڤ | f v |
+//! | `q` | ق گ | q g, 8 |
+//! | `k` | ك ک چ | k c, ch |
+//! | `l` `m` `n` | ل م ن | l m n |
+//! | dropped | ا و ي ء, word-final ه/ة | a e i o u w y, 2, word-final h after a vowel |
+//!
+//! Sources: the digit letters as the Arabic chat alphabet uses them (Wikipedia, "Arabic
+//! chat alphabet": 2 ء, 3 ع, 3' غ, 5 خ, 6 ط, 6' ظ, 7 ح, 7' خ, 8 ق, 9 ص, 9' ض), and Gulf
+//! usage where it differs from the Levant and Egypt: «g» for ق (Gulf «galb», «gahwa»), «ch»
+//! for ك and چ («chem» كم, «chalb» چلب). The classes are deliberately coarse: Arabizi
+//! writers use «t» for ت and ط, «s» for س and ص, «d» for د and ض, «th» for ث, ذ and ظ.
+//!
+//! A Latin word ending in a vowel and «n» (tanween written out: «shukran», «afwan») also
+//! gives its key without the «n» («ckr», as «شكرا»).
+
+/// The class of an Arabic letter (normalized text: no hamza seats, «ة» already «ه»).
+fn arabic_class(c: char) -> Option<Option<char>> {
+    let class = match c {
+        'ب' | 'پ' => 'b',
+        'ت' | 'ط' => 't',
+        'ث' | 'ذ' | 'ز' | 'ظ' => 'z',
+        'ج' => 'j',
+        'ح' | 'ه' => 'h',
+        'خ' => 'x',
+        'د' | 'ض' => 'd',
+        'ر' => 'r',
+        'س' | 'ص' => 's',
+        'ش' => 'c',
+        'ع' => 'e',
+        'غ' => 'g',
+        'ف' | 'ڤ' => 'f',
+        'ق' | 'گ' => 'q',
+        'ك' | 'ک' | 'چ' => 'k',
+        'ل' => 'l',
+        'م' => 'm',
+        'ن' => 'n',
+        'ا' | 'و' | 'ي' | 'ء' | 'ی' => return Some(None),
+        _ => return None,
+    };
+    Some(Some(class))
+}
+
+fn push_class(key: &mut String, class: char) {
+    if !key.ends_with(class) {
+        key.push(class);
+    }
+}
+
+/// The consonant key of a normalized Arabic word; `None` when it is not all Arabic letters
+/// or keeps fewer than two consonants.
+pub fn arabic_key(word: &str) -> Option<String> {
+    let chars: Vec<char> = word.chars().collect();
+    let mut key = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        // A word-final ه is mostly a vowel ending (ة, or the pronoun «ـه» said «-ah»/«-uh»).
+        if c == 'ه' && i > 0 && i + 1 == chars.len() {
+            continue;
+        }
+        if let Some(class) = arabic_class(c)? {
+            push_class(&mut key, class);
+        }
+    }
+    (key.chars().count() >= 2).then_some(key)
+}
+
+/// Whether a normalized Latin word may be Arabizi: ASCII letters, the digit letters and
+/// apostrophes only, at least one letter.
+fn may_be_arabizi(word: &str) -> bool {
+    word.bytes().any(|b| b.is_ascii_lowercase())
+        && word
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b"235679'8".contains(&b))
+}
+
+/// Whether a word uses a digit as a letter (then even a short key is worth comparing).
+pub fn has_digit_letter(word: &str) -> bool {
+    word.bytes().any(|b| b"235679".contains(&b) || b == b'8')
+}
+
+/// The consonant keys of a normalized Latin word that may be Arabizi (one, or two when it
+/// ends in a written-out tanween); empty when it cannot be, or its key is too short to mean
+/// anything (fewer than two consonants; two only with a digit letter or in four letters).
+pub fn latin_keys(word: &str) -> Vec<String> {
+    if word.len() > 40 || !may_be_arabizi(word) {
+        return Vec::new();
+    }
+    let b = word.as_bytes();
+    let vowel = |c: u8| b"aeiouwy".contains(&c);
+    let mut key = String::new();
+    let mut i = 0;
+    while i < b.len() {
+        let next = b.get(i + 1).copied();
+        let (class, used) = match (b[i], next) {
+            (b's', Some(b'h')) => (Some('c'), 2),
+            (b'k', Some(b'h')) => (Some('x'), 2),
+            (b'g', Some(b'h')) => (Some('g'), 2),
+            (b't' | b'd', Some(b'h')) => (Some('z'), 2),
+            (b'c', Some(b'h')) => (Some('k'), 2),
+            (b'3', Some(b'\'')) => (Some('g'), 2),
+            (b'7', Some(b'\'')) => (Some('x'), 2),
+            (b'6', Some(b'\'')) => (Some('z'), 2),
+            (b'9', Some(b'\'')) => (Some('d'), 2),
+            (c, _) => {
+                let class = match c {
+                    b'b' | b'p' => Some('b'),
+                    b't' | b'6' => Some('t'),
+                    b'z' => Some('z'),
+                    b'j' => Some('j'),
+                    // «-ah»/«-eh» at the end is the vowel ending, as a final ه.
+                    b'h' if i + 1 == b.len() && i > 0 && vowel(b[i - 1]) => None,
+                    b'h' | b'7' => Some('h'),
+                    b'x' | b'5' => Some('x'),
+                    b'd' => Some('d'),
+                    b'r' => Some('r'),
+                    b's' | b'9' => Some('s'),
+                    b'3' => Some('e'),
+                    b'f' | b'v' => Some('f'),
+                    b'q' | b'g' | b'8' => Some('q'),
+                    b'k' | b'c' => Some('k'),
+                    b'l' => Some('l'),
+                    b'm' => Some('m'),
+                    b'n' => Some('n'),
+                    _ => None,
+                };
+                (class, 1)
+            }
+        };
+        if let Some(class) = class {
+            push_class(&mut key, class);
+        }
+        i += used;
+    }
+    let long_enough =
+        |k: &str| k.len() >= 3 || (k.len() == 2 && (has_digit_letter(word) || word.len() >= 4));
+    let mut keys = Vec::new();
+    if long_enough(&key) {
+        keys.push(key.clone());
+    }
+    // Tanween written out: «shukran» is also «شكرا».
+    if b.len() >= 4
+        && b[b.len() - 1] == b'n'
+        && vowel(b[b.len() - 2])
+        && let Some(short) = key.strip_suffix('n')
+        && long_enough(short)
+    {
+        keys.push(short.to_owned());
+    }
+    keys
+}
+
+/// The words of normalized text for the keys: letters, digits, and an apostrophe right
+/// after a digit letter («3'», «6'») kept inside the word.
+pub fn words(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        let start = rest.find(|c: char| c.is_alphanumeric())?;
+        rest = &rest[start..];
+        let mut end = rest.len();
+        let mut prev = None;
+        for (at, c) in rest.char_indices() {
+            let digit_apostrophe = c == '\'' && matches!(prev, Some('3' | '5' | '6' | '7' | '9'));
+            if !c.is_alphanumeric() && !digit_apostrophe {
+                end = at;
+                break;
+            }
+            prev = Some(c);
+        }
+        let (word, tail) = rest.split_at(end);
+        rest = tail;
+        Some(word.trim_end_matches('\''))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::normalize;
+    use crate::stem::arabic_stem;
+
+    fn ar(w: &str) -> String {
+        arabic_key(&normalize(w)).unwrap_or_default()
+    }
+
+    fn la(w: &str) -> Vec<String> {
+        latin_keys(&normalize(w))
+    }
+
+    #[test]
+    fn both_scripts_meet_on_one_key() {
+        for (latin, arabic) in [
+            ("mar7aba", "مرحبا"),
+            ("marhaba", "مرحبا"),
+            ("7abibi", "حبيبي"),
+            ("habibi", "حبيبي"),
+            ("3ndi", "عندي"),
+            ("6alabi", "طلبي"),
+            ("talab", "طلب"),
+            ("shlonk", "شلونك"),
+            ("5alas", "خلاص"),
+            ("khalas", "خلاص"),
+            ("galb", "قلب"),
+            ("8alb", "قلب"),
+            ("chalb", "چلب"),
+            ("ma3a", "مع"),
+            ("mohammed", "محمد"),
+            ("dubai", "دبي"),
+            ("ya3tik", "يعطيك"),
+            ("el6alab", "الطلب"),
+            ("sh3'l", "شغل"),
+        ] {
+            assert!(
+                la(latin).contains(&ar(arabic)),
+                "{latin} {:?} / {arabic} {}",
+                la(latin),
+                ar(arabic)
+            );
+        }
+    }
+
+    #[test]
+    fn tanween_and_the_article() {
+        assert!(la("shukran").contains(&ar("شكرا")));
+        assert!(la("afwan").contains(&ar("عفوا")) || la("3afwan").contains(&ar("عفوا")));
+        // «assalam»: the article's lam is assimilated; the stem «سلام» carries the key.
+        let stem = arabic_stem(&normalize("السلام")).to_owned();
+        assert!(la("assalam").contains(&ar(&stem)));
+    }
+
+    #[test]
+    fn what_cannot_be_arabizi_has_no_key() {
+        assert!(la("48213").is_empty());
+        assert!(la("ok").is_empty());
+        assert!(la("iphone14").is_empty());
+        assert!(la("a").is_empty());
+        assert!(arabic_key("ا").is_none());
+        assert!(arabic_key("order").is_none());
+        // Two consonants count with a digit letter, or in a word of four letters or more.
+        assert!(la("ha").is_empty());
+        assert!(la("ala").is_empty());
+        assert_eq!(la("7ala"), ["hl"]);
+        assert_eq!(la("hala"), ["hl"]);
+        // Too short to mean anything in either script: «wallah» and «والله» keep one consonant.
+        assert!(la("wallah").is_empty());
+        assert!(arabic_key(&normalize("والله")).is_none());
+    }
+
+    #[test]
+    fn words_keep_a_digit_apostrophe() {
+        let w: Vec<&str> = words("sh3'l 6'ahr, don't; 3ndi").collect();
+        assert_eq!(w, ["sh3'l", "6'ahr", "don", "t", "3ndi"]);
+    }
+}
