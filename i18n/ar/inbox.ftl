@@ -67,9 +67,35 @@ error-not-found = لم تعد هذه المحادثة في الذاكرة الم
 search-placeholder = ابحث في الرسائل والعملاء والملاحظات
 search-in-list = في هذه القائمة فقط
 search-none = لم يُعثر على شيء في الذاكرة المؤقتة لهذا الحاسوب.
-search-kind-message = رسالة
-search-kind-contact = عميل
-search-kind-note = ملاحظة
+search-period = الفترة
+search-period-any = أي وقت
+search-period-week = آخر أسبوع
+search-period-month = آخر شهر
+search-period-year = آخر سنة
+search-group-message = { $count ->
+    [zero] لا رسائل
+    [one] رسالة واحدة
+    [two] رسالتان
+    [few] { $count } رسائل
+    [many] { $count } رسالة
+   *[other] { $count } رسالة
+  }
+search-group-contact = { $count ->
+    [zero] لا عملاء
+    [one] عميل واحد
+    [two] عميلان
+    [few] { $count } عملاء
+    [many] { $count } عميلًا
+   *[other] { $count } عميل
+  }
+search-group-note = { $count ->
+    [zero] لا ملاحظات
+    [one] ملاحظة واحدة
+    [two] ملاحظتان
+    [few] { $count } ملاحظات
+    [many] { $count } ملاحظة
+   *[other] { $count } ملاحظة
+  }
 
 ## البدء: تسجيل الدخول والحسابات والعرض التجريبي
 signin-title = تسجيل الدخول إلى ستيب أب

@@ -63,9 +63,23 @@ error-not-found = This conversation is no longer in the local cache.
 search-placeholder = Search messages, customers and notes
 search-in-list = Only in this list
 search-none = Nothing found in this computer's cache.
-search-kind-message = Message
-search-kind-contact = Customer
-search-kind-note = Note
+search-period = Period
+search-period-any = Any time
+search-period-week = Last 7 days
+search-period-month = Last 30 days
+search-period-year = Last 12 months
+search-group-message = { $count ->
+    [one] One message
+   *[other] { $count } messages
+  }
+search-group-contact = { $count ->
+    [one] One customer
+   *[other] { $count } customers
+  }
+search-group-note = { $count ->
+    [one] One note
+   *[other] { $count } notes
+  }
 
 ## Start: sign in, accounts, demo
 signin-title = Sign in to Stepup

@@ -22,6 +22,7 @@ commands! {
     async         first_screen(args: InboxQuery) -> FirstScreen;
     async         inbox_rows(args: Vec<String>) -> Vec<InboxRow>;
     async         open_conversation(args: String) -> ConversationView;
+    async         open_conversation_at(args: OpenAt) -> ConversationView;
     async [inbox] send_text(args: SendText) -> ();
     async         search(args: SearchQuery) -> Vec<SearchResult>;
     async [inbox] directory() -> Directory;

@@ -40,6 +40,19 @@ pub struct SendText {
     pub reply_to: Option<String>,
 }
 
+/// Messages a conversation's timeline shows at first (the newest).
+const TIMELINE_MESSAGES: u32 = 500;
+/// Messages shown before one a search result opens at.
+const FOCUS_CONTEXT: u32 = 30;
+
+/// A conversation opened at one of its messages (a search result).
+#[derive(Debug, Clone, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct OpenAt {
+    pub conversation_id: String,
+    pub message_id: String,
+}
+
 /// A piece of a search snippet; `hit` marks the matched words.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct SnippetPart {
@@ -57,6 +70,9 @@ pub struct SearchResult {
     pub conversation_id: Option<String>,
     pub contact_name: String,
     pub snippet: Vec<SnippetPart>,
+    /// When the message or note was written (Unix ms); contacts have none.
+    #[ts(type = "number | null")]
+    pub at: Option<i64>,
 }
 
 /// What to search the cache for, optionally only within the list's filters.
@@ -68,6 +84,11 @@ pub struct SearchQuery {
     #[ts(optional)]
     #[serde(default)]
     pub within: Option<InboxQuery>,
+    /// Only messages and notes of the last this many days (customers are found whatever
+    /// the period).
+    #[ts(optional)]
+    #[serde(default)]
+    pub days: Option<u32>,
 }
 
 /// Where the signed-in account's sync stands.
@@ -807,6 +828,17 @@ impl Inbox {
     }
 
     pub async fn conversation(&self, id: &str, now: i64) -> Result<ConversationView, AppError> {
+        self.conversation_at(id, None, now).await
+    }
+
+    /// A conversation with its timeline reaching back at least to `focus` (a search result:
+    /// older than the newest messages the timeline shows at first).
+    pub async fn conversation_at(
+        &self,
+        id: &str,
+        focus: Option<&str>,
+        now: i64,
+    ) -> Result<ConversationView, AppError> {
         self.with(async |a| {
             let store = &a.session.store;
             let c = store
@@ -816,7 +848,13 @@ impl Inbox {
             let names = Names::load(store).await?;
             let contact = store.contact(&c.contact_id).await?;
             // One snapshot: a message the cloud accepts meanwhile shows once.
-            let (messages, outbox) = store.timeline_snapshot(id, 500).await?;
+            let reach = match focus {
+                Some(m) => store.messages_from(id, m).await?.unwrap_or(0),
+                None => 0,
+            };
+            // The newest messages, and enough before the focused one to read it in context.
+            let limit = TIMELINE_MESSAGES.max(reach.saturating_add(FOCUS_CONTEXT));
+            let (messages, outbox) = store.timeline_snapshot(id, limit).await?;
             let notes = store.notes(id).await?;
             let mut timeline = timeline(&messages, &notes, &names);
             let templates: Vec<stepup_protocol::Template> = store.entities("template").await?;
@@ -972,8 +1010,9 @@ impl Inbox {
         .await
     }
 
-    /// Searches the cache (Arabic-aware: harakat, alef forms, digits).
-    pub async fn search(&self, args: SearchQuery) -> Result<Vec<SearchResult>, AppError> {
+    /// Searches the cache: Arabic-aware (harakat, alef forms, digits, light stemming), Arabizi
+    /// and Arabic finding each other, quoted phrases; within the list's filters and a period.
+    pub async fn search(&self, args: SearchQuery, now: i64) -> Result<Vec<SearchResult>, AppError> {
         self.with(async |a| {
             let store = &a.session.store;
             let within = match &args.within {
@@ -986,6 +1025,9 @@ impl Inbox {
             let filter = stepup_store::SearchFilter {
                 limit: 50,
                 within,
+                from: args
+                    .days
+                    .map(|days| now - i64::from(days.min(36_500)) * 86_400_000),
                 ..Default::default()
             };
             let hits = store.search(&args.text, &filter).await?;
@@ -1009,6 +1051,7 @@ impl Inbox {
                         .into_iter()
                         .map(|(text, hit)| SnippetPart { text, hit })
                         .collect(),
+                    at: h.at,
                 });
             }
             Ok(out)

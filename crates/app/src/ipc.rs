@@ -26,7 +26,7 @@ use crate::{
     analytics::{AnalyticsView, ExportedFile, FetchHistory, HistoryFetched},
     inbox::{
         ConversationView, Directory, FirstScreen, InboxEvent, InboxPage, InboxQuery, InboxRow,
-        ReportActivity, SearchQuery, SearchResult, SendText, SyncStatus,
+        OpenAt, ReportActivity, SearchQuery, SearchResult, SendText, SyncStatus,
     },
     media::{InlineMedia, SaveAttachment, SendAttachment, SendVoiceNote},
     notifications::{MuteConversation, NavigateTo},

@@ -420,11 +420,25 @@ impl App {
         self.inner.inbox.conversation(&id, now_ms()).await
     }
 
+    /// A conversation opened at a message (a search result), however far back it is.
+    pub async fn open_conversation_at(
+        &self,
+        args: inbox::OpenAt,
+    ) -> Result<inbox::ConversationView, AppError> {
+        self.inner
+            .desktop
+            .set_viewing(Some(args.conversation_id.clone()));
+        self.inner
+            .inbox
+            .conversation_at(&args.conversation_id, Some(&args.message_id), now_ms())
+            .await
+    }
+
     pub async fn search(
         &self,
         query: inbox::SearchQuery,
     ) -> Result<Vec<inbox::SearchResult>, AppError> {
-        self.inner.inbox.search(query).await
+        self.inner.inbox.search(query, now_ms()).await
     }
 
     pub async fn conversation_action(&self, args: ConversationAction) -> Result<(), AppError> {

@@ -20,7 +20,7 @@ use stepup_app::{
 };
 use stepup_cloud::{Config, RunningServer, Server, demo};
 use stepup_protocol::{ActivityKind, Channel, ConversationStatus, MessageStatus, WindowState};
-use stepup_store::{KeyError, MemorySecrets, Secret, SecretStore};
+use stepup_store::{KeyError, MemorySecrets, SearchKind, Secret, SecretStore};
 use tokio::sync::broadcast;
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -805,6 +805,7 @@ async fn an_agents_day_views_actions_notes_templates_and_sending() {
         .search(SearchQuery {
             text: "delivery".into(),
             within: None,
+            days: None,
         })
         .await
         .unwrap();
@@ -816,6 +817,7 @@ async fn an_agents_day_views_actions_notes_templates_and_sending() {
         .search(SearchQuery {
             text: "delivery".into(),
             within: Some(telegram.clone()),
+            days: None,
         })
         .await
         .unwrap();
@@ -837,6 +839,38 @@ async fn an_agents_day_views_actions_notes_templates_and_sending() {
             .is_some_and(|c| telegram_ids.contains(c))),
         "every hit is in a Telegram conversation"
     );
+
+    // A period: today's search finds no message older than it (customers whatever the period).
+    let today = app
+        .search(SearchQuery {
+            text: "delivery".into(),
+            within: None,
+            days: Some(0),
+        })
+        .await
+        .unwrap();
+    assert!(
+        today.iter().all(|r| r.kind == SearchKind::Contact),
+        "{today:?}"
+    );
+    assert!(
+        everywhere
+            .iter()
+            .any(|r| r.kind == SearchKind::Message && r.at.is_some())
+    );
+    // A result opens its conversation with the message in the timeline.
+    let hit = everywhere
+        .iter()
+        .find(|r| r.kind == SearchKind::Message)
+        .unwrap();
+    let opened = app
+        .open_conversation_at(stepup_app::inbox::OpenAt {
+            conversation_id: hit.conversation_id.clone().unwrap(),
+            message_id: hit.id.clone(),
+        })
+        .await
+        .unwrap();
+    assert!(opened.messages.iter().any(|m| m.id == hit.id));
 
     // Saved views live in the account's cache: named filters, in the order first saved.
     let filters = |channel: &str, unread| ListFilters {

@@ -1,4 +1,4 @@
-//! `stepup-bench [ingest|tls|media|routing|search|catchup|notify|analytics|history|all] [--messages N] [--tls-messages N] [--voice-notes N] [--routed N]
+//! `stepup-bench [ingest|tls|media|routing|relevance|search|catchup|notify|analytics|history|all] [--messages N] [--tls-messages N] [--voice-notes N] [--routed N]
 //! [--search-messages N] [--catchup N] [--notify N] [--analytics-messages N] [--history-messages N]`
 //!
 //! Run it in release mode: `./dev bench` or
@@ -19,9 +19,13 @@
 //! - routing: 10 agents signed in, auto-assignment on, N new conversations at 2 a second
 //!   through the WhatsApp webhook: webhook → in the assignee's app assigned to them, p50/p99,
 //!   beside routing off (webhook → in the first app).
+//! - relevance: recall and precision of search on the labelled set
+//!   `tests/fixtures/search-relevance.json`, before (the normalized word as a prefix) and after
+//!   (light stemming, Arabizi, phrases), by kind of query; the queries still missed.
 //! - search: N generated mixed Arabic/English messages in 10k conversations,
 //!   in the encrypted cache and in a plain one; p50/p95 of 200 queries, with
-//!   and without filters.
+//!   and without filters, and of stemmed (a bare word finding its forms with clitics and
+//!   endings) and Arabizi queries.
 //! - catchup: a cache that was offline while the cloud took N more messages
 //!   catches up; the time it takes.
 //! - notify: webhook → native notification shown (recorded on the session
@@ -38,6 +42,7 @@
 mod history;
 mod media;
 mod notify;
+mod relevance;
 mod routing;
 mod tls;
 
@@ -489,6 +494,38 @@ async fn search(n: usize) {
             ),
         })
         .collect();
+    // Bare words whose corpus forms carry the article, and words with clitics and endings.
+    let stemmed: Vec<String> = [
+        "طلب",
+        "توصيل",
+        "عود",
+        "فاتوره",
+        "سعر",
+        "مقاس",
+        "لون",
+        "اسود",
+        "ذهبي",
+        "وطلبي",
+        "بالتوصيل",
+        "طلبات",
+        "والسعر",
+        "للمقاس",
+    ]
+    .iter()
+    .cycle()
+    .take(200)
+    .map(|s| (*s).to_owned())
+    .collect();
+    // Arabizi spellings of the corpus's Arabic words.
+    let arabizi: Vec<String> = [
+        "mar7aba", "marhaba", "6alab", "el6alab", "tawseel", "shukran", "3u6r", "dubai", "riyadh",
+        "hatif", "mata", "3indkom", "5asm", "mgas", "damaan", "ista3'",
+    ]
+    .iter()
+    .cycle()
+    .take(200)
+    .map(|s| (*s).to_owned())
+    .collect();
     let filters = [
         (
             "no filter",
@@ -544,17 +581,27 @@ async fn search(n: usize) {
             started.elapsed().as_secs_f64(),
             n as f64 / started.elapsed().as_secs_f64()
         );
-        for (label, filter) in &filters {
+        let channel_status = filters[1].1.clone();
+        let runs = filters
+            .iter()
+            .map(|(label, filter)| (*label, filter, &queries))
+            .chain([
+                ("stemmed", &filters[0].1, &stemmed),
+                ("stemmed, filtered", &channel_status, &stemmed),
+                ("arabizi", &filters[0].1, &arabizi),
+                ("arabizi, filtered", &channel_status, &arabizi),
+            ]);
+        for (label, filter, queries) in runs {
             let mut times = Vec::new();
             let mut hits = 0;
-            for q in &queries {
+            for q in queries {
                 let t = Instant::now();
                 hits += store.search(q, filter).await.expect("search").len();
                 times.push(t.elapsed().as_secs_f64() * 1000.0);
             }
             times.sort_by(f64::total_cmp);
             println!(
-                "  {:<10} {label:<17} p50 {:>6.1} ms  p95 {:>6.1} ms  max {:>6.1} ms  ({} hits)",
+                "  {:<10} {label:<18} p50 {:>6.1} ms  p95 {:>6.1} ms  max {:>6.1} ms  ({} hits)",
                 if encrypted { "SQLCipher" } else { "plain" },
                 percentile(&times, 0.5),
                 percentile(&times, 0.95),
@@ -793,6 +840,9 @@ async fn main() {
     }
     if what == "routing" || what == "all" {
         routing::routing(arg("--routed", 60)).await;
+    }
+    if what == "relevance" || what == "search" || what == "all" {
+        relevance::relevance().await;
     }
     if what == "search" || what == "all" {
         search(arg("--search-messages", 1_000_000)).await;

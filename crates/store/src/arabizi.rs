@@ -4,7 +4,7 @@
 //! Instead of guessing Arabic spellings of a Latin word (every vowel may or may not be a
 //! letter, so the guesses multiply), both scripts are reduced to one **consonant key**:
 //! each consonant to its class below, vowels and the letters that often stand for them
-//! dropped, a repeated class written once. «mar7aba», «marhaba» and «مرحبا» all give
+//! dropped, a class doubled without a vowel between («لل», «mm») written once. «mar7aba», «marhaba» and «مرحبا» all give
 //! `mrhb`; «6alabi», «talabi» and «طلبي» give `tlb`; «3ndi» and «عندي» give `end`. The
 //! index holds the key of every Arabic word (and of its light stem, so «assalam» meets
 //! «السلام» through «سلام») and of every Latin word that may be Arabizi; a query in Latin
@@ -16,11 +16,11 @@
 //! |---|---|---|
 //! | `b` | ب پ | b p |
 //! | `t` | ت ط | t, 6 |
-//! | `z` | ث ذ ز ظ | th dh z, 6' |
+//! | `z` | ث ذ ز ظ | th dh z, 6' (dh also as `d`) |
 //! | `j` | ج | j |
 //! | `h` | ح ه (not word-final) | h (not word-final after a vowel), 7 |
 //! | `x` | خ | kh x, 5, 7' |
-//! | `d` | د ض | d, 9' |
+//! | `d` | د ض | d dh, 9' |
 //! | `r` | ر | r |
 //! | `s` | س ص | s, 9 |
 //! | `c` | ش | sh |
@@ -68,8 +68,10 @@ fn arabic_class(c: char) -> Option<Option<char>> {
     Some(Some(class))
 }
 
-fn push_class(key: &mut String, class: char) {
-    if !key.ends_with(class) {
+/// Adds a consonant class; the same class right after itself (a doubled letter, «لل»,
+/// «mm») is written once, but not across a vowel («7abibi» and «حبيبي» keep both b's).
+fn push_class(key: &mut String, class: char, adjacent: bool) {
+    if !(adjacent && key.ends_with(class)) {
         key.push(class);
     }
 }
@@ -79,13 +81,18 @@ fn push_class(key: &mut String, class: char) {
 pub fn arabic_key(word: &str) -> Option<String> {
     let chars: Vec<char> = word.chars().collect();
     let mut key = String::new();
+    let mut adjacent = false;
     for (i, &c) in chars.iter().enumerate() {
         // A word-final ه is mostly a vowel ending (ة, or the pronoun «ـه» said «-ah»/«-uh»).
         if c == 'ه' && i > 0 && i + 1 == chars.len() {
             continue;
         }
-        if let Some(class) = arabic_class(c)? {
-            push_class(&mut key, class);
+        match arabic_class(c)? {
+            Some(class) => {
+                push_class(&mut key, class, adjacent);
+                adjacent = true;
+            }
+            None => adjacent = false,
         }
     }
     (key.chars().count() >= 2).then_some(key)
@@ -114,66 +121,102 @@ pub fn latin_keys(word: &str) -> Vec<String> {
     }
     let b = word.as_bytes();
     let vowel = |c: u8| b"aeiouwy".contains(&c);
-    let mut key = String::new();
+    // Keys being built: «dh» is ض as often as ذ, so it makes two.
+    let mut keys = vec![String::new()];
+    let mut adjacent = false;
     let mut i = 0;
     while i < b.len() {
         let next = b.get(i + 1).copied();
-        let (class, used) = match (b[i], next) {
-            (b's', Some(b'h')) => (Some('c'), 2),
-            (b'k', Some(b'h')) => (Some('x'), 2),
-            (b'g', Some(b'h')) => (Some('g'), 2),
-            (b't' | b'd', Some(b'h')) => (Some('z'), 2),
-            (b'c', Some(b'h')) => (Some('k'), 2),
-            (b'3', Some(b'\'')) => (Some('g'), 2),
-            (b'7', Some(b'\'')) => (Some('x'), 2),
-            (b'6', Some(b'\'')) => (Some('z'), 2),
-            (b'9', Some(b'\'')) => (Some('d'), 2),
+        let (classes, used): (&[char], usize) = match (b[i], next) {
+            (b's', Some(b'h')) => (&['c'], 2),
+            (b'k', Some(b'h')) => (&['x'], 2),
+            (b'g', Some(b'h')) => (&['g'], 2),
+            (b't', Some(b'h')) => (&['z'], 2),
+            (b'd', Some(b'h')) => (&['z', 'd'], 2),
+            (b'c', Some(b'h')) => (&['k'], 2),
+            (b'3', Some(b'\'')) => (&['g'], 2),
+            (b'7', Some(b'\'')) => (&['x'], 2),
+            (b'6', Some(b'\'')) => (&['z'], 2),
+            (b'9', Some(b'\'')) => (&['d'], 2),
             (c, _) => {
-                let class = match c {
-                    b'b' | b'p' => Some('b'),
-                    b't' | b'6' => Some('t'),
-                    b'z' => Some('z'),
-                    b'j' => Some('j'),
+                let class: &[char] = match c {
+                    b'b' | b'p' => &['b'],
+                    b't' | b'6' => &['t'],
+                    b'z' => &['z'],
+                    b'j' => &['j'],
                     // «-ah»/«-eh» at the end is the vowel ending, as a final ه.
-                    b'h' if i + 1 == b.len() && i > 0 && vowel(b[i - 1]) => None,
-                    b'h' | b'7' => Some('h'),
-                    b'x' | b'5' => Some('x'),
-                    b'd' => Some('d'),
-                    b'r' => Some('r'),
-                    b's' | b'9' => Some('s'),
-                    b'3' => Some('e'),
-                    b'f' | b'v' => Some('f'),
-                    b'q' | b'g' | b'8' => Some('q'),
-                    b'k' | b'c' => Some('k'),
-                    b'l' => Some('l'),
-                    b'm' => Some('m'),
-                    b'n' => Some('n'),
-                    _ => None,
+                    b'h' if i + 1 == b.len() && i > 0 && vowel(b[i - 1]) => &[],
+                    b'h' | b'7' => &['h'],
+                    b'x' | b'5' => &['x'],
+                    b'd' => &['d'],
+                    b'r' => &['r'],
+                    b's' | b'9' => &['s'],
+                    b'3' => &['e'],
+                    b'f' | b'v' => &['f'],
+                    b'q' | b'g' | b'8' => &['q'],
+                    b'k' | b'c' => &['k'],
+                    b'l' => &['l'],
+                    b'm' => &['m'],
+                    b'n' => &['n'],
+                    _ => &[],
                 };
                 (class, 1)
             }
         };
-        if let Some(class) = class {
-            push_class(&mut key, class);
+        match classes {
+            [] => adjacent = false,
+            [one] => {
+                for key in &mut keys {
+                    push_class(key, *one, adjacent);
+                }
+                adjacent = true;
+            }
+            many => {
+                if keys.len() < 4 {
+                    keys = keys
+                        .iter()
+                        .flat_map(|k| {
+                            many.iter().map(move |c| {
+                                let mut k = k.clone();
+                                push_class(&mut k, *c, adjacent);
+                                k
+                            })
+                        })
+                        .collect();
+                } else {
+                    for key in &mut keys {
+                        push_class(key, many[0], adjacent);
+                    }
+                }
+                adjacent = true;
+            }
         }
         i += used;
     }
     let long_enough =
         |k: &str| k.len() >= 3 || (k.len() == 2 && (has_digit_letter(word) || word.len() >= 4));
-    let mut keys = Vec::new();
-    if long_enough(&key) {
-        keys.push(key.clone());
+    let tanween = b.len() >= 4 && b[b.len() - 1] == b'n' && vowel(b[b.len() - 2]);
+    let mut out: Vec<String> = Vec::new();
+    for key in keys {
+        if long_enough(&key) && !out.contains(&key) {
+            out.push(key.clone());
+        }
+        // Tanween written out: «shukran» is also «شكرا».
+        if tanween
+            && let Some(short) = key.strip_suffix('n')
+            && long_enough(short)
+            && !out.iter().any(|k| k == short)
+        {
+            out.push(short.to_owned());
+        }
     }
-    // Tanween written out: «shukran» is also «شكرا».
-    if b.len() >= 4
-        && b[b.len() - 1] == b'n'
-        && vowel(b[b.len() - 2])
-        && let Some(short) = key.strip_suffix('n')
-        && long_enough(short)
-    {
-        keys.push(short.to_owned());
-    }
-    keys
+    out
+}
+
+/// Whether a key is short enough to be compared whole rather than as a prefix (two
+/// consonants begin too many words).
+pub fn whole_only(key: &str) -> bool {
+    key.chars().count() <= 2
 }
 
 /// The words of normalized text for the keys: letters, digits, and an apostrophe right

@@ -369,6 +369,26 @@ impl Store {
         rows.iter().map(|d| Ok(serde_json::from_str(d)?)).collect()
     }
 
+    /// How many of a conversation's cached messages are at or after `message_id` (the newest
+    /// first: how far back the timeline must reach to show it); `None` when it is not cached.
+    pub async fn messages_from(
+        &self,
+        conversation_id: &str,
+        message_id: &str,
+    ) -> Result<Option<u32>> {
+        let n: Option<i64> = sqlx::query_scalar(
+            "SELECT (SELECT count(*) FROM messages m
+                     WHERE m.conversation_id = t.conversation_id
+                       AND (m.created_at > t.created_at OR (m.created_at = t.created_at AND m.id >= t.id)))
+             FROM messages t WHERE t.id = ? AND t.conversation_id = ?",
+        )
+        .bind(message_id)
+        .bind(conversation_id)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(n.map(|n| n as u32))
+    }
+
     /// Counts of cached rows, by table.
     pub async fn counts(&self) -> Result<Vec<(String, i64)>> {
         let mut out = Vec::new();

@@ -28,7 +28,7 @@ use serde::Serialize;
 use sqlx::{QueryBuilder, Row, Sqlite};
 use stepup_protocol::{Channel, Contact, ConversationStatus, Message, Note};
 
-use crate::arabizi::{arabic_key, has_digit_letter, latin_keys};
+use crate::arabizi::{arabic_key, has_digit_letter, latin_keys, whole_only};
 use crate::normalize::{normalize, normalize_with_offsets};
 use crate::queries::{
     AssigneeFilter, ConversationFilter, push_conversation_filters, push_list_filter,
@@ -339,7 +339,8 @@ impl Plan {
                     alts.push(format!("body:{}*", quoted(english)));
                 }
                 for k in &t.keys {
-                    alts.push(format!("sounds:{}*", quoted(k)));
+                    let star = if whole_only(&k[1..]) { "" } else { "*" };
+                    alts.push(format!("sounds:{}{star}", quoted(k)));
                 }
             }
             groups.push(format!("({})", alts.join(" OR ")));
@@ -545,7 +546,12 @@ impl Store {
         let Some(plan) = Plan::parse(query) else {
             return Ok(Vec::new());
         };
-        let fts = plan.fts(matching);
+        // Every form, and the exact forms on their own: the newest candidates of the first
+        // could crowd out an exact match older than them, which the exact query keeps.
+        let mut queries = vec![plan.fts(matching)];
+        if matching == Matching::All && plan.fts(Matching::ExactOnly) != queries[0] {
+            queries.push(plan.fts(Matching::ExactOnly));
+        }
         let limit = i64::from(if filter.limit == 0 { 50 } else { filter.limit });
         let conversation_filtered = filter.channel.is_some()
             || filter.status.is_some()
@@ -573,25 +579,36 @@ impl Store {
             (SearchKind::Message, "search_messages", "messages"),
             (SearchKind::Note, "search_notes", "notes"),
         ] {
-            let mut q = QueryBuilder::<Sqlite>::new(format!(
-                "SELECT rowid, bm25({index}, {WEIGHTS}) FROM {index} WHERE {index} MATCH "
-            ));
-            q.push_bind(&fts);
-            if conversation_filtered {
-                q.push(format!(
-                    " AND {index}.conv IN (SELECT c.id FROM conversations c WHERE 1 = 1"
+            let mut ranked: Vec<(i64, f64)> = Vec::new();
+            for fts in &queries {
+                let mut q = QueryBuilder::<Sqlite>::new(format!(
+                    "SELECT rowid, bm25({index}, {WEIGHTS}) FROM {index} WHERE {index} MATCH "
                 ));
-                push_filters(&mut q);
-                q.push(")");
+                q.push_bind(fts);
+                if conversation_filtered {
+                    q.push(format!(
+                        " AND {index}.conv IN (SELECT c.id FROM conversations c WHERE 1 = 1"
+                    ));
+                    push_filters(&mut q);
+                    q.push(")");
+                }
+                if let Some(from) = filter.from {
+                    q.push(format!(" AND {index}.at >= ")).push_bind(from);
+                }
+                if let Some(to) = filter.to {
+                    q.push(format!(" AND {index}.at < ")).push_bind(to);
+                }
+                q.push(" ORDER BY rowid DESC LIMIT ").push_bind(CANDIDATES);
+                for hit in q
+                    .build_query_as::<(i64, f64)>()
+                    .fetch_all(self.pool())
+                    .await?
+                {
+                    if !ranked.iter().any(|r| r.0 == hit.0) {
+                        ranked.push(hit);
+                    }
+                }
             }
-            if let Some(from) = filter.from {
-                q.push(format!(" AND {index}.at >= ")).push_bind(from);
-            }
-            if let Some(to) = filter.to {
-                q.push(format!(" AND {index}.at < ")).push_bind(to);
-            }
-            q.push(" ORDER BY rowid DESC LIMIT ").push_bind(CANDIDATES);
-            let ranked: Vec<(i64, f64)> = q.build_query_as().fetch_all(self.pool()).await?;
             if ranked.is_empty() {
                 continue;
             }
@@ -641,7 +658,7 @@ impl Store {
                  FROM search_contacts JOIN contacts p ON p.rowid = search_contacts.rowid
                  WHERE search_contacts MATCH "
             ));
-            q.push_bind(&fts);
+            q.push_bind(&queries[0]);
             if conversation_filtered {
                 q.push(" AND EXISTS (SELECT 1 FROM conversations c WHERE c.contact_id = p.id");
                 push_filters(&mut q);

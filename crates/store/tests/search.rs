@@ -255,6 +255,10 @@ async fn filters_dates_and_the_lists_view_narrow_every_kind_of_match() {
         ..Default::default()
     };
     assert_eq!(ids_in(&store, "6alab", &within).await.len(), 10);
+    // How far back a timeline must reach to show a result: c0 holds m0, m3, …, m27.
+    assert_eq!(store.messages_from("c0", "m27").await.unwrap(), Some(1));
+    assert_eq!(store.messages_from("c0", "m0").await.unwrap(), Some(10));
+    assert_eq!(store.messages_from("c1", "m0").await.unwrap(), None);
     finish(store).await;
 }
 

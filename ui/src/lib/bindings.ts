@@ -414,6 +414,7 @@ quietHours: QuietHours | null,
  */
 muted: Array<string>, };
 export type OpenAccount = { id: string, passphrase?: string, };
+export type OpenAt = { conversationId: string, messageId: string, };
 export type Origin = "human" | "bot" | "ai" | "system";
 export type Presence = "online" | "away" | "offline";
 export type Preview = { kind: MessageKind, 
@@ -451,8 +452,17 @@ export type SearchQuery = { text: string,
 /**
  * The list's query: only its conversations (and their customers and notes).
  */
-within?: InboxQuery, };
-export type SearchResult = { kind: SearchKind, id: string, conversationId: string | null, contactName: string, snippet: Array<SnippetPart>, };
+within?: InboxQuery, 
+/**
+ * Only messages and notes of the last this many days (customers are found whatever
+ * the period).
+ */
+days?: number, };
+export type SearchResult = { kind: SearchKind, id: string, conversationId: string | null, contactName: string, snippet: Array<SnippetPart>, 
+/**
+ * When the message or note was written (Unix ms); contacts have none.
+ */
+at: number | null, };
 export type SendAttachment = { conversationId: string, filename: string, 
 /**
  * The file's bytes, base64.
@@ -546,6 +556,7 @@ export type Commands = {
   first_screen: { args: InboxQuery; result: FirstScreen };
   inbox_rows: { args: Array<string>; result: Array<InboxRow> };
   open_conversation: { args: string; result: ConversationView };
+  open_conversation_at: { args: OpenAt; result: ConversationView };
   send_text: { args: SendText; result: null };
   search: { args: SearchQuery; result: Array<SearchResult> };
   directory: { args: null; result: Directory };
@@ -606,6 +617,7 @@ export const COMMAND_NAMES = [
   "first_screen",
   "inbox_rows",
   "open_conversation",
+  "open_conversation_at",
   "send_text",
   "search",
   "directory",

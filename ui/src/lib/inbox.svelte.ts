@@ -516,7 +516,11 @@ class InboxState {
     const id = this.selected;
     if (!id) return;
     try {
-      const view = await call('open_conversation', id);
+      // Opened at a search result: the timeline reaches back to it, however old it is.
+      const focus = this.focusMessage;
+      const view = focus
+        ? await call('open_conversation_at', { conversationId: id, messageId: focus })
+        : await call('open_conversation', id);
       if (this.selected === id) this.conversation = view;
     } catch (err) {
       this.error = describeError(err);
@@ -675,6 +679,8 @@ class InboxState {
 
   /** Search only the conversations the list's filters show (its view, channel, status, …). */
   searchInList = $state(false);
+  /** Only messages and notes of the last this many days; `null`: any time. */
+  searchDays = $state<number | null>(null);
 
   /** Searches the local cache, the whole of it or within the list's filters; an empty query
    * shows the list again. */
@@ -685,9 +691,14 @@ class InboxState {
       return;
     }
     const inList = this.searchInList;
+    const days = this.searchDays;
     try {
-      const results = await call('search', { text: query, within: inList ? toInboxQuery(this.query, 0, 1) : undefined });
-      if (this.search === query && this.searchInList === inList) this.results = results;
+      const results = await call('search', {
+        text: query,
+        within: inList ? toInboxQuery(this.query, 0, 1) : undefined,
+        days: days ?? undefined,
+      });
+      if (this.search === query && this.searchInList === inList && this.searchDays === days) this.results = results;
     } catch (err) {
       this.error = describeError(err);
     }
