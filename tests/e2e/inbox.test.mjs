@@ -251,6 +251,9 @@ test('demo inbox: live messages, directions, hostile text, reply, filters, templ
     await app.select('[data-testid="filter-status"]', '');
     await app.select('[data-testid="filter-channel"]', '');
 
+    const arabiziHit = `return [...document.querySelectorAll('[data-testid="search-group-message"] mark')].some((m) => m.textContent === arguments[0]);`;
+    const clearSearch = () =>
+      app.execute(`const i = document.querySelector('[data-testid="search"]'); i.value = ''; i.dispatchEvent(new Event('input', { bubbles: true }));`);
     // Search with another spelling: no hamza on the alef finds «الإزعاج».
     await app.type('[data-testid="search"]', 'الازعاج');
     // Typing goes one letter at a time: wait for the results of the whole word.
@@ -264,6 +267,13 @@ test('demo inbox: live messages, directions, hostile text, reply, filters, templ
     await app.find('[data-testid="conversation-name"]');
     await app.screenshot(join(shots, 'inbox-en.png'));
     await app.execute(`const i = document.querySelector('[data-testid="search"]'); i.value = ''; i.dispatchEvent(new Event('input', { bubbles: true }));`);
+    // Arabic finds the customer who wrote the same words in Arabizi («عندكم» is «3ndkom»), in
+    // the messages' group.
+    await app.type('[data-testid="search"]', 'عندكم');
+    await app.waitUntil(arabiziHit, ['3ndkom']);
+    assert.match(await app.text('[data-testid="search-group-message"] h2'), /^(One message|\d+ messages)$/);
+    await app.screenshot(join(shots, 'search-arabizi-en.png'));
+    await clearSearch();
     await app.find('[data-testid="conversation-list"]');
     // Back to the top of the list, where the newest conversation is.
     await app.execute(`const l = document.querySelector('[data-testid="conversation-list"]'); l.scrollTop = 0; l.dispatchEvent(new Event('scroll'));`);
@@ -306,6 +316,12 @@ test('demo inbox: live messages, directions, hostile text, reply, filters, templ
     const count = await app.text('[data-testid="row-count"]');
     assert.ok(/[0-9]/.test(count) && !/[\u0660-\u0669\u06f0-\u06f9]/.test(count), count);
     await app.screenshot(join(shots, 'inbox-ar.png'));
+    await app.type('[data-testid="search"]', 'عندكم');
+    await app.waitUntil(arabiziHit, ['3ndkom']);
+    assert.ok((await app.text('[data-testid="search-group-message"] h2')).length > 0);
+    await app.screenshot(join(shots, 'search-ar.png'));
+    await clearSearch();
+    await app.find('[data-testid="conversation-list"]');
     await sortBy('sla_due');
     await app.waitUntil(topSla, ['^تأخر (الرد|الحل) \\S']);
     await app.screenshot(join(shots, 'sla-ar.png'));

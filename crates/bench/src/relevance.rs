@@ -240,7 +240,11 @@ mod tests {
         }
         assert!(total[0].recall() < 0.4, "before: {}", total[0].recall());
         assert!(total[1].recall() >= 0.75, "recall {}", total[1].recall());
-        assert!(total[1].precision() >= 0.8, "precision {}", total[1].precision());
+        assert!(
+            total[1].precision() >= 0.8,
+            "precision {}",
+            total[1].precision()
+        );
         assert_eq!((phrases.recall(), phrases.precision()), (1.0, 1.0));
         store.close().await;
     }

@@ -260,3 +260,35 @@ describe('after the first screen', () => {
     (await next('accounts')).resolve([]);
   });
 });
+
+describe('search', () => {
+  it('asks within a period, and a result opens its conversation reaching back to the message', async () => {
+    inbox.searchDays = 30;
+    const searching = inbox.runSearch('6alabi');
+    const asked = await next('search');
+    expect(asked.args).toEqual({ text: '6alabi', within: undefined, days: 30 });
+    asked.resolve([{ kind: 'message', id: 'm9', conversationId: 'c7', contactName: 'Noor', snippet: [], at: 1 }]);
+    await searching;
+    expect(inbox.results?.length).toBe(1);
+
+    const opening = inbox.open('c7', 'm9');
+    const at = await next('open_conversation_at');
+    expect(at.args).toEqual({ conversationId: 'c7', messageId: 'm9' });
+    at.resolve({ row: { id: 'c7', unread: 0 }, messages: [] });
+    (await next('suggestions')).resolve([]);
+    await opening;
+    expect(inbox.focusMessage).toBe('m9');
+    // A change to the conversation reads it again as far back.
+    backend.handlers.get('inbox')?.({ type: 'changed', ids: ['c7'] });
+    const again = await next('open_conversation_at');
+    expect(again.args).toEqual({ conversationId: 'c7', messageId: 'm9' });
+    again.resolve({ row: { id: 'c7', unread: 0 }, messages: [] });
+
+    // Opened from the list, not a result: the newest messages.
+    const plain = inbox.open('c8');
+    (await next('open_conversation')).resolve({ row: { id: 'c8', unread: 0 }, messages: [] });
+    (await next('suggestions')).resolve([]);
+    await plain;
+    inbox.searchDays = null;
+  });
+});
