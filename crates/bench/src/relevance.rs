@@ -239,7 +239,7 @@ mod tests {
             }
         }
         assert!(total[0].recall() < 0.4, "before: {}", total[0].recall());
-        assert!(total[1].recall() >= 0.75, "recall {}", total[1].recall());
+        assert!(total[1].recall() >= 0.72, "recall {}", total[1].recall());
         assert!(
             total[1].precision() >= 0.8,
             "precision {}",

@@ -951,12 +951,6 @@ fn word_keys(word: &str) -> Vec<String> {
     out
 }
 
-/// Whether a key is short enough to be compared whole rather than as a prefix (two
-/// consonants begin too many words).
-pub fn whole_only(key: &str) -> bool {
-    key.chars().count() <= 2
-}
-
 /// The words of normalized text for the keys: letters, digits, and an apostrophe right
 /// after a digit letter («3'», «6'») kept inside the word.
 pub fn words(text: &str) -> impl Iterator<Item = &str> {

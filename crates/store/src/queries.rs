@@ -99,9 +99,13 @@ pub(crate) fn push_conversation_filters<'a>(
         None => {}
     }
     if let Some(label) = label {
-        q.push(" AND EXISTS (SELECT 1 FROM conversation_labels l WHERE l.conversation_id = c.id AND l.label = ")
-            .push_bind(label)
-            .push(")");
+        // Through the label's index: the conversations that carry it, not every conversation
+        // asked whether it does.
+        q.push(
+            " AND c.id IN (SELECT l.conversation_id FROM conversation_labels l WHERE l.label = ",
+        )
+        .push_bind(label)
+        .push(")");
     }
 }
 

@@ -16,10 +16,12 @@
 //! reject a match: only the hits that are shown are read.
 //!
 //! A query word matches, best first: its normalized form as a prefix in `body` (exact); its
-//! stem in `body` or as a prefix in `stems`, or an English word without its ending as a
-//! prefix (stemmed); its consonant key as a prefix in `sounds` (Arabizi): an Arabic word
-//! among Latin words' keys, a Latin word among Arabic words' keys and, when one of the two
-//! writes a digit letter, among Latin words' keys. Every word must match. Words in double quotes are a phrase: each word
+//! stem in `body` or in `stems`, or an English word without its ending as a prefix
+//! (stemmed); its consonant key in `sounds` (Arabizi): an Arabic word among Latin words'
+//! keys, a Latin word among Arabic words' keys and, when one of the two writes a digit
+//! letter, among Latin words' keys. Stems and keys are matched whole: for a prefix FTS5
+//! reads the whole index of every word it covers, a whole word is read newest first and only
+//! as far as needed. Every word must match. Words in double quotes are a phrase: each word
 //! exactly, next to each other, in that order. Hits are ranked by how they matched (every
 //! word exact, then stemmed, then by sound), then by BM25 with `body` weighted above
 //! `stems` above `sounds`.
@@ -28,7 +30,7 @@ use serde::Serialize;
 use sqlx::{QueryBuilder, Row, Sqlite};
 use stepup_protocol::{Channel, Contact, ConversationStatus, Message, Note};
 
-use crate::arabizi::{arabic_key, has_digit_letter, latin_keys, whole_only};
+use crate::arabizi::{arabic_key, has_digit_letter, latin_keys};
 use crate::normalize::{normalize, normalize_with_offsets};
 use crate::queries::{
     AssigneeFilter, ConversationFilter, push_conversation_filters, push_list_filter,
@@ -339,14 +341,13 @@ impl Plan {
                 }
                 let stem = t.stem.as_ref().unwrap_or(&t.parts[0]);
                 if is_arabic(stem) {
-                    alts.push(format!("stems:{}*", quoted(stem)));
+                    alts.push(format!("stems:{}", quoted(stem)));
                 }
                 if let Some(english) = &t.english {
                     alts.push(format!("body:{}*", quoted(english)));
                 }
                 for k in &t.keys {
-                    let star = if whole_only(&k[1..]) { "" } else { "*" };
-                    alts.push(format!("sounds:{}{star}", quoted(k)));
+                    alts.push(format!("sounds:{}", quoted(k)));
                 }
             }
             groups.push(format!("({})", alts.join(" OR ")));
@@ -371,7 +372,7 @@ impl Plan {
             return Some(Matched::Stem);
         }
         let stem = t.stem.as_deref().unwrap_or(&t.parts[0]);
-        if is_arabic(stem) && is_arabic(word) && arabic_stem(word).starts_with(stem) {
+        if is_arabic(stem) && is_arabic(word) && arabic_stem(word) == stem {
             return Some(Matched::Stem);
         }
         if let Some(english) = &t.english
@@ -395,10 +396,7 @@ impl Plan {
                     })
                     .collect()
             };
-            if t.keys
-                .iter()
-                .any(|k| keys.iter().any(|w| w.starts_with(k.as_str())))
-            {
+            if t.keys.iter().any(|k| keys.iter().any(|w| w == k)) {
                 return Some(Matched::Sound);
             }
         }
@@ -896,7 +894,7 @@ mod tests {
         let p = Plan::parse("بالطلبات").unwrap();
         assert_eq!(
             p.fts(Matching::All),
-            "(body:\"بالطلبات\"* OR body:\"طلب\" OR stems:\"طلب\"* OR sounds:\"1tlb\"*)"
+            "(body:\"بالطلبات\"* OR body:\"طلب\" OR stems:\"طلب\" OR sounds:\"1tlb\")"
         );
         let p = Plan::parse("\"ما وصل\" orders").unwrap();
         assert_eq!(

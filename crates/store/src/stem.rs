@@ -7,11 +7,13 @@
 //! is left, so short words survive («ابي» stays «ابي», «دبي» stays «دبي»):
 //!
 //! - prefixes: وال، بال، كال، فال، لل، ال، و;
-//! - suffixes, in this order: ها، ان، ات، ون، ين، يه، ه، ي;
+//! - suffixes, in this order: كم، هم، نا (the plural possessives customers write: «طلبكم»،
+//!   «فرعكم»; not in light-10), ها، ان، ات، ون، ين، يه، ه، ي;
 //!
 //! each only when at least three letters are left: stricter than Lucene (two after an
 //! article or a suffix), so «ابي» does not become «اب»; «الله» (with و، ب، ت، ل) is kept
-//! whole.
+//! whole. A ة before a possessive is written ت («شحنتي», «سيارتكم»): when a possessive came
+//! off and four letters or more end in ت, the ت goes too, so they meet «الشحنة», «السيارة».
 //!
 //! Words are normalized first (`normalize.rs`), so «ة» is already «ه» and «ية» is «يه».
 //! A stem is a search key, not a word: «عنوان» stems to «عنو», the same as «العنوان».
@@ -22,7 +24,11 @@
 /// Arabic prefixes, longest first.
 const PREFIXES: [&str; 7] = ["وال", "بال", "كال", "فال", "لل", "ال", "و"];
 /// Arabic suffixes, each taken off at most once, in this order.
-const SUFFIXES: [&str; 8] = ["ها", "ان", "ات", "ون", "ين", "يه", "ه", "ي"];
+const SUFFIXES: [&str; 11] = [
+    "كم", "هم", "نا", "ها", "ان", "ات", "ون", "ين", "يه", "ه", "ي",
+];
+/// The suffixes that are possessive pronouns (before which ة is written ت).
+const POSSESSIVES: [&str; 6] = ["كم", "هم", "نا", "ها", "ه", "ي"];
 
 /// Whether `word` is written in Arabic letters (every char in the Arabic block).
 pub fn is_arabic(word: &str) -> bool {
@@ -48,12 +54,20 @@ pub fn arabic_stem(word: &str) -> &str {
             break;
         }
     }
+    let mut possessive = false;
     for suffix in SUFFIXES {
         if let Some(rest) = stem.strip_suffix(suffix)
             && len(rest) >= 3
         {
             stem = rest;
+            possessive |= POSSESSIVES.contains(&suffix);
         }
+    }
+    if possessive
+        && len(stem) >= 4
+        && let Some(rest) = stem.strip_suffix('ت')
+    {
+        stem = rest;
     }
     stem
 }
@@ -112,13 +126,22 @@ mod tests {
             assert_eq!(stem(w), "طلب", "{w}");
         }
         assert_eq!(stem("الموظفين"), "موظف");
+        // Plural possessives, and ة written ت before a possessive.
+        assert_eq!(stem("طلباتكم"), "طلب");
+        assert_eq!(stem("فرعكم"), "فرع");
+        assert_eq!(stem("شحنتي"), stem("الشحنة"));
+        assert_eq!(stem("سيارتكم"), stem("السيارة"));
+        assert_eq!(stem("بيتي"), "بيت");
+        assert_eq!(stem("صورتها"), stem("الصورة"));
         assert_eq!(stem("مشكورين"), "مشكور");
         assert_eq!(stem("كويتي"), "كويت");
     }
 
     #[test]
     fn short_words_survive() {
-        for w in ["ابي", "دبي", "وصل", "الله", "هلا", "بس", "لين", "وش"] {
+        for w in [
+            "ابي", "دبي", "وصل", "الله", "هلا", "بس", "لين", "وش", "هنا", "احنا",
+        ] {
             assert_eq!(stem(w), normalize(w), "{w}");
         }
         // Two letters are not a stem (Lucene would leave «حب»).
