@@ -12,8 +12,9 @@
 //!
 //! each only when at least three letters are left: stricter than Lucene (two after an
 //! article or a suffix), so «ابي» does not become «اب»; «الله» (with و، ب، ت، ل) is kept
-//! whole. A ة before a possessive is written ت («شحنتي», «سيارتكم»): when a possessive came
-//! off and four letters or more end in ت, the ت goes too, so they meet «الشحنة», «السيارة».
+//! whole. A ة before a possessive is written ت («شحنتها», «سيارتكم»): when a possessive
+//! (not «ي», which also makes «كويتي» of «الكويت») came off and four letters or more end in ت,
+//! the ت goes too, so they meet «الشحنة», «السيارة».
 //!
 //! Words are normalized first (`normalize.rs`), so «ة» is already «ه» and «ية» is «يه».
 //! A stem is a search key, not a word: «عنوان» stems to «عنو», the same as «العنوان».
@@ -27,8 +28,9 @@ const PREFIXES: [&str; 7] = ["وال", "بال", "كال", "فال", "لل", "ا
 const SUFFIXES: [&str; 11] = [
     "كم", "هم", "نا", "ها", "ان", "ات", "ون", "ين", "يه", "ه", "ي",
 ];
-/// The suffixes that are possessive pronouns (before which ة is written ت).
-const POSSESSIVES: [&str; 6] = ["كم", "هم", "نا", "ها", "ه", "ي"];
+/// The suffixes that are possessive pronouns (before which ة is written ت). Not «ي»: it
+/// also makes adjectives of names («كويتي» is not «كوي»).
+const POSSESSIVES: [&str; 5] = ["كم", "هم", "نا", "ها", "ه"];
 
 /// Whether `word` is written in Arabic letters (every char in the Arabic block).
 pub fn is_arabic(word: &str) -> bool {
@@ -129,7 +131,7 @@ mod tests {
         // Plural possessives, and ة written ت before a possessive.
         assert_eq!(stem("طلباتكم"), "طلب");
         assert_eq!(stem("فرعكم"), "فرع");
-        assert_eq!(stem("شحنتي"), stem("الشحنة"));
+        assert_eq!(stem("شحنتكم"), stem("الشحنة"));
         assert_eq!(stem("سيارتكم"), stem("السيارة"));
         assert_eq!(stem("بيتي"), "بيت");
         assert_eq!(stem("صورتها"), stem("الصورة"));
