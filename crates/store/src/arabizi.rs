@@ -836,19 +836,36 @@ pub fn latin_keys(word: &str) -> Vec<String> {
         return Vec::new();
     }
     let mut keys = word_keys(word);
+    let mut add = |keys: &mut Vec<String>, w: &str| {
+        for k in word_keys(w) {
+            if !keys.contains(&k) {
+                keys.push(k);
+            }
+        }
+    };
     // The article written on («el6alab», «bilbait»): also the key of the rest, as Arabic words
     // are keyed by their stem («الطلب» as «طلب»).
+    let mut bare = word;
     for article in [
         "wal", "wel", "bil", "bel", "fil", "fel", "lil", "lel", "al", "el", "il",
     ] {
         if let Some(rest) = word.strip_prefix(article)
             && rest.len() >= 3
         {
-            for k in word_keys(rest) {
-                if !keys.contains(&k) {
-                    keys.push(k);
-                }
-            }
+            bare = rest;
+            add(&mut keys, rest);
+            break;
+        }
+    }
+    // The endings the stemmer takes off Arabic words, as Arabizi writes them («3ndkom» is
+    // «عندكم», keyed as «عند»; «6alabat» as «طلب»).
+    for ending in [
+        "kom", "kum", "hom", "hum", "aat", "at", "een", "oun", "oon", "ha", "na",
+    ] {
+        if let Some(rest) = bare.strip_suffix(ending)
+            && rest.len() >= 3
+        {
+            add(&mut keys, rest);
             break;
         }
     }
@@ -1048,11 +1065,19 @@ mod tests {
     }
 
     #[test]
+    fn arabizi_endings_meet_the_arabic_stem() {
+        let stem = |w: &str| ar(arabic_stem(&normalize(w)));
+        assert!(la("3ndkom").contains(&stem("عندكم")));
+        assert!(la("6alabat").contains(&stem("الطلبات")));
+        assert!(la("el6alabat").contains(&stem("الطلبات")));
+    }
+
+    #[test]
     fn common_english_is_not_arabizi() {
         assert!(ENGLISH.windows(2).all(|w| w[0] < w[1]), "sorted, once each");
         assert!(la("order").is_empty());
         assert!(la("delivered").is_empty());
-        assert_eq!(la("orderat"), ["rdrt"]);
+        assert_eq!(la("orderat"), ["rdrt", "rdr"]);
     }
 
     #[test]
