@@ -836,7 +836,7 @@ pub fn latin_keys(word: &str) -> Vec<String> {
         return Vec::new();
     }
     let mut keys = word_keys(word);
-    let mut add = |keys: &mut Vec<String>, w: &str| {
+    let add = |keys: &mut Vec<String>, w: &str| {
         for k in word_keys(w) {
             if !keys.contains(&k) {
                 keys.push(k);
