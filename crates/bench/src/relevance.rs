@@ -247,5 +247,7 @@ mod tests {
         );
         assert_eq!((phrases.recall(), phrases.precision()), (1.0, 1.0));
         store.close().await;
+        // Its database threads gone before the process exits.
+        assert!(stepup_store::wait_for_database_threads(std::time::Duration::from_secs(5)).await);
     }
 }

@@ -831,6 +831,8 @@ async fn concurrent_writers_wait_for_each_other() {
         t.await.unwrap().unwrap();
     }
     assert_eq!(store.messages("cnv_1", None, 100).await.unwrap().len(), 21);
+    // Closed before the process exits (a database thread still closing at exit can crash it).
+    finish(store).await;
 }
 
 /// Runs SQL on the cache file directly, as an older version of the app would have left it.
