@@ -594,7 +594,7 @@ impl Store {
                 q.push_bind(fts);
                 if conversation_filtered {
                     q.push(format!(
-                        " AND +{index}.conv IN (SELECT c.id FROM conversations c WHERE 1 = 1"
+                        " AND +{index}.conv IN (SELECT c.id FROM conversations c INDEXED BY conversations_filters WHERE 1 = 1"
                     ));
                     push_filters(&mut q);
                     q.push(")");

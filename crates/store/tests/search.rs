@@ -246,6 +246,37 @@ async fn filters_dates_and_the_lists_view_narrow_every_kind_of_match() {
         ids_in(&store, "طلب", &pending).await,
         ["m10", "m13", "m16", "m19"]
     );
+    // A label (only the Instagram conversation carries it), alone and with a status.
+    store
+        .apply_page(
+            &[change(99, EntityKind::Conversation, "c1", json!({
+                "id": "c1", "contact_id": "p1", "channel": "instagram", "status": "pending",
+                "assignee_agent_id": null, "labels": ["vip"], "priority": "normal", "created_at": 0,
+                "last_message_at": 0, "unread_count": 0,
+                "reply_window": { "free_text_until": null, "templates_allowed": false }
+            }))],
+            "99",
+            true,
+        )
+        .await
+        .unwrap();
+    let vip = SearchFilter {
+        label: Some("vip".into()),
+        ..Default::default()
+    };
+    let found = ids_in(&store, "طلب", &vip).await;
+    assert_eq!(found.len(), 10);
+    assert!(
+        found
+            .iter()
+            .all(|id| id[1..].parse::<usize>().unwrap() % 3 == 1)
+    );
+    let vip_open = SearchFilter {
+        label: Some("vip".into()),
+        status: Some(ConversationStatus::Open),
+        ..Default::default()
+    };
+    assert!(ids_in(&store, "طلب", &vip_open).await.is_empty());
     // Within the list's view (here: Telegram conversations).
     let within = SearchFilter {
         within: Some(ConversationFilter {
