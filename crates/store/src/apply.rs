@@ -6,7 +6,7 @@ use sqlx::AssertSqlSafe;
 use sqlx::{QueryBuilder, Sqlite, Transaction};
 use stepup_protocol::{Change, ChangeOp, Contact, Conversation, Entity, EntityKind, Message, Note};
 
-use crate::search::{Indexed, contact_text, indexed};
+use crate::search::{empty_indexes, index_contacts, index_messages, index_note};
 use crate::{Result, Store, StoreError};
 
 const CURSOR_KEY: &str = "sync.cursor";
@@ -19,15 +19,7 @@ pub const CACHE_FORMAT: &str = "2";
 
 /// Deletes every synced row and sets the cursor back to the start; the outbox stays.
 async fn forget_synced(tx: &mut Transaction<'_, Sqlite>) -> Result<()> {
-    // A full-text index emptied row by row only marks its rows deleted; `delete-all` drops
-    // its words too.
-    for index in ["search_messages", "search_contacts", "search_notes"] {
-        sqlx::query(AssertSqlSafe(format!(
-            "INSERT INTO {index} ({index}) VALUES ('delete-all')"
-        )))
-        .execute(&mut **tx)
-        .await?;
-    }
+    empty_indexes(tx).await?;
     for table in [
         "conversation_labels",
         "messages",
@@ -431,22 +423,11 @@ async fn flush_contacts(
             .await?
             .into_iter()
             .collect();
-        let bodies: Vec<(i64, Indexed)> = chunk
+        let indexed: Vec<(i64, &Contact)> = chunk
             .iter()
-            .filter_map(|c| Some((*rowids.get(&c.id)?, indexed(&contact_text(c)))))
+            .filter_map(|c| Some((*rowids.get(&c.id)?, *c)))
             .collect();
-        if !bodies.is_empty() {
-            let mut q = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO search_contacts (rowid, body, stems, sounds) ",
-            );
-            q.push_values(&bodies, |mut b, (rowid, i)| {
-                b.push_bind(*rowid)
-                    .push_bind(&i.body)
-                    .push_bind(&i.stems)
-                    .push_bind(&i.sounds);
-            });
-            q.build().execute(&mut **tx).await?;
-        }
+        index_contacts(tx, &indexed).await?;
     }
     Ok(())
 }
@@ -513,24 +494,11 @@ async fn flush_messages(
             q.push(")");
             q.build().execute(&mut **tx).await?;
         }
-        let bodies: Vec<(i64, &Message, Indexed)> = chunk
+        let indexed: Vec<(i64, &Message)> = chunk
             .iter()
-            .filter_map(|m| Some((*rowids.get(&m.id)?, *m, indexed(&m.content.search_text()?))))
+            .filter_map(|m| Some((*rowids.get(&m.id)?, *m)))
             .collect();
-        if !bodies.is_empty() {
-            let mut q = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO search_messages (rowid, body, stems, sounds, conv, at) ",
-            );
-            q.push_values(&bodies, |mut b, (rowid, m, i)| {
-                b.push_bind(*rowid)
-                    .push_bind(&i.body)
-                    .push_bind(&i.stems)
-                    .push_bind(&i.sounds)
-                    .push_bind(&m.conversation_id)
-                    .push_bind(m.created_at);
-            });
-            q.build().execute(&mut **tx).await?;
-        }
+        index_messages(tx, &indexed).await?;
         if outbox_waiting > 0 {
             let mut q =
                 QueryBuilder::<Sqlite>::new("DELETE FROM outbox WHERE server_message_id IN (");
@@ -565,19 +533,7 @@ async fn reindex_note(tx: &mut Transaction<'_, Sqlite>, rowid: i64, n: &Note) ->
         .bind(rowid)
         .execute(&mut **tx)
         .await?;
-    let i = indexed(&n.body);
-    sqlx::query(
-        "INSERT INTO search_notes (rowid, body, stems, sounds, conv, at) VALUES (?, ?, ?, ?, ?, ?)",
-    )
-    .bind(rowid)
-    .bind(&i.body)
-    .bind(&i.stems)
-    .bind(&i.sounds)
-    .bind(&n.conversation_id)
-    .bind(n.created_at)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    index_note(tx, rowid, n).await
 }
 
 async fn delete_indexed(

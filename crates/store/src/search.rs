@@ -27,7 +27,7 @@
 //! `stems` above `sounds`.
 
 use serde::Serialize;
-use sqlx::{QueryBuilder, Row, Sqlite};
+use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
 use stepup_protocol::{Channel, Contact, ConversationStatus, Message, Note};
 
 use crate::arabizi::{arabic_key, has_digit_letter, latin_keys};
@@ -708,6 +708,94 @@ impl Store {
     }
 }
 
+/// Empties the search indexes. Emptied row by row a full-text index only marks its rows
+/// deleted; `delete-all` drops their words too.
+pub(crate) async fn empty_indexes(tx: &mut Transaction<'_, Sqlite>) -> Result<()> {
+    for index in ["search_messages", "search_contacts", "search_notes"] {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO {index} ({index}) VALUES ('delete-all')"
+        )))
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Indexes contacts, each under the rowid of its row.
+pub(crate) async fn index_contacts(
+    tx: &mut Transaction<'_, Sqlite>,
+    rows: &[(i64, &Contact)],
+) -> Result<()> {
+    for chunk in rows.chunks(WRITE_BATCH) {
+        let bodies: Vec<(i64, Indexed)> = chunk
+            .iter()
+            .map(|(rowid, c)| (*rowid, indexed(&contact_text(c))))
+            .collect();
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO search_contacts (rowid, body, stems, sounds) ",
+        );
+        q.push_values(&bodies, |mut b, (rowid, i)| {
+            b.push_bind(*rowid)
+                .push_bind(&i.body)
+                .push_bind(&i.stems)
+                .push_bind(&i.sounds);
+        });
+        q.build().execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Indexes messages that have text, each under the rowid of its row, with its conversation
+/// and time.
+pub(crate) async fn index_messages(
+    tx: &mut Transaction<'_, Sqlite>,
+    rows: &[(i64, &Message)],
+) -> Result<()> {
+    let bodies: Vec<(i64, &Message, Indexed)> = rows
+        .iter()
+        .filter_map(|(rowid, m)| Some((*rowid, *m, indexed(&m.content.search_text()?))))
+        .collect();
+    for chunk in bodies.chunks(WRITE_BATCH) {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO search_messages (rowid, body, stems, sounds, conv, at) ",
+        );
+        q.push_values(chunk, |mut b, (rowid, m, i)| {
+            b.push_bind(*rowid)
+                .push_bind(&i.body)
+                .push_bind(&i.stems)
+                .push_bind(&i.sounds)
+                .push_bind(&m.conversation_id)
+                .push_bind(m.created_at);
+        });
+        q.build().execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Indexes a note under the rowid of its row, with its conversation and time.
+pub(crate) async fn index_note(
+    tx: &mut Transaction<'_, Sqlite>,
+    rowid: i64,
+    n: &Note,
+) -> Result<()> {
+    let i = indexed(&n.body);
+    sqlx::query(
+        "INSERT INTO search_notes (rowid, body, stems, sounds, conv, at) VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(rowid)
+    .bind(&i.body)
+    .bind(&i.stems)
+    .bind(&i.sounds)
+    .bind(&n.conversation_id)
+    .bind(n.created_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Rows per multi-row insert (six values each, well under SQLite's bound parameters).
+const WRITE_BATCH: usize = 1000;
+
 /// The format of the search indexes; another one is filled again from the cached rows.
 const SEARCH_FORMAT: &str = "2";
 const SEARCH_FORMAT_KEY: &str = "search.format";
@@ -727,43 +815,22 @@ impl Store {
             Some(at) => at.parse().unwrap_or(0),
             None => {
                 let mut tx = self.write_tx().await?;
-                for index in ["search_messages", "search_contacts", "search_notes"] {
-                    sqlx::query(sqlx::AssertSqlSafe(format!(
-                        "INSERT INTO {index} ({index}) VALUES ('delete-all')"
-                    )))
-                    .execute(&mut *tx)
-                    .await?;
-                }
+                empty_indexes(&mut tx).await?;
                 let contacts: Vec<(i64, String)> =
                     sqlx::query_as("SELECT rowid, data FROM contacts")
                         .fetch_all(&mut *tx)
                         .await?;
-                for (rowid, data) in contacts {
-                    let c: Contact = serde_json::from_str(&data)?;
-                    let i = indexed(&contact_text(&c));
-                    sqlx::query("INSERT INTO search_contacts (rowid, body, stems, sounds) VALUES (?, ?, ?, ?)")
-                        .bind(rowid)
-                        .bind(&i.body)
-                        .bind(&i.stems)
-                        .bind(&i.sounds)
-                        .execute(&mut *tx)
-                        .await?;
-                }
+                let contacts = contacts
+                    .iter()
+                    .map(|(rowid, data)| Ok((*rowid, serde_json::from_str::<Contact>(data)?)))
+                    .collect::<Result<Vec<_>>>()?;
+                let rows: Vec<(i64, &Contact)> = contacts.iter().map(|(r, c)| (*r, c)).collect();
+                index_contacts(&mut tx, &rows).await?;
                 let notes: Vec<(i64, String)> = sqlx::query_as("SELECT rowid, data FROM notes")
                     .fetch_all(&mut *tx)
                     .await?;
                 for (rowid, data) in notes {
-                    let n: Note = serde_json::from_str(&data)?;
-                    let i = indexed(&n.body);
-                    sqlx::query("INSERT INTO search_notes (rowid, body, stems, sounds, conv, at) VALUES (?, ?, ?, ?, ?, ?)")
-                        .bind(rowid)
-                        .bind(&i.body)
-                        .bind(&i.stems)
-                        .bind(&i.sounds)
-                        .bind(&n.conversation_id)
-                        .bind(n.created_at)
-                        .execute(&mut *tx)
-                        .await?;
+                    index_note(&mut tx, rowid, &serde_json::from_str(&data)?).await?;
                 }
                 crate::apply::set_meta(&mut tx, REFILL_KEY, "0").await?;
                 tx.commit().await?;
@@ -788,27 +855,12 @@ impl Store {
                 tx.commit().await?;
                 break;
             };
-            let mut batch = Vec::with_capacity(rows.len());
-            for (rowid, data) in &rows {
-                let m: Message = serde_json::from_str(data)?;
-                if let Some(text) = m.content.search_text() {
-                    batch.push((*rowid, indexed(&text), m.conversation_id, m.created_at));
-                }
-            }
-            if !batch.is_empty() {
-                let mut q = QueryBuilder::<Sqlite>::new(
-                    "INSERT INTO search_messages (rowid, body, stems, sounds, conv, at) ",
-                );
-                q.push_values(&batch, |mut b, (rowid, i, conv, at)| {
-                    b.push_bind(*rowid)
-                        .push_bind(&i.body)
-                        .push_bind(&i.stems)
-                        .push_bind(&i.sounds)
-                        .push_bind(conv)
-                        .push_bind(*at);
-                });
-                q.build().execute(&mut *tx).await?;
-            }
+            let messages_read = rows
+                .iter()
+                .map(|(rowid, data)| Ok((*rowid, serde_json::from_str::<Message>(data)?)))
+                .collect::<Result<Vec<_>>>()?;
+            let batch: Vec<(i64, &Message)> = messages_read.iter().map(|(r, m)| (*r, m)).collect();
+            index_messages(&mut tx, &batch).await?;
             crate::apply::set_meta(&mut tx, REFILL_KEY, &last.to_string()).await?;
             tx.commit().await?;
             messages += rows.len();

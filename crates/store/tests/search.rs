@@ -1,20 +1,12 @@
 //! Search as customers and agents write: light stemming, Arabizi, quoted phrases, filters,
 //! on real SQLCipher files.
 
-use serde_json::json;
-use stepup_protocol::{Change, ChangeOp, Channel, ConversationStatus, Entity, EntityKind};
-use stepup_store::{ConversationFilter, DbKey, Matched, Matching, SearchFilter, SearchKind, Store};
+mod common;
 
-fn change(seq: u64, entity: EntityKind, id: &str, data: serde_json::Value) -> Change {
-    Change {
-        seq,
-        at: 1_700_000_000_000,
-        entity,
-        id: id.into(),
-        op: ChangeOp::Upsert,
-        data: Some(Entity::deserialize_kind(entity, data).unwrap()),
-    }
-}
+use common::{change, finish};
+use serde_json::json;
+use stepup_protocol::{Channel, ConversationStatus, EntityKind};
+use stepup_store::{ConversationFilter, DbKey, Matched, Matching, SearchFilter, SearchKind, Store};
 
 /// A cache holding `texts`, message `m<i>` in conversation `c<i % 3>` (WhatsApp open,
 /// Instagram pending, Telegram resolved) at time `i * 1000`, and the contacts given.
@@ -82,11 +74,6 @@ async fn ids_in(store: &Store, query: &str, filter: &SearchFilter) -> Vec<String
         .collect();
     out.sort();
     out
-}
-
-async fn finish(store: Store) {
-    store.close().await;
-    assert!(stepup_store::wait_for_database_threads(std::time::Duration::from_secs(5)).await);
 }
 
 #[tokio::test]

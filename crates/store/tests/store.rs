@@ -1,27 +1,18 @@
 //! The encrypted cache on real SQLCipher files.
 
+mod common;
+
 use std::path::Path;
 
+use common::{change, finish};
 use serde_json::json;
-use stepup_protocol::{Change, ChangeOp, Entity, EntityKind, SendMessageRequest};
+use stepup_protocol::{Change, ChangeOp, EntityKind, SendMessageRequest};
 use stepup_store::{
     ConversationFilter, DbKey, OutboxState, SearchFilter, SearchKind, Store, StoreError,
 };
 
 fn key(byte: u8) -> DbKey {
     DbKey::from_bytes([byte; 32])
-}
-
-/// An upsert of an entity written as its JSON, read into its type as the feed is.
-fn change(seq: u64, entity: EntityKind, id: &str, data: serde_json::Value) -> Change {
-    Change {
-        seq,
-        at: 1_700_000_000_000,
-        entity,
-        id: id.into(),
-        op: ChangeOp::Upsert,
-        data: Some(Entity::deserialize_kind(entity, data).unwrap()),
-    }
 }
 
 fn conversation(
@@ -114,13 +105,6 @@ fn page() -> Vec<Change> {
 
 async fn open(dir: &Path, k: &DbKey) -> Store {
     Store::open(&dir.join("cache.db"), k).await.unwrap()
-}
-
-/// Closes the cache and waits for its database threads, so the test process
-/// does not exit while SQLCipher is still closing under it.
-async fn finish(store: Store) {
-    store.close().await;
-    assert!(stepup_store::wait_for_database_threads(std::time::Duration::from_secs(5)).await);
 }
 
 fn files_contain(dir: &Path, needle: &[u8]) -> Vec<String> {
