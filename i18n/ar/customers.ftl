@@ -15,3 +15,25 @@ away-weekday-wednesday = الأربعاء
 away-weekday-thursday = الخميس
 away-weekday-friday = الجمعة
 away-weekday-saturday = السبت
+
+# يحوّل المساعد العميل إلى أحد أعضاء الفريق.
+assistant-handoff = شكراً لك. سأحوّل رسالتك إلى أحد أعضاء فريقنا، وسيرد عليك هنا قريباً.
+
+### ملخص يُكتب دون نموذج لغوي (يراه الموظفون): كلمات العميل نفسها مقتبسة.
+### ‎$first‎ و‎$latest‎: أول رسالة للعميل وآخر رسالة.
+assistant-summary-extractive = كتب العميل أولاً: «{ $first }» وآخر ما كتب: «{ $latest }» ({ $count ->
+    [zero] لا رسائل
+    [one] رسالة واحدة
+    [two] رسالتان
+    [few] { $count } رسائل
+    [many] { $count } رسالة
+   *[other] { $count } رسالة
+} في المحادثة.)
+assistant-summary-extractive-one = كتب العميل: «{ $first }» ({ $count ->
+    [zero] لا رسائل
+    [one] رسالة واحدة
+    [two] رسالتان
+    [few] { $count } رسائل
+    [many] { $count } رسالة
+   *[other] { $count } رسالة
+} في المحادثة.)

@@ -203,6 +203,15 @@ event-resolved = أغلق { $actor } المحادثة
 event-reopened = أعاد { $actor } فتح المحادثة
 event-snoozed = أجّل { $actor } المحادثة
 event-window_closed = أُغلقت نافذة الرد
+event-ai_answering = المساعد الذكي يرد على هذا العميل
+event-handed_off = { $reason ->
+    [asked] حوّل المساعد المحادثة إلى الفريق: طلب العميل التحدث مع موظف
+    [keyword] حوّل المساعد المحادثة إلى الفريق: كتب العميل إحدى كلمات التحويل
+    [unsure] حوّل المساعد المحادثة إلى الفريق: لا يجد الإجابة فيما يعرفه
+    [model_failed] حوّل المساعد المحادثة إلى الفريق: لم يقدّم النموذج إجابة صالحة
+    [window_closed] حوّل المساعد المحادثة إلى الفريق: نافذة الرد مغلقة
+   *[agent_replied] توقف المساعد: ردّ أحد الموظفين
+}
 kind-note = ملاحظة
 kind-event = حدث
 
@@ -362,3 +371,25 @@ sla-duration = { $span ->
     } و{ $hours } س
 }
 sla-title = موعد SLA عند { $time }
+
+## المساعد: من يرد، وملخصه للمحادثة (لا يُرسل لأحد).
+ai-answering = يرد المساعد
+ai-answering-title = المساعد الذكي يرد على هذا العميل. ردّك يجعلك تتولى المحادثة.
+summary-title = الملخص
+summary-button = لخّص المحادثة
+summary-show = اعرض الملخص
+summary-refresh = لخّص من جديد
+summary-busy = جارٍ التلخيص…
+summary-hide = إخفاء
+summary-by-ai = ملخص بالذكاء الاصطناعي
+summary-extractive = بكلمات العميل
+summary-meta = { $count ->
+    [zero] لا رسائل، { $time }
+    [one] من رسالة واحدة، { $time }
+    [two] من رسالتين، { $time }
+    [few] من { $count } رسائل، { $time }
+    [many] من { $count } رسالة، { $time }
+   *[other] من { $count } رسالة، { $time }
+}
+summary-stale = وصلت رسائل بعده
+summary-offline = لا يوجد اتصال: يظهر الملخص المحفوظ على هذا الجهاز. حاول مجدداً عند الاتصال.

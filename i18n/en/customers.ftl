@@ -16,3 +16,17 @@ away-weekday-wednesday = Wednesday
 away-weekday-thursday = Thursday
 away-weekday-friday = Friday
 away-weekday-saturday = Saturday
+
+# The assistant hands the customer to a person.
+assistant-handoff = Thank you. I'm passing your message to a member of our team, who will reply here shortly.
+
+### Summaries written without a language model (shown to agents): the customer's own words,
+### quoted. $first and $latest are the customer's first and latest messages.
+assistant-summary-extractive = The customer first wrote: “{ $first }” Latest: “{ $latest }” ({ $count ->
+    [one] { $count } message
+   *[other] { $count } messages
+} in all.)
+assistant-summary-extractive-one = The customer wrote: “{ $first }” ({ $count ->
+    [one] { $count } message
+   *[other] { $count } messages
+} in all.)

@@ -179,6 +179,15 @@ event-resolved = { $actor } resolved this conversation
 event-reopened = { $actor } reopened this conversation
 event-snoozed = { $actor } snoozed this conversation
 event-window_closed = The reply window closed
+event-ai_answering = The assistant is answering this customer
+event-handed_off = { $reason ->
+    [asked] The assistant handed this to the team: the customer asked for a person
+    [keyword] The assistant handed this to the team: the customer wrote a hand-off word
+    [unsure] The assistant handed this to the team: what it knows does not answer this
+    [model_failed] The assistant handed this to the team: the model gave no usable answer
+    [window_closed] The assistant handed this to the team: the reply window is closed
+   *[agent_replied] The assistant stepped back: an agent replied
+}
 kind-note = Note
 kind-event = Event
 
@@ -324,3 +333,21 @@ sla-duration = { $span ->
    *[days-hours] { $days } d { $hours } h
 }
 sla-title = SLA deadline at { $time }
+
+## The assistant: who is answering, and its summary of a conversation (never sent).
+ai-answering = AI answering
+ai-answering-title = The assistant is answering this customer. Your reply takes the conversation over.
+summary-title = Summary
+summary-button = Summarize
+summary-show = Show summary
+summary-refresh = Summarize again
+summary-busy = Summarizing…
+summary-hide = Hide
+summary-by-ai = AI summary
+summary-extractive = In the customer's words
+summary-meta = { $count ->
+    [one] Of { $count } message, { $time }
+   *[other] Of { $count } messages, { $time }
+}
+summary-stale = New messages since
+summary-offline = Offline: the summary kept on this computer is shown. Try again when connected.

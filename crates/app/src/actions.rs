@@ -1,6 +1,7 @@
 //! What an agent does to a conversation beyond writing: assign, change the
 //! status, label, prioritise, add private notes, send templates, retry or
-//! discard a failed message, ask for suggested replies, read older history.
+//! discard a failed message, read older history. (Suggested replies and summaries:
+//! `assistant.rs`.)
 //!
 //! Messages and templates go through the outbox, so they work offline.
 //! Conversation changes and notes need the cloud: offline they fail with
@@ -10,8 +11,7 @@
 use serde::Deserialize;
 use stepup_protocol::{
     AddNoteRequest, Assignee, ConversationStatus, MarkReadRequest, MergeContactRequest, Priority,
-    SendMessageRequest, SplitContactRequest, SuggestionsResponse, UpdateContactRequest,
-    UpdateConversationRequest,
+    SendMessageRequest, SplitContactRequest, UpdateContactRequest, UpdateConversationRequest,
 };
 use stepup_sync::client::{Method, urlencode};
 
@@ -105,13 +105,6 @@ pub struct SplitContact {
     pub contact_id: String,
     pub channel: stepup_protocol::Channel,
     pub external_id: String,
-}
-
-/// A suggested reply, always marked as suggested by the assistant.
-#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
-pub struct SuggestionView {
-    pub text: String,
-    pub language: String,
 }
 
 impl Action {
@@ -335,41 +328,6 @@ impl Inbox {
                 return Err(AppError::NotFound(local_id.clone()));
             }
             Ok(())
-        })
-        .await
-    }
-
-    /// Suggested replies for the latest customer message; none offline.
-    pub async fn suggestions(
-        &self,
-        conversation_id: String,
-    ) -> Result<Vec<SuggestionView>, AppError> {
-        self.with(async |a| {
-            let resp: Result<SuggestionsResponse, _> = a
-                .session
-                .client
-                .command(
-                    Method::GET,
-                    &path(&conversation_id, "/suggestions"),
-                    &serde_json::Value::Null,
-                )
-                .await;
-            Ok(match resp {
-                Ok(r) => r
-                    .suggestions
-                    .into_iter()
-                    .filter(|s| s.ai_suggestion)
-                    .take(3)
-                    .map(|s| SuggestionView {
-                        text: s.text,
-                        language: s.language,
-                    })
-                    .collect(),
-                Err(e) => {
-                    tracing::debug!(error = %e, "no suggestions");
-                    vec![]
-                }
-            })
         })
         .await
     }

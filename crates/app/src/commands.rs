@@ -35,6 +35,7 @@ commands! {
     async [inbox] retry_message(args: String) -> ();
     async [inbox] discard_message(args: String) -> ();
     async [inbox] suggestions(args: String) -> Vec<SuggestionView>;
+    async         conversation_summary(args: SummaryArgs) -> Option<SummaryView>;
     async [inbox] mark_read(args: String) -> ();
     async [inbox] report_activity(args: ReportActivity) -> ();
     async [inbox] mark_unread(args: String) -> ();

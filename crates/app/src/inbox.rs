@@ -912,6 +912,7 @@ impl Inbox {
                     event: None,
                     author: names.agents.get(&a.session.account.agent_id).cloned(),
                     subject: None,
+                    handoff: None,
                     status: if e.state == OutboxState::Failed {
                         MessageStatus::Failed
                     } else {

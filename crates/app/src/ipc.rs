@@ -20,10 +20,10 @@ use crate::{
     SettingsPatch,
     accounts::{AccountView, ExportOptions, OpenAccount, SignIn, SignOut},
     actions::{
-        AddNote, ConversationAction, MergeContacts, SendTemplate, SplitContact, SuggestionView,
-        UpdateContact,
+        AddNote, ConversationAction, MergeContacts, SendTemplate, SplitContact, UpdateContact,
     },
     analytics::{AnalyticsView, ExportedFile, FetchHistory, HistoryFetched},
+    assistant::{SuggestionView, SummaryArgs, SummaryView},
     inbox::{
         ConversationView, Directory, FirstScreen, InboxEvent, InboxPage, InboxQuery, InboxRow,
         OpenAt, ReportActivity, SearchQuery, SearchResult, SendText, SyncStatus,

@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod actions;
 pub mod analytics;
+pub mod assistant;
 mod demo;
 pub mod error;
 // Without demo mode, the imports only the demo uses go unused.
@@ -418,6 +419,17 @@ impl App {
     pub async fn open_conversation(&self, id: String) -> Result<inbox::ConversationView, AppError> {
         self.inner.desktop.set_viewing(Some(id.clone()));
         self.inner.inbox.conversation(&id, now_ms()).await
+    }
+
+    /// The conversation's summary in the app's language (kept, or new with `refresh`).
+    pub async fn conversation_summary(
+        &self,
+        args: assistant::SummaryArgs,
+    ) -> Result<Option<assistant::SummaryView>, AppError> {
+        self.inner
+            .inbox
+            .conversation_summary(args, self.locale())
+            .await
     }
 
     /// A conversation opened at a message (a search result), however far back it is.

@@ -6,10 +6,10 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 use stepup_protocol::{
-    Agent, AttachmentKind, CannedResponse, Channel, Conversation, ConversationEventKind,
-    ConversationStatus, Direction, Label, MediaProblem, Message, MessageContent, MessageKind,
-    MessageStatus, Note, Origin, Presence, Preview, Priority, Role, SlaTarget, Team, Template,
-    TemplateStatus, WindowState,
+    Agent, AiState, AttachmentKind, CannedResponse, Channel, Conversation, ConversationEventKind,
+    ConversationStatus, Direction, HandoffReason, Label, MediaProblem, Message, MessageContent,
+    MessageKind, MessageStatus, Note, Origin, Presence, Preview, Priority, Role, SlaTarget, Team,
+    Template, TemplateStatus, WindowState,
 };
 use stepup_store::ListSort;
 
@@ -54,6 +54,8 @@ pub struct InboxRow {
     pub free_text_until: Option<i64>,
     /// The SLA deadline running for the customer's request, as the cloud set it.
     pub sla: Option<SlaView>,
+    /// The assistant's part in the current request: answering it, or handed to a person.
+    pub ai: Option<AiState>,
 }
 
 /// A running SLA deadline: the UI counts down to it ("reply due in 12 min") and past it
@@ -120,6 +122,8 @@ pub struct MessageView {
     pub author: Option<String>,
     /// Events: the agent or team it concerns (`assigned`).
     pub subject: Option<String>,
+    /// `handed_off` events: why the assistant handed the conversation to a person.
+    pub handoff: Option<HandoffReason>,
     pub status: MessageStatus,
     #[ts(type = "number")]
     pub created_at: i64,
@@ -438,6 +442,7 @@ pub(crate) fn row(
                     started_at: clock.started_at,
                 })
         }),
+        ai: c.ai.as_ref().map(|a| a.state),
     }
 }
 
@@ -537,6 +542,10 @@ pub(crate) fn timeline(messages: &[Message], notes: &[Note], names: &Names) -> V
             },
             author,
             subject,
+            handoff: match &m.content {
+                MessageContent::Event { event } => event.reason,
+                _ => None,
+            },
             status: m.status,
             created_at: m.created_at,
             error: m.error.clone(),
@@ -563,6 +572,7 @@ pub(crate) fn timeline(messages: &[Message], notes: &[Note], names: &Names) -> V
             event: None,
             author: names.agents.get(&n.author_agent_id).cloned(),
             subject: None,
+            handoff: None,
             status: MessageStatus::Sent,
             created_at: n.created_at,
             error: None,

@@ -235,8 +235,17 @@ pub struct Config {
     /// TikTok signature timestamp tolerance.
     pub tiktok_tolerance: Duration,
     pub clock: Arc<dyn Clock>,
-    /// Ranks suggested replies; replace it to plug in a language model.
+    /// Ranks suggested replies and answers customers from canned responses when the workspace
+    /// has no model (or may not send it its customers' messages).
     pub ranker: Arc<dyn crate::ranker::Ranker>,
+    /// How long a call to a workspace's model may take, and how much it may answer.
+    pub model_limits: crate::llm::Limits,
+    /// Lets a workspace's model live on a private or loopback address
+    /// (`STEPUP_MODEL_ALLOW_PRIVATE_HOSTS=1`: a model on the cloud's own network, and tests);
+    /// off, such endpoints are refused.
+    pub model_allow_private_hosts: bool,
+    /// Customer messages the assistant answers at once, across workspaces.
+    pub assistant_concurrency: usize,
     /// The server's address as providers reach it (`STEPUP_PUBLIC_URL`, e.g.
     /// `https://cloud.example.com`): where a connected Telegram bot's webhook is set.
     pub public_url: Option<String>,
@@ -282,6 +291,9 @@ impl Config {
             tiktok_tolerance: Duration::from_secs(300),
             clock: Arc::new(SystemClock),
             ranker: Arc::new(crate::ranker::LexicalRanker),
+            model_limits: crate::llm::Limits::default(),
+            model_allow_private_hosts: false,
+            assistant_concurrency: 16,
             public_url: None,
             server_key: None,
             id_seed: None,

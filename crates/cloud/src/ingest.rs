@@ -134,6 +134,7 @@ pub async fn contact_and_conversation(
         csat_asked_at: None,
         resolved_at: None,
         sla: None,
+        ai: None,
     };
     crate::routing::auto_assign(state, w, &mut conv).await?;
     w.put_conversation(&conv).await?;
@@ -283,7 +284,8 @@ pub async fn ingest_in(
         conv.unread_count += 1;
     }
     // A new request: the customer's first message, or one that reopens a resolved conversation.
-    if first_inbound || conv.status == ConversationStatus::Resolved {
+    let new_request = first_inbound || conv.status == ConversationStatus::Resolved;
+    if new_request {
         crate::hours::start_sla(w, &mut conv, m.at).await?;
     }
     if matches!(
@@ -294,8 +296,11 @@ pub async fn ingest_in(
         conv.snoozed_until = None;
         conv.resolved_at = None;
     }
+    let assistant_answers =
+        crate::assistant::on_inbound(state, w, &mut conv, &msg, &m.external_user_id, new_request)
+            .await?;
     w.put_conversation(&conv).await?;
-    if !is_reaction {
+    if !is_reaction && !assistant_answers {
         let text = match &msg.content {
             MessageContent::Text { text } => Some(text.as_str()),
             _ => None,

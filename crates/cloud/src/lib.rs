@@ -9,14 +9,16 @@
 //! imports only those listed before it; the module tree has no import cycle.
 //!
 //! 1. Foundations: `error`, `ids`, `clock`, `secret`, `sniff`, `ranker`, `window`, `password`,
-//!    `vault` (channel credentials sealed at rest), `tls`, `config`.
+//!    `vault` (channel credentials sealed at rest), `net` (addresses never reached on a tenant's
+//!    behalf), `llm` (the OpenAI-compatible chat-completions client), `tls`, `config`.
 //! 2. `store` (every SQL statement: the seam where another database can follow) and `extract`
 //!    (the request extractors answering `{code, message}`).
 //! 3. `state` ([`AppState`]), `connections` (a workspace's channel accounts: routing webhooks,
 //!    the credentials replies leave with), then `routes` (the route table every door registers in).
 //! 4. `contacts` (one customer across channels: linking by verified phone, merge, split, edits),
-//!    `hours` (business hours, the away reply, SLA clocks), then `ingest`: inbound traffic of any
-//!    channel into contacts, conversations and messages.
+//!    `hours` (business hours, the away reply, SLA clocks), `assistant` (answers customers from
+//!    the workspace's knowledge, hands off to a person, suggestions and summaries), then
+//!    `ingest`: inbound traffic of any channel into contacts, conversations and messages.
 //! 5. `auth` (sign-in and the bearer-token extractor), `profiles` (customer names),
 //!    `outbound` (sends to the channels' APIs), `media` (fetches customers' files from them).
 //! 6. The channels' doors: `webhooks`, `webchat` (and `widget`, the Web Chat widget it serves).
@@ -25,6 +27,7 @@
 //!    running server through its webhooks).
 
 pub mod api;
+pub mod assistant;
 pub mod auth;
 pub mod clock;
 pub mod config;
@@ -38,7 +41,11 @@ pub mod hours;
 pub mod ids;
 pub mod ingest;
 pub mod limits;
+pub mod llm;
 pub mod media;
+#[cfg(feature = "test-model")]
+pub mod model_standin;
+pub mod net;
 pub mod outbound;
 pub mod password;
 pub mod profiles;

@@ -63,7 +63,7 @@ pub fn normalize(text: &str) -> String {
     out
 }
 
-fn tokens(text: &str) -> HashSet<String> {
+pub fn tokens(text: &str) -> HashSet<String> {
     normalize(text)
         .split(|c: char| !c.is_alphanumeric())
         .filter(|t| t.chars().count() >= 2)

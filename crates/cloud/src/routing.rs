@@ -102,6 +102,7 @@ pub async fn auto_assign(
                 actor_agent_id: None,
                 agent_id: Some(agent.id.clone()),
                 team_id: None,
+                reason: None,
             },
         },
         reply_to_message_id: None,

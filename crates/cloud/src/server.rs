@@ -121,6 +121,24 @@ impl Server {
                 }
             }));
         }
+        if let Some(mut queue) = state.take_assist() {
+            let st = state.clone();
+            let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(
+                st.config().assistant_concurrency.max(1),
+            ));
+            background.push(tokio::spawn(async move {
+                while let Some(job) = queue.recv().await {
+                    let Ok(slot) = slots.clone().acquire_owned().await else {
+                        break;
+                    };
+                    let st = st.clone();
+                    tokio::spawn(async move {
+                        crate::assistant::answer(st, job).await;
+                        drop(slot);
+                    });
+                }
+            }));
+        }
         {
             let st = state.clone();
             background.push(tokio::spawn(async move {

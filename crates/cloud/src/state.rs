@@ -27,6 +27,9 @@ pub struct AppState {
 /// Committed messages the cloud sends itself, with their workspace.
 pub type OutgoingQueue = tokio::sync::mpsc::UnboundedReceiver<(String, store::Outgoing)>;
 
+/// Committed customer messages the assistant answers.
+pub type AssistQueue = tokio::sync::mpsc::UnboundedReceiver<store::AssistJob>;
+
 #[derive(Debug)]
 struct Inner {
     pool: SqlitePool,
@@ -55,6 +58,13 @@ struct Inner {
         tokio::sync::mpsc::UnboundedSender<(String, store::Outgoing)>,
         std::sync::Mutex<Option<OutgoingQueue>>,
     ),
+    /// Customer messages the assistant answers, queued by commits.
+    assist: (
+        tokio::sync::mpsc::UnboundedSender<store::AssistJob>,
+        std::sync::Mutex<Option<AssistQueue>>,
+    ),
+    /// Calls to language models: no redirects, no overall timeout (each call sets its own).
+    model_http: reqwest::Client,
 }
 
 impl AppState {
@@ -65,6 +75,11 @@ impl AppState {
             .build()
             .map_err(|e| ServerError::Invalid(format!("http client: {e}")))?;
         let media_http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(std::time::Duration::from_secs(10))
+            .build()
+            .map_err(|e| ServerError::Invalid(format!("http client: {e}")))?;
+        let model_http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(std::time::Duration::from_secs(10))
             .build()
@@ -89,6 +104,11 @@ impl AppState {
                     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
                     (tx, std::sync::Mutex::new(Some(rx)))
                 },
+                assist: {
+                    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+                    (tx, std::sync::Mutex::new(Some(rx)))
+                },
+                model_http,
             }),
         })
     }
@@ -101,6 +121,21 @@ impl AppState {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .take()
+    }
+
+    /// The queue of customer messages the assistant answers (taken once, by the server).
+    pub fn take_assist(&self) -> Option<AssistQueue> {
+        self.inner
+            .assist
+            .1
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+    }
+
+    /// The client that calls language models.
+    pub fn model_http(&self) -> &reqwest::Client {
+        &self.inner.model_http
     }
 
     pub fn pool(&self) -> &SqlitePool {
@@ -203,9 +238,13 @@ impl AppState {
         let sender = self.feed_sender(writer.workspace_id());
         let workspace_id = writer.workspace_id().to_owned();
         let outgoing = writer.take_outgoing();
+        let assist = writer.take_assist();
         writer.commit(&sender).await?;
         for o in outgoing {
             let _ = self.inner.outgoing.0.send((workspace_id.clone(), o));
+        }
+        for job in assist {
+            let _ = self.inner.assist.0.send(job);
         }
         Ok(())
     }

@@ -379,6 +379,10 @@ pub enum ConversationEventKind {
     Snoozed,
     /// The channel's reply window closed without an answer.
     WindowClosed,
+    /// The assistant took the customer's request.
+    AiAnswering,
+    /// The assistant handed the conversation to a person (`reason` says why).
+    HandedOff,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -392,6 +396,9 @@ pub struct ConversationEvent {
     pub agent_id: Option<String>,
     #[serde(default)]
     pub team_id: Option<String>,
+    /// `handed_off`: why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<crate::HandoffReason>,
 }
 
 #[cfg(test)]

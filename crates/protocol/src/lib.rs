@@ -5,11 +5,39 @@
 
 use serde::{Deserialize, Serialize};
 
+/// `as_str` and `parse` with the wire names of a plain enum (the same names serde writes).
+macro_rules! wire_names {
+    ($ty:ident { $( $variant:ident => $name:literal ),* $(,)? }) => {
+        impl $ty {
+            pub const ALL: &[$ty] = &[$( $ty::$variant ),*];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $( $ty::$variant => $name, )*
+                }
+            }
+
+            pub fn parse(s: &str) -> Option<$ty> {
+                match s {
+                    $( $name => Some($ty::$variant), )*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+pub mod assistant;
 pub mod channel;
 pub mod content;
 pub mod feed;
 pub mod webchat;
 
+pub use assistant::{
+    AiHandling, AiLogEntry, AiLogPage, AiOutcome, AiPurpose, AiState, ArabiziReply,
+    AssistantSettings, ConversationSummary, HandoffReason, KnowledgeDocument, NewKnowledgeDocument,
+    SummaryRequest,
+};
 pub use channel::{Channel, DAY_MS, HOUR_MS, SendMode, SendRefusal, WindowState};
 pub use content::{
     AttachmentKind, AttachmentRef, ConversationEvent, ConversationEventKind, MediaProblem,
@@ -145,28 +173,6 @@ pub enum Role {
     Agent,
     Supervisor,
     Admin,
-}
-
-/// `as_str` and `parse` with the wire names of a plain enum (the same names serde writes).
-macro_rules! wire_names {
-    ($ty:ident { $( $variant:ident => $name:literal ),* $(,)? }) => {
-        impl $ty {
-            pub const ALL: &[$ty] = &[$( $ty::$variant ),*];
-
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $( $ty::$variant => $name, )*
-                }
-            }
-
-            pub fn parse(s: &str) -> Option<$ty> {
-                match s {
-                    $( $name => Some($ty::$variant), )*
-                    _ => None,
-                }
-            }
-        }
-    };
 }
 
 wire_names!(Role { Agent => "agent", Supervisor => "supervisor", Admin => "admin" });
@@ -483,6 +489,9 @@ pub struct Conversation {
     /// an SLA policy: due times the cloud computed (in business hours when the policy says so).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sla: Option<SlaClock>,
+    /// The assistant's part in the current request: answering it, or handed to a person.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ai: Option<AiHandling>,
 }
 
 /// The SLA deadlines of one request: from the customer's message that opened (or reopened) the
@@ -900,6 +909,8 @@ pub struct NewCannedResponse {
 pub enum SuggestionSource {
     CannedResponse,
     PastReply,
+    /// Written by the workspace's language model.
+    Model,
 }
 
 /// A suggested reply. `ai_suggestion` is always true: the client must mark it as such.

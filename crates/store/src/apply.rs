@@ -21,6 +21,7 @@ pub const CACHE_FORMAT: &str = "2";
 async fn forget_synced(tx: &mut Transaction<'_, Sqlite>) -> Result<()> {
     empty_indexes(tx).await?;
     for table in [
+        "assistant_notes",
         "conversation_labels",
         "messages",
         "notes",
@@ -230,6 +231,10 @@ async fn apply_one(
             )
             .await?;
             delete_indexed(tx, "notes", "search_notes", "conversation_id", &change.id).await?;
+            sqlx::query("DELETE FROM assistant_notes WHERE conversation_id = ?")
+                .bind(&change.id)
+                .execute(&mut **tx)
+                .await?;
             sqlx::query("DELETE FROM conversations WHERE id = ?")
                 .bind(&change.id)
                 .execute(&mut **tx)

@@ -127,6 +127,10 @@ impl Store {
             .bind(cutoff)
             .execute(&mut *tx)
             .await?;
+        sqlx::query("DELETE FROM assistant_notes WHERE made_at < ?")
+            .bind(cutoff)
+            .execute(&mut *tx)
+            .await?;
         let done = sqlx::query("DELETE FROM messages WHERE created_at < ?")
             .bind(cutoff)
             .execute(&mut *tx)

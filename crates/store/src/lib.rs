@@ -12,6 +12,7 @@ pub mod age;
 pub mod analytics;
 mod apply;
 pub mod arabizi;
+mod assistant;
 mod attachments;
 mod export;
 pub mod keys;
@@ -32,6 +33,7 @@ use sqlx::{
 };
 
 pub use apply::{Applied, CACHE_FORMAT, SyncCursor};
+pub use assistant::AssistKind;
 pub use attachments::CachedAttachment;
 pub use keys::{
     DbKey, KeyError, MIN_PASSPHRASE_CHARS, MemorySecrets, OsKeyring, SecretStore,

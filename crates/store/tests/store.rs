@@ -1068,3 +1068,89 @@ async fn expired_and_wiped_data_leaves_nothing_readable_in_freed_pages() {
     assert!(!files_contain(dir.path(), b"zqxunsent").is_empty());
     assert!(stepup_store::wait_for_database_threads(std::time::Duration::from_secs(5)).await);
 }
+
+#[tokio::test]
+async fn what_the_assistant_wrote_goes_with_its_conversation_its_age_and_a_wipe() {
+    use stepup_store::AssistKind;
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path(), &key(11)).await;
+    store.apply_page(&page(), "10", true).await.unwrap();
+    let summary = r#"{"text":"يسأل العميل عن موعد التوصيل"}"#;
+    for (conv, kind, locale, at) in [
+        ("cnv_1", AssistKind::Summary, "ar", 5_000),
+        ("cnv_2", AssistKind::Summary, "ar", 2_000),
+        ("cnv_2", AssistKind::Suggestions, "", 9_000),
+    ] {
+        store
+            .keep_assist(conv, kind, locale, summary, at)
+            .await
+            .unwrap();
+    }
+    // Kept per conversation, kind and language; a newer one replaces it.
+    assert!(
+        store
+            .assist("cnv_1", AssistKind::Summary, "en")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(
+        store
+            .assist("cnv_1", AssistKind::Summary, "ar")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some(summary)
+    );
+    assert!(
+        store
+            .keep_assist("cnv_1", AssistKind::Summary, "ar", "{not json", 6_000)
+            .await
+            .is_err()
+    );
+    // Encrypted at rest like the messages it quotes.
+    assert!(files_contain(dir.path(), "موعد التوصيل".as_bytes()).is_empty());
+    // Aged out with the messages.
+    store.prune_messages_before(3_000).await.unwrap();
+    assert!(
+        store
+            .assist("cnv_2", AssistKind::Summary, "ar")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store
+            .assist("cnv_2", AssistKind::Suggestions, "")
+            .await
+            .unwrap()
+            .is_some()
+    );
+    // Gone with its conversation.
+    let delete = vec![Change {
+        seq: 11,
+        at: 0,
+        entity: EntityKind::Conversation,
+        id: "cnv_1".into(),
+        op: ChangeOp::Delete,
+        data: None,
+    }];
+    store.apply_page(&delete, "11", true).await.unwrap();
+    assert!(
+        store
+            .assist("cnv_1", AssistKind::Summary, "ar")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // And with a wipe.
+    store.wipe_synced().await.unwrap();
+    assert!(
+        store
+            .assist("cnv_2", AssistKind::Suggestions, "")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    finish(store).await;
+}

@@ -56,6 +56,7 @@ resolved: number,
  */
 medianFirstResponseMs: number | null, csatAverage: number | null, conversations: Array<string>, };
 export type AgentView = { id: string, name: string, email: string, role: Role, teamIds: Array<string>, presence: Presence, };
+export type AiState = "answering" | "handed_off";
 export type AnalyticsSettings = { 
 /**
  * The SLA targets breaches are counted against.
@@ -142,7 +143,7 @@ attributes: Array<AttributeView>, identities: Array<IdentityView>,
  */
 notes: Array<ContactNoteView>, };
 export type ConversationAction = { conversationId: string, action: Action, };
-export type ConversationEventKind = "assigned" | "unassigned" | "resolved" | "reopened" | "snoozed" | "window_closed";
+export type ConversationEventKind = "assigned" | "unassigned" | "resolved" | "reopened" | "snoozed" | "window_closed" | "ai_answering" | "handed_off";
 export type ConversationStatus = "open" | "pending" | "snoozed" | "resolved";
 export type ConversationView = { row: InboxRow, contact: ContactView, window: WindowView, 
 /**
@@ -263,6 +264,7 @@ export type FirstScreen = { status: SyncStatus,
  * `null` when no account is open.
  */
 page: InboxPage | null, };
+export type HandoffReason = "asked" | "keyword" | "unsure" | "model_failed" | "window_closed" | "agent_replied";
 export type Heatmap = { 
 /**
  * ISO weekdays of the rows, from the week start.
@@ -323,7 +325,11 @@ freeTextUntil: number | null,
 /**
  * The SLA deadline running for the customer's request, as the cloud set it.
  */
-sla: SlaView | null, };
+sla: SlaView | null, 
+/**
+ * The assistant's part in the current request: answering it, or handed to a person.
+ */
+ai: AiState | null, };
 export type InlineMedia = { contentType: string, 
 /**
  * A `data:` URL of the bytes.
@@ -371,7 +377,11 @@ author: string | null,
 /**
  * Events: the agent or team it concerns (`assigned`).
  */
-subject: string | null, status: MessageStatus, createdAt: number, error: string | null, 
+subject: string | null, 
+/**
+ * `handed_off` events: why the assistant handed the conversation to a person.
+ */
+handoff: HandoffReason | null, status: MessageStatus, createdAt: number, error: string | null, 
 /**
  * An outbox entry not yet accepted by the cloud (its id is local).
  */
@@ -512,7 +522,29 @@ export type SlaView = { target: SlaTarget, dueAt: number,
 startedAt: number, };
 export type SnippetPart = { text: string, hit: boolean, };
 export type SplitContact = { contactId: string, channel: Channel, externalId: string, };
-export type SuggestionView = { text: string, language: string, };
+export type SuggestionView = { text: string, language: string, 
+/**
+ * Written by the workspace's language model (not a canned response or a past reply).
+ */
+byModel: boolean, };
+export type SummaryArgs = { conversationId: string, 
+/**
+ * Ask the cloud for a new one; otherwise the kept one (or none).
+ */
+refresh: boolean, };
+export type SummaryView = { text: string, 
+/**
+ * The model that wrote it, or `extractive-v1`: the customer's own words, quoted.
+ */
+model: string, 
+/**
+ * Written by a language model.
+ */
+ai: boolean, generatedAt: number, messages: number, 
+/**
+ * Messages arrived since it was written.
+ */
+stale: boolean, };
 export type SyncPhase = "signed_out" | "bootstrapping" | "syncing" | "online" | "offline" | "erased";
 export type SyncStatus = { state: SyncPhase, account: string | null, lastSyncAt: number | null, error: string | null, 
 /**
@@ -569,6 +601,7 @@ export type Commands = {
   retry_message: { args: string; result: null };
   discard_message: { args: string; result: null };
   suggestions: { args: string; result: Array<SuggestionView> };
+  conversation_summary: { args: SummaryArgs; result: SummaryView | null };
   mark_read: { args: string; result: null };
   report_activity: { args: ReportActivity; result: null };
   mark_unread: { args: string; result: null };
@@ -630,6 +663,7 @@ export const COMMAND_NAMES = [
   "retry_message",
   "discard_message",
   "suggestions",
+  "conversation_summary",
   "mark_read",
   "report_activity",
   "mark_unread",

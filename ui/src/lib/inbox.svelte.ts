@@ -18,11 +18,13 @@ import type {
   SavedView,
   SearchResult,
   SuggestionView,
+  SummaryView,
   SyncStatus,
   UpdateContact,
 } from './bindings';
 import { BackendError, call, on } from './ipc';
 import { describeError } from './errors';
+import { t } from './i18n.svelte';
 import { afterPaint } from './frames';
 import { pcmBase64 } from './recorder';
 
@@ -114,6 +116,12 @@ class InboxState {
   /** Startup has decided: an account opened, or the start screen shows. */
   accountsLoaded = $state(false);
   suggestions = $state<SuggestionView[]>([]);
+  /** The open conversation's summary by the assistant, kept or just asked for. */
+  summary = $state<SummaryView | null>(null);
+  /** A summary is on its way from the cloud. */
+  summarizing = $state(false);
+  /** Why the last summary asked for did not come (offline, the cloud refused). */
+  summaryError = $state<string | null>(null);
   starting = $state(false);
   search = $state('');
   results = $state<SearchResult[] | null>(null);
@@ -158,6 +166,7 @@ class InboxState {
     this.directory = null;
     this.activity = {};
     this.suggestions = [];
+    this.summary = null;
     this.search = '';
     this.results = null;
     // A list answer on its way is of the erased account: dropped.
@@ -496,11 +505,34 @@ class InboxState {
     this.selected = id;
     this.focusMessage = messageId;
     this.suggestions = [];
+    this.summary = null;
+    this.summaryError = null;
     this.hasOlder = true;
     await this.#reloadConversation();
     const row = this.conversation?.row;
     if (row && row.unread > 0) this.#reading = call('mark_read', id).catch(() => undefined);
     void this.loadSuggestions(id);
+    void this.summarize(id, false);
+  }
+
+  /** The open conversation's summary: the kept one, or with `refresh` a new one from the cloud.
+   * Offline the kept one stays and the agent is told why no new one came. */
+  async summarize(id: string, refresh: boolean): Promise<void> {
+    if (refresh) {
+      this.summarizing = true;
+      this.summaryError = null;
+    }
+    try {
+      const s = await call('conversation_summary', { conversationId: id, refresh });
+      if (this.selected === id && (s || !refresh)) this.summary = s;
+    } catch (err) {
+      // Reading the kept one is quiet: a summary is optional.
+      if (this.selected !== id || !refresh) return;
+      this.summaryError =
+        err instanceof BackendError && err.code === 'unreachable' ? t('summary-offline') : describeError(err);
+    } finally {
+      if (refresh) this.summarizing = false;
+    }
   }
 
   async loadSuggestions(id: string): Promise<void> {

@@ -3,24 +3,33 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { InboxQuery, InboxRow } from './bindings';
 
-type Pending = { cmd: string; args: unknown; resolve: (v: unknown) => void };
+type Pending = { cmd: string; args: unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void };
 const backend = vi.hoisted(() => ({
   pending: [] as Pending[],
   handlers: new Map<string, (payload: unknown) => void>(),
 }));
 
 vi.mock('./ipc', () => ({
-  BackendError: class extends Error {},
+  BackendError: class extends Error {
+    code: string;
+    constructor(err: { code: string; message: string }) {
+      super(err.message);
+      this.code = err.code;
+    }
+  },
   inDesktopApp: () => false,
   boot: () => null,
   on: async (event: string, handler: (payload: unknown) => void) => {
     backend.handlers.set(event, handler);
     return () => {};
   },
-  call: (cmd: string, args?: unknown) => new Promise((resolve) => backend.pending.push({ cmd, args, resolve })),
+  call: (cmd: string, args?: unknown) =>
+    new Promise((resolve, reject) => backend.pending.push({ cmd, args, resolve, reject })),
 }));
 
 const { inbox, FIRST_ROWS, MARGIN } = await import('./inbox.svelte');
+const { BackendError } = await import('./ipc');
+const { t } = await import('./i18n.svelte');
 
 const rows = (n: number, tag = 'c', from = 0): InboxRow[] =>
   Array.from({ length: n }, (_, i) => ({ id: `${tag}${from + i}` }) as unknown as InboxRow);
@@ -290,5 +299,41 @@ describe('search', () => {
     (await next('suggestions')).resolve([]);
     await plain;
     inbox.searchDays = null;
+  });
+});
+
+describe("the assistant's summary", () => {
+  it('shows the kept one on opening, and keeps it when a new one cannot come offline', async () => {
+    // Conversations opened by the tests before: their summaries are no longer asked about.
+    for (const p of backend.pending.filter((p) => p.cmd === 'conversation_summary')) {
+      backend.pending.splice(backend.pending.indexOf(p), 1);
+    }
+    const opening = inbox.open('s1');
+    (await next('open_conversation')).resolve({ row: { id: 's1', unread: 0 } });
+    await opening;
+    (await next('suggestions')).resolve([]);
+    const kept = await next('conversation_summary');
+    expect(kept.args).toEqual({ conversationId: 's1', refresh: false });
+    kept.resolve({ text: 'The customer asks about delivery.', model: 'm', ai: true, generatedAt: 1, messages: 3, stale: true });
+    await vi.waitFor(() => expect(inbox.summary?.text).toBe('The customer asks about delivery.'));
+
+    const again = inbox.summarize('s1', true);
+    expect(inbox.summarizing).toBe(true);
+    const ask = await next('conversation_summary');
+    expect(ask.args).toEqual({ conversationId: 's1', refresh: true });
+    ask.reject(new BackendError({ code: 'unreachable', message: 'offline' }));
+    await again;
+    expect(inbox.summarizing).toBe(false);
+    expect(inbox.summary?.text).toBe('The customer asks about delivery.');
+    expect(inbox.summaryError).toBe(t('summary-offline'));
+
+    // Another conversation starts with none.
+    const other = inbox.open('s2');
+    expect(inbox.summary).toBeNull();
+    expect(inbox.summaryError).toBeNull();
+    (await next('open_conversation')).resolve({ row: { id: 's2', unread: 0 } });
+    await other;
+    (await next('suggestions')).resolve([]);
+    (await next('conversation_summary')).resolve(null);
   });
 });

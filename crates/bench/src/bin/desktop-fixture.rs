@@ -106,6 +106,7 @@ fn conversation(id: &str, contact: &str, channel: Channel, at: i64, last: &str) 
         csat_asked_at: None,
         resolved_at: None,
         sla: None,
+        ai: None,
     }
 }
 

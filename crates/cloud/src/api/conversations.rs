@@ -230,6 +230,7 @@ pub fn timeline_events(
         actor_agent_id: Some(actor.to_owned()),
         agent_id: agent_id.cloned(),
         team_id: team_id.cloned(),
+        reason: None,
     };
     let mut out = Vec::new();
     if before.assignee_agent_id != after.assignee_agent_id

@@ -218,6 +218,7 @@ pub(super) async fn send_message(
     conv.last_message_at = now;
     conv.preview = Some(msg.content.preview());
     crate::hours::responded(&mut conv, now);
+    crate::assistant::agent_replied(&state, &mut w, &mut conv, now).await?;
     w.put_conversation(&conv).await?;
     let response = serde_json::to_string(&msg)?;
     store::idempotency::record_created(

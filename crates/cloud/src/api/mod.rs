@@ -1,6 +1,7 @@
 //! The HTTP API: the router assembling each resource's routes (this file) and the `/v1`
 //! resources, one file each.
 
+mod assistant;
 mod attachments;
 mod connections;
 mod contacts;
@@ -59,6 +60,13 @@ fn build(body_limit: usize, attachment_limit: usize) -> Routes {
             "/v1/conversations/{id}/suggestions",
             suggestions::suggestions,
         )
+        .post("/v1/conversations/{id}/summary", assistant::summary)
+        .get("/v1/assistant", assistant::get_settings)
+        .put("/v1/assistant", assistant::set_settings)
+        .get("/v1/assistant/documents", assistant::list_documents)
+        .post("/v1/assistant/documents", assistant::add_document)
+        .delete("/v1/assistant/documents/{id}", assistant::delete_document)
+        .get("/v1/assistant/log", assistant::log)
         .add(
             "post",
             "/v1/attachments",

@@ -4,8 +4,8 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use stepup_protocol::{
-    CannedResponse, Conversation, Direction, EntityKind, Message, MessageContent, SuggestionSource,
-    SuggestionsResponse,
+    CannedResponse, Conversation, Direction, EntityKind, Message, MessageContent, Suggestion,
+    SuggestionSource, SuggestionsResponse,
 };
 
 use crate::auth::AuthAgent;
@@ -38,7 +38,30 @@ pub(super) async fn suggestions(
         })
         .collect();
     let text = customer_text.join(" ");
+    // No connection is held while the model thinks (an in-memory database has only one).
+    drop(conn);
+    // The workspace's model, when it may be asked; on failure the ranker answers instead.
+    if let Some(Ok(texts)) = crate::assistant::model_suggestions(&state, ws, &id, &recent).await?
+        && !texts.is_empty()
+    {
+        let s = crate::assistant::settings(&state, ws).await?;
+        return Ok(Json(SuggestionsResponse {
+            suggestions: texts
+                .into_iter()
+                .map(|t| Suggestion {
+                    language: ranker::detect_language(&t).to_owned(),
+                    text: t,
+                    source: SuggestionSource::Model,
+                    canned_response_id: None,
+                    score: 1.0,
+                    ai_suggestion: true,
+                })
+                .collect(),
+            model: s.model.unwrap_or_default(),
+        }));
+    }
     let language = ranker::detect_language(&text);
+    let mut conn = state.pool().acquire().await?;
     let canned: Vec<CannedResponse> =
         store::list(&mut conn, ws, EntityKind::CannedResponse).await?;
     let mut candidates = ranker::canned_candidates(&canned);

@@ -431,6 +431,7 @@ pub(super) async fn seed_conversation(
         resolved_at: (status == ConversationStatus::Resolved)
             .then(|| (last + rng.random_range(60_000..86_400_000)).min(now)),
         sla: None,
+        ai: None,
     };
     // The demo's SLA policy, as the cloud would have clocked this request.
     let policy = super::seed::DEMO_SLA;
@@ -463,6 +464,7 @@ pub(super) async fn seed_conversation(
                     .then(|| assignee.clone())
                     .flatten(),
                 team_id: (kind == ConversationEventKind::Assigned).then(|| teams[team].id.clone()),
+                reason: None,
             },
         },
         reply_to_message_id: None,

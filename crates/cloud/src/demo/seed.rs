@@ -68,6 +68,17 @@ pub async fn seed(state: &AppState, seed: u64) -> Result<DemoInfo, ServerError> 
     state.set_webhook_workspace(&ws.id).await?;
     store::workspaces::set_setting(state.pool(), DEMO_WORKSPACE, &ws.id).await?;
     crate::hours::set_sla_policy(state, &ws.id, &DEMO_SLA).await?;
+    // The assistant answers the website's visitors from the canned responses (the demo has no
+    // model, so nothing leaves it) and hands them to the team when it cannot.
+    crate::assistant::set_settings(
+        state,
+        &ws.id,
+        stepup_protocol::AssistantSettings {
+            auto_reply_channels: vec![stepup_protocol::Channel::Webchat],
+            ..Default::default()
+        },
+    )
+    .await?;
 
     let teams = [
         Team {

@@ -12,6 +12,7 @@
 //! - `auth`: credentials, sessions, access tokens and retired refresh tokens.
 //! - `idempotency`, `attachments`, `visitors`: the tables of one feature each.
 
+pub mod assistant;
 pub mod attachments;
 pub mod auth;
 pub mod connections;
@@ -33,7 +34,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 
 pub use self::entities::{children, get, list, lookup, sort_key};
 pub use self::feed::{changes_after, compact, feed_bounds, snapshot_after, snapshot_size};
-pub use self::writer::{Outgoing, Writer};
+pub use self::writer::{AssistJob, Outgoing, Writer};
 use crate::error::ServerError;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");

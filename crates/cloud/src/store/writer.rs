@@ -19,6 +19,7 @@ pub struct Writer {
     now: i64,
     changes: Vec<Change>,
     outgoing: Vec<Outgoing>,
+    assist: Vec<AssistJob>,
 }
 
 /// A message the cloud itself sends (an away reply), stored in the transaction and handed to
@@ -28,6 +29,15 @@ pub struct Outgoing {
     pub channel: stepup_protocol::Channel,
     pub recipient: String,
     pub message: stepup_protocol::Message,
+}
+
+/// A customer message the assistant answers once the transaction that stored it commits.
+#[derive(Debug, Clone)]
+pub struct AssistJob {
+    pub workspace_id: String,
+    pub conversation_id: String,
+    pub message_id: String,
+    pub recipient: String,
 }
 
 impl std::fmt::Debug for Writer {
@@ -57,6 +67,7 @@ impl Writer {
             now,
             changes: Vec::new(),
             outgoing: Vec::new(),
+            assist: Vec::new(),
         })
     }
 
@@ -75,6 +86,15 @@ impl Writer {
 
     pub fn take_outgoing(&mut self) -> Vec<Outgoing> {
         std::mem::take(&mut self.outgoing)
+    }
+
+    /// Hands `job` to the assistant after the commit (not at all if it rolls back).
+    pub fn assist_after_commit(&mut self, job: AssistJob) {
+        self.assist.push(job);
+    }
+
+    pub fn take_assist(&mut self) -> Vec<AssistJob> {
+        std::mem::take(&mut self.assist)
     }
 
     pub fn conn(&mut self) -> &mut SqliteConnection {

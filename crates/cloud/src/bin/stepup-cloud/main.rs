@@ -135,6 +135,8 @@ async fn main() -> std::process::ExitCode {
     config.outbound = stepup_cloud::OutboundConfig::from_env();
     config.media_allow_private_hosts =
         std::env::var("STEPUP_MEDIA_ALLOW_PRIVATE_HOSTS").is_ok_and(|v| v == "1");
+    config.model_allow_private_hosts =
+        std::env::var("STEPUP_MODEL_ALLOW_PRIVATE_HOSTS").is_ok_and(|v| v == "1");
     if let Some(v) = std::env::var("STEPUP_TRUSTED_PROXY")
         .ok()
         .filter(|v| !v.is_empty())

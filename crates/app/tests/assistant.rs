@@ -1,0 +1,190 @@
+//! The assistant's help for agents, through the app against the reference cloud and a stand-in
+//! model on loopback: suggestions and a summary from the model, kept in the encrypted cache and
+//! shown offline once fetched; a summary asked for offline fails as `unreachable` and the kept
+//! one stays.
+
+use std::{sync::Arc, time::Duration};
+
+use stepup_app::{
+    App, AppPaths, ErrorCode, IpcError,
+    accounts::SignIn,
+    assistant::SummaryArgs,
+    inbox::{InboxEvent, SyncPhase},
+};
+use stepup_cloud::model_standin::{Behaviour, StandIn};
+use stepup_cloud::{Config, Server, demo};
+use stepup_protocol::Channel;
+use stepup_store::MemorySecrets;
+use tokio::sync::broadcast;
+
+const WAIT: Duration = Duration::from_secs(20);
+const KEY: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+
+async fn wait_until<F: AsyncFn() -> bool>(
+    rx: &mut broadcast::Receiver<InboxEvent>,
+    what: &str,
+    f: F,
+) {
+    tokio::time::timeout(WAIT, async {
+        loop {
+            if f().await {
+                return;
+            }
+            let _ = rx.recv().await;
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("{what}"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn suggestions_and_summaries_are_kept_and_shown_offline() {
+    let model = StandIn::start(None).await.unwrap();
+    let mut config = Config::demo();
+    config.server_key = Some(stepup_cloud::vault::ServerKey::from_hex(KEY).unwrap());
+    config.model_allow_private_hosts = true;
+    let mut server = Server::start(config).await.unwrap();
+    demo::start_demo(&mut server, 11, 0.0).await.unwrap();
+    let owner: serde_json::Value = reqwest::Client::new()
+        .post(format!("{}/v1/auth/login", server.url()))
+        .json(&serde_json::json!({"email": "owner@noor.demo", "password": demo::DEMO_PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let r = reqwest::Client::new()
+        .put(format!("{}/v1/assistant", server.url()))
+        .bearer_auth(owner["access_token"].as_str().unwrap())
+        .json(&serde_json::json!({
+            "model_text_allowed": true,
+            "base_url": model.base_url,
+            "model": "gulf-assist-7b",
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.status());
+
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::open(
+        AppPaths::under(dir.path().to_path_buf()),
+        vec!["en-US".into()],
+    );
+    app.inbox().use_secrets(Arc::new(MemorySecrets::default()));
+    let mut events = app.inbox().subscribe();
+    app.sign_in(SignIn {
+        server: server.url(),
+        email: "omar@noor.demo".into(),
+        password: demo::DEMO_PASSWORD.into(),
+        passphrase: None,
+    })
+    .await
+    .unwrap();
+    wait_until(&mut events, "online", async || {
+        app.status().state == SyncPhase::Online
+    })
+    .await;
+
+    let ws = server.state.webhook_workspace().await.unwrap().unwrap();
+    let conv = match stepup_cloud::ingest::ingest(
+        &server.state,
+        &ws,
+        stepup_cloud::ingest::Inbound::text(
+            Channel::Whatsapp,
+            "971509990001",
+            "wamid.assist.1",
+            "كم مدة التوصيل داخل دبي؟",
+            server.state.now(),
+        ),
+    )
+    .await
+    .unwrap()
+    {
+        stepup_cloud::ingest::Outcome::Created {
+            conversation_id, ..
+        } => conversation_id,
+        other => panic!("{other:?}"),
+    };
+    wait_until(
+        &mut events,
+        "the customer's message in the cache",
+        async || {
+            app.open_conversation(conv.clone())
+                .await
+                .is_ok_and(|c| c.messages.iter().any(|m| m.text.contains("التوصيل")))
+        },
+    )
+    .await;
+
+    // Online: the model's suggestions and summary, marked as its.
+    model.push(Behaviour::Answer(
+        "التوصيل داخل دبي خلال يوم عمل واحد.\nنوصل لكل مناطق دبي مجاناً فوق ٢٠٠ درهم.".into(),
+    ));
+    let s = app.inbox().suggestions(conv.clone()).await.unwrap();
+    assert_eq!(s.len(), 2, "{s:?}");
+    assert!(s.iter().all(|x| x.by_model && x.language == "ar"));
+    assert_eq!(s[0].text, "التوصيل داخل دبي خلال يوم عمل واحد.");
+    let none = app
+        .conversation_summary(SummaryArgs {
+            conversation_id: conv.clone(),
+            refresh: false,
+        })
+        .await
+        .unwrap();
+    assert!(none.is_none(), "nothing kept before the first summary");
+    let sum = app
+        .conversation_summary(SummaryArgs {
+            conversation_id: conv.clone(),
+            refresh: true,
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(sum.ai && !sum.stale);
+    assert_eq!(sum.model, "gulf-assist-7b");
+    assert!(
+        sum.text.starts_with("The customer asks about: كم مدة"),
+        "{}",
+        sum.text
+    );
+    let asked = model.requests();
+    assert_eq!(asked.len(), 2);
+    assert!(
+        asked[1]["messages"][0]["content"]
+            .as_str()
+            .unwrap()
+            .contains("in English")
+    );
+
+    // Offline: what was kept.
+    server.shutdown().await;
+    wait_until(&mut events, "offline", async || {
+        app.status().state != SyncPhase::Online
+    })
+    .await;
+    let s = app.inbox().suggestions(conv.clone()).await.unwrap();
+    assert_eq!(s.len(), 2);
+    let kept = app
+        .conversation_summary(SummaryArgs {
+            conversation_id: conv.clone(),
+            refresh: false,
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(kept.text, sum.text);
+    let refresh = app
+        .conversation_summary(SummaryArgs {
+            conversation_id: conv.clone(),
+            refresh: true,
+        })
+        .await;
+    assert_eq!(
+        IpcError::from(refresh.expect_err("offline")).code,
+        ErrorCode::Unreachable
+    );
+    assert_eq!(model.requests().len(), 2, "nothing more reached the model");
+    app.shutdown().await;
+}
