@@ -121,6 +121,10 @@ analytics-fig-csat = Customer satisfaction
 analytics-def-csat = The average survey score (1 to 5) of conversations resolved in the period, where the customer answered.
 analytics-fig-ai-share = Handled by AI
 analytics-def-ai-share = Of the conversations opened in the period that got a reply, the share answered by the AI assistant alone, without an agent.
+analytics-fig-resolved-by-ai = Resolved by AI
+analytics-def-resolved-by-ai = Conversations resolved in the period where only the AI assistant replied: no agent had to.
+analytics-fig-resolved-by-people = Resolved by the team
+analytics-def-resolved-by-people = Conversations resolved in the period where an agent replied, including those the AI assistant handed to the team.
 
 ## Weekdays (ISO numbers: 1 is Monday)
 analytics-weekday-1 = Monday

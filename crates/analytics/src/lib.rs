@@ -22,6 +22,8 @@
 //! - *CSAT*: survey scores (1–5) of conversations resolved in the range;
 //! - *handled by AI*: of the conversations opened in the range that got a reply, those answered
 //!   by the AI alone;
+//! - *resolved by AI* / *resolved by people*: of the conversations resolved in the range, those
+//!   where only the AI replied / where an agent replied (the AI's hand-offs end up here);
 //! - *busiest hours*: customer messages by local weekday and hour.
 //!
 //! Medians of an even count are the mean of the two middle values; p90 is the nearest rank.
@@ -388,6 +390,7 @@ struct Facts<'a> {
     first_inbound: Option<i64>,
     replied: bool,
     human_replied: bool,
+    ai_replied: bool,
     /// A reply window closed unanswered within the range.
     window_closed: bool,
 }
@@ -409,6 +412,7 @@ fn facts<'a>(c: &'a AnalyticsConversation, from: i64, to: i64, now: i64) -> Fact
     });
     let replied = c.entries.iter().any(|e| is_reply(e.kind));
     let human_replied = c.entries.iter().any(|e| e.kind == EntryKind::Human);
+    let ai_replied = c.entries.iter().any(|e| e.kind == EntryKind::Ai);
     // Reply windows: each run of customer messages opens a window from its last message; a
     // reply within the window answers it; a later one (or none) means it closed unanswered.
     let mut window_closed = false;
@@ -443,6 +447,7 @@ fn facts<'a>(c: &'a AnalyticsConversation, from: i64, to: i64, now: i64) -> Fact
         first_inbound,
         replied,
         human_replied,
+        ai_replied,
         window_closed,
     }
 }
@@ -551,6 +556,8 @@ pub async fn dashboard(store: &Store, query: &Query, now: i64) -> Result<Dashboa
 
     let mut opened = Vec::new();
     let mut resolved = Vec::new();
+    let mut resolved_by_ai = Vec::new();
+    let mut resolved_by_people = Vec::new();
     let (mut messages_in, mut messages_out) = (0u32, 0u32);
     let (mut with_in, mut with_out) = (Vec::new(), Vec::new());
     let mut first_responses: Vec<i64> = Vec::new();
@@ -690,6 +697,11 @@ pub async fn dashboard(store: &Store, query: &Query, now: i64) -> Result<Dashboa
         if f.resolved {
             involved = true;
             resolved.push(c.id.clone());
+            if f.human_replied {
+                resolved_by_people.push(c.id.clone());
+            } else if f.ai_replied {
+                resolved_by_ai.push(c.id.clone());
+            }
             ch.row.resolved += 1;
             let at = c.resolved_at.unwrap_or_default();
             if let Some(day) = day_of(at) {
@@ -808,6 +820,18 @@ pub async fn dashboard(store: &Store, query: &Query, now: i64) -> Result<Dashboa
             (answered > 0).then(|| round2(100.0 * ai_only.len() as f64 / f64::from(answered))),
             Unit::Percent,
             ai_only,
+        ),
+        fig(
+            "resolved_by_ai",
+            count(&resolved_by_ai),
+            Unit::Count,
+            resolved_by_ai,
+        ),
+        fig(
+            "resolved_by_people",
+            count(&resolved_by_people),
+            Unit::Count,
+            resolved_by_people,
         ),
     ];
 

@@ -635,3 +635,73 @@ async fn csv_has_a_bom_and_every_section() {
     );
     store.close().await;
 }
+
+#[tokio::test]
+async fn resolutions_by_the_assistant_alone_and_by_people() {
+    let t = |s: &str| at(DXB, s);
+    let mut f = Fixture::new(DXB);
+    // The assistant answered and the conversation was resolved without a person's reply.
+    f.conversation(
+        "a1",
+        "webchat",
+        None,
+        t("2026-03-04T09:00"),
+        Some(t("2026-03-04T09:30")),
+        None,
+        &[],
+        &[
+            (t("2026-03-04T09:00"), "in"),
+            (t("2026-03-04T09:00:20"), "ai"),
+            (t("2026-03-04T09:30"), "event:resolved"),
+        ],
+    );
+    // The assistant answered, then handed off; an agent finished it.
+    f.conversation(
+        "a2",
+        "whatsapp",
+        Some("agt_a"),
+        t("2026-03-04T10:00"),
+        Some(t("2026-03-04T11:00")),
+        None,
+        &[],
+        &[
+            (t("2026-03-04T10:00"), "in"),
+            (t("2026-03-04T10:00:20"), "ai"),
+            (t("2026-03-04T10:05"), "in"),
+            (t("2026-03-04T10:20"), "agt_a"),
+        ],
+    );
+    // People only.
+    f.conversation(
+        "a3",
+        "telegram",
+        Some("agt_b"),
+        t("2026-03-04T12:00"),
+        Some(t("2026-03-04T12:30")),
+        None,
+        &[],
+        &[(t("2026-03-04T12:00"), "in"), (t("2026-03-04T12:10"), "agt_b")],
+    );
+    // Answered by the assistant, not resolved: in neither.
+    f.conversation(
+        "a4",
+        "webchat",
+        None,
+        t("2026-03-04T13:00"),
+        None,
+        None,
+        &[],
+        &[(t("2026-03-04T13:00"), "in"), (t("2026-03-04T13:00:20"), "ai")],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let store = f.store(dir.path()).await;
+    let d = dashboard(&store, &query(Range::Today), t("2026-03-04T18:00"))
+        .await
+        .unwrap();
+    assert_eq!(value(&d, "resolved"), Some(3.0));
+    assert_eq!(value(&d, "resolved_by_ai"), Some(1.0));
+    assert_eq!(ids(&d, "resolved_by_ai"), ["a1"]);
+    assert_eq!(value(&d, "resolved_by_people"), Some(2.0));
+    assert_eq!(ids(&d, "resolved_by_people"), ["a2", "a3"]);
+    assert_eq!(ids(&d, "ai_share"), ["a1", "a4"]);
+}
