@@ -290,6 +290,23 @@ test('demo inbox: live messages, directions, hostile text, reply, filters, templ
     await app.screenshot(join(shots, 'sla-en.png'));
     await sortBy('latest');
 
+    // The assistant: a conversation it answered shows it took the request (an event in the
+    // timeline), and a summary on demand, marked as the customer's own words (the demo has no
+    // model, so nothing leaves it).
+    const openAssisted = async (words) => {
+      await app.type('[data-testid="search"]', words);
+      await app.waitUntil(`return !!document.querySelector('[data-testid="search-result"] mark');`);
+      await app.click('[data-testid="search-result"]');
+      await app.find('[data-testid="event"][data-kind="ai_answering"]');
+      await clearSearch();
+      await app.click('[data-testid="summarize"]');
+      await app.find('[data-testid="summary-text"]');
+    };
+    await openAssisted('"from the SMS link"');
+    assert.equal(await app.text('[data-testid="summary-kind"]'), "In the customer's words");
+    assert.match(await app.text('[data-testid="event"][data-kind="ai_answering"]'), /The assistant is answering this customer/);
+    await app.screenshot(join(shots, 'assistant-en.png'));
+
     // Arabic: the layout mirrors and the same flow works.
     await app.click('[data-testid="language-switch"]');
     await app.find('html[dir="rtl"]');
@@ -334,6 +351,9 @@ test('demo inbox: live messages, directions, hostile text, reply, filters, templ
         return r.left >= b.left - 0.5 && r.right <= b.right + 0.5 && n.scrollWidth > n.clientWidth;`),
       'the header name clips itself',
     );
+    await openAssisted('"من رابط الرسالة النصية"');
+    assert.equal(await app.text('[data-testid="summary-kind"]'), 'بكلمات العميل');
+    await app.screenshot(join(shots, 'assistant-ar.png'));
 
     // The saved view, picked and deleted in Arabic (picked as the template is below: WebDriver's
     // click on an option does not always reach a select here).

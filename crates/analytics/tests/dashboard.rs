@@ -680,7 +680,10 @@ async fn resolutions_by_the_assistant_alone_and_by_people() {
         Some(t("2026-03-04T12:30")),
         None,
         &[],
-        &[(t("2026-03-04T12:00"), "in"), (t("2026-03-04T12:10"), "agt_b")],
+        &[
+            (t("2026-03-04T12:00"), "in"),
+            (t("2026-03-04T12:10"), "agt_b"),
+        ],
     );
     // Answered by the assistant, not resolved: in neither.
     f.conversation(
@@ -691,7 +694,10 @@ async fn resolutions_by_the_assistant_alone_and_by_people() {
         None,
         None,
         &[],
-        &[(t("2026-03-04T13:00"), "in"), (t("2026-03-04T13:00:20"), "ai")],
+        &[
+            (t("2026-03-04T13:00"), "in"),
+            (t("2026-03-04T13:00:20"), "ai"),
+        ],
     );
     let dir = tempfile::tempdir().unwrap();
     let store = f.store(dir.path()).await;

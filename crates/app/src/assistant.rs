@@ -63,13 +63,15 @@ fn path(conversation_id: &str, tail: &str) -> String {
     format!("/v1/conversations/{}{tail}", urlencode(conversation_id))
 }
 
-/// The newest cached message of a conversation (events included: anything new makes what was
-/// written about it stale).
+/// The newest cached message of a conversation that someone wrote (timeline events are not:
+/// resolving a conversation does not make its summary stale).
 async fn latest_message(store: &Store, conversation_id: &str) -> Result<Option<String>, AppError> {
     Ok(store
-        .messages(conversation_id, None, 1)
+        .messages(conversation_id, None, 20)
         .await?
-        .pop()
+        .into_iter()
+        .rev()
+        .find(|m| m.origin != stepup_protocol::Origin::System)
         .map(|m| m.id))
 }
 

@@ -54,7 +54,8 @@ pub struct InboxRow {
     pub free_text_until: Option<i64>,
     /// The SLA deadline running for the customer's request, as the cloud set it.
     pub sla: Option<SlaView>,
-    /// The assistant's part in the current request: answering it, or handed to a person.
+    /// The assistant's part in the current request: answering it, or handed to a person
+    /// (`None` once the request is resolved).
     pub ai: Option<AiState>,
 }
 
@@ -442,7 +443,11 @@ pub(crate) fn row(
                     started_at: clock.started_at,
                 })
         }),
-        ai: c.ai.as_ref().map(|a| a.state),
+        ai: c
+            .ai
+            .as_ref()
+            .filter(|_| c.status != ConversationStatus::Resolved)
+            .map(|a| a.state),
     }
 }
 

@@ -485,6 +485,69 @@ pub(super) async fn seed_conversation(
         }
         messages.push(resolved);
     }
+    // The assistant's part: it took the request, and handed it over when an agent replied.
+    // (Ids made from the conversation's: the random sequence, and so the rest of the demo,
+    // stays as it was.)
+    let mut conv = conv;
+    let first_ai = messages
+        .iter()
+        .find(|m| m.origin == Origin::Ai)
+        .map(|m| m.created_at);
+    if let Some(first_ai) = first_ai {
+        let handed = messages
+            .iter()
+            .find(|m| m.origin == Origin::Human && m.direction == Direction::Outbound)
+            .map(|m| m.created_at);
+        let ai_event = |suffix: &str, at: i64, kind, reason| Message {
+            id: format!("msg_{}{suffix}", conv_id.trim_start_matches("cnv_")),
+            conversation_id: conv_id.clone(),
+            direction: Direction::Outbound,
+            sender_agent_id: None,
+            origin: Origin::System,
+            content: MessageContent::Event {
+                event: ConversationEvent {
+                    kind,
+                    actor_agent_id: None,
+                    agent_id: None,
+                    team_id: None,
+                    reason,
+                },
+            },
+            reply_to_message_id: None,
+            status: MessageStatus::Sent,
+            error: None,
+            provider_message_id: None,
+            created_at: at,
+            edited_at: None,
+        };
+        messages.push(ai_event(
+            "ai",
+            first_ai - 1,
+            ConversationEventKind::AiAnswering,
+            None,
+        ));
+        if let Some(at) = handed {
+            messages.push(ai_event(
+                "ho",
+                at - 1,
+                ConversationEventKind::HandedOff,
+                Some(stepup_protocol::HandoffReason::AgentReplied),
+            ));
+        }
+        conv.ai = Some(stepup_protocol::AiHandling {
+            state: if handed.is_some() {
+                stepup_protocol::AiState::HandedOff
+            } else {
+                stepup_protocol::AiState::Answering
+            },
+            since: first_ai - 1,
+            replies: u32::try_from(messages.iter().filter(|m| m.origin == Origin::Ai).count())
+                .unwrap_or(0),
+            handed_off_at: handed.map(|at| at - 1),
+            reason: handed.map(|_| stepup_protocol::HandoffReason::AgentReplied),
+            awaiting_message_id: None,
+        });
+    }
     for m in &messages {
         if let Some(p) = &m.provider_message_id {
             w.set_lookup("pmid", &format!("{}:{p}", channel.as_str()), &m.id)
