@@ -1,4 +1,4 @@
-//! `stepup-bench [ingest|tls|media|routing|relevance|search|catchup|notify|analytics|history|all] [--messages N] [--tls-messages N] [--voice-notes N] [--routed N]
+//! `stepup-bench [ingest|tls|media|assistant|routing|relevance|search|catchup|notify|analytics|history|all] [--messages N] [--tls-messages N] [--voice-notes N] [--assisted N] [--routed N]
 //! [--search-messages N] [--catchup N] [--notify N] [--analytics-messages N] [--history-messages N]`
 //!
 //! Run it in release mode: `./dev bench` or
@@ -16,6 +16,9 @@
 //!   (the cloud fetches the file from a loopback stand-in of WhatsApp's media API, the engine
 //!   gets the message live, the bytes land in the SQLCipher cache); p50/p99, beside a text
 //!   message's webhook to the cache as the baseline.
+//! - assistant: suggestions through a stand-in of an OpenAI-compatible model (streamed), p50/p99,
+//!   beside the same request straight to the model: the cloud's overhead; and a customer's
+//!   message to the AI's reply committed (`--assisted N`).
 //! - routing: 10 agents signed in, auto-assignment on, N new conversations at 2 a second
 //!   through the WhatsApp webhook: webhook → in the assignee's app assigned to them, p50/p99,
 //!   beside routing off (webhook → in the first app).
@@ -39,6 +42,7 @@
 
 #![allow(clippy::print_stdout)]
 
+mod assistant;
 mod history;
 mod media;
 mod notify;
@@ -837,6 +841,9 @@ async fn main() {
     }
     if what == "media" || what == "all" {
         media::media(arg("--voice-notes", 100)).await;
+    }
+    if what == "assistant" || what == "all" {
+        assistant::assistant(arg("--assisted", 200)).await;
     }
     if what == "routing" || what == "all" {
         routing::routing(arg("--routed", 60)).await;
