@@ -36,6 +36,7 @@ commands! {
     async [inbox] discard_message(args: String) -> ();
     async [inbox] suggestions(args: String) -> Vec<SuggestionView>;
     async         conversation_summary(args: SummaryArgs) -> Option<SummaryView>;
+    async [inbox] broadcasts() -> Vec<BroadcastView>;
     async [inbox] mark_read(args: String) -> ();
     async [inbox] report_activity(args: ReportActivity) -> ();
     async [inbox] mark_unread(args: String) -> ();

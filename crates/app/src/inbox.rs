@@ -187,6 +187,8 @@ pub enum InboxEvent {
     AccountChanged {
         account_id: String,
     },
+    /// The window's account's broadcasts (or their reports) changed.
+    BroadcastsChanged,
 }
 
 /// Another agent's activity in a conversation, as the UI shows it ("Layla is typing").
@@ -416,6 +418,9 @@ impl Inbox {
                     SyncEvent::ConversationsChanged { ids } => {
                         let _ = me.events.send(InboxEvent::Changed { ids });
                     }
+                    SyncEvent::BroadcastsChanged if shown => {
+                        let _ = me.events.send(InboxEvent::BroadcastsChanged);
+                    }
                     SyncEvent::OutboxChanged {
                         conversation_id, ..
                     } => {
@@ -481,7 +486,8 @@ impl Inbox {
                     }
                     SyncEvent::NewInbound { .. }
                     | SyncEvent::NoteAdded { .. }
-                    | SyncEvent::Pruned { .. } => {}
+                    | SyncEvent::Pruned { .. }
+                    | SyncEvent::BroadcastsChanged => {}
                 }
             }
         });

@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod actions;
 pub mod analytics;
 pub mod assistant;
+pub mod broadcasts;
 mod demo;
 pub mod error;
 // Without demo mode, the imports only the demo uses go unused.

@@ -1,7 +1,7 @@
 //! The assistant's help for agents, through the app against the reference cloud and a stand-in
 //! model on loopback: suggestions and a summary from the model, kept in the encrypted cache and
 //! shown offline once fetched; a summary asked for offline fails as `unreachable` and the kept
-//! one stays.
+//! one stays. And broadcasts: scheduled on the cloud, their reports in every agent's cache.
 
 use std::{sync::Arc, time::Duration};
 
@@ -186,5 +186,95 @@ async fn suggestions_and_summaries_are_kept_and_shown_offline() {
         ErrorCode::Unreachable
     );
     assert_eq!(model.requests().len(), 2, "nothing more reached the model");
+    app.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn broadcasts_and_their_reports_reach_the_app_and_stay_offline() {
+    let mut config = Config::demo();
+    config.broadcast_tick = None;
+    config.broadcast_rate = 10_000.0;
+    let mut server = Server::start(config).await.unwrap();
+    demo::start_demo(&mut server, 11, 0.0).await.unwrap();
+    let http = reqwest::Client::new();
+    let owner: serde_json::Value = http
+        .post(format!("{}/v1/auth/login", server.url()))
+        .json(&serde_json::json!({"email": "owner@noor.demo", "password": demo::DEMO_PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = owner["access_token"].as_str().unwrap().to_owned();
+    let templates: Vec<serde_json::Value> = http
+        .get(format!("{}/v1/templates", server.url()))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let follow_up = templates
+        .iter()
+        .find(|t| t["name"] == "follow_up" && t["language"] == "en")
+        .unwrap();
+    let created: serde_json::Value = http
+        .post(format!("{}/v1/broadcasts", server.url()))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({
+            "name": "Follow-up · متابعة",
+            "template_id": follow_up["id"],
+            "params": [{"type": "contact_name"}],
+        }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = created["id"].as_str().unwrap().to_owned();
+    let total = created["report"]["total"].as_u64().unwrap();
+    assert!(total > 50, "{created}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::open(
+        AppPaths::under(dir.path().to_path_buf()),
+        vec!["en-US".into()],
+    );
+    app.inbox().use_secrets(Arc::new(MemorySecrets::default()));
+    let mut events = app.inbox().subscribe();
+    app.sign_in(SignIn {
+        server: server.url(),
+        email: "omar@noor.demo".into(),
+        password: demo::DEMO_PASSWORD.into(),
+        passphrase: None,
+    })
+    .await
+    .unwrap();
+    wait_until(&mut events, "online", async || {
+        app.status().state == SyncPhase::Online
+    })
+    .await;
+    let scheduled = app.inbox().broadcasts().await.unwrap();
+    assert_eq!(scheduled[0].id, id);
+    stepup_cloud::broadcasts::tick(&server.state).await.unwrap();
+    wait_until(&mut events, "the broadcast done in the cache", async || {
+        app.inbox().broadcasts().await.is_ok_and(|b| {
+            b[0].state == stepup_protocol::BroadcastState::Done
+                && u64::from(b[0].report.sent + b[0].report.opted_out) == total
+        })
+    })
+    .await;
+    server.shutdown().await;
+    wait_until(&mut events, "offline", async || {
+        app.status().state != SyncPhase::Online
+    })
+    .await;
+    let offline = app.inbox().broadcasts().await.unwrap();
+    assert_eq!(offline[0].name, "Follow-up · متابعة");
+    assert_eq!(offline[0].created_by.as_deref(), Some("Mona Al Falasi"));
+    assert_eq!(u64::from(offline[0].report.total), total);
     app.shutdown().await;
 }

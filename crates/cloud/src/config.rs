@@ -246,6 +246,12 @@ pub struct Config {
     pub model_allow_private_hosts: bool,
     /// Customer messages the assistant answers at once, across workspaces.
     pub assistant_concurrency: usize,
+    /// Broadcast messages sent a second (WhatsApp's Cloud API takes up to 80 a second per
+    /// number by default).
+    pub broadcast_rate: f64,
+    /// How often the broadcast sender looks for due broadcasts and changed reports; `None`
+    /// disables it (tests call `broadcasts::tick`).
+    pub broadcast_tick: Option<Duration>,
     /// The server's address as providers reach it (`STEPUP_PUBLIC_URL`, e.g.
     /// `https://cloud.example.com`): where a connected Telegram bot's webhook is set.
     pub public_url: Option<String>,
@@ -294,6 +300,8 @@ impl Config {
             model_limits: crate::llm::Limits::default(),
             model_allow_private_hosts: false,
             assistant_concurrency: 16,
+            broadcast_rate: 20.0,
+            broadcast_tick: Some(Duration::from_secs(5)),
             public_url: None,
             server_key: None,
             id_seed: None,

@@ -135,6 +135,7 @@ pub async fn contact_and_conversation(
         resolved_at: None,
         sla: None,
         ai: None,
+        broadcast_id: None,
     };
     crate::routing::auto_assign(state, w, &mut conv).await?;
     w.put_conversation(&conv).await?;
@@ -255,6 +256,16 @@ pub async fn ingest_in(
     }
     let first_inbound = conv.last_inbound_at.is_none();
     conv.last_inbound_at = Some(conv.last_inbound_at.map_or(m.at, |t| t.max(m.at)));
+    if let MessageContent::Text { text } = &msg.content
+        && let Some(out) = crate::broadcasts_in::opt_out_request(text)
+    {
+        let ws = w.workspace_id().to_owned();
+        store::broadcasts::set_opt_out(w.conn(), &ws, m.channel, &m.external_user_id, out, m.at)
+            .await?;
+    }
+    if m.channel == Channel::Whatsapp && !is_reaction_content(&msg.content) {
+        crate::broadcasts_in::link_reply(state, w, &mut conv, &m.external_user_id, m.at).await?;
+    }
     conv.reply_window = reply_window(conv.channel, conv.last_inbound_at, conv.created_at);
     // The answer to the satisfaction question: kept as the rating, the conversation stays
     // resolved. Anything else is a message like any other.
@@ -313,6 +324,10 @@ pub async fn ingest_in(
     })
 }
 
+fn is_reaction_content(c: &MessageContent) -> bool {
+    matches!(c, MessageContent::Reaction { .. })
+}
+
 /// Applies a delivery status. Statuses only move forward (`sent < delivered < read`, a skipped
 /// `delivered` is fine); `failed` only replaces `pending` or `sent`.
 pub async fn status_in(w: &mut Writer, s: StatusUpdate) -> Result<Outcome, sqlx::Error> {
@@ -320,6 +335,22 @@ pub async fn status_in(w: &mut Writer, s: StatusUpdate) -> Result<Outcome, sqlx:
         .lookup("pmid", &pmid_key(s.channel, &s.provider_message_id))
         .await?
     else {
+        // A broadcast's message has no message of its own until the customer replies.
+        let state = match s.status {
+            MessageStatus::Delivered => Some(stepup_protocol::RecipientState::Delivered),
+            MessageStatus::Read => Some(stepup_protocol::RecipientState::Read),
+            MessageStatus::Failed => Some(stepup_protocol::RecipientState::Failed),
+            _ => None,
+        };
+        if let Some(state) = state
+            && store::broadcasts::recipient_status(w.conn(), &s.provider_message_id, state, s.error)
+                .await?
+                .is_some()
+        {
+            return Ok(Outcome::Updated {
+                message_id: s.provider_message_id,
+            });
+        }
         return Ok(Outcome::Ignored);
     };
     let Some(mut msg) = w.get::<Message>(EntityKind::Message, &id).await? else {

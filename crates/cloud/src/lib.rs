@@ -17,10 +17,12 @@
 //!    the credentials replies leave with), then `routes` (the route table every door registers in).
 //! 4. `contacts` (one customer across channels: linking by verified phone, merge, split, edits),
 //!    `hours` (business hours, the away reply, SLA clocks), `assistant` (answers customers from
-//!    the workspace's knowledge, hands off to a person, suggestions and summaries), then
-//!    `ingest`: inbound traffic of any channel into contacts, conversations and messages.
+//!    the workspace's knowledge, hands off to a person, suggestions and summaries),
+//!    `broadcasts_in` (opt-outs and replies to broadcasts), then `ingest`: inbound traffic of any
+//!    channel into contacts, conversations and messages.
 //! 5. `auth` (sign-in and the bearer-token extractor), `profiles` (customer names),
-//!    `outbound` (sends to the channels' APIs), `media` (fetches customers' files from them).
+//!    `outbound` (sends to the channels' APIs), `media` (fetches customers' files from them),
+//!    `broadcasts` (an audience chosen, a template sent to it at the provider's pace, the report).
 //! 6. The channels' doors: `webhooks`, `webchat` (and `widget`, the Web Chat widget it serves).
 //! 7. `api`: the `/v1` resources, and the router assembling every door's routes.
 //! 8. `server` ([`Server`], [`RunningServer`]), then `demo` (seeds a workspace and drives a
@@ -29,6 +31,8 @@
 pub mod api;
 pub mod assistant;
 pub mod auth;
+pub mod broadcasts;
+pub mod broadcasts_in;
 pub mod clock;
 pub mod config;
 pub mod connections;

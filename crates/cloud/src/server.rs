@@ -121,6 +121,18 @@ impl Server {
                 }
             }));
         }
+        if let Some(every) = state.config().broadcast_tick {
+            let st = state.clone();
+            background.push(tokio::spawn(async move {
+                let mut tick = tokio::time::interval(every);
+                loop {
+                    tick.tick().await;
+                    if let Err(e) = crate::broadcasts::tick(&st).await {
+                        tracing::warn!(error = %e, "sending broadcasts failed");
+                    }
+                }
+            }));
+        }
         if let Some(mut queue) = state.take_assist() {
             let st = state.clone();
             let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(

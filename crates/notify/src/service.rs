@@ -320,7 +320,10 @@ impl Notifications {
                     self.ready(store, state).await;
                 }
             }
-            SyncEvent::State(_) | SyncEvent::Activity { .. } | SyncEvent::Pruned { .. } => {}
+            SyncEvent::State(_)
+            | SyncEvent::Activity { .. }
+            | SyncEvent::Pruned { .. }
+            | SyncEvent::BroadcastsChanged => {}
             SyncEvent::NewInbound { message } => {
                 if message.direction != Direction::Inbound {
                     return;

@@ -7,7 +7,8 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visi
 use serde::{Deserialize, Serialize, Serializer};
 
 use crate::{
-    Agent, CannedResponse, Contact, Conversation, Label, Message, Note, Team, Template, Workspace,
+    Agent, Broadcast, CannedResponse, Contact, Conversation, Label, Message, Note, Team, Template,
+    Workspace,
 };
 
 macro_rules! entities {
@@ -108,6 +109,7 @@ entities! {
     Label(Label) = "label";
     CannedResponse(CannedResponse) = "canned_response";
     Template(Template) = "template";
+    Broadcast(Broadcast) = "broadcast";
 }
 
 /// A type the feed carries, and its kind.

@@ -28,6 +28,7 @@ macro_rules! wire_names {
 }
 
 pub mod assistant;
+pub mod broadcast;
 pub mod channel;
 pub mod content;
 pub mod feed;
@@ -37,6 +38,10 @@ pub use assistant::{
     AiHandling, AiLogEntry, AiLogPage, AiOutcome, AiPurpose, AiState, ArabiziReply,
     AssistantSettings, ConversationSummary, HandoffReason, KnowledgeDocument, NewKnowledgeDocument,
     SummaryRequest,
+};
+pub use broadcast::{
+    Audience, Broadcast, BroadcastRecipient, BroadcastReport, BroadcastState, NewBroadcast,
+    RecipientState, TemplateParam,
 };
 pub use channel::{Channel, DAY_MS, HOUR_MS, SendMode, SendRefusal, WindowState};
 pub use content::{
@@ -492,6 +497,9 @@ pub struct Conversation {
     /// The assistant's part in the current request: answering it, or handed to a person.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ai: Option<AiHandling>,
+    /// The broadcast this conversation answers: the customer replied to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub broadcast_id: Option<String>,
 }
 
 /// The SLA deadlines of one request: from the customer's message that opened (or reopened) the

@@ -54,6 +54,8 @@ pub struct Applied {
     pub new_messages: Vec<Message>,
     pub notes: Vec<Note>,
     pub changes: usize,
+    /// A broadcast (or its report) changed.
+    pub broadcasts: bool,
 }
 
 impl Store {
@@ -95,6 +97,7 @@ impl Store {
             if last.get(&(change.entity, change.id.as_str())) != Some(&i) {
                 continue;
             }
+            applied.broadcasts |= change.entity == EntityKind::Broadcast;
             match (&change.data, change.op) {
                 (Some(Entity::Message(m)), ChangeOp::Upsert) => batch.push(m),
                 (Some(Entity::Conversation(c)), ChangeOp::Upsert) => conversations.push(c),

@@ -176,6 +176,9 @@ impl Engine {
                 ids: applied.conversations.clone(),
             });
         }
+        if applied.broadcasts {
+            self.emit(SyncEvent::BroadcastsChanged);
+        }
         if live {
             for m in applied
                 .new_messages

@@ -97,4 +97,6 @@ pub enum SyncEvent {
     Pruned {
         messages: u64,
     },
+    /// A broadcast or its report changed in the cache.
+    BroadcastsChanged,
 }

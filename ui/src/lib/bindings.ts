@@ -122,6 +122,13 @@ export type BootCall = { cmd: string,
  * The command's `args`, as the page's own call passes them (`null`: none).
  */
 args: unknown, };
+export type BroadcastReport = { total: number, opted_out: number, queued: number, sent: number, delivered: number, read: number, failed: number, replied: number, };
+export type BroadcastState = "scheduled" | "sending" | "done" | "cancelled";
+export type BroadcastView = { id: string, name: string, templateName: string, language: string, state: BroadcastState, sendAt: number, timeZone: string, 
+/**
+ * Who scheduled it.
+ */
+createdBy: string | null, finishedAt: number | null, report: BroadcastReport, };
 export type CannedView = { id: string, shortcut: string, language: string, title: string, body: string, };
 export type CardView = { "type": "location", latitude: number, longitude: number, name: string | null, address: string | null, 
 /**
@@ -285,7 +292,7 @@ export type HistoryFetched = { messages: number,
  */
 completeFrom: number, };
 export type IdentityView = { channel: Channel, externalId: string, };
-export type InboxEvent = { "type": "changed", ids: Array<string>, } | { "type": "status", status: SyncStatus, } | { "type": "activity", activity: ActivityView, } | { "type": "historyProgress", fetched: number, } | { "type": "accountChanged", accountId: string, };
+export type InboxEvent = { "type": "changed", ids: Array<string>, } | { "type": "status", status: SyncStatus, } | { "type": "activity", activity: ActivityView, } | { "type": "historyProgress", fetched: number, } | { "type": "accountChanged", accountId: string, } | { "type": "broadcastsChanged" };
 export type InboxPage = { total: number, offset: number, rows: Array<InboxRow>, };
 export type InboxQuery = { channel?: Channel, status?: ConversationStatus, 
 /**
@@ -327,7 +334,8 @@ freeTextUntil: number | null,
  */
 sla: SlaView | null, 
 /**
- * The assistant's part in the current request: answering it, or handed to a person.
+ * The assistant's part in the current request: answering it, or handed to a person
+ * (`None` once the request is resolved).
  */
 ai: AiState | null, };
 export type InlineMedia = { contentType: string, 
@@ -602,6 +610,7 @@ export type Commands = {
   discard_message: { args: string; result: null };
   suggestions: { args: string; result: Array<SuggestionView> };
   conversation_summary: { args: SummaryArgs; result: SummaryView | null };
+  broadcasts: { args: null; result: Array<BroadcastView> };
   mark_read: { args: string; result: null };
   report_activity: { args: ReportActivity; result: null };
   mark_unread: { args: string; result: null };
@@ -664,6 +673,7 @@ export const COMMAND_NAMES = [
   "discard_message",
   "suggestions",
   "conversation_summary",
+  "broadcasts",
   "mark_read",
   "report_activity",
   "mark_unread",

@@ -107,6 +107,7 @@ fn conversation(id: &str, contact: &str, channel: Channel, at: i64, last: &str) 
         resolved_at: None,
         sla: None,
         ai: None,
+        broadcast_id: None,
     }
 }
 

@@ -76,14 +76,6 @@ fn hash_request(conversation_id: &str, req: &SendMessageRequest) -> String {
     hex::encode(h.finalize())
 }
 
-fn render_template(body: &str, params: &[String]) -> String {
-    let mut out = body.to_owned();
-    for (i, p) in params.iter().enumerate() {
-        out = out.replace(&format!("{{{{{}}}}}", i + 1), p);
-    }
-    out
-}
-
 /// `POST /v1/conversations/{id}/messages` with `Idempotency-Key`.
 pub(super) async fn send_message(
     State(state): State<AppState>,
@@ -164,7 +156,7 @@ pub(super) async fn send_message(
             }
             (
                 MessageContent::Template {
-                    rendered: render_template(&t.body, params),
+                    rendered: crate::broadcasts_in::render(&t.body, params),
                     template_id: t.id,
                     name: t.name,
                     language: t.language,

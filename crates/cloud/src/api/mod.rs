@@ -3,6 +3,7 @@
 
 mod assistant;
 mod attachments;
+mod broadcasts;
 mod connections;
 mod contacts;
 mod conversations;
@@ -67,6 +68,10 @@ fn build(body_limit: usize, attachment_limit: usize) -> Routes {
         .post("/v1/assistant/documents", assistant::add_document)
         .delete("/v1/assistant/documents/{id}", assistant::delete_document)
         .get("/v1/assistant/log", assistant::log)
+        .post("/v1/broadcasts", broadcasts::create)
+        .get("/v1/broadcasts", broadcasts::list)
+        .get("/v1/broadcasts/{id}/recipients", broadcasts::recipients)
+        .post("/v1/broadcasts/{id}/cancel", broadcasts::cancel)
         .add(
             "post",
             "/v1/attachments",

@@ -432,6 +432,7 @@ pub(super) async fn seed_conversation(
             .then(|| (last + rng.random_range(60_000..86_400_000)).min(now)),
         sla: None,
         ai: None,
+        broadcast_id: None,
     };
     // The demo's SLA policy, as the cloud would have clocked this request.
     let policy = super::seed::DEMO_SLA;

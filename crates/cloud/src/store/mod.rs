@@ -15,6 +15,7 @@
 pub mod assistant;
 pub mod attachments;
 pub mod auth;
+pub mod broadcasts;
 pub mod connections;
 pub mod conversations;
 mod entities;

@@ -1,0 +1,372 @@
+//! Broadcasts' schedule and recipients, and customers' opt-outs.
+
+use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection, SqlitePool};
+use stepup_protocol::{
+    BroadcastRecipient, BroadcastReport, BroadcastState, Channel, RecipientState,
+};
+
+/// A recipient as inserted.
+#[derive(Debug, Clone)]
+pub struct NewRecipient {
+    pub contact_id: String,
+    pub name: String,
+    pub wa_id: String,
+    /// The template's parameters filled for them.
+    pub params: Vec<String>,
+    pub opted_out: bool,
+}
+
+/// A recipient the sender sends to.
+#[derive(Debug, Clone)]
+pub struct Queued {
+    pub contact_id: String,
+    pub wa_id: String,
+    pub params: Vec<String>,
+}
+
+fn state_name(s: BroadcastState) -> &'static str {
+    match s {
+        BroadcastState::Scheduled => "scheduled",
+        BroadcastState::Sending => "sending",
+        BroadcastState::Done => "done",
+        BroadcastState::Cancelled => "cancelled",
+    }
+}
+
+pub async fn schedule(
+    conn: &mut SqliteConnection,
+    id: &str,
+    workspace_id: &str,
+    send_at: i64,
+    state: BroadcastState,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO broadcast_schedule (id, workspace_id, send_at, state) VALUES (?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET send_at = excluded.send_at, state = excluded.state",
+    )
+    .bind(id)
+    .bind(workspace_id)
+    .bind(send_at)
+    .bind(state_name(state))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Says the broadcast's report changed (a status, a reply): the sender refreshes it.
+pub async fn touch(conn: &mut SqliteConnection, id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE broadcast_schedule SET dirty = 1 WHERE id = ?")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Broadcasts whose report changed: `(workspace, id)`; the mark is cleared.
+pub async fn take_dirty(pool: &SqlitePool) -> Result<Vec<(String, String)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "UPDATE broadcast_schedule SET dirty = 0 WHERE dirty = 1 RETURNING workspace_id, id",
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.get(0), r.get(1))).collect())
+}
+
+/// Whether the broadcast was cancelled.
+pub async fn cancelled(pool: &SqlitePool, id: &str) -> Result<bool, sqlx::Error> {
+    Ok(
+        sqlx::query_scalar::<_, String>("SELECT state FROM broadcast_schedule WHERE id = ?")
+            .bind(id)
+            .fetch_optional(pool)
+            .await?
+            .is_some_and(|s| s == "cancelled"),
+    )
+}
+
+/// Broadcasts due at `now` (scheduled, or sending when the server stopped): `(workspace, id)`.
+pub async fn due(pool: &SqlitePool, now: i64) -> Result<Vec<(String, String)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT workspace_id, id FROM broadcast_schedule
+         WHERE state IN ('scheduled', 'sending') AND send_at <= ? ORDER BY send_at, id",
+    )
+    .bind(now)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.get(0), r.get(1))).collect())
+}
+
+pub async fn insert_recipients(
+    conn: &mut SqliteConnection,
+    broadcast_id: &str,
+    workspace_id: &str,
+    recipients: &[NewRecipient],
+) -> Result<(), sqlx::Error> {
+    for chunk in recipients.chunks(500) {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO broadcast_recipients (broadcast_id, workspace_id, contact_id, name, wa_id, params, state) ",
+        );
+        q.push_values(chunk, |mut b, r| {
+            b.push_bind(broadcast_id)
+                .push_bind(workspace_id)
+                .push_bind(&r.contact_id)
+                .push_bind(&r.name)
+                .push_bind(&r.wa_id)
+                .push_bind(serde_json::to_string(&r.params).unwrap_or_default())
+                .push_bind(if r.opted_out {
+                    RecipientState::OptedOut.as_str()
+                } else {
+                    RecipientState::Queued.as_str()
+                });
+        });
+        q.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// The next queued recipients, at most `limit`, in the order they were added.
+pub async fn queued(
+    pool: &SqlitePool,
+    broadcast_id: &str,
+    limit: u32,
+) -> Result<Vec<Queued>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT contact_id, wa_id, params FROM broadcast_recipients
+         WHERE broadcast_id = ? AND state = 'queued' ORDER BY rowid LIMIT ?",
+    )
+    .bind(broadcast_id)
+    .bind(i64::from(limit))
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Queued {
+            contact_id: r.get(0),
+            wa_id: r.get(1),
+            params: serde_json::from_str(r.get::<&str, _>(2)).unwrap_or_default(),
+        })
+        .collect())
+}
+
+/// Records a send: accepted with the provider's id, or failed with why.
+pub async fn record_send(
+    pool: &SqlitePool,
+    broadcast_id: &str,
+    contact_id: &str,
+    result: Result<Option<String>, String>,
+    at: i64,
+) -> Result<(), sqlx::Error> {
+    let (state, pid, error) = match result {
+        Ok(pid) => (RecipientState::Sent, pid, None),
+        Err(e) => (RecipientState::Failed, None, Some(e)),
+    };
+    sqlx::query(
+        "UPDATE broadcast_recipients SET state = ?, provider_message_id = ?, error = ?, sent_at = ?
+         WHERE broadcast_id = ? AND contact_id = ? AND state = 'queued'",
+    )
+    .bind(state.as_str())
+    .bind(pid)
+    .bind(error)
+    .bind(at)
+    .bind(broadcast_id)
+    .bind(contact_id)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// A provider's delivery status for a broadcast's message: statuses only move forward, and
+/// `failed` only replaces `sent`. Returns the broadcast when a recipient was found.
+pub async fn recipient_status(
+    conn: &mut SqliteConnection,
+    provider_message_id: &str,
+    state: RecipientState,
+    error: Option<String>,
+) -> Result<Option<String>, sqlx::Error> {
+    let Some(row) = sqlx::query(
+        "SELECT broadcast_id, contact_id, state FROM broadcast_recipients WHERE provider_message_id = ?",
+    )
+    .bind(provider_message_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let broadcast_id: String = row.get(0);
+    let contact_id: String = row.get(1);
+    let current = RecipientState::parse(row.get::<&str, _>(2)).unwrap_or(RecipientState::Sent);
+    let apply = match (current, state) {
+        (RecipientState::Failed, _) => false,
+        (cur, RecipientState::Failed) => cur == RecipientState::Sent,
+        (cur, new) => new > cur,
+    };
+    if apply {
+        sqlx::query(
+            "UPDATE broadcast_recipients SET state = ?, error = coalesce(?, error)
+             WHERE broadcast_id = ? AND contact_id = ?",
+        )
+        .bind(state.as_str())
+        .bind(error)
+        .bind(&broadcast_id)
+        .bind(&contact_id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    touch(conn, &broadcast_id).await?;
+    Ok(Some(broadcast_id))
+}
+
+/// The broadcast a customer's message answers: the latest one sent to their number within
+/// `since` and not yet answered. It is marked replied, with the conversation.
+pub async fn mark_replied(
+    conn: &mut SqliteConnection,
+    workspace_id: &str,
+    wa_id: &str,
+    since: i64,
+    at: i64,
+    conversation_id: &str,
+) -> Result<Option<(String, Vec<String>, i64)>, sqlx::Error> {
+    let Some(row) = sqlx::query(
+        "SELECT broadcast_id, contact_id, params, sent_at FROM broadcast_recipients
+         WHERE workspace_id = ? AND wa_id = ? AND sent_at >= ? AND sent_at <= ? AND replied_at IS NULL
+           AND state IN ('sent', 'delivered', 'read')
+         ORDER BY sent_at DESC LIMIT 1",
+    )
+    .bind(workspace_id)
+    .bind(wa_id)
+    .bind(since)
+    .bind(at)
+    .fetch_optional(&mut *conn)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let broadcast_id: String = row.get(0);
+    let contact_id: String = row.get(1);
+    let params: Vec<String> = serde_json::from_str(row.get::<&str, _>(2)).unwrap_or_default();
+    let sent_at: i64 = row.get(3);
+    sqlx::query(
+        "UPDATE broadcast_recipients SET replied_at = ?, conversation_id = ?
+         WHERE broadcast_id = ? AND contact_id = ?",
+    )
+    .bind(at)
+    .bind(conversation_id)
+    .bind(&broadcast_id)
+    .bind(&contact_id)
+    .execute(&mut *conn)
+    .await?;
+    touch(conn, &broadcast_id).await?;
+    Ok(Some((broadcast_id, params, sent_at)))
+}
+
+pub async fn report(
+    conn: &mut SqliteConnection,
+    broadcast_id: &str,
+) -> Result<BroadcastReport, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT state, count(*), count(replied_at) FROM broadcast_recipients
+         WHERE broadcast_id = ? GROUP BY state",
+    )
+    .bind(broadcast_id)
+    .fetch_all(conn)
+    .await?;
+    let mut r = BroadcastReport::default();
+    for row in rows {
+        let n = u32::try_from(row.get::<i64, _>(1)).unwrap_or(0);
+        r.total += n;
+        r.replied += u32::try_from(row.get::<i64, _>(2)).unwrap_or(0);
+        match RecipientState::parse(row.get::<&str, _>(0)) {
+            Some(RecipientState::OptedOut) => r.opted_out += n,
+            Some(RecipientState::Queued) => r.queued += n,
+            Some(RecipientState::Sent) => r.sent += n,
+            Some(RecipientState::Delivered) => r.delivered += n,
+            Some(RecipientState::Read) => r.read += n,
+            Some(RecipientState::Failed) | None => r.failed += n,
+        }
+    }
+    Ok(r)
+}
+
+pub async fn recipients(
+    pool: &SqlitePool,
+    broadcast_id: &str,
+    state: Option<RecipientState>,
+    after_contact: Option<&str>,
+    limit: u32,
+) -> Result<Vec<BroadcastRecipient>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT contact_id, name, wa_id, state, error, sent_at, replied_at, conversation_id
+         FROM broadcast_recipients
+         WHERE broadcast_id = ? AND (? IS NULL OR state = ?) AND contact_id > ?
+         ORDER BY contact_id LIMIT ?",
+    )
+    .bind(broadcast_id)
+    .bind(state.map(RecipientState::as_str))
+    .bind(state.map(RecipientState::as_str))
+    .bind(after_contact.unwrap_or(""))
+    .bind(i64::from(limit))
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| BroadcastRecipient {
+            contact_id: r.get(0),
+            name: r.get(1),
+            wa_id: r.get(2),
+            state: RecipientState::parse(r.get::<&str, _>(3)).unwrap_or(RecipientState::Failed),
+            error: r.get(4),
+            sent_at: r.get(5),
+            replied_at: r.get(6),
+            conversation_id: r.get(7),
+        })
+        .collect())
+}
+
+/// A customer asked to receive no more broadcasts (`out`), or to receive them again.
+pub async fn set_opt_out(
+    conn: &mut SqliteConnection,
+    workspace_id: &str,
+    channel: Channel,
+    external_id: &str,
+    out: bool,
+    at: i64,
+) -> Result<(), sqlx::Error> {
+    if out {
+        sqlx::query(
+            "INSERT INTO opt_outs (workspace_id, channel, external_id, at) VALUES (?, ?, ?, ?)
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(workspace_id)
+        .bind(channel.as_str())
+        .bind(external_id)
+        .bind(at)
+        .execute(conn)
+        .await?;
+    } else {
+        sqlx::query(
+            "DELETE FROM opt_outs WHERE workspace_id = ? AND channel = ? AND external_id = ?",
+        )
+        .bind(workspace_id)
+        .bind(channel.as_str())
+        .bind(external_id)
+        .execute(conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The numbers of a channel that opted out, in a workspace.
+pub async fn opted_out(
+    conn: &mut SqliteConnection,
+    workspace_id: &str,
+    channel: Channel,
+) -> Result<std::collections::HashSet<String>, sqlx::Error> {
+    Ok(sqlx::query_scalar(
+        "SELECT external_id FROM opt_outs WHERE workspace_id = ? AND channel = ?",
+    )
+    .bind(workspace_id)
+    .bind(channel.as_str())
+    .fetch_all(conn)
+    .await?
+    .into_iter()
+    .collect())
+}
