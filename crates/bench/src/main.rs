@@ -1,4 +1,4 @@
-//! `stepup-bench [ingest|tls|media|assistant|routing|relevance|search|catchup|notify|analytics|history|all] [--messages N] [--tls-messages N] [--voice-notes N] [--assisted N] [--routed N]
+//! `stepup-bench [ingest|tls|media|assistant|broadcast|routing|relevance|search|catchup|notify|analytics|history|all] [--messages N] [--tls-messages N] [--voice-notes N] [--assisted N] [--broadcast N] [--routed N]
 //! [--search-messages N] [--catchup N] [--notify N] [--analytics-messages N] [--history-messages N]`
 //!
 //! Run it in release mode: `./dev bench` or
@@ -19,6 +19,9 @@
 //! - assistant: suggestions through a stand-in of an OpenAI-compatible model (streamed), p50/p99,
 //!   beside the same request straight to the model: the cloud's overhead; and a customer's
 //!   message to the AI's reply committed (`--assisted N`).
+//! - broadcast: an approved template to N contacts (`--broadcast N`, 10,000) through a stand-in
+//!   of the WhatsApp Cloud API: the time to queue it, the send rate beside the configured one,
+//!   and the report's accuracy once the provider's statuses came back.
 //! - routing: 10 agents signed in, auto-assignment on, N new conversations at 2 a second
 //!   through the WhatsApp webhook: webhook → in the assignee's app assigned to them, p50/p99,
 //!   beside routing off (webhook → in the first app).
@@ -43,6 +46,7 @@
 #![allow(clippy::print_stdout)]
 
 mod assistant;
+mod broadcast;
 mod history;
 mod media;
 mod notify;
@@ -844,6 +848,9 @@ async fn main() {
     }
     if what == "assistant" || what == "all" {
         assistant::assistant(arg("--assisted", 200)).await;
+    }
+    if what == "broadcast" || what == "all" {
+        broadcast::broadcast(arg("--broadcast", 10_000)).await;
     }
     if what == "routing" || what == "all" {
         routing::routing(arg("--routed", 60)).await;
