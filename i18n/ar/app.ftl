@@ -8,6 +8,7 @@ window-title = Stepup
 nav-label = التنقل الرئيسي
 nav-inbox = صندوق الوارد
 nav-analytics = التحليلات
+nav-broadcasts = الرسائل الجماعية
 nav-settings = الإعدادات
 
 ## تبديل اللغة (كل لغة تُكتب باسمها وبخطها عمدًا)

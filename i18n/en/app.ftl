@@ -8,6 +8,7 @@ window-title = Stepup
 nav-label = Main navigation
 nav-inbox = Inbox
 nav-analytics = Analytics
+nav-broadcasts = Broadcasts
 nav-settings = Settings
 
 ## Language switch (each language is named in its own script on purpose)

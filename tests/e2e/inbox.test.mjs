@@ -306,6 +306,14 @@ test('demo inbox: live messages, directions, hostile text, reply, filters, templ
     assert.equal(await app.text('[data-testid="summary-kind"]'), "In the customer's words");
     assert.match(await app.text('[data-testid="event"][data-kind="ai_answering"]'), /The assistant is answering this customer/);
     await app.screenshot(join(shots, 'assistant-en.png'));
+    // The demo's broadcast and its report, from the cache.
+    await app.click('[data-testid="nav-broadcasts"]');
+    await app.find('[data-testid="broadcast"]');
+    assert.match(await app.text('[data-testid="broadcast"] h2'), /Weekly follow-up/);
+    assert.match(await app.text('[data-testid="broadcast-state"]'), /^(Scheduled|Sending|Sent)$/);
+    await app.screenshot(join(shots, 'broadcasts-en.png'));
+    await app.click('[data-testid="nav-inbox"]');
+    await app.find('[data-testid="conversation-list"]');
 
     // Arabic: the layout mirrors and the same flow works.
     await app.click('[data-testid="language-switch"]');
@@ -354,6 +362,12 @@ test('demo inbox: live messages, directions, hostile text, reply, filters, templ
     await openAssisted('"من رابط الرسالة النصية"');
     assert.equal(await app.text('[data-testid="summary-kind"]'), 'بكلمات العميل');
     await app.screenshot(join(shots, 'assistant-ar.png'));
+    await app.click('[data-testid="nav-broadcasts"]');
+    await app.find('[data-testid="broadcast"]');
+    assert.match(await app.text('[data-testid="broadcast-state"]'), /^(مجدولة|جارٍ الإرسال|أُرسلت)$/);
+    await app.screenshot(join(shots, 'broadcasts-ar.png'));
+    await app.click('[data-testid="nav-inbox"]');
+    await app.find('[data-testid="conversation-list"]');
 
     // The saved view, picked and deleted in Arabic (picked as the template is below: WebDriver's
     // click on an option does not always reach a select here).

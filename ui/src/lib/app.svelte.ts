@@ -6,7 +6,7 @@ import { applyLocale } from './i18n.svelte';
 import { applyTheme } from './theme';
 import { describeError } from './errors';
 
-export type Screen = 'inbox' | 'analytics' | 'settings';
+export type Screen = 'inbox' | 'analytics' | 'broadcasts' | 'settings';
 
 /** What the backend starts with, until it answers. */
 export function defaultSettings(): Settings {

@@ -322,6 +322,29 @@ pub async fn seed(state: &AppState, seed: u64) -> Result<DemoInfo, ServerError> 
         )
         .await?;
     }
+    // A follow-up broadcast to the customers who wrote in the last week, sent by the
+    // supervisor (simulated: the demo has no WhatsApp account).
+    if let Some(template) = templates
+        .iter()
+        .find(|t| t.name == "follow_up" && t.status == TemplateStatus::Approved)
+    {
+        crate::broadcasts::create(
+            state,
+            &ws.id,
+            &supervisor_id,
+            stepup_protocol::NewBroadcast {
+                name: "Weekly follow-up · متابعة الأسبوع".into(),
+                template_id: template.id.clone(),
+                params: vec![stepup_protocol::TemplateParam::ContactName],
+                audience: stepup_protocol::Audience {
+                    last_contact_after: Some(now - 7 * DAY_MS),
+                    ..Default::default()
+                },
+                send_at: None,
+            },
+        )
+        .await?;
+    }
     tracing::info!(workspace = %ws.id, conversations = total, "demo workspace seeded");
     Ok(DemoInfo {
         workspace_id: ws.id,
