@@ -19,3 +19,30 @@ broadcast-replied = Replied
 broadcast-failed = Failed
 broadcast-queued = Waiting
 broadcast-opted-out = Opted out
+
+## A new broadcast (supervisors and admins).
+broadcast-new = New broadcast
+broadcast-new-name = Name (only your team sees it)
+broadcast-new-template = Approved WhatsApp template
+broadcast-new-template-pick = Choose a template
+broadcast-new-param = Parameter { $n }
+broadcast-new-param-name = The customer's name
+broadcast-new-param-text = This text
+broadcast-new-audience = Who receives it
+broadcast-new-label = Label
+broadcast-new-anyone = Anyone
+broadcast-new-language = Language
+broadcast-new-language-ar = Arabic
+broadcast-new-language-en = English
+broadcast-new-last = Last contact
+broadcast-new-anytime = Any time
+broadcast-new-last-days = { $days ->
+    [one] In the last day
+   *[other] In the last { $days } days
+}
+broadcast-new-when = When
+broadcast-new-now = Now
+broadcast-new-later = At (the shop's local time)
+broadcast-new-send = Send now
+broadcast-new-schedule = Schedule
+broadcast-new-offline = Offline: broadcasts are scheduled on the cloud. Try again when connected.

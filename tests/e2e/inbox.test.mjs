@@ -312,6 +312,19 @@ test('demo inbox: live messages, directions, hostile text, reply, filters, templ
     assert.match(await app.text('[data-testid="broadcast"] h2'), /Weekly follow-up/);
     assert.match(await app.text('[data-testid="broadcast-state"]'), /^(Scheduled|Sending|Sent)$/);
     await app.screenshot(join(shots, 'broadcasts-en.png'));
+    // A supervisor schedules one: an approved template, the customer's name in it, the VIPs.
+    await app.click('[data-testid="broadcast-new"]');
+    await app.type('[data-testid="broadcast-name"]', 'VIP thank-you · شكر كبار العملاء');
+    await app.execute(`const s = document.querySelector('[data-testid="broadcast-template"]');
+      s.value = [...s.options].find((o) => o.textContent.startsWith('follow_up (en)')).value;
+      s.dispatchEvent(new Event('change', { bubbles: true }));`);
+    await app.find('[data-testid="broadcast-preview"]');
+    await app.execute(`const s = document.querySelector('[data-testid="broadcast-label"]');
+      s.value = [...s.options].find((o) => o.textContent === 'VIP').value;
+      s.dispatchEvent(new Event('change', { bubbles: true }));`);
+    await app.screenshot(join(shots, 'broadcast-new-en.png'));
+    await app.click('[data-testid="broadcast-send"]');
+    await app.waitUntil(`return [...document.querySelectorAll('[data-testid="broadcast"] h2')].some((h) => h.textContent.startsWith('VIP thank-you'));`);
     await app.click('[data-testid="nav-inbox"]');
     await app.find('[data-testid="conversation-list"]');
 
@@ -366,6 +379,10 @@ test('demo inbox: live messages, directions, hostile text, reply, filters, templ
     await app.find('[data-testid="broadcast"]');
     assert.match(await app.text('[data-testid="broadcast-state"]'), /^(مجدولة|جارٍ الإرسال|أُرسلت)$/);
     await app.screenshot(join(shots, 'broadcasts-ar.png'));
+    await app.click('[data-testid="broadcast-new"]');
+    await app.find('[data-testid="broadcast-form"]');
+    await app.screenshot(join(shots, 'broadcast-new-ar.png'));
+    await app.execute(`[...document.querySelectorAll('[data-testid="broadcast-form"] button')].at(-1).click();`);
     await app.click('[data-testid="nav-inbox"]');
     await app.find('[data-testid="conversation-list"]');
 

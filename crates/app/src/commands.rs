@@ -37,6 +37,7 @@ commands! {
     async [inbox] suggestions(args: String) -> Vec<SuggestionView>;
     async         conversation_summary(args: SummaryArgs) -> Option<SummaryView>;
     async [inbox] broadcasts() -> Vec<BroadcastView>;
+    async [inbox] create_broadcast(args: NewBroadcastArgs) -> BroadcastView;
     async [inbox] mark_read(args: String) -> ();
     async [inbox] report_activity(args: ReportActivity) -> ();
     async [inbox] mark_unread(args: String) -> ();

@@ -24,7 +24,7 @@ use crate::{
     },
     analytics::{AnalyticsView, ExportedFile, FetchHistory, HistoryFetched},
     assistant::{SuggestionView, SummaryArgs, SummaryView},
-    broadcasts::BroadcastView,
+    broadcasts::{BroadcastView, NewBroadcastArgs},
     inbox::{
         ConversationView, Directory, FirstScreen, InboxEvent, InboxPage, InboxQuery, InboxRow,
         OpenAt, ReportActivity, SearchQuery, SearchResult, SendText, SyncStatus,

@@ -259,6 +259,24 @@ async fn broadcasts_and_their_reports_reach_the_app_and_stay_offline() {
     .await;
     let scheduled = app.inbox().broadcasts().await.unwrap();
     assert_eq!(scheduled[0].id, id);
+    // An agent may not broadcast: the cloud's refusal comes back as `rejected`.
+    let args = || stepup_app::broadcasts::NewBroadcastArgs {
+        name: "Mine".into(),
+        template_id: follow_up["id"].as_str().unwrap().to_owned(),
+        params: vec![stepup_protocol::TemplateParam::ContactName],
+        audience: stepup_protocol::Audience::default(),
+        send_at: None,
+    };
+    assert_eq!(
+        IpcError::from(
+            app.inbox()
+                .create_broadcast(args())
+                .await
+                .expect_err("an agent")
+        )
+        .code,
+        ErrorCode::Rejected
+    );
     stepup_cloud::broadcasts::tick(&server.state).await.unwrap();
     wait_until(&mut events, "the broadcast done in the cache", async || {
         app.inbox().broadcasts().await.is_ok_and(|b| {
@@ -273,6 +291,16 @@ async fn broadcasts_and_their_reports_reach_the_app_and_stay_offline() {
     })
     .await;
     let offline = app.inbox().broadcasts().await.unwrap();
+    assert_eq!(
+        IpcError::from(
+            app.inbox()
+                .create_broadcast(args())
+                .await
+                .expect_err("offline")
+        )
+        .code,
+        ErrorCode::Unreachable
+    );
     assert_eq!(offline[0].name, "Follow-up · متابعة");
     assert_eq!(offline[0].created_by.as_deref(), Some("Mona Al Falasi"));
     assert_eq!(u64::from(offline[0].report.total), total);

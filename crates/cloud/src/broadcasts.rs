@@ -130,6 +130,17 @@ pub async fn create(
     agent_id: &str,
     req: NewBroadcast,
 ) -> Result<Broadcast, ServerError> {
+    create_with_id(state, ws, agent_id, req, state.ids().make("bc")).await
+}
+
+/// [`create`] with the broadcast's id given (the demo's, made from its seed).
+pub async fn create_with_id(
+    state: &AppState,
+    ws: &str,
+    agent_id: &str,
+    req: NewBroadcast,
+    id: String,
+) -> Result<Broadcast, ServerError> {
     let name = req.name.trim();
     if name.is_empty() || name.chars().count() > Broadcast::MAX_NAME {
         return Err(invalid(format!(
@@ -188,7 +199,7 @@ pub async fn create(
         })
         .collect();
     let mut b = Broadcast {
-        id: state.ids().make("bc"),
+        id,
         name: name.to_owned(),
         template_id: template.id.clone(),
         template_name: template.name.clone(),

@@ -110,6 +110,23 @@ id: string | null, kind: AttachmentKind, filename: string | null, contentType: s
  */
 fetchFailed: MediaProblem | null, };
 export type AttributeView = { key: string, value: string, };
+export type Audience = { 
+/**
+ * Contacts with a conversation carrying any of these labels.
+ */
+labels: Array<string>, 
+/**
+ * The contact's language (`ar`, `en`).
+ */
+language: string | null, 
+/**
+ * Last contact (their latest conversation's activity) at or after, Unix ms.
+ */
+last_contact_after: number | null, 
+/**
+ * … and before, Unix ms.
+ */
+last_contact_before: number | null, };
 export type Availability = "online" | "away" | "offline";
 export type Boot = { info: AppInfo, settings: Settings, 
 /**
@@ -409,6 +426,11 @@ export type NavigateTo = { conversationId: string,
  * notification of an account syncing in the background).
  */
 accountId: string | null, };
+export type NewBroadcastArgs = { name: string, templateId: string, params: Array<TemplateParam>, audience: Audience, 
+/**
+ * A wall-clock time in the workspace's zone (`2026-12-05T10:00`); absent: now.
+ */
+sendAt?: string, };
 export type NotificationSettings = { enabled: boolean, 
 /**
  * Show who wrote but not what (privacy).
@@ -569,6 +591,7 @@ total: number | null,
 erased: ErasedView | null, };
 export type Targets = { firstResponseMinutes: number, resolutionHours: number, };
 export type TeamView = { id: string, name: string, };
+export type TemplateParam = { "type": "text", value: string, } | { "type": "contact_name" } | { "type": "attribute", key: string, default: string, };
 export type TemplateView = { id: string, channel: Channel, name: string, language: string, category: string, 
 /**
  * With `{{1}}`, `{{2}}` placeholders.
@@ -611,6 +634,7 @@ export type Commands = {
   suggestions: { args: string; result: Array<SuggestionView> };
   conversation_summary: { args: SummaryArgs; result: SummaryView | null };
   broadcasts: { args: null; result: Array<BroadcastView> };
+  create_broadcast: { args: NewBroadcastArgs; result: BroadcastView };
   mark_read: { args: string; result: null };
   report_activity: { args: ReportActivity; result: null };
   mark_unread: { args: string; result: null };
@@ -674,6 +698,7 @@ export const COMMAND_NAMES = [
   "suggestions",
   "conversation_summary",
   "broadcasts",
+  "create_broadcast",
   "mark_read",
   "report_activity",
   "mark_unread",

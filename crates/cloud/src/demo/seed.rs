@@ -328,7 +328,8 @@ pub async fn seed(state: &AppState, seed: u64) -> Result<DemoInfo, ServerError> 
         .iter()
         .find(|t| t.name == "follow_up" && t.status == TemplateStatus::Approved)
     {
-        crate::broadcasts::create(
+        let broadcast_id = id(&mut rng, "bc");
+        crate::broadcasts::create_with_id(
             state,
             &ws.id,
             &supervisor_id,
@@ -342,6 +343,7 @@ pub async fn seed(state: &AppState, seed: u64) -> Result<DemoInfo, ServerError> 
                 },
                 send_at: None,
             },
+            broadcast_id,
         )
         .await?;
     }
