@@ -128,3 +128,20 @@ erased-unsent = { $count ->
    *[other] حُفظت { $count } رسالة غير مُرسلة في الملف { $file }
   }
 erased-sign-in = تسجيل الدخول مرة أخرى
+
+## الإعدادات ← المساعد الذكي لمساحة العمل (للمسؤولين).
+assistant-settings = المساعد الذكي
+assistant-settings-offline = لا يوجد اتصال: إعدادات المساعد محفوظة على الخادم. حاول مجدداً عند الاتصال.
+assistant-settings-allowed = يُسمح بإرسال رسائل العملاء إلى نموذج لغوي
+assistant-settings-allowed-hint = عند الإيقاف لا يخرج شيء من المحادثات من Stepup: يرد المساعد من ردودك الجاهزة فقط، ويقتبس الملخص كلام العميل. كل طلب إلى النموذج يُسجَّل دون محتواه.
+assistant-settings-url = خادم النموذج (واجهة متوافقة مع OpenAI)
+assistant-settings-model = النموذج
+assistant-settings-key = مفتاح الواجهة
+assistant-settings-key-set = يوجد مفتاح محفوظ؛ اكتب مفتاحاً جديداً لاستبداله
+assistant-settings-channels = يرد بنفسه على العملاء الجدد في
+assistant-settings-arabizi = من يكتب العربية بحروف لاتينية يتلقى الرد
+assistant-settings-arabizi-arabic = بالحروف العربية
+assistant-settings-arabizi-as-written = كما كتب
+assistant-settings-keywords = كلمات تحوّل العميل إلى الفريق (كلمة في كل سطر)
+assistant-settings-save = حفظ
+assistant-settings-saved = حُفظ

@@ -116,3 +116,20 @@ erased-unsent = { $count ->
    *[other] { $count } unsent messages were saved to { $file }
   }
 erased-sign-in = Sign in again
+
+## Settings → the workspace's AI assistant (admins).
+assistant-settings = AI assistant
+assistant-settings-offline = Offline: the assistant's settings are kept on the cloud. Try again when connected.
+assistant-settings-allowed = Customers' messages may be sent to a language model
+assistant-settings-allowed-hint = Off, nothing of a conversation leaves Stepup: the assistant answers from your canned responses only, and summaries quote the customer. Every call to a model is recorded without its content.
+assistant-settings-url = Model server (OpenAI-compatible API)
+assistant-settings-model = Model
+assistant-settings-key = API key
+assistant-settings-key-set = A key is stored; type a new one to replace it
+assistant-settings-channels = Answers new customers itself on
+assistant-settings-arabizi = Customers who write Arabic in Latin letters get answers
+assistant-settings-arabizi-arabic = In Arabic script
+assistant-settings-arabizi-as-written = As they wrote
+assistant-settings-keywords = Words that hand a customer to the team (one per line)
+assistant-settings-save = Save
+assistant-settings-saved = Saved

@@ -81,8 +81,19 @@ test('two shops at once: add an account without signing out, a background accoun
     await signIn(app, 'owner@noor.shop');
     await app.waitUntil(`return ${rows}.some((t) => t.includes('الورد الطائفي'));`);
 
-    // Settings → Add an account: the sign-in form, while Noor's account stays signed in.
+    // Settings → the AI assistant (Noor's owner is an admin): answers Web Chat visitors and
+    // hands a customer to the team on «مدير»; no model is allowed yet.
     await app.click('[data-testid="nav-settings"]');
+    await app.find('[data-testid="assistant-settings"]');
+    assert.equal(await app.execute(`return document.querySelector('[data-testid="assistant-allowed"]').checked;`), false);
+    await app.click('[data-testid="assistant-channel-webchat"]');
+    await app.type('[data-testid="assistant-keywords"]', 'مدير');
+    await app.click('[data-testid="assistant-save"]');
+    await app.find('[data-testid="assistant-saved"]');
+    await app.execute(`document.querySelector('[data-testid="assistant-settings"]').scrollIntoView();`);
+    await app.screenshot(join(shots, 'assistant-settings-en.png'));
+
+    // Settings → Add an account: the sign-in form, while Noor's account stays signed in.
     await app.click('[data-testid="add-account"]');
     await app.find('[data-testid="signin-cancel"]');
     await signIn(app, 'owner@oud.shop');
@@ -123,6 +134,12 @@ test('two shops at once: add an account without signing out, a background accoun
     await app.waitUntil(`return ${rows}.some((t) => t.includes('Cambodian oud')) && !${rows}.some((t) => t.includes('الورد الطائفي'));`);
     await app.waitUntil(`${options.replace('return ', 'const o = ')}; return o.some((t) => t.includes('غير مقروءة'));`);
     await app.screenshot(join(shots, 'accounts-switcher-ar.png'));
+    // The Oud House's assistant, in Arabic: its own settings, not Noor's.
+    await app.click('[data-testid="nav-settings"]');
+    await app.find('[data-testid="assistant-settings"]');
+    await app.waitUntil(`return document.querySelector('[data-testid="assistant-channel-webchat"]')?.checked === false;`);
+    await app.execute(`document.querySelector('[data-testid="assistant-settings"]').scrollIntoView();`);
+    await app.screenshot(join(shots, 'assistant-settings-ar.png'));
   } finally {
     await app.end();
   }

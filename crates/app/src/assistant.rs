@@ -6,7 +6,10 @@
 
 use serde::{Deserialize, Serialize};
 use stepup_i18n::Locale;
-use stepup_protocol::{ConversationSummary, SuggestionSource, SuggestionsResponse, SummaryRequest};
+use stepup_protocol::{
+    ArabiziReply, AssistantSettings, Channel, ConversationSummary, SuggestionSource,
+    SuggestionsResponse, SummaryRequest,
+};
 use stepup_store::{AssistKind, Store};
 use stepup_sync::client::{Method, urlencode};
 
@@ -45,6 +48,49 @@ pub struct SummaryView {
     pub messages: u32,
     /// Messages arrived since it was written.
     pub stale: bool,
+}
+
+/// The workspace's assistant settings, as an admin edits them (the key itself never comes back).
+#[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AssistantSettingsView {
+    /// Customers' messages may be sent to a language model at all.
+    pub model_text_allowed: bool,
+    pub base_url: Option<String>,
+    pub model: Option<String>,
+    pub api_key_set: bool,
+    pub auto_reply_channels: Vec<Channel>,
+    pub arabizi_reply: ArabiziReply,
+    pub handoff_keywords: Vec<String>,
+}
+
+/// What `set_assistant_settings` takes: the settings, and a new key when one is given.
+#[derive(Debug, Clone, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SetAssistantSettings {
+    pub model_text_allowed: bool,
+    pub base_url: Option<String>,
+    pub model: Option<String>,
+    pub auto_reply_channels: Vec<Channel>,
+    pub arabizi_reply: ArabiziReply,
+    pub handoff_keywords: Vec<String>,
+    /// A new key; absent keeps the stored one.
+    #[ts(optional)]
+    pub api_key: Option<String>,
+}
+
+impl From<AssistantSettings> for AssistantSettingsView {
+    fn from(s: AssistantSettings) -> Self {
+        AssistantSettingsView {
+            model_text_allowed: s.model_text_allowed,
+            base_url: s.base_url,
+            model: s.model,
+            api_key_set: s.api_key_set,
+            auto_reply_channels: s.auto_reply_channels,
+            arabizi_reply: s.arabizi_reply,
+            handoff_keywords: s.handoff_keywords,
+        }
+    }
 }
 
 /// Suggestions as kept: for the conversation as it stood at `upto`.
@@ -191,6 +237,48 @@ impl Inbox {
                 generated_at: s.generated_at,
                 messages: s.messages,
             }))
+        })
+        .await
+    }
+
+    /// The workspace's assistant settings (admins; the cloud refuses others as `rejected`).
+    pub async fn assistant_settings(&self) -> Result<AssistantSettingsView, AppError> {
+        self.with(async |a| {
+            let s: AssistantSettings = a
+                .session
+                .client
+                .command(Method::GET, "/v1/assistant", &serde_json::Value::Null)
+                .await?;
+            Ok(s.into())
+        })
+        .await
+    }
+
+    /// Changes the workspace's assistant settings (admins). Needs the cloud.
+    pub async fn set_assistant_settings(
+        &self,
+        args: SetAssistantSettings,
+    ) -> Result<AssistantSettingsView, AppError> {
+        self.with(async |a| {
+            let s: AssistantSettings = a
+                .session
+                .client
+                .command(
+                    Method::PUT,
+                    "/v1/assistant",
+                    // Written out: the protocol's type never serializes a key (it is write-only).
+                    &serde_json::json!({
+                        "model_text_allowed": args.model_text_allowed,
+                        "base_url": args.base_url,
+                        "model": args.model,
+                        "api_key": args.api_key,
+                        "auto_reply_channels": args.auto_reply_channels,
+                        "arabizi_reply": args.arabizi_reply,
+                        "handoff_keywords": args.handoff_keywords,
+                    }),
+                )
+                .await?;
+            Ok(s.into())
         })
         .await
     }

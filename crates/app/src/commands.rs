@@ -36,6 +36,8 @@ commands! {
     async [inbox] discard_message(args: String) -> ();
     async [inbox] suggestions(args: String) -> Vec<SuggestionView>;
     async         conversation_summary(args: SummaryArgs) -> Option<SummaryView>;
+    async [inbox] assistant_settings() -> AssistantSettingsView;
+    async [inbox] set_assistant_settings(args: SetAssistantSettings) -> AssistantSettingsView;
     async [inbox] broadcasts() -> Vec<BroadcastView>;
     async [inbox] create_broadcast(args: NewBroadcastArgs) -> BroadcastView;
     async [inbox] mark_read(args: String) -> ();

@@ -23,7 +23,9 @@ use crate::{
         AddNote, ConversationAction, MergeContacts, SendTemplate, SplitContact, UpdateContact,
     },
     analytics::{AnalyticsView, ExportedFile, FetchHistory, HistoryFetched},
-    assistant::{SuggestionView, SummaryArgs, SummaryView},
+    assistant::{
+        AssistantSettingsView, SetAssistantSettings, SuggestionView, SummaryArgs, SummaryView,
+    },
     broadcasts::{BroadcastView, NewBroadcastArgs},
     inbox::{
         ConversationView, Directory, FirstScreen, InboxEvent, InboxPage, InboxQuery, InboxRow,

@@ -118,6 +118,18 @@ async fn suggestions_and_summaries_are_kept_and_shown_offline() {
     )
     .await;
 
+    // The assistant's settings are the admins': an agent is refused.
+    assert_eq!(
+        IpcError::from(
+            app.inbox()
+                .assistant_settings()
+                .await
+                .expect_err("an agent")
+        )
+        .code,
+        ErrorCode::Rejected
+    );
+
     // Online: the model's suggestions and summary, marked as its.
     model.push(Behaviour::Answer(
         "التوصيل داخل دبي خلال يوم عمل واحد.\nنوصل لكل مناطق دبي مجاناً فوق ٢٠٠ درهم.".into(),

@@ -99,6 +99,12 @@ locale: Locale, direction: Direction, dataDir: string,
  * the start screen, is coming, and the UI can lay it out while it opens.
  */
 opening: boolean, };
+export type ArabiziReply = "arabic" | "as_written";
+export type AssistantSettingsView = { 
+/**
+ * Customers' messages may be sent to a language model at all.
+ */
+modelTextAllowed: boolean, baseUrl: string | null, model: string | null, apiKeySet: boolean, autoReplyChannels: Array<Channel>, arabiziReply: ArabiziReply, handoffKeywords: Array<string>, };
 export type AttachmentKind = "image" | "audio" | "voice" | "video" | "document" | "sticker";
 export type AttachmentView = { 
 /**
@@ -519,6 +525,11 @@ export type SendVoiceNote = { conversationId: string,
  * The samples, base64.
  */
 pcmBase64: string, sampleRate: number, };
+export type SetAssistantSettings = { modelTextAllowed: boolean, baseUrl: string | null, model: string | null, autoReplyChannels: Array<Channel>, arabiziReply: ArabiziReply, handoffKeywords: Array<string>, 
+/**
+ * A new key; absent keeps the stored one.
+ */
+apiKey?: string, };
 export type Settings = { 
 /**
  * The chosen UI language; `null` follows the OS.
@@ -633,6 +644,8 @@ export type Commands = {
   discard_message: { args: string; result: null };
   suggestions: { args: string; result: Array<SuggestionView> };
   conversation_summary: { args: SummaryArgs; result: SummaryView | null };
+  assistant_settings: { args: null; result: AssistantSettingsView };
+  set_assistant_settings: { args: SetAssistantSettings; result: AssistantSettingsView };
   broadcasts: { args: null; result: Array<BroadcastView> };
   create_broadcast: { args: NewBroadcastArgs; result: BroadcastView };
   mark_read: { args: string; result: null };
@@ -697,6 +710,8 @@ export const COMMAND_NAMES = [
   "discard_message",
   "suggestions",
   "conversation_summary",
+  "assistant_settings",
+  "set_assistant_settings",
   "broadcasts",
   "create_broadcast",
   "mark_read",
