@@ -653,3 +653,44 @@ async fn settings_are_for_admins_and_checked() {
     );
     assert!(b.model.requests().is_empty());
 }
+
+#[tokio::test]
+async fn no_answer_goes_out_once_the_reply_window_has_closed() {
+    let b = bed(|_| {}).await;
+    b.configure(true).await;
+    let mut rx = b.h.server.state.feed_sender(&b.h.ws_a).subscribe();
+    // The model takes a moment; meanwhile WhatsApp's 24 hours pass.
+    b.model.push(Behaviour::Slow(Duration::from_millis(300)));
+    let conv =
+        b.h.inbound(
+            &b.h.ws_a,
+            Channel::Whatsapp,
+            "971506660001",
+            "wamid.w1",
+            "كم مدة التوصيل داخل دبي؟",
+        )
+        .await;
+    b.h.clock.advance_ms(25 * 3_600_000);
+    let c = ai_settles(&mut rx, &conv, 1).await;
+    let ai = c.ai.unwrap();
+    assert_eq!(ai.state, stepup_protocol::AiState::HandedOff);
+    assert_eq!(
+        ai.reason,
+        Some(stepup_protocol::HandoffReason::WindowClosed)
+    );
+    // (A day later: a new token.)
+    let admin = b.h.token("admin@a.test").await;
+    let (_, page) =
+        b.h.get(
+            &admin,
+            &format!("/v1/conversations/{conv}/messages?limit=100"),
+        )
+        .await;
+    let ms: Vec<Message> = serde_json::from_value(page["messages"].clone()).unwrap();
+    assert!(texts_of(&ms, Origin::Ai).is_empty(), "nothing sent");
+    assert_eq!(
+        events_of(&ms)[0],
+        ("handed_off".to_owned(), Some("window_closed".to_owned()))
+    );
+    assert!(b.wa.seen.lock().unwrap().is_empty());
+}
