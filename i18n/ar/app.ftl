@@ -135,6 +135,7 @@ assistant-settings-offline = لا يوجد اتصال: إعدادات المسا
 assistant-settings-allowed = يُسمح بإرسال رسائل العملاء إلى نموذج لغوي
 assistant-settings-allowed-hint = عند الإيقاف لا يخرج شيء من المحادثات من Stepup: يرد المساعد من ردودك الجاهزة فقط، ويقتبس الملخص كلام العميل. كل طلب إلى النموذج يُسجَّل دون محتواه.
 assistant-settings-url = خادم النموذج (واجهة متوافقة مع OpenAI)
+assistant-settings-url-example = https://api.example.com/v1
 assistant-settings-model = النموذج
 assistant-settings-key = مفتاح الواجهة
 assistant-settings-key-set = يوجد مفتاح محفوظ؛ اكتب مفتاحاً جديداً لاستبداله

@@ -123,6 +123,7 @@ assistant-settings-offline = Offline: the assistant's settings are kept on the c
 assistant-settings-allowed = Customers' messages may be sent to a language model
 assistant-settings-allowed-hint = Off, nothing of a conversation leaves Stepup: the assistant answers from your canned responses only, and summaries quote the customer. Every call to a model is recorded without its content.
 assistant-settings-url = Model server (OpenAI-compatible API)
+assistant-settings-url-example = https://api.example.com/v1
 assistant-settings-model = Model
 assistant-settings-key = API key
 assistant-settings-key-set = A key is stored; type a new one to replace it
