@@ -19,13 +19,13 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Session, appEnv, startDriver } from '../tests/e2e/webdriver.mjs';
+import { root, targetDir } from '../tests/e2e/target.mjs';
 
-const root = resolve(import.meta.dirname, '..');
-const release = join(root, 'target/release');
+const release = join(targetDir, 'release');
 const APP = join(release, 'stepup-desktop');
 const MINIMAL = join(release, 'stepup-bench-minimal');
 const FIXTURE = join(release, 'desktop-fixture');

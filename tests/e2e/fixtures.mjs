@@ -9,11 +9,12 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { appEnv, startDriver } from './webdriver.mjs';
+import { binary, root } from './target.mjs';
 
-export const root = resolve(import.meta.dirname, '../..');
-export const application = process.env.STEPUP_APP ?? join(root, 'target/debug/stepup-desktop');
-export const cloudBin = process.env.STEPUP_CLOUD ?? join(root, 'target/debug/stepup-cloud');
-export const notifyServerBin = process.env.STEPUP_NOTIFY_SERVER ?? join(root, 'target/debug/stepup-notify-test-server');
+export { root };
+export const application = process.env.STEPUP_APP ?? binary('debug', 'stepup-desktop');
+export const cloudBin = process.env.STEPUP_CLOUD ?? binary('debug', 'stepup-cloud');
+export const notifyServerBin = process.env.STEPUP_NOTIFY_SERVER ?? binary('debug', 'stepup-notify-test-server');
 export const shots = join(root, 'tests/artifacts/screenshots');
 
 /** The app in demo mode (no live traffic) for the file's tests: `driver` and `home` are set

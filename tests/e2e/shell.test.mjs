@@ -4,11 +4,11 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Session, appEnv, startDriver } from './webdriver.mjs';
+import { binary, root } from './target.mjs';
 
-const root = resolve(import.meta.dirname, '../..');
-const application = process.env.STEPUP_APP ?? join(root, 'target/debug/stepup-desktop');
+const application = process.env.STEPUP_APP ?? binary('debug', 'stepup-desktop');
 const shots = join(root, 'tests/artifacts/screenshots');
 
 let driver;

@@ -9,12 +9,12 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Session, appEnv, startDriver } from './webdriver.mjs';
+import { binary, root } from './target.mjs';
 
-const root = resolve(import.meta.dirname, '../..');
-const application = process.env.STEPUP_APP ?? join(root, 'target/debug/stepup-desktop');
-const cloudBin = process.env.STEPUP_CLOUD ?? join(root, 'target/debug/stepup-cloud');
+const application = process.env.STEPUP_APP ?? binary('debug', 'stepup-desktop');
+const cloudBin = process.env.STEPUP_CLOUD ?? binary('debug', 'stepup-cloud');
 const shots = join(root, 'tests/artifacts/screenshots');
 
 let home;
