@@ -12,7 +12,7 @@ use stepup_app::{
     inbox::{InboxEvent, SyncPhase},
 };
 use stepup_cloud::model_standin::{Behaviour, StandIn};
-use stepup_cloud::{Config, Server, demo};
+use stepup_cloud::{Config, RunningServer, Server, demo};
 use stepup_protocol::Channel;
 use stepup_store::MemorySecrets;
 use tokio::sync::broadcast;
@@ -37,14 +37,8 @@ async fn wait_until<F: AsyncFn() -> bool>(
     .unwrap_or_else(|_| panic!("{what}"));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn suggestions_and_summaries_are_kept_and_shown_offline() {
-    let model = StandIn::start(None).await.unwrap();
-    let mut config = Config::demo();
-    config.server_key = Some(stepup_cloud::vault::ServerKey::from_hex(KEY).unwrap());
-    config.model_allow_private_hosts = true;
-    let mut server = Server::start(config).await.unwrap();
-    demo::start_demo(&mut server, 11, 0.0).await.unwrap();
+/// An access token of the demo shop's owner, for what admins do on the cloud.
+async fn owner_token(server: &RunningServer) -> String {
     let owner: serde_json::Value = reqwest::Client::new()
         .post(format!("{}/v1/auth/login", server.url()))
         .json(&serde_json::json!({"email": "owner@noor.demo", "password": demo::DEMO_PASSWORD}))
@@ -54,24 +48,15 @@ async fn suggestions_and_summaries_are_kept_and_shown_offline() {
         .json()
         .await
         .unwrap();
-    let r = reqwest::Client::new()
-        .put(format!("{}/v1/assistant", server.url()))
-        .bearer_auth(owner["access_token"].as_str().unwrap())
-        .json(&serde_json::json!({
-            "model_text_allowed": true,
-            "base_url": model.base_url,
-            "model": "gulf-assist-7b",
-        }))
-        .send()
-        .await
-        .unwrap();
-    assert!(r.status().is_success(), "{}", r.status());
+    owner["access_token"].as_str().unwrap().to_owned()
+}
 
-    let dir = tempfile::tempdir().unwrap();
-    let app = App::open(
-        AppPaths::under(dir.path().to_path_buf()),
-        vec!["en-US".into()],
-    );
+/// The app in `dir`, signed in as the demo's agent Omar and online, with its events.
+async fn omar_online(
+    server: &RunningServer,
+    dir: &std::path::Path,
+) -> (App, broadcast::Receiver<InboxEvent>) {
+    let app = App::open(AppPaths::under(dir.to_path_buf()), vec!["en-US".into()]);
     app.inbox().use_secrets(Arc::new(MemorySecrets::default()));
     let mut events = app.inbox().subscribe();
     app.sign_in(SignIn {
@@ -86,6 +71,33 @@ async fn suggestions_and_summaries_are_kept_and_shown_offline() {
         app.status().state == SyncPhase::Online
     })
     .await;
+    (app, events)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn suggestions_and_summaries_are_kept_and_shown_offline() {
+    let model = StandIn::start(None).await.unwrap();
+    let mut config = Config::demo();
+    config.server_key = Some(stepup_cloud::vault::ServerKey::from_hex(KEY).unwrap());
+    config.model_allow_private_hosts = true;
+    let mut server = Server::start(config).await.unwrap();
+    demo::start_demo(&mut server, 11, 0.0).await.unwrap();
+    let token = owner_token(&server).await;
+    let r = reqwest::Client::new()
+        .put(format!("{}/v1/assistant", server.url()))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({
+            "model_text_allowed": true,
+            "base_url": model.base_url,
+            "model": "gulf-assist-7b",
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.status());
+
+    let dir = tempfile::tempdir().unwrap();
+    let (app, mut events) = omar_online(&server, dir.path()).await;
 
     let ws = server.state.webhook_workspace().await.unwrap().unwrap();
     let conv = match stepup_cloud::ingest::ingest(
@@ -209,16 +221,7 @@ async fn broadcasts_and_their_reports_reach_the_app_and_stay_offline() {
     let mut server = Server::start(config).await.unwrap();
     demo::start_demo(&mut server, 11, 0.0).await.unwrap();
     let http = reqwest::Client::new();
-    let owner: serde_json::Value = http
-        .post(format!("{}/v1/auth/login", server.url()))
-        .json(&serde_json::json!({"email": "owner@noor.demo", "password": demo::DEMO_PASSWORD}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = owner["access_token"].as_str().unwrap().to_owned();
+    let token = owner_token(&server).await;
     let templates: Vec<serde_json::Value> = http
         .get(format!("{}/v1/templates", server.url()))
         .bearer_auth(&token)
@@ -251,24 +254,7 @@ async fn broadcasts_and_their_reports_reach_the_app_and_stay_offline() {
     assert!(total > 50, "{created}");
 
     let dir = tempfile::tempdir().unwrap();
-    let app = App::open(
-        AppPaths::under(dir.path().to_path_buf()),
-        vec!["en-US".into()],
-    );
-    app.inbox().use_secrets(Arc::new(MemorySecrets::default()));
-    let mut events = app.inbox().subscribe();
-    app.sign_in(SignIn {
-        server: server.url(),
-        email: "omar@noor.demo".into(),
-        password: demo::DEMO_PASSWORD.into(),
-        passphrase: None,
-    })
-    .await
-    .unwrap();
-    wait_until(&mut events, "online", async || {
-        app.status().state == SyncPhase::Online
-    })
-    .await;
+    let (app, mut events) = omar_online(&server, dir.path()).await;
     let scheduled = app.inbox().broadcasts().await.unwrap();
     assert_eq!(scheduled[0].id, id);
     // An agent may not broadcast: the cloud's refusal comes back as `rejected`.

@@ -389,28 +389,12 @@ async fn put_event(
     reason: Option<HandoffReason>,
     at: i64,
 ) -> Result<(), sqlx::Error> {
-    let m = Message {
-        id: state.ids().make("msg"),
-        conversation_id: conv.id.clone(),
-        direction: Direction::Outbound,
-        sender_agent_id: None,
-        origin: Origin::System,
-        content: MessageContent::Event {
-            event: ConversationEvent {
-                kind,
-                actor_agent_id: None,
-                agent_id: None,
-                team_id: None,
-                reason,
-            },
-        },
-        reply_to_message_id: None,
-        status: MessageStatus::Sent,
-        error: None,
-        provider_message_id: None,
-        created_at: at,
-        edited_at: None,
-    };
+    let m = Message::event(
+        state.ids().make("msg"),
+        conv.id.clone(),
+        ConversationEvent::by_system(kind, reason),
+        at,
+    );
     w.put_message(&m).await?;
     Ok(())
 }
@@ -870,14 +854,14 @@ async fn ranker_answer(
 // ---------------------------------------------------------------------------------------------
 // For agents: suggestions and summaries
 
-/// Reply suggestions written by the model, or `None` when no model may be asked (the caller
-/// ranks canned responses and past replies instead).
+/// Reply suggestions written by the model, with its name, or `None` when no model may be asked
+/// (the caller ranks canned responses and past replies instead).
 pub async fn model_suggestions(
     state: &AppState,
     ws: &str,
     conversation_id: &str,
     recent_newest_first: &[Message],
-) -> Result<Option<Result<Vec<String>, ModelError>>, sqlx::Error> {
+) -> Result<Option<Result<(String, Vec<String>), ModelError>>, sqlx::Error> {
     let s = settings(state, ws).await?;
     let Some(ep) = endpoint(state, ws, &s).await? else {
         return Ok(None);
@@ -911,7 +895,7 @@ pub async fn model_suggestions(
         )
         .await
         .map(|answer| {
-            answer
+            let lines = answer
                 .lines()
                 .map(|l| {
                     l.trim()
@@ -922,7 +906,8 @@ pub async fn model_suggestions(
                 .filter(|l| !l.is_empty() && !l.contains(HANDOFF_WORD) && reply_in.fits(l))
                 .filter(|l| l.chars().count() <= MAX_REPLY_CHARS)
                 .take(3)
-                .collect()
+                .collect();
+            (ep.model.clone(), lines)
         }),
     ))
 }

@@ -401,6 +401,19 @@ pub struct ConversationEvent {
     pub reason: Option<crate::HandoffReason>,
 }
 
+impl ConversationEvent {
+    /// An event the system did (no agent), with why when it is a hand-off.
+    pub fn by_system(kind: ConversationEventKind, reason: Option<crate::HandoffReason>) -> Self {
+        ConversationEvent {
+            kind,
+            actor_agent_id: None,
+            agent_id: None,
+            team_id: None,
+            reason,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -676,6 +676,32 @@ pub struct Message {
     pub edited_at: Option<i64>,
 }
 
+impl Message {
+    /// A timeline event (`origin: system`): something that happened to the conversation, not a
+    /// message anyone sent.
+    pub fn event(
+        id: String,
+        conversation_id: String,
+        event: ConversationEvent,
+        at: i64,
+    ) -> Message {
+        Message {
+            id,
+            conversation_id,
+            direction: Direction::Outbound,
+            sender_agent_id: None,
+            origin: Origin::System,
+            content: MessageContent::Event { event },
+            reply_to_message_id: None,
+            status: MessageStatus::Sent,
+            error: None,
+            provider_message_id: None,
+            created_at: at,
+            edited_at: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Note {
     pub id: String,

@@ -41,10 +41,10 @@ pub(super) async fn suggestions(
     // No connection is held while the model thinks (an in-memory database has only one).
     drop(conn);
     // The workspace's model, when it may be asked; on failure the ranker answers instead.
-    if let Some(Ok(texts)) = crate::assistant::model_suggestions(&state, ws, &id, &recent).await?
+    if let Some(Ok((model, texts))) =
+        crate::assistant::model_suggestions(&state, ws, &id, &recent).await?
         && !texts.is_empty()
     {
-        let s = crate::assistant::settings(&state, ws).await?;
         return Ok(Json(SuggestionsResponse {
             suggestions: texts
                 .into_iter()
@@ -57,7 +57,7 @@ pub(super) async fn suggestions(
                     ai_suggestion: true,
                 })
                 .collect(),
-            model: s.model.unwrap_or_default(),
+            model,
         }));
     }
     let language = ranker::detect_language(&text);

@@ -499,27 +499,13 @@ pub(super) async fn seed_conversation(
             .iter()
             .find(|m| m.origin == Origin::Human && m.direction == Direction::Outbound)
             .map(|m| m.created_at);
-        let ai_event = |suffix: &str, at: i64, kind, reason| Message {
-            id: format!("msg_{}{suffix}", conv_id.trim_start_matches("cnv_")),
-            conversation_id: conv_id.clone(),
-            direction: Direction::Outbound,
-            sender_agent_id: None,
-            origin: Origin::System,
-            content: MessageContent::Event {
-                event: ConversationEvent {
-                    kind,
-                    actor_agent_id: None,
-                    agent_id: None,
-                    team_id: None,
-                    reason,
-                },
-            },
-            reply_to_message_id: None,
-            status: MessageStatus::Sent,
-            error: None,
-            provider_message_id: None,
-            created_at: at,
-            edited_at: None,
+        let ai_event = |suffix: &str, at: i64, kind, reason| {
+            Message::event(
+                format!("msg_{}{suffix}", conv_id.trim_start_matches("cnv_")),
+                conv_id.clone(),
+                ConversationEvent::by_system(kind, reason),
+                at,
+            )
         };
         messages.push(ai_event(
             "ai",
