@@ -144,6 +144,20 @@ sort-sla_due = الأقرب إلى موعد SLA أولاً
 filter-assignee = مُسندة إلى
 filter-assignee-any = أي موظف أو فريق
 filter-unread = غير المقروءة
+filters = التصفية
+filters-count = { $count ->
+    [zero] لا عوامل تصفية
+    [one] عامل تصفية واحد مفعّل
+    [two] عاملا تصفية مفعّلان
+    [few] { $count } عوامل تصفية مفعّلة
+    [many] { $count } عاملاً مفعّلاً
+   *[other] { $count } عامل تصفية مفعّل
+  }
+filters-active = عوامل التصفية المفعّلة
+filter-remove = أزل عامل التصفية «{ $name }»
+filters-clear = امسح الكل
+filter-label-unknown = تصنيف لم يعد مستخدماً
+filter-assignee-unknown = شخص لم يعد في الفريق
 views-saved = طرق العرض المحفوظة
 views-save = حفظ طريقة العرض
 views-save-placeholder = سمِّ طريقة العرض هذه
@@ -237,6 +251,7 @@ mention-title = الإشارة إلى زميل
 
 ## لوحة العميل
 contact-title = العميل
+contact-show = إظهار تفاصيل العميل أو إخفاؤها
 contact-phone = الهاتف
 contact-language = اللغة
 contact-csat = الرضا

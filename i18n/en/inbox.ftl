@@ -124,6 +124,16 @@ sort-sla_due = SLA deadline first
 filter-assignee = Assigned to
 filter-assignee-any = Any agent or team
 filter-unread = Unread
+filters = Filters
+filters-count = { $count ->
+    [one] One filter on
+   *[other] { $count } filters on
+  }
+filters-active = Active filters
+filter-remove = Remove the filter “{ $name }”
+filters-clear = Clear all
+filter-label-unknown = A label no longer in use
+filter-assignee-unknown = Someone no longer in the team
 views-saved = Saved views
 views-save = Save view
 views-save-placeholder = Name this view
@@ -213,6 +223,7 @@ mention-title = Mention a colleague
 
 ## Contact panel
 contact-title = Customer
+contact-show = Show or hide the customer’s details
 contact-phone = Phone
 contact-language = Language
 contact-csat = Satisfaction

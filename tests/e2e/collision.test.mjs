@@ -74,6 +74,7 @@ test('another agent typing in the open conversation is shown, and a reply asks f
     await app.waitUntil(`return !document.querySelector('[data-testid="activity"]');`);
 
     // The supervisor's list: Omar's conversations, most urgent first.
+    await app.click('[data-testid="filters-toggle"]');
     await app.execute(`
       const pick = (sel, value) => { const s = document.querySelector(sel); s.value = value; s.dispatchEvent(new Event('change', { bubbles: true })); };
       pick('[data-testid="filter-assignee"]', 'agent:' + arguments[0]);

@@ -90,13 +90,22 @@ const clickRowNamed = `[...document.querySelectorAll('[data-testid="conversation
  * is drawn: the whole page is watched, so a timeline drawn anew does not lose the record). */
 const recordStates = `
   window.__states = [];
-  const seen = (el) => { const s = el.dataset.status; if (window.__states[window.__states.length - 1] !== s) window.__states.push(s); };
+  const push = (s) => { if (s && window.__states[window.__states.length - 1] !== s) window.__states.push(s); };
+  const ours = (n) => n.nodeType === 1 && n.matches('.bubble.outbound[data-status]') && n.textContent.includes(arguments[0]);
+  // States that changed before the observer ran are read from the records' old values, so a
+  // quick pending → sent is seen as both.
   new MutationObserver((records) => {
-    for (const r of records) {
-      const nodes = r.type === 'attributes' ? [r.target] : [...r.addedNodes];
-      for (const n of nodes) if (n.nodeType === 1 && n.matches('.bubble.outbound[data-status]') && n.textContent.includes(arguments[0])) seen(n);
-    }
-  }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-status'] });`;
+    records.forEach((r, i) => {
+      const later = (n) => records.slice(i + 1).find((x) => x.type === 'attributes' && x.target === n);
+      if (r.type === 'attributes') {
+        if (!ours(r.target)) return;
+        push(r.oldValue);
+        if (!later(r.target)) push(r.target.dataset.status);
+      } else {
+        for (const n of r.addedNodes) if (ours(n) && !later(n)) push(n.dataset.status);
+      }
+    });
+  }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeOldValue: true, attributeFilter: ['data-status'] });`;
 
 async function replyAndWatch(app, text) {
   await app.execute(recordStates, [text]);
@@ -112,6 +121,18 @@ const VIEW = 'تيليجرام Telegram';
 
 test('demo inbox: live messages, directions, hostile text, reply, filters, templates, search, Arabic', async () => {
   const app = await Session.start(driver.url, application, { implicitMs: 60_000 });
+  // The window the app opens with (1200×800): at least nine whole conversations in the list.
+  const atLeastNineRows = async () => {
+    const [shown, width, height] = await app.execute(`
+      const list = document.querySelector('[data-testid="conversation-list"]').getBoundingClientRect();
+      const rows = [...document.querySelectorAll('[data-testid="conversation-row"]')].filter((r) => {
+        const b = r.getBoundingClientRect();
+        return b.top >= list.top - 0.5 && b.bottom <= list.bottom + 0.5;
+      });
+      return [rows.length, window.innerWidth, window.innerHeight];`);
+    assert.ok(width <= 1200 && height <= 800, `${width}×${height}`);
+    assert.ok(shown >= 9, `${shown} whole conversations in view`);
+  };
   try {
     // The initial sync has finished: every cached conversation is listed.
     await app.find('[data-testid="sync-state"].sync-online');
@@ -223,8 +244,12 @@ test('demo inbox: live messages, directions, hostile text, reply, filters, templ
     // Filters: Telegram only.
     const telegramOnly = `return document.querySelectorAll('[data-testid="conversation-row"] .channel:not(.channel-telegram)').length === 0
       && document.querySelectorAll('[data-testid="conversation-row"]').length > 0;`;
+    // They fold into one bar: open it, and what is active shows as a chip under it.
+    await app.click('[data-testid="filters-toggle"]');
+    assert.equal(await app.attribute('[data-testid="filters-toggle"]', 'aria-expanded'), 'true');
     await app.select('[data-testid="filter-channel"]', 'telegram');
     await app.waitUntil(telegramOnly);
+    await app.waitUntil(`return document.querySelector('[data-testid="active-filter-channel"]')?.textContent.trim() === 'Telegram';`);
 
     // Saved views (kept in the account's cache): this filter under a mixed name, picked again.
     await app.type('[data-testid="view-name"]', VIEW);
@@ -248,8 +273,14 @@ test('demo inbox: live messages, directions, hostile text, reply, filters, templ
     for (let i = 1; i <= params; i++) await app.type(`[data-testid="template-param"]:nth-of-type(${i})`, `قيمة ${i}`);
     await app.waitUntil(`return document.querySelector('[data-testid="template-preview"]').textContent.includes('قيمة');`);
     await app.screenshot(join(shots, 'template-en.png'));
-    await app.select('[data-testid="filter-status"]', '');
-    await app.select('[data-testid="filter-channel"]', '');
+    // Two filters on, each a chip; "Clear all" takes both away and folds nothing else.
+    assert.equal(await app.countNow('[data-testid="active-filters"] .removable'), 2);
+    await app.click('[data-testid="filters-clear"]');
+    await app.waitUntil(`return !document.querySelector('[data-testid="active-filters"]')
+      && document.querySelector('[data-testid="filter-channel"]').value === ''
+      && document.querySelector('[data-testid="filter-status"]').value === '';`);
+    await app.click('[data-testid="filters-toggle"]');
+    await app.waitUntil(`return !document.querySelector('[data-testid="filter-panel"]');`);
 
     const arabiziHit = `return [...document.querySelectorAll('[data-testid="search-group-message"] mark')].some((m) => m.textContent === arguments[0]);`;
     const clearSearch = () =>
@@ -265,8 +296,10 @@ test('demo inbox: live messages, directions, hostile text, reply, filters, templ
     await app.click('[data-testid="search-in-list"]');
     await app.click('[data-testid="search-result"]');
     await app.find('[data-testid="conversation-name"]');
-    await app.screenshot(join(shots, 'inbox-en.png'));
     await app.execute(`const i = document.querySelector('[data-testid="search"]'); i.value = ''; i.dispatchEvent(new Event('input', { bubbles: true }));`);
+    await app.find('[data-testid="conversation-row"]');
+    await atLeastNineRows();
+    await app.screenshot(join(shots, 'inbox-en.png'));
     // Arabizi finds the customers who wrote the same word in Arabic («3ndkom» is «عندكم»), in
     // the messages' group, after the message that spells it as typed.
     await app.type('[data-testid="search"]', '3ndkom');
@@ -281,8 +314,12 @@ test('demo inbox: live messages, directions, hostile text, reply, filters, templ
 
     // SLA deadlines: the demo's policy clocks each customer request; sorted by deadline, the
     // overdue come first, counted on the row.
-    const sortBy = (value) =>
-      app.execute(`const s = document.querySelector('[data-testid="sort"]'); s.value = arguments[0]; s.dispatchEvent(new Event('change', { bubbles: true }));`, [value]);
+    const sortBy = async (value) => {
+      const folded = !(await app.countNow('[data-testid="sort"]'));
+      if (folded) await app.click('[data-testid="filters-toggle"]');
+      await app.execute(`const s = document.querySelector('[data-testid="sort"]'); s.value = arguments[0]; s.dispatchEvent(new Event('change', { bubbles: true }));`, [value]);
+      if (folded) await app.click('[data-testid="filters-toggle"]');
+    };
     const topSla = `const b = document.querySelector('[data-testid="conversation-row"] [data-testid="sla"]');
       return b?.dataset.state === 'overdue' && new RegExp(arguments[0]).test(b.textContent.replace(/[\u2068\u2069]/g, ''));`;
     await sortBy('sla_due');
@@ -354,6 +391,7 @@ test('demo inbox: live messages, directions, hostile text, reply, filters, templ
     // whatever the web view's own data for Arabic says.
     const count = await app.text('[data-testid="row-count"]');
     assert.ok(/[0-9]/.test(count) && !/[\u0660-\u0669\u06f0-\u06f9]/.test(count), count);
+    await atLeastNineRows();
     await app.screenshot(join(shots, 'inbox-ar.png'));
     await app.type('[data-testid="search"]', '3ndkom');
     await app.waitUntil(arabiziHit, ['عندكم']);
@@ -390,6 +428,7 @@ test('demo inbox: live messages, directions, hostile text, reply, filters, templ
     // click on an option does not always reach a select here).
     const pick = (css, value) =>
       app.execute(`const s = document.querySelector(arguments[0]); s.value = arguments[1]; s.dispatchEvent(new Event('change', { bubbles: true }));`, [css, value]);
+    await app.click('[data-testid="filters-toggle"]');
     await pick('[data-testid="saved-views"]', VIEW);
     await app.waitUntil(telegramOnly);
     await app.screenshot(join(shots, 'saved-view-ar.png'));
@@ -445,6 +484,7 @@ test('demo inbox: live messages, directions, hostile text, reply, filters, templ
     await app.screenshot(join(shots, 'settings-ar-dark.png'));
     await app.click('[data-testid="nav-inbox"]');
     await app.find('[data-testid="conversation-name"]');
+    await atLeastNineRows();
     await app.screenshot(join(shots, 'inbox-ar-dark.png'));
     await app.click('[data-testid="language-switch"]');
     await app.find('html[dir="ltr"]');

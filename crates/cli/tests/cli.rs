@@ -16,6 +16,7 @@ struct Out {
 }
 
 async fn demo_server() -> RunningServer {
+    let _ = tracing_subscriber::fmt().with_env_filter("stepup_cloud=warn").with_test_writer().try_init();
     let mut server = Server::start(Config::demo()).await.unwrap();
     demo::start_demo(&mut server, 11, 0.0).await.unwrap();
     server
