@@ -252,6 +252,8 @@ mention-title = الإشارة إلى زميل
 ## لوحة العميل
 contact-title = العميل
 contact-show = إظهار تفاصيل العميل أو إخفاؤها
+timeline-label = الرسائل
+announce-message = رسالة جديدة من { $name } على { $channel }
 contact-phone = الهاتف
 contact-language = اللغة
 contact-csat = الرضا
@@ -286,6 +288,7 @@ shortcuts-title = اختصارات لوحة المفاتيح
 palette-title = لوحة الأوامر
 palette-placeholder = اكتب اسم عميل أو أمراً
 palette-none = لا توجد نتائج.
+palette-go = انتقل إلى { $screen }
 dialog-close = إغلاق
 shortcut-next = المحادثة التالية
 shortcut-previous = المحادثة السابقة

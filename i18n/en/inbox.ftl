@@ -224,6 +224,8 @@ mention-title = Mention a colleague
 ## Contact panel
 contact-title = Customer
 contact-show = Show or hide the customer’s details
+timeline-label = Messages
+announce-message = New message from { $name } on { $channel }
 contact-phone = Phone
 contact-language = Language
 contact-csat = Satisfaction
@@ -258,6 +260,7 @@ shortcuts-title = Keyboard shortcuts
 palette-title = Command palette
 palette-placeholder = Type a customer's name or an action
 palette-none = Nothing matches.
+palette-go = Go to { $screen }
 dialog-close = Close
 shortcut-next = Next conversation
 shortcut-previous = Previous conversation

@@ -148,8 +148,14 @@ pub fn show_unread(handle: &AppHandle, unread: u32) {
     handle.state::<Unread>().0.store(unread, Ordering::Relaxed);
     if let Some(w) = main_window(handle) {
         let _ = w.set_title(&app.desktop().title(unread));
+        // The dock (macOS) and Unity-style launchers count; Windows' taskbar has no count,
+        // only an overlay: a red dot while anything is unread.
         #[cfg(not(windows))]
         let _ = w.set_badge_count((unread > 0).then_some(i64::from(unread)));
+        #[cfg(windows)]
+        let _ = w.set_overlay_icon(
+            (unread > 0).then(|| tauri::include_image!("../icons/unread-overlay.png")),
+        );
     }
     if let Some(tray) = tray(handle) {
         let _ = tray.set_tooltip(Some(app.desktop().tray_labels(unread).tooltip));

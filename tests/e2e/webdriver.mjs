@@ -118,6 +118,16 @@ export function chromium({ width = 1200, height = 800, lang = 'en-US' } = {}) {
   };
 }
 
+/** WebDriver's codes for keys that type no character. */
+export const Key = {
+  Tab: '\uE004',
+  Enter: '\uE007',
+  Shift: '\uE008',
+  Control: '\uE009',
+  Escape: '\uE00C',
+  Down: '\uE015',
+};
+
 export class Session {
   static async start(driverUrl, application, options = {}) {
     return Session.create(driverUrl, { 'tauri:options': { application } }, options);
@@ -172,6 +182,24 @@ export class Session {
   /** Runs an asynchronous script: its last argument is the callback. */
   async executeAsync(script, args = []) {
     return request('POST', `${this.base}/execute/async`, { script, args });
+  }
+
+  /**
+   * Presses keys as a keyboard does, into whatever has the focus: each item is a string typed
+   * one key at a time, or an array of keys held together (`[Key.Control, 'k']`).
+   */
+  async keys(...items) {
+    const actions = [];
+    for (const item of items) {
+      if (Array.isArray(item)) {
+        for (const k of item) actions.push({ type: 'keyDown', value: k });
+        for (const k of [...item].reverse()) actions.push({ type: 'keyUp', value: k });
+      } else {
+        for (const k of item) actions.push({ type: 'keyDown', value: k }, { type: 'keyUp', value: k });
+      }
+    }
+    await request('POST', `${this.base}/actions`, { actions: [{ type: 'key', id: 'keyboard', actions }] });
+    await request('DELETE', `${this.base}/actions`);
   }
 
   /** Counts matching elements now, without waiting for one to appear. */

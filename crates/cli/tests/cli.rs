@@ -16,7 +16,11 @@ struct Out {
 }
 
 async fn demo_server() -> RunningServer {
-    let _ = tracing_subscriber::fmt().with_env_filter("stepup_cloud=warn").with_test_writer().try_init();
+    // The cloud's warnings (the cause behind a 500) go with a failing test's output.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter("stepup_cloud=warn")
+        .with_test_writer()
+        .try_init();
     let mut server = Server::start(Config::demo()).await.unwrap();
     demo::start_demo(&mut server, 11, 0.0).await.unwrap();
     server

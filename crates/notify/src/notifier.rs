@@ -3,7 +3,9 @@
 //! BSDs the freedesktop D-Bus interface, with an "Open" action and the
 //! `default` action that a click on the body invokes).
 
-use std::{collections::HashMap, fmt, future::Future, pin::Pin, sync::Arc};
+#[cfg(all(unix, not(target_os = "macos")))]
+use std::{collections::HashMap, sync::Arc};
+use std::{fmt, future::Future, pin::Pin};
 
 use tokio::sync::broadcast;
 
@@ -63,9 +65,11 @@ pub struct DesktopNotifier {
     activations: broadcast::Sender<Activation>,
     /// Notifications on screen whose actions are being listened to, and the
     /// conversation each opens (a replaced notification keeps its id).
+    #[cfg(all(unix, not(target_os = "macos")))]
     listening: Arc<std::sync::Mutex<HashMap<u32, String>>>,
     /// Answers that came before the server's reply to `Notify` was read (a
     /// quick click): applied as soon as the notification's id is known.
+    #[cfg(all(unix, not(target_os = "macos")))]
     early: Arc<std::sync::Mutex<HashMap<u32, bool>>>,
     /// The bus-wide listener for the server's signals, started with the first notification.
     #[cfg(all(unix, not(target_os = "macos")))]
@@ -126,7 +130,9 @@ impl Default for DesktopNotifier {
     fn default() -> Self {
         DesktopNotifier {
             activations: broadcast::channel(64).0,
+            #[cfg(all(unix, not(target_os = "macos")))]
             listening: Arc::default(),
+            #[cfg(all(unix, not(target_os = "macos")))]
             early: Arc::default(),
             #[cfg(all(unix, not(target_os = "macos")))]
             signals: Arc::default(),
@@ -170,6 +176,7 @@ impl DesktopNotifier {
     }
 
     /// Reports what the agent did with notification `id`, once.
+    #[cfg(all(unix, not(target_os = "macos")))]
     fn answered(
         listening: &std::sync::Mutex<HashMap<u32, String>>,
         early: &std::sync::Mutex<HashMap<u32, bool>>,

@@ -107,6 +107,8 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 ///   say) is turned off; our errors are typed instead. Its level is
 ///   process-wide.
 async fn quiet_sqlcipher() {
+    // On macOS SQLCipher uses CommonCrypto, which needs no start.
+    #[cfg(not(target_vendor = "apple"))]
     openssl_sys::init();
     static QUIET: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
     QUIET

@@ -83,6 +83,12 @@ class InboxState {
   // The loaded window of the list: `rows` from `offset` on, out of `total`. Replaced whole on
   // every refresh, never changed in place (not deeply reactive: no proxies).
   rows = $state.raw<InboxRow[]>([]);
+  /** The newest customer message that came in while the list was shown, for screen readers
+   * (a polite live region): who wrote, and on which channel (the row's preview may be a reply
+   * by then, so no text). */
+  arrived = $state.raw<{ name: string; channel: InboxRow['channel']; at: number } | null>(null);
+  /** The newest unread message time seen in the list: anything newer arrived since. */
+  #newestUnread: number | null = null;
   offset = $state(0);
   total = $state(0);
   /** The row the keyboard moved to, for the list to scroll into view. */
@@ -337,6 +343,16 @@ class InboxState {
   }
 
   /** Loads the window around the rows in view again (after a change, or to scroll there). */
+  #noteArrivals(rows: InboxRow[]): void {
+    const unread = rows.filter((r) => r.unread > 0);
+    const newest = unread.reduce<InboxRow | null>((a, r) => (!a || r.lastMessageAt > a.lastMessageAt ? r : a), null);
+    if (!newest) return;
+    if (this.#newestUnread !== null && newest.lastMessageAt > this.#newestUnread) {
+      this.arrived = { name: newest.contactName, channel: newest.channel, at: newest.lastMessageAt };
+    }
+    this.#newestUnread = Math.max(this.#newestUnread ?? 0, newest.lastMessageAt);
+  }
+
   async refresh(): Promise<void> {
     if (!this.signedIn) return;
     await this.#request().apply();
@@ -363,6 +379,7 @@ class InboxState {
         if (!latest()) return;
         this.#asked = null;
         if (page) {
+          this.#noteArrivals(page.rows);
           this.rows = page.rows;
           this.offset = page.offset;
           this.total = page.total;

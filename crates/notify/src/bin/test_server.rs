@@ -3,17 +3,22 @@
 //! then one JSON line per `Notify` call, and reads commands on stdin:
 //! `invoke <id> <action>` and `close <id> <reason>`.
 
+#[cfg(all(unix, not(target_os = "macos")))]
 use std::{io::Write, time::Duration};
 
+#[cfg(all(unix, not(target_os = "macos")))]
 use stepup_notify::testserver::TestServer;
+#[cfg(all(unix, not(target_os = "macos")))]
 use tokio::io::{AsyncBufReadExt, BufReader};
 
+#[cfg(all(unix, not(target_os = "macos")))]
 fn emit(line: &str) {
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "{line}");
     let _ = out.flush();
 }
 
+#[cfg(all(unix, not(target_os = "macos")))]
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     let server = match TestServer::start(Duration::from_secs(30)).await {
@@ -54,4 +59,11 @@ async fn main() {
             }
         }
     }
+}
+
+/// Notifications go through D-Bus on Linux and the BSDs only.
+#[cfg(not(all(unix, not(target_os = "macos"))))]
+fn main() {
+    eprintln!("stepup-notify-test-server: a D-Bus notification server, for Linux and the BSDs");
+    std::process::exit(1);
 }
