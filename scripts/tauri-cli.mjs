@@ -24,6 +24,10 @@ const rebase = (p) => (isAbsolute(p) || /^[a-z]+:\/\//.test(p) ? p : relative(ap
 const conf = JSON.parse(readFileSync(join(root, 'tauri.conf.json'), 'utf8'));
 if (typeof conf.build?.frontendDist === 'string') conf.build.frontendDist = rebase(conf.build.frontendDist);
 if (Array.isArray(conf.bundle?.icon)) conf.bundle.icon = conf.bundle.icon.map(rebase);
+for (const kind of ['deb', 'rpm']) {
+  const pkg = conf.bundle?.linux?.[kind];
+  if (typeof pkg?.desktopTemplate === 'string') pkg.desktopTemplate = rebase(pkg.desktopTemplate);
+}
 for (const key of ['beforeDevCommand', 'beforeBuildCommand']) {
   const cmd = conf.build?.[key];
   if (cmd && typeof cmd === 'object' && cmd.cwd) cmd.cwd = uiDir;
