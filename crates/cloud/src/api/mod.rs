@@ -15,7 +15,7 @@ mod suggestions;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use serde::de::DeserializeOwned;
 use stepup_protocol::{Conversation, EntityKind};
@@ -115,12 +115,18 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// One log line per request: method, path (never the query, which may carry a token), status
-/// and duration.
+/// and duration. The request runs as a task of its own: a client that goes away mid-request (a
+/// killed process, a closed lid, a dropped link) does not cut its handler short, say between a
+/// commit and what follows it (the stream's wake-up, the message's send to its channel).
 async fn access_log(req: Request, next: axum::middleware::Next) -> Response {
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
     let started = std::time::Instant::now();
-    let resp = next.run(req).await;
+    let resp = match tokio::spawn(next.run(req)).await {
+        Ok(resp) => resp,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(_) => ApiError::internal().into_response(),
+    };
     let status = resp.status().as_u16();
     let ms = started.elapsed().as_millis();
     if status >= 500 {
