@@ -24,7 +24,7 @@ const rows = [
   ['.deb (goal ≤ 10 MB)', mb(statSync(deb).size)],
   ['.rpm', mb(statSync(rpm).size)],
   ['installed (.deb)', mb(installedKb * 1024)],
-  ['the app binary (release, stripped of debug info)', mb(app)],
+  ['the app binary (release, stripped)', mb(app)],
   ['baseline: the minimal Tauri app binary, same build', mb(minimal)],
   ['the app over the baseline', mb(app - minimal)],
 ];
