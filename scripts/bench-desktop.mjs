@@ -186,6 +186,7 @@ try {
     try {
       await s.find('[data-testid="conversation-row"]');
       // The big conversation is the newest on Telegram (live traffic comes in on Web Chat).
+      await s.click('[data-testid="filters-toggle"]');
       await s.select('[data-testid="filter-channel"]', 'telegram');
       await s.find(`[data-testid="conversation-row"][data-id="${big}"]`);
       const openMs = await s.executeAsync(`
@@ -200,6 +201,7 @@ try {
           obs.observe(document.body, { subtree: true, childList: true });`);
       report(`opening the 5k-message conversation (its latest 80 drawn, of the 500 loaded): ${openMs.toFixed(0)} ms`);
       await s.select('[data-testid="filter-channel"]', '');
+      await s.click('[data-testid="filters-toggle"]');
       await s.waitUntil(`return Number(document.querySelector('[data-testid="conversation-list"]')?.dataset.count) > 9000;`);
       const frames = await s.executeAsync(`
           const done = arguments[arguments.length - 1];
