@@ -1,31 +1,15 @@
 // Accessibility in the real web view: axe-core run on every screen in English and Arabic, light
 // and dark; the whole agent's day done from the keyboard; dialogs that take the focus, keep it
 // and give it back; new customer messages announced to screen readers.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Key, Session, appEnv, startDriver } from './webdriver.mjs';
-import { binary, root } from './target.mjs';
+import { Key, Session } from './webdriver.mjs';
+import { application, demoApp, root, shots, visitor } from './fixtures.mjs';
 
-const application = process.env.STEPUP_APP ?? binary('debug', 'stepup-desktop');
-const shots = join(root, 'tests/artifacts/screenshots');
 const AXE = readFileSync(join(root, 'ui/node_modules/axe-core/axe.min.js'), 'utf8');
-
-let driver;
-let home;
-
-before(async () => {
-  assert.ok(existsSync(application), `build the app first: ${application}`);
-  home = mkdtempSync(join(tmpdir(), 'stepup-e2e-a11y-'));
-  driver = await startDriver({ env: appEnv(home, { STEPUP_DEMO: '1', STEPUP_DEMO_RATE: '0' }) });
-});
-
-after(async () => {
-  await driver?.stop();
-  if (home) rmSync(home, { recursive: true, force: true });
-});
+const demo = demoApp('a11y');
 
 /** axe's serious and critical findings on the page as it is now (WCAG 2.1 A and AA, and axe's
  * best practices), each with a few of the elements it names. */
@@ -51,7 +35,7 @@ async function noViolations(app, where) {
 }
 
 test('every screen passes axe in English and Arabic, light and dark', async () => {
-  const app = await Session.start(driver.url, application, { implicitMs: 60_000 });
+  const app = await Session.start(demo.driver.url, application, { implicitMs: 60_000 });
   try {
     await app.find('[data-testid="sync-state"].sync-online');
     await app.click('[data-testid="conversation-row"]');
@@ -66,29 +50,21 @@ test('every screen passes axe in English and Arabic, light and dark', async () =
           await app.click('[data-testid="language-switch"]');
           await app.find(`html[lang="${lang}"]`);
         }
-        const at = (screen) => `${screen}, ${lang}, ${theme}`;
-        await app.find('section.settings');
-        await noViolations(app, at('settings'));
-
-        await app.click('[data-testid="nav-inbox"]');
-        await app.find('[data-testid="conversation-name"]');
-        await noViolations(app, at('inbox'));
-        await app.click('[data-testid="filters-toggle"]');
-        await app.find('[data-testid="filter-panel"]');
-        await noViolations(app, at('inbox with its filters'));
-        await app.click('[data-testid="filters-toggle"]');
-
-        await app.click('[data-testid="nav-analytics"]');
-        await app.find('[data-days]');
-        await noViolations(app, at('analytics'));
-
-        await app.click('[data-testid="nav-broadcasts"]');
-        await app.find('[data-testid="broadcast"]');
-        await noViolations(app, at('broadcasts'));
-        await app.click('[data-testid="broadcast-new"]');
-        await app.find('[data-testid="broadcast-form"]');
-        await noViolations(app, at('new broadcast'));
-
+        // Each screen: how to reach it from the one before, and what says it is there (the inbox
+        // opens with its filters folded).
+        const screens = [
+          ['settings', null, '[data-testid="settings"]'],
+          ['inbox', '[data-testid="nav-inbox"]', '[data-testid="conversation-name"]'],
+          ['inbox with its filters', '[data-testid="filters-toggle"]', '[data-testid="filter-panel"]'],
+          ['analytics', '[data-testid="nav-analytics"]', '[data-days]'],
+          ['broadcasts', '[data-testid="nav-broadcasts"]', '[data-testid="broadcast"]'],
+          ['new broadcast', '[data-testid="broadcast-new"]', '[data-testid="broadcast-form"]'],
+        ];
+        for (const [screen, open, ready] of screens) {
+          if (open) await app.click(open);
+          await app.find(ready);
+          await noViolations(app, `${screen}, ${lang}, ${theme}`);
+        }
         await app.click('[data-testid="nav-settings"]');
       }
     }
@@ -104,25 +80,16 @@ test('every screen passes axe in English and Arabic, light and dark', async () =
 });
 
 test('a day from the keyboard: sign in, find the customer who just wrote, reply, assign, resolve, analytics; dialogs hold the focus; arrivals announced', async () => {
-  const app = await Session.start(driver.url, application, { implicitMs: 60_000 });
+  const app = await Session.start(demo.driver.url, application, { implicitMs: 60_000 });
   const focused = (css) => app.waitUntil(`return document.activeElement?.matches(arguments[0]) === true;`, [css]);
   try {
     await app.find('[data-testid="sync-state"].sync-online');
-    const cloud = readFileSync(join(home, 'data', 'demo', 'cloud-url'), 'utf8').trim();
+    const cloud = readFileSync(join(demo.home, 'data', 'demo', 'cloud-url'), 'utf8').trim();
 
     // A new customer message is said politely, with who wrote it.
     await app.execute(`document.querySelector('[data-testid="conversation-list"]').focus();`);
-    const session = await fetch(`${cloud}/webchat/v1/sessions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'Dana Keys', language: 'en' }),
-    }).then((r) => r.json());
-    const sent = await fetch(`${cloud}/webchat/v1/messages`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${session.visitor_token}` },
-      body: JSON.stringify({ client_message_id: 'a11y-1', text: 'Is the oud in stock?' }),
-    });
-    assert.ok(sent.ok);
+    const say = await visitor(cloud, 'Dana Keys', 'en');
+    await say('Is the oud in stock?');
     await app.waitUntil(`const a = document.querySelector('[data-testid="announcer"]');
       return a.getAttribute('aria-live') === 'polite' && a.textContent.includes('Dana Keys') && a.textContent.includes('Web Chat');`);
 

@@ -117,3 +117,24 @@ export async function signIn(app, server, email, password) {
   await app.click('[data-testid="signin-submit"]');
   await app.waitUntil(`return document.querySelector('[data-testid="sync-state"]')?.classList.contains('sync-online') && !document.querySelector('[data-testid="signin"]');`);
 }
+
+/** A Web Chat visitor on the cloud at `cloud`, as the website widget opens one: returns a function
+ * that sends one message. */
+export async function visitor(cloud, name, language = 'ar') {
+  const res = await fetch(`${cloud}/webchat/v1/sessions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name, language }),
+  });
+  assert.equal(res.status, 201);
+  const { visitor_token: token } = await res.json();
+  let serial = 0;
+  return async (text) => {
+    const r = await fetch(`${cloud}/webchat/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ client_message_id: `e2e-${(serial += 1)}`, text }),
+    });
+    assert.ok(r.ok, `visitor message: ${r.status}`);
+  };
+}

@@ -10,6 +10,7 @@ import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
 import { Session, appEnv, startDriver } from './webdriver.mjs';
 import { binary, root } from './target.mjs';
+import { visitor } from './fixtures.mjs';
 
 const application = process.env.STEPUP_APP ?? binary('debug', 'stepup-desktop');
 const shots = join(root, 'tests/artifacts/screenshots');
@@ -40,25 +41,6 @@ after(async () => {
   await driver?.stop();
   if (home) rmSync(home, { recursive: true, force: true });
 });
-
-async function visitor(cloud, name) {
-  const res = await fetch(`${cloud}/webchat/v1/sessions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name, language: 'ar' }),
-  });
-  assert.equal(res.status, 201);
-  const { visitor_token: token } = await res.json();
-  let serial = 0;
-  return async (text) => {
-    const r = await fetch(`${cloud}/webchat/v1/messages`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ client_message_id: `e2e-${(serial += 1)}`, text }),
-    });
-    assert.ok(r.ok, `visitor message: ${r.status}`);
-  };
-}
 
 /** A WhatsApp customer's messages, posted to the demo cloud's webhook as Meta sends them
  * (signed with the demo's app secret). */

@@ -10,7 +10,8 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Session, appEnv, startDriver } from './webdriver.mjs';
-import { root, targetDir } from './target.mjs';
+import { targetDir } from './target.mjs';
+import { shots } from './fixtures.mjs';
 
 const bundles = join(targetDir, 'debug', 'bundle');
 const PACKAGE = 'stepup';
@@ -83,7 +84,7 @@ test('the .deb installs, starts from its desktop entry, handles stepup:// links,
     await app.find('[data-testid="sync-state"].sync-online');
     await app.waitUntil(`return Number(document.querySelector('[data-testid="conversation-list"]')?.dataset.count) > 200;`);
     assert.equal(await app.text('[data-testid="app-name"]'), 'Stepup');
-    await app.screenshot(join(root, 'tests/artifacts/screenshots/installed-en.png'));
+    await app.screenshot(join(shots, 'installed-en.png'));
   } finally {
     await app.end();
     await driver.stop();

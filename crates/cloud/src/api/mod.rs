@@ -110,23 +110,29 @@ pub fn router(state: AppState) -> Router {
     build(body_limit, attachment_limit)
         .router
         .fallback(|| async { ApiError::not_found("route") })
+        .layer(axum::middleware::from_fn(run_to_end))
         .layer(axum::middleware::from_fn(access_log))
         .with_state(state)
 }
 
+/// Runs the request as a task of its own: a client that goes away mid-request (a killed process,
+/// a closed lid, a dropped link) does not cut its handler short, say between a commit and what
+/// follows it (the stream's wake-up, the message's send to its channel).
+async fn run_to_end(req: Request, next: axum::middleware::Next) -> Response {
+    match tokio::spawn(next.run(req)).await {
+        Ok(resp) => resp,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(_) => ApiError::internal().into_response(),
+    }
+}
+
 /// One log line per request: method, path (never the query, which may carry a token), status
-/// and duration. The request runs as a task of its own: a client that goes away mid-request (a
-/// killed process, a closed lid, a dropped link) does not cut its handler short, say between a
-/// commit and what follows it (the stream's wake-up, the message's send to its channel).
+/// and duration.
 async fn access_log(req: Request, next: axum::middleware::Next) -> Response {
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
     let started = std::time::Instant::now();
-    let resp = match tokio::spawn(next.run(req)).await {
-        Ok(resp) => resp,
-        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-        Err(_) => ApiError::internal().into_response(),
-    };
+    let resp = next.run(req).await;
     let status = resp.status().as_u16();
     let ms = started.elapsed().as_millis();
     if status >= 500 {
