@@ -3,7 +3,7 @@
 //! cloud serves the widget's loader and chat page in Arabic and English, with strings that cannot
 //! break out of the page.
 
-mod common;
+use crate::common;
 
 use common::Harness;
 use reqwest::StatusCode;

@@ -1,7 +1,7 @@
 //! Signed-in devices, revocation with a signed order to erase, removing an agent, and the
 //! workspace's privacy settings.
 
-mod common;
+use crate::common;
 
 use common::{Harness, PASSWORD};
 use futures_util::StreamExt;

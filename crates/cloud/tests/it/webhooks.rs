@@ -1,4 +1,4 @@
-mod common;
+use crate::common;
 
 use common::{Harness, T0};
 use reqwest::StatusCode;

@@ -1,6 +1,6 @@
 //! `docs/openapi.yaml` lists exactly the routes the router serves.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

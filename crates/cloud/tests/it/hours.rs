@@ -2,7 +2,7 @@
 //! the ones it refuses), one automatic reply per closure in the customer's language, and the
 //! deadlines each customer request carries, counted in open time.
 
-mod common;
+use crate::common;
 
 use common::Harness;
 use reqwest::{Method, StatusCode};

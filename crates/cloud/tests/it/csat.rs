@@ -3,7 +3,7 @@
 //! without reopening it; anything else is a message that reopens it as usual; a closed reply
 //! window is not spent on the question.
 
-mod common;
+use crate::common;
 
 use common::Harness;
 use reqwest::StatusCode;

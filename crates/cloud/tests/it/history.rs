@@ -1,7 +1,7 @@
 //! `GET /v1/history`: a period's messages of the workspace, oldest first, page by page, for
 //! supervisors and admins; refusals say why.
 
-mod common;
+use crate::common;
 
 use common::Harness;
 use reqwest::StatusCode;

@@ -2,7 +2,7 @@
 //! loopback fake speaking their formats (WhatsApp's media URL then the bearer download,
 //! Telegram's getFile then the file path), and what happens when the provider misbehaves.
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

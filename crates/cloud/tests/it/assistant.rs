@@ -3,7 +3,7 @@
 //! off, survives a failing model, sends nothing to a model when the workspace says no, and
 //! writes suggestions and summaries.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -3,7 +3,7 @@
 //! reply leaves with its own credentials, and a delivery for an account neither has connected
 //! reaches neither.
 
-mod common;
+use crate::common;
 
 use common::Harness;
 use common::recorder::{Recorder, start_recorder};

@@ -2,7 +2,7 @@
 //! under the cap, an away agent gets none, and with everyone full they wait unassigned. Off (the
 //! default), nothing is assigned. Only admins change it; a cap of 0 or below is refused.
 
-mod common;
+use crate::common;
 
 use common::{Harness, PASSWORD};
 use reqwest::StatusCode;

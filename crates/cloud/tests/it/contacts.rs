@@ -2,7 +2,7 @@
 //! that has it (WhatsApp, then a Telegram customer sharing their own card), agents merge and split
 //! contacts by hand and edit them, and every change reaches the feed.
 
-mod common;
+use crate::common;
 
 use common::Harness;
 use reqwest::{Method, StatusCode};

@@ -3,7 +3,7 @@
 //! provider's statuses and a failure, a reply that lands as a linked conversation, cancelling,
 //! and two workspaces kept apart.
 
-mod common;
+use crate::common;
 
 use common::Harness;
 use common::recorder::start_recorder;

@@ -1,4 +1,4 @@
-mod common;
+use crate::common;
 
 use common::Harness;
 use reqwest::{Method, StatusCode};

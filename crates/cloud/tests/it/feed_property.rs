@@ -1,7 +1,7 @@
 //! Property: whatever the mix of concurrent inbound traffic and page sizes, a client paging the
 //! feed while it is written ends up with every sequence number exactly once, in order.
 
-mod common;
+use crate::common;
 
 use common::Harness;
 use proptest::prelude::*;

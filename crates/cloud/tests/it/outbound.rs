@@ -1,6 +1,6 @@
 //! Outbound adapters against a local recorder on loopback: exact requests, retries and failures.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 
