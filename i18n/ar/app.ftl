@@ -50,6 +50,29 @@ about-version = الإصدار { $version }
 about-data-dir = مجلد البيانات المحلية
 about-locale = لغة الواجهة
 
+## تحديثات التطبيق
+update-ready = تحديث جاهز: { $version }
+update-title = الإصدار { $version } من Stepup جاهز
+update-current = لديك الإصدار { $version }.
+update-size = { $mb } ميغابايت
+update-whats-new = ما الجديد
+update-install = التثبيت وإعادة التشغيل
+update-later = لاحقاً
+update-replying = أرسل الرد الذي تكتبه أو امسحه أولاً: يُعاد تشغيل Stepup للتثبيت.
+update-downloading = جارٍ التنزيل… { $percent }٪
+update-installing = جارٍ التثبيت… سيعمل Stepup من جديد.
+update-failed-check = تعذّر البحث عن تحديثات. حاول مرة أخرى عند الاتصال.
+update-failed-download = لم يكتمل تنزيل التحديث. حاول مرة أخرى.
+update-failed-signature = رُفض التحديث { $version }: ليس موقّعاً من Stepup. لم يُثبَّت شيء.
+update-failed-install = لم يُثبَّت التحديث. بقي Stepup كما هو؛ حاول مرة أخرى.
+update-status-current = Stepup محدَّث.
+update-status-available = الإصدار { $version } جاهز للتثبيت.
+update-status-checking = جارٍ البحث عن تحديثات…
+update-status-from-source = بُنيت هذه النسخة من المصدر: حدّثها بالطريقة التي بُنيت بها.
+update-status-unsigned = لا يحمل هذا الإصدار مفتاح تحديث، فلا يمكنه تحديث نفسه.
+update-check = البحث عن تحديثات
+update-show = عرض الجديد
+
 ## الأخطاء التي قد يعرضها التطبيق
 error-title = حدث خطأ ما
 error-invalid-input = هذه القيمة غير مقبولة: { $detail }

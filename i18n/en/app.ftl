@@ -46,6 +46,30 @@ about-version = Version { $version }
 about-data-dir = Local data folder
 about-locale = Interface language
 
+## Updates of the app
+# The quiet button in the app bar once an update is ready.
+update-ready = Update ready: { $version }
+update-title = Stepup { $version } is ready
+update-current = You have { $version }.
+update-size = { $mb } MB
+update-whats-new = What's new
+update-install = Install and restart
+update-later = Later
+update-replying = Send or clear the reply you are writing first: Stepup restarts to install.
+update-downloading = Downloading… { $percent }%
+update-installing = Installing… Stepup will start again.
+update-failed-check = Could not check for updates. Try again when you are online.
+update-failed-download = The update did not download completely. Try again.
+update-failed-signature = Update { $version } was refused: it is not signed by Stepup. Nothing was installed.
+update-failed-install = The update did not install. Stepup is unchanged; try again.
+update-status-current = Stepup is up to date.
+update-status-available = Version { $version } is ready to install.
+update-status-checking = Checking for updates…
+update-status-from-source = This copy was built from source: update it the way it was built.
+update-status-unsigned = This build has no update key, so it cannot update itself.
+update-check = Check for updates
+update-show = See what's new
+
 ## Errors the app can show
 error-title = Something went wrong
 error-invalid-input = That value is not accepted: { $detail }

@@ -48,3 +48,16 @@ stepup_app::for_each_command!(tauri_commands);
 fn show_window(handle: tauri::AppHandle) {
     crate::desktop::first_show(&handle);
 }
+
+/// Downloads the update on offer, checks its signature (the core), installs it with the
+/// system's installer and starts the new version (the shell).
+#[tauri::command]
+#[tracing::instrument(skip_all, err(Debug))]
+async fn install_update(handle: tauri::AppHandle, app: State<'_, App>) -> Result<(), IpcError> {
+    let update = app.download_update().await.map_err(IpcError::from)?;
+    crate::updater::install(&handle, &app, update).map_err(|e| {
+        IpcError::from(stepup_app::AppError::Rejected(format!(
+            "the update did not install: {e}"
+        )))
+    })
+}

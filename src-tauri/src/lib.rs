@@ -3,6 +3,7 @@
 
 mod commands;
 mod desktop;
+mod updater;
 
 /// The commands the shell registers, by name (its tests compare them with the declaration).
 #[doc(hidden)]
@@ -19,6 +20,10 @@ pub fn run() {
     let system_locales: Vec<String> = sys_locale::get_locales().collect();
     let app = App::open(paths, system_locales);
     tracing::info!(locale = %app.locale(), data_dir = %app.paths().data_dir().display(), "starting");
+
+    let context = tauri::generate_context!("../tauri.conf.json");
+    // Only a build with an update key can update itself (see `updater`).
+    let updates = updater::update_key(context.config()).is_some();
 
     tauri::Builder::default()
         // First: a second launch hands its arguments over and exits.
@@ -40,7 +45,7 @@ pub fn run() {
         .manage(desktop::FirstShow::default())
         .invoke_handler(commands::handler())
         .on_window_event(desktop::window_event)
-        .setup(|tauri_app| {
+        .setup(move |tauri_app| {
             let handle = tauri_app.handle().clone();
             let app = tauri_app.state::<App>();
             forward_inbox_events(&handle, &app);
@@ -48,8 +53,16 @@ pub fn run() {
             let demo = std::env::args().any(|a| a == "--demo")
                 || std::env::var_os("STEPUP_DEMO").is_some();
             tauri::async_runtime::spawn(app.startup(demo));
+            // Before the window: its boot script carries the version.
+            let build = updater::build_info(&handle);
+            tracing::info!(version = %build.version, installer = ?build.installer, "this build");
+            app.set_build(build);
             create_main_window(tauri_app, &app)?;
             desktop::setup(&handle)?;
+            if updates {
+                handle.plugin(tauri_plugin_updater::Builder::new().build())?;
+            }
+            updater::setup(&handle, &app);
             app.on_settings_changed(move |settings| {
                 let (h, s) = (handle.clone(), settings.clone());
                 let _ = handle.run_on_main_thread(move || desktop::settings_changed(&h, &s));
@@ -59,7 +72,7 @@ pub fn run() {
             });
             Ok(())
         })
-        .build(tauri::generate_context!("../tauri.conf.json"))
+        .build(context)
         .expect("the Tauri runtime starts")
         .run(|handle, event| {
             if let tauri::RunEvent::Exit = event {

@@ -69,4 +69,7 @@ commands! {
     async         analytics(args: stepup_analytics::Query) -> AnalyticsView;
     async         export_analytics_csv(args: stepup_analytics::Query) -> ExportedFile;
     async         fetch_history(args: FetchHistory) -> HistoryFetched;
+    async         update_status() -> UpdateView;
+    async         check_for_update() -> UpdateView;
+    shell         install_update() -> ();
 }

@@ -328,6 +328,10 @@ impl Inbox {
         // The whole 90 days of the demo's history in the cache, for analytics.
         let mut config = stepup_cloud::Config::demo();
         config.snapshot_message_window = std::time::Duration::from_secs(91 * 24 * 3600);
+        // Releases the demo's cloud offers as updates (an update tried by hand, the update test).
+        config.updates_dir = std::env::var_os("STEPUP_DEMO_UPDATES_DIR")
+            .filter(|v| !v.is_empty())
+            .map(std::path::PathBuf::from);
         let mut cloud = stepup_cloud::Server::start(config)
             .await
             .map_err(|e| AppError::Internal(format!("the demo cloud did not start: {e}")))?;

@@ -35,6 +35,7 @@ use crate::{
     notifications::{MuteConversation, NavigateTo},
     saved_views::SavedView,
     settings::AnalyticsSettings,
+    updates::UpdateView,
 };
 use stepup_protocol::Device;
 
@@ -162,6 +163,7 @@ pub const EVENTS: &[EventSpec] = &[
     event::<Settings>("settings-changed"),
     event::<InboxEvent>("inbox"),
     event::<NavigateTo>("navigate"),
+    event::<UpdateView>("update"),
 ];
 
 /// Types the UI uses that no command or event carries; their dependencies come along.

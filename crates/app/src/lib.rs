@@ -21,6 +21,7 @@ pub mod notifications;
 pub mod presence;
 pub mod saved_views;
 pub mod settings;
+pub mod updates;
 mod views;
 
 use std::sync::{Arc, RwLock, atomic::Ordering};
@@ -141,6 +142,8 @@ struct Inner {
     starting: tokio::sync::watch::Sender<bool>,
     /// True while the start-up is opening an account (not merely finding none to open).
     opening: std::sync::atomic::AtomicBool,
+    /// Updates of the app itself.
+    updates: updates::Updates,
 }
 
 /// With this set, the app prints `ready <screen> <ms>` on standard output
@@ -194,6 +197,7 @@ impl App {
                 desktop,
                 starting: tokio::sync::watch::Sender::new(false),
                 opening: std::sync::atomic::AtomicBool::new(false),
+                updates: updates::Updates::default(),
             }),
         }
     }
@@ -219,7 +223,7 @@ impl App {
         let locale = self.locale();
         AppInfo {
             name: self.inner.catalog.format(locale, "app-name", None),
-            version: env!("CARGO_PKG_VERSION").to_owned(),
+            version: self.version(),
             locale,
             direction: locale.direction(),
             data_dir: self.inner.paths.data_dir().display().to_string(),

@@ -260,6 +260,9 @@ pub struct Config {
     pub server_key: Option<crate::vault::ServerKey>,
     /// Seed for generated ids; `None` seeds from the OS. Tokens always use the OS generator.
     pub id_seed: Option<u64>,
+    /// The desktop app's releases offered as updates (`--updates-dir`, see [`crate::updates`]);
+    /// `None` offers none.
+    pub updates_dir: Option<PathBuf>,
 }
 
 impl Config {
@@ -305,6 +308,7 @@ impl Config {
             public_url: None,
             server_key: None,
             id_seed: None,
+            updates_dir: None,
         }
     }
 }

@@ -62,6 +62,7 @@ pub mod sniff;
 pub mod state;
 pub mod store;
 pub mod tls;
+pub mod updates;
 pub mod vault;
 pub mod webchat;
 pub mod webhooks;

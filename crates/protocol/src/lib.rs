@@ -31,6 +31,7 @@ pub mod assistant;
 pub mod broadcast;
 pub mod channel;
 pub mod content;
+pub mod desktop;
 pub mod feed;
 pub mod webchat;
 
@@ -48,6 +49,7 @@ pub use content::{
     AttachmentKind, AttachmentRef, ConversationEvent, ConversationEventKind, MediaProblem,
     MessageContent, MessageKind, Origin, PREVIEW_CHARS, Preview, SharedContact,
 };
+pub use desktop::{DesktopRelease, INSTALL_ID_HEADER};
 pub use feed::{Change, ChangeOp, Entity, EntityKind, EntityType};
 
 /// The protocol version segment used in every path.

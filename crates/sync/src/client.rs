@@ -230,7 +230,7 @@ fn is_loopback(host: &str) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
-fn transport(
+pub(crate) fn transport(
     options: &ClientOptions,
 ) -> Result<(reqwest::Client, Arc<rustls::ClientConfig>), ClientError> {
     let tls = options.trust.client_config()?;
@@ -245,7 +245,7 @@ fn transport(
     Ok((http, tls))
 }
 
-fn transport_error(url: &str, err: reqwest::Error) -> ClientError {
+pub(crate) fn transport_error(url: &str, err: reqwest::Error) -> ClientError {
     if let Some(detail) = certificate_problem(&err) {
         ClientError::Certificate {
             url: url.to_owned(),
@@ -322,7 +322,7 @@ async fn read_capped(
     Ok(body)
 }
 
-async fn read_json<T: DeserializeOwned>(
+pub(crate) async fn read_json<T: DeserializeOwned>(
     url: &str,
     resp: reqwest::Response,
 ) -> Result<T, ClientError> {

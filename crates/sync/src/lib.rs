@@ -11,6 +11,7 @@
 //!   [`SyncEvent`]s that the app and the CLI subscribe to.
 //! - [`tls::Trust`]: which certificates HTTPS and WSS trust (the system's store and
 //!   `STEPUP_EXTRA_CA_FILE`).
+//! - [`updates`]: asking the cloud for a newer release of the desktop app and downloading it.
 //! - [`AppPaths`]: where the desktop app and the CLI keep their files.
 
 pub mod account;
@@ -19,6 +20,7 @@ pub mod client;
 pub mod engine;
 pub mod paths;
 pub mod tls;
+pub mod updates;
 
 pub use paths::AppPaths;
 

@@ -134,6 +134,11 @@ last_contact_after: number | null,
  */
 last_contact_before: number | null, };
 export type Availability = "online" | "away" | "offline";
+export type AvailableUpdate = { version: string, 
+/**
+ * What is new, by language (`en`, `ar`); the UI shows the agent's.
+ */
+notes: { [key in string]: string }, pubDate: string | null, size: number | null, };
 export type Boot = { info: AppInfo, settings: Settings, 
 /**
  * Commands the page's start calls, asked for by the boot script as soon as the page
@@ -611,6 +616,22 @@ body: string, params: number, };
 export type ThemePreference = "system" | "light" | "dark";
 export type Unit = "count" | "duration" | "percent" | "score";
 export type UpdateContact = { contactId: string, name?: string, language?: string, email?: string, attributes: { [key in string]: string | null }, };
+export type UpdateFailure = "check" | "download" | "signature" | "install";
+export type UpdatePhase = "idle" | "checking" | "downloading" | "installing";
+export type UpdateUnavailable = "from_source" | "unsigned";
+export type UpdateView = { currentVersion: string, 
+/**
+ * Why this copy cannot update itself; `None` when it can.
+ */
+unavailable: UpdateUnavailable | null, phase: UpdatePhase, available: AvailableUpdate | null, 
+/**
+ * The last check that reached the cloud (Unix ms).
+ */
+checkedAt: number | null, 
+/**
+ * Downloaded so far, 0 to 1, while downloading.
+ */
+progress: number | null, failure: UpdateFailure | null, };
 export type WindowState = "none" | "open" | "closing" | "closed";
 export type WindowView = { freeTextUntil: number | null, humanAgentUntil: number | null, 
 /**
@@ -677,6 +698,9 @@ export type Commands = {
   analytics: { args: Query; result: AnalyticsView };
   export_analytics_csv: { args: Query; result: ExportedFile };
   fetch_history: { args: FetchHistory; result: HistoryFetched };
+  update_status: { args: null; result: UpdateView };
+  check_for_update: { args: null; result: UpdateView };
+  install_update: { args: null; result: null };
 };
 
 /** Every backend event and its payload. */
@@ -684,6 +708,7 @@ export type Events = {
   "settings-changed": Settings;
   "inbox": InboxEvent;
   "navigate": NavigateTo;
+  "update": UpdateView;
 };
 
 export const COMMAND_NAMES = [
@@ -743,6 +768,9 @@ export const COMMAND_NAMES = [
   "analytics",
   "export_analytics_csv",
   "fetch_history",
+  "update_status",
+  "check_for_update",
+  "install_update",
 ] as const;
 
 /** Every channel, in the order the app lists them. */

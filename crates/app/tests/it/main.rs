@@ -6,3 +6,4 @@ mod app;
 mod assistant;
 mod inbox;
 mod presence;
+mod updates;

@@ -12,6 +12,7 @@ mod directory;
 mod feed;
 mod messages;
 mod suggestions;
+mod updates;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
@@ -93,7 +94,15 @@ fn build(body_limit: usize, attachment_limit: usize) -> Routes {
         .get("/v1/business-hours", directory::get_business_hours)
         .put("/v1/business-hours", directory::set_business_hours)
         .get("/v1/sla", directory::get_sla)
-        .put("/v1/sla", directory::set_sla);
+        .put("/v1/sla", directory::set_sla)
+        .get(
+            "/v1/desktop/updates/{os}/{arch}/{installer}/{current_version}",
+            updates::check,
+        )
+        .get(
+            "/v1/desktop/updates/files/{version}/{file}",
+            updates::download,
+        );
     let mut r = webchat::register(webhooks::register(r));
     r.router = r.router.layer(DefaultBodyLimit::max(body_limit));
     r

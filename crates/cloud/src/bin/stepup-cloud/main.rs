@@ -1,4 +1,4 @@
-//! `stepup-cloud --listen ADDR --data-dir DIR [--tls-cert FILE --tls-key FILE] [--demo [--seed N] [--rate R]]`
+//! `stepup-cloud --listen ADDR --data-dir DIR [--tls-cert FILE --tls-key FILE] [--updates-dir DIR] [--demo [--seed N] [--rate R]]`
 //!
 //! Administration, on the database in `--data-dir` (the server may be running):
 //! `stepup-cloud workspace create`, `stepup-cloud connect`, `stepup-cloud connections`.
@@ -16,6 +16,7 @@ struct Args {
     data_dir: Option<PathBuf>,
     tls_cert: Option<PathBuf>,
     tls_key: Option<PathBuf>,
+    updates_dir: Option<PathBuf>,
     demo: bool,
     seed: u64,
     rate: f64,
@@ -23,7 +24,7 @@ struct Args {
 
 const USAGE: &str =
     "usage: stepup-cloud [--listen ADDR] [--data-dir DIR] [--tls-cert FILE --tls-key FILE]
-                    [--demo [--seed N] [--rate MSGS_PER_MIN]]
+                    [--updates-dir DIR] [--demo [--seed N] [--rate MSGS_PER_MIN]]
        stepup-cloud workspace create --data-dir DIR --name NAME --admin-email EMAIL
                     [--admin-name NAME] [--time-zone Asia/Dubai]
        stepup-cloud connect --data-dir DIR --workspace WS --channel CHANNEL [--account ID] [--name NAME]
@@ -34,6 +35,9 @@ const USAGE: &str =
   --tls-cert FILE   serve HTTPS and WSS with this PEM certificate chain (leaf first)
   --tls-key FILE    the certificate's PEM private key
                     (without them it serves plain HTTP: for loopback, or behind a proxy that ends TLS)
+  --updates-dir DIR the desktop app's signed releases, offered as updates under
+                    /v1/desktop/updates (one folder per version with its release.json;
+                    default: STEPUP_UPDATES_DIR, else none)
 
   Secrets never go on the command line: the admin's password comes from STEPUP_ADMIN_PASSWORD
   or standard input; a connection's credentials from STEPUP_CONNECT_ACCESS_TOKEN,
@@ -53,6 +57,9 @@ fn parse() -> Result<Args, String> {
         data_dir: None,
         tls_cert: None,
         tls_key: None,
+        updates_dir: std::env::var_os("STEPUP_UPDATES_DIR")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from),
         demo: false,
         seed: 7,
         rate: 6.0,
@@ -69,6 +76,7 @@ fn parse() -> Result<Args, String> {
             "--data-dir" => args.data_dir = Some(PathBuf::from(value("--data-dir")?)),
             "--tls-cert" => args.tls_cert = Some(PathBuf::from(value("--tls-cert")?)),
             "--tls-key" => args.tls_key = Some(PathBuf::from(value("--tls-key")?)),
+            "--updates-dir" => args.updates_dir = Some(PathBuf::from(value("--updates-dir")?)),
             "--demo" => args.demo = true,
             "--seed" => {
                 args.seed = value("--seed")?
@@ -122,6 +130,7 @@ async fn main() -> std::process::ExitCode {
     let mut config = Config::ephemeral();
     config.listen = args.listen;
     config.data_dir = args.data_dir;
+    config.updates_dir = args.updates_dir;
     if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
         match stepup_cloud::tls::server_config_from_files(cert, key) {
             Ok(tls) => config.tls = Some(tls),
