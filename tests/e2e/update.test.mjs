@@ -172,6 +172,10 @@ test('an installed app refuses a badly signed update, then installs a signed one
     await app.click('[data-testid="update-check"]');
     await app.waitUntil(`return /up to date/.test(document.querySelector('[data-testid="update-status"]').textContent);`);
     assert.equal(await app.countNow('[data-testid="update-ready"]'), 0);
+    await app.click('[data-testid="language-switch"]');
+    await app.waitUntil(`return /محدَّث/.test(document.querySelector('[data-testid="update-status"]').textContent);`);
+    await app.execute(`document.querySelector('[data-testid="update-status"]').scrollIntoView({ block: 'center' });`);
+    await app.screenshot(join(shots, 'updated-ar.png'));
   } finally {
     await app.end();
     await driver.stop();

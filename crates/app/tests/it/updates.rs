@@ -176,6 +176,7 @@ async fn a_signed_release_is_offered_with_its_notes_downloaded_and_verified() {
     let again = omar(&server, dir2.path(), "en-US").await;
     again.set_build(installed_deb("0.2.0", &key));
     assert!(again.check_for_update().await.unwrap().available.is_none());
+    tokio::join!(app.shutdown(), again.shutdown());
     server.shutdown().await;
 }
 
@@ -256,6 +257,7 @@ async fn an_installer_that_is_not_signed_with_the_builds_key_is_refused() {
     );
     app.check_for_update().await.unwrap();
     assert_eq!(app.download_update().await.unwrap().bytes, installer);
+    app.shutdown().await;
     server.shutdown().await;
 }
 
@@ -340,6 +342,8 @@ async fn what_cannot_update_itself_never_asks_and_a_cloud_that_is_down_is_said()
         Some(UpdateUnavailable::Unsigned)
     );
 
+    tokio::join!(unsigned.shutdown(), app.shutdown());
+
     // An installed copy whose cloud is down: the check fails as `unreachable`, said in the state.
     let dir2 = tempfile::tempdir().unwrap();
     let app = omar(&server, dir2.path(), "en-US").await;
@@ -351,6 +355,7 @@ async fn what_cannot_update_itself_never_asks_and_a_cloud_that_is_down_is_said()
         app.update_status().await.failure,
         Some(UpdateFailure::Check)
     );
+    app.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -392,5 +397,6 @@ async fn a_staged_release_reaches_the_same_installs_every_time() {
         &key.sign(&installer, "0.2.0"),
     );
     assert!(app.check_for_update().await.unwrap().available.is_some());
+    app.shutdown().await;
     server.shutdown().await;
 }
