@@ -56,6 +56,9 @@ test('the .deb installs, starts from its desktop entry, handles stepup:// links,
   assert.match(fields, new RegExp(`^Package: ${PACKAGE}$`, 'm'));
   // What the app links against besides the web view, so apt brings it on a fresh machine.
   for (const dep of ['libwebkit2gtk-4.1-0', 'libssl3', 'libopus0']) assert.match(fields, new RegExp(dep), fields);
+  // Packed again with xz, as the shipped package is (./dev repack_deb), and still installable.
+  const members = execFileSync('ar', ['t', deb], { encoding: 'utf8' }).split('\n');
+  assert.ok(members.includes('data.tar.xz'), members.join(' '));
 
   asRoot('apt-get', ['install', '-y', '--no-install-recommends', deb]);
   assert.ok(installed());

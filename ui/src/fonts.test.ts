@@ -29,6 +29,15 @@ describe('fonts', () => {
     expect(out.replace("'Noto Sans Arabic (Stepup)'", "'Noto Sans Arabic'")).toBe(face);
   });
 
+  it('keeps only the WOFF2 files of a face', () => {
+    const both = face.replace(
+      "format('woff2');",
+      "format('woff2'), url(./files/noto-sans-arabic-arabic-600-normal.woff) format('woff');",
+    );
+    expect(renameBundledFaces(both)).toBe(renameBundledFaces(face));
+    expect(renameBundledFaces(both)).toContain('600-normal.woff2) format');
+  });
+
   it('names the installed family before its bundled copy, in both languages', () => {
     for (const selector of [':root', ':root:lang(ar)']) {
       const families = stack(selector);
