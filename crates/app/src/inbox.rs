@@ -40,17 +40,26 @@ pub struct SendText {
     pub reply_to: Option<String>,
 }
 
-/// Messages a conversation's timeline shows at first (the newest).
-const TIMELINE_MESSAGES: u32 = 500;
+/// Messages a conversation's timeline holds at first (the newest): the UI draws 80 of them, and
+/// asks for more as the agent scrolls up.
+const TIMELINE_MESSAGES: u32 = 120;
 /// Messages shown before one a search result opens at.
 const FOCUS_CONTEXT: u32 = 30;
+/// The most messages one timeline holds, however far back it is asked to reach.
+const TIMELINE_MAX: u32 = 50_000;
 
-/// A conversation opened at one of its messages (a search result).
-#[derive(Debug, Clone, Deserialize, ts_rs::TS)]
+/// A conversation opened further back than its newest messages: at one of its messages (a search
+/// result), or reaching back over at least `messages` of them (the agent scrolled up).
+#[derive(Debug, Clone, Default, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct OpenAt {
     pub conversation_id: String,
-    pub message_id: String,
+    #[ts(optional)]
+    #[serde(default)]
+    pub message_id: Option<String>,
+    #[ts(optional)]
+    #[serde(default)]
+    pub messages: Option<u32>,
 }
 
 /// A piece of a search snippet; `hit` marks the matched words.
@@ -838,15 +847,17 @@ impl Inbox {
     }
 
     pub async fn conversation(&self, id: &str, now: i64) -> Result<ConversationView, AppError> {
-        self.conversation_at(id, None, now).await
+        self.conversation_at(id, None, 0, now).await
     }
 
-    /// A conversation with its timeline reaching back at least to `focus` (a search result:
-    /// older than the newest messages the timeline shows at first).
+    /// A conversation with its timeline reaching back over at least `reach` of its newest
+    /// messages, and at least to `focus` (a search result: older than the newest messages the
+    /// timeline shows at first).
     pub async fn conversation_at(
         &self,
         id: &str,
         focus: Option<&str>,
+        reach: u32,
         now: i64,
     ) -> Result<ConversationView, AppError> {
         self.with(async |a| {
@@ -858,14 +869,23 @@ impl Inbox {
             let names = Names::load(store).await?;
             let contact = store.contact(&c.contact_id).await?;
             // One snapshot: a message the cloud accepts meanwhile shows once.
-            let reach = match focus {
+            let to_focus = match focus {
                 Some(m) => store.messages_from(id, m).await?.unwrap_or(0),
                 None => 0,
             };
             // The newest messages, and enough before the focused one to read it in context.
-            let limit = TIMELINE_MESSAGES.max(reach.saturating_add(FOCUS_CONTEXT));
-            let (messages, outbox) = store.timeline_snapshot(id, limit).await?;
-            let notes = store.notes(id).await?;
+            let limit = TIMELINE_MESSAGES
+                .max(reach)
+                .max(to_focus.saturating_add(FOCUS_CONTEXT))
+                .min(TIMELINE_MAX);
+            let snapshot = store.timeline_snapshot(id, limit).await?;
+            let (messages, outbox, older_cached) =
+                (snapshot.messages, snapshot.outbox, snapshot.older_cached);
+            let mut notes = store.notes(id).await?;
+            // Notes from before the first message shown wait for the older messages.
+            if older_cached && let Some(from) = messages.first().map(|m| m.created_at) {
+                notes.retain(|n| n.created_at >= from);
+            }
             let mut timeline = timeline(&messages, &notes, &names);
             let templates: Vec<stepup_protocol::Template> = store.entities("template").await?;
             // The realtime stream may bring the cloud's copy of a message a
@@ -972,6 +992,7 @@ impl Inbox {
                 })
                 .collect();
             Ok(ConversationView {
+                older_cached,
                 row: row(&c, contact_name, &names, now),
                 contact: ContactView {
                     id: c.contact_id.clone(),

@@ -437,7 +437,8 @@ impl App {
             .await
     }
 
-    /// A conversation opened at a message (a search result), however far back it is.
+    /// A conversation opened at a message (a search result), however far back it is, or reaching
+    /// back over more of its messages (the agent scrolled up).
     pub async fn open_conversation_at(
         &self,
         args: inbox::OpenAt,
@@ -447,7 +448,12 @@ impl App {
             .set_viewing(Some(args.conversation_id.clone()));
         self.inner
             .inbox
-            .conversation_at(&args.conversation_id, Some(&args.message_id), now_ms())
+            .conversation_at(
+                &args.conversation_id,
+                args.message_id.as_deref(),
+                args.messages.unwrap_or(0),
+                now_ms(),
+            )
             .await
     }
 

@@ -257,8 +257,12 @@ pub struct ConversationView {
     pub row: InboxRow,
     pub contact: ContactView,
     pub window: WindowView,
-    /// Oldest first; notes and events interleaved by time.
+    /// Oldest first; notes and events interleaved by time. The newest messages (see
+    /// `olderCached`), and with them the conversation's unsent ones.
     pub messages: Vec<MessageView>,
+    /// The cache holds older messages than these: scrolling up asks for more of them
+    /// (`open_conversation_at` with `messages`) before asking the cloud (`load_older`).
+    pub older_cached: bool,
     /// The contact's other conversations, latest first.
     pub previous: Vec<InboxRow>,
     #[ts(type = "number | null")]

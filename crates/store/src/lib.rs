@@ -39,7 +39,7 @@ pub use keys::{
     DbKey, KeyError, MIN_PASSPHRASE_CHARS, MemorySecrets, OsKeyring, SecretStore,
     check_new_passphrase,
 };
-pub use outbox::{OutboxEntry, OutboxState};
+pub use outbox::{OutboxEntry, OutboxState, TimelineSnapshot};
 pub use queries::{AssigneeFilter, ConversationFilter, ConversationRow, ListSort};
 pub use saved_views::StoredView;
 pub use search::{Matched, Matching, SearchFilter, SearchHit, SearchKind, Snippet, snippet};

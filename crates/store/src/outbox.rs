@@ -16,6 +16,17 @@ pub enum OutboxState {
     Failed,
 }
 
+/// What a conversation's timeline shows, read at one moment (see [`Store::timeline_snapshot`]).
+#[derive(Debug, Clone)]
+pub struct TimelineSnapshot {
+    /// The latest messages, oldest first.
+    pub messages: Vec<Message>,
+    /// Its outbox entries, oldest first.
+    pub outbox: Vec<OutboxEntry>,
+    /// The cache holds messages older than the first of `messages`.
+    pub older_cached: bool,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct OutboxEntry {
     pub local_id: String,
@@ -127,7 +138,8 @@ impl Store {
         &self,
         conversation_id: &str,
         limit: u32,
-    ) -> Result<(Vec<Message>, Vec<OutboxEntry>)> {
+    ) -> Result<TimelineSnapshot> {
+        let limit = limit.max(1);
         let mut tx = self.pool().begin().await?;
         let rows: Vec<Row> = sqlx::query_as(AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM outbox WHERE conversation_id = ? ORDER BY created_at, local_id"
@@ -135,22 +147,31 @@ impl Store {
         .bind(conversation_id)
         .fetch_all(&mut *tx)
         .await?;
-        let messages: Vec<String> = sqlx::query_scalar(
+        // One more than asked for, to know whether the cache holds older ones.
+        let mut messages: Vec<String> = sqlx::query_scalar(
             "SELECT data FROM (SELECT data, created_at, id FROM messages
                 WHERE conversation_id = ? ORDER BY created_at DESC, id DESC LIMIT ?)
              ORDER BY created_at, id",
         )
         .bind(conversation_id)
-        .bind(i64::from(limit.max(1)))
+        .bind(i64::from(limit) + 1)
         .fetch_all(&mut *tx)
         .await?;
         tx.commit().await?;
+        let older_cached = messages.len() > limit as usize;
+        if older_cached {
+            messages.remove(0);
+        }
         let messages = messages
             .iter()
             .map(|d| serde_json::from_str(d).map_err(StoreError::from))
             .collect::<Result<Vec<Message>>>()?;
-        let entries = rows.into_iter().map(entry).collect::<Result<Vec<_>>>()?;
-        Ok((messages, entries))
+        let outbox = rows.into_iter().map(entry).collect::<Result<Vec<_>>>()?;
+        Ok(TimelineSnapshot {
+            messages,
+            outbox,
+            older_cached,
+        })
     }
 
     /// Pending entries due at `now`, oldest first.

@@ -95,7 +95,10 @@ describe('timeline', () => {
     render(Timeline, { messages: many, onolder, ...props });
     await tick();
     const ids = () => screen.getAllByTestId('message').map((m) => m.dataset.id);
-    expect(ids()).toHaveLength(80);
+    // A screenful is painted first, then the rest of the first step above it.
+    expect(ids()).toHaveLength(24);
+    expect(ids().at(-1)).toBe('m499');
+    await vi.waitFor(() => expect(ids()).toHaveLength(80));
     expect(ids().at(-1)).toBe('m499');
     expect(ids()[0]).toBe('m420');
 
@@ -109,9 +112,30 @@ describe('timeline', () => {
   it('asks for older history only once everything cached is drawn', async () => {
     const onolder = vi.fn();
     render(Timeline, { messages: many.slice(0, 50), onolder, ...props });
-    await tick();
-    expect(screen.getAllByTestId('message')).toHaveLength(50);
+    await vi.waitFor(() => expect(screen.getAllByTestId('message')).toHaveLength(50));
     await fireEvent.scroll(screen.getByTestId('timeline'));
+    expect(onolder).toHaveBeenCalledOnce();
+  });
+
+  it('draws older messages that come while the agent waits at the top', async () => {
+    const onolder = vi.fn();
+    const newest = many.slice(450);
+    const { rerender } = render(Timeline, { messages: newest, onolder, ...props });
+    await vi.waitFor(() => expect(screen.getAllByTestId('message')).toHaveLength(50));
+    const box = screen.getByTestId('timeline');
+    // Scrolled up to the very top of a long timeline (jsdom lays nothing out).
+    Object.defineProperty(box, 'scrollHeight', { configurable: true, value: 5000 });
+    Object.defineProperty(box, 'clientHeight', { configurable: true, value: 500 });
+    box.scrollTop = 0;
+    await fireEvent.scroll(box);
+    expect(onolder).toHaveBeenCalledOnce();
+
+    await rerender({ messages: many.slice(250), onolder, ...props });
+    await tick();
+    await tick();
+    const ids = screen.getAllByTestId('message').map((m) => m.dataset.id);
+    expect(ids).toHaveLength(160);
+    expect(ids.at(-1)).toBe('m499');
     expect(onolder).toHaveBeenCalledOnce();
   });
 

@@ -182,9 +182,15 @@ export type ConversationEventKind = "assigned" | "unassigned" | "resolved" | "re
 export type ConversationStatus = "open" | "pending" | "snoozed" | "resolved";
 export type ConversationView = { row: InboxRow, contact: ContactView, window: WindowView, 
 /**
- * Oldest first; notes and events interleaved by time.
+ * Oldest first; notes and events interleaved by time. The newest messages (see
+ * `olderCached`), and with them the conversation's unsent ones.
  */
 messages: Array<MessageView>, 
+/**
+ * The cache holds older messages than these: scrolling up asks for more of them
+ * (`open_conversation_at` with `messages`) before asking the cloud (`load_older`).
+ */
+olderCached: boolean, 
 /**
  * The contact's other conversations, latest first.
  */
@@ -465,7 +471,7 @@ quietHours: QuietHours | null,
  */
 muted: Array<string>, };
 export type OpenAccount = { id: string, passphrase?: string, };
-export type OpenAt = { conversationId: string, messageId: string, };
+export type OpenAt = { conversationId: string, messageId?: string, messages?: number, };
 export type Origin = "human" | "bot" | "ai" | "system";
 export type Presence = "online" | "away" | "offline";
 export type Preview = { kind: MessageKind, 

@@ -79,6 +79,27 @@ function readBase64(file: Blob): Promise<string> {
   });
 }
 
+/** `next`, with each of its messages that did not change since `prev` being the very object it
+ * was: the conversation is read again whole on every change to it (a message in, a read mark),
+ * and the timeline then redraws only what changed. */
+export function sharingUnchanged(prev: ConversationView | null, next: ConversationView): ConversationView {
+  if (!prev || prev.row.id !== next.row.id) return next;
+  const before: Record<string, (typeof prev.messages)[number]> = Object.fromEntries(prev.messages.map((m) => [m.id, m]));
+  let reused = 0;
+  const messages = next.messages.map((m) => {
+    const old = Object.hasOwn(before, m.id) ? before[m.id] : undefined;
+    if (old && JSON.stringify(old) === JSON.stringify(m)) {
+      reused++;
+      return old;
+    }
+    return m;
+  });
+  return reused ? { ...next, messages } : next;
+}
+
+/** Messages a scroll to the top of a timeline adds to it. */
+const OLDER_STEP = 200;
+
 class InboxState {
   // The loaded window of the list: `rows` from `offset` on, out of `total`. Replaced whole on
   // every refresh, never changed in place (not deeply reactive: no proxies).
@@ -100,7 +121,7 @@ class InboxState {
   activity = $state<Record<string, Record<string, ActivityView>>>({});
   #viewingTimer: ReturnType<typeof setInterval> | undefined;
   #typingSent = 0;
-  conversation = $state<ConversationView | null>(null);
+  conversation = $state.raw<ConversationView | null>(null);
   status = $state<SyncStatus>({ state: 'signed_out', account: null, lastSyncAt: null, error: null, applied: 0, total: null, erased: null });
   /** The agent has read that the workspace signed this computer out (the status stays `erased`
    * until another account opens, the start screen shows meanwhile). */
@@ -133,7 +154,11 @@ class InboxState {
   results = $state<SearchResult[] | null>(null);
   /** The message a search result pointed at, to scroll to and highlight. */
   focusMessage = $state<string | null>(null);
+  /** The cloud may hold older messages of the open conversation than the cache. */
   hasOlder = $state(true);
+  /** How many of the open conversation's messages its timeline reaches back over, once the agent
+   * has scrolled past the first ones (0: the newest, as the backend sends them first). */
+  #reach = 0;
   /** A link from a message waiting for the agent's go-ahead. */
   pendingLink = $state<string | null>(null);
   error = $state<string | null>(null);
@@ -525,8 +550,13 @@ class InboxState {
     this.summary = null;
     this.summaryError = null;
     this.hasOlder = true;
+    this.#reach = 0;
     await this.#reloadConversation();
     const row = this.conversation?.row;
+    // What can wait does, until the conversation is on screen: each answer redraws a part of
+    // it, and marking it read reads it again.
+    await new Promise<void>((resolve) => afterPaint(resolve));
+    if (this.selected !== id) return;
     if (row && row.unread > 0) this.#reading = call('mark_read', id).catch(() => undefined);
     void this.loadSuggestions(id);
     void this.summarize(id, false);
@@ -565,22 +595,40 @@ class InboxState {
     const id = this.selected;
     if (!id) return;
     try {
-      // Opened at a search result: the timeline reaches back to it, however old it is.
+      // Opened at a search result: the timeline reaches back to it, however old it is; scrolled
+      // up: as far as the agent has gone.
       const focus = this.focusMessage;
-      const view = focus
-        ? await call('open_conversation_at', { conversationId: id, messageId: focus })
-        : await call('open_conversation', id);
-      if (this.selected === id) this.conversation = view;
+      const reach = this.#reach;
+      const view =
+        focus || reach
+          ? await call('open_conversation_at', {
+              conversationId: id,
+              messageId: focus ?? undefined,
+              messages: reach || undefined,
+            })
+          : await call('open_conversation', id);
+      if (this.selected === id) this.conversation = sharingUnchanged(this.conversation, view);
     } catch (err) {
       this.error = describeError(err);
     }
   }
 
+  /** The agent scrolled to the top of the timeline: more of what the cache holds, and once it
+   * holds no older messages, the cloud's. */
   async loadOlder(): Promise<void> {
     const id = this.selected;
-    if (!id || !this.hasOlder) return;
+    const view = this.conversation;
+    if (!id || !view || view.row.id !== id) return;
+    const further = () => (this.#reach = (this.#reach || view.messages.length) + OLDER_STEP);
+    if (view.olderCached) {
+      further();
+      await this.#reloadConversation();
+      return;
+    }
+    if (!this.hasOlder) return;
     try {
       this.hasOlder = await call('load_older', id);
+      further();
       await this.#reloadConversation();
     } catch {
       // Offline: what is cached is what there is for now.

@@ -1,7 +1,7 @@
 // The inbox's state: how it starts and how list answers are applied, with the backend
 // replaced at the one IPC module and answers released by the test, in any order.
 import { describe, expect, it, vi } from 'vitest';
-import type { InboxQuery, InboxRow } from './bindings';
+import type { ConversationView, InboxQuery, InboxRow } from './bindings';
 
 type Pending = { cmd: string; args: unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void };
 const backend = vi.hoisted(() => ({
@@ -27,7 +27,7 @@ vi.mock('./ipc', () => ({
     new Promise((resolve, reject) => backend.pending.push({ cmd, args, resolve, reject })),
 }));
 
-const { inbox, FIRST_ROWS, MARGIN } = await import('./inbox.svelte');
+const { inbox, FIRST_ROWS, MARGIN, sharingUnchanged } = await import('./inbox.svelte');
 const { BackendError } = await import('./ipc');
 const { t } = await import('./i18n.svelte');
 
@@ -299,6 +299,53 @@ describe('search', () => {
     (await next('suggestions')).resolve([]);
     await plain;
     inbox.searchDays = null;
+  });
+});
+
+describe('a long conversation', () => {
+  it('keeps the messages that did not change as the very same objects when read again', () => {
+    const view = (texts: string[], id = 'c1') =>
+      ({ row: { id }, messages: texts.map((text, i) => ({ id: `m${i}`, text })) }) as unknown as ConversationView;
+    const before = view(['salam', 'hello']);
+    const after = sharingUnchanged(before, view(['salam', 'hello (edited)', 'new']));
+    expect(after.messages[0]).toBe(before.messages[0]);
+    expect(after.messages[1]).not.toBe(before.messages[1]);
+    expect(after.messages.map((m) => m.text)).toEqual(['salam', 'hello (edited)', 'new']);
+    // Another conversation shares nothing.
+    const other = view(['salam'], 'c2');
+    expect(sharingUnchanged(before, other)).toBe(other);
+  });
+
+  it('reaches further back into the cache first, then asks the cloud, and a live change keeps the reach', async () => {
+    const msgs = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `m${i}` }));
+    const opening = inbox.open('long');
+    (await next('open_conversation')).resolve({ row: { id: 'long', unread: 0 }, messages: msgs(120), olderCached: true });
+    (await next('suggestions')).resolve([]);
+    await opening;
+
+    // Scrolled to the top: 200 more from the cache, nothing from the cloud.
+    let older = inbox.loadOlder();
+    const cached = await next('open_conversation_at');
+    expect(cached.args).toEqual({ conversationId: 'long', messages: 320 });
+    cached.resolve({ row: { id: 'long', unread: 0 }, messages: msgs(320), olderCached: false });
+    await older;
+    expect(backend.pending.some((p) => p.cmd === 'load_older')).toBe(false);
+    expect(inbox.conversation?.messages).toHaveLength(320);
+
+    // The cache is exhausted: a page from the cloud, then the timeline reaches over it too.
+    older = inbox.loadOlder();
+    (await next('load_older')).resolve(false);
+    const fetched = await next('open_conversation_at');
+    expect(fetched.args).toEqual({ conversationId: 'long', messages: 520 });
+    fetched.resolve({ row: { id: 'long', unread: 0 }, messages: msgs(420), olderCached: false });
+    await older;
+    expect(inbox.hasOlder).toBe(false);
+
+    // A new message reads the conversation again as far back; nothing more is asked of the cloud.
+    backend.handlers.get('inbox')?.({ type: 'changed', ids: ['long'] });
+    expect((await next('open_conversation_at')).args).toEqual({ conversationId: 'long', messages: 520 });
+    await inbox.loadOlder();
+    expect(backend.pending.some((p) => p.cmd === 'load_older')).toBe(false);
   });
 });
 

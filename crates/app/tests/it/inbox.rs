@@ -13,8 +13,8 @@ use stepup_app::{
         UpdateContact,
     },
     inbox::{
-        EntryDirection, InboxEvent, InboxQuery, InboxRow, ReportActivity, SearchQuery, SendText,
-        SyncPhase,
+        EntryDirection, InboxEvent, InboxQuery, InboxRow, OpenAt, ReportActivity, SearchQuery,
+        SendText, SyncPhase,
     },
     saved_views::{ListFilters, ListSort, ListView, SavedView},
 };
@@ -864,9 +864,10 @@ async fn an_agents_day_views_actions_notes_templates_and_sending() {
         .find(|r| r.kind == SearchKind::Message)
         .unwrap();
     let opened = app
-        .open_conversation_at(stepup_app::inbox::OpenAt {
+        .open_conversation_at(OpenAt {
             conversation_id: hit.conversation_id.clone().unwrap(),
-            message_id: hit.id.clone(),
+            message_id: Some(hit.id.clone()),
+            messages: None,
         })
         .await
         .unwrap();
@@ -1528,4 +1529,113 @@ async fn two_accounts_on_two_workspaces_sync_at_once_and_switch() {
         .collect();
     assert_eq!(dbs.len(), 1, "only Hessa's cache is left: {dbs:?}");
     app.shutdown().await;
+}
+
+/// A conversation longer than the timeline's first window opens with its newest messages and says
+/// the cache holds older ones; asked to reach further back, it gives them from the cache, up to
+/// all of them (before, a timeline stopped at its first 500 messages however many were cached).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_conversation_opens_with_its_newest_and_reaches_back_through_the_cache() {
+    let server = demo_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let app = app_in(dir.path());
+    let mut events = app.inbox().subscribe();
+    app.sign_in(sign_in(&server, "omar@noor.demo", demo::DEMO_PASSWORD))
+        .await
+        .unwrap();
+    wait_state(&mut events, &app, SyncPhase::Online).await;
+    let target = list(
+        &app,
+        InboxQuery {
+            channel: Some(Channel::Telegram),
+            ..InboxQuery::default()
+        },
+    )
+    .await[0]
+        .clone();
+    assert!(
+        !app.open_conversation(target.id.clone())
+            .await
+            .unwrap()
+            .older_cached,
+        "a demo conversation fits its first window"
+    );
+    for i in 0..150 {
+        app.inbox()
+            .send_text(SendText {
+                conversation_id: target.id.clone(),
+                text: format!("رسالة {i} message"),
+                reply_to: None,
+            })
+            .await
+            .unwrap();
+    }
+    let everything = OpenAt {
+        conversation_id: target.id.clone(),
+        messages: Some(100_000),
+        ..OpenAt::default()
+    };
+    let all = tokio::time::timeout(WAIT, async {
+        loop {
+            let v = app.open_conversation_at(everything.clone()).await.unwrap();
+            if !v.messages.iter().any(|m| m.local)
+                && v.messages.iter().any(|m| m.text == "رسالة 149 message")
+            {
+                return v;
+            }
+            let _ = events.recv().await;
+        }
+    })
+    .await
+    .expect("all 150 sent and back from the cloud");
+    assert!(!all.older_cached);
+    let ids = |v: &stepup_app::inbox::ConversationView| {
+        v.messages.iter().map(|m| m.id.clone()).collect::<Vec<_>>()
+    };
+    let sent = |v: &stepup_app::inbox::ConversationView| {
+        v.messages
+            .iter()
+            .filter(|m| m.text.starts_with("رسالة "))
+            .count()
+    };
+    assert_eq!(sent(&all), 150);
+
+    // Opened: the newest, the latest message last, and the cache holds more.
+    let first = app.open_conversation(target.id.clone()).await.unwrap();
+    assert!(first.older_cached);
+    assert_eq!(
+        first.messages.last().map(|m| m.text.as_str()),
+        Some("رسالة 149 message")
+    );
+    assert!((100..=120).contains(&sent(&first)), "{}", sent(&first));
+    let all_ids = ids(&all);
+    assert!(
+        all_ids.ends_with(&ids(&first)),
+        "the newest, in the same order"
+    );
+
+    // Scrolled up: further back from the cache, still ending with the newest.
+    let further = app
+        .open_conversation_at(OpenAt {
+            conversation_id: target.id.clone(),
+            messages: Some(140),
+            ..OpenAt::default()
+        })
+        .await
+        .unwrap();
+    assert!(further.older_cached && further.messages.len() > first.messages.len());
+    assert!(all_ids.ends_with(&ids(&further)));
+    let total = all.messages.len() as u32;
+    let whole = app
+        .open_conversation_at(OpenAt {
+            conversation_id: target.id.clone(),
+            messages: Some(total * 2),
+            ..OpenAt::default()
+        })
+        .await
+        .unwrap();
+    assert!(!whole.older_cached);
+    assert_eq!(ids(&whole), all_ids);
+    app.shutdown().await;
+    server.shutdown().await;
 }
