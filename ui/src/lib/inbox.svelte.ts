@@ -79,22 +79,31 @@ function readBase64(file: Blob): Promise<string> {
   });
 }
 
-/** `next`, with each of its messages that did not change since `prev` being the very object it
- * was: the conversation is read again whole on every change to it (a message in, a read mark),
- * and the timeline then redraws only what changed. */
-export function sharingUnchanged(prev: ConversationView | null, next: ConversationView): ConversationView {
-  if (!prev || prev.row.id !== next.row.id) return next;
-  const before: Record<string, (typeof prev.messages)[number]> = Object.fromEntries(prev.messages.map((m) => [m.id, m]));
+/** `next`, with each item that did not change since `prev` (the same id, the same content)
+ * being the very object it was, so that what is drawn from it is not drawn again: the list's
+ * window and the open conversation are read again whole on every change (a message in, a read
+ * mark, the list scrolled to a new window). */
+export function reuseUnchanged<T extends { id: string }>(prev: readonly T[], next: T[]): T[] {
+  if (!prev.length) return next;
+  const before: Record<string, T> = Object.fromEntries(prev.map((item) => [item.id, item]));
   let reused = 0;
-  const messages = next.messages.map((m) => {
-    const old = Object.hasOwn(before, m.id) ? before[m.id] : undefined;
-    if (old && JSON.stringify(old) === JSON.stringify(m)) {
+  const out = next.map((item) => {
+    const old = Object.hasOwn(before, item.id) ? before[item.id] : undefined;
+    if (old && JSON.stringify(old) === JSON.stringify(item)) {
       reused++;
       return old;
     }
-    return m;
+    return item;
   });
-  return reused ? { ...next, messages } : next;
+  return reused ? out : next;
+}
+
+/** `next` with the messages that did not change since `prev` kept as they were (see
+ * `reuseUnchanged`). */
+export function sharingUnchanged(prev: ConversationView | null, next: ConversationView): ConversationView {
+  if (!prev || prev.row.id !== next.row.id) return next;
+  const messages = reuseUnchanged(prev.messages, next.messages);
+  return messages === next.messages ? next : { ...next, messages };
 }
 
 /** Messages a scroll to the top of a timeline adds to it. */
@@ -405,7 +414,7 @@ class InboxState {
         this.#asked = null;
         if (page) {
           this.#noteArrivals(page.rows);
-          this.rows = page.rows;
+          this.rows = reuseUnchanged(this.rows, page.rows);
           this.offset = page.offset;
           this.total = page.total;
         } else if (err) {

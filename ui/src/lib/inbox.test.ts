@@ -27,7 +27,7 @@ vi.mock('./ipc', () => ({
     new Promise((resolve, reject) => backend.pending.push({ cmd, args, resolve, reject })),
 }));
 
-const { inbox, FIRST_ROWS, MARGIN, sharingUnchanged } = await import('./inbox.svelte');
+const { inbox, FIRST_ROWS, MARGIN, sharingUnchanged, reuseUnchanged } = await import('./inbox.svelte');
 const { BackendError } = await import('./ipc');
 const { t } = await import('./i18n.svelte');
 
@@ -314,6 +314,16 @@ describe('a long conversation', () => {
     // Another conversation shares nothing.
     const other = view(['salam'], 'c2');
     expect(sharingUnchanged(before, other)).toBe(other);
+  });
+
+  it("keeps a list window's unchanged rows when the next window arrives", () => {
+    const first = rows(5);
+    const next = [...rows(3, 'c', 3).map((r) => ({ ...r })), { ...rows(1, 'c', 6)[0], unread: 2 } as InboxRow];
+    const kept = reuseUnchanged(first, next);
+    expect(kept[0]).toBe(first[3]);
+    expect(kept[1]).toBe(first[4]);
+    expect(kept[2]).toBe(next[2]);
+    expect(kept.map((r) => r.id)).toEqual(['c3', 'c4', 'c5', 'c6']);
   });
 
   it('reaches further back into the cache first, then asks the cloud, and a live change keeps the reach', async () => {
