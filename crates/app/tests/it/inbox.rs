@@ -64,6 +64,20 @@ async fn wait_state(rx: &mut broadcast::Receiver<InboxEvent>, app: &App, state: 
     .unwrap_or_else(|_| panic!("the inbox reached {state:?}"));
 }
 
+/// The app in `dir`, signed in to `server` as the demo's agent Omar and online, with its events.
+async fn omar_online(
+    server: &RunningServer,
+    dir: &std::path::Path,
+) -> (App, broadcast::Receiver<InboxEvent>) {
+    let app = app_in(dir);
+    let mut events = app.inbox().subscribe();
+    app.sign_in(sign_in(server, "omar@noor.demo", demo::DEMO_PASSWORD))
+        .await
+        .unwrap();
+    wait_state(&mut events, &app, SyncPhase::Online).await;
+    (app, events)
+}
+
 /// The whole list for `query`, read window by window as the UI scrolls it; checks that the
 /// windows fit together (offsets, one total) on the way.
 async fn list(app: &App, query: InboxQuery) -> Vec<InboxRow> {
@@ -280,12 +294,7 @@ async fn an_agents_day_views_actions_notes_templates_and_sending() {
     )
     .await;
     let dir = tempfile::tempdir().unwrap();
-    let app = app_in(dir.path());
-    let mut events = app.inbox().subscribe();
-    app.sign_in(sign_in(&server, "omar@noor.demo", demo::DEMO_PASSWORD))
-        .await
-        .unwrap();
-    wait_state(&mut events, &app, SyncPhase::Online).await;
+    let (app, mut events) = omar_online(&server, dir.path()).await;
 
     let dir_ = app.inbox().directory().await.unwrap();
     let me = dir_.me.clone().expect("the directory knows who I am");
@@ -973,12 +982,7 @@ async fn exports_follow_the_workspaces_roles_and_only_their_owner_reads_them() {
     use std::os::unix::fs::PermissionsExt;
     let server = demo_server().await;
     let dir = tempfile::tempdir().unwrap();
-    let app = app_in(dir.path());
-    let mut events = app.inbox().subscribe();
-    app.sign_in(sign_in(&server, "omar@noor.demo", demo::DEMO_PASSWORD))
-        .await
-        .unwrap();
-    wait_state(&mut events, &app, SyncPhase::Online).await;
+    let (app, mut events) = omar_online(&server, dir.path()).await;
     // An agent may not export the shop's inbox unless the workspace says so.
     assert_eq!(
         code(app.export_data(Default::default()).await),
@@ -1115,12 +1119,7 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 async fn messenger_and_instagram_replies_after_a_day_go_out_with_the_human_agent_tag() {
     let server = demo_server().await;
     let dir = tempfile::tempdir().unwrap();
-    let app = app_in(dir.path());
-    let mut events = app.inbox().subscribe();
-    app.sign_in(sign_in(&server, "omar@noor.demo", demo::DEMO_PASSWORD))
-        .await
-        .unwrap();
-    wait_state(&mut events, &app, SyncPhase::Online).await;
+    let (app, mut events) = omar_online(&server, dir.path()).await;
 
     // A conversation whose 24-hour window has closed, inside the 7 days a human agent may
     // still answer in.
@@ -1422,12 +1421,7 @@ async fn two_accounts_on_two_workspaces_sync_at_once_and_switch() {
     customer(oud.id.clone(), "7001", "oud.1", "عندكم دهن عود كمبودي؟").await;
 
     let dir = tempfile::tempdir().unwrap();
-    let app = app_in(dir.path());
-    let mut events = app.inbox().subscribe();
-    app.sign_in(sign_in(&server, "omar@noor.demo", demo::DEMO_PASSWORD))
-        .await
-        .unwrap();
-    wait_state(&mut events, &app, SyncPhase::Online).await;
+    let (app, mut events) = omar_online(&server, dir.path()).await;
     let noor_total = list(&app, InboxQuery::default()).await.len();
     // Adding Hessa's account keeps Omar's signed in and syncing.
     app.sign_in(sign_in(&server, "hessa@oud.test", "oud-password-1"))
@@ -1538,12 +1532,7 @@ async fn two_accounts_on_two_workspaces_sync_at_once_and_switch() {
 async fn a_long_conversation_opens_with_its_newest_and_reaches_back_through_the_cache() {
     let server = demo_server().await;
     let dir = tempfile::tempdir().unwrap();
-    let app = app_in(dir.path());
-    let mut events = app.inbox().subscribe();
-    app.sign_in(sign_in(&server, "omar@noor.demo", demo::DEMO_PASSWORD))
-        .await
-        .unwrap();
-    wait_state(&mut events, &app, SyncPhase::Online).await;
+    let (app, mut events) = omar_online(&server, dir.path()).await;
     let target = list(
         &app,
         InboxQuery {
