@@ -58,7 +58,7 @@ fn api_key_key(workspace_id: &str) -> String {
 
 /// The workspace's settings (the key itself is never returned).
 pub async fn settings_in(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut sqlx::AnyConnection,
     workspace_id: &str,
 ) -> Result<AssistantSettings, sqlx::Error> {
     let mut s: AssistantSettings = store::workspaces::setting_in(conn, &settings_key(workspace_id))

@@ -76,7 +76,7 @@ pub fn local_to_ms(local: &str, zone: &str) -> Result<i64, ServerError> {
 
 /// The contacts an audience names, with their WhatsApp numbers, in a stable order.
 async fn audience(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut sqlx::AnyConnection,
     ws: &str,
     a: &Audience,
 ) -> Result<Vec<(Contact, String)>, sqlx::Error> {

@@ -199,7 +199,11 @@ pub struct Config {
     /// `None` serves plain HTTP (loopback, or behind a proxy that ends TLS).
     pub tls: Option<Arc<rustls::ServerConfig>>,
     /// Directory of the SQLite database and nothing else; `None` keeps everything in memory.
+    /// Not used when `database_url` is set.
     pub data_dir: Option<PathBuf>,
+    /// A PostgreSQL database (`postgres://user@host:5432/stepup`) instead of SQLite: what
+    /// several nodes share. Created when it does not exist; migrated at start.
+    pub database_url: Option<crate::secret::Secret>,
     pub secrets: ChannelSecrets,
     pub outbound: OutboundConfig,
     pub access_token_ttl: Duration,
@@ -280,6 +284,7 @@ impl Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             tls: None,
             data_dir: None,
+            database_url: None,
             secrets: ChannelSecrets::default(),
             outbound: OutboundConfig::default(),
             access_token_ttl: Duration::from_secs(15 * 60),

@@ -20,7 +20,7 @@ fn sla_key(workspace_id: &str) -> String {
     format!("sla:{workspace_id}")
 }
 
-async fn time_zone(conn: &mut sqlx::SqliteConnection, workspace_id: &str) -> String {
+async fn time_zone(conn: &mut sqlx::AnyConnection, workspace_id: &str) -> String {
     store::get::<Workspace>(conn, workspace_id, EntityKind::Workspace, workspace_id)
         .await
         .ok()
@@ -29,7 +29,7 @@ async fn time_zone(conn: &mut sqlx::SqliteConnection, workspace_id: &str) -> Str
 }
 
 async fn read<T: serde::de::DeserializeOwned>(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut sqlx::AnyConnection,
     key: &str,
 ) -> Result<Option<T>, sqlx::Error> {
     Ok(store::workspaces::setting_in(conn, key)
@@ -39,7 +39,7 @@ async fn read<T: serde::de::DeserializeOwned>(
 
 /// The workspace's business hours, or the starting ones for its country (switched off).
 pub async fn business_hours(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut sqlx::AnyConnection,
     workspace_id: &str,
 ) -> Result<(BusinessHours, String), sqlx::Error> {
     let zone = time_zone(conn, workspace_id).await;
@@ -67,7 +67,7 @@ pub async fn set_business_hours(
 }
 
 pub async fn sla_policy(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut sqlx::AnyConnection,
     workspace_id: &str,
 ) -> Result<SlaPolicy, sqlx::Error> {
     Ok(read(conn, &sla_key(workspace_id))

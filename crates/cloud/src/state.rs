@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 use stepup_protocol::{Agent, Change, EntityKind, Presence, Role, Team, Workspace};
 use tokio::sync::{Mutex, broadcast};
 
@@ -32,7 +32,7 @@ pub type AssistQueue = tokio::sync::mpsc::UnboundedReceiver<store::AssistJob>;
 
 #[derive(Debug)]
 struct Inner {
-    pool: SqlitePool,
+    pool: AnyPool,
     config: Config,
     ids: Ids,
     write_lock: Arc<Mutex<()>>,
@@ -69,7 +69,11 @@ struct Inner {
 
 impl AppState {
     pub async fn new(config: Config) -> Result<Self, ServerError> {
-        let pool = store::open(config.data_dir.as_deref()).await?;
+        let pool = store::open(match &config.database_url {
+            Some(url) => store::Location::Postgres(url),
+            None => store::Location::Sqlite(config.data_dir.as_deref()),
+        })
+        .await?;
         let http = reqwest::Client::builder()
             .timeout(config.outbound.request_timeout)
             .build()
@@ -138,7 +142,7 @@ impl AppState {
         &self.inner.model_http
     }
 
-    pub fn pool(&self) -> &SqlitePool {
+    pub fn pool(&self) -> &AnyPool {
         &self.inner.pool
     }
 

@@ -1,15 +1,15 @@
 //! The assistant's documents and the record of calls to a model.
 
-use sqlx::{Row, SqlitePool};
+use sqlx::{AnyPool, Row};
 use stepup_protocol::{AiLogEntry, AiOutcome, AiPurpose, KnowledgeDocument};
 
 pub async fn documents(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     workspace_id: &str,
 ) -> Result<Vec<KnowledgeDocument>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT id, title, body, created_at FROM knowledge_documents
-         WHERE workspace_id = ? ORDER BY created_at, id",
+         WHERE workspace_id = $1 ORDER BY created_at, id",
     )
     .bind(workspace_id)
     .fetch_all(pool)
@@ -25,21 +25,21 @@ pub async fn documents(
         .collect())
 }
 
-pub async fn count_documents(pool: &SqlitePool, workspace_id: &str) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM knowledge_documents WHERE workspace_id = ?")
+pub async fn count_documents(pool: &AnyPool, workspace_id: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM knowledge_documents WHERE workspace_id = $1")
         .bind(workspace_id)
         .fetch_one(pool)
         .await
 }
 
 pub async fn insert_document(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     workspace_id: &str,
     d: &KnowledgeDocument,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO knowledge_documents (id, workspace_id, title, body, created_at)
-         VALUES (?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(&d.id)
     .bind(workspace_id)
@@ -52,11 +52,11 @@ pub async fn insert_document(
 }
 
 pub async fn delete_document(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     workspace_id: &str,
     id: &str,
 ) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query("DELETE FROM knowledge_documents WHERE workspace_id = ? AND id = ?")
+    let r = sqlx::query("DELETE FROM knowledge_documents WHERE workspace_id = $1 AND id = $2")
         .bind(workspace_id)
         .bind(id)
         .execute(pool)
@@ -65,14 +65,14 @@ pub async fn delete_document(
 }
 
 pub async fn record_call(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     workspace_id: &str,
     e: &AiLogEntry,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO model_calls (workspace_id, at, purpose, conversation_id, model,
             messages_sent, chars_sent, outcome, latency_ms)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(workspace_id)
     .bind(e.at)
@@ -90,15 +90,15 @@ pub async fn record_call(
 
 /// The newest calls first, at most `limit`, before `before` when given.
 pub async fn calls(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     workspace_id: &str,
     before: Option<i64>,
     limit: u32,
 ) -> Result<Vec<AiLogEntry>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT at, purpose, conversation_id, model, messages_sent, chars_sent, outcome, latency_ms
-         FROM model_calls WHERE workspace_id = ? AND at < ?
-         ORDER BY at DESC, id DESC LIMIT ?",
+         FROM model_calls WHERE workspace_id = $1 AND at < $2
+         ORDER BY at DESC, id DESC LIMIT $3",
     )
     .bind(workspace_id)
     .bind(before.unwrap_or(i64::MAX))

@@ -1,7 +1,7 @@
 //! Credentials, sessions, access tokens and retired refresh tokens. Tokens are stored only as
 //! digests; roles as `agent`, `supervisor` or `admin`.
 
-use sqlx::{SqliteConnection, SqliteExecutor, SqlitePool};
+use sqlx::{AnyConnection, AnyExecutor, AnyPool};
 use stepup_protocol::Role;
 
 pub fn role_str(role: Role) -> &'static str {
@@ -22,14 +22,14 @@ fn parse_role(s: &str) -> Role {
 
 /// Stores an agent's login.
 pub async fn insert_credential(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     agent_id: &str,
     workspace_id: &str,
     email: &str,
     password_hash: &str,
     role: Role,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO credentials (agent_id, workspace_id, email, password_hash, role) VALUES (?, ?, ?, ?, ?)")
+    sqlx::query("INSERT INTO credentials (agent_id, workspace_id, email, password_hash, role) VALUES ($1, $2, $3, $4, $5)")
         .bind(agent_id)
         .bind(workspace_id)
         .bind(email)
@@ -42,10 +42,10 @@ pub async fn insert_credential(
 
 /// The login of an email: `(agent, workspace, password hash)`.
 pub async fn credential_by_email(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     email: &str,
 ) -> Result<Option<(String, String, String)>, sqlx::Error> {
-    sqlx::query_as("SELECT agent_id, workspace_id, password_hash FROM credentials WHERE email = ?")
+    sqlx::query_as("SELECT agent_id, workspace_id, password_hash FROM credentials WHERE email = $1")
         .bind(email)
         .fetch_optional(pool)
         .await
@@ -53,13 +53,13 @@ pub async fn credential_by_email(
 
 /// The agent of a workspace whose id is `agent_id` or whose email is `email`.
 pub async fn agent_by_id_or_email(
-    db: impl SqliteExecutor<'_>,
+    db: impl AnyExecutor<'_>,
     workspace_id: &str,
     agent_id: &str,
     email: &str,
 ) -> Result<Option<String>, sqlx::Error> {
     sqlx::query_scalar(
-        "SELECT agent_id FROM credentials WHERE workspace_id = ? AND (agent_id = ? OR email = ?)",
+        "SELECT agent_id FROM credentials WHERE workspace_id = $1 AND (agent_id = $2 OR email = $3)",
     )
     .bind(workspace_id)
     .bind(agent_id)
@@ -70,10 +70,10 @@ pub async fn agent_by_id_or_email(
 
 /// The agent whose email is `email` (any workspace); an error when there is none.
 pub async fn agent_with_email(
-    db: impl SqliteExecutor<'_>,
+    db: impl AnyExecutor<'_>,
     email: &str,
 ) -> Result<String, sqlx::Error> {
-    sqlx::query_scalar("SELECT agent_id FROM credentials WHERE email = ?")
+    sqlx::query_scalar("SELECT agent_id FROM credentials WHERE email = $1")
         .bind(email)
         .fetch_one(db)
         .await
@@ -93,19 +93,20 @@ pub struct TokenSession {
 }
 
 /// `expires_at, session, agent, workspace, revoked_at, role, first use of the pair`.
-type AccessRow = (i64, String, String, String, Option<i64>, String, bool);
+type AccessRow = (i64, String, String, String, Option<i64>, String, i64);
 
 /// The session (with its agent's role) of an access token's digest.
 pub async fn session_of_access_token(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     token_hash: &str,
 ) -> Result<Option<TokenSession>, sqlx::Error> {
     let row: Option<AccessRow> = sqlx::query_as(
         "SELECT a.expires_at, s.id, s.agent_id, s.workspace_id, s.revoked_at, c.role,
-                s.current_access_hash IS a.token_hash AND s.confirmed_hash IS NOT s.refresh_hash
+                CASE WHEN s.current_access_hash IS NOT DISTINCT FROM a.token_hash
+                      AND s.confirmed_hash IS DISTINCT FROM s.refresh_hash THEN 1 ELSE 0 END
          FROM access_tokens a JOIN sessions s ON s.id = a.session_id
          JOIN credentials c ON c.agent_id = s.agent_id AND c.workspace_id = s.workspace_id
-         WHERE a.token_hash = ?",
+         WHERE a.token_hash = $1",
     )
     .bind(token_hash)
     .fetch_optional(pool)
@@ -119,18 +120,18 @@ pub async fn session_of_access_token(
                 workspace_id,
                 revoked_at,
                 role: parse_role(&role),
-                first_use_of_pair,
+                first_use_of_pair: first_use_of_pair != 0,
             }
         },
     ))
 }
 
 /// The session's newest token pair has reached its client (its access token was presented).
-pub async fn mark_pair_used(pool: &SqlitePool, session_id: &str) -> Result<(), sqlx::Error> {
+pub async fn mark_pair_used(pool: &AnyPool, session_id: &str) -> Result<(), sqlx::Error> {
     // Takes the write lock up front: an update that reads first could find its snapshot stale
     // under concurrent writers (SQLITE_BUSY_SNAPSHOT), which the busy timeout does not retry.
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    sqlx::query("UPDATE sessions SET confirmed_hash = refresh_hash WHERE id = ?")
+    let mut tx = super::begin_write(pool, super::AUTH_SCOPE).await?;
+    sqlx::query("UPDATE sessions SET confirmed_hash = refresh_hash WHERE id = $1")
         .bind(session_id)
         .execute(&mut *tx)
         .await?;
@@ -153,11 +154,11 @@ pub struct NewSession<'a> {
 }
 
 /// Starts a session (see [`NewSession`]).
-pub async fn insert_session(pool: &SqlitePool, s: &NewSession<'_>) -> Result<(), sqlx::Error> {
+pub async fn insert_session(pool: &AnyPool, s: &NewSession<'_>) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO sessions (id, workspace_id, agent_id, refresh_hash, refresh_expires_at,
              device_name, device_os, signed_in_at, last_seen_at, wipe_key)
-         VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, 0, $5, $6, $7, $8, $9)",
     )
     .bind(s.id)
     .bind(s.workspace_id)
@@ -178,9 +179,9 @@ const LAST_SEEN_GRANULARITY: i64 = 60_000;
 
 /// Notes that a session's device was just seen (written at most once a minute). Best effort:
 /// a request never fails for it.
-pub async fn touch_session(pool: &SqlitePool, session_id: &str, now: i64) {
+pub async fn touch_session(pool: &AnyPool, session_id: &str, now: i64) {
     let stale: Result<Option<i64>, _> = sqlx::query_scalar(
-        "SELECT 1 FROM sessions WHERE id = ? AND (last_seen_at IS NULL OR last_seen_at < ?)",
+        "SELECT 1 FROM sessions WHERE id = $1 AND (last_seen_at IS NULL OR last_seen_at < $2)",
     )
     .bind(session_id)
     .bind(now - LAST_SEEN_GRANULARITY)
@@ -190,8 +191,8 @@ pub async fn touch_session(pool: &SqlitePool, session_id: &str, now: i64) {
         return;
     }
     let write = async {
-        let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-        sqlx::query("UPDATE sessions SET last_seen_at = ? WHERE id = ?")
+        let mut tx = super::begin_write(pool, super::AUTH_SCOPE).await?;
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
             .bind(now)
             .bind(session_id)
             .execute(&mut *tx)
@@ -216,15 +217,15 @@ pub type DeviceRow = (
 /// The live sessions (signed-in devices) of a workspace, or of one agent in it, most recently
 /// seen first.
 pub async fn devices(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     workspace_id: &str,
     agent_id: Option<&str>,
     now: i64,
 ) -> Result<Vec<DeviceRow>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, agent_id, device_name, device_os, signed_in_at, last_seen_at FROM sessions
-         WHERE workspace_id = ? AND (? IS NULL OR agent_id = ?) AND revoked_at IS NULL
-           AND refresh_expires_at > ?
+         WHERE workspace_id = $1 AND ($2 IS NULL OR agent_id = $3) AND revoked_at IS NULL
+           AND refresh_expires_at > $4
          ORDER BY coalesce(last_seen_at, signed_in_at, 0) DESC, id",
     )
     .bind(workspace_id)
@@ -240,16 +241,16 @@ pub async fn devices(
 /// `agent_id`. Their access tokens stop working at once; the order is answered at each
 /// device's next contact. Returns the sessions revoked.
 pub async fn order_wipe(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     workspace_id: &str,
     session_id: Option<&str>,
     agent_id: Option<&str>,
     now: i64,
 ) -> Result<Vec<String>, sqlx::Error> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = super::begin_write(pool, super::AUTH_SCOPE).await?;
     let ids: Vec<String> = sqlx::query_scalar(
-        "UPDATE sessions SET revoked_at = ?, wipe_ordered_at = ?
-         WHERE workspace_id = ? AND (? IS NULL OR id = ?) AND (? IS NULL OR agent_id = ?)
+        "UPDATE sessions SET revoked_at = $1, wipe_ordered_at = $2
+         WHERE workspace_id = $3 AND ($4 IS NULL OR id = $5) AND ($6 IS NULL OR agent_id = $7)
            AND revoked_at IS NULL
          RETURNING id",
     )
@@ -263,7 +264,7 @@ pub async fn order_wipe(
     .fetch_all(&mut *tx)
     .await?;
     for id in &ids {
-        sqlx::query("DELETE FROM access_tokens WHERE session_id = ?")
+        sqlx::query("DELETE FROM access_tokens WHERE session_id = $1")
             .bind(id)
             .execute(&mut *tx)
             .await?;
@@ -274,11 +275,11 @@ pub async fn order_wipe(
 
 /// Removes an agent's login (the agent stays in the workspace's history).
 pub async fn delete_credential(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     workspace_id: &str,
     agent_id: &str,
 ) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query("DELETE FROM credentials WHERE workspace_id = ? AND agent_id = ?")
+    let done = sqlx::query("DELETE FROM credentials WHERE workspace_id = $1 AND agent_id = $2")
         .bind(workspace_id)
         .bind(agent_id)
         .execute(pool)
@@ -300,18 +301,18 @@ pub struct NewTokens<'a> {
 /// while that token is still the session's, and the old one is kept as retired: of two
 /// concurrent refreshes with the same token only one succeeds. False when nothing was swapped.
 pub async fn issue_tokens(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     session_id: &str,
     tokens: &NewTokens<'_>,
     rotating: Option<&str>,
     confirmed: Option<&str>,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = super::begin_write(pool, super::AUTH_SCOPE).await?;
     let swapped = sqlx::query(
-        "UPDATE sessions SET refresh_hash = ?, refresh_expires_at = ?, current_access_hash = ?,
-                confirmed_hash = COALESCE(?, confirmed_hash)
-         WHERE id = ? AND revoked_at IS NULL AND (? IS NULL OR refresh_hash = ?)",
+        "UPDATE sessions SET refresh_hash = $1, refresh_expires_at = $2, current_access_hash = $3,
+                confirmed_hash = COALESCE($4, confirmed_hash)
+         WHERE id = $5 AND revoked_at IS NULL AND ($6 IS NULL OR refresh_hash = $7)",
     )
     .bind(tokens.refresh_hash)
     .bind(tokens.refresh_expires_at)
@@ -327,7 +328,7 @@ pub async fn issue_tokens(
     }
     if let Some(old) = rotating {
         sqlx::query(
-            "INSERT INTO retired_refresh_tokens (token_hash, session_id, retired_at) VALUES (?, ?, ?)
+            "INSERT INTO retired_refresh_tokens (token_hash, session_id, retired_at) VALUES ($1, $2, $3)
              ON CONFLICT DO NOTHING",
         )
         .bind(old)
@@ -336,17 +337,19 @@ pub async fn issue_tokens(
         .execute(&mut *tx)
         .await?;
     }
-    sqlx::query("DELETE FROM access_tokens WHERE session_id = ? AND expires_at <= ?")
+    sqlx::query("DELETE FROM access_tokens WHERE session_id = $1 AND expires_at <= $2")
         .bind(session_id)
         .bind(now)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("INSERT INTO access_tokens (token_hash, session_id, expires_at) VALUES (?, ?, ?)")
-        .bind(tokens.access_hash)
-        .bind(session_id)
-        .bind(tokens.access_expires_at)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO access_tokens (token_hash, session_id, expires_at) VALUES ($1, $2, $3)",
+    )
+    .bind(tokens.access_hash)
+    .bind(session_id)
+    .bind(tokens.access_expires_at)
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -391,12 +394,12 @@ impl RefreshSession {
 
 /// The session whose current refresh token has this digest.
 pub async fn session_of_refresh_token(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     token_hash: &str,
 ) -> Result<Option<RefreshSession>, sqlx::Error> {
     let row: Option<SessionRow> = sqlx::query_as(
         "SELECT id, workspace_id, agent_id, refresh_expires_at, revoked_at, wipe_ordered_at, wipe_key
-         FROM sessions WHERE refresh_hash = ?",
+         FROM sessions WHERE refresh_hash = $1",
     )
     .bind(token_hash)
     .fetch_optional(pool)
@@ -418,19 +421,20 @@ pub struct RetiredToken {
 }
 
 /// `retired_at, replayable, current`, then the session's row.
-type RetiredRow = (i64, bool, String);
+type RetiredRow = (i64, i64, String);
 
 /// The session a rotated-away refresh token belonged to, and whether it may be replayed.
 pub async fn retired_token(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     token_hash: &str,
 ) -> Result<Option<RetiredToken>, sqlx::Error> {
     let row = sqlx::query(
-        "SELECT r.retired_at, s.revoked_at IS NULL AND s.confirmed_hash IS r.token_hash AS replayable,
+        "SELECT r.retired_at, CASE WHEN s.revoked_at IS NULL AND s.confirmed_hash IS NOT DISTINCT FROM r.token_hash
+                     THEN 1 ELSE 0 END AS replayable,
                 s.refresh_hash, s.id, s.workspace_id, s.agent_id, s.refresh_expires_at, s.revoked_at,
                 s.wipe_ordered_at, s.wipe_key
          FROM retired_refresh_tokens r JOIN sessions s ON s.id = r.session_id
-         WHERE r.token_hash = ?",
+         WHERE r.token_hash = $1",
     )
     .bind(token_hash)
     .fetch_optional(pool)
@@ -450,7 +454,7 @@ pub async fn retired_token(
     );
     Ok(Some(RetiredToken {
         retired_at,
-        replayable,
+        replayable: replayable != 0,
         session: RefreshSession::from_row(session),
         current,
     }))
@@ -458,13 +462,13 @@ pub async fn retired_token(
 
 /// The agent's session whose current refresh token has this digest.
 pub async fn agent_session_of_refresh_token(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     token_hash: &str,
     agent_id: &str,
     workspace_id: &str,
 ) -> Result<Option<String>, sqlx::Error> {
     sqlx::query_scalar(
-        "SELECT id FROM sessions WHERE refresh_hash = ? AND agent_id = ? AND workspace_id = ?",
+        "SELECT id FROM sessions WHERE refresh_hash = $1 AND agent_id = $2 AND workspace_id = $3",
     )
     .bind(token_hash)
     .bind(agent_id)
@@ -474,18 +478,14 @@ pub async fn agent_session_of_refresh_token(
 }
 
 /// Ends a session: marks it revoked and deletes its access tokens, in one transaction.
-pub async fn revoke_session(
-    pool: &SqlitePool,
-    session_id: &str,
-    now: i64,
-) -> Result<(), sqlx::Error> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    sqlx::query("UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")
+pub async fn revoke_session(pool: &AnyPool, session_id: &str, now: i64) -> Result<(), sqlx::Error> {
+    let mut tx = super::begin_write(pool, super::AUTH_SCOPE).await?;
+    sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
         .bind(now)
         .bind(session_id)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("DELETE FROM access_tokens WHERE session_id = ?")
+    sqlx::query("DELETE FROM access_tokens WHERE session_id = $1")
         .bind(session_id)
         .execute(&mut *tx)
         .await?;

@@ -1,6 +1,8 @@
 //! Broadcasts' schedule and recipients, and customers' opt-outs.
 
-use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection, SqlitePool};
+use sqlx::{AnyConnection, AnyPool, AssertSqlSafe, Row};
+
+use super::Dialect;
 use stepup_protocol::{
     BroadcastRecipient, BroadcastReport, BroadcastState, Channel, RecipientState,
 };
@@ -34,14 +36,14 @@ fn state_name(s: BroadcastState) -> &'static str {
 }
 
 pub async fn schedule(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     id: &str,
     workspace_id: &str,
     send_at: i64,
     state: BroadcastState,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO broadcast_schedule (id, workspace_id, send_at, state) VALUES (?, ?, ?, ?)
+        "INSERT INTO broadcast_schedule (id, workspace_id, send_at, state) VALUES ($1, $2, $3, $4)
          ON CONFLICT (id) DO UPDATE SET send_at = excluded.send_at, state = excluded.state",
     )
     .bind(id)
@@ -54,8 +56,8 @@ pub async fn schedule(
 }
 
 /// Says the broadcast's report changed (a status, a reply): the sender refreshes it.
-pub async fn touch(conn: &mut SqliteConnection, id: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE broadcast_schedule SET dirty = 1 WHERE id = ?")
+pub async fn touch(conn: &mut AnyConnection, id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE broadcast_schedule SET dirty = 1 WHERE id = $1")
         .bind(id)
         .execute(conn)
         .await?;
@@ -63,7 +65,7 @@ pub async fn touch(conn: &mut SqliteConnection, id: &str) -> Result<(), sqlx::Er
 }
 
 /// Broadcasts whose report changed: `(workspace, id)`; the mark is cleared.
-pub async fn take_dirty(pool: &SqlitePool) -> Result<Vec<(String, String)>, sqlx::Error> {
+pub async fn take_dirty(pool: &AnyPool) -> Result<Vec<(String, String)>, sqlx::Error> {
     let rows = sqlx::query(
         "UPDATE broadcast_schedule SET dirty = 0 WHERE dirty = 1 RETURNING workspace_id, id",
     )
@@ -73,9 +75,9 @@ pub async fn take_dirty(pool: &SqlitePool) -> Result<Vec<(String, String)>, sqlx
 }
 
 /// Whether the broadcast was cancelled.
-pub async fn cancelled(pool: &SqlitePool, id: &str) -> Result<bool, sqlx::Error> {
+pub async fn cancelled(pool: &AnyPool, id: &str) -> Result<bool, sqlx::Error> {
     Ok(
-        sqlx::query_scalar::<_, String>("SELECT state FROM broadcast_schedule WHERE id = ?")
+        sqlx::query_scalar::<_, String>("SELECT state FROM broadcast_schedule WHERE id = $1")
             .bind(id)
             .fetch_optional(pool)
             .await?
@@ -84,10 +86,10 @@ pub async fn cancelled(pool: &SqlitePool, id: &str) -> Result<bool, sqlx::Error>
 }
 
 /// Broadcasts due at `now` (scheduled, or sending when the server stopped): `(workspace, id)`.
-pub async fn due(pool: &SqlitePool, now: i64) -> Result<Vec<(String, String)>, sqlx::Error> {
+pub async fn due(pool: &AnyPool, now: i64) -> Result<Vec<(String, String)>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT workspace_id, id FROM broadcast_schedule
-         WHERE state IN ('scheduled', 'sending') AND send_at <= ? ORDER BY send_at, id",
+         WHERE state IN ('scheduled', 'sending') AND send_at <= $1 ORDER BY send_at, id",
     )
     .bind(now)
     .fetch_all(pool)
@@ -96,47 +98,69 @@ pub async fn due(pool: &SqlitePool, now: i64) -> Result<Vec<(String, String)>, s
 }
 
 pub async fn insert_recipients(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     broadcast_id: &str,
     workspace_id: &str,
     recipients: &[NewRecipient],
 ) -> Result<(), sqlx::Error> {
+    // Seven values a row, 500 rows a statement: under both databases' parameter limits.
+    const COLUMNS: usize = 7;
     for chunk in recipients.chunks(500) {
-        let mut q = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO broadcast_recipients (broadcast_id, workspace_id, contact_id, name, wa_id, params, state) ",
+        let mut sql = String::from(
+            "INSERT INTO broadcast_recipients (broadcast_id, workspace_id, contact_id, name, wa_id, params, state) VALUES ",
         );
-        q.push_values(chunk, |mut b, r| {
-            b.push_bind(broadcast_id)
-                .push_bind(workspace_id)
-                .push_bind(&r.contact_id)
-                .push_bind(&r.name)
-                .push_bind(&r.wa_id)
-                .push_bind(serde_json::to_string(&r.params).unwrap_or_default())
-                .push_bind(if r.opted_out {
+        for row in 0..chunk.len() {
+            if row > 0 {
+                sql.push_str(", ");
+            }
+            let first = row * COLUMNS + 1;
+            let params: Vec<String> = (first..first + COLUMNS).map(|n| format!("${n}")).collect();
+            sql.push('(');
+            sql.push_str(&params.join(", "));
+            sql.push(')');
+        }
+        // Only numbered placeholders were added to the literal above.
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for r in chunk {
+            q = q
+                .bind(broadcast_id)
+                .bind(workspace_id)
+                .bind(&r.contact_id)
+                .bind(&r.name)
+                .bind(&r.wa_id)
+                .bind(serde_json::to_string(&r.params).unwrap_or_default())
+                .bind(if r.opted_out {
                     RecipientState::OptedOut.as_str()
                 } else {
                     RecipientState::Queued.as_str()
                 });
-        });
-        q.build().execute(&mut *conn).await?;
+        }
+        q.execute(&mut *conn).await?;
     }
     Ok(())
 }
 
 /// The next queued recipients, at most `limit`, in the order they were added.
 pub async fn queued(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     broadcast_id: &str,
     limit: u32,
 ) -> Result<Vec<Queued>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT contact_id, wa_id, params FROM broadcast_recipients
-         WHERE broadcast_id = ? AND state = 'queued' ORDER BY rowid LIMIT ?",
-    )
-    .bind(broadcast_id)
-    .bind(i64::from(limit))
-    .fetch_all(pool)
-    .await?;
+    let sql = match Dialect::of_pool(pool) {
+        Dialect::Sqlite => {
+            "SELECT contact_id, wa_id, params FROM broadcast_recipients
+             WHERE broadcast_id = $1 AND state = 'queued' ORDER BY rowid LIMIT $2"
+        }
+        Dialect::Postgres => {
+            "SELECT contact_id, wa_id, params FROM broadcast_recipients
+             WHERE broadcast_id = $1 AND state = 'queued' ORDER BY pos LIMIT $2"
+        }
+    };
+    let rows = sqlx::query(sql)
+        .bind(broadcast_id)
+        .bind(i64::from(limit))
+        .fetch_all(pool)
+        .await?;
     Ok(rows
         .into_iter()
         .map(|r| Queued {
@@ -149,7 +173,7 @@ pub async fn queued(
 
 /// Records a send: accepted with the provider's id, or failed with why.
 pub async fn record_send(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     broadcast_id: &str,
     contact_id: &str,
     result: Result<Option<String>, String>,
@@ -160,8 +184,8 @@ pub async fn record_send(
         Err(e) => (RecipientState::Failed, None, Some(e)),
     };
     sqlx::query(
-        "UPDATE broadcast_recipients SET state = ?, provider_message_id = ?, error = ?, sent_at = ?
-         WHERE broadcast_id = ? AND contact_id = ? AND state = 'queued'",
+        "UPDATE broadcast_recipients SET state = $1, provider_message_id = $2, error = $3, sent_at = $4
+         WHERE broadcast_id = $5 AND contact_id = $6 AND state = 'queued'",
     )
     .bind(state.as_str())
     .bind(pid)
@@ -177,13 +201,13 @@ pub async fn record_send(
 /// A provider's delivery status for a broadcast's message: statuses only move forward, and
 /// `failed` only replaces `sent`. Returns the broadcast when a recipient was found.
 pub async fn recipient_status(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     provider_message_id: &str,
     state: RecipientState,
     error: Option<String>,
 ) -> Result<Option<String>, sqlx::Error> {
     let Some(row) = sqlx::query(
-        "SELECT broadcast_id, contact_id, state FROM broadcast_recipients WHERE provider_message_id = ?",
+        "SELECT broadcast_id, contact_id, state FROM broadcast_recipients WHERE provider_message_id = $1",
     )
     .bind(provider_message_id)
     .fetch_optional(&mut *conn)
@@ -201,8 +225,8 @@ pub async fn recipient_status(
     };
     if apply {
         sqlx::query(
-            "UPDATE broadcast_recipients SET state = ?, error = coalesce(?, error)
-             WHERE broadcast_id = ? AND contact_id = ?",
+            "UPDATE broadcast_recipients SET state = $1, error = coalesce($2, error)
+             WHERE broadcast_id = $3 AND contact_id = $4",
         )
         .bind(state.as_str())
         .bind(error)
@@ -218,7 +242,7 @@ pub async fn recipient_status(
 /// The broadcast a customer's message answers: the latest one sent to their number within
 /// `since` and not yet answered. It is marked replied, with the conversation.
 pub async fn mark_replied(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     workspace_id: &str,
     wa_id: &str,
     since: i64,
@@ -227,7 +251,7 @@ pub async fn mark_replied(
 ) -> Result<Option<(String, Vec<String>, i64)>, sqlx::Error> {
     let Some(row) = sqlx::query(
         "SELECT broadcast_id, contact_id, params, sent_at FROM broadcast_recipients
-         WHERE workspace_id = ? AND wa_id = ? AND sent_at >= ? AND sent_at <= ? AND replied_at IS NULL
+         WHERE workspace_id = $1 AND wa_id = $2 AND sent_at >= $3 AND sent_at <= $4 AND replied_at IS NULL
            AND state IN ('sent', 'delivered', 'read')
          ORDER BY sent_at DESC LIMIT 1",
     )
@@ -245,8 +269,8 @@ pub async fn mark_replied(
     let params: Vec<String> = serde_json::from_str(row.get::<&str, _>(2)).unwrap_or_default();
     let sent_at: i64 = row.get(3);
     sqlx::query(
-        "UPDATE broadcast_recipients SET replied_at = ?, conversation_id = ?
-         WHERE broadcast_id = ? AND contact_id = ?",
+        "UPDATE broadcast_recipients SET replied_at = $1, conversation_id = $2
+         WHERE broadcast_id = $3 AND contact_id = $4",
     )
     .bind(at)
     .bind(conversation_id)
@@ -259,12 +283,12 @@ pub async fn mark_replied(
 }
 
 pub async fn report(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     broadcast_id: &str,
 ) -> Result<BroadcastReport, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT state, count(*), count(replied_at) FROM broadcast_recipients
-         WHERE broadcast_id = ? GROUP BY state",
+         WHERE broadcast_id = $1 GROUP BY state",
     )
     .bind(broadcast_id)
     .fetch_all(conn)
@@ -287,7 +311,7 @@ pub async fn report(
 }
 
 pub async fn recipients(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     broadcast_id: &str,
     state: Option<RecipientState>,
     after_contact: Option<&str>,
@@ -296,8 +320,8 @@ pub async fn recipients(
     let rows = sqlx::query(
         "SELECT contact_id, name, wa_id, state, error, sent_at, replied_at, conversation_id
          FROM broadcast_recipients
-         WHERE broadcast_id = ? AND (? IS NULL OR state = ?) AND contact_id > ?
-         ORDER BY contact_id LIMIT ?",
+         WHERE broadcast_id = $1 AND ($2 IS NULL OR state = $3) AND contact_id > $4
+         ORDER BY contact_id LIMIT $5",
     )
     .bind(broadcast_id)
     .bind(state.map(RecipientState::as_str))
@@ -323,7 +347,7 @@ pub async fn recipients(
 
 /// A customer asked to receive no more broadcasts (`out`), or to receive them again.
 pub async fn set_opt_out(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     workspace_id: &str,
     channel: Channel,
     external_id: &str,
@@ -332,7 +356,7 @@ pub async fn set_opt_out(
 ) -> Result<(), sqlx::Error> {
     if out {
         sqlx::query(
-            "INSERT INTO opt_outs (workspace_id, channel, external_id, at) VALUES (?, ?, ?, ?)
+            "INSERT INTO opt_outs (workspace_id, channel, external_id, at) VALUES ($1, $2, $3, $4)
              ON CONFLICT DO NOTHING",
         )
         .bind(workspace_id)
@@ -343,7 +367,7 @@ pub async fn set_opt_out(
         .await?;
     } else {
         sqlx::query(
-            "DELETE FROM opt_outs WHERE workspace_id = ? AND channel = ? AND external_id = ?",
+            "DELETE FROM opt_outs WHERE workspace_id = $1 AND channel = $2 AND external_id = $3",
         )
         .bind(workspace_id)
         .bind(channel.as_str())
@@ -356,12 +380,12 @@ pub async fn set_opt_out(
 
 /// The numbers of a channel that opted out, in a workspace.
 pub async fn opted_out(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     workspace_id: &str,
     channel: Channel,
 ) -> Result<std::collections::HashSet<String>, sqlx::Error> {
     Ok(sqlx::query_scalar(
-        "SELECT external_id FROM opt_outs WHERE workspace_id = ? AND channel = ?",
+        "SELECT external_id FROM opt_outs WHERE workspace_id = $1 AND channel = $2",
     )
     .bind(workspace_id)
     .bind(channel.as_str())

@@ -2,7 +2,7 @@
 //! accounts no workspace has connected.
 
 use serde::Serialize;
-use sqlx::{Row, SqlitePool};
+use sqlx::{AnyPool, Row};
 use stepup_protocol::Channel;
 
 /// A connection as an admin sees it: never its credentials.
@@ -18,7 +18,7 @@ pub struct Connection {
     pub created_at: i64,
 }
 
-fn row_to_connection(row: &sqlx::sqlite::SqliteRow) -> Option<(Connection, Vec<u8>)> {
+fn row_to_connection(row: &sqlx::any::AnyRow) -> Option<(Connection, Vec<u8>)> {
     let channel: String = row.get("channel");
     Some((
         Connection {
@@ -43,10 +43,10 @@ macro_rules! select {
     };
 }
 
-pub async fn insert(pool: &SqlitePool, c: &Connection, sealed: &[u8]) -> Result<(), sqlx::Error> {
+pub async fn insert(pool: &AnyPool, c: &Connection, sealed: &[u8]) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO connections (id, workspace_id, channel, account_id, name, sealed, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(&c.id)
     .bind(&c.workspace_id)
@@ -61,11 +61,11 @@ pub async fn insert(pool: &SqlitePool, c: &Connection, sealed: &[u8]) -> Result<
 }
 
 pub async fn by_account(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     channel: Channel,
     account_id: &str,
 ) -> Result<Option<(Connection, Vec<u8>)>, sqlx::Error> {
-    let row = sqlx::query(select!("WHERE channel = ? AND account_id = ?"))
+    let row = sqlx::query(select!("WHERE channel = $1 AND account_id = $2"))
         .bind(channel.as_str())
         .bind(account_id)
         .fetch_optional(pool)
@@ -73,11 +73,8 @@ pub async fn by_account(
     Ok(row.as_ref().and_then(row_to_connection))
 }
 
-pub async fn by_id(
-    pool: &SqlitePool,
-    id: &str,
-) -> Result<Option<(Connection, Vec<u8>)>, sqlx::Error> {
-    let row = sqlx::query(select!("WHERE id = ?"))
+pub async fn by_id(pool: &AnyPool, id: &str) -> Result<Option<(Connection, Vec<u8>)>, sqlx::Error> {
+    let row = sqlx::query(select!("WHERE id = $1"))
         .bind(id)
         .fetch_optional(pool)
         .await?;
@@ -85,10 +82,10 @@ pub async fn by_id(
 }
 
 pub async fn of_workspace(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     workspace_id: &str,
 ) -> Result<Vec<(Connection, Vec<u8>)>, sqlx::Error> {
-    let rows = sqlx::query(select!("WHERE workspace_id = ? ORDER BY created_at, id"))
+    let rows = sqlx::query(select!("WHERE workspace_id = $1 ORDER BY created_at, id"))
         .bind(workspace_id)
         .fetch_all(pool)
         .await?;
@@ -96,22 +93,24 @@ pub async fn of_workspace(
 }
 
 /// Whether any workspace has connected an account on this channel.
-pub async fn any_for_channel(pool: &SqlitePool, channel: Channel) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM connections WHERE channel = ?)")
-        .bind(channel.as_str())
-        .fetch_one(pool)
-        .await
+pub async fn any_for_channel(pool: &AnyPool, channel: Channel) -> Result<bool, sqlx::Error> {
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM connections WHERE channel = $1 LIMIT 1")
+            .bind(channel.as_str())
+            .fetch_optional(pool)
+            .await?;
+    Ok(found.is_some())
 }
 
 pub async fn count_unrouted(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     channel: Channel,
     account_id: &str,
     now: i64,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO unrouted_webhooks (channel, account_id, count, last_at) VALUES (?, ?, 1, ?)
-         ON CONFLICT (channel, account_id) DO UPDATE SET count = count + 1, last_at = excluded.last_at",
+        "INSERT INTO unrouted_webhooks (channel, account_id, count, last_at) VALUES ($1, $2, 1, $3)
+         ON CONFLICT (channel, account_id) DO UPDATE SET count = unrouted_webhooks.count + 1, last_at = excluded.last_at",
     )
     .bind(channel.as_str())
     .bind(account_id)
@@ -122,12 +121,12 @@ pub async fn count_unrouted(
 }
 
 pub async fn unrouted(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     channel: Channel,
     account_id: &str,
 ) -> Result<i64, sqlx::Error> {
     Ok(sqlx::query_scalar(
-        "SELECT count FROM unrouted_webhooks WHERE channel = ? AND account_id = ?",
+        "SELECT count FROM unrouted_webhooks WHERE channel = $1 AND account_id = $2",
     )
     .bind(channel.as_str())
     .bind(account_id)

@@ -1,18 +1,18 @@
 //! Reading entities and lookups.
 
 use serde::de::DeserializeOwned;
-use sqlx::{Row, SqliteConnection};
+use sqlx::{AnyConnection, Row};
 use stepup_protocol::EntityKind;
 
 /// One live entity.
 pub async fn get<T: DeserializeOwned>(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     workspace_id: &str,
     kind: EntityKind,
     id: &str,
 ) -> Result<Option<T>, sqlx::Error> {
     let data: Option<String> = sqlx::query_scalar(
-        "SELECT data FROM entities WHERE workspace_id = ? AND kind = ? AND id = ? AND deleted = 0",
+        "SELECT data FROM entities WHERE workspace_id = $1 AND kind = $2 AND id = $3 AND deleted = 0",
     )
     .bind(workspace_id)
     .bind(kind.as_str())
@@ -25,12 +25,12 @@ pub async fn get<T: DeserializeOwned>(
 
 /// All live entities of a kind, ordered by sort key then id.
 pub async fn list<T: DeserializeOwned>(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     workspace_id: &str,
     kind: EntityKind,
 ) -> Result<Vec<T>, sqlx::Error> {
     let rows: Vec<String> = sqlx::query_scalar(
-        "SELECT data FROM entities WHERE workspace_id = ? AND kind = ? AND deleted = 0 ORDER BY sort_at, id",
+        "SELECT data FROM entities WHERE workspace_id = $1 AND kind = $2 AND deleted = 0 ORDER BY sort_at, id",
     )
     .bind(workspace_id)
     .bind(kind.as_str())
@@ -44,7 +44,7 @@ pub async fn list<T: DeserializeOwned>(
 /// Children of a parent (messages of a conversation), newest first, strictly before `before`
 /// (a sort key) when given.
 pub async fn children<T: DeserializeOwned>(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     workspace_id: &str,
     kind: EntityKind,
     parent_id: &str,
@@ -53,9 +53,9 @@ pub async fn children<T: DeserializeOwned>(
 ) -> Result<Vec<T>, sqlx::Error> {
     let (before_at, before_id) = before.unwrap_or((i64::MAX, ""));
     let rows: Vec<String> = sqlx::query_scalar(
-        "SELECT data FROM entities WHERE workspace_id = ? AND kind = ? AND parent_id = ? AND deleted = 0
-           AND (sort_at < ? OR (sort_at = ? AND id < ?))
-         ORDER BY sort_at DESC, id DESC LIMIT ?",
+        "SELECT data FROM entities WHERE workspace_id = $1 AND kind = $2 AND parent_id = $3 AND deleted = 0
+           AND (sort_at < $4 OR (sort_at = $5 AND id < $6))
+         ORDER BY sort_at DESC, id DESC LIMIT $7",
     )
     .bind(workspace_id)
     .bind(kind.as_str())
@@ -73,13 +73,13 @@ pub async fn children<T: DeserializeOwned>(
 
 /// The sort key of one entity, for `?before=<id>` pagination.
 pub async fn sort_key(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     workspace_id: &str,
     kind: EntityKind,
     id: &str,
 ) -> Result<Option<(i64, Option<String>)>, sqlx::Error> {
     let row = sqlx::query(
-        "SELECT sort_at, parent_id FROM entities WHERE workspace_id = ? AND kind = ? AND id = ? AND deleted = 0",
+        "SELECT sort_at, parent_id FROM entities WHERE workspace_id = $1 AND kind = $2 AND id = $3 AND deleted = 0",
     )
     .bind(workspace_id)
     .bind(kind.as_str())
@@ -91,13 +91,13 @@ pub async fn sort_key(
 
 /// A lookup value (`namespace`: `identity`, `conversation`, `pmid`, …) of a workspace.
 pub async fn lookup(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     workspace_id: &str,
     namespace: &str,
     key: &str,
 ) -> Result<Option<String>, sqlx::Error> {
     sqlx::query_scalar(
-        "SELECT value FROM lookup WHERE workspace_id = ? AND namespace = ? AND key = ?",
+        "SELECT value FROM lookup WHERE workspace_id = $1 AND namespace = $2 AND key = $3",
     )
     .bind(workspace_id)
     .bind(namespace)

@@ -2,16 +2,16 @@
 
 use std::sync::Arc;
 
-use sqlx::{Row, SqliteConnection, SqlitePool};
+use sqlx::{AnyConnection, AnyPool, Row};
 use stepup_protocol::{Change, ChangeOp, Entity, EntityKind};
 use tokio::sync::Mutex;
 
 /// Head and compaction horizon of a workspace's feed.
 pub async fn feed_bounds(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     workspace_id: &str,
 ) -> Result<Option<(u64, u64)>, sqlx::Error> {
-    let row = sqlx::query("SELECT seq_head, horizon FROM workspaces WHERE id = ?")
+    let row = sqlx::query("SELECT seq_head, horizon FROM workspaces WHERE id = $1")
         .bind(workspace_id)
         .fetch_optional(conn)
         .await?;
@@ -53,13 +53,13 @@ fn row_to_change(
 
 /// Raw log after `after`, in order.
 pub async fn changes_after(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     workspace_id: &str,
     after: u64,
     limit: u32,
 ) -> Result<Vec<Change>, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT seq, at, kind, entity_id, op, data FROM changes WHERE workspace_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+        "SELECT seq, at, kind, entity_id, op, data FROM changes WHERE workspace_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
     )
     .bind(workspace_id)
     .bind(after as i64)
@@ -84,7 +84,7 @@ pub async fn changes_after(
 /// Compacted view: latest state per entity with seq > `after`. Tombstones are left out of the
 /// first page (nothing to delete yet) and messages older than `messages_since` are left out.
 pub async fn snapshot_after(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     workspace_id: &str,
     after: u64,
     limit: u32,
@@ -92,9 +92,9 @@ pub async fn snapshot_after(
 ) -> Result<Vec<Change>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT seq, updated_at, kind, id, deleted, data FROM entities
-         WHERE workspace_id = ? AND seq > ? AND (deleted = 0 OR ? > 0)
-           AND NOT (kind = 'message' AND sort_at < ?)
-         ORDER BY seq LIMIT ?",
+         WHERE workspace_id = $1 AND seq > $2 AND (deleted = 0 OR $3 > 0)
+           AND NOT (kind = 'message' AND sort_at < $4)
+         ORDER BY seq LIMIT $5",
     )
     .bind(workspace_id)
     .bind(after as i64)
@@ -119,13 +119,13 @@ pub async fn snapshot_after(
 
 /// How many changes a snapshot from the start holds (see `snapshot_after`).
 pub async fn snapshot_size(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     workspace_id: &str,
     messages_since: i64,
 ) -> Result<u64, sqlx::Error> {
     let n: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM entities
-         WHERE workspace_id = ? AND deleted = 0 AND NOT (kind = 'message' AND sort_at < ?)",
+         WHERE workspace_id = $1 AND deleted = 0 AND NOT (kind = 'message' AND sort_at < $2)",
     )
     .bind(workspace_id)
     .bind(messages_since)
@@ -136,24 +136,24 @@ pub async fn snapshot_size(
 
 /// Drops raw log entries so that at most `keep` remain; returns the new horizon.
 pub async fn compact(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     lock: &Arc<Mutex<()>>,
     workspace_id: &str,
     keep: u64,
 ) -> Result<u64, sqlx::Error> {
     let _guard = lock.clone().lock_owned().await;
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = super::begin_write(pool, &super::workspace_scope(workspace_id)).await?;
     let Some((head, horizon)) = feed_bounds(&mut tx, workspace_id).await? else {
         return Ok(0);
     };
     let new_horizon = head.saturating_sub(keep).max(horizon);
     if new_horizon > horizon {
-        sqlx::query("DELETE FROM changes WHERE workspace_id = ? AND seq <= ?")
+        sqlx::query("DELETE FROM changes WHERE workspace_id = $1 AND seq <= $2")
             .bind(workspace_id)
             .bind(new_horizon as i64)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("UPDATE workspaces SET horizon = ? WHERE id = ?")
+        sqlx::query("UPDATE workspaces SET horizon = $1 WHERE id = $2")
             .bind(new_horizon as i64)
             .bind(workspace_id)
             .execute(&mut *tx)

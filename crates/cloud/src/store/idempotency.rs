@@ -1,6 +1,6 @@
 //! Idempotency keys of sent messages: the request's hash and the response first given.
 
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 /// The answer recorded for an idempotency key.
 #[derive(Debug, Clone)]
@@ -12,12 +12,12 @@ pub struct Recorded {
 
 /// The answer recorded for `(workspace, agent, key)`, if the key was used.
 pub async fn find(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     workspace_id: &str,
     agent_id: &str,
     key: &str,
 ) -> Result<Option<Recorded>, sqlx::Error> {
-    let row: Option<(String, i64, String)> = sqlx::query_as("SELECT request_hash, status, response FROM idempotency WHERE workspace_id = ? AND agent_id = ? AND key = ?")
+    let row: Option<(String, i64, String)> = sqlx::query_as("SELECT request_hash, status, response FROM idempotency WHERE workspace_id = $1 AND agent_id = $2 AND key = $3")
         .bind(workspace_id)
         .bind(agent_id)
         .bind(key)
@@ -32,7 +32,7 @@ pub async fn find(
 
 /// Records the `201 Created` answer given for a key.
 pub async fn record_created(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     workspace_id: &str,
     agent_id: &str,
     key: &str,
@@ -40,7 +40,7 @@ pub async fn record_created(
     response: &str,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO idempotency (workspace_id, agent_id, key, request_hash, status, response, created_at) VALUES (?, ?, ?, ?, 201, ?, ?)")
+    sqlx::query("INSERT INTO idempotency (workspace_id, agent_id, key, request_hash, status, response, created_at) VALUES ($1, $2, $3, $4, 201, $5, $6)")
         .bind(workspace_id)
         .bind(agent_id)
         .bind(key)

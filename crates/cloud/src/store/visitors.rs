@@ -1,13 +1,13 @@
 //! Web Chat visitors and their tokens (stored as digests).
 
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 
 /// The visitor holding a token: `(id, workspace, name)`.
 pub async fn by_token(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     token_hash: &str,
 ) -> Result<Option<(String, String, Option<String>)>, sqlx::Error> {
-    sqlx::query_as("SELECT id, workspace_id, name FROM visitors WHERE token_hash = ?")
+    sqlx::query_as("SELECT id, workspace_id, name FROM visitors WHERE token_hash = $1")
         .bind(token_hash)
         .fetch_optional(pool)
         .await
@@ -15,7 +15,7 @@ pub async fn by_token(
 
 /// Stores a new visitor.
 pub async fn insert(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     id: &str,
     workspace_id: &str,
     token_hash: &str,
@@ -23,7 +23,7 @@ pub async fn insert(
     language: Option<&str>,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO visitors (id, workspace_id, token_hash, name, language, created_at) VALUES (?, ?, ?, ?, ?, ?)")
+    sqlx::query("INSERT INTO visitors (id, workspace_id, token_hash, name, language, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(id)
         .bind(workspace_id)
         .bind(token_hash)

@@ -1,17 +1,17 @@
 //! Workspace rows and the server's settings (a key-value table: the webhook workspace, channel
 //! account routes, the demo workspace).
 
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 
 /// Stores a new workspace row (its feed starts empty).
 pub async fn insert(
-    pool: &SqlitePool,
+    pool: &AnyPool,
     id: &str,
     name: &str,
     time_zone: &str,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO workspaces (id, name, time_zone, created_at) VALUES (?, ?, ?, ?)")
+    sqlx::query("INSERT INTO workspaces (id, name, time_zone, created_at) VALUES ($1, $2, $3, $4)")
         .bind(id)
         .bind(name)
         .bind(time_zone)
@@ -22,15 +22,15 @@ pub async fn insert(
 }
 
 /// Every workspace id.
-pub async fn ids(pool: &SqlitePool) -> Result<Vec<String>, sqlx::Error> {
+pub async fn ids(pool: &AnyPool) -> Result<Vec<String>, sqlx::Error> {
     sqlx::query_scalar("SELECT id FROM workspaces")
         .fetch_all(pool)
         .await
 }
 
 /// A setting's value.
-pub async fn setting(pool: &SqlitePool, key: &str) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
+pub async fn setting(pool: &AnyPool, key: &str) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
         .bind(key)
         .fetch_optional(pool)
         .await
@@ -38,19 +38,19 @@ pub async fn setting(pool: &SqlitePool, key: &str) -> Result<Option<String>, sql
 
 /// A setting's value, read on a given connection (inside a write transaction).
 pub async fn setting_in(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut sqlx::AnyConnection,
     key: &str,
 ) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT value FROM settings WHERE key = ?")
+    sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
         .bind(key)
         .fetch_optional(conn)
         .await
 }
 
 /// Sets a setting, replacing its value.
-pub async fn set_setting(pool: &SqlitePool, key: &str, value: &str) -> Result<(), sqlx::Error> {
+pub async fn set_setting(pool: &AnyPool, key: &str, value: &str) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO settings (key, value) VALUES (?, ?)
+        "INSERT INTO settings (key, value) VALUES ($1, $2)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     )
     .bind(key)
@@ -61,12 +61,8 @@ pub async fn set_setting(pool: &SqlitePool, key: &str, value: &str) -> Result<()
 }
 
 /// Sets a setting unless it already has a value.
-pub async fn set_setting_once(
-    pool: &SqlitePool,
-    key: &str,
-    value: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT DO NOTHING")
+pub async fn set_setting_once(pool: &AnyPool, key: &str, value: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT DO NOTHING")
         .bind(key)
         .bind(value)
         .execute(pool)

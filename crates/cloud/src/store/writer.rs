@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use sqlx::{SqliteConnection, SqlitePool, Transaction};
+use sqlx::{AnyConnection, AnyPool, Transaction};
 use stepup_protocol::{Change, ChangeOp, Entity, EntityKind};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
@@ -13,7 +13,7 @@ use super::{Placement, get, lookup};
 /// A write transaction on one workspace. Holding it excludes other writers, so sequence numbers
 /// are handed out and committed in order; the changes are published after commit.
 pub struct Writer {
-    tx: Transaction<'static, sqlx::Sqlite>,
+    tx: Transaction<'static, sqlx::Any>,
     _guard: OwnedMutexGuard<()>,
     workspace_id: String,
     now: i64,
@@ -51,15 +51,16 @@ impl std::fmt::Debug for Writer {
 
 impl Writer {
     pub async fn begin(
-        pool: &SqlitePool,
+        pool: &AnyPool,
         lock: &Arc<Mutex<()>>,
         workspace_id: &str,
         now: i64,
     ) -> Result<Self, sqlx::Error> {
         let guard = lock.clone().lock_owned().await;
-        // IMMEDIATE takes the write lock up front, so a read-then-write never fails to upgrade
-        // when a write outside this lock (a login, an upload) committed in between.
-        let tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+        // The write lock is taken up front (on SQLite the database's, on PostgreSQL the
+        // workspace's, across every node), so a read-then-write never acts on a stale read and
+        // sequence numbers are handed out and committed in order.
+        let tx = super::begin_write(pool, &super::workspace_scope(workspace_id)).await?;
         Ok(Self {
             tx,
             _guard: guard,
@@ -97,13 +98,13 @@ impl Writer {
         std::mem::take(&mut self.assist)
     }
 
-    pub fn conn(&mut self) -> &mut SqliteConnection {
+    pub fn conn(&mut self) -> &mut AnyConnection {
         &mut self.tx
     }
 
     async fn next_seq(&mut self) -> Result<u64, sqlx::Error> {
         let seq: i64 = sqlx::query_scalar(
-            "UPDATE workspaces SET seq_head = seq_head + 1 WHERE id = ? RETURNING seq_head",
+            "UPDATE workspaces SET seq_head = seq_head + 1 WHERE id = $1 RETURNING seq_head",
         )
         .bind(&self.workspace_id)
         .fetch_one(&mut *self.tx)
@@ -149,7 +150,7 @@ impl Writer {
         let text = serde_json::to_string(value).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
         let seq = self.next_seq().await?;
         sqlx::query(
-            "INSERT INTO changes (workspace_id, seq, at, kind, entity_id, op, data) VALUES (?, ?, ?, ?, ?, 'upsert', ?)",
+            "INSERT INTO changes (workspace_id, seq, at, kind, entity_id, op, data) VALUES ($1, $2, $3, $4, $5, 'upsert', $6)",
         )
         .bind(&self.workspace_id)
         .bind(seq as i64)
@@ -161,7 +162,7 @@ impl Writer {
         .await?;
         sqlx::query(
             "INSERT INTO entities (workspace_id, kind, id, seq, deleted, data, parent_id, sort_at, updated_at)
-             VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?)
+             VALUES ($1, $2, $3, $4, 0, $5, $6, $7, $8)
              ON CONFLICT (workspace_id, kind, id) DO UPDATE SET seq = excluded.seq, deleted = 0,
                data = excluded.data, parent_id = excluded.parent_id, sort_at = excluded.sort_at,
                updated_at = excluded.updated_at",
@@ -185,7 +186,7 @@ impl Writer {
     /// Marks an entity deleted and appends a tombstone. Returns false when it did not exist.
     pub async fn delete(&mut self, kind: EntityKind, id: &str) -> Result<bool, sqlx::Error> {
         let exists: Option<i64> = sqlx::query_scalar(
-            "SELECT 1 FROM entities WHERE workspace_id = ? AND kind = ? AND id = ? AND deleted = 0",
+            "SELECT 1 FROM entities WHERE workspace_id = $1 AND kind = $2 AND id = $3 AND deleted = 0",
         )
         .bind(&self.workspace_id)
         .bind(kind.as_str())
@@ -197,7 +198,7 @@ impl Writer {
         }
         let seq = self.next_seq().await?;
         sqlx::query(
-            "INSERT INTO changes (workspace_id, seq, at, kind, entity_id, op, data) VALUES (?, ?, ?, ?, ?, 'delete', NULL)",
+            "INSERT INTO changes (workspace_id, seq, at, kind, entity_id, op, data) VALUES ($1, $2, $3, $4, $5, 'delete', NULL)",
         )
         .bind(&self.workspace_id)
         .bind(seq as i64)
@@ -207,7 +208,7 @@ impl Writer {
         .execute(&mut *self.tx)
         .await?;
         sqlx::query(
-            "UPDATE entities SET seq = ?, deleted = 1, data = NULL, updated_at = ? WHERE workspace_id = ? AND kind = ? AND id = ?",
+            "UPDATE entities SET seq = $1, deleted = 1, data = NULL, updated_at = $2 WHERE workspace_id = $3 AND kind = $4 AND id = $5",
         )
         .bind(seq as i64)
         .bind(self.now)
@@ -252,7 +253,7 @@ impl Writer {
         value: &str,
     ) -> Result<(), sqlx::Error> {
         sqlx::query(
-            "INSERT INTO lookup (workspace_id, namespace, key, value) VALUES (?, ?, ?, ?)
+            "INSERT INTO lookup (workspace_id, namespace, key, value) VALUES ($1, $2, $3, $4)
              ON CONFLICT (workspace_id, namespace, key) DO UPDATE SET value = excluded.value",
         )
         .bind(&self.workspace_id)
@@ -271,7 +272,7 @@ impl Writer {
         event_key: &str,
     ) -> Result<bool, sqlx::Error> {
         let r = sqlx::query(
-            "INSERT INTO webhook_dedupe (workspace_id, channel, event_key, received_at) VALUES (?, ?, ?, ?)
+            "INSERT INTO webhook_dedupe (workspace_id, channel, event_key, received_at) VALUES ($1, $2, $3, $4)
              ON CONFLICT DO NOTHING",
         )
         .bind(&self.workspace_id)

@@ -17,10 +17,14 @@ impl Drop for Child {
 #[tokio::test]
 async fn demo_mode_prints_url_and_serves_logins() {
     let dir = tempfile::tempdir().unwrap();
+    let database = match crate::common::postgres_database(dir.path()) {
+        Some(url) => ["--database-url".to_owned(), url],
+        None => ["--data-dir".to_owned(), dir.path().display().to_string()],
+    };
     let mut child = Child(
         Command::new(env!("CARGO_BIN_EXE_stepup-cloud"))
-            .args(["--listen", "127.0.0.1:0", "--data-dir"])
-            .arg(dir.path())
+            .args(["--listen", "127.0.0.1:0"])
+            .args(database)
             .args(["--demo", "--seed", "11", "--rate", "0"])
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
@@ -86,10 +90,13 @@ async fn demo_mode_prints_url_and_serves_logins() {
 fn admin(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> (bool, String, String) {
     let mut c = Command::new(env!("CARGO_BIN_EXE_stepup-cloud"));
     c.args(args)
-        .arg("--data-dir")
-        .arg(dir)
         .env_remove("STEPUP_CLOUD_KEY")
+        .env_remove("STEPUP_DATABASE_URL")
         .env("RUST_LOG", "warn");
+    match crate::common::postgres_database(dir) {
+        Some(url) => c.env("STEPUP_DATABASE_URL", url),
+        None => c.arg("--data-dir").arg(dir),
+    };
     for (k, v) in env {
         c.env(k, v);
     }
@@ -154,7 +161,7 @@ async fn a_new_shop_and_its_number_from_the_command_line() {
     // The server on that database: the number's webhook, signed with its own app secret, lands
     // in the new shop.
     let mut config = stepup_cloud::Config::ephemeral();
-    config.data_dir = Some(dir.path().to_path_buf());
+    crate::common::use_database(&mut config, dir.path());
     config.server_key = Some(stepup_cloud::vault::ServerKey::from_hex(key).unwrap());
     let server = stepup_cloud::Server::start(config).await.unwrap();
     let now = std::time::SystemTime::now()

@@ -13,7 +13,7 @@ const NOW: i64 = 1_772_352_000_000;
 
 async fn demo_server(dir: &std::path::Path) -> RunningServer {
     let mut c = Config::demo();
-    c.data_dir = Some(dir.to_path_buf());
+    crate::common::use_database(&mut c, dir);
     c.clock = Arc::new(ManualClock::new(NOW));
     c.compaction_interval = None;
     Server::start(c).await.unwrap()

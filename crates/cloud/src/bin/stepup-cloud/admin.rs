@@ -7,29 +7,47 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use stepup_cloud::connections::{Credentials, NewConnection};
+use stepup_cloud::secret::Secret;
 use stepup_cloud::vault::ServerKey;
 use stepup_cloud::{AppState, Config};
 use stepup_protocol::{Channel, Role};
 
 pub enum Command {
     CreateWorkspace {
-        data_dir: PathBuf,
+        db: Db,
         name: String,
         time_zone: String,
         admin_email: String,
         admin_name: String,
     },
     Connect {
-        data_dir: PathBuf,
+        db: Db,
         workspace: String,
         channel: Channel,
         account: String,
         name: Option<String>,
     },
     Connections {
-        data_dir: PathBuf,
+        db: Db,
         workspace: String,
     },
+}
+
+/// The database an administration command works on: the SQLite database in `--data-dir`, or
+/// the PostgreSQL database of `STEPUP_DATABASE_URL`.
+pub enum Db {
+    Dir(PathBuf),
+    Url(Secret),
+}
+
+/// `STEPUP_DATABASE_URL`: a PostgreSQL database (`postgres://user@host:5432/stepup`). Its
+/// password is best left to `PGPASSWORD` or `~/.pgpass`, out of the URL.
+pub fn database_url_from_env() -> Option<Secret> {
+    std::env::var("STEPUP_DATABASE_URL")
+        .ok()
+        .map(|u| u.trim().to_owned())
+        .filter(|u| !u.is_empty())
+        .map(Secret::new)
 }
 
 /// The server key (`STEPUP_CLOUD_KEY`) and public address (`STEPUP_PUBLIC_URL`) from the
@@ -73,12 +91,20 @@ impl Command {
         }
         let mut take = |name: &str| flags.remove(name);
         let need = |v: Option<String>, name: &str| v.ok_or_else(|| format!("--{name} is needed"));
-        let data_dir = PathBuf::from(need(take("data-dir"), "data-dir")?);
+        let db = match (take("data-dir"), database_url_from_env()) {
+            (Some(dir), _) => Db::Dir(PathBuf::from(dir)),
+            (None, Some(url)) => Db::Url(url),
+            (None, None) => {
+                return Err(
+                    "--data-dir is needed (or STEPUP_DATABASE_URL, for PostgreSQL)".to_owned(),
+                );
+            }
+        };
         let command = match verb {
             "workspace" => {
                 let admin_email = need(take("admin-email"), "admin-email")?;
                 Command::CreateWorkspace {
-                    data_dir,
+                    db,
                     name: need(take("name"), "name")?,
                     time_zone: take("time-zone").unwrap_or_else(|| "Asia/Dubai".into()),
                     admin_name: take("admin-name").unwrap_or_else(|| admin_email.clone()),
@@ -88,7 +114,7 @@ impl Command {
             "connect" => {
                 let channel = need(take("channel"), "channel")?;
                 Command::Connect {
-                    data_dir,
+                    db,
                     workspace: need(take("workspace"), "workspace")?,
                     channel: Channel::parse(&channel)
                         .ok_or_else(|| format!("unknown channel {channel}"))?,
@@ -97,7 +123,7 @@ impl Command {
                 }
             }
             _ => Command::Connections {
-                data_dir,
+                db,
                 workspace: need(take("workspace"), "workspace")?,
             },
         };
@@ -112,10 +138,13 @@ fn env_secret(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
 }
 
-async fn state(data_dir: PathBuf) -> Result<AppState, String> {
+async fn state(db: Db) -> Result<AppState, String> {
     let (key, public_url) = server_settings()?;
     let mut config = Config::ephemeral();
-    config.data_dir = Some(data_dir);
+    match db {
+        Db::Dir(dir) => config.data_dir = Some(dir),
+        Db::Url(url) => config.database_url = Some(url),
+    }
     config.compaction_interval = None;
     config.outbound = stepup_cloud::OutboundConfig::from_env();
     config.server_key = key;
@@ -126,7 +155,7 @@ async fn state(data_dir: PathBuf) -> Result<AppState, String> {
 async fn execute(command: Command) -> Result<(), String> {
     match command {
         Command::CreateWorkspace {
-            data_dir,
+            db,
             name,
             time_zone,
             admin_email,
@@ -146,7 +175,7 @@ async fn execute(command: Command) -> Result<(), String> {
             if password.chars().count() < 10 {
                 return Err("the admin's password needs at least 10 characters".into());
             }
-            let st = state(data_dir).await?;
+            let st = state(db).await?;
             let ws = st
                 .create_workspace(&name, &time_zone)
                 .await
@@ -164,7 +193,7 @@ async fn execute(command: Command) -> Result<(), String> {
             say(&ws.id);
         }
         Command::Connect {
-            data_dir,
+            db,
             workspace,
             channel,
             account,
@@ -177,7 +206,7 @@ async fn execute(command: Command) -> Result<(), String> {
                 webhook_secret: None,
                 client_secret: env_secret("STEPUP_CONNECT_CLIENT_SECRET"),
             };
-            let st = state(data_dir).await?;
+            let st = state(db).await?;
             let c = st
                 .connect(
                     &workspace,
@@ -202,11 +231,8 @@ async fn execute(command: Command) -> Result<(), String> {
                 ));
             }
         }
-        Command::Connections {
-            data_dir,
-            workspace,
-        } => {
-            let st = state(data_dir).await?;
+        Command::Connections { db, workspace } => {
+            let st = state(db).await?;
             for c in st
                 .connections(&workspace)
                 .await

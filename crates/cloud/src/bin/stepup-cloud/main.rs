@@ -1,6 +1,7 @@
-//! `stepup-cloud --listen ADDR --data-dir DIR [--tls-cert FILE --tls-key FILE] [--updates-dir DIR] [--demo [--seed N] [--rate R]]`
+//! `stepup-cloud --listen ADDR (--data-dir DIR | --database-url postgres://…) [--tls-cert FILE --tls-key FILE] [--updates-dir DIR] [--demo [--seed N] [--rate R]]`
 //!
-//! Administration, on the database in `--data-dir` (the server may be running):
+//! Administration, on the database in `--data-dir` or `STEPUP_DATABASE_URL` (the server may be
+//! running):
 //! `stepup-cloud workspace create`, `stepup-cloud connect`, `stepup-cloud connections`.
 
 mod admin;
@@ -14,6 +15,7 @@ use stepup_cloud::{ChannelSecrets, Config, Server};
 struct Args {
     listen: SocketAddr,
     data_dir: Option<PathBuf>,
+    database_url: Option<stepup_cloud::secret::Secret>,
     tls_cert: Option<PathBuf>,
     tls_key: Option<PathBuf>,
     updates_dir: Option<PathBuf>,
@@ -23,7 +25,8 @@ struct Args {
 }
 
 const USAGE: &str =
-    "usage: stepup-cloud [--listen ADDR] [--data-dir DIR] [--tls-cert FILE --tls-key FILE]
+    "usage: stepup-cloud [--listen ADDR] [--data-dir DIR | --database-url URL]
+                    [--tls-cert FILE --tls-key FILE]
                     [--updates-dir DIR] [--demo [--seed N] [--rate MSGS_PER_MIN]]
        stepup-cloud workspace create --data-dir DIR --name NAME --admin-email EMAIL
                     [--admin-name NAME] [--time-zone Asia/Dubai]
@@ -32,6 +35,12 @@ const USAGE: &str =
 
   --listen ADDR     address to listen on (default 127.0.0.1:8080; port 0 picks a free one)
   --data-dir DIR    where the SQLite database lives (default: in memory)
+  --database-url URL
+                    a PostgreSQL database instead (postgres://user@host:5432/stepup; default:
+                    STEPUP_DATABASE_URL). Any number of servers may share it. It is created
+                    if missing and migrated at start; keep its password in PGPASSWORD or
+                    ~/.pgpass, not in the URL. The administration commands below use
+                    STEPUP_DATABASE_URL when --data-dir is not given.
   --tls-cert FILE   serve HTTPS and WSS with this PEM certificate chain (leaf first)
   --tls-key FILE    the certificate's PEM private key
                     (without them it serves plain HTTP: for loopback, or behind a proxy that ends TLS)
@@ -55,6 +64,7 @@ fn parse() -> Result<Args, String> {
     let mut args = Args {
         listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
         data_dir: None,
+        database_url: None,
         tls_cert: None,
         tls_key: None,
         updates_dir: std::env::var_os("STEPUP_UPDATES_DIR")
@@ -74,6 +84,10 @@ fn parse() -> Result<Args, String> {
                     .map_err(|e| format!("--listen: {e}"))?
             }
             "--data-dir" => args.data_dir = Some(PathBuf::from(value("--data-dir")?)),
+            "--database-url" => {
+                args.database_url =
+                    Some(stepup_cloud::secret::Secret::new(value("--database-url")?))
+            }
             "--tls-cert" => args.tls_cert = Some(PathBuf::from(value("--tls-cert")?)),
             "--tls-key" => args.tls_key = Some(PathBuf::from(value("--tls-key")?)),
             "--updates-dir" => args.updates_dir = Some(PathBuf::from(value("--updates-dir")?)),
@@ -91,6 +105,12 @@ fn parse() -> Result<Args, String> {
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument {other}")),
         }
+    }
+    match (&args.data_dir, &args.database_url) {
+        (Some(_), Some(_)) => return Err("--data-dir and --database-url: one or the other".into()),
+        // An explicit --data-dir wins over the environment's database.
+        (None, None) => args.database_url = admin::database_url_from_env(),
+        _ => {}
     }
     if args.tls_cert.is_some() != args.tls_key.is_some() {
         return Err("--tls-cert and --tls-key go together".into());
@@ -130,6 +150,7 @@ async fn main() -> std::process::ExitCode {
     let mut config = Config::ephemeral();
     config.listen = args.listen;
     config.data_dir = args.data_dir;
+    config.database_url = args.database_url;
     config.updates_dir = args.updates_dir;
     if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
         match stepup_cloud::tls::server_config_from_files(cert, key) {

@@ -23,9 +23,39 @@ pub struct Harness {
     _dir: tempfile::TempDir,
 }
 
+/// With `STEPUP_TEST_POSTGRES` set to a PostgreSQL server (`postgres://user@host:port`), the
+/// database of the test whose folder is `dir`: a new database on that server, named after the
+/// folder, so a test that starts its server again finds its data. `None` runs on SQLite.
+pub fn postgres_database(dir: &std::path::Path) -> Option<String> {
+    let server = std::env::var("STEPUP_TEST_POSTGRES")
+        .ok()
+        .filter(|s| !s.is_empty())?;
+    let name: String = dir
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    Some(format!("{}/t{name}", server.trim_end_matches('/')))
+}
+
+/// The database of the test whose folder is `dir`: SQLite in `dir`, or PostgreSQL (see
+/// [`postgres_database`]).
+pub fn use_database(c: &mut Config, dir: &std::path::Path) {
+    c.data_dir = Some(dir.to_path_buf());
+    c.database_url = postgres_database(dir).map(stepup_cloud::secret::Secret::new);
+}
+
 pub fn config(dir: &std::path::Path, clock: Arc<ManualClock>) -> Config {
     let mut c = Config::ephemeral();
-    c.data_dir = Some(dir.to_path_buf());
+    use_database(&mut c, dir);
     c.clock = clock;
     c.compaction_interval = None;
     c.secrets = stepup_cloud::ChannelSecrets::default().with_demo_defaults();
