@@ -11,8 +11,9 @@
 //! 1. Foundations: `error`, `ids`, `clock`, `secret`, `sniff`, `ranker`, `window`, `password`,
 //!    `vault` (channel credentials sealed at rest), `net` (addresses never reached on a tenant's
 //!    behalf), `llm` (the OpenAI-compatible chat-completions client), `tls`, `config`.
-//! 2. `store` (every SQL statement: the seam where another database can follow) and `extract`
-//!    (the request extractors answering `{code, message}`).
+//! 2. `store` (every SQL statement, on SQLite or PostgreSQL), `relay` (this node's stream
+//!    channels, and how they hear other nodes' commits through the feed) and `extract` (the
+//!    request extractors answering `{code, message}`).
 //! 3. `state` ([`AppState`]), `connections` (a workspace's channel accounts: routing webhooks,
 //!    the credentials replies leave with), then `routes` (the route table every door registers in).
 //! 4. `contacts` (one customer across channels: linking by verified phone, merge, split, edits),
@@ -54,6 +55,7 @@ pub mod outbound;
 pub mod password;
 pub mod profiles;
 pub mod ranker;
+pub mod relay;
 pub mod routes;
 pub mod routing;
 pub mod secret;

@@ -3,6 +3,9 @@
 //! the handle.
 
 use std::net::SocketAddr;
+use std::time::Duration;
+
+use sqlx::postgres::PgListener;
 
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -11,6 +14,8 @@ use crate::api;
 use crate::config::Config;
 use crate::error::ServerError;
 use crate::limits::Peer;
+use crate::relay;
+use crate::secret::Secret;
 use crate::state::AppState;
 use crate::store;
 use crate::tls::TlsListener;
@@ -163,6 +168,14 @@ impl Server {
                 }
             }));
         }
+        if let Some(url) = state.config().database_url.clone() {
+            // Other nodes' commits and ended sessions reach this node's streams.
+            background.push(tokio::spawn(relay(
+                state.clone(),
+                url,
+                state.config().heartbeat_interval,
+            )));
+        }
         tracing::info!(%addr, tls = secure, "stepup cloud listening");
         Ok(RunningServer {
             addr,
@@ -205,4 +218,77 @@ impl RunningServer {
             self.task.abort();
         }
     }
+}
+
+/// On PostgreSQL: listens for the other nodes' commits and ended sessions until the server stops.
+async fn relay(state: AppState, url: Secret, sweep_every: Duration) {
+    let mut stopping = state.stopping();
+    let mut retry = Duration::from_millis(100);
+    loop {
+        let connected = async {
+            let mut listener = PgListener::connect(url.expose()).await?;
+            listener
+                .listen_all([relay::FEED_CHANNEL, relay::SESSION_ENDED_CHANNEL])
+                .await?;
+            Ok::<_, sqlx::Error>(listener)
+        };
+        let connected = tokio::select! {
+            l = connected => l,
+            () = stopped(&mut stopping) => return,
+        };
+        let mut listener = match connected {
+            Ok(l) => l,
+            Err(e) => {
+                tracing::warn!(error = %e, "feed relay: cannot listen; trying again");
+                tokio::select! {
+                    () = tokio::time::sleep(retry) => {}
+                    () = stopped(&mut stopping) => return,
+                }
+                retry = (retry * 2).min(Duration::from_secs(5));
+                continue;
+            }
+        };
+        retry = Duration::from_millis(100);
+        // Whatever was notified while not listening is read now.
+        state.relay().sweep(state.pool()).await;
+        let mut tick = tokio::time::interval(sweep_every);
+        tick.tick().await;
+        loop {
+            tokio::select! {
+                n = listener.try_recv() => match n {
+                    Ok(Some(n)) => relayed(&state, n.channel(), n.payload()).await,
+                    // The connection was lost and made again: notifications may be missing.
+                    Ok(None) => state.relay().sweep(state.pool()).await,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "feed relay: listening failed; listening again");
+                        break;
+                    }
+                },
+                _ = tick.tick() => state.relay().sweep(state.pool()).await,
+                () = stopped(&mut stopping) => return,
+            }
+        }
+    }
+}
+
+async fn relayed(state: &AppState, channel: &str, payload: &str) {
+    match channel {
+        relay::FEED_CHANNEL => {
+            let mut parts = payload.split(' ');
+            let (Some(ws), first) = (parts.next(), parts.next().and_then(|s| s.parse().ok()))
+            else {
+                return;
+            };
+            if let Err(e) = state.relay().catch_up(state.pool(), ws, first).await {
+                tracing::warn!(error = %e, "relaying the feed failed");
+            }
+        }
+        relay::SESSION_ENDED_CHANNEL => state.end_sessions_here(&[payload.to_owned()]),
+        _ => {}
+    }
+}
+
+/// Resolves once the server is stopping.
+async fn stopped(stopping: &mut tokio::sync::watch::Receiver<bool>) {
+    let _ = stopping.wait_for(|s| *s).await;
 }

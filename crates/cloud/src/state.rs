@@ -33,10 +33,11 @@ pub type AssistQueue = tokio::sync::mpsc::UnboundedReceiver<store::AssistJob>;
 #[derive(Debug)]
 struct Inner {
     pool: AnyPool,
+    dialect: store::Dialect,
+    relay: crate::relay::FeedRelay,
     config: Config,
     ids: Ids,
     write_lock: Arc<Mutex<()>>,
-    feeds: std::sync::Mutex<HashMap<String, broadcast::Sender<Change>>>,
     visitors: std::sync::Mutex<
         HashMap<String, broadcast::Sender<stepup_protocol::webchat::VisitorEvent>>,
     >,
@@ -90,12 +91,13 @@ impl AppState {
             .map_err(|e| ServerError::Invalid(format!("http client: {e}")))?;
         Ok(Self {
             inner: Arc::new(Inner {
+                dialect: store::Dialect::of_pool(&pool),
+                relay: crate::relay::FeedRelay::default(),
                 pool,
                 ids: Ids::new(config.id_seed),
                 logins: crate::limits::LoginGuard::new(config.login_limits.clone()),
                 config,
                 write_lock: Arc::new(Mutex::new(())),
-                feeds: std::sync::Mutex::new(HashMap::new()),
                 visitors: std::sync::Mutex::new(HashMap::new()),
                 activity: std::sync::Mutex::new(HashMap::new()),
                 budgets: crate::limits::Budgets::default(),
@@ -173,11 +175,42 @@ impl AppState {
     }
 
     /// Says that sessions ended (signed out, revoked, their agent removed), so their open
-    /// streams close.
+    /// streams close, on every node.
     pub(crate) fn sessions_ended(&self, ids: &[String]) {
+        self.end_sessions_here(ids);
+        if self.dialect() == store::Dialect::Postgres && !ids.is_empty() {
+            let pool = self.pool().clone();
+            let ids = ids.to_vec();
+            tokio::spawn(async move {
+                for id in ids {
+                    let sent = sqlx::query("SELECT 1 FROM pg_notify($1, $2)")
+                        .bind(crate::relay::SESSION_ENDED_CHANNEL)
+                        .bind(&id)
+                        .execute(&pool)
+                        .await;
+                    if let Err(e) = sent {
+                        tracing::warn!(error = %e, "telling the other nodes a session ended failed");
+                    }
+                }
+            });
+        }
+    }
+
+    /// Closes the streams of these sessions on this node.
+    pub(crate) fn end_sessions_here(&self, ids: &[String]) {
         for id in ids {
             let _ = self.inner.ended_sessions.send(id.clone());
         }
+    }
+
+    /// The SQL the database speaks: SQLite (one node) or PostgreSQL (any number).
+    pub fn dialect(&self) -> store::Dialect {
+        self.inner.dialect
+    }
+
+    /// What hands other nodes' commits to this node's streams (PostgreSQL).
+    pub fn relay(&self) -> &crate::relay::FeedRelay {
+        &self.inner.relay
     }
 
     /// Ids of sessions as they end (see [`AppState::sessions_ended`]).
@@ -243,7 +276,13 @@ impl AppState {
         let workspace_id = writer.workspace_id().to_owned();
         let outgoing = writer.take_outgoing();
         let assist = writer.take_assist();
-        writer.commit(&sender).await?;
+        let committed = writer.commit(&sender).await?;
+        if let (store::Dialect::Postgres, Some(first)) = (self.dialect(), committed.first()) {
+            // This node's streams hear it now; the others when the notification reaches them.
+            self.relay()
+                .catch_up(self.pool(), &workspace_id, Some(first.seq))
+                .await?;
+        }
         for o in outgoing {
             let _ = self.inner.outgoing.0.send((workspace_id.clone(), o));
         }
@@ -253,12 +292,9 @@ impl AppState {
         Ok(())
     }
 
+    /// The workspace's stream channel on this node.
     pub fn feed_sender(&self, workspace_id: &str) -> broadcast::Sender<Change> {
-        let mut feeds = self.inner.feeds.lock().unwrap_or_else(|e| e.into_inner());
-        feeds
-            .entry(workspace_id.to_owned())
-            .or_insert_with(|| broadcast::channel(4096).0)
-            .clone()
+        self.inner.relay.sender(workspace_id)
     }
 
     /// The workspace's activity relay (who is viewing or typing where).

@@ -284,21 +284,34 @@ impl Writer {
         Ok(r.rows_affected() == 1)
     }
 
-    /// Commits, then publishes the changes in sequence order before releasing the write lock, so
-    /// subscribers never see a later sequence number before an earlier one.
+    /// Commits. On SQLite (one node) it then publishes the changes in sequence order before
+    /// releasing the write lock, so subscribers never see a later sequence number before an
+    /// earlier one. On PostgreSQL the commit notifies every node (`crate::relay`), and each reads
+    /// the changes back from the feed in order.
     pub async fn commit(
         self,
         publish: &tokio::sync::broadcast::Sender<Change>,
     ) -> Result<Vec<Change>, sqlx::Error> {
         let Writer {
-            tx,
+            mut tx,
             _guard,
             changes,
+            workspace_id,
             ..
         } = self;
+        let dialect = super::Dialect::of_conn(&tx);
+        if let (super::Dialect::Postgres, Some(first)) = (dialect, changes.first()) {
+            sqlx::query("SELECT 1 FROM pg_notify($1, $2)")
+                .bind(crate::relay::FEED_CHANNEL)
+                .bind(format!("{workspace_id} {}", first.seq))
+                .execute(&mut *tx)
+                .await?;
+        }
         tx.commit().await?;
-        for c in &changes {
-            let _ = publish.send(c.clone());
+        if dialect == super::Dialect::Sqlite {
+            for c in &changes {
+                let _ = publish.send(c.clone());
+            }
         }
         drop(_guard);
         Ok(changes)

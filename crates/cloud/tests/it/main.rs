@@ -17,6 +17,7 @@ mod feed_property;
 mod history;
 mod hours;
 mod media;
+mod nodes;
 mod openapi;
 mod outbound;
 mod routing;

@@ -1,0 +1,543 @@
+//! Several `stepup-cloud` processes on one PostgreSQL database serve the same workspaces: a
+//! change written through one node reaches clients streaming from the others, in order, with no
+//! gap and no duplicate, and a node killed in the middle of traffic loses nothing it
+//! acknowledged. Always on PostgreSQL: the server of `STEPUP_TEST_POSTGRES`, or a scratch one
+//! this test starts (`scripts/scratch-postgres`).
+
+use std::collections::{BTreeMap, HashSet};
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use reqwest::{Client, StatusCode};
+use serde_json::{Value, json};
+use stepup_cloud::{AppState, Config};
+use stepup_protocol::{Role, StreamEvent};
+use tokio::sync::{Mutex, watch};
+use tokio_tungstenite::tungstenite::Message as WsMsg;
+
+const PASSWORD: &str = "correct horse battery staple";
+const APP_SECRET: &str = "nodes-app-secret";
+
+/// A PostgreSQL server: the suite's, or one of this test's own, stopped when dropped.
+struct Postgres {
+    url: String,
+    own: Option<tempfile::TempDir>,
+}
+
+impl Postgres {
+    fn get() -> Self {
+        if let Ok(url) = std::env::var("STEPUP_TEST_POSTGRES")
+            && !url.is_empty()
+        {
+            return Self { url, own: None };
+        }
+        let dir = tempfile::tempdir().unwrap();
+        // The server runs as another user when this runs as root: it must reach its folder.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        let out = Command::new(script())
+            .arg("start")
+            .arg(dir.path().join("server"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "a scratch PostgreSQL server (is PostgreSQL installed?): {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Self {
+            url: String::from_utf8(out.stdout).unwrap().trim().to_owned(),
+            own: Some(dir),
+        }
+    }
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        if let Some(dir) = &self.own {
+            let _ = Command::new(script())
+                .arg("stop")
+                .arg(dir.path().join("server"))
+                .status();
+        }
+    }
+}
+
+fn script() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/scratch-postgres")
+}
+
+/// One `stepup-cloud` process on the shared database.
+struct Node {
+    child: std::process::Child,
+    url: String,
+}
+
+impl Node {
+    async fn start(database_url: &str) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_stepup-cloud"))
+            .args(["--listen", "127.0.0.1:0", "--database-url", database_url])
+            .env("STEPUP_META_APP_SECRET", APP_SECRET)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        // The first line on stdout is the signal that it serves.
+        let line = tokio::task::spawn_blocking(move || {
+            let mut line = String::new();
+            BufReader::new(stdout).read_line(&mut line).unwrap();
+            line
+        })
+        .await
+        .unwrap();
+        let url = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("a node did not start: {line:?}"))
+            .to_owned();
+        Self { child, url }
+    }
+
+    /// SIGKILL: no graceful shutdown, requests in flight cut off.
+    fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+fn whatsapp(wamid: &str, from: &str, text: &str) -> Vec<u8> {
+    serde_json::to_vec(&json!({"object": "whatsapp_business_account", "entry": [{"id": "w", "changes": [{"field": "messages", "value": {
+        "messaging_product": "whatsapp", "metadata": {"phone_number_id": "100200300"},
+        "contacts": [{"profile": {"name": format!("Customer {from}")}, "wa_id": from}],
+        "messages": [{"from": from, "id": wamid, "timestamp": "1772352000", "type": "text", "text": {"body": text}}]}}]}]}))
+    .unwrap()
+}
+
+async fn login(http: &Client, node: &str, email: &str) -> String {
+    let v: Value = http
+        .post(format!("{node}/v1/auth/login"))
+        .json(&json!({"email": email, "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    v["access_token"].as_str().unwrap().to_owned()
+}
+
+/// The log after `after`, to its end: `(seq, change)` in order.
+async fn drain(http: &Client, node: &str, token: &str, after: u64) -> Option<Vec<(u64, Value)>> {
+    let mut cursor = after.to_string();
+    let mut all = Vec::new();
+    loop {
+        let r = http
+            .get(format!("{node}/v1/sync?after={cursor}&limit=200"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .ok()?;
+        assert_eq!(r.status(), StatusCode::OK);
+        let v: Value = r.json().await.ok()?;
+        for c in v["changes"].as_array().unwrap() {
+            all.push((c["seq"].as_u64().unwrap(), c.clone()));
+        }
+        cursor = v["next_cursor"].as_str().unwrap().to_owned();
+        if !v["has_more"].as_bool().unwrap() {
+            return Some(all);
+        }
+    }
+}
+
+/// What one client has applied: every sequence number in the order it applied them.
+#[derive(Default)]
+struct Applied {
+    seqs: Vec<u64>,
+}
+
+/// A client as the app syncs: a stream on its node; when the node goes away, the next node,
+/// the log from its cursor, then that node's stream. It applies a change only if it is the
+/// next one (`cursor + 1`) and records every change it applies.
+struct ClientSpec {
+    http: Client,
+    nodes: Arc<Mutex<Vec<String>>>,
+    /// The node it starts on.
+    which: usize,
+    token: String,
+    start: u64,
+    progress: watch::Sender<u64>,
+    applied: Arc<Mutex<Applied>>,
+    stop: watch::Receiver<bool>,
+}
+
+async fn client(spec: ClientSpec) {
+    let ClientSpec {
+        http,
+        nodes,
+        mut which,
+        token,
+        start,
+        progress,
+        applied,
+        mut stop,
+    } = spec;
+    let mut cursor = start;
+    let apply = |seq: u64, cursor: &mut u64, applied: &mut Applied| {
+        if seq <= *cursor {
+            return;
+        }
+        applied.seqs.push(seq);
+        *cursor = seq;
+    };
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        let node = nodes.lock().await[which % 3].clone();
+        let ws_url = format!(
+            "{}/v1/stream?access_token={token}",
+            node.replacen("http", "ws", 1)
+        );
+        let Ok((mut ws, _)) = tokio_tungstenite::connect_async(ws_url).await else {
+            which += 1;
+            continue;
+        };
+        // The stream first, so nothing committed while reading the log is missed.
+        let Some(Ok(WsMsg::Text(hello))) = ws.next().await else {
+            which += 1;
+            continue;
+        };
+        assert!(matches!(
+            serde_json::from_str::<StreamEvent>(&hello).unwrap(),
+            StreamEvent::Hello { .. }
+        ));
+        let Some(log) = drain(&http, &node, &token, cursor).await else {
+            which += 1;
+            continue;
+        };
+        {
+            let mut a = applied.lock().await;
+            for (seq, _) in log {
+                apply(seq, &mut cursor, &mut a);
+            }
+        }
+        progress.send_replace(cursor);
+        loop {
+            tokio::select! {
+                frame = ws.next() => {
+                    let Some(Ok(frame)) = frame else { break };
+                    let WsMsg::Text(t) = frame else { continue };
+                    match serde_json::from_str::<StreamEvent>(&t).unwrap() {
+                        StreamEvent::Change { change } => {
+                            let mut a = applied.lock().await;
+                            apply(change.seq, &mut cursor, &mut a);
+                            progress.send_replace(cursor);
+                        }
+                        StreamEvent::Lagged => break,
+                        _ => {}
+                    }
+                }
+                _ = stop.changed() => return,
+            }
+        }
+        // Its node went away: the next one.
+        which += 1;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn three_nodes_one_database_every_client_gets_every_change_once_in_order() {
+    let pg = Postgres::get();
+    let dir = tempfile::tempdir().unwrap();
+    let name: String = dir
+        .path()
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let database_url = format!("{}/nodes{name}", pg.url.trim_end_matches('/'));
+
+    // Two shops on the database, made before the nodes start.
+    let (ws_a, ws_b) = {
+        let mut config = Config::ephemeral();
+        config.database_url = Some(stepup_cloud::secret::Secret::new(database_url.clone()));
+        config.compaction_interval = None;
+        let st = AppState::new(config).await.unwrap();
+        let a = st
+            .create_workspace("Souq Al Noor", "Asia/Dubai")
+            .await
+            .unwrap();
+        let b = st
+            .create_workspace("Other Co", "Asia/Riyadh")
+            .await
+            .unwrap();
+        for (name, email, role) in [
+            ("Admin A", "admin@a.test", Role::Admin),
+            ("Sara", "sara@a.test", Role::Supervisor),
+            ("Omar", "omar@a.test", Role::Agent),
+        ] {
+            st.create_agent(&a.id, name, email, PASSWORD, role, vec![])
+                .await
+                .unwrap();
+        }
+        st.create_agent(
+            &b.id,
+            "Admin B",
+            "admin@b.test",
+            PASSWORD,
+            Role::Admin,
+            vec![],
+        )
+        .await
+        .unwrap();
+        st.set_webhook_workspace(&a.id).await.unwrap();
+        st.pool().close().await;
+        (a.id, b.id)
+    };
+    assert_ne!(ws_a, ws_b);
+
+    let mut nodes = [
+        Node::start(&database_url).await,
+        Node::start(&database_url).await,
+        Node::start(&database_url).await,
+    ];
+    let urls = Arc::new(Mutex::new(
+        nodes.iter().map(|n| n.url.clone()).collect::<Vec<_>>(),
+    ));
+    let http = Client::new();
+    let tokens = [
+        login(&http, &nodes[0].url, "admin@a.test").await,
+        login(&http, &nodes[1].url, "sara@a.test").await,
+        login(&http, &nodes[2].url, "omar@a.test").await,
+    ];
+    let token_b = login(&http, &nodes[0].url, "admin@b.test").await;
+    let start = {
+        let log = drain(&http, &nodes[0].url, &tokens[0], 0).await.unwrap();
+        log.iter().map(|(s, _)| *s).max().unwrap_or(0)
+    };
+
+    // Six clients of shop A, two on each node, and one of shop B.
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let mut clients = Vec::new();
+    for i in 0..6 {
+        let (progress, seen) = watch::channel(start);
+        let applied = Arc::new(Mutex::new(Applied::default()));
+        let task = tokio::spawn(client(ClientSpec {
+            http: http.clone(),
+            nodes: urls.clone(),
+            which: i % 3,
+            token: tokens[i % 3].clone(),
+            start,
+            progress,
+            applied: applied.clone(),
+            stop: stop_rx.clone(),
+        }));
+        clients.push((seen, applied, task));
+    }
+    let b_applied = Arc::new(Mutex::new(Applied::default()));
+    let (b_progress, _b_seen) = watch::channel(0);
+    let b_task = tokio::spawn(client(ClientSpec {
+        http: http.clone(),
+        nodes: urls.clone(),
+        which: 1,
+        token: token_b.clone(),
+        start: 0,
+        progress: b_progress,
+        applied: b_applied.clone(),
+        stop: stop_rx.clone(),
+    }));
+
+    // 300 customer messages, spread over the nodes, eight senders at once. A delivery that
+    // fails (its node was killed) is sent again to the next node, as Meta retries.
+    const MESSAGES: usize = 300;
+    let (acked_tx, mut acked) = watch::channel(0usize);
+    let acked_tx = Arc::new(acked_tx);
+    let mut senders = Vec::new();
+    for s in 0..8 {
+        let http = http.clone();
+        let urls = urls.clone();
+        let acked_tx = acked_tx.clone();
+        senders.push(tokio::spawn(async move {
+            for i in (s..MESSAGES).step_by(8) {
+                let body = whatsapp(
+                    &format!("wamid.nodes.{i}"),
+                    &format!("9715000{:05}", i % 40),
+                    &format!("طلب رقم {i} — order #{i}"),
+                );
+                let signature = stepup_cloud::webhooks::meta_signature(APP_SECRET, &body);
+                let mut attempt = i;
+                loop {
+                    let node = urls.lock().await[attempt % 3].clone();
+                    let sent = http
+                        .post(format!("{node}/webhooks/whatsapp"))
+                        .header("content-type", "application/json")
+                        .header("x-hub-signature-256", &signature)
+                        .body(body.clone())
+                        .send()
+                        .await;
+                    match sent {
+                        Ok(r) if r.status() == StatusCode::OK => break,
+                        Ok(r) => panic!("webhook answered {}", r.status()),
+                        Err(_) => attempt += 1,
+                    }
+                }
+                acked_tx.send_modify(|n| *n += 1);
+            }
+        }));
+    }
+
+    // A third of the way: node 1 is killed (SIGKILL, requests in flight cut off) while the
+    // traffic goes on, and started again.
+    acked.wait_for(|n| *n >= MESSAGES / 3).await.unwrap();
+    nodes[1].kill();
+    let again = Node::start(&database_url).await;
+    urls.lock().await[1] = again.url.clone();
+    nodes[1] = again;
+    for s in senders {
+        s.await.unwrap();
+    }
+
+    // Every message is in the database once.
+    let log = drain(&http, &nodes[2].url, &tokens[2], start)
+        .await
+        .unwrap();
+    let head = log.last().map_or(start, |(s, _)| *s);
+    let mut messages: BTreeMap<String, HashSet<String>> = BTreeMap::new();
+    for (_, c) in &log {
+        if c["entity"] == "message" && c["op"] == "upsert" {
+            let pmid = c["data"]["provider_message_id"]
+                .as_str()
+                .unwrap_or("")
+                .to_owned();
+            messages
+                .entry(pmid)
+                .or_default()
+                .insert(c["id"].as_str().unwrap().to_owned());
+        }
+    }
+    let wamids: Vec<_> = messages
+        .keys()
+        .filter(|k| k.starts_with("wamid.nodes."))
+        .collect();
+    assert_eq!(
+        wamids.len(),
+        MESSAGES,
+        "every acknowledged message is stored"
+    );
+    assert!(
+        messages.values().all(|ids| ids.len() == 1),
+        "no message is stored twice"
+    );
+    let seqs: Vec<u64> = log.iter().map(|(s, _)| *s).collect();
+    assert_eq!(
+        seqs,
+        (start + 1..=head).collect::<Vec<_>>(),
+        "the log has no gap"
+    );
+
+    // Every client reaches the head, having applied every change once, in order.
+    for (seen, applied, _) in &mut clients {
+        tokio::time::timeout(Duration::from_secs(60), seen.wait_for(|c| *c >= head))
+            .await
+            .expect("a client did not reach the head within 60 s")
+            .unwrap();
+        let a = applied.lock().await;
+        assert_eq!(a.seqs, (start + 1..=head).collect::<Vec<_>>());
+    }
+    stop_tx.send_replace(true);
+    for (_, _, task) in clients {
+        task.await.unwrap();
+    }
+    b_task.await.unwrap();
+    // Shop B's client saw none of shop A's traffic.
+    let b = b_applied.lock().await;
+    let b_log = drain(&http, &nodes[0].url, &token_b, 0).await.unwrap();
+    assert!(b_log.iter().all(|(_, c)| c["entity"] != "message"));
+    assert!(b.seqs.iter().all(|s| b_log.iter().any(|(l, _)| l == s)));
+}
+
+#[tokio::test]
+async fn signing_out_through_one_node_ends_the_sessions_stream_on_another() {
+    let pg = Postgres::get();
+    let dir = tempfile::tempdir().unwrap();
+    let database_url = format!(
+        "{}/signout{}",
+        pg.url.trim_end_matches('/'),
+        dir.path()
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .to_ascii_lowercase()
+            .replace(|c: char| !c.is_ascii_alphanumeric(), "_")
+    );
+    {
+        let mut config = Config::ephemeral();
+        config.database_url = Some(stepup_cloud::secret::Secret::new(database_url.clone()));
+        let st = AppState::new(config).await.unwrap();
+        let a = st
+            .create_workspace("Souq Al Noor", "Asia/Dubai")
+            .await
+            .unwrap();
+        st.create_agent(&a.id, "Omar", "omar@a.test", PASSWORD, Role::Agent, vec![])
+            .await
+            .unwrap();
+        st.pool().close().await;
+    }
+    let (one, two) = (
+        Node::start(&database_url).await,
+        Node::start(&database_url).await,
+    );
+    let http = Client::new();
+    let token = login(&http, &one.url, "omar@a.test").await;
+    let (mut stream, _) = tokio_tungstenite::connect_async(format!(
+        "{}/v1/stream?access_token={token}",
+        two.url.replacen("http", "ws", 1)
+    ))
+    .await
+    .unwrap();
+    let Some(Ok(WsMsg::Text(hello))) = stream.next().await else {
+        panic!("no hello")
+    };
+    assert!(hello.contains("hello"), "{hello}");
+
+    let r = http
+        .post(format!("{}/v1/auth/logout", one.url))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    // The stream on the other node ends (a close frame, then nothing), well before its next
+    // heartbeat would have said anything.
+    let ended = tokio::time::timeout(Duration::from_secs(10), async {
+        while let Some(Ok(frame)) = stream.next().await {
+            if matches!(frame, WsMsg::Close(_)) {
+                return;
+            }
+        }
+    })
+    .await;
+    assert!(ended.is_ok(), "the stream on the other node was not ended");
+}
