@@ -37,7 +37,10 @@ struct Inner {
     relay: crate::relay::FeedRelay,
     config: Config,
     ids: Ids,
-    write_lock: Arc<Mutex<()>>,
+    /// This node's writers queue here before taking the database's write lock: one queue on
+    /// SQLite (one writer at a time), one per workspace on PostgreSQL (whose lock is per
+    /// workspace too).
+    write_locks: std::sync::Mutex<HashMap<String, Arc<Mutex<()>>>>,
     visitors: std::sync::Mutex<
         HashMap<String, broadcast::Sender<stepup_protocol::webchat::VisitorEvent>>,
     >,
@@ -97,7 +100,7 @@ impl AppState {
                 ids: Ids::new(config.id_seed),
                 logins: crate::limits::LoginGuard::new(config.login_limits.clone()),
                 config,
-                write_lock: Arc::new(Mutex::new(())),
+                write_locks: std::sync::Mutex::new(HashMap::new()),
                 visitors: std::sync::Mutex::new(HashMap::new()),
                 activity: std::sync::Mutex::new(HashMap::new()),
                 budgets: crate::limits::Budgets::default(),
@@ -259,11 +262,25 @@ impl AppState {
         store::prune(self.pool(), now - 14 * day, now - day, now).await
     }
 
+    fn write_lock(&self, workspace_id: &str) -> Arc<Mutex<()>> {
+        let key = match self.dialect() {
+            store::Dialect::Sqlite => "",
+            store::Dialect::Postgres => workspace_id,
+        };
+        self.inner
+            .write_locks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(key.to_owned())
+            .or_default()
+            .clone()
+    }
+
     /// Starts a write transaction on a workspace (excludes other writers until commit or drop).
     pub async fn write(&self, workspace_id: &str) -> Result<Writer, sqlx::Error> {
         Writer::begin(
             &self.inner.pool,
-            &self.inner.write_lock,
+            &self.write_lock(workspace_id),
             workspace_id,
             self.now(),
         )
@@ -360,7 +377,13 @@ impl AppState {
 
     /// Drops raw log entries beyond the configured retention; returns the new horizon.
     pub async fn compact_feed(&self, workspace_id: &str, keep: u64) -> Result<u64, ServerError> {
-        Ok(store::compact(&self.inner.pool, &self.inner.write_lock, workspace_id, keep).await?)
+        Ok(store::compact(
+            &self.inner.pool,
+            &self.write_lock(workspace_id),
+            workspace_id,
+            keep,
+        )
+        .await?)
     }
 
     // -- Administration (used by the CLI, the demo and tests) ----------------------------------

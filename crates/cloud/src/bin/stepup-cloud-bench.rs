@@ -1,20 +1,31 @@
-//! Loopback throughput of the reference server:
-//! `stepup-cloud-bench [--messages N] [--concurrency C] [--page P]`.
+//! Loopback throughput of the reference server, on SQLite and on PostgreSQL:
+//! `stepup-cloud-bench [--messages N] [--concurrency C] [--page P] [--latency L]
+//! [--postgres postgres://user@host:port]`.
+//!
+//! Each setup (one node on SQLite; with `--postgres`, one node and then three nodes on one
+//! PostgreSQL database, a fresh database each) is measured the same way:
 //!
 //! 1. Webhook ingest: N signed WhatsApp deliveries (one message each, a pool of customers),
-//!    posted by C concurrent clients; messages per second.
+//!    posted by C concurrent clients spread over the nodes; messages per second.
 //! 2. Feed read: one client pages `/v1/sync` over the raw log from the start, P changes a page;
 //!    changes per second. Then the same for a snapshot from cursor 0.
+//! 3. Stream latency: L webhooks, one at a time, to the first node; the time until a client
+//!    streaming from the last node has the message (p50, p99). With three nodes that is the way
+//!    across nodes: the commit's notification, and the other node reading the feed.
 
 #![allow(clippy::print_stdout)]
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
+use futures_util::StreamExt;
 use serde_json::{Value, json};
 use stepup_cloud::config::demo_secrets;
 use stepup_cloud::webhooks::meta_signature;
-use stepup_cloud::{Config, Server};
-use stepup_protocol::Role;
+use stepup_cloud::{ChannelSecrets, Config, RunningServer, Server};
+use stepup_protocol::{Role, StreamEvent};
+use tokio_tungstenite::tungstenite::Message as WsMsg;
+
+type Error = Box<dyn std::error::Error>;
 
 fn arg(name: &str, default: usize) -> usize {
     let args: Vec<String> = std::env::args().collect();
@@ -23,6 +34,14 @@ fn arg(name: &str, default: usize) -> usize {
         .and_then(|i| args.get(i + 1))
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
+}
+
+fn text_arg(name: &str) -> Option<String> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .cloned()
 }
 
 fn delivery(i: usize, now_secs: i64) -> Vec<u8> {
@@ -37,43 +56,139 @@ fn delivery(i: usize, now_secs: i64) -> Vec<u8> {
     serde_json::to_vec(&body).unwrap_or_default()
 }
 
+/// Where a setup keeps its data.
+enum Db {
+    Sqlite(std::path::PathBuf),
+    Postgres(String),
+}
+
+fn config(db: &Db) -> Config {
+    let mut config = Config::ephemeral();
+    config.secrets = ChannelSecrets::default().with_demo_defaults();
+    config.compaction_interval = None;
+    match db {
+        Db::Sqlite(dir) => config.data_dir = Some(dir.clone()),
+        Db::Postgres(url) => {
+            config.database_url = Some(stepup_cloud::secret::Secret::new(url.clone()));
+        }
+    }
+    config
+}
+
+struct Figures {
+    ingest: f64,
+    failures: usize,
+    raw: f64,
+    snapshot: f64,
+    p50: Duration,
+    p99: Duration,
+}
+
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> Result<(), Error> {
     let n = arg("--messages", 5000);
     let c = arg("--concurrency", 8).max(1);
     let page = arg("--page", 1000);
-    let dir = std::env::temp_dir().join(format!("stepup-cloud-bench-{}", std::process::id()));
-    let mut config = Config::demo();
-    config.data_dir = Some(dir.clone());
-    config.compaction_interval = None;
-    let server = Server::start(config).await?;
-    let ws = server.state.create_workspace("Bench", "Asia/Dubai").await?;
-    server
-        .state
-        .create_agent(
-            &ws.id,
-            "Bench",
-            "bench@bench.test",
-            "bench-password",
-            Role::Admin,
-            vec![],
-        )
-        .await?;
-    let base = server.url();
-    let http = reqwest::Client::new();
-
+    let latency = arg("--latency", 200).max(1);
+    let postgres = text_arg("--postgres");
     println!(
-        "stepup-cloud-bench: {n} webhook deliveries, {c} concurrent clients, SQLite in {}",
-        dir.display()
+        "stepup-cloud-bench: {n} webhook deliveries, {c} concurrent clients, {latency} one at a time for latency"
     );
+    let dir = std::env::temp_dir().join(format!("stepup-cloud-bench-{}", std::process::id()));
+    let mut setups = vec![("1 node, SQLite".to_owned(), Db::Sqlite(dir.clone()), 1)];
+    if let Some(server) = &postgres {
+        let server = server.trim_end_matches('/');
+        let run = std::process::id();
+        setups.push((
+            "1 node, PostgreSQL".into(),
+            Db::Postgres(format!("{server}/bench_{run}_1")),
+            1,
+        ));
+        setups.push((
+            "3 nodes, PostgreSQL".into(),
+            Db::Postgres(format!("{server}/bench_{run}_3")),
+            3,
+        ));
+    } else {
+        println!("(no --postgres: SQLite only)");
+    }
+    let mut results = Vec::new();
+    for (label, db, nodes) in &setups {
+        let f = measure(db, *nodes, n, c, page, latency).await?;
+        println!(
+            "{label}: ingest {:.0} messages/s ({} failed); feed read {:.0} changes/s raw, {:.0} snapshot; stream latency p50 {:.1} ms, p99 {:.1} ms",
+            f.ingest,
+            f.failures,
+            f.raw,
+            f.snapshot,
+            f.p50.as_secs_f64() * 1e3,
+            f.p99.as_secs_f64() * 1e3
+        );
+        results.push((label.clone(), f));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    println!();
+    println!(
+        "| setup | webhook ingest (messages/s) | feed read, raw log (changes/s) | feed read, snapshot (changes/s) | webhook → stream, p50 | p99 |"
+    );
+    println!("|---|---|---|---|---|---|");
+    for (label, f) in &results {
+        println!(
+            "| {label} | {:.0} | {:.0} | {:.0} | {:.1} ms | {:.1} ms |",
+            f.ingest,
+            f.raw,
+            f.snapshot,
+            f.p50.as_secs_f64() * 1e3,
+            f.p99.as_secs_f64() * 1e3
+        );
+    }
+    if let [(_, sqlite), rest @ ..] = results.as_slice() {
+        for (label, f) in rest {
+            println!(
+                "{label}: ingest {:.2}× one node on SQLite",
+                f.ingest / sqlite.ingest
+            );
+        }
+    }
+    Ok(())
+}
+
+async fn measure(
+    db: &Db,
+    node_count: usize,
+    n: usize,
+    c: usize,
+    page: usize,
+    latency: usize,
+) -> Result<Figures, Error> {
+    let mut nodes: Vec<RunningServer> = Vec::new();
+    for _ in 0..node_count {
+        nodes.push(Server::start(config(db)).await?);
+    }
+    let st = &nodes[0].state;
+    let ws = st.create_workspace("Bench", "Asia/Dubai").await?;
+    st.create_agent(
+        &ws.id,
+        "Bench",
+        "bench@bench.test",
+        "bench-password",
+        Role::Admin,
+        vec![],
+    )
+    .await?;
+    st.set_webhook_workspace(&ws.id).await?;
+    let urls: Vec<String> = nodes.iter().map(RunningServer::url).collect();
+    let http = reqwest::Client::new();
     let now_secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
+
+    // 1. Ingest, the clients spread over the nodes.
     let started = Instant::now();
     let mut tasks = Vec::new();
     for worker in 0..c {
         let http = http.clone();
-        let url = format!("{base}/webhooks/whatsapp");
+        let url = format!("{}/webhooks/whatsapp", urls[worker % urls.len()]);
         tasks.push(tokio::spawn(async move {
             let mut failures = 0usize;
             for i in (worker..n).step_by(c) {
@@ -97,13 +212,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     for t in tasks {
         failures += t.await?;
     }
-    let ingest = started.elapsed();
-    println!(
-        "webhook ingest: {n} messages in {:.2} s = {:.0} messages/s ({failures} failed)",
-        ingest.as_secs_f64(),
-        n as f64 / ingest.as_secs_f64()
-    );
+    let ingest = n as f64 / started.elapsed().as_secs_f64();
 
+    // 2. Feed read, from the last node.
+    let base = urls[urls.len() - 1].clone();
     let login: Value = http
         .post(format!("{base}/v1/auth/login"))
         .json(&json!({"email": "bench@bench.test", "password": "bench-password"}))
@@ -115,7 +227,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .as_str()
         .unwrap_or_default()
         .to_owned();
-    for (label, start) in [("feed read (raw log)", "1"), ("feed read (snapshot)", "0")] {
+    let mut rates = Vec::new();
+    for start in ["1", "0"] {
         let started = Instant::now();
         let mut cursor = start.to_owned();
         let mut changes = 0usize;
@@ -133,14 +246,57 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 break;
             }
         }
-        let t = started.elapsed();
-        println!(
-            "{label}: {changes} changes in {:.2} s = {:.0} changes/s ({page} per page)",
-            t.as_secs_f64(),
-            changes as f64 / t.as_secs_f64()
-        );
+        rates.push(changes as f64 / started.elapsed().as_secs_f64());
     }
-    server.shutdown().await;
-    let _ = std::fs::remove_dir_all(&dir);
-    Ok(())
+
+    // 3. Latency: webhook to the first node, stream from the last.
+    let (mut stream, _) = tokio_tungstenite::connect_async(format!(
+        "{}/v1/stream?access_token={token}",
+        base.replacen("http", "ws", 1)
+    ))
+    .await?;
+    let mut times = Vec::with_capacity(latency);
+    let hook = format!("{}/webhooks/whatsapp", urls[0]);
+    for i in 0..latency {
+        let body = delivery(n + i, now_secs);
+        let wamid = format!("wamid.bench.{}", n + i);
+        let sig = meta_signature(demo_secrets::META_APP_SECRET, &body);
+        let sent = Instant::now();
+        let post = http
+            .post(&hook)
+            .header("x-hub-signature-256", sig)
+            .header("content-type", "application/json")
+            .body(body)
+            .send();
+        let arrived = async {
+            while let Some(frame) = stream.next().await {
+                let WsMsg::Text(t) = frame? else { continue };
+                if let Ok(StreamEvent::Change { change }) = serde_json::from_str::<StreamEvent>(&t)
+                    && change.entity == stepup_protocol::EntityKind::Message
+                    && serde_json::to_value(&change.data)?["provider_message_id"] == wamid.as_str()
+                {
+                    return Ok::<_, Error>(sent.elapsed());
+                }
+            }
+            Err("the stream ended".into())
+        };
+        let (posted, took) =
+            tokio::join!(post, tokio::time::timeout(Duration::from_secs(30), arrived));
+        posted?;
+        times.push(took??);
+    }
+    times.sort();
+    let pick = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
+    let figures = Figures {
+        ingest,
+        failures,
+        raw: rates[0],
+        snapshot: rates[1],
+        p50: pick(0.5),
+        p99: pick(0.99),
+    };
+    for node in nodes {
+        node.shutdown().await;
+    }
+    Ok(figures)
 }

@@ -16,6 +16,9 @@ async fn demo_server(dir: &std::path::Path) -> RunningServer {
     crate::common::use_database(&mut c, dir);
     c.clock = Arc::new(ManualClock::new(NOW));
     c.compaction_interval = None;
+    // No background sender: the demo's scheduled broadcast is due at once, and a tick landing
+    // during one server's seeding but not the other's would make the two differ.
+    c.broadcast_tick = None;
     Server::start(c).await.unwrap()
 }
 
