@@ -710,4 +710,6 @@ async fn resolutions_by_the_assistant_alone_and_by_people() {
     assert_eq!(value(&d, "resolved_by_people"), Some(2.0));
     assert_eq!(ids(&d, "resolved_by_people"), ["a2", "a3"]);
     assert_eq!(ids(&d, "ai_share"), ["a1", "a4"]);
+    // Closed before the test ends: exit handlers must not run under the cache's threads.
+    store.close().await;
 }
