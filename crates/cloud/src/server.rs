@@ -170,7 +170,7 @@ impl Server {
         }
         if let Some(url) = state.config().database_url.clone() {
             // Other nodes' commits and ended sessions reach this node's streams.
-            background.push(tokio::spawn(relay(
+            background.push(tokio::spawn(listen_to_other_nodes(
                 state.clone(),
                 url,
                 state.config().heartbeat_interval,
@@ -221,7 +221,7 @@ impl RunningServer {
 }
 
 /// On PostgreSQL: listens for the other nodes' commits and ended sessions until the server stops.
-async fn relay(state: AppState, url: Secret, sweep_every: Duration) {
+async fn listen_to_other_nodes(state: AppState, url: Secret, sweep_every: Duration) {
     let mut stopping = state.stopping();
     let mut retry = Duration::from_millis(100);
     loop {

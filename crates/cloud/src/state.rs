@@ -296,9 +296,15 @@ impl AppState {
         let committed = writer.commit(&sender).await?;
         if let (store::Dialect::Postgres, Some(first)) = (self.dialect(), committed.first()) {
             // This node's streams hear it now; the others when the notification reaches them.
-            self.relay()
+            // It is committed whatever happens here: a failed read is made good by the next
+            // notification or sweep, and never fails the request.
+            if let Err(e) = self
+                .relay()
                 .catch_up(self.pool(), &workspace_id, Some(first.seq))
-                .await?;
+                .await
+            {
+                tracing::warn!(error = %e, "relaying a commit to this node's streams failed");
+            }
         }
         for o in outgoing {
             let _ = self.inner.outgoing.0.send((workspace_id.clone(), o));

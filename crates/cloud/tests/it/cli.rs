@@ -34,19 +34,7 @@ async fn demo_mode_prints_url_and_serves_logins() {
     );
     let stdout = child.0.stdout.take().unwrap();
     let stderr = child.0.stderr.take().unwrap();
-    // The first stdout line is the signal that the server is up.
-    let line = tokio::task::spawn_blocking(move || {
-        let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line).unwrap();
-        line
-    })
-    .await
-    .unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .expect("URL line")
-        .to_owned();
+    let url = crate::common::listening_url(stdout).await;
     assert!(url.starts_with("http://127.0.0.1:"));
     let logins = tokio::task::spawn_blocking(move || {
         BufReader::new(stderr)

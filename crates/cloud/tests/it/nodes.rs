@@ -5,7 +5,6 @@
 //! this test starts (`scripts/scratch-postgres`).
 
 use std::collections::{BTreeMap, HashSet};
-use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,11 +13,12 @@ use futures_util::StreamExt;
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 use stepup_cloud::{AppState, Config};
-use stepup_protocol::{Role, StreamEvent};
+use stepup_protocol::StreamEvent;
 use tokio::sync::{Mutex, watch};
 use tokio_tungstenite::tungstenite::Message as WsMsg;
 
-const PASSWORD: &str = "correct horse battery staple";
+use crate::common::{database_name, listening_url, login_at, two_shops};
+
 const APP_SECRET: &str = "nodes-app-secret";
 
 /// A PostgreSQL server: the suite's, or one of this test's own, stopped when dropped.
@@ -89,20 +89,7 @@ impl Node {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        // The first line on stdout is the signal that it serves.
-        let line = tokio::task::spawn_blocking(move || {
-            let mut line = String::new();
-            BufReader::new(stdout).read_line(&mut line).unwrap();
-            line
-        })
-        .await
-        .unwrap();
-        let url = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("a node did not start: {line:?}"))
-            .to_owned();
+        let url = listening_url(child.stdout.take().unwrap()).await;
         Self { child, url }
     }
 
@@ -125,19 +112,6 @@ fn whatsapp(wamid: &str, from: &str, text: &str) -> Vec<u8> {
         "contacts": [{"profile": {"name": format!("Customer {from}")}, "wa_id": from}],
         "messages": [{"from": from, "id": wamid, "timestamp": "1772352000", "type": "text", "text": {"body": text}}]}}]}]}))
     .unwrap()
-}
-
-async fn login(http: &Client, node: &str, email: &str) -> String {
-    let v: Value = http
-        .post(format!("{node}/v1/auth/login"))
-        .json(&json!({"email": email, "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    v["access_token"].as_str().unwrap().to_owned()
 }
 
 /// The log after `after`, to its end: `(seq, change)` in order.
@@ -263,21 +237,11 @@ async fn client(spec: ClientSpec) {
 async fn three_nodes_one_database_every_client_gets_every_change_once_in_order() {
     let pg = Postgres::get();
     let dir = tempfile::tempdir().unwrap();
-    let name: String = dir
-        .path()
-        .file_name()
-        .unwrap()
-        .to_string_lossy()
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let database_url = format!("{}/nodes{name}", pg.url.trim_end_matches('/'));
+    let database_url = format!(
+        "{}/nodes{}",
+        pg.url.trim_end_matches('/'),
+        database_name(dir.path())
+    );
 
     // Two shops on the database, made before the nodes start.
     let (ws_a, ws_b) = {
@@ -285,36 +249,10 @@ async fn three_nodes_one_database_every_client_gets_every_change_once_in_order()
         config.database_url = Some(stepup_cloud::secret::Secret::new(database_url.clone()));
         config.compaction_interval = None;
         let st = AppState::new(config).await.unwrap();
-        let a = st
-            .create_workspace("Souq Al Noor", "Asia/Dubai")
-            .await
-            .unwrap();
-        let b = st
-            .create_workspace("Other Co", "Asia/Riyadh")
-            .await
-            .unwrap();
-        for (name, email, role) in [
-            ("Admin A", "admin@a.test", Role::Admin),
-            ("Sara", "sara@a.test", Role::Supervisor),
-            ("Omar", "omar@a.test", Role::Agent),
-        ] {
-            st.create_agent(&a.id, name, email, PASSWORD, role, vec![])
-                .await
-                .unwrap();
-        }
-        st.create_agent(
-            &b.id,
-            "Admin B",
-            "admin@b.test",
-            PASSWORD,
-            Role::Admin,
-            vec![],
-        )
-        .await
-        .unwrap();
-        st.set_webhook_workspace(&a.id).await.unwrap();
+        let shops = two_shops(&st).await;
+        st.set_webhook_workspace(&shops.0).await.unwrap();
         st.pool().close().await;
-        (a.id, b.id)
+        shops
     };
     assert_ne!(ws_a, ws_b);
 
@@ -328,11 +266,19 @@ async fn three_nodes_one_database_every_client_gets_every_change_once_in_order()
     ));
     let http = Client::new();
     let tokens = [
-        login(&http, &nodes[0].url, "admin@a.test").await,
-        login(&http, &nodes[1].url, "sara@a.test").await,
-        login(&http, &nodes[2].url, "omar@a.test").await,
+        login_at(&http, &nodes[0].url, "admin@a.test")
+            .await
+            .access_token,
+        login_at(&http, &nodes[1].url, "sara@a.test")
+            .await
+            .access_token,
+        login_at(&http, &nodes[2].url, "omar@a.test")
+            .await
+            .access_token,
     ];
-    let token_b = login(&http, &nodes[0].url, "admin@b.test").await;
+    let token_b = login_at(&http, &nodes[0].url, "admin@b.test")
+        .await
+        .access_token;
     let start = {
         let log = drain(&http, &nodes[0].url, &tokens[0], 0).await.unwrap();
         log.iter().map(|(s, _)| *s).max().unwrap_or(0)
@@ -485,24 +431,13 @@ async fn signing_out_through_one_node_ends_the_sessions_stream_on_another() {
     let database_url = format!(
         "{}/signout{}",
         pg.url.trim_end_matches('/'),
-        dir.path()
-            .file_name()
-            .unwrap()
-            .to_string_lossy()
-            .to_ascii_lowercase()
-            .replace(|c: char| !c.is_ascii_alphanumeric(), "_")
+        database_name(dir.path())
     );
     {
         let mut config = Config::ephemeral();
         config.database_url = Some(stepup_cloud::secret::Secret::new(database_url.clone()));
         let st = AppState::new(config).await.unwrap();
-        let a = st
-            .create_workspace("Souq Al Noor", "Asia/Dubai")
-            .await
-            .unwrap();
-        st.create_agent(&a.id, "Omar", "omar@a.test", PASSWORD, Role::Agent, vec![])
-            .await
-            .unwrap();
+        two_shops(&st).await;
         st.pool().close().await;
     }
     let (one, two) = (
@@ -510,7 +445,7 @@ async fn signing_out_through_one_node_ends_the_sessions_stream_on_another() {
         Node::start(&database_url).await,
     );
     let http = Client::new();
-    let token = login(&http, &one.url, "omar@a.test").await;
+    let token = login_at(&http, &one.url, "omar@a.test").await.access_token;
     let (mut stream, _) = tokio_tungstenite::connect_async(format!(
         "{}/v1/stream?access_token={token}",
         two.url.replacen("http", "ws", 1)

@@ -30,8 +30,16 @@ pub fn postgres_database(dir: &std::path::Path) -> Option<String> {
     let server = std::env::var("STEPUP_TEST_POSTGRES")
         .ok()
         .filter(|s| !s.is_empty())?;
-    let name: String = dir
-        .file_name()
+    Some(format!(
+        "{}/t{}",
+        server.trim_end_matches('/'),
+        database_name(dir)
+    ))
+}
+
+/// A database name made from a test's folder: lower-case letters, digits and `_`.
+pub fn database_name(dir: &std::path::Path) -> String {
+    dir.file_name()
         .unwrap()
         .to_string_lossy()
         .chars()
@@ -42,8 +50,71 @@ pub fn postgres_database(dir: &std::path::Path) -> Option<String> {
                 '_'
             }
         })
-        .collect();
-    Some(format!("{}/t{name}", server.trim_end_matches('/')))
+        .collect()
+}
+
+/// The two shops of every test: A ("Souq Al Noor", Dubai) with an admin, a supervisor (Sara)
+/// and an agent (Omar); B ("Other Co", Riyadh) with one admin. Returns their ids.
+pub async fn two_shops(st: &stepup_cloud::AppState) -> (String, String) {
+    let a = st
+        .create_workspace("Souq Al Noor", "Asia/Dubai")
+        .await
+        .unwrap();
+    let b = st
+        .create_workspace("Other Co", "Asia/Riyadh")
+        .await
+        .unwrap();
+    for (name, email, role) in [
+        ("Admin A", "admin@a.test", Role::Admin),
+        ("Sara", "sara@a.test", Role::Supervisor),
+        ("Omar", "omar@a.test", Role::Agent),
+    ] {
+        st.create_agent(&a.id, name, email, PASSWORD, role, vec![])
+            .await
+            .unwrap();
+    }
+    st.create_agent(
+        &b.id,
+        "Admin B",
+        "admin@b.test",
+        PASSWORD,
+        Role::Admin,
+        vec![],
+    )
+    .await
+    .unwrap();
+    (a.id, b.id)
+}
+
+/// The URL a `stepup-cloud` process serves, from the first line it prints (`listening on
+/// URL`): the signal that it is up.
+pub async fn listening_url(stdout: std::process::ChildStdout) -> String {
+    let line = tokio::task::spawn_blocking(move || {
+        use std::io::BufRead;
+        let mut line = String::new();
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .unwrap();
+        line
+    })
+    .await
+    .unwrap();
+    line.trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("the server did not start: {line:?}"))
+        .to_owned()
+}
+
+/// Signs in at the cloud at `base`.
+pub async fn login_at(http: &Client, base: &str, email: &str) -> TokenResponse {
+    let r = http
+        .post(format!("{base}/v1/auth/login"))
+        .json(&json!({"email": email, "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "login {email}");
+    r.json().await.unwrap()
 }
 
 /// The database of the test whose folder is `dir`: SQLite in `dir`, or PostgreSQL (see
@@ -74,54 +145,13 @@ impl Harness {
         let mut cfg = config(dir.path(), clock.clone());
         tweak(&mut cfg);
         let server = Server::start(cfg).await.unwrap();
-        let st = &server.state;
-        let a = st
-            .create_workspace("Souq Al Noor", "Asia/Dubai")
-            .await
-            .unwrap();
-        let b = st
-            .create_workspace("Other Co", "Asia/Riyadh")
-            .await
-            .unwrap();
-        st.create_agent(
-            &a.id,
-            "Admin A",
-            "admin@a.test",
-            PASSWORD,
-            Role::Admin,
-            vec![],
-        )
-        .await
-        .unwrap();
-        st.create_agent(
-            &a.id,
-            "Sara",
-            "sara@a.test",
-            PASSWORD,
-            Role::Supervisor,
-            vec![],
-        )
-        .await
-        .unwrap();
-        st.create_agent(&a.id, "Omar", "omar@a.test", PASSWORD, Role::Agent, vec![])
-            .await
-            .unwrap();
-        st.create_agent(
-            &b.id,
-            "Admin B",
-            "admin@b.test",
-            PASSWORD,
-            Role::Admin,
-            vec![],
-        )
-        .await
-        .unwrap();
+        let (ws_a, ws_b) = two_shops(&server.state).await;
         Harness {
             server,
             clock,
             http: Client::new(),
-            ws_a: a.id,
-            ws_b: b.id,
+            ws_a,
+            ws_b,
             _dir: dir,
         }
     }
@@ -135,15 +165,7 @@ impl Harness {
     }
 
     pub async fn login(&self, email: &str) -> TokenResponse {
-        let r = self
-            .http
-            .post(self.url("/v1/auth/login"))
-            .json(&json!({"email": email, "password": PASSWORD}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::OK, "login {email}");
-        r.json().await.unwrap()
+        login_at(&self.http, &self.server.url(), email).await
     }
 
     pub async fn token(&self, email: &str) -> String {
