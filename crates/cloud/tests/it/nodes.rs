@@ -1,8 +1,9 @@
 //! Several `stepup-cloud` processes on one PostgreSQL database serve the same workspaces: a
 //! change written through one node reaches clients streaming from the others, in order, with no
 //! gap and no duplicate, and a node killed in the middle of traffic loses nothing it
-//! acknowledged. Always on PostgreSQL: the server of `STEPUP_TEST_POSTGRES`, or a scratch one
-//! this test starts (`scripts/scratch-postgres`).
+//! acknowledged. As a shop runs it: HTTPS and WSS with the shop's private CA, two shops each
+//! with its own WhatsApp number, the cloud's own settings. Always on PostgreSQL: the server of
+//! `STEPUP_TEST_POSTGRES`, or a scratch one this test starts (`scripts/scratch-postgres`).
 
 use std::collections::{BTreeMap, HashSet};
 use std::process::{Command, Stdio};
@@ -13,7 +14,7 @@ use futures_util::StreamExt;
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 use stepup_cloud::{AppState, Config};
-use stepup_protocol::StreamEvent;
+use stepup_protocol::{Channel, StreamEvent};
 use tokio::sync::{Mutex, watch};
 use tokio_tungstenite::tungstenite::Message as WsMsg;
 
@@ -73,16 +74,78 @@ fn script() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/scratch-postgres")
 }
 
-/// One `stepup-cloud` process on the shared database.
+/// A shop's own CA and the cloud's certificate it signed, in files the nodes are started with,
+/// and the clients that trust that CA (and nothing else).
+struct Tls {
+    cert: std::path::PathBuf,
+    key: std::path::PathBuf,
+    http: Client,
+    ws: tokio_tungstenite::Connector,
+}
+
+impl Tls {
+    fn new(dir: &std::path::Path) -> Self {
+        use rustls_pki_types::CertificateDer;
+        use rustls_pki_types::pem::PemObject;
+        let ca = stepup_cloud::tls::TestCa::new("Souq Al Noor private CA");
+        let (cert, key) = (dir.join("cloud.pem"), dir.join("cloud.key"));
+        std::fs::write(&cert, &ca.cert_pem).unwrap();
+        std::fs::write(&key, &ca.key_pem).unwrap();
+        let http = Client::builder()
+            .tls_built_in_root_certs(false)
+            .add_root_certificate(reqwest::Certificate::from_pem(ca.ca_pem.as_bytes()).unwrap())
+            .build()
+            .unwrap();
+        let mut roots = rustls::RootCertStore::empty();
+        for c in CertificateDer::pem_slice_iter(ca.ca_pem.as_bytes()) {
+            roots.add(c.unwrap()).unwrap();
+        }
+        let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+        Self {
+            cert,
+            key,
+            http,
+            ws: tokio_tungstenite::Connector::Rustls(Arc::new(config)),
+        }
+    }
+
+    /// A stream over WSS at `node` (an `https://` URL).
+    async fn stream(&self, node: &str, token: &str) -> Option<Stream> {
+        let url = format!(
+            "{}/v1/stream?access_token={token}",
+            node.replacen("https", "wss", 1)
+        );
+        tokio_tungstenite::connect_async_tls_with_config(url, None, false, Some(self.ws.clone()))
+            .await
+            .ok()
+            .map(|(s, _)| s)
+    }
+}
+
+type Stream =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// One `stepup-cloud` process on the shared database, serving HTTPS with the shop's certificate,
+/// with the cloud's own settings (not the demo's).
 struct Node {
     child: std::process::Child,
     url: String,
 }
 
 impl Node {
-    async fn start(database_url: &str) -> Self {
+    async fn start(database_url: &str, tls: &Tls) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_stepup-cloud"))
             .args(["--listen", "127.0.0.1:0", "--database-url", database_url])
+            .arg("--tls-cert")
+            .arg(&tls.cert)
+            .arg("--tls-key")
+            .arg(&tls.key)
             .env("STEPUP_META_APP_SECRET", APP_SECRET)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
@@ -90,6 +153,7 @@ impl Node {
             .spawn()
             .unwrap();
         let url = listening_url(child.stdout.take().unwrap()).await;
+        assert!(url.starts_with("https://"), "{url}");
         Self { child, url }
     }
 
@@ -106,9 +170,10 @@ impl Drop for Node {
     }
 }
 
-fn whatsapp(wamid: &str, from: &str, text: &str) -> Vec<u8> {
+/// A delivery from WhatsApp Cloud API to the shop's number `phone_number_id`.
+fn whatsapp(phone_number_id: &str, wamid: &str, from: &str, text: &str) -> Vec<u8> {
     serde_json::to_vec(&json!({"object": "whatsapp_business_account", "entry": [{"id": "w", "changes": [{"field": "messages", "value": {
-        "messaging_product": "whatsapp", "metadata": {"phone_number_id": "100200300"},
+        "messaging_product": "whatsapp", "metadata": {"phone_number_id": phone_number_id},
         "contacts": [{"profile": {"name": format!("Customer {from}")}, "wa_id": from}],
         "messages": [{"from": from, "id": wamid, "timestamp": "1772352000", "type": "text", "text": {"body": text}}]}}]}]}))
     .unwrap()
@@ -147,7 +212,7 @@ struct Applied {
 /// the log from its cursor, then that node's stream. It applies a change only if it is the
 /// next one (`cursor + 1`) and records every change it applies.
 struct ClientSpec {
-    http: Client,
+    tls: Arc<Tls>,
     nodes: Arc<Mutex<Vec<String>>>,
     /// The node it starts on.
     which: usize,
@@ -160,7 +225,7 @@ struct ClientSpec {
 
 async fn client(spec: ClientSpec) {
     let ClientSpec {
-        http,
+        tls,
         nodes,
         mut which,
         token,
@@ -182,11 +247,7 @@ async fn client(spec: ClientSpec) {
             return;
         }
         let node = nodes.lock().await[which % 3].clone();
-        let ws_url = format!(
-            "{}/v1/stream?access_token={token}",
-            node.replacen("http", "ws", 1)
-        );
-        let Ok((mut ws, _)) = tokio_tungstenite::connect_async(ws_url).await else {
+        let Some(mut ws) = tls.stream(&node, &token).await else {
             which += 1;
             continue;
         };
@@ -199,7 +260,7 @@ async fn client(spec: ClientSpec) {
             serde_json::from_str::<StreamEvent>(&hello).unwrap(),
             StreamEvent::Hello { .. }
         ));
-        let Some(log) = drain(&http, &node, &token, cursor).await else {
+        let Some(log) = drain(&tls.http, &node, &token, cursor).await else {
             which += 1;
             continue;
         };
@@ -242,82 +303,84 @@ async fn three_nodes_one_database_every_client_gets_every_change_once_in_order()
         pg.url.trim_end_matches('/'),
         database_name(dir.path())
     );
+    let tls = Arc::new(Tls::new(dir.path()));
+    let http = tls.http.clone();
 
-    // Two shops on the database, made before the nodes start.
-    let (ws_a, ws_b) = {
+    // Two shops on the database, made before the nodes start, each with its WhatsApp number.
+    const NUMBERS: [&str; 2] = ["100200300", "100200400"];
+    {
         let mut config = Config::ephemeral();
         config.database_url = Some(stepup_cloud::secret::Secret::new(database_url.clone()));
         config.compaction_interval = None;
         let st = AppState::new(config).await.unwrap();
-        let shops = two_shops(&st).await;
-        st.set_webhook_workspace(&shops.0).await.unwrap();
+        let (a, b) = two_shops(&st).await;
+        for (number, ws) in NUMBERS.iter().zip([&a, &b]) {
+            st.route_channel_account(Channel::Whatsapp, number, ws)
+                .await
+                .unwrap();
+        }
         st.pool().close().await;
-        shops
-    };
-    assert_ne!(ws_a, ws_b);
+    }
 
     let mut nodes = [
-        Node::start(&database_url).await,
-        Node::start(&database_url).await,
-        Node::start(&database_url).await,
+        Node::start(&database_url, &tls).await,
+        Node::start(&database_url, &tls).await,
+        Node::start(&database_url, &tls).await,
     ];
     let urls = Arc::new(Mutex::new(
         nodes.iter().map(|n| n.url.clone()).collect::<Vec<_>>(),
     ));
-    let http = Client::new();
-    let tokens = [
-        login_at(&http, &nodes[0].url, "admin@a.test")
-            .await
-            .access_token,
-        login_at(&http, &nodes[1].url, "sara@a.test")
-            .await
-            .access_token,
-        login_at(&http, &nodes[2].url, "omar@a.test")
-            .await
-            .access_token,
-    ];
-    let token_b = login_at(&http, &nodes[0].url, "admin@b.test")
-        .await
-        .access_token;
-    let start = {
-        let log = drain(&http, &nodes[0].url, &tokens[0], 0).await.unwrap();
-        log.iter().map(|(s, _)| *s).max().unwrap_or(0)
+    // Shop A's three people and shop B's admin, each signed in through some node.
+    let mut people = Vec::new();
+    for (n, email) in ["admin@a.test", "sara@a.test", "omar@a.test", "admin@b.test"]
+        .into_iter()
+        .enumerate()
+    {
+        people.push(login_at(&http, &nodes[n % 3].url, email).await.access_token);
+    }
+    let token_b = people.pop().unwrap();
+    let head_of = |token: String| {
+        let http = http.clone();
+        let node = nodes[0].url.clone();
+        async move {
+            let log = drain(&http, &node, &token, 0).await.unwrap();
+            log.iter().map(|(s, _)| *s).max().unwrap_or(0)
+        }
     };
+    let (start, start_b) = (
+        head_of(people[0].clone()).await,
+        head_of(token_b.clone()).await,
+    );
 
-    // Six clients of shop A, two on each node, and one of shop B.
+    // Six clients of shop A, two on each node, and two of shop B.
     let (stop_tx, stop_rx) = watch::channel(false);
     let mut clients = Vec::new();
-    for i in 0..6 {
+    for i in 0..8 {
+        let (token, start) = if i < 6 {
+            (people[i % 3].clone(), start)
+        } else {
+            (token_b.clone(), start_b)
+        };
         let (progress, seen) = watch::channel(start);
         let applied = Arc::new(Mutex::new(Applied::default()));
         let task = tokio::spawn(client(ClientSpec {
-            http: http.clone(),
+            tls: tls.clone(),
             nodes: urls.clone(),
             which: i % 3,
-            token: tokens[i % 3].clone(),
+            token,
             start,
             progress,
             applied: applied.clone(),
             stop: stop_rx.clone(),
         }));
-        clients.push((seen, applied, task));
+        clients.push((i < 6, seen, applied, task));
     }
-    let b_applied = Arc::new(Mutex::new(Applied::default()));
-    let (b_progress, _b_seen) = watch::channel(0);
-    let b_task = tokio::spawn(client(ClientSpec {
-        http: http.clone(),
-        nodes: urls.clone(),
-        which: 1,
-        token: token_b.clone(),
-        start: 0,
-        progress: b_progress,
-        applied: b_applied.clone(),
-        stop: stop_rx.clone(),
-    }));
 
-    // 300 customer messages, spread over the nodes, eight senders at once. A delivery that
-    // fails (its node was killed) is sent again to the next node, as Meta retries.
+    // 300 customer messages (every fifth to shop B's number), spread over the nodes, eight
+    // senders at once. A delivery that fails (its node was killed) is sent again to the next
+    // node, as Meta retries.
     const MESSAGES: usize = 300;
+    let to_b = |i: usize| i % 5 == 4;
     let (acked_tx, mut acked) = watch::channel(0usize);
     let acked_tx = Arc::new(acked_tx);
     let mut senders = Vec::new();
@@ -328,6 +391,7 @@ async fn three_nodes_one_database_every_client_gets_every_change_once_in_order()
         senders.push(tokio::spawn(async move {
             for i in (s..MESSAGES).step_by(8) {
                 let body = whatsapp(
+                    NUMBERS[usize::from(to_b(i))],
                     &format!("wamid.nodes.{i}"),
                     &format!("9715000{:05}", i % 40),
                     &format!("طلب رقم {i} — order #{i}"),
@@ -358,53 +422,61 @@ async fn three_nodes_one_database_every_client_gets_every_change_once_in_order()
     // traffic goes on, and started again.
     acked.wait_for(|n| *n >= MESSAGES / 3).await.unwrap();
     nodes[1].kill();
-    let again = Node::start(&database_url).await;
+    let again = Node::start(&database_url, &tls).await;
     urls.lock().await[1] = again.url.clone();
     nodes[1] = again;
     for s in senders {
         s.await.unwrap();
     }
 
-    // Every message is in the database once.
-    let log = drain(&http, &nodes[2].url, &tokens[2], start)
-        .await
-        .unwrap();
-    let head = log.last().map_or(start, |(s, _)| *s);
-    let mut messages: BTreeMap<String, HashSet<String>> = BTreeMap::new();
-    for (_, c) in &log {
-        if c["entity"] == "message" && c["op"] == "upsert" {
-            let pmid = c["data"]["provider_message_id"]
-                .as_str()
-                .unwrap_or("")
-                .to_owned();
-            messages
-                .entry(pmid)
-                .or_default()
-                .insert(c["id"].as_str().unwrap().to_owned());
+    // Each shop's log: every message sent to its number, stored once, and none of the other's;
+    // no gap.
+    let mut heads = Vec::new();
+    for (token, start, mine) in [(&people[2], start, false), (&token_b, start_b, true)] {
+        let log = drain(&http, &nodes[2].url, token, start).await.unwrap();
+        let head = log.last().map_or(start, |(s, _)| *s);
+        let mut messages: BTreeMap<String, HashSet<String>> = BTreeMap::new();
+        for (_, c) in &log {
+            if c["entity"] == "message" && c["op"] == "upsert" {
+                let pmid = c["data"]["provider_message_id"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_owned();
+                messages
+                    .entry(pmid)
+                    .or_default()
+                    .insert(c["id"].as_str().unwrap().to_owned());
+            }
         }
+        let expected: BTreeMap<String, ()> = (0..MESSAGES)
+            .filter(|i| to_b(*i) == mine)
+            .map(|i| (format!("wamid.nodes.{i}"), ()))
+            .collect();
+        let stored: BTreeMap<String, ()> = messages
+            .keys()
+            .filter(|k| k.starts_with("wamid.nodes."))
+            .map(|k| (k.clone(), ()))
+            .collect();
+        assert_eq!(
+            stored, expected,
+            "every acknowledged message, in its own shop"
+        );
+        assert!(
+            messages.values().all(|ids| ids.len() == 1),
+            "no message is stored twice"
+        );
+        let seqs: Vec<u64> = log.iter().map(|(s, _)| *s).collect();
+        assert_eq!(
+            seqs,
+            (start + 1..=head).collect::<Vec<_>>(),
+            "the log has no gap"
+        );
+        heads.push((start, head));
     }
-    let wamids: Vec<_> = messages
-        .keys()
-        .filter(|k| k.starts_with("wamid.nodes."))
-        .collect();
-    assert_eq!(
-        wamids.len(),
-        MESSAGES,
-        "every acknowledged message is stored"
-    );
-    assert!(
-        messages.values().all(|ids| ids.len() == 1),
-        "no message is stored twice"
-    );
-    let seqs: Vec<u64> = log.iter().map(|(s, _)| *s).collect();
-    assert_eq!(
-        seqs,
-        (start + 1..=head).collect::<Vec<_>>(),
-        "the log has no gap"
-    );
 
-    // Every client reaches the head, having applied every change once, in order.
-    for (seen, applied, _) in &mut clients {
+    // Every client reaches its shop's head, having applied every change once, in order.
+    for (of_a, seen, applied, _) in &mut clients {
+        let (start, head) = heads[usize::from(!*of_a)];
         tokio::time::timeout(Duration::from_secs(60), seen.wait_for(|c| *c >= head))
             .await
             .expect("a client did not reach the head within 60 s")
@@ -413,15 +485,9 @@ async fn three_nodes_one_database_every_client_gets_every_change_once_in_order()
         assert_eq!(a.seqs, (start + 1..=head).collect::<Vec<_>>());
     }
     stop_tx.send_replace(true);
-    for (_, _, task) in clients {
+    for (_, _, _, task) in clients {
         task.await.unwrap();
     }
-    b_task.await.unwrap();
-    // Shop B's client saw none of shop A's traffic.
-    let b = b_applied.lock().await;
-    let b_log = drain(&http, &nodes[0].url, &token_b, 0).await.unwrap();
-    assert!(b_log.iter().all(|(_, c)| c["entity"] != "message"));
-    assert!(b.seqs.iter().all(|s| b_log.iter().any(|(l, _)| l == s)));
 }
 
 #[tokio::test]
@@ -440,18 +506,17 @@ async fn signing_out_through_one_node_ends_the_sessions_stream_on_another() {
         two_shops(&st).await;
         st.pool().close().await;
     }
+    let tls = Tls::new(dir.path());
     let (one, two) = (
-        Node::start(&database_url).await,
-        Node::start(&database_url).await,
+        Node::start(&database_url, &tls).await,
+        Node::start(&database_url, &tls).await,
     );
-    let http = Client::new();
+    let http = tls.http.clone();
     let token = login_at(&http, &one.url, "omar@a.test").await.access_token;
-    let (mut stream, _) = tokio_tungstenite::connect_async(format!(
-        "{}/v1/stream?access_token={token}",
-        two.url.replacen("http", "ws", 1)
-    ))
-    .await
-    .unwrap();
+    let mut stream = tls
+        .stream(&two.url, &token)
+        .await
+        .expect("a stream over WSS");
     let Some(Ok(WsMsg::Text(hello))) = stream.next().await else {
         panic!("no hello")
     };
