@@ -39,8 +39,8 @@ pub use self::writer::{AssistJob, Outgoing, Writer};
 use crate::error::ServerError;
 use crate::secret::Secret;
 
-static SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
-static POSTGRES: sqlx::migrate::Migrator = sqlx::migrate!("./migrations-postgres");
+static SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
 /// The SQL a database speaks. Most statements are written once, in the subset both share
 /// (`$1` parameters, `ON CONFLICT`, `RETURNING`, `IS NOT DISTINCT FROM`); the few that differ
