@@ -40,9 +40,15 @@ export function appEnv(home, extra = {}) {
  */
 async function launchDriver(name, command, args, port, env = process.env) {
   const proc = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  // Only for error messages: the newest 64 KiB. A driver whose browser died can log without end,
+  // and the whole of it would outgrow a string (and the test's memory) before anything failed.
   let output = '';
-  proc.stdout.on('data', (d) => (output += d));
-  proc.stderr.on('data', (d) => (output += d));
+  const keep = (d) => {
+    output += d;
+    if (output.length > 128 * 1024) output = output.slice(-64 * 1024);
+  };
+  proc.stdout.on('data', keep);
+  proc.stderr.on('data', keep);
   const exited = new Promise((resolve) => proc.on('exit', (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
