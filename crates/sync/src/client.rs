@@ -322,6 +322,26 @@ async fn read_capped(
     Ok(body)
 }
 
+/// Inflates a gzip body (feed and history pages come compressed) to at most `limit` bytes: a
+/// small body that inflates without end is a malformed answer, not a reason to run out of
+/// memory.
+fn gunzip_capped(zipped: &[u8], limit: usize) -> Result<Vec<u8>, ClientError> {
+    use std::io::Read as _;
+    let mut out = Vec::with_capacity(zipped.len().saturating_mul(4).min(limit));
+    flate2::read::GzDecoder::new(zipped)
+        .take(limit as u64 + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| {
+            ClientError::Malformed(format!("a compressed answer that does not inflate: {e}"))
+        })?;
+    if out.len() > limit {
+        return Err(ClientError::Malformed(format!(
+            "an answer larger than {limit} bytes"
+        )));
+    }
+    Ok(out)
+}
+
 pub(crate) async fn read_json<T: DeserializeOwned>(
     url: &str,
     resp: reqwest::Response,
@@ -332,7 +352,14 @@ pub(crate) async fn read_json<T: DeserializeOwned>(
         .get(reqwest::header::RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
-    let bytes = read_capped(url, resp, JSON_LIMIT).await?;
+    let gzip = resp
+        .headers()
+        .get(reqwest::header::CONTENT_ENCODING)
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"gzip"));
+    let mut bytes = read_capped(url, resp, JSON_LIMIT).await?;
+    if gzip {
+        bytes = gunzip_capped(&bytes, JSON_LIMIT)?;
+    }
     if status.is_success() {
         // An empty answer (204) reads as `null`, which `()` takes.
         let body: &[u8] = if bytes.is_empty() { b"null" } else { &bytes };
@@ -540,7 +567,8 @@ impl CloudClient {
             let mut req = self
                 .http
                 .request(method.clone(), &url)
-                .bearer_auth(access.expose());
+                .bearer_auth(access.expose())
+                .header(reqwest::header::ACCEPT_ENCODING, "gzip");
             if let Some(body) = body {
                 req = req.json(body);
             }
@@ -569,6 +597,21 @@ impl CloudClient {
     /// One page of the change feed after `cursor`.
     pub async fn sync(&self, cursor: &str, limit: u32) -> Result<SyncResponse, ClientError> {
         let path = format!("/v1/sync?after={}&limit={limit}", urlencode(cursor));
+        self.call(Method::GET, &path, None::<&()>, None).await
+    }
+
+    /// One page of the change feed after `cursor`: at most `limit` changes, and about `bytes`
+    /// of their documents (at least one change, however large).
+    pub async fn sync_page(
+        &self,
+        cursor: &str,
+        limit: u32,
+        bytes: usize,
+    ) -> Result<SyncResponse, ClientError> {
+        let path = format!(
+            "/v1/sync?after={}&limit={limit}&bytes={bytes}",
+            urlencode(cursor)
+        );
         self.call(Method::GET, &path, None::<&()>, None).await
     }
 

@@ -39,7 +39,13 @@ impl SyncError {
 
 #[derive(Debug, Clone)]
 pub struct EngineConfig {
+    /// Most changes asked for in one page.
     pub page_size: u32,
+    /// About how many bytes of documents one page holds.
+    pub page_bytes: usize,
+    /// The first page of a bootstrap is smaller, so the inbox shows its newest conversations
+    /// after one short answer, even on a slow link.
+    pub first_page_bytes: usize,
     pub backoff_base: Duration,
     pub backoff_max: Duration,
     /// An outbox message still not accepted after this long is marked failed.
@@ -57,7 +63,9 @@ pub struct EngineConfig {
 impl Default for EngineConfig {
     fn default() -> Self {
         EngineConfig {
-            page_size: 1000,
+            page_size: 5000,
+            page_bytes: 1024 * 1024,
+            first_page_bytes: 64 * 1024,
             backoff_base: Duration::from_millis(500),
             backoff_max: Duration::from_secs(60),
             outbox_give_up: Duration::from_secs(24 * 3600),
@@ -204,10 +212,21 @@ impl Engine {
     pub async fn catch_up(&self) -> Result<u64, SyncError> {
         let mut total = 0u64;
         let size = self.inner.cfg.page_size;
+        let bytes = self.inner.cfg.page_bytes;
         'restart: loop {
             let cursor = self.inner.store.sync_cursor().await?;
             let mut bootstrapped = cursor.bootstrapped;
-            let mut page = match self.inner.client.sync(&cursor.cursor, size).await {
+            let first_bytes = if !bootstrapped && cursor.cursor == "0" {
+                self.inner.cfg.first_page_bytes
+            } else {
+                bytes
+            };
+            let mut page = match self
+                .inner
+                .client
+                .sync_page(&cursor.cursor, size, first_bytes)
+                .await
+            {
                 Err(ClientError::CursorExpired) => {
                     self.rebootstrap().await?;
                     continue 'restart;
@@ -227,7 +246,7 @@ impl Engine {
                 let (applied, next) = if page.has_more {
                     let (applied, next) = tokio::join!(
                         self.apply(&page, done, bootstrapped),
-                        self.inner.client.sync(&page.next_cursor, size)
+                        self.inner.client.sync_page(&page.next_cursor, size, bytes)
                     );
                     (applied?, Some(next))
                 } else {

@@ -1,13 +1,14 @@
 //! The change feed: `GET /v1/sync` (snapshot pages, then the raw log by cursor) and
 //! `GET /v1/stream` (the WebSocket that pushes each committed change).
 
-use axum::Json;
 use axum::extract::State;
 use axum::extract::ws::{Message as WsMessage, WebSocket, WebSocketUpgrade};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::Deserialize;
-use stepup_protocol::{ErrorCode, StreamEvent, SyncResponse};
+use std::collections::HashSet;
+
+use stepup_protocol::{Change, Entity, EntityKind, ErrorCode, StreamEvent, SyncResponse};
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::auth::AuthAgent;
@@ -20,89 +21,287 @@ use crate::store;
 pub(super) struct SyncQuery {
     after: Option<String>,
     limit: Option<u32>,
+    /// How many bytes of documents a page should hold at most (a page holds at least one
+    /// change). Clients start a bootstrap with a small first page, so the inbox shows early.
+    bytes: Option<usize>,
 }
 
+/// Where a client is in the feed. The cursor is opaque to clients; its forms:
+///
+/// - `0` (or nothing): a new bootstrap, from the current head.
+/// - `n{head}r{seq}`: bootstrapping as of `head`, the reference kinds after `seq`.
+/// - `n{head}d{seq}`: bootstrapping as of `head`, the rest below `seq`, newest first (each
+///   conversation with its contact).
+/// - `n{head}c{seq}`: bootstrapping as of `head`, the contacts without a conversation after
+///   `seq`.
+/// - `n{head}s{seq}`: the end of a bootstrap as of `head`: what changed while it ran (after
+///   `seq`), in order, tombstones included, each conversation with its contact.
+/// - `s{seq}`: the compacted state after `seq`, in order (a bootstrap oldest first).
+/// - `{seq}`: the raw log after `seq`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Cursor {
+    Start,
+    Reference { head: u64, after: u64 },
+    Newest { head: u64, below: u64 },
+    LoneContacts { head: u64, after: u64 },
+    Changed { head: u64, after: u64 },
     Snapshot(u64),
     Log(u64),
 }
 
-fn parse_cursor(s: Option<&str>) -> ApiResult<Cursor> {
-    let bad = || ApiError::bad_request("cursor must be a number or a snapshot cursor");
-    match s.map(str::trim) {
-        None | Some("") | Some("0") => Ok(Cursor::Snapshot(0)),
-        Some(s) => match s.strip_prefix('s') {
-            Some(rest) => rest.parse().map(Cursor::Snapshot).map_err(|_| bad()),
-            None => s.parse().map(Cursor::Log).map_err(|_| bad()),
-        },
+impl Cursor {
+    fn parse(s: Option<&str>) -> ApiResult<Cursor> {
+        let bad = || ApiError::bad_request("cursor must be a number or a snapshot cursor");
+        let num = |s: &str| s.parse::<u64>().map_err(|_| bad());
+        let s = s.map_or("", str::trim);
+        if s.is_empty() || s == "0" {
+            return Ok(Cursor::Start);
+        }
+        if let Some(rest) = s.strip_prefix('s') {
+            return Ok(Cursor::Snapshot(num(rest)?));
+        }
+        if let Some(rest) = s.strip_prefix('n') {
+            if let Some((head, after)) = rest.split_once('r') {
+                return Ok(Cursor::Reference {
+                    head: num(head)?,
+                    after: num(after)?,
+                });
+            }
+            if let Some((head, below)) = rest.split_once('d') {
+                return Ok(Cursor::Newest {
+                    head: num(head)?,
+                    below: num(below)?,
+                });
+            }
+            if let Some((head, after)) = rest.split_once('c') {
+                return Ok(Cursor::LoneContacts {
+                    head: num(head)?,
+                    after: num(after)?,
+                });
+            }
+            if let Some((head, after)) = rest.split_once('s') {
+                return Ok(Cursor::Changed {
+                    head: num(head)?,
+                    after: num(after)?,
+                });
+            }
+            return Err(bad());
+        }
+        Ok(Cursor::Log(num(s)?))
+    }
+
+    fn encode(self, head_now: u64) -> String {
+        match self {
+            Cursor::Start => "0".to_owned(),
+            Cursor::Reference { head, after } => format!("n{head}r{after}"),
+            Cursor::Newest { head, below } => format!("n{head}d{below}"),
+            Cursor::LoneContacts { head, after } => format!("n{head}c{after}"),
+            Cursor::Changed { after, .. } if after >= head_now => head_now.to_string(),
+            Cursor::Changed { head, after } => format!("n{head}s{after}"),
+            Cursor::Snapshot(after) if after >= head_now => head_now.to_string(),
+            Cursor::Snapshot(after) => format!("s{after}"),
+            Cursor::Log(after) => after.to_string(),
+        }
     }
 }
+
+/// The largest page a client may ask for, in bytes of documents (well under what a client
+/// reads in one answer).
+const MAX_PAGE_BYTES: usize = 8 * 1024 * 1024;
+const MIN_PAGE_BYTES: usize = 4 * 1024;
 
 pub(super) async fn sync(
     State(state): State<AppState>,
     auth: AuthAgent,
+    headers: HeaderMap,
     Q(q): Q<SyncQuery>,
-) -> ApiResult<Json<SyncResponse>> {
-    let limit = q.limit.unwrap_or(500).clamp(1, 5000);
-    let cursor = parse_cursor(q.after.as_deref())?;
+) -> ApiResult<Response> {
+    let mut budget = store::Budget {
+        changes: q.limit.unwrap_or(500).clamp(1, 5000) as usize,
+        bytes: q
+            .bytes
+            .unwrap_or(MAX_PAGE_BYTES)
+            .clamp(MIN_PAGE_BYTES, MAX_PAGE_BYTES),
+    };
+    let mut cursor = Cursor::parse(q.after.as_deref())?;
+    let ws = auth.workspace_id.as_str();
     // One read transaction: head, horizon and rows come from the same snapshot.
     let mut tx = state.pool().begin().await?;
-    let (head, horizon) = store::feed_bounds(&mut tx, &auth.workspace_id)
+    let (head, horizon) = store::feed_bounds(&mut tx, ws)
         .await?
         .ok_or_else(|| ApiError::not_found("workspace"))?;
-    let resp = match cursor {
-        Cursor::Log(after) => {
-            if after < horizon || after > head {
-                return Err(ApiError::new(
-                    StatusCode::GONE,
-                    ErrorCode::CursorExpired,
-                    "cursor is outside the kept history: sync again from 0",
-                ));
-            }
-            let mut changes =
-                store::changes_after(&mut tx, &auth.workspace_id, after, limit + 1).await?;
-            let has_more = changes.len() > limit as usize;
-            changes.truncate(limit as usize);
-            let next = changes.last().map_or(after, |c| c.seq);
-            SyncResponse {
-                changes,
-                next_cursor: next.to_string(),
-                has_more,
-                snapshot: false,
-                snapshot_total: None,
-                messages_since: None,
-            }
+    if let Cursor::Log(after) = cursor {
+        if after < horizon || after > head {
+            return Err(ApiError::new(
+                StatusCode::GONE,
+                ErrorCode::CursorExpired,
+                "cursor is outside the kept history: sync again from 0",
+            ));
         }
-        Cursor::Snapshot(after) => {
-            let window = i64::try_from(state.config().snapshot_message_window.as_millis())
-                .unwrap_or(i64::MAX);
-            let since = state.now().saturating_sub(window);
-            let snapshot_total = if after == 0 {
-                Some(store::snapshot_size(&mut tx, &auth.workspace_id, since).await?)
-            } else {
-                None
-            };
-            let mut changes =
-                store::snapshot_after(&mut tx, &auth.workspace_id, after, limit + 1, since).await?;
-            let has_more = changes.len() > limit as usize;
-            changes.truncate(limit as usize);
-            let next_cursor = if has_more {
-                format!("s{}", changes.last().map_or(after, |c| c.seq))
-            } else {
-                head.to_string()
-            };
-            SyncResponse {
-                changes,
-                next_cursor,
-                has_more,
-                snapshot: true,
-                snapshot_total,
-                messages_since: Some(since),
+        let rows = store::log_page(&mut tx, ws, after, &mut budget).await?;
+        tx.commit().await?;
+        let next = rows.changes.last().map_or(after, |c| c.seq);
+        let page = SyncResponse {
+            changes: rows.changes,
+            next_cursor: next.to_string(),
+            has_more: rows.more,
+            snapshot: false,
+            snapshot_total: None,
+            messages_since: None,
+        };
+        return super::negotiated_json(&headers, &page).await;
+    }
+    let window =
+        i64::try_from(state.config().snapshot_message_window.as_millis()).unwrap_or(i64::MAX);
+    let since = state.now().saturating_sub(window);
+    let snapshot_total = if cursor == Cursor::Start {
+        Some(store::snapshot_size(&mut tx, ws, since).await?)
+    } else {
+        None
+    };
+    // A bootstrap reads as of the head it started at: the reference kinds, then the rest
+    // newest first (each conversation with its contact), then the contacts without a
+    // conversation, then (`s{head}`) whatever changed meanwhile. An entity changed during the
+    // bootstrap leaves the first parts (its seq moves past that head) and comes in the last,
+    // so every entity arrives in its latest state, and tombstones only there. A contact with
+    // conversations on several pages comes with each of them (the size announced on the first
+    // page counts it once).
+    let mut changes = Vec::new();
+    let more = loop {
+        if budget.spent() {
+            break true;
+        }
+        match cursor {
+            Cursor::Start => {
+                cursor = Cursor::Reference { head, after: 0 };
             }
+            Cursor::Reference { head: at, after } => {
+                let rows = store::reference_page(&mut tx, ws, at, after, &mut budget).await?;
+                if let Some(last) = rows.changes.last() {
+                    cursor = Cursor::Reference {
+                        head: at,
+                        after: last.seq,
+                    };
+                }
+                changes.extend(rows.changes);
+                if rows.more {
+                    break true;
+                }
+                cursor = Cursor::Newest {
+                    head: at,
+                    below: at.saturating_add(1),
+                };
+            }
+            Cursor::Newest { head: at, below } => {
+                let rows = store::newest_page(&mut tx, ws, below, since, &mut budget).await?;
+                if let Some(last) = rows.changes.last() {
+                    cursor = Cursor::Newest {
+                        head: at,
+                        below: last.seq,
+                    };
+                }
+                with_contacts(&mut tx, ws, &mut changes, rows.changes, u64::MAX).await?;
+                if rows.more {
+                    break true;
+                }
+                cursor = Cursor::LoneContacts { head: at, after: 0 };
+            }
+            Cursor::LoneContacts { head: at, after } => {
+                let rows = store::lone_contacts_page(&mut tx, ws, at, after, &mut budget).await?;
+                if let Some(last) = rows.changes.last() {
+                    cursor = Cursor::LoneContacts {
+                        head: at,
+                        after: last.seq,
+                    };
+                }
+                changes.extend(rows.changes);
+                if rows.more {
+                    break true;
+                }
+                cursor = Cursor::Changed {
+                    head: at,
+                    after: at,
+                };
+            }
+            Cursor::Changed { head: at, after } => {
+                let rows = store::snapshot_page(&mut tx, ws, after, since, &mut budget).await?;
+                if let Some(last) = rows.changes.last() {
+                    cursor = Cursor::Changed {
+                        head: at,
+                        after: last.seq,
+                    };
+                }
+                // Contacts changed meanwhile come in their own place.
+                with_contacts(&mut tx, ws, &mut changes, rows.changes, at).await?;
+                if rows.more {
+                    break true;
+                }
+                cursor = Cursor::Snapshot(head);
+                break false;
+            }
+            Cursor::Snapshot(after) => {
+                let rows = store::snapshot_page(&mut tx, ws, after, since, &mut budget).await?;
+                if let Some(last) = rows.changes.last() {
+                    cursor = Cursor::Snapshot(last.seq);
+                }
+                changes.extend(rows.changes);
+                if rows.more {
+                    break true;
+                }
+                cursor = Cursor::Snapshot(head);
+                break false;
+            }
+            Cursor::Log(_) => unreachable!("answered above"),
         }
     };
     tx.commit().await?;
-    Ok(Json(resp))
+    let page = SyncResponse {
+        changes,
+        next_cursor: cursor.encode(head),
+        has_more: more,
+        snapshot: true,
+        snapshot_total,
+        messages_since: Some(since),
+    };
+    super::negotiated_json(&headers, &page).await
+}
+
+/// Adds `rows` to the page, each conversation preceded by its contact (its current state, when
+/// its seq is at most `up_to`) when the page does not hold it yet: newest first, a conversation's contact may be far older,
+/// and the inbox shows its name. Pages are applied in order, so a later copy (a contact
+/// changed meanwhile) wins.
+async fn with_contacts(
+    tx: &mut sqlx::AnyConnection,
+    ws: &str,
+    page: &mut Vec<Change>,
+    rows: Vec<Change>,
+    up_to: u64,
+) -> ApiResult<()> {
+    let mut have: HashSet<String> = page
+        .iter()
+        .filter(|c| c.entity == EntityKind::Contact)
+        .map(|c| c.id.clone())
+        .collect();
+    have.extend(
+        rows.iter()
+            .filter(|c| c.entity == EntityKind::Contact)
+            .map(|c| c.id.clone()),
+    );
+    let wanted: Vec<&str> = rows
+        .iter()
+        .filter_map(|c| match &c.data {
+            Some(Entity::Conversation(conv)) if !have.contains(&conv.contact_id) => {
+                Some(conv.contact_id.as_str())
+            }
+            _ => None,
+        })
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let contacts = store::contacts_now(tx, ws, &wanted).await?;
+    page.extend(contacts.into_iter().filter(|c| c.seq <= up_to));
+    page.extend(rows);
+    Ok(())
 }
 
 /// Largest frame an agent's stream accepts.

@@ -253,8 +253,9 @@ pub(super) struct RangeQuery {
 pub(super) async fn workspace_history(
     State(state): State<AppState>,
     auth: AuthAgent,
+    headers: axum::http::HeaderMap,
     Q(q): Q<RangeQuery>,
-) -> ApiResult<Json<stepup_protocol::HistoryPage>> {
+) -> ApiResult<axum::response::Response> {
     auth.require(&[Role::Admin, Role::Supervisor])?;
     let to = q.to.unwrap_or(i64::MAX);
     if q.from < 0 || to <= q.from {
@@ -287,5 +288,5 @@ pub(super) async fn workspace_history(
                 .map(|m| format!("{}:{}", m.created_at, m.id))
         })
         .flatten();
-    Ok(Json(stepup_protocol::HistoryPage { messages, next }))
+    super::negotiated_json(&headers, &stepup_protocol::HistoryPage { messages, next }).await
 }

@@ -30,6 +30,59 @@ use crate::state::AppState;
 use crate::store;
 use crate::{webchat, webhooks};
 
+/// Answers `value` as JSON, gzip-compressed when the client accepts it (`Accept-Encoding:
+/// gzip`) and the body is worth it. For the large answers (feed and history pages): their JSON
+/// shrinks several times, which is most of a first sync on a slow link.
+pub(crate) async fn negotiated_json<T: serde::Serialize>(
+    headers: &axum::http::HeaderMap,
+    value: &T,
+) -> ApiResult<Response> {
+    use axum::http::header;
+    let body = serde_json::to_vec(value)?;
+    let gzip = headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|coding| {
+            let mut parts = coding.split(';').map(str::trim);
+            parts.next().is_some_and(|c| c.eq_ignore_ascii_case("gzip"))
+                && !parts.any(|p| p.replace(' ', "") == "q=0")
+        });
+    let mut resp = if gzip && body.len() > 1024 {
+        let zipped = tokio::task::spawn_blocking(move || {
+            use std::io::Write as _;
+            let mut enc = flate2::write::GzEncoder::new(
+                Vec::with_capacity(body.len() / 4),
+                flate2::Compression::fast(),
+            );
+            enc.write_all(&body)?;
+            enc.finish()
+        })
+        .await
+        .map_err(|_| ApiError::internal())?
+        .map_err(|_| ApiError::internal())?;
+        let mut r = zipped.into_response();
+        r.headers_mut().insert(
+            header::CONTENT_ENCODING,
+            header::HeaderValue::from_static("gzip"),
+        );
+        r
+    } else {
+        body.into_response()
+    };
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("application/json"),
+    );
+    h.insert(
+        header::VARY,
+        header::HeaderValue::from_static("accept-encoding"),
+    );
+    Ok(resp)
+}
+
 fn build(body_limit: usize, attachment_limit: usize) -> Routes {
     let r = Routes::new()
         .get("/healthz", || async { "ok" })

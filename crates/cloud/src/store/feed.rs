@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use futures_util::TryStreamExt;
 use sqlx::{AnyConnection, AnyPool, Row};
 use stepup_protocol::{Change, ChangeOp, Entity, EntityKind};
 use tokio::sync::Mutex;
@@ -29,12 +30,12 @@ fn row_to_change(
     kind: &str,
     id: String,
     deleted: bool,
-    data: Option<String>,
+    data: Option<&str>,
 ) -> Result<Change, sqlx::Error> {
     let entity = EntityKind::parse(kind)
         .ok_or_else(|| sqlx::Error::Decode(format!("unknown entity kind {kind}").into()))?;
     let data = data
-        .map(|d| Entity::from_json(entity, &d))
+        .map(|d| Entity::from_json(entity, d))
         .transpose()
         .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
     Ok(Change {
@@ -51,46 +52,124 @@ fn row_to_change(
     })
 }
 
-/// Raw log after `after`, in order.
+/// What one page of the feed may still hold: so many changes, so many bytes of their
+/// documents. A page holds at least one change, however large.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Budget {
+    pub changes: usize,
+    pub bytes: usize,
+}
+
+impl Budget {
+    pub fn spent(&self) -> bool {
+        self.changes == 0 || self.bytes == 0
+    }
+}
+
+/// Changes read within a budget, and whether more were left.
+#[derive(Debug, Default)]
+pub struct Rows {
+    pub changes: Vec<Change>,
+    pub more: bool,
+}
+
+/// The kinds a workspace has few of and every screen needs (who the agents are, the labels,
+/// the templates): a bootstrap sends them first, before the conversations.
+pub const REFERENCE_KINDS: [EntityKind; 6] = [
+    EntityKind::Workspace,
+    EntityKind::Agent,
+    EntityKind::Team,
+    EntityKind::Label,
+    EntityKind::CannedResponse,
+    EntityKind::Template,
+];
+
+fn reference_kinds_sql() -> String {
+    REFERENCE_KINDS
+        .iter()
+        .map(|k| format!("'{}'", k.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Runs `query`, whose rows are `(seq, at, kind, id, deleted, data)`, and keeps rows while the
+/// budget lasts (spending it). The query asks for one row more than the budget's count, so
+/// `more` is known without a second query.
+async fn read_rows<'q>(
+    conn: &mut AnyConnection,
+    query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    budget: &mut Budget,
+) -> Result<Rows, sqlx::Error> {
+    let mut out = Rows::default();
+    let mut rows = query.fetch(conn);
+    while let Some(r) = rows.try_next().await? {
+        if budget.spent() {
+            out.more = true;
+            break;
+        }
+        let data: Option<&str> = r.get(5);
+        budget.changes -= 1;
+        budget.bytes = budget.bytes.saturating_sub(data.map_or(16, str::len));
+        out.changes.push(row_to_change(
+            r.get(0),
+            r.get(1),
+            r.get::<&str, _>(2),
+            r.get(3),
+            r.get::<i64, _>(4) != 0,
+            data,
+        )?);
+    }
+    Ok(out)
+}
+
+fn fetch_limit(budget: &Budget) -> i64 {
+    i64::try_from(budget.changes.saturating_add(1)).unwrap_or(i64::MAX)
+}
+
+/// Raw log after `after`, in order, at most `limit` changes.
 pub async fn changes_after(
     conn: &mut AnyConnection,
     workspace_id: &str,
     after: u64,
     limit: u32,
 ) -> Result<Vec<Change>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT seq, at, kind, entity_id, op, data FROM changes WHERE workspace_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
-    )
-    .bind(workspace_id)
-    .bind(after as i64)
-    .bind(i64::from(limit))
-    .fetch_all(conn)
-    .await?;
-    rows.into_iter()
-        .map(|r| {
-            let op: String = r.get(4);
-            row_to_change(
-                r.get(0),
-                r.get(1),
-                r.get::<&str, _>(2),
-                r.get(3),
-                op == "delete",
-                r.get(5),
-            )
-        })
-        .collect()
+    let mut budget = Budget {
+        changes: limit as usize,
+        bytes: usize::MAX,
+    };
+    Ok(log_page(conn, workspace_id, after, &mut budget)
+        .await?
+        .changes)
 }
 
-/// Compacted view: latest state per entity with seq > `after`. Tombstones are left out of the
-/// first page (nothing to delete yet) and messages older than `messages_since` are left out.
-pub async fn snapshot_after(
+/// Raw log after `after`, in order, within `budget`.
+pub async fn log_page(
     conn: &mut AnyConnection,
     workspace_id: &str,
     after: u64,
-    limit: u32,
+    budget: &mut Budget,
+) -> Result<Rows, sqlx::Error> {
+    let q = sqlx::query(
+        "SELECT seq, at, kind, entity_id, CASE WHEN op = 'delete' THEN 1 ELSE 0 END, data
+         FROM changes WHERE workspace_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+    )
+    .bind(workspace_id)
+    .bind(after as i64)
+    .bind(fetch_limit(budget));
+    read_rows(conn, q, budget).await
+}
+
+/// Compacted view: latest state per entity with seq > `after`, in order. Tombstones are left
+/// out of a snapshot from the start (nothing to delete yet) and messages older than
+/// `messages_since` are left out.
+pub async fn snapshot_page(
+    conn: &mut AnyConnection,
+    workspace_id: &str,
+    after: u64,
     messages_since: i64,
-) -> Result<Vec<Change>, sqlx::Error> {
-    let rows = sqlx::query(
+    budget: &mut Budget,
+) -> Result<Rows, sqlx::Error> {
+    let q = sqlx::query(
         "SELECT seq, updated_at, kind, id, deleted, data FROM entities
          WHERE workspace_id = $1 AND seq > $2 AND (deleted = 0 OR $3 > 0)
            AND NOT (kind = 'message' AND sort_at < $4)
@@ -100,24 +179,110 @@ pub async fn snapshot_after(
     .bind(after as i64)
     .bind(after as i64)
     .bind(messages_since)
-    .bind(i64::from(limit))
-    .fetch_all(conn)
-    .await?;
-    rows.into_iter()
-        .map(|r| {
-            row_to_change(
-                r.get(0),
-                r.get(1),
-                r.get::<&str, _>(2),
-                r.get(3),
-                r.get::<i64, _>(4) != 0,
-                r.get(5),
-            )
-        })
-        .collect()
+    .bind(fetch_limit(budget));
+    read_rows(conn, q, budget).await
 }
 
-/// How many changes a snapshot from the start holds (see `snapshot_after`).
+/// The reference kinds ([`REFERENCE_KINDS`]) as of `head`: those with `after < seq <= head`,
+/// in order, without tombstones.
+pub async fn reference_page(
+    conn: &mut AnyConnection,
+    workspace_id: &str,
+    head: u64,
+    after: u64,
+    budget: &mut Budget,
+) -> Result<Rows, sqlx::Error> {
+    let sql = format!(
+        "SELECT seq, updated_at, kind, id, deleted, data FROM entities
+         WHERE workspace_id = $1 AND kind IN ({}) AND seq > $2 AND seq <= $3 AND deleted = 0
+         ORDER BY seq LIMIT $4",
+        reference_kinds_sql()
+    );
+    let q = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(workspace_id)
+        .bind(after as i64)
+        .bind(head as i64)
+        .bind(fetch_limit(budget));
+    read_rows(conn, q, budget).await
+}
+
+/// Everything but the reference kinds and contacts with `seq < below`, newest change first,
+/// without tombstones and without messages older than `messages_since`. A conversation's
+/// latest change comes with or after its latest message, so the most recently active
+/// conversations and their latest messages lead. (Contacts go with their conversations:
+/// [`contacts_now`]; those without one, with [`lone_contacts_page`].)
+pub async fn newest_page(
+    conn: &mut AnyConnection,
+    workspace_id: &str,
+    below: u64,
+    messages_since: i64,
+    budget: &mut Budget,
+) -> Result<Rows, sqlx::Error> {
+    let sql = format!(
+        "SELECT seq, updated_at, kind, id, deleted, data FROM entities
+         WHERE workspace_id = $1 AND seq < $2 AND deleted = 0 AND kind NOT IN ({}, 'contact')
+           AND NOT (kind = 'message' AND sort_at < $3)
+         ORDER BY seq DESC LIMIT $4",
+        reference_kinds_sql()
+    );
+    let q = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(workspace_id)
+        .bind(i64::try_from(below).unwrap_or(i64::MAX))
+        .bind(messages_since)
+        .bind(fetch_limit(budget));
+    read_rows(conn, q, budget).await
+}
+
+/// Contacts with `after < seq <= head` that no conversation belongs to, in order.
+pub async fn lone_contacts_page(
+    conn: &mut AnyConnection,
+    workspace_id: &str,
+    head: u64,
+    after: u64,
+    budget: &mut Budget,
+) -> Result<Rows, sqlx::Error> {
+    let q = sqlx::query(
+        "SELECT e.seq, e.updated_at, e.kind, e.id, e.deleted, e.data FROM entities e
+         WHERE e.workspace_id = $1 AND e.kind = 'contact' AND e.seq > $2 AND e.seq <= $3
+           AND e.deleted = 0
+           AND NOT EXISTS (SELECT 1 FROM entities c WHERE c.workspace_id = $1
+                 AND c.kind = 'conversation' AND c.parent_id = e.id AND c.deleted = 0)
+         ORDER BY e.seq LIMIT $4",
+    )
+    .bind(workspace_id)
+    .bind(after as i64)
+    .bind(head as i64)
+    .bind(fetch_limit(budget));
+    read_rows(conn, q, budget).await
+}
+
+/// The current state of these contacts (those not deleted), as upserts.
+pub async fn contacts_now(
+    conn: &mut AnyConnection,
+    workspace_id: &str,
+    ids: &[&str],
+) -> Result<Vec<Change>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
+    let sql = format!(
+        "SELECT seq, updated_at, kind, id, deleted, data FROM entities
+         WHERE workspace_id = $1 AND kind = 'contact' AND deleted = 0 AND id IN ({})",
+        marks.join(", ")
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(workspace_id);
+    for id in ids {
+        q = q.bind(*id);
+    }
+    let mut budget = Budget {
+        changes: usize::MAX,
+        bytes: usize::MAX,
+    };
+    Ok(read_rows(conn, q, &mut budget).await?.changes)
+}
+
+/// How many changes a snapshot from the start holds (see `snapshot_page`).
 pub async fn snapshot_size(
     conn: &mut AnyConnection,
     workspace_id: &str,

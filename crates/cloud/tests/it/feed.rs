@@ -27,8 +27,9 @@ async fn snapshot_then_log_pagination() {
         )
         .await;
     }
-    // Snapshot from 0 in small pages: latest state per entity, each entity once.
-    let (snap, cursor) = h.drain(&token, "0", 7).await;
+    // The snapshot oldest first (`s0`) in small pages: latest state per entity, each entity
+    // once, in the feed's order.
+    let (snap, cursor) = h.drain(&token, "s0", 7).await;
     let mut seen = HashMap::new();
     for c in &snap {
         let key = (
@@ -298,4 +299,233 @@ async fn shutdown_closes_open_streams() {
         matches!(end, None | Some(Ok(WsMsg::Close(_))) | Some(Err(_))),
         "{end:?}"
     );
+}
+
+/// Applies changes in order, as a cache does: the latest state of each entity.
+fn fold(changes: &[Value]) -> std::collections::BTreeMap<(String, String), Value> {
+    let mut state = std::collections::BTreeMap::new();
+    for c in changes {
+        let key = (
+            c["entity"].as_str().unwrap().to_owned(),
+            c["id"].as_str().unwrap().to_owned(),
+        );
+        if c["op"] == "delete" {
+            state.remove(&key);
+        } else {
+            state.insert(key, c["data"].clone());
+        }
+    }
+    state
+}
+
+#[tokio::test]
+async fn a_bootstrap_sends_the_newest_conversations_first_and_ends_equal_to_the_workspace() {
+    let h = Harness::start().await;
+    let token = h.token("omar@a.test").await;
+    for i in 0..30 {
+        h.inbound(
+            &h.ws_a,
+            Channel::Whatsapp,
+            &format!("97150000{i:02}"),
+            &format!("wamid.{i}"),
+            "مرحبا Hello",
+        )
+        .await;
+    }
+    // The first customer writes again: theirs is now the most recent conversation.
+    let first_conv = h
+        .inbound(
+            &h.ws_a,
+            Channel::Whatsapp,
+            "9715000000",
+            "wamid.again",
+            "again",
+        )
+        .await;
+
+    let (boot, end) = h.drain(&token, "0", 7).await;
+    let (_, head) = h.drain(&token, "s0", 1000).await;
+    assert_eq!(end, head, "it ends at the head, where the log goes on");
+
+    // The reference kinds first: the workspace and its agents.
+    let kinds: Vec<&str> = boot.iter().map(|c| c["entity"].as_str().unwrap()).collect();
+    assert_eq!(kinds[..4], ["workspace", "agent", "agent", "agent"]);
+    // Then the most recent conversation, its contact just before it.
+    let convs: Vec<&Value> = boot
+        .iter()
+        .filter(|c| c["entity"] == "conversation")
+        .collect();
+    assert_eq!(convs[0]["id"], first_conv.as_str());
+    // Newest first: conversations and messages in falling feed order, and every conversation's
+    // contact before it.
+    let bulk: Vec<u64> = boot
+        .iter()
+        .filter(|c| c["entity"] == "conversation" || c["entity"] == "message")
+        .map(|c| c["seq"].as_u64().unwrap())
+        .collect();
+    assert!(bulk.windows(2).all(|w| w[0] > w[1]), "{bulk:?}");
+    for (i, c) in boot.iter().enumerate() {
+        if c["entity"] == "conversation" {
+            let contact = &c["data"]["contact_id"];
+            assert!(
+                boot[..i]
+                    .iter()
+                    .any(|p| p["entity"] == "contact" && &p["id"] == contact),
+                "conversation {} before its contact",
+                c["id"]
+            );
+        }
+    }
+    // Each entity once (no contact has two conversations here), all of them.
+    let (oldest_first, _) = h.drain(&token, "s0", 1000).await;
+    assert_eq!(boot.len(), oldest_first.len());
+    assert_eq!(fold(&boot), fold(&oldest_first));
+}
+
+#[tokio::test]
+async fn a_bootstrap_interrupted_by_new_traffic_resumes_and_ends_equal_to_the_workspace() {
+    let h = Harness::start().await;
+    let token = h.token("omar@a.test").await;
+    let mut convs = Vec::new();
+    for i in 0..20 {
+        convs.push(
+            h.inbound(
+                &h.ws_a,
+                Channel::Telegram,
+                &format!("{}", 7000 + i),
+                &format!("tg.{i}"),
+                "السلام عليكم",
+            )
+            .await,
+        );
+    }
+    // Two pages of a bootstrap, then the device stops (its cursor saved with the pages).
+    let mut got = Vec::new();
+    let mut cursor = "0".to_owned();
+    for _ in 0..2 {
+        let (s, v) = h
+            .get(&token, &format!("/v1/sync?after={cursor}&limit=8"))
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        got.extend(v["changes"].as_array().unwrap().iter().cloned());
+        cursor = v["next_cursor"].as_str().unwrap().to_owned();
+        assert_eq!(v["has_more"], true);
+    }
+    assert!(cursor.starts_with('n'), "{cursor}");
+    // Meanwhile: the oldest conversation (not sent yet) gets a message, a new customer writes,
+    // and one of the conversations already sent is resolved.
+    h.inbound(&h.ws_a, Channel::Telegram, "7000", "tg.late", "late")
+        .await;
+    h.inbound(&h.ws_a, Channel::Telegram, "7999", "tg.new", "new")
+        .await;
+    let sent = got.iter().find(|c| c["entity"] == "conversation").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let admin = h.token("admin@a.test").await;
+    let r = h
+        .http
+        .patch(h.url(&format!("/v1/conversations/{sent}")))
+        .bearer_auth(&admin)
+        .json(&serde_json::json!({"status": "resolved"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.status());
+
+    let (rest, end) = h.drain(&token, &cursor, 8).await;
+    got.extend(rest);
+    let (now, head) = h.drain(&token, "s0", 1000).await;
+    assert_eq!(end, head);
+    assert_eq!(
+        fold(&got),
+        fold(&now),
+        "the resumed bootstrap ends equal to the workspace"
+    );
+    let resolved = fold(&got)[&("conversation".to_owned(), sent.clone())]["status"].clone();
+    assert_eq!(resolved, "resolved");
+}
+
+#[tokio::test]
+async fn pages_are_sized_by_bytes_and_compressed_when_the_client_accepts_gzip() {
+    let h = Harness::start().await;
+    let token = h.token("omar@a.test").await;
+    for i in 0..40 {
+        h.inbound(
+            &h.ws_a,
+            Channel::Whatsapp,
+            &format!("97155000{i:02}"),
+            &format!("wamid.b{i}"),
+            &"مرحبا، هل عطر العود متوفر؟ Is the oud in stock? ".repeat(4),
+        )
+        .await;
+    }
+    // Small pages by bytes: each page stops once its documents reach the budget.
+    let budget = 4096;
+    let mut cursor = "0".to_owned();
+    let mut pages = 0;
+    loop {
+        let (s, v) = h
+            .get(
+                &token,
+                &format!("/v1/sync?after={cursor}&limit=5000&bytes={budget}"),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        let sizes: Vec<usize> = v["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["entity"] != "contact")
+            .map(|c| serde_json::to_string(&c["data"]).unwrap().len())
+            .collect();
+        let before_last: usize = sizes[..sizes.len().saturating_sub(1)].iter().sum();
+        assert!(
+            before_last < budget + 256,
+            "{before_last} bytes before the last change"
+        );
+        pages += 1;
+        cursor = v["next_cursor"].as_str().unwrap().to_owned();
+        if v["has_more"] == false {
+            break;
+        }
+    }
+    assert!(pages > 5, "{pages} pages");
+
+    // Compressed when asked for, the same JSON once inflated; plain otherwise.
+    let url = h.url("/v1/sync?after=0&limit=5000");
+    let plain = h.http.get(&url).bearer_auth(&token).send().await.unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+    let plain: Value = plain.json().await.unwrap();
+    let zipped = h
+        .http
+        .get(&url)
+        .bearer_auth(&token)
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(zipped.headers()["content-encoding"], "gzip");
+    assert_eq!(zipped.headers()["vary"], "accept-encoding");
+    let bytes = zipped.bytes().await.unwrap();
+    let mut json = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut json).unwrap();
+    let inflated: Value = serde_json::from_slice(&json).unwrap();
+    assert_eq!(inflated, plain);
+    assert!(
+        bytes.len() * 4 < json.len(),
+        "{} bytes compressed from {}",
+        bytes.len(),
+        json.len()
+    );
+    // `q=0` refuses it.
+    let refused = h
+        .http
+        .get(&url)
+        .bearer_auth(&token)
+        .header("accept-encoding", "gzip;q=0, identity")
+        .send()
+        .await
+        .unwrap();
+    assert!(refused.headers().get("content-encoding").is_none());
 }

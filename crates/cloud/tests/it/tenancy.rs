@@ -156,7 +156,8 @@ async fn post_whatsapp(h: &Harness, body: &[u8], secret: &str) -> (StatusCode, V
 
 /// The customers (external ids) whose messages this shop's agents can see.
 async fn customers_seen(h: &Harness, shop: &Shop) -> Vec<String> {
-    let (all, _) = h.drain(&shop.token, "0", 1000).await;
+    // Oldest first: the shop's first conversation on that channel.
+    let (all, _) = h.drain(&shop.token, "s0", 1000).await;
     let mut seen: Vec<String> = all
         .iter()
         .filter(|c| c["entity"] == "contact")
@@ -174,7 +175,8 @@ async fn customers_seen(h: &Harness, shop: &Shop) -> Vec<String> {
 }
 
 async fn conversation_of(h: &Harness, shop: &Shop, channel: &str) -> String {
-    let (all, _) = h.drain(&shop.token, "0", 1000).await;
+    // Oldest first: the shop's first conversation on that channel.
+    let (all, _) = h.drain(&shop.token, "s0", 1000).await;
     all.iter()
         .find(|c| c["entity"] == "conversation" && c["data"]["channel"] == channel)
         .map(|c| c["id"].as_str().unwrap().to_owned())
