@@ -1,4 +1,4 @@
-//! `stepup-bench [ingest|tls|media|assistant|broadcast|routing|relevance|search|catchup|notify|analytics|history|all] [--messages N] [--tls-messages N] [--voice-notes N] [--assisted N] [--broadcast N] [--routed N]
+//! `stepup-bench [ingest|tls|media|assistant|broadcast|routing|relevance|search|catchup|notify|analytics|history|bootstrap|all] [--messages N] [--tls-messages N] [--voice-notes N] [--assisted N] [--broadcast N] [--routed N]
 //! [--search-messages N] [--catchup N] [--notify N] [--analytics-messages N] [--history-messages N]`
 //!
 //! Run it in release mode: `./dev bench` or
@@ -39,6 +39,12 @@
 //! - analytics: the 90-day supervisor dashboard over N generated messages
 //!   (agents, AI, bot greetings, timeline events) in 10k conversations,
 //!   computed from the SQLCipher cache and, as the baseline, from a plain one.
+//! - bootstrap: a workspace of 100,000 conversations and 1,000,000 messages
+//!   (`--conversations N --per M`): a new cache's first sign-in, newest first and compressed,
+//!   beside the feed as it was; on loopback and on a shaped 10 Mbit/s, 100 ms link
+//!   (`--no-shaped` skips it); the time to the first usable inbox and to the complete cache,
+//!   bytes on the wire; and the engine beside the store alone on plain SQLite (see
+//!   `bootstrap.rs`; `bootstrap serve` / `bootstrap client` for `scripts/slow-link`).
 //! - history: N messages over 90 days; a fresh SQLCipher cache of a cloud with the real 30-day
 //!   snapshot fetches the older history (`GET /v1/history`) before its 90-day dashboard, beside
 //!   the same dashboard on a cache whose snapshot held all 90 days.
@@ -46,6 +52,7 @@
 #![allow(clippy::print_stdout)]
 
 mod assistant;
+mod bootstrap;
 mod broadcast;
 mod history;
 mod media;
@@ -875,6 +882,17 @@ async fn main() {
     }
     if what == "history" || what == "all" {
         history::history(arg("--history-messages", 100_000)).await;
+    }
+    if what == "bootstrap" || what == "all" {
+        let (conversations, per) = bootstrap::sizes();
+        match std::env::args().nth(2).as_deref() {
+            Some("serve") => bootstrap::serve(conversations, per).await,
+            Some("client") => bootstrap::client(conversations).await,
+            _ => {
+                let shaped = !std::env::args().any(|a| a == "--no-shaped");
+                bootstrap::bootstrap(conversations, per, shaped).await;
+            }
+        }
     }
 }
 

@@ -145,6 +145,8 @@ pub struct CloudClient {
     shared: Option<SharedRefresh>,
     /// This device's id and key for wipe orders (from sign-in).
     device: Option<Arc<DeviceGrant>>,
+    /// Ask for compressed answers (`Accept-Encoding: gzip`).
+    compressed: bool,
 }
 
 /// Whether `order` is for the device of `grant` and signed with its key.
@@ -435,6 +437,7 @@ impl CloudClient {
             on_refresh: None,
             shared: None,
             device: tokens.device.clone().map(Arc::new),
+            compressed: true,
         };
         Ok((client, tokens))
     }
@@ -459,6 +462,7 @@ impl CloudClient {
             on_refresh: None,
             shared: None,
             device: None,
+            compressed: true,
         })
     }
 
@@ -483,6 +487,13 @@ impl CloudClient {
             },
             other => other,
         }
+    }
+
+    /// Whether to ask for compressed answers (on by default; the feed's and history's pages
+    /// shrink several times). Off, answers come as plain JSON, as from a cloud without it.
+    pub fn with_compression(mut self, on: bool) -> CloudClient {
+        self.compressed = on;
+        self
     }
 
     pub fn with_refresh_sink(mut self, sink: RefreshSink) -> CloudClient {
@@ -567,8 +578,10 @@ impl CloudClient {
             let mut req = self
                 .http
                 .request(method.clone(), &url)
-                .bearer_auth(access.expose())
-                .header(reqwest::header::ACCEPT_ENCODING, "gzip");
+                .bearer_auth(access.expose());
+            if self.compressed {
+                req = req.header(reqwest::header::ACCEPT_ENCODING, "gzip");
+            }
             if let Some(body) = body {
                 req = req.json(body);
             }

@@ -242,13 +242,29 @@ impl Engine {
                     }));
                 }
                 let done = bootstrapped || !page.has_more;
-                // While a page is written, the next one is already on its way.
+                // While a page is written, the next one is already on its way: fetched and
+                // read (inflated, parsed) in a task of its own, on another thread than the
+                // one preparing this page's statements.
                 let (applied, next) = if page.has_more {
-                    let (applied, next) = tokio::join!(
-                        self.apply(&page, done, bootstrapped),
-                        self.inner.client.sync_page(&page.next_cursor, size, bytes)
-                    );
-                    (applied?, Some(next))
+                    let fetch = tokio::spawn({
+                        let client = self.inner.client.clone();
+                        let cursor = page.next_cursor.clone();
+                        async move { client.sync_page(&cursor, size, bytes).await }
+                    });
+                    let applied = match self.apply(&page, done, bootstrapped).await {
+                        Ok(a) => a,
+                        Err(e) => {
+                            fetch.abort();
+                            return Err(e);
+                        }
+                    };
+                    let next = fetch.await.unwrap_or_else(|e| {
+                        Err(ClientError::Unreachable {
+                            url: "sync".into(),
+                            detail: e.to_string(),
+                        })
+                    });
+                    (applied, Some(next))
                 } else {
                     (self.apply(&page, done, bootstrapped).await?, None)
                 };

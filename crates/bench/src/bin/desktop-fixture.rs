@@ -15,12 +15,9 @@
 
 use std::{io::Write as _, sync::Arc, time::Duration};
 
+use stepup_bench::fixture::{PHRASES, conversation, message};
 use stepup_cloud::{Config, Server, store::Placement};
-use stepup_protocol::{
-    Channel, ChannelIdentity, Contact, Conversation, ConversationStatus, Direction, EntityKind,
-    Message, MessageContent, MessageKind, MessageStatus, Origin, Preview, Priority, ReplyWindow,
-    Role,
-};
+use stepup_protocol::{Channel, ChannelIdentity, Contact, EntityKind, MessageContent, Role};
 use stepup_store::{OsKeyring, Secret};
 use stepup_sync::{SystemClock, account::Accounts, engine::Engine, engine::EngineConfig};
 use tokio::io::AsyncBufReadExt as _;
@@ -41,76 +38,6 @@ fn say(line: &str) {
 
 const EMAIL: &str = "supervisor@bench.test";
 const PASSWORD: &str = "bench-password";
-const PHRASES: &[&str] = &[
-    "مرحبا، هل عطر العود متوفر؟",
-    "Hello, is the oud perfume in stock?",
-    "أبي أعرف متى يوصل طلبي #A-1042",
-    "7abibi 3ndi so2al about my order",
-    "شكراً، وصلني الطلب اليوم",
-    "Can I pay cash on delivery in Dubai?",
-];
-
-fn message(conv: &str, i: usize, at: i64, inbound: bool) -> Message {
-    Message {
-        id: format!("msg_{conv}_{i:06}"),
-        conversation_id: conv.to_owned(),
-        direction: if inbound {
-            Direction::Inbound
-        } else {
-            Direction::Outbound
-        },
-        sender_agent_id: None,
-        origin: Origin::Human,
-        content: MessageContent::Text {
-            text: format!("{} ({i})", PHRASES[i % PHRASES.len()]),
-        },
-        reply_to_message_id: None,
-        status: if inbound {
-            MessageStatus::Received
-        } else {
-            MessageStatus::Read
-        },
-        error: None,
-        provider_message_id: None,
-        created_at: at,
-        edited_at: None,
-    }
-}
-
-fn conversation(id: &str, contact: &str, channel: Channel, at: i64, last: &str) -> Conversation {
-    Conversation {
-        id: id.to_owned(),
-        contact_id: contact.to_owned(),
-        channel,
-        status: ConversationStatus::Open,
-        snoozed_until: None,
-        assignee_agent_id: None,
-        assignee_team_id: None,
-        labels: vec![],
-        priority: Priority::Normal,
-        created_at: at,
-        last_message_at: at,
-        last_inbound_at: Some(at),
-        preview: Some(Preview {
-            kind: MessageKind::Text,
-            text: last.to_owned(),
-        }),
-        read_up_to: None,
-        unread_count: 1,
-        reply_window: ReplyWindow {
-            free_text_until: None,
-            human_agent_until: None,
-            templates_allowed: false,
-        },
-        csat: None,
-        csat_asked_at: None,
-        resolved_at: None,
-        sla: None,
-        ai: None,
-        broadcast_id: None,
-    }
-}
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let data_dir = std::path::PathBuf::from(

@@ -1,0 +1,3 @@
+//! What the benchmarks share: the workspaces they fill.
+
+pub mod fixture;
