@@ -151,7 +151,7 @@ priority-high = High
 priority-urgent = Urgent
 
 ## Sync state
-sync-progress = Downloading conversations… { $percent }%
+sync-progress = Syncing { $percent }%
 offline-since = Offline. Showing what was synced at { $time }; replies are queued and sent when the connection returns.
 offline-never = Offline, and nothing is synced yet. Replies are queued.
 

@@ -64,7 +64,7 @@ impl Default for EngineConfig {
     fn default() -> Self {
         EngineConfig {
             page_size: 5000,
-            page_bytes: 1024 * 1024,
+            page_bytes: 4 * 1024 * 1024,
             first_page_bytes: 64 * 1024,
             backoff_base: Duration::from_millis(500),
             backoff_max: Duration::from_secs(60),

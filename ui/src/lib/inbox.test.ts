@@ -236,6 +236,25 @@ describe('after the first screen', () => {
     expect(inbox.status.lastSyncAt).toBe(5);
   });
 
+  it("fills the list from the first sync's pages while the rest comes in", async () => {
+    backend.pending.splice(0);
+    const boot = (applied: number) => ({
+      state: 'bootstrapping', account: 'omar@noor.ae', lastSyncAt: null, error: null, applied, total: 100_000, erased: null,
+    });
+    backend.handlers.get('inbox')?.({ type: 'status', status: boot(0) });
+    let list = await next('inbox_list');
+    list.resolve(page(list.args, 0));
+    await vi.waitFor(() => expect(inbox.total).toBe(0));
+    // The first page is in: its conversations are listed, and the sync goes on.
+    backend.handlers.get('inbox')?.({ type: 'status', status: boot(900) });
+    list = await next('inbox_list');
+    list.resolve(page(list.args, 60));
+    await vi.waitFor(() => expect(inbox.total).toBe(60));
+    expect(inbox.rows.length).toBeGreaterThan(0);
+    expect(inbox.status.state).toBe('bootstrapping');
+    expect(inbox.status.applied).toBe(900);
+  });
+
   it('forgets the account the workspace erased and says so once per erasure', async () => {
     backend.pending.splice(0);
     const status = (state: string, extra: object = {}) => ({

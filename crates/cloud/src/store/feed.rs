@@ -3,6 +3,8 @@
 use std::sync::Arc;
 
 use futures_util::TryStreamExt;
+use serde::Serialize;
+use serde_json::value::RawValue;
 use sqlx::{AnyConnection, AnyPool, Row};
 use stepup_protocol::{Change, ChangeOp, Entity, EntityKind};
 use tokio::sync::Mutex;
@@ -24,32 +26,39 @@ pub async fn feed_bounds(
     }))
 }
 
-fn row_to_change(
-    seq: i64,
-    at: i64,
-    kind: &str,
-    id: String,
-    deleted: bool,
-    data: Option<&str>,
-) -> Result<Change, sqlx::Error> {
-    let entity = EntityKind::parse(kind)
-        .ok_or_else(|| sqlx::Error::Decode(format!("unknown entity kind {kind}").into()))?;
-    let data = data
-        .map(|d| Entity::from_json(entity, d))
-        .transpose()
-        .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
-    Ok(Change {
-        seq: u64::try_from(seq).unwrap_or(0),
-        at,
-        entity,
-        id,
-        op: if deleted {
-            ChangeOp::Delete
-        } else {
-            ChangeOp::Upsert
-        },
-        data,
-    })
+/// A change as the feed keeps it: the entity's document is the JSON text it was written as, so
+/// a page goes out without reading every document into its type and writing it again. It
+/// serialises exactly as [`Change`] does; [`StoredChange::typed`] reads it into one.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoredChange {
+    pub seq: u64,
+    pub at: i64,
+    pub entity: EntityKind,
+    pub id: String,
+    pub op: ChangeOp,
+    pub data: Option<Box<RawValue>>,
+    /// The entity's parent (a conversation's contact, a message's conversation), when read
+    /// from the entities; not sent.
+    #[serde(skip)]
+    pub parent_id: Option<String>,
+}
+
+impl StoredChange {
+    pub fn typed(self) -> Result<Change, sqlx::Error> {
+        let data = self
+            .data
+            .map(|d| Entity::from_json(self.entity, d.get()))
+            .transpose()
+            .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+        Ok(Change {
+            seq: self.seq,
+            at: self.at,
+            entity: self.entity,
+            id: self.id,
+            op: self.op,
+            data,
+        })
+    }
 }
 
 /// What one page of the feed may still hold: so many changes, so many bytes of their
@@ -69,7 +78,7 @@ impl Budget {
 /// Changes read within a budget, and whether more were left.
 #[derive(Debug, Default)]
 pub struct Rows {
-    pub changes: Vec<Change>,
+    pub changes: Vec<StoredChange>,
     pub more: bool,
 }
 
@@ -92,7 +101,7 @@ fn reference_kinds_sql() -> String {
         .join(", ")
 }
 
-/// Runs `query`, whose rows are `(seq, at, kind, id, deleted, data)`, and keeps rows while the
+/// Runs `query`, whose rows are `(seq, at, kind, id, deleted, data, parent_id)`, and keeps rows while the
 /// budget lasts (spending it). The query asks for one row more than the budget's count, so
 /// `more` is known without a second query.
 async fn read_rows<'q>(
@@ -107,17 +116,30 @@ async fn read_rows<'q>(
             out.more = true;
             break;
         }
-        let data: Option<&str> = r.get(5);
+        let data: Option<String> = r.get(5);
         budget.changes -= 1;
-        budget.bytes = budget.bytes.saturating_sub(data.map_or(16, str::len));
-        out.changes.push(row_to_change(
-            r.get(0),
-            r.get(1),
-            r.get::<&str, _>(2),
-            r.get(3),
-            r.get::<i64, _>(4) != 0,
-            data,
-        )?);
+        budget.bytes = budget
+            .bytes
+            .saturating_sub(data.as_ref().map_or(16, String::len));
+        let kind: &str = r.get(2);
+        let entity = EntityKind::parse(kind)
+            .ok_or_else(|| sqlx::Error::Decode(format!("unknown entity kind {kind}").into()))?;
+        out.changes.push(StoredChange {
+            seq: u64::try_from(r.get::<i64, _>(0)).unwrap_or(0),
+            at: r.get(1),
+            entity,
+            id: r.get(3),
+            op: if r.get::<i64, _>(4) != 0 {
+                ChangeOp::Delete
+            } else {
+                ChangeOp::Upsert
+            },
+            data: data
+                .map(RawValue::from_string)
+                .transpose()
+                .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+            parent_id: r.get(6),
+        });
     }
     Ok(out)
 }
@@ -137,9 +159,12 @@ pub async fn changes_after(
         changes: limit as usize,
         bytes: usize::MAX,
     };
-    Ok(log_page(conn, workspace_id, after, &mut budget)
+    log_page(conn, workspace_id, after, &mut budget)
         .await?
-        .changes)
+        .changes
+        .into_iter()
+        .map(StoredChange::typed)
+        .collect()
 }
 
 /// Raw log after `after`, in order, within `budget`.
@@ -150,7 +175,8 @@ pub async fn log_page(
     budget: &mut Budget,
 ) -> Result<Rows, sqlx::Error> {
     let q = sqlx::query(
-        "SELECT seq, at, kind, entity_id, CASE WHEN op = 'delete' THEN 1 ELSE 0 END, data
+        "SELECT seq, at, kind, entity_id, CASE WHEN op = 'delete' THEN 1 ELSE 0 END, data,
+           CAST(NULL AS TEXT)
          FROM changes WHERE workspace_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
     )
     .bind(workspace_id)
@@ -170,7 +196,7 @@ pub async fn snapshot_page(
     budget: &mut Budget,
 ) -> Result<Rows, sqlx::Error> {
     let q = sqlx::query(
-        "SELECT seq, updated_at, kind, id, deleted, data FROM entities
+        "SELECT seq, updated_at, kind, id, deleted, data, parent_id FROM entities
          WHERE workspace_id = $1 AND seq > $2 AND (deleted = 0 OR $3 > 0)
            AND NOT (kind = 'message' AND sort_at < $4)
          ORDER BY seq LIMIT $5",
@@ -184,7 +210,8 @@ pub async fn snapshot_page(
 }
 
 /// The reference kinds ([`REFERENCE_KINDS`]) as of `head`: those with `after < seq <= head`,
-/// in order, without tombstones.
+/// in order, without tombstones. (`+seq` keeps SQLite on the primary key, the few rows of these
+/// kinds, rather than walking the whole feed in `seq` order to skip the rest.)
 pub async fn reference_page(
     conn: &mut AnyConnection,
     workspace_id: &str,
@@ -193,9 +220,9 @@ pub async fn reference_page(
     budget: &mut Budget,
 ) -> Result<Rows, sqlx::Error> {
     let sql = format!(
-        "SELECT seq, updated_at, kind, id, deleted, data FROM entities
-         WHERE workspace_id = $1 AND kind IN ({}) AND seq > $2 AND seq <= $3 AND deleted = 0
-         ORDER BY seq LIMIT $4",
+        "SELECT seq, updated_at, kind, id, deleted, data, parent_id FROM entities
+         WHERE workspace_id = $1 AND kind IN ({}) AND +seq > $2 AND +seq <= $3 AND deleted = 0
+         ORDER BY +seq LIMIT $4",
         reference_kinds_sql()
     );
     let q = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -219,7 +246,7 @@ pub async fn newest_page(
     budget: &mut Budget,
 ) -> Result<Rows, sqlx::Error> {
     let sql = format!(
-        "SELECT seq, updated_at, kind, id, deleted, data FROM entities
+        "SELECT seq, updated_at, kind, id, deleted, data, parent_id FROM entities
          WHERE workspace_id = $1 AND seq < $2 AND deleted = 0 AND kind NOT IN ({}, 'contact')
            AND NOT (kind = 'message' AND sort_at < $3)
          ORDER BY seq DESC LIMIT $4",
@@ -233,7 +260,8 @@ pub async fn newest_page(
     read_rows(conn, q, budget).await
 }
 
-/// Contacts with `after < seq <= head` that no conversation belongs to, in order.
+/// Contacts with `after < seq <= head` that no conversation belongs to, in order (read by
+/// kind, as [`reference_page`] is).
 pub async fn lone_contacts_page(
     conn: &mut AnyConnection,
     workspace_id: &str,
@@ -242,12 +270,12 @@ pub async fn lone_contacts_page(
     budget: &mut Budget,
 ) -> Result<Rows, sqlx::Error> {
     let q = sqlx::query(
-        "SELECT e.seq, e.updated_at, e.kind, e.id, e.deleted, e.data FROM entities e
-         WHERE e.workspace_id = $1 AND e.kind = 'contact' AND e.seq > $2 AND e.seq <= $3
+        "SELECT e.seq, e.updated_at, e.kind, e.id, e.deleted, e.data, e.parent_id FROM entities e
+         WHERE e.workspace_id = $1 AND e.kind = 'contact' AND +e.seq > $2 AND +e.seq <= $3
            AND e.deleted = 0
            AND NOT EXISTS (SELECT 1 FROM entities c WHERE c.workspace_id = $1
                  AND c.kind = 'conversation' AND c.parent_id = e.id AND c.deleted = 0)
-         ORDER BY e.seq LIMIT $4",
+         ORDER BY +e.seq LIMIT $4",
     )
     .bind(workspace_id)
     .bind(after as i64)
@@ -261,13 +289,13 @@ pub async fn contacts_now(
     conn: &mut AnyConnection,
     workspace_id: &str,
     ids: &[&str],
-) -> Result<Vec<Change>, sqlx::Error> {
+) -> Result<Vec<StoredChange>, sqlx::Error> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
     let marks: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
     let sql = format!(
-        "SELECT seq, updated_at, kind, id, deleted, data FROM entities
+        "SELECT seq, updated_at, kind, id, deleted, data, parent_id FROM entities
          WHERE workspace_id = $1 AND kind = 'contact' AND deleted = 0 AND id IN ({})",
         marks.join(", ")
     );

@@ -35,8 +35,8 @@ use sqlx::{AnyConnection, AnyPool, ConnectOptions, Executor};
 
 pub use self::entities::{children, get, list, lookup, sort_key};
 pub use self::feed::{
-    Budget, REFERENCE_KINDS, Rows, changes_after, compact, contacts_now, feed_bounds, log_page,
-    lone_contacts_page, newest_page, reference_page, snapshot_page, snapshot_size,
+    Budget, REFERENCE_KINDS, Rows, StoredChange, changes_after, compact, contacts_now, feed_bounds,
+    log_page, lone_contacts_page, newest_page, reference_page, snapshot_page, snapshot_size,
 };
 pub use self::writer::{AssistJob, Outgoing, Writer};
 use crate::error::ServerError;
