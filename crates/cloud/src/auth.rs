@@ -196,7 +196,7 @@ pub async fn login(
 ) -> ApiResult<Json<TokenResponse>> {
     let email = req.email.trim().to_lowercase();
     let guard = state.logins();
-    guard.check(&email, ip, state.now())?;
+    guard.check(&email, ip, state.now()).await?;
     let row = store::auth::credential_by_email(state.pool(), &email).await?;
     let bad = || {
         ApiError::new(
@@ -210,7 +210,7 @@ pub async fn login(
         // Same cost as a real check, so timing does not reveal which emails exist.
         let _ = verify_password(req.password, DUMMY_HASH.to_owned()).await;
         drop(slot);
-        guard.failed(&email, ip, state.now());
+        guard.failed(&email, ip, state.now()).await;
         return Err(bad());
     };
     let (agent_id, ws, hash) = row;
@@ -218,10 +218,10 @@ pub async fn login(
     drop(slot);
     if !right {
         tracing::info!(agent_id = %agent_id, "login refused");
-        guard.failed(&email, ip, state.now());
+        guard.failed(&email, ip, state.now()).await;
         return Err(bad());
     }
-    guard.succeeded(&email, ip, state.now());
+    guard.succeeded(&email, ip, state.now()).await;
     let mut conn = state.pool().acquire().await?;
     let agent: Agent = store::get(&mut conn, &ws, EntityKind::Agent, &agent_id)
         .await?

@@ -2,6 +2,10 @@
 //! attempts throttled per account and per address with growing waits ([`LoginGuard`]), the
 //! Argon2 work bounded to a few at a time with a short queue, and fixed-window budgets per key
 //! ([`Budgets`], used by Web Chat).
+//!
+//! Failed sign-ins and budgets are counted in memory on one SQLite node, and in the database
+//! when the nodes share a PostgreSQL one (`store::limits`), so a limit holds across nodes rather
+//! than once per node. The password-check lanes stay per node: they bound each node's memory.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
@@ -14,6 +18,7 @@ use axum::extract::connect_info::{ConnectInfo, Connected};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::serve::IncomingStream;
+use sqlx::AnyPool;
 use stepup_protocol::ErrorCode;
 use tokio::sync::{Semaphore, SemaphorePermit};
 
@@ -158,6 +163,8 @@ struct Strikes {
 pub struct LoginGuard {
     limits: LoginLimits,
     strikes: Mutex<HashMap<String, Strikes>>,
+    /// The database the nodes share, when they do: strikes are kept there.
+    shared: Option<AnyPool>,
     hashing: Semaphore,
     waiting: AtomicUsize,
     /// Accounts signed in from an address before (by account and address, when last): their
@@ -194,6 +201,7 @@ impl LoginGuard {
         Self {
             limits,
             strikes: Mutex::new(HashMap::new()),
+            shared: None,
             hashing: Semaphore::new(workers),
             waiting: AtomicUsize::new(0),
             known: Mutex::new(HashMap::new()),
@@ -217,29 +225,70 @@ impl LoginGuard {
         [format!("account:{email}"), format!("address:{}", ip.key())]
     }
 
+    /// Keeps the strikes in `pool`, shared with the other nodes of that database.
+    pub fn shared(mut self, pool: AnyPool) -> Self {
+        self.shared = Some(pool);
+        self
+    }
+
     /// Refused with a `429` while the account or the address must wait.
-    pub fn check(&self, email: &str, ip: ClientIp, now: i64) -> Result<(), ApiError> {
-        let strikes = self.strikes.lock().unwrap_or_else(|e| e.into_inner());
-        let wait = Self::keys(email, ip)
-            .iter()
-            .filter_map(|k| strikes.get(k))
-            .map(|s| s.until - now)
-            .max()
-            .unwrap_or(0);
+    pub async fn check(&self, email: &str, ip: ClientIp, now: i64) -> Result<(), ApiError> {
+        let keys = Self::keys(email, ip);
+        let until = match &self.shared {
+            Some(pool) => crate::store::limits::held_until(pool, &keys).await?,
+            None => {
+                let strikes = self.strikes.lock().unwrap_or_else(|e| e.into_inner());
+                keys.iter()
+                    .filter_map(|k| strikes.get(k))
+                    .map(|s| s.until)
+                    .max()
+                    .unwrap_or(0)
+            }
+        };
+        let wait = until - now;
         if wait > 0 {
             return Err(too_many("too many failed sign-ins; try again later", wait));
         }
         Ok(())
     }
 
+    /// How long `failures` failures against a limit of `limit` make one wait (0: none yet).
+    fn wait_for(&self, failures: u32, limit: u32) -> i64 {
+        if failures < limit {
+            return 0;
+        }
+        let doublings = (failures - limit).min(20);
+        ms(self.limits.first_wait)
+            .saturating_mul(1 << doublings)
+            .min(ms(self.limits.max_wait))
+    }
+
     /// A wrong password (or an unknown email): counts against both the account and the address.
-    pub fn failed(&self, email: &str, ip: ClientIp, now: i64) {
+    pub async fn failed(&self, email: &str, ip: ClientIp, now: i64) {
+        let limits = [self.limits.account_failures, self.limits.address_failures];
+        if let Some(pool) = &self.shared {
+            for (key, limit) in Self::keys(email, ip).into_iter().zip(limits) {
+                let counted = async {
+                    let failures =
+                        crate::store::limits::strike(pool, &key, now, ms(self.limits.window))
+                            .await?;
+                    let wait = self.wait_for(failures, limit);
+                    if wait > 0 {
+                        crate::store::limits::hold(pool, &key, now.saturating_add(wait)).await?;
+                    }
+                    Ok::<_, sqlx::Error>(())
+                };
+                if let Err(e) = counted.await {
+                    tracing::warn!(error = %e, "counting a failed sign-in failed");
+                }
+            }
+            return;
+        }
         let mut strikes = self.strikes.lock().unwrap_or_else(|e| e.into_inner());
         if strikes.len() >= MAX_KEYS {
             let window = ms(self.limits.window);
             strikes.retain(|_, s| s.until > now || now - s.last_at < window);
         }
-        let limits = [self.limits.account_failures, self.limits.address_failures];
         for (key, limit) in Self::keys(email, ip).into_iter().zip(limits) {
             let s = strikes.entry(key).or_insert(Strikes {
                 failures: 0,
@@ -251,11 +300,8 @@ impl LoginGuard {
             }
             s.failures = s.failures.saturating_add(1);
             s.last_at = now;
-            if s.failures >= limit {
-                let doublings = (s.failures - limit).min(20);
-                let wait = ms(self.limits.first_wait)
-                    .saturating_mul(1 << doublings)
-                    .min(ms(self.limits.max_wait));
+            let wait = self.wait_for(s.failures, limit);
+            if wait > 0 {
                 s.until = now.saturating_add(wait);
             }
         }
@@ -263,10 +309,19 @@ impl LoginGuard {
 
     /// The right password: the account's failures are forgotten (the address's are not, so one
     /// known account cannot launder guesses at others), and the account is known at this address.
-    pub fn succeeded(&self, email: &str, ip: ClientIp, now: i64) {
-        let mut strikes = self.strikes.lock().unwrap_or_else(|e| e.into_inner());
-        strikes.remove(&format!("account:{email}"));
-        drop(strikes);
+    pub async fn succeeded(&self, email: &str, ip: ClientIp, now: i64) {
+        let account = format!("account:{email}");
+        match &self.shared {
+            Some(pool) => {
+                if let Err(e) = crate::store::limits::forgive(pool, &account).await {
+                    tracing::warn!(error = %e, "forgetting failed sign-ins failed");
+                }
+            }
+            None => {
+                let mut strikes = self.strikes.lock().unwrap_or_else(|e| e.into_inner());
+                strikes.remove(&account);
+            }
+        }
         let mut known = self.known.lock().unwrap_or_else(|e| e.into_inner());
         if known.len() >= MAX_KEYS {
             known.retain(|_, at| now - *at < ms(KNOWN_FOR));
@@ -322,13 +377,34 @@ fn scopeguard(f: impl FnOnce()) -> impl Drop {
 #[derive(Debug, Default)]
 pub struct Budgets {
     used: Mutex<HashMap<String, (i64, u32)>>,
+    /// The database the nodes share, when they do: budgets are spent there.
+    shared: Option<AnyPool>,
 }
 
 impl Budgets {
+    /// Budgets spent in `pool`, shared with the other nodes of that database.
+    pub fn shared(pool: AnyPool) -> Self {
+        Self {
+            used: Mutex::default(),
+            shared: Some(pool),
+        }
+    }
+
     /// Spends one from `key`'s budget of `per_minute`; false when it is spent. With the wait until
-    /// the next minute, for `Retry-After`.
-    pub fn spend(&self, key: &str, per_minute: u32, now: i64) -> Result<(), i64> {
+    /// the next minute, for `Retry-After`. (When the shared database cannot be reached, the
+    /// request is let through: the limit is against floods, not a reason to stop serving.)
+    pub async fn spend(&self, key: &str, per_minute: u32, now: i64) -> Result<(), i64> {
         let minute = now.div_euclid(60_000);
+        if let Some(pool) = &self.shared {
+            return match crate::store::limits::spend(pool, key, minute).await {
+                Ok(used) if used > per_minute => Err((minute + 1) * 60_000 - now),
+                Ok(_) => Ok(()),
+                Err(e) => {
+                    tracing::warn!(error = %e, "spending a budget failed");
+                    Ok(())
+                }
+            };
+        }
         let mut used = self.used.lock().unwrap_or_else(|e| e.into_inner());
         if used.len() > MAX_KEYS {
             used.retain(|_, (m, _)| *m == minute);
@@ -353,27 +429,29 @@ mod tests {
         ClientIp(s.parse().unwrap())
     }
 
-    #[test]
-    fn an_account_waits_after_five_failures_and_the_wait_doubles() {
+    #[tokio::test]
+    async fn an_account_waits_after_five_failures_and_the_wait_doubles() {
         let g = LoginGuard::new(LoginLimits::default());
         let a = ip("203.0.113.7");
         for i in 0..4 {
-            g.failed("sara@noor.example", a, i);
-            assert!(g.check("sara@noor.example", a, i).is_ok());
+            g.failed("sara@noor.example", a, i).await;
+            assert!(g.check("sara@noor.example", a, i).await.is_ok());
         }
-        g.failed("sara@noor.example", a, 10);
-        let e = g.check("sara@noor.example", a, 11).unwrap_err();
+        g.failed("sara@noor.example", a, 10).await;
+        let e = g.check("sara@noor.example", a, 11).await.unwrap_err();
         assert_eq!(e.status, StatusCode::TOO_MANY_REQUESTS);
         assert_eq!(e.retry_after, Some(30));
         // Another address is refused too: the account is what is guessed at.
         assert!(
             g.check("sara@noor.example", ip("198.51.100.1"), 11)
+                .await
                 .is_err()
         );
-        assert!(g.check("sara@noor.example", a, 30_010).is_ok());
-        g.failed("sara@noor.example", a, 30_010);
+        assert!(g.check("sara@noor.example", a, 30_010).await.is_ok());
+        g.failed("sara@noor.example", a, 30_010).await;
         assert_eq!(
             g.check("sara@noor.example", a, 30_011)
+                .await
                 .unwrap_err()
                 .retry_after,
             Some(60)
@@ -381,40 +459,50 @@ mod tests {
         // Other accounts from another address are not held up.
         assert!(
             g.check("omar@noor.example", ip("198.51.100.1"), 30_011)
+                .await
                 .is_ok()
         );
         // The right password clears the account.
-        g.succeeded("sara@noor.example", ip("198.51.100.1"), 30_011);
+        g.succeeded("sara@noor.example", ip("198.51.100.1"), 30_011)
+            .await;
         assert!(
             g.check("sara@noor.example", ip("198.51.100.1"), 30_012)
+                .await
                 .is_ok()
         );
     }
 
-    #[test]
-    fn one_address_guessing_many_accounts_waits_too() {
+    #[tokio::test]
+    async fn one_address_guessing_many_accounts_waits_too() {
         let g = LoginGuard::new(LoginLimits::default());
         let a = ip("2001:db8:1:2::5");
         for i in 0..20 {
-            assert!(g.check(&format!("u{i}@x"), a, i).is_ok());
-            g.failed(&format!("u{i}@x"), a, i);
+            assert!(g.check(&format!("u{i}@x"), a, i).await.is_ok());
+            g.failed(&format!("u{i}@x"), a, i).await;
         }
-        assert!(g.check("fresh@x", a, 21).is_err());
+        assert!(g.check("fresh@x", a, 21).await.is_err());
         // The same /64 is the same subscriber.
-        assert!(g.check("fresh@x", ip("2001:db8:1:2::ffff"), 21).is_err());
-        assert!(g.check("fresh@x", ip("2001:db8:1:3::5"), 21).is_ok());
+        assert!(
+            g.check("fresh@x", ip("2001:db8:1:2::ffff"), 21)
+                .await
+                .is_err()
+        );
+        assert!(g.check("fresh@x", ip("2001:db8:1:3::5"), 21).await.is_ok());
     }
 
-    #[test]
-    fn failures_are_forgotten_after_the_window() {
+    #[tokio::test]
+    async fn failures_are_forgotten_after_the_window() {
         let g = LoginGuard::new(LoginLimits::default());
         let a = ip("203.0.113.7");
         for i in 0..4 {
-            g.failed("sara@x", a, i);
+            g.failed("sara@x", a, i).await;
         }
         let later = 16 * 60_000;
-        g.failed("sara@x", a, later);
-        assert!(g.check("sara@x", a, later + 1).is_ok(), "a fresh window");
+        g.failed("sara@x", a, later).await;
+        assert!(
+            g.check("sara@x", a, later + 1).await.is_ok(),
+            "a fresh window"
+        );
     }
 
     #[tokio::test]
@@ -426,7 +514,7 @@ mod tests {
         });
         let (flood, office) = (ip("203.0.113.9"), ip("192.168.1.20"));
         // Huda signed in from the office yesterday.
-        g.succeeded("huda@noor.example", office, 0);
+        g.succeeded("huda@noor.example", office, 0).await;
         let now = 86_400_000;
         let a = g.hash_slot("x@x", flood, now).await.unwrap();
         let b = g.hash_slot("y@x", flood, now).await.unwrap();
@@ -465,13 +553,13 @@ mod tests {
         );
     }
 
-    #[test]
-    fn budgets_refill_each_minute() {
+    #[tokio::test]
+    async fn budgets_refill_each_minute() {
         let b = Budgets::default();
-        assert!(b.spend("k", 2, 0).is_ok());
-        assert!(b.spend("k", 2, 1).is_ok());
-        assert_eq!(b.spend("k", 2, 15_000), Err(45_000));
-        assert!(b.spend("other", 2, 15_000).is_ok());
-        assert!(b.spend("k", 2, 60_000).is_ok());
+        assert!(b.spend("k", 2, 0).await.is_ok());
+        assert!(b.spend("k", 2, 1).await.is_ok());
+        assert_eq!(b.spend("k", 2, 15_000).await, Err(45_000));
+        assert!(b.spend("other", 2, 15_000).await.is_ok());
+        assert!(b.spend("k", 2, 60_000).await.is_ok());
     }
 }

@@ -92,18 +92,27 @@ impl AppState {
             .connect_timeout(std::time::Duration::from_secs(10))
             .build()
             .map_err(|e| ServerError::Invalid(format!("http client: {e}")))?;
+        // Several nodes on one PostgreSQL database count failed sign-ins and budgets there.
+        let logins = crate::limits::LoginGuard::new(config.login_limits.clone());
+        let (logins, budgets) = match store::Dialect::of_pool(&pool) {
+            store::Dialect::Postgres => (
+                logins.shared(pool.clone()),
+                crate::limits::Budgets::shared(pool.clone()),
+            ),
+            store::Dialect::Sqlite => (logins, crate::limits::Budgets::default()),
+        };
         Ok(Self {
             inner: Arc::new(Inner {
                 dialect: store::Dialect::of_pool(&pool),
                 relay: crate::relay::FeedRelay::default(),
                 pool,
                 ids: Ids::new(config.id_seed),
-                logins: crate::limits::LoginGuard::new(config.login_limits.clone()),
+                logins,
+                budgets,
                 config,
                 write_locks: std::sync::Mutex::new(HashMap::new()),
                 visitors: std::sync::Mutex::new(HashMap::new()),
                 activity: std::sync::Mutex::new(HashMap::new()),
-                budgets: crate::limits::Budgets::default(),
                 visitor_streams: std::sync::Mutex::new(HashMap::new()),
                 http,
                 media_http,
@@ -259,7 +268,13 @@ impl AppState {
     pub async fn prune(&self) -> Result<(), sqlx::Error> {
         let now = self.now();
         let day = 24 * 3_600_000;
-        store::prune(self.pool(), now - 14 * day, now - day, now).await
+        store::prune(self.pool(), now - 14 * day, now - day, now).await?;
+        if self.dialect() == store::Dialect::Postgres {
+            let window =
+                i64::try_from(self.config().login_limits.window.as_millis()).unwrap_or(i64::MAX);
+            store::limits::prune(self.pool(), now - window, now, now.div_euclid(60_000)).await?;
+        }
+        Ok(())
     }
 
     fn write_lock(&self, workspace_id: &str) -> Arc<Mutex<()>> {
@@ -351,8 +366,8 @@ impl AppState {
 
     /// Fixed one-minute window counter; true when the call is within `per_minute`.
     /// Spends one of `key`'s `per_minute`; the wait until it refills when it is spent.
-    pub fn spend(&self, key: &str, per_minute: u32) -> Result<(), i64> {
-        self.inner.budgets.spend(key, per_minute, self.now())
+    pub async fn spend(&self, key: &str, per_minute: u32) -> Result<(), i64> {
+        self.inner.budgets.spend(key, per_minute, self.now()).await
     }
 
     /// Sign-in attempts and password checks.

@@ -84,6 +84,7 @@ async fn start_session(
             &format!("webchat-sessions:{}", ip.key()),
             limits.sessions_per_address_per_minute,
         )
+        .await
         .map_err(|wait| {
             too_many(
                 "too many new chats from this address; try again later",
@@ -104,6 +105,7 @@ async fn start_session(
             &format!("webchat-widget:{ws}"),
             limits.sessions_per_widget_per_minute,
         )
+        .await
         .map_err(|wait| too_many("this chat is busy; try again in a minute", wait))?;
     let id = state.ids().make("vis");
     let t = token("svt");
@@ -196,6 +198,7 @@ async fn send(
                 .webchat_limits
                 .messages_per_visitor_per_minute,
         )
+        .await
         .map_err(|wait| too_many("too many messages; slow down", wait))?;
     let mut inbound = Inbound::text(
         Channel::Webchat,

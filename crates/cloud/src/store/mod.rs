@@ -11,6 +11,8 @@
 //! - `workspaces`: workspace rows and server settings (webhook routing, the demo workspace).
 //! - `auth`: credentials, sessions, access tokens and retired refresh tokens.
 //! - `idempotency`, `attachments`, `visitors`: the tables of one feature each.
+//! - `limits`: sign-in strikes and one-minute budgets shared by the nodes of one PostgreSQL
+//!   database.
 
 pub mod assistant;
 pub mod attachments;
@@ -21,6 +23,7 @@ pub mod conversations;
 mod entities;
 mod feed;
 pub mod idempotency;
+pub mod limits;
 pub mod messages;
 pub mod visitors;
 pub mod workspaces;

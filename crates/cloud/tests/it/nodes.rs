@@ -541,3 +541,75 @@ async fn signing_out_through_one_node_ends_the_sessions_stream_on_another() {
     .await;
     assert!(ended.is_ok(), "the stream on the other node was not ended");
 }
+
+#[tokio::test]
+async fn sign_in_throttling_and_web_chat_budgets_hold_across_nodes() {
+    let pg = Postgres::get();
+    let dir = tempfile::tempdir().unwrap();
+    let database_url = format!(
+        "{}/limits{}",
+        pg.url.trim_end_matches('/'),
+        database_name(dir.path())
+    );
+    {
+        let mut config = Config::ephemeral();
+        config.database_url = Some(stepup_cloud::secret::Secret::new(database_url.clone()));
+        let st = AppState::new(config).await.unwrap();
+        let (a, _) = two_shops(&st).await;
+        // Shop A's site has the Web Chat widget (the cloud's only one: no key needed).
+        st.set_webhook_workspace(&a).await.unwrap();
+        st.pool().close().await;
+    }
+    let tls = Tls::new(dir.path());
+    let nodes = [
+        Node::start(&database_url, &tls).await,
+        Node::start(&database_url, &tls).await,
+        Node::start(&database_url, &tls).await,
+    ];
+    let http = tls.http.clone();
+    let login = |node: usize, password: &'static str| {
+        let http = http.clone();
+        let url = format!("{}/v1/auth/login", nodes[node].url);
+        async move {
+            http.post(url)
+                .json(&json!({"email": "omar@a.test", "password": password}))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    // Five wrong passwords for one account, spread over the nodes (none sees more than two).
+    for i in 0..5 {
+        let r = login(i % 3, "a wrong guess").await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "attempt {i}");
+    }
+    // The account waits on every node now, even with the right password.
+    let r = login(2, crate::common::PASSWORD).await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.headers().contains_key("retry-after"));
+
+    // New Web Chat visitors from one address: ten a minute, across the nodes together (each
+    // node alone would let ten through, thirty in all).
+    let mut accepted = 0;
+    let refused_at = loop {
+        let node = accepted % 3;
+        let r = http
+            .post(format!("{}/webchat/v1/sessions", nodes[node].url))
+            .json(&json!({"language": "ar"}))
+            .send()
+            .await
+            .unwrap();
+        match r.status() {
+            StatusCode::CREATED => accepted += 1,
+            StatusCode::TOO_MANY_REQUESTS => break node,
+            other => panic!("{other}: {}", r.text().await.unwrap()),
+        }
+        assert!(accepted <= 20, "over twice the budget accepted: not shared");
+    };
+    // Ten, or up to twenty when a minute turned during the run.
+    assert!((10..=20).contains(&accepted), "{accepted}");
+    assert!(
+        accepted / 3 < 10,
+        "node {refused_at} refused before spending its own ten"
+    );
+}
