@@ -29,6 +29,8 @@ use crate::store;
 pub const FEED_CHANNEL: &str = "stepup_feed";
 /// The channel an ended session is notified on, with its id.
 pub const SESSION_ENDED_CHANNEL: &str = "stepup_session_ended";
+/// The channel an agent's activity is notified on, as JSON (`AppState::report_activity`).
+pub const ACTIVITY_CHANNEL: &str = "stepup_activity";
 
 /// Changes read from the database per query while catching up.
 const PAGE: u32 = 500;

@@ -228,7 +228,11 @@ async fn listen_to_other_nodes(state: AppState, url: Secret, sweep_every: Durati
         let connected = async {
             let mut listener = PgListener::connect(url.expose()).await?;
             listener
-                .listen_all([relay::FEED_CHANNEL, relay::SESSION_ENDED_CHANNEL])
+                .listen_all([
+                    relay::FEED_CHANNEL,
+                    relay::SESSION_ENDED_CHANNEL,
+                    relay::ACTIVITY_CHANNEL,
+                ])
                 .await?;
             Ok::<_, sqlx::Error>(listener)
         };
@@ -284,6 +288,7 @@ async fn relayed(state: &AppState, channel: &str, payload: &str) {
             }
         }
         relay::SESSION_ENDED_CHANNEL => state.end_sessions_here(&[payload.to_owned()]),
+        relay::ACTIVITY_CHANNEL => state.activity_from_other_node(payload),
         _ => {}
     }
 }

@@ -56,6 +56,8 @@ struct Inner {
     stopping: tokio::sync::watch::Sender<bool>,
     /// Sessions just ended: their open streams close at once.
     ended_sessions: broadcast::Sender<String>,
+    /// This process among the nodes of one database (for telling its own notifications apart).
+    node_id: u64,
     /// Messages the cloud itself sends (away replies), queued by commits; the server hands
     /// them to the channels.
     outgoing: (
@@ -118,6 +120,7 @@ impl AppState {
                 media_http,
                 stopping: tokio::sync::watch::channel(false).0,
                 ended_sessions: broadcast::channel(256).0,
+                node_id: rand::random(),
                 outgoing: {
                     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
                     (tx, std::sync::Mutex::new(Some(rx)))
@@ -205,6 +208,47 @@ impl AppState {
                     }
                 }
             });
+        }
+    }
+
+    /// Hands an agent's activity (viewing, typing, left) to the workspace's streams, on every
+    /// node: on PostgreSQL it is also notified (`stepup_activity`) for the others. Short-lived
+    /// news: one lost is replaced by the next report.
+    pub async fn report_activity(&self, workspace_id: &str, activity: stepup_protocol::Activity) {
+        if self.dialect() == store::Dialect::Postgres {
+            let payload = serde_json::json!({
+                "node": self.inner.node_id.to_string(),
+                "workspace_id": workspace_id,
+                "activity": &activity,
+            })
+            .to_string();
+            let sent = sqlx::query("SELECT 1 FROM pg_notify($1, $2)")
+                .bind(crate::relay::ACTIVITY_CHANNEL)
+                .bind(payload)
+                .execute(self.pool())
+                .await;
+            if let Err(e) = sent {
+                tracing::warn!(error = %e, "telling the other nodes an agent's activity failed");
+            }
+        }
+        let _ = self.activity_sender(workspace_id).send(activity);
+    }
+
+    /// Activity another node was told of (see [`AppState::report_activity`]); this node's own
+    /// notifications are skipped, its streams already have them.
+    pub(crate) fn activity_from_other_node(&self, payload: &str) {
+        #[derive(serde::Deserialize)]
+        struct Relayed {
+            node: String,
+            workspace_id: String,
+            activity: stepup_protocol::Activity,
+        }
+        let Ok(r) = serde_json::from_str::<Relayed>(payload) else {
+            tracing::warn!("ignoring a malformed activity notification");
+            return;
+        };
+        if r.node != self.inner.node_id.to_string() {
+            let _ = self.activity_sender(&r.workspace_id).send(r.activity);
         }
     }
 

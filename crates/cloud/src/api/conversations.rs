@@ -337,15 +337,18 @@ pub(super) async fn report_activity(
     .await?;
     drop(conn);
     let now = state.now();
-    let _ = state
-        .activity_sender(&auth.workspace_id)
-        .send(stepup_protocol::Activity {
-            conversation_id: id,
-            agent_name: agent.map_or_else(|| auth.agent_id.clone(), |a| a.name),
-            agent_id: auth.agent_id,
-            kind: req.kind,
-            until: req.kind.map_or(now, |k| now + k.lasts_ms()),
-        });
+    state
+        .report_activity(
+            &auth.workspace_id,
+            stepup_protocol::Activity {
+                conversation_id: id,
+                agent_name: agent.map_or_else(|| auth.agent_id.clone(), |a| a.name),
+                agent_id: auth.agent_id.clone(),
+                kind: req.kind,
+                until: req.kind.map_or(now, |k| now + k.lasts_ms()),
+            },
+        )
+        .await;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -613,3 +613,92 @@ async fn sign_in_throttling_and_web_chat_budgets_hold_across_nodes() {
         "node {refused_at} refused before spending its own ten"
     );
 }
+
+#[tokio::test]
+async fn an_agent_typing_through_one_node_is_seen_by_a_colleague_streaming_from_another() {
+    let pg = Postgres::get();
+    let dir = tempfile::tempdir().unwrap();
+    let database_url = format!(
+        "{}/activity{}",
+        pg.url.trim_end_matches('/'),
+        database_name(dir.path())
+    );
+    let conversation = {
+        let mut config = Config::ephemeral();
+        config.database_url = Some(stepup_cloud::secret::Secret::new(database_url.clone()));
+        let st = AppState::new(config).await.unwrap();
+        let (a, _) = two_shops(&st).await;
+        let out = stepup_cloud::ingest::ingest(
+            &st,
+            &a,
+            stepup_cloud::ingest::Inbound {
+                channel: Channel::Whatsapp,
+                external_user_id: "971500000001".into(),
+                user_name: Some("Huda".into()),
+                phone: None,
+                provider_message_id: "wamid.activity".into(),
+                content: stepup_protocol::MessageContent::Text {
+                    text: "وين طلبي؟".into(),
+                },
+                reply_to_provider_id: None,
+                at: st.now(),
+                edit: false,
+                echo: false,
+            },
+        )
+        .await
+        .unwrap();
+        st.pool().close().await;
+        match out {
+            stepup_cloud::ingest::Outcome::Created {
+                conversation_id, ..
+            } => conversation_id,
+            other => panic!("unexpected {other:?}"),
+        }
+    };
+    let tls = Tls::new(dir.path());
+    let (one, two) = (
+        Node::start(&database_url, &tls).await,
+        Node::start(&database_url, &tls).await,
+    );
+    let http = tls.http.clone();
+    let omar = login_at(&http, &two.url, "omar@a.test").await.access_token;
+    let sara = login_at(&http, &one.url, "sara@a.test").await.access_token;
+    let mut stream = tls
+        .stream(&two.url, &omar)
+        .await
+        .expect("a stream over WSS");
+    let Some(Ok(WsMsg::Text(hello))) = stream.next().await else {
+        panic!("no hello")
+    };
+    assert!(hello.contains("hello"), "{hello}");
+
+    // Sara starts typing in the conversation, through node one.
+    let r = http
+        .post(format!(
+            "{}/v1/conversations/{conversation}/activity",
+            one.url
+        ))
+        .bearer_auth(&sara)
+        .json(&json!({"kind": "typing"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    // Omar, streaming from node two, sees it.
+    let seen = tokio::time::timeout(Duration::from_secs(10), async {
+        while let Some(Ok(frame)) = stream.next().await {
+            let WsMsg::Text(text) = frame else { continue };
+            if let Ok(StreamEvent::Activity { activity }) = serde_json::from_str(&text) {
+                return Some(activity);
+            }
+        }
+        None
+    })
+    .await
+    .expect("no activity reached the other node")
+    .expect("the stream ended");
+    assert_eq!(seen.conversation_id, conversation);
+    assert_eq!(seen.agent_name, "Sara");
+    assert_eq!(seen.kind, Some(stepup_protocol::ActivityKind::Typing));
+}
