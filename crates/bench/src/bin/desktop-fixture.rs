@@ -1,4 +1,5 @@
 //! `desktop-fixture --data-dir DIR [--conversations N] [--big M]`
+//! `desktop-fixture --cloud-only [--conversations N] [--per M]`
 //!
 //! The fixture of the desktop benchmarks (`./dev bench-desktop`): a reference
 //! cloud on loopback holding N conversations (one message each) and one
@@ -6,6 +7,9 @@
 //! `DIR/accounts` (key and token in the OS keyring) whose encrypted cache
 //! already holds all of it, remembered as the last account, so the app opens
 //! straight into the cached inbox.
+//!
+//! With `--cloud-only`, only the cloud: N conversations of M messages (2 by default) and no
+//! account, for a first sign-in (the end-to-end test of a big workspace's first sync).
 //!
 //! Prints `url <cloud>`, `big <conversation id>`, then `ready`, and serves
 //! until standard input closes. A line `traffic <per second>` on standard
@@ -40,6 +44,9 @@ const EMAIL: &str = "supervisor@bench.test";
 const PASSWORD: &str = "bench-password";
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    if std::env::args().any(|a| a == "--cloud-only") {
+        return cloud_only().await;
+    }
     let data_dir = std::path::PathBuf::from(
         arg("--data-dir").ok_or_else(|| anyhow::anyhow!("--data-dir DIR is required"))?,
     );
@@ -194,6 +201,33 @@ async fn main() -> anyhow::Result<()> {
     if let Some(t) = traffic {
         t.abort();
     }
+    server.shutdown().await;
+    Ok(())
+}
+
+/// The cloud alone, its workspace filled in bulk; serves until standard input closes.
+async fn cloud_only() -> anyhow::Result<()> {
+    let n: usize = arg("--conversations").map_or(Ok(10_000), |v| v.parse())?;
+    let per: usize = arg("--per").map_or(Ok(2), |v| v.parse())?;
+    let server = Server::start(Config::demo()).await?;
+    let ws = server.state.create_workspace("Bench", "Asia/Dubai").await?;
+    server
+        .state
+        .create_agent(
+            &ws.id,
+            "Bench Supervisor",
+            EMAIL,
+            PASSWORD,
+            Role::Supervisor,
+            vec![],
+        )
+        .await?;
+    let now = server.state.now();
+    stepup_bench::fixture::seed_big(&server, &ws.id, n, per, now).await?;
+    say(&format!("url {}", server.url()));
+    say("ready");
+    let mut lines = tokio::io::BufReader::new(tokio::io::stdin()).lines();
+    while lines.next_line().await?.is_some() {}
     server.shutdown().await;
     Ok(())
 }
