@@ -287,6 +287,9 @@ async fn refresh(
     Ok(Some(b))
 }
 
+/// Recipients read (and sent to) between two renewals of a node's claim.
+const BATCH: u32 = 100;
+
 /// One pass of the sender: reports that changed are written, and each broadcast that is due is
 /// sent to its end (one after another).
 pub async fn tick(state: &AppState) -> Result<(), ServerError> {
@@ -299,8 +302,32 @@ pub async fn tick(state: &AppState) -> Result<(), ServerError> {
     Ok(())
 }
 
-/// Sends a due broadcast to its queued recipients at the configured pace.
+/// Sends a due broadcast to its queued recipients at the configured pace. Several nodes run
+/// this: the one that claims the broadcast sends it, renewing its claim before each batch of
+/// recipients; another takes over (from the recipients still queued) only if that node stops
+/// renewing it.
 async fn send(state: &AppState, ws: &str, id: &str) -> Result<(), ServerError> {
+    let node = state.node_id();
+    let rate = state.config().broadcast_rate.max(0.1);
+    // Long enough for a batch at the configured pace, with room to spare.
+    let lease = 60_000 + (BATCH as f64 * 1000.0 / rate) as i64 * 2;
+    let claimed =
+        || store::broadcasts::claim(state.pool(), id, &node, state.now(), state.now() + lease);
+    if !claimed().await? {
+        return Ok(());
+    }
+    let sent = send_claimed(state, ws, id, rate, &claimed).await;
+    store::broadcasts::release(state.pool(), id, &node).await?;
+    sent
+}
+
+async fn send_claimed<F: std::future::Future<Output = Result<bool, sqlx::Error>>>(
+    state: &AppState,
+    ws: &str,
+    id: &str,
+    rate: f64,
+    claimed: &impl Fn() -> F,
+) -> Result<(), ServerError> {
     let Some(b) = refresh(state, ws, id, Some(BroadcastState::Sending)).await? else {
         return Ok(());
     };
@@ -313,7 +340,6 @@ async fn send(state: &AppState, ws: &str, id: &str) -> Result<(), ServerError> {
         .map(|t| t.body)
         .unwrap_or_default();
     drop(conn);
-    let rate = state.config().broadcast_rate.max(0.1);
     let gap = Duration::from_secs_f64(1.0 / rate);
     let slots = Arc::new(tokio::sync::Semaphore::new(IN_FLIGHT));
     let mut next = tokio::time::Instant::now();
@@ -323,7 +349,12 @@ async fn send(state: &AppState, ws: &str, id: &str) -> Result<(), ServerError> {
         if store::broadcasts::cancelled(state.pool(), id).await? {
             break;
         }
-        let batch = store::broadcasts::queued(state.pool(), id, 100).await?;
+        if !claimed().await? {
+            // Another node took it over (this one stalled past its claim): it goes on from the
+            // recipients still queued.
+            return Ok(());
+        }
+        let batch = store::broadcasts::queued(state.pool(), id, BATCH).await?;
         if batch.is_empty() {
             break;
         }

@@ -211,13 +211,18 @@ impl AppState {
         }
     }
 
+    /// This process among the nodes of one database.
+    pub fn node_id(&self) -> String {
+        format!("node-{:016x}", self.inner.node_id)
+    }
+
     /// Hands an agent's activity (viewing, typing, left) to the workspace's streams, on every
     /// node: on PostgreSQL it is also notified (`stepup_activity`) for the others. Short-lived
     /// news: one lost is replaced by the next report.
     pub async fn report_activity(&self, workspace_id: &str, activity: stepup_protocol::Activity) {
         if self.dialect() == store::Dialect::Postgres {
             let payload = serde_json::json!({
-                "node": self.inner.node_id.to_string(),
+                "node": self.node_id(),
                 "workspace_id": workspace_id,
                 "activity": &activity,
             })
@@ -247,7 +252,7 @@ impl AppState {
             tracing::warn!("ignoring a malformed activity notification");
             return;
         };
-        if r.node != self.inner.node_id.to_string() {
+        if r.node != self.node_id() {
             let _ = self.activity_sender(&r.workspace_id).send(r.activity);
         }
     }

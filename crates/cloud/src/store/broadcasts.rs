@@ -85,6 +85,42 @@ pub async fn cancelled(pool: &AnyPool, id: &str) -> Result<bool, sqlx::Error> {
     )
 }
 
+/// Claims the broadcast for `node` until `until` (or renews its claim): false when another node
+/// holds a claim that has not lapsed at `now`. One node sends a broadcast at a time.
+pub async fn claim(
+    pool: &AnyPool,
+    id: &str,
+    node: &str,
+    now: i64,
+    until: i64,
+) -> Result<bool, sqlx::Error> {
+    let row = sqlx::query(
+        "UPDATE broadcast_schedule SET claimed_by = $2, claimed_until = $3
+         WHERE id = $1 AND (claimed_by IS NULL OR claimed_by = $2 OR claimed_until < $4)
+         RETURNING id",
+    )
+    .bind(id)
+    .bind(node)
+    .bind(until)
+    .bind(now)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.is_some())
+}
+
+/// Gives up `node`'s claim on the broadcast.
+pub async fn release(pool: &AnyPool, id: &str, node: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE broadcast_schedule SET claimed_by = NULL, claimed_until = 0
+         WHERE id = $1 AND claimed_by = $2",
+    )
+    .bind(id)
+    .bind(node)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
 /// Broadcasts due at `now` (scheduled, or sending when the server stopped): `(workspace, id)`.
 pub async fn due(pool: &AnyPool, now: i64) -> Result<Vec<(String, String)>, sqlx::Error> {
     let rows = sqlx::query(

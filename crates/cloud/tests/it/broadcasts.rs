@@ -363,3 +363,103 @@ async fn a_broadcast_to_a_labelled_audience_at_the_shops_time_with_its_report() 
             .any(|c| c["entity"] == "broadcast" && c["id"] == b.id.as_str())
     );
 }
+
+#[tokio::test]
+async fn two_nodes_sending_the_same_due_broadcast_send_each_recipient_once() {
+    let (url, wa) = start_recorder().await;
+    let tweak = |c: &mut stepup_cloud::Config| {
+        c.outbound = stepup_cloud::OutboundConfig::all_at(&url);
+        c.broadcast_tick = None;
+        c.broadcast_rate = 500.0;
+    };
+    let h = Harness::start_with(tweak).await;
+    let other = h.another_node(tweak).await;
+    let admin = h.token("admin@a.test").await;
+    let sup = h.token("sara@a.test").await;
+    let (_, label) = h
+        .post(
+            &sup,
+            "/v1/labels",
+            json!({"name": "Regulars", "color": "#2e7d32"}),
+        )
+        .await;
+    for i in 0..30 {
+        let conv = h
+            .inbound(
+                &h.ws_a,
+                Channel::Whatsapp,
+                &format!("9715020000{i:02}"),
+                &format!("wamid.n{i}"),
+                "السلام عليكم",
+            )
+            .await;
+        let (s, _) = h
+            .send(
+                Method::PATCH,
+                &sup,
+                &format!("/v1/conversations/{conv}"),
+                json!({"labels": [label["id"]]}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+    }
+    let (_, t) = h
+        .post(
+            &admin,
+            "/v1/templates",
+            json!({"channel": "whatsapp", "name": "restock", "language": "ar", "category": "MARKETING",
+                   "body": "وصل العود من جديد، {{1}}"}),
+        )
+        .await;
+    let template = t["id"].as_str().unwrap().to_owned();
+    let (s, _) = h
+        .send(
+            Method::PATCH,
+            &admin,
+            &format!("/v1/templates/{template}"),
+            json!({"status": "approved"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, v) = h
+        .post(
+            &sup,
+            "/v1/broadcasts",
+            json!({"name": "Restock", "template_id": template,
+                   "params": [{"type": "contact_name"}],
+                   "audience": {"labels": [label["id"]]}, "send_at": "2026-03-01T14:00"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    {
+        let mut script = wa.script.lock().unwrap();
+        for i in 0..30 {
+            script.push_back((200, json!({"messaging_product": "whatsapp", "contacts": [{"input": "x", "wa_id": "x"}], "messages": [{"id": format!("wamid.rs{i}")}]})));
+        }
+    }
+    h.clock.advance_ms(2 * 3_600_000);
+    // Both nodes' senders find it due at once: one claims it and sends; the other leaves it.
+    let (a, b) = tokio::join!(
+        stepup_cloud::broadcasts::tick(&h.server.state),
+        stepup_cloud::broadcasts::tick(&other)
+    );
+    a.unwrap();
+    b.unwrap();
+    let mut to: Vec<String> = wa
+        .seen
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|r| r.body["to"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(to.len(), 30, "each recipient once: {to:?}");
+    to.sort();
+    to.dedup();
+    assert_eq!(to.len(), 30);
+    let sup = h.token("sara@a.test").await;
+    let id = v["id"].as_str().unwrap();
+    let done = broadcast(&h, &sup, id).await;
+    assert_eq!(done.state, BroadcastState::Done);
+    assert_eq!((done.report.sent, done.report.queued), (30, 0));
+    other.pool().close().await;
+}

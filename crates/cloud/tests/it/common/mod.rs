@@ -134,6 +134,14 @@ pub fn config(dir: &std::path::Path, clock: Arc<ManualClock>) -> Config {
 }
 
 impl Harness {
+    /// Another node on this harness's database (and clock), as a second `stepup-cloud` process
+    /// on a shared database would be.
+    pub async fn another_node(&self, tweak: impl FnOnce(&mut Config)) -> stepup_cloud::AppState {
+        let mut cfg = config(self._dir.path(), self.clock.clone());
+        tweak(&mut cfg);
+        stepup_cloud::AppState::new(cfg).await.unwrap()
+    }
+
     pub async fn start() -> Self {
         Self::start_with(|_| {}).await
     }

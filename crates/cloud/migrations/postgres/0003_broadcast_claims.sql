@@ -1,0 +1,4 @@
+-- The node sending a broadcast, and until when its claim holds (renewed as it sends): another
+-- node takes over only once the claim has lapsed.
+ALTER TABLE broadcast_schedule ADD COLUMN claimed_by TEXT;
+ALTER TABLE broadcast_schedule ADD COLUMN claimed_until BIGINT NOT NULL DEFAULT 0;
