@@ -499,6 +499,58 @@ async fn malformed_answers_and_server_errors_are_transient_and_change_nothing() 
     ));
 }
 
+/// A gzip-compressed answer that inflates past the cap on answers (a bomb: 40 MiB of spaces in
+/// about 40 kB) is refused as malformed, without inflating it all; one within the cap reads.
+#[tokio::test]
+async fn a_compressed_answer_is_inflated_within_the_cap_on_answers() {
+    async fn gzip_server(status: u16, json: Vec<u8>) -> String {
+        use std::io::Write as _;
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        enc.write_all(&json).unwrap();
+        let body = Arc::new(enc.finish().unwrap());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            while let Ok((mut sock, _)) = listener.accept().await {
+                let body = body.clone();
+                tokio::spawn(async move {
+                    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+                    let mut buf = vec![0u8; 65536];
+                    let _ = sock.read(&mut buf).await;
+                    let head = format!(
+                        "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-encoding: gzip\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                        body.len()
+                    );
+                    let _ = sock.write_all(head.as_bytes()).await;
+                    let _ = sock.write_all(&body).await;
+                });
+            }
+        });
+        format!("http://{addr}")
+    }
+    let client = |base: &str| {
+        CloudClient::resume(base, Secret::new("srt_x".into()), &ClientOptions::default()).unwrap()
+    };
+    // The bomb: the refresh that comes first gets it.
+    let mut bomb = b"{\"access_token\": \"".to_vec();
+    bomb.resize(40 * 1024 * 1024, b' ');
+    let base = gzip_server(200, bomb).await;
+    match client(&base).sync("0", 10).await {
+        Err(ClientError::Malformed(m)) => assert!(m.contains("larger than"), "{m}"),
+        other => panic!("not refused as malformed: {other:?}"),
+    }
+    // Within the cap: read as any answer (here a refusal of the refresh token).
+    let base = gzip_server(
+        401,
+        br#"{"code":"unauthorized","message":"revoked"}"#.to_vec(),
+    )
+    .await;
+    assert!(matches!(
+        client(&base).sync("0", 10).await,
+        Err(ClientError::SignedOut)
+    ));
+}
+
 /// A server whose answer to everything is endless: `{"changes": [` and then spaces forever,
 /// announced with a `Content-Length` (`declared`) or streamed in chunks without one.
 async fn endless_server(declared: bool) -> (String, Arc<std::sync::atomic::AtomicU64>) {
