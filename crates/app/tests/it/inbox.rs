@@ -210,6 +210,7 @@ async fn sign_in_errors_are_codes_the_ui_branches_on() {
     assert!(!app.app_info().opening);
     assert_eq!(app.sync_status().await.state, SyncPhase::SignedOut);
     app.shutdown().await;
+    server.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -282,6 +283,7 @@ async fn a_start_opens_the_account_used_last_before_the_window_asks() {
         "the same window as the list's own"
     );
     app.shutdown().await;
+    server.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -949,6 +951,7 @@ async fn an_agents_day_views_actions_notes_templates_and_sending() {
         .collect();
     assert!(leftover.is_empty(), "{leftover:?}");
     app.shutdown().await;
+    server.shutdown().await;
 }
 
 /// An access token of the demo shop's owner, for what admins do on the cloud.
@@ -1054,6 +1057,7 @@ async fn exports_follow_the_workspaces_roles_and_only_their_owner_reads_them() {
         assert_eq!(m & 0o077, 0, "{} is {m:o}", entry.display());
     }
     app.shutdown().await;
+    server.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1098,6 +1102,7 @@ async fn a_device_revoked_by_an_admin_erases_itself_and_says_what_it_kept() {
     assert!(app.accounts().await.unwrap().is_empty());
     assert_eq!(code(app.inbox().directory().await), ErrorCode::NotSignedIn);
     app.shutdown().await;
+    server.shutdown().await;
 }
 
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
@@ -1181,6 +1186,7 @@ async fn messenger_and_instagram_replies_after_a_day_go_out_with_the_human_agent
     .await
     .expect("the reply was accepted");
     app.shutdown().await;
+    server.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1385,6 +1391,7 @@ async fn one_customer_across_channels_in_every_agents_cache() {
     assert!(view.previous.iter().all(|p| p.id != wa.id));
     omar.shutdown().await;
     aisha.shutdown().await;
+    server.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
