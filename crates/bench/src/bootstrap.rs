@@ -34,7 +34,7 @@ use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::{TcpListener, TcpStream};
 
 use crate::{EMAIL, PASSWORD, arg, messages_in};
-use stepup_bench::fixture::{big_conversation_id, seed_big};
+use stepup_bench::fixture::{big_conversation_id, seed_big, workspace_with_agent};
 
 /// The inbox's first screen.
 const TOP: usize = 20;
@@ -325,19 +325,12 @@ fn cloud_config(dir: &std::path::Path) -> Config {
 
 async fn filled_cloud(config: Config, conversations: usize, per: usize) -> (RunningServer, f64) {
     let server = Server::start(config).await.expect("the cloud starts");
-    let ws = server
-        .state
-        .create_workspace("Bench", "Asia/Dubai")
+    let ws = workspace_with_agent(&server, "Bench", EMAIL, PASSWORD, Role::Supervisor)
         .await
         .expect("workspace");
-    server
-        .state
-        .create_agent(&ws.id, "Bench", EMAIL, PASSWORD, Role::Supervisor, vec![])
-        .await
-        .expect("agent");
     let started = Instant::now();
     let now = server.state.now();
-    seed_big(&server, &ws.id, conversations, per, now)
+    seed_big(&server, &ws, conversations, per, now)
         .await
         .expect("seed");
     (server, started.elapsed().as_secs_f64())
@@ -469,11 +462,11 @@ async fn fetch_all(s: &Session) -> Vec<SyncResponse> {
 /// `bootstrap serve`: fills a cloud and serves it over HTTPS on `--listen` (its CA's
 /// certificate written to `--ca`) until standard input closes.
 pub async fn serve(conversations: usize, per: usize) {
-    let listen: SocketAddr = arg_str("--listen")
+    let listen: SocketAddr = stepup_bench::arg("--listen")
         .unwrap_or_else(|| "127.0.0.1:0".into())
         .parse()
         .expect("--listen ADDRESS:PORT");
-    let ca_file = arg_str("--ca").expect("--ca FILE");
+    let ca_file = stepup_bench::arg("--ca").expect("--ca FILE");
     let host = listen.ip().to_string();
     let ca = TestCa::for_hosts("Stepup bench CA", &[&host, "localhost", "127.0.0.1"]);
     std::fs::write(&ca_file, &ca.ca_pem).expect("write the CA");
@@ -491,8 +484,9 @@ pub async fn serve(conversations: usize, per: usize) {
 
 /// `bootstrap client --url URL --ca FILE`: one bootstrap of the cloud `serve` runs.
 pub async fn client(conversations: usize) {
-    let url = arg_str("--url").expect("--url URL");
-    let ca = std::fs::read_to_string(arg_str("--ca").expect("--ca FILE")).expect("read the CA");
+    let url = stepup_bench::arg("--url").expect("--url URL");
+    let ca = std::fs::read_to_string(stepup_bench::arg("--ca").expect("--ca FILE"))
+        .expect("read the CA");
     let top = top_ids(conversations);
     // Counted on this side of the link.
     let target: SocketAddr = url
@@ -507,14 +501,6 @@ pub async fn client(conversations: usize) {
     header();
     let run = app_bootstrap(&url, Some(&ca), &top, &link, true).await;
     row("the app, over this link", &run);
-}
-
-fn arg_str(name: &str) -> Option<String> {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .cloned()
 }
 
 /// `--conversations N`, `--per M`.

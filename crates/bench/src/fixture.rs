@@ -93,6 +93,23 @@ pub const CHANNELS: [Channel; 6] = [
     Channel::Webchat,
 ];
 
+/// A workspace named "Bench" on `server` with one agent, who signs in as `email` and
+/// `password` in `role`; its id.
+pub async fn workspace_with_agent(
+    server: &RunningServer,
+    agent: &str,
+    email: &str,
+    password: &str,
+    role: stepup_protocol::Role,
+) -> Result<String, stepup_cloud::error::ServerError> {
+    let ws = server.state.create_workspace("Bench", "Asia/Dubai").await?;
+    server
+        .state
+        .create_agent(&ws.id, agent, email, password, role, vec![])
+        .await?;
+    Ok(ws.id)
+}
+
 /// The id of the `i`th conversation of [`seed_big`].
 pub fn big_conversation_id(i: usize) -> String {
     format!("cnv_{i:06}")

@@ -82,10 +82,7 @@ use stepup_sync::{
 };
 
 fn arg(name: &str, default: usize) -> usize {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
+    stepup_bench::arg(name)
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
 }
@@ -114,17 +111,9 @@ async fn cloud_with_messages_in(config: Config, n: usize) -> RunningServer {
 
 /// A workspace on a running cloud with the benchmarks' admin (`EMAIL`); its id.
 async fn bench_workspace(server: &RunningServer) -> String {
-    let ws = server
-        .state
-        .create_workspace("Bench", "Asia/Dubai")
+    stepup_bench::fixture::workspace_with_agent(server, "Bench", EMAIL, PASSWORD, Role::Admin)
         .await
-        .expect("workspace");
-    server
-        .state
-        .create_agent(&ws.id, "Bench", EMAIL, PASSWORD, Role::Admin, vec![])
-        .await
-        .expect("agent");
-    ws.id
+        .expect("workspace")
 }
 
 /// An engine following its cloud live (caught up, stream open), with its events from before

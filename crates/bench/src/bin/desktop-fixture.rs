@@ -19,20 +19,13 @@
 
 use std::{io::Write as _, sync::Arc, time::Duration};
 
-use stepup_bench::fixture::{PHRASES, conversation, message};
+use stepup_bench::arg;
+use stepup_bench::fixture::{PHRASES, conversation, message, workspace_with_agent};
 use stepup_cloud::{Config, Server, store::Placement};
 use stepup_protocol::{Channel, ChannelIdentity, Contact, EntityKind, MessageContent, Role};
 use stepup_store::{OsKeyring, Secret};
 use stepup_sync::{SystemClock, account::Accounts, engine::Engine, engine::EngineConfig};
 use tokio::io::AsyncBufReadExt as _;
-
-fn arg(name: &str) -> Option<String> {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .cloned()
-}
 
 fn say(line: &str) {
     let mut out = std::io::stdout().lock();
@@ -57,19 +50,15 @@ async fn main() -> anyhow::Result<()> {
     config.compaction_interval = None;
     config.snapshot_message_window = Duration::from_secs(365 * 24 * 3600);
     let server = Server::start(config).await?;
-    let ws = server.state.create_workspace("Bench", "Asia/Dubai").await?;
-    server
-        .state
-        .create_agent(
-            &ws.id,
-            "Bench Supervisor",
-            EMAIL,
-            PASSWORD,
-            Role::Supervisor,
-            vec![],
-        )
-        .await?;
-    server.state.set_webhook_workspace(&ws.id).await?;
+    let ws_id = workspace_with_agent(
+        &server,
+        "Bench Supervisor",
+        EMAIL,
+        PASSWORD,
+        Role::Supervisor,
+    )
+    .await?;
+    server.state.set_webhook_workspace(&ws_id).await?;
 
     let now = server.state.now();
     let channels = [
@@ -82,7 +71,7 @@ async fn main() -> anyhow::Result<()> {
     ];
     // N small conversations, then the big one (newest, so it tops the list).
     for chunk in (0..n).collect::<Vec<_>>().chunks(1000) {
-        let mut w = server.state.write(&ws.id).await?;
+        let mut w = server.state.write(&ws_id).await?;
         for &i in chunk {
             let at = now - ((n - i) as i64) * 60_000;
             let contact = Contact {
@@ -128,7 +117,7 @@ async fn main() -> anyhow::Result<()> {
     }
     let big_id = "cnv_big".to_owned();
     {
-        let mut w = server.state.write(&ws.id).await?;
+        let mut w = server.state.write(&ws_id).await?;
         let contact = Contact {
             id: "ctc_big".into(),
             name: "فاطمة الكبيرة Big".into(),
@@ -210,20 +199,16 @@ async fn cloud_only() -> anyhow::Result<()> {
     let n: usize = arg("--conversations").map_or(Ok(10_000), |v| v.parse())?;
     let per: usize = arg("--per").map_or(Ok(2), |v| v.parse())?;
     let server = Server::start(Config::demo()).await?;
-    let ws = server.state.create_workspace("Bench", "Asia/Dubai").await?;
-    server
-        .state
-        .create_agent(
-            &ws.id,
-            "Bench Supervisor",
-            EMAIL,
-            PASSWORD,
-            Role::Supervisor,
-            vec![],
-        )
-        .await?;
+    let ws_id = workspace_with_agent(
+        &server,
+        "Bench Supervisor",
+        EMAIL,
+        PASSWORD,
+        Role::Supervisor,
+    )
+    .await?;
     let now = server.state.now();
-    stepup_bench::fixture::seed_big(&server, &ws.id, n, per, now).await?;
+    stepup_bench::fixture::seed_big(&server, &ws_id, n, per, now).await?;
     say(&format!("url {}", server.url()));
     say("ready");
     let mut lines = tokio::io::BufReader::new(tokio::io::stdin()).lines();

@@ -93,12 +93,18 @@ pub const REFERENCE_KINDS: [EntityKind; 6] = [
     EntityKind::Template,
 ];
 
-fn reference_kinds_sql() -> String {
-    REFERENCE_KINDS
-        .iter()
-        .map(|k| format!("'{}'", k.as_str()))
-        .collect::<Vec<_>>()
-        .join(", ")
+/// [`REFERENCE_KINDS`] as an SQL list (a unit test keeps the two the same).
+macro_rules! reference_kinds {
+    () => {
+        "'workspace', 'agent', 'team', 'label', 'canned_response', 'template'"
+    };
+}
+
+/// The columns [`read_rows`] reads, from `entities`.
+macro_rules! entity_row {
+    () => {
+        "seq, updated_at, kind, id, deleted, data, parent_id"
+    };
 }
 
 /// Runs `query`, whose rows are `(seq, at, kind, id, deleted, data, parent_id)`, and keeps rows while the
@@ -195,12 +201,14 @@ pub async fn snapshot_page(
     messages_since: i64,
     budget: &mut Budget,
 ) -> Result<Rows, sqlx::Error> {
-    let q = sqlx::query(
-        "SELECT seq, updated_at, kind, id, deleted, data, parent_id FROM entities
+    let q = sqlx::query(concat!(
+        "SELECT ",
+        entity_row!(),
+        " FROM entities
          WHERE workspace_id = $1 AND seq > $2 AND (deleted = 0 OR $3 > 0)
            AND NOT (kind = 'message' AND sort_at < $4)
-         ORDER BY seq LIMIT $5",
-    )
+         ORDER BY seq LIMIT $5"
+    ))
     .bind(workspace_id)
     .bind(after as i64)
     .bind(after as i64)
@@ -219,17 +227,19 @@ pub async fn reference_page(
     after: u64,
     budget: &mut Budget,
 ) -> Result<Rows, sqlx::Error> {
-    let sql = format!(
-        "SELECT seq, updated_at, kind, id, deleted, data, parent_id FROM entities
-         WHERE workspace_id = $1 AND kind IN ({}) AND +seq > $2 AND +seq <= $3 AND deleted = 0
-         ORDER BY +seq LIMIT $4",
-        reference_kinds_sql()
-    );
-    let q = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(workspace_id)
-        .bind(after as i64)
-        .bind(head as i64)
-        .bind(fetch_limit(budget));
+    let q = sqlx::query(concat!(
+        "SELECT ",
+        entity_row!(),
+        " FROM entities
+         WHERE workspace_id = $1 AND kind IN (",
+        reference_kinds!(),
+        ") AND +seq > $2 AND +seq <= $3 AND deleted = 0
+         ORDER BY +seq LIMIT $4"
+    ))
+    .bind(workspace_id)
+    .bind(after as i64)
+    .bind(head as i64)
+    .bind(fetch_limit(budget));
     read_rows(conn, q, budget).await
 }
 
@@ -245,18 +255,20 @@ pub async fn newest_page(
     messages_since: i64,
     budget: &mut Budget,
 ) -> Result<Rows, sqlx::Error> {
-    let sql = format!(
-        "SELECT seq, updated_at, kind, id, deleted, data, parent_id FROM entities
-         WHERE workspace_id = $1 AND seq < $2 AND deleted = 0 AND kind NOT IN ({}, 'contact')
+    let q = sqlx::query(concat!(
+        "SELECT ",
+        entity_row!(),
+        " FROM entities
+         WHERE workspace_id = $1 AND seq < $2 AND deleted = 0 AND kind NOT IN (",
+        reference_kinds!(),
+        ", 'contact')
            AND NOT (kind = 'message' AND sort_at < $3)
-         ORDER BY seq DESC LIMIT $4",
-        reference_kinds_sql()
-    );
-    let q = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(workspace_id)
-        .bind(i64::try_from(below).unwrap_or(i64::MAX))
-        .bind(messages_since)
-        .bind(fetch_limit(budget));
+         ORDER BY seq DESC LIMIT $4"
+    ))
+    .bind(workspace_id)
+    .bind(i64::try_from(below).unwrap_or(i64::MAX))
+    .bind(messages_since)
+    .bind(fetch_limit(budget));
     read_rows(conn, q, budget).await
 }
 
@@ -295,8 +307,12 @@ pub async fn contacts_now(
     }
     let marks: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
     let sql = format!(
-        "SELECT seq, updated_at, kind, id, deleted, data, parent_id FROM entities
-         WHERE workspace_id = $1 AND kind = 'contact' AND deleted = 0 AND id IN ({})",
+        concat!(
+            "SELECT ",
+            entity_row!(),
+            " FROM entities
+         WHERE workspace_id = $1 AND kind = 'contact' AND deleted = 0 AND id IN ({})"
+        ),
         marks.join(", ")
     );
     let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(workspace_id);
@@ -354,4 +370,18 @@ pub async fn compact(
     }
     tx.commit().await?;
     Ok(new_horizon)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::REFERENCE_KINDS;
+
+    #[test]
+    fn the_sql_list_of_reference_kinds_is_the_list() {
+        let listed: Vec<String> = REFERENCE_KINDS
+            .iter()
+            .map(|k| format!("'{}'", k.as_str()))
+            .collect();
+        assert_eq!(reference_kinds!(), listed.join(", "));
+    }
 }

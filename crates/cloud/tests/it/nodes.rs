@@ -70,6 +70,26 @@ impl Drop for Postgres {
     }
 }
 
+impl Postgres {
+    /// A new database on this server for the test whose folder is `dir`.
+    fn database(&self, name: &str, dir: &std::path::Path) -> String {
+        format!(
+            "{}/{name}{}",
+            self.url.trim_end_matches('/'),
+            database_name(dir)
+        )
+    }
+}
+
+/// The cloud's state on `database_url`, opened (and migrated) to set the database up before its
+/// nodes start; close its pool when done.
+async fn opened(database_url: &str) -> AppState {
+    let mut config = Config::ephemeral();
+    config.database_url = Some(stepup_cloud::secret::Secret::new(database_url.to_owned()));
+    config.compaction_interval = None;
+    AppState::new(config).await.unwrap()
+}
+
 fn script() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/scratch-postgres")
 }
@@ -298,21 +318,14 @@ async fn client(spec: ClientSpec) {
 async fn three_nodes_one_database_every_client_gets_every_change_once_in_order() {
     let pg = Postgres::get();
     let dir = tempfile::tempdir().unwrap();
-    let database_url = format!(
-        "{}/nodes{}",
-        pg.url.trim_end_matches('/'),
-        database_name(dir.path())
-    );
+    let database_url = pg.database("nodes", dir.path());
     let tls = Arc::new(Tls::new(dir.path()));
     let http = tls.http.clone();
 
     // Two shops on the database, made before the nodes start, each with its WhatsApp number.
     const NUMBERS: [&str; 2] = ["100200300", "100200400"];
     {
-        let mut config = Config::ephemeral();
-        config.database_url = Some(stepup_cloud::secret::Secret::new(database_url.clone()));
-        config.compaction_interval = None;
-        let st = AppState::new(config).await.unwrap();
+        let st = opened(&database_url).await;
         let (a, b) = two_shops(&st).await;
         for (number, ws) in NUMBERS.iter().zip([&a, &b]) {
             st.route_channel_account(Channel::Whatsapp, number, ws)
@@ -494,15 +507,9 @@ async fn three_nodes_one_database_every_client_gets_every_change_once_in_order()
 async fn signing_out_through_one_node_ends_the_sessions_stream_on_another() {
     let pg = Postgres::get();
     let dir = tempfile::tempdir().unwrap();
-    let database_url = format!(
-        "{}/signout{}",
-        pg.url.trim_end_matches('/'),
-        database_name(dir.path())
-    );
+    let database_url = pg.database("signout", dir.path());
     {
-        let mut config = Config::ephemeral();
-        config.database_url = Some(stepup_cloud::secret::Secret::new(database_url.clone()));
-        let st = AppState::new(config).await.unwrap();
+        let st = opened(&database_url).await;
         two_shops(&st).await;
         st.pool().close().await;
     }
@@ -546,15 +553,9 @@ async fn signing_out_through_one_node_ends_the_sessions_stream_on_another() {
 async fn sign_in_throttling_and_web_chat_budgets_hold_across_nodes() {
     let pg = Postgres::get();
     let dir = tempfile::tempdir().unwrap();
-    let database_url = format!(
-        "{}/limits{}",
-        pg.url.trim_end_matches('/'),
-        database_name(dir.path())
-    );
+    let database_url = pg.database("limits", dir.path());
     {
-        let mut config = Config::ephemeral();
-        config.database_url = Some(stepup_cloud::secret::Secret::new(database_url.clone()));
-        let st = AppState::new(config).await.unwrap();
+        let st = opened(&database_url).await;
         let (a, _) = two_shops(&st).await;
         // Shop A's site has the Web Chat widget (the cloud's only one: no key needed).
         st.set_webhook_workspace(&a).await.unwrap();
@@ -618,15 +619,9 @@ async fn sign_in_throttling_and_web_chat_budgets_hold_across_nodes() {
 async fn an_agent_typing_through_one_node_is_seen_by_a_colleague_streaming_from_another() {
     let pg = Postgres::get();
     let dir = tempfile::tempdir().unwrap();
-    let database_url = format!(
-        "{}/activity{}",
-        pg.url.trim_end_matches('/'),
-        database_name(dir.path())
-    );
+    let database_url = pg.database("activity", dir.path());
     let conversation = {
-        let mut config = Config::ephemeral();
-        config.database_url = Some(stepup_cloud::secret::Secret::new(database_url.clone()));
-        let st = AppState::new(config).await.unwrap();
+        let st = opened(&database_url).await;
         let (a, _) = two_shops(&st).await;
         let out = stepup_cloud::ingest::ingest(
             &st,
