@@ -390,7 +390,7 @@ async fn put_event(
     at: i64,
 ) -> Result<(), sqlx::Error> {
     let m = Message::event(
-        state.ids().make("msg"),
+        state.message_id(),
         conv.id.clone(),
         ConversationEvent::by_system(kind, reason),
         at,
@@ -452,7 +452,7 @@ async fn hand_off(
 
 fn ai_message(state: &AppState, conv: &Conversation, text: String, at: i64) -> Message {
     Message {
-        id: state.ids().make("msg"),
+        id: state.message_id(),
         conversation_id: conv.id.clone(),
         direction: Direction::Outbound,
         sender_agent_id: None,

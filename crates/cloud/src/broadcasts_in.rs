@@ -62,7 +62,7 @@ pub async fn link_reply(
         .map(|t| t.body)
         .unwrap_or_default();
     let message = Message {
-        id: state.ids().make("msg"),
+        id: state.message_id(),
         conversation_id: conv.id.clone(),
         direction: Direction::Outbound,
         sender_agent_id: Some(b.created_by_agent_id.clone()),

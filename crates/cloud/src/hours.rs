@@ -176,7 +176,7 @@ pub async fn away_reply(
     let contact: Option<Contact> = w.get(EntityKind::Contact, &conv.contact_id).await?;
     let locale = crate::csat::locale_for(contact.and_then(|c| c.language).as_deref(), text);
     let message = Message {
-        id: state.ids().make("msg"),
+        id: state.message_id(),
         conversation_id: conv.id.clone(),
         direction: Direction::Outbound,
         sender_agent_id: None,

@@ -210,7 +210,7 @@ pub async fn ingest_in(
         *target_message_id = local;
     }
     let msg = Message {
-        id: state.ids().make("msg"),
+        id: state.message_id(),
         conversation_id: conv.id.clone(),
         direction: if m.echo {
             Direction::Outbound

@@ -91,7 +91,7 @@ pub async fn auto_assign(
     conv.assignee_agent_id = Some(agent.id.clone());
     w.set_lookup("routing", "last", &agent.id).await?;
     let event = Message {
-        id: state.ids().make("msg"),
+        id: state.message_id(),
         conversation_id: conv.id.clone(),
         direction: Direction::Outbound,
         sender_agent_id: None,

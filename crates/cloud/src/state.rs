@@ -175,6 +175,11 @@ impl AppState {
         &self.inner.ids
     }
 
+    /// A new message's id, rising with arrival on this node (see [`Ids::message`]).
+    pub fn message_id(&self) -> String {
+        self.inner.ids.message(self.now())
+    }
+
     pub fn http(&self) -> &reqwest::Client {
         &self.inner.http
     }

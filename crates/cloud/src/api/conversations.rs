@@ -110,7 +110,7 @@ pub(super) async fn update_conversation(
     // messages anyone sent: the conversation's last activity, preview and unread stay.
     for event in timeline_events(&before, &conv, &auth.agent_id) {
         let msg = Message {
-            id: state.ids().make("msg"),
+            id: state.message_id(),
             conversation_id: id.clone(),
             direction: Direction::Outbound,
             sender_agent_id: None,
@@ -195,7 +195,7 @@ async fn ask_rating(
     let last_text = conv.preview.as_ref().map(|p| p.text.as_str());
     let locale = crate::csat::locale_for(contact.language.as_deref(), last_text);
     let msg = Message {
-        id: state.ids().make("msg"),
+        id: state.message_id(),
         conversation_id: conv.id.clone(),
         direction: Direction::Outbound,
         sender_agent_id: None,

@@ -193,7 +193,7 @@ pub(super) async fn send_message(
         }
     };
     let msg = Message {
-        id: state.ids().make("msg"),
+        id: state.message_id(),
         conversation_id: id.clone(),
         direction: Direction::Outbound,
         sender_agent_id: Some(auth.agent_id.clone()),

@@ -556,3 +556,60 @@ async fn deliveries_are_routed_to_the_workspace_of_the_provider_account() {
             .starts_with("aWdf")
     }));
 }
+
+/// A customer's burst, stamped by WhatsApp in one second, reads in the order it came in wherever
+/// a timeline orders by time then id (the app's cache, the cloud's pages): in one delivery or in
+/// several.
+#[tokio::test]
+async fn a_burst_in_one_second_keeps_its_order() {
+    let h = Harness::start().await;
+    let token = h.token("omar@a.test").await;
+    let message = |n: u32| {
+        serde_json::json!({
+            "from": "971501234567",
+            "id": format!("wamid.burst-{n}"),
+            "timestamp": "1772352000",
+            "text": { "body": format!("part {n}") },
+            "type": "text",
+        })
+    };
+    let delivery = |messages: Vec<Value>| {
+        let mut v: Value = serde_json::from_slice(&fixture("whatsapp_text.json")).unwrap();
+        v["entry"][0]["changes"][0]["value"]["messages"] = Value::Array(messages);
+        serde_json::to_vec(&v).unwrap()
+    };
+    let (s, _) = signed_meta(&h, "whatsapp", &delivery((0..6).map(message).collect())).await;
+    assert_eq!(s, StatusCode::OK);
+    for n in 6..12 {
+        let (s, _) = signed_meta(&h, "whatsapp", &delivery(vec![message(n)])).await;
+        assert_eq!(s, StatusCode::OK);
+    }
+    let (all, _) = h.drain(&token, "0", 500).await;
+    let mut burst: Vec<Value> = all
+        .into_iter()
+        .filter(|c| c["entity"] == "message")
+        .map(|c| c["data"].clone())
+        .filter(|m| {
+            m["provider_message_id"]
+                .as_str()
+                .is_some_and(|p| p.starts_with("wamid.burst-"))
+        })
+        .collect();
+    burst.sort_by_key(|m| {
+        (
+            m["created_at"].as_i64(),
+            m["id"].as_str().map(str::to_owned),
+        )
+    });
+    let texts: Vec<&str> = burst
+        .iter()
+        .map(|m| m["content"]["text"].as_str().unwrap())
+        .collect();
+    let expected: Vec<String> = (0..12).map(|n| format!("part {n}")).collect();
+    assert_eq!(texts, expected);
+    assert!(
+        burst
+            .iter()
+            .all(|m| m["created_at"] == burst[0]["created_at"])
+    );
+}
