@@ -33,6 +33,7 @@ pub mod channel;
 pub mod content;
 pub mod desktop;
 pub mod feed;
+pub mod ids;
 pub mod webchat;
 
 pub use assistant::{

@@ -90,6 +90,8 @@ struct Inner {
     cfg: EngineConfig,
     events: broadcast::Sender<SyncEvent>,
     outbox_wake: Notify,
+    /// The outbox's local ids, rising as sends are queued.
+    local_ids: stepup_protocol::ids::RisingIds,
     sync_wake: Notify,
     last_sync_at: std::sync::Mutex<Option<i64>>,
     /// Set once the cloud sent a verified order to erase this device.
@@ -117,6 +119,7 @@ impl Engine {
                 cfg,
                 events,
                 outbox_wake: Notify::new(),
+                local_ids: Default::default(),
                 sync_wake: Notify::new(),
                 last_sync_at: std::sync::Mutex::new(None),
                 revoked: std::sync::atomic::AtomicBool::new(false),
@@ -611,10 +614,14 @@ impl Engine {
         conversation_id: &str,
         request: &SendMessageRequest,
     ) -> Result<OutboxEntry, SyncError> {
+        // Rising local ids: the outbox sends in (created_at, local_id) order, so two sends queued
+        // in one millisecond leave in the order they were written.
         let (local_id, key) = {
             let mut rng = rand::rng();
             (
-                format!("out_{:016x}", rng.random::<u64>()),
+                self.inner
+                    .local_ids
+                    .next("out", self.now(), rng.random::<u64>()),
                 format!("{:032x}", rng.random::<u128>()),
             )
         };

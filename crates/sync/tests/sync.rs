@@ -344,6 +344,62 @@ async fn sending_goes_through_the_outbox_exactly_once() {
     close_all(vec![session.store.clone()]).await;
 }
 
+/// A clock that stands still: every send is queued in the same millisecond.
+#[derive(Debug)]
+struct StillClock(i64);
+impl stepup_sync::Clock for StillClock {
+    fn now_ms(&self) -> i64 {
+        self.0
+    }
+}
+
+/// Sends queued in one millisecond leave, and reach the conversation, in the order they were
+/// written (with random local ids the outbox sent them shuffled).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sends_queued_in_one_millisecond_go_out_in_order() {
+    let (server, _dir, session, engine) = demo_session(fast()).await;
+    engine.catch_up().await.unwrap();
+    let conv = session
+        .store
+        .conversations(&ConversationFilter {
+            channel: Some(stepup_protocol::Channel::Telegram),
+            limit: 1,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .remove(0)
+        .conversation;
+    let still = Engine::new(
+        &session,
+        Arc::new(StillClock(SystemClock.now_ms_for_test())),
+        fast(),
+    );
+    let texts: Vec<String> = (0..12).map(|i| format!("سطر {i} line")).collect();
+    for t in &texts {
+        still.send_text(&conv.id, t).await.unwrap();
+    }
+    assert_eq!(still.flush_outbox().await.unwrap(), texts.len());
+    let mut history = session.client.history(&conv.id, None, 200).await.unwrap();
+    // In the timeline's order: time, then id.
+    history
+        .messages
+        .sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+    let sent: Vec<&str> = history
+        .messages
+        .iter()
+        .filter_map(|m| match &m.content {
+            stepup_protocol::MessageContent::Text { text } if text.starts_with("سطر ") => {
+                Some(text.as_str())
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(sent, texts);
+    server.shutdown().await;
+    close_all(vec![session.store.clone()]).await;
+}
+
 trait NowForTest {
     fn now_ms_for_test(&self) -> i64;
 }
