@@ -218,6 +218,36 @@ pub fn window_event(window: &tauri::Window, event: &WindowEvent) {
     }
 }
 
+/// Whether the user's `stepup://` handler, as the deep-link plugin writes it, is in place for
+/// this program (see [`stepup_app::notifications::link_handler_is_current`]).
+#[cfg(target_os = "linux")]
+fn link_handler_is_current(handle: &AppHandle) -> bool {
+    let Ok(bin) = tauri::utils::platform::current_exe() else {
+        return false;
+    };
+    let Some(name) = bin.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+        return false;
+    };
+    let file_name = format!("{name}-handler.desktop");
+    let exec = handle
+        .env()
+        .appimage
+        .unwrap_or_else(|| bin.into_os_string())
+        .to_string_lossy()
+        .into_owned();
+    let (Ok(data), Ok(config)) = (handle.path().data_dir(), handle.path().config_dir()) else {
+        return false;
+    };
+    let read = |p: std::path::PathBuf| std::fs::read_to_string(p).ok();
+    stepup_app::notifications::link_handler_is_current(
+        read(data.join("applications").join(&file_name)).as_deref(),
+        read(config.join("mimeapps.list")).as_deref(),
+        &exec,
+        &file_name,
+        "stepup",
+    )
+}
+
 /// Sets up the tray, links, navigation and the unread count.
 pub fn setup(handle: &AppHandle) -> tauri::Result<()> {
     handle.manage(Unread::default());
@@ -248,11 +278,16 @@ pub fn setup(handle: &AppHandle) -> tauri::Result<()> {
 
     // stepup:// links: at launch and while running. Registering the scheme runs the
     // desktop's tools (`update-desktop-database`, `xdg-mime`): off the main thread, so the
-    // window does not wait for them.
+    // window does not wait for them, and on Linux only when the handler is not already in
+    // place for this program (they are a dozen processes, felt by a start on two cores).
     #[cfg(any(target_os = "linux", windows))]
     {
         let registrar = handle.clone();
         std::thread::spawn(move || {
+            #[cfg(target_os = "linux")]
+            if link_handler_is_current(&registrar) {
+                return;
+            }
             if let Err(err) = registrar.deep_link().register_all() {
                 tracing::info!(error = %err, "cannot register the stepup:// scheme");
             }

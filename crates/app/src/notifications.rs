@@ -59,6 +59,46 @@ pub fn parse_link(url: &str) -> Option<String> {
     ok.then(|| id.to_owned())
 }
 
+/// Whether the `stepup://` handler registered for the user on Linux is in place for this
+/// program (`exec`, the binary or the AppImage): its desktop entry (`handler_entry`, the text of
+/// `<data>/applications/<file_name>`) runs `exec` with the link and names the scheme, and the
+/// user's `mimeapps.list` makes it the scheme's default. Registering again runs the desktop's
+/// tools (`update-desktop-database`, the `xdg-mime` script and a dozen processes), which a start
+/// on a two-core laptop feels; they run only when this says no.
+pub fn link_handler_is_current(
+    handler_entry: Option<&str>,
+    mimeapps: Option<&str>,
+    exec: &str,
+    file_name: &str,
+    scheme: &str,
+) -> bool {
+    let mime = format!("x-scheme-handler/{scheme}");
+    let (Some(entry), Some(mimeapps)) = (handler_entry, mimeapps) else {
+        return false;
+    };
+    let value = |text: &str, section: &str, key: &str| -> Option<String> {
+        let mut inside = false;
+        for line in text.lines().map(str::trim) {
+            if line.starts_with('[') {
+                inside = line == section;
+            } else if inside
+                && let Some((k, v)) = line.split_once('=')
+                && k.trim() == key
+            {
+                return Some(v.trim().to_owned());
+            }
+        }
+        None
+    };
+    let runs_this =
+        value(entry, "[Desktop Entry]", "Exec").is_some_and(|e| e == format!("\"{exec}\" %u"));
+    let names_scheme = value(entry, "[Desktop Entry]", "MimeType")
+        .is_some_and(|m| m.split(';').any(|t| t == mime));
+    let is_default = value(mimeapps, "[Default Applications]", &mime)
+        .is_some_and(|d| d.split(';').next() == Some(file_name));
+    runs_this && names_scheme && is_default
+}
+
 /// What the cloud is told, from what the agent chose and whether the
 /// machine is idle, locked or asleep.
 pub fn effective_presence(chosen: Availability, idle: bool) -> Presence {
@@ -459,6 +499,48 @@ mod tests {
         ] {
             assert_eq!(parse_link(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn a_link_handler_in_place_for_this_program_is_not_registered_again() {
+        let entry = "[Desktop Entry]\nType=Application\nName=Stepup\nExec=\"/usr/bin/stepup-desktop\" %u\nMimeType=x-scheme-handler/stepup\nNoDisplay=true\n";
+        let mimeapps = "[Added Associations]\nx-scheme-handler/stepup=other.desktop;\n\n[Default Applications]\nx-scheme-handler/stepup=stepup-desktop-handler.desktop\ntext/html=firefox.desktop\n";
+        let file = "stepup-desktop-handler.desktop";
+        let check = |e: Option<&str>, m: Option<&str>, exec: &str| {
+            link_handler_is_current(e, m, exec, file, "stepup")
+        };
+        assert!(check(
+            Some(entry),
+            Some(mimeapps),
+            "/usr/bin/stepup-desktop"
+        ));
+        // Another program (a moved binary, an AppImage), no entry, no defaults, another default,
+        // an entry for another scheme: registered again.
+        assert!(!check(Some(entry), Some(mimeapps), "/opt/Stepup.AppImage"));
+        assert!(!check(None, Some(mimeapps), "/usr/bin/stepup-desktop"));
+        assert!(!check(Some(entry), None, "/usr/bin/stepup-desktop"));
+        let elsewhere = mimeapps.replace(
+            "stepup=stepup-desktop-handler.desktop\ntext",
+            "stepup=other.desktop\ntext",
+        );
+        assert!(!check(
+            Some(entry),
+            Some(&elsewhere),
+            "/usr/bin/stepup-desktop"
+        ));
+        let only_added =
+            "[Added Associations]\nx-scheme-handler/stepup=stepup-desktop-handler.desktop;\n";
+        assert!(!check(
+            Some(entry),
+            Some(only_added),
+            "/usr/bin/stepup-desktop"
+        ));
+        let other_scheme = entry.replace("x-scheme-handler/stepup", "x-scheme-handler/other");
+        assert!(!check(
+            Some(&other_scheme),
+            Some(mimeapps),
+            "/usr/bin/stepup-desktop"
+        ));
     }
 
     #[test]
