@@ -49,7 +49,9 @@ pub fn run() {
             let handle = tauri_app.handle().clone();
             let app = tauri_app.state::<App>();
             forward_inbox_events(&handle, &app);
-            // The account used last (or the demo) opens while the page loads.
+            // The account used last (or the demo) opens while the page loads; it syncs once
+            // the first screen, from its cache, is painted.
+            app.inbox().hold_sync_until_shown();
             let demo = std::env::args().any(|a| a == "--demo")
                 || std::env::var_os("STEPUP_DEMO").is_some();
             tauri::async_runtime::spawn(app.startup(demo));

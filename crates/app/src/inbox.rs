@@ -251,7 +251,14 @@ pub struct Inbox {
     erase_paths: std::sync::OnceLock<(PathBuf, PathBuf)>,
     status: std::sync::Mutex<SyncStatus>,
     events: broadcast::Sender<InboxEvent>,
+    /// Open once the window's first screen is painted (or when nothing waits for it): engines
+    /// started before then wait for it, at most [`SYNC_HOLD_MAX`].
+    first_screen: tokio::sync::watch::Sender<bool>,
 }
+
+/// How long a start's engines wait for the first screen at the most (a page that never says
+/// it painted must not keep the inbox from syncing).
+pub const SYNC_HOLD_MAX: std::time::Duration = std::time::Duration::from_secs(2);
 
 impl std::fmt::Debug for Inbox {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -272,6 +279,7 @@ impl Default for Inbox {
             erase_paths: std::sync::OnceLock::new(),
             status: std::sync::Mutex::new(SyncStatus::signed_out()),
             events: broadcast::channel(1024).0,
+            first_screen: tokio::sync::watch::channel(true).0,
         }
     }
 }
@@ -377,6 +385,20 @@ impl Inbox {
         }
         self.activate(session, Some(cloud)).await;
         Ok(())
+    }
+
+    /// A start shows the cache first: the engines activated from now on begin to sync once
+    /// [`Inbox::first_screen_shown`] is called, or after [`SYNC_HOLD_MAX`]. Catching up (the
+    /// feed's pages, the stream, writing to the cache) would otherwise compete with the window's
+    /// first paint, on a two-core laptop for most of it, and what the first screen shows is the
+    /// cache anyway.
+    pub fn hold_sync_until_shown(&self) {
+        self.first_screen.send_replace(false);
+    }
+
+    /// The window's first screen is painted: held engines begin to sync.
+    pub fn first_screen_shown(&self) {
+        self.first_screen.send_replace(true);
     }
 
     /// Runs the engine for `session` in the background, forwarding its events.
@@ -505,7 +527,10 @@ impl Inbox {
             }
         });
         let runner = engine.clone();
+        let mut first_screen = self.first_screen.subscribe();
         tokio::spawn(async move {
+            let _ =
+                tokio::time::timeout(SYNC_HOLD_MAX, first_screen.wait_for(|shown| *shown)).await;
             runner
                 .run(async {
                     let _ = stop_rx.await;

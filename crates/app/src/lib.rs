@@ -542,6 +542,7 @@ impl App {
         {
             return Ok(());
         }
+        self.inner.inbox.first_screen_shown();
         let ms = self.inner.opened_at.elapsed().as_millis();
         let (screen, marks) = report.split_once(':').unwrap_or((report.as_str(), ""));
         let marks = launch_marks(marks, self.inner.opened_epoch_ms);

@@ -286,6 +286,79 @@ async fn a_start_opens_the_account_used_last_before_the_window_asks() {
     server.shutdown().await;
 }
 
+/// A window's start shows the cache first and syncs once that first screen is painted: what
+/// came in while the app was closed arrives after the page says so, not while it paints.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_start_syncs_once_its_first_screen_is_painted() {
+    let server = demo_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let secrets = Arc::new(MemorySecrets::default());
+    let paths = || AppPaths::under(dir.path().to_path_buf());
+    let app = App::open(paths(), vec!["en-US".into()]);
+    app.inbox().use_secrets(secrets.clone());
+    let mut events = app.inbox().subscribe();
+    app.sign_in(sign_in(&server, "omar@noor.demo", demo::DEMO_PASSWORD))
+        .await
+        .unwrap();
+    wait_state(&mut events, &app, SyncPhase::Online).await;
+    app.shutdown().await;
+
+    // While the app is closed, a customer writes.
+    let st = &server.state;
+    let ws = stepup_cloud::store::workspaces::setting(st.pool(), "demo_workspace")
+        .await
+        .unwrap()
+        .expect("the demo workspace");
+    stepup_cloud::ingest::ingest(
+        st,
+        &ws,
+        stepup_cloud::ingest::Inbound::text(
+            Channel::Telegram,
+            "8001",
+            "closed.1",
+            "وصلني الطلب ناقص قطعة",
+            st.now(),
+        ),
+    )
+    .await
+    .unwrap();
+
+    let app = App::open(paths(), vec!["en-US".into()]);
+    app.inbox().use_secrets(secrets);
+    let mut events = app.inbox().subscribe();
+    app.inbox().hold_sync_until_shown();
+    tokio::spawn(app.startup(false));
+    let query = InboxQuery {
+        limit: Some(20),
+        ..Default::default()
+    };
+    let screen = app.first_screen(query.clone()).await.unwrap();
+    // The customer is new: their conversation is one more in the list once it arrives.
+    let cached = screen.page.expect("the cached list").total;
+    let total = || async { app.inbox_list(query.clone()).await.unwrap().total };
+    // Held: half a second later nothing has been fetched (unheld, the demo's catch-up on
+    // loopback takes a few milliseconds).
+    let online = tokio::time::timeout(
+        Duration::from_millis(500),
+        wait_state(&mut events, &app, SyncPhase::Online),
+    )
+    .await;
+    assert!(online.is_err(), "no sync before the first screen");
+    assert_eq!(total().await, cached);
+
+    app.ui_ready("inbox".into()).await.unwrap();
+    wait_state(&mut events, &app, SyncPhase::Online).await;
+    tokio::time::timeout(WAIT, async {
+        while total().await != cached + 1 {
+            let _ = events.recv().await;
+        }
+    })
+    .await
+    .expect("what came in while closed, once the screen is painted");
+    app.shutdown().await;
+    server.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_agents_day_views_actions_notes_templates_and_sending() {
     let server = demo_server().await;
