@@ -51,7 +51,8 @@ pub fn run() {
             forward_inbox_events(&handle, &app);
             // The account used last (or the demo) opens while the page loads; it syncs once
             // the first screen, from its cache, is painted.
-            app.inbox().hold_sync_until_shown();
+            app.inbox()
+                .hold_sync_until_shown(stepup_app::inbox::SYNC_HOLD_MAX);
             let demo = std::env::args().any(|a| a == "--demo")
                 || std::env::var_os("STEPUP_DEMO").is_some();
             tauri::async_runtime::spawn(app.startup(demo));

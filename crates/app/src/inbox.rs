@@ -252,12 +252,13 @@ pub struct Inbox {
     status: std::sync::Mutex<SyncStatus>,
     events: broadcast::Sender<InboxEvent>,
     /// Open once the window's first screen is painted (or when nothing waits for it): engines
-    /// started before then wait for it, at most [`SYNC_HOLD_MAX`].
+    /// started before then wait for it, at most `sync_hold_max`.
     first_screen: tokio::sync::watch::Sender<bool>,
+    sync_hold_max: std::sync::Mutex<std::time::Duration>,
 }
 
-/// How long a start's engines wait for the first screen at the most (a page that never says
-/// it painted must not keep the inbox from syncing).
+/// How long a start's engines wait for the first screen at the most, in the app (a page that
+/// never says it painted must not keep the inbox from syncing).
 pub const SYNC_HOLD_MAX: std::time::Duration = std::time::Duration::from_secs(2);
 
 impl std::fmt::Debug for Inbox {
@@ -280,6 +281,7 @@ impl Default for Inbox {
             status: std::sync::Mutex::new(SyncStatus::signed_out()),
             events: broadcast::channel(1024).0,
             first_screen: tokio::sync::watch::channel(true).0,
+            sync_hold_max: std::sync::Mutex::new(SYNC_HOLD_MAX),
         }
     }
 }
@@ -388,11 +390,13 @@ impl Inbox {
     }
 
     /// A start shows the cache first: the engines activated from now on begin to sync once
-    /// [`Inbox::first_screen_shown`] is called, or after [`SYNC_HOLD_MAX`]. Catching up (the
+    /// [`Inbox::first_screen_shown`] is called, or after `max` (the app: [`SYNC_HOLD_MAX`]).
+    /// Catching up (the
     /// feed's pages, the stream, writing to the cache) would otherwise compete with the window's
     /// first paint, on a two-core laptop for most of it, and what the first screen shows is the
     /// cache anyway.
-    pub fn hold_sync_until_shown(&self) {
+    pub fn hold_sync_until_shown(&self, max: std::time::Duration) {
+        *self.sync_hold_max.lock().unwrap_or_else(|p| p.into_inner()) = max;
         self.first_screen.send_replace(false);
     }
 
@@ -528,9 +532,9 @@ impl Inbox {
         });
         let runner = engine.clone();
         let mut first_screen = self.first_screen.subscribe();
+        let hold_max = *self.sync_hold_max.lock().unwrap_or_else(|p| p.into_inner());
         tokio::spawn(async move {
-            let _ =
-                tokio::time::timeout(SYNC_HOLD_MAX, first_screen.wait_for(|shown| *shown)).await;
+            let _ = tokio::time::timeout(hold_max, first_screen.wait_for(|shown| *shown)).await;
             runner
                 .run(async {
                     let _ = stop_rx.await;

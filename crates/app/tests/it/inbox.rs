@@ -324,9 +324,11 @@ async fn a_start_syncs_once_its_first_screen_is_painted() {
     .unwrap();
 
     let app = App::open(paths(), vec!["en-US".into()]);
-    app.inbox().use_secrets(secrets);
+    app.inbox().use_secrets(secrets.clone());
     let mut events = app.inbox().subscribe();
-    app.inbox().hold_sync_until_shown();
+    // Held longer than the app holds (2 s), so that a slow machine's start cannot outlast the
+    // hold while the test watches.
+    app.inbox().hold_sync_until_shown(Duration::from_secs(600));
     tokio::spawn(app.startup(false));
     let query = InboxQuery {
         limit: Some(20),
@@ -355,6 +357,16 @@ async fn a_start_syncs_once_its_first_screen_is_painted() {
     })
     .await
     .expect("what came in while closed, once the screen is painted");
+    app.shutdown().await;
+
+    // A page that never reports its first screen holds the sync only up to the hold's end.
+    let app = App::open(paths(), vec!["en-US".into()]);
+    app.inbox().use_secrets(secrets);
+    let mut events = app.inbox().subscribe();
+    app.inbox()
+        .hold_sync_until_shown(Duration::from_millis(200));
+    tokio::spawn(app.startup(false));
+    wait_state(&mut events, &app, SyncPhase::Online).await;
     app.shutdown().await;
     server.shutdown().await;
 }
