@@ -391,10 +391,9 @@ impl Inbox {
 
     /// A start shows the cache first: the engines activated from now on begin to sync once
     /// [`Inbox::first_screen_shown`] is called, or after `max` (the app: [`SYNC_HOLD_MAX`]).
-    /// Catching up (the
-    /// feed's pages, the stream, writing to the cache) would otherwise compete with the window's
-    /// first paint, on a two-core laptop for most of it, and what the first screen shows is the
-    /// cache anyway.
+    /// Catching up (the feed's pages, the stream, writing to the cache) would otherwise compete
+    /// with the window's first paint, on a two-core laptop for most of it, and what the first
+    /// screen shows is the cache anyway.
     pub fn hold_sync_until_shown(&self, max: std::time::Duration) {
         *self.sync_hold_max.lock().unwrap_or_else(|p| p.into_inner()) = max;
         self.first_screen.send_replace(false);
