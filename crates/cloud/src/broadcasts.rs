@@ -312,12 +312,12 @@ async fn send(state: &AppState, ws: &str, id: &str) -> Result<(), ServerError> {
     // Long enough for a batch at the configured pace, with room to spare.
     let lease = 60_000 + (BATCH as f64 * 1000.0 / rate) as i64 * 2;
     let claimed =
-        || store::broadcasts::claim(state.pool(), id, &node, state.now(), state.now() + lease);
+        || store::broadcasts::claim(state.pool(), id, node, state.now(), state.now() + lease);
     if !claimed().await? {
         return Ok(());
     }
     let sent = send_claimed(state, ws, id, rate, &claimed).await;
-    store::broadcasts::release(state.pool(), id, &node).await?;
+    store::broadcasts::release(state.pool(), id, node).await?;
     sent
 }
 

@@ -57,7 +57,7 @@ struct Inner {
     /// Sessions just ended: their open streams close at once.
     ended_sessions: broadcast::Sender<String>,
     /// This process among the nodes of one database (for telling its own notifications apart).
-    node_id: u64,
+    node_id: String,
     /// Messages the cloud itself sends (away replies), queued by commits; the server hands
     /// them to the channels.
     outgoing: (
@@ -120,7 +120,7 @@ impl AppState {
                 media_http,
                 stopping: tokio::sync::watch::channel(false).0,
                 ended_sessions: broadcast::channel(256).0,
-                node_id: rand::random(),
+                node_id: format!("node-{:016x}", rand::random::<u64>()),
                 outgoing: {
                     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
                     (tx, std::sync::Mutex::new(Some(rx)))
@@ -203,11 +203,7 @@ impl AppState {
             let ids = ids.to_vec();
             tokio::spawn(async move {
                 for id in ids {
-                    let sent = sqlx::query("SELECT 1 FROM pg_notify($1, $2)")
-                        .bind(crate::relay::SESSION_ENDED_CHANNEL)
-                        .bind(&id)
-                        .execute(&pool)
-                        .await;
+                    let sent = store::notify(&pool, crate::relay::SESSION_ENDED_CHANNEL, &id).await;
                     if let Err(e) = sent {
                         tracing::warn!(error = %e, "telling the other nodes a session ended failed");
                     }
@@ -217,8 +213,8 @@ impl AppState {
     }
 
     /// This process among the nodes of one database.
-    pub fn node_id(&self) -> String {
-        format!("node-{:016x}", self.inner.node_id)
+    pub fn node_id(&self) -> &str {
+        &self.inner.node_id
     }
 
     /// Hands an agent's activity (viewing, typing, left) to the workspace's streams, on every
@@ -232,11 +228,7 @@ impl AppState {
                 "activity": &activity,
             })
             .to_string();
-            let sent = sqlx::query("SELECT 1 FROM pg_notify($1, $2)")
-                .bind(crate::relay::ACTIVITY_CHANNEL)
-                .bind(payload)
-                .execute(self.pool())
-                .await;
+            let sent = store::notify(self.pool(), crate::relay::ACTIVITY_CHANNEL, &payload).await;
             if let Err(e) = sent {
                 tracing::warn!(error = %e, "telling the other nodes an agent's activity failed");
             }
@@ -257,7 +249,7 @@ impl AppState {
             tracing::warn!("ignoring a malformed activity notification");
             return;
         };
-        if r.node != self.node_id() {
+        if r.node != self.inner.node_id {
             let _ = self.activity_sender(&r.workspace_id).send(r.activity);
         }
     }

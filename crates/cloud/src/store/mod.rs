@@ -12,7 +12,7 @@
 //! - `auth`: credentials, sessions, access tokens and retired refresh tokens.
 //! - `idempotency`, `attachments`, `visitors`: the tables of one feature each.
 //! - `limits`: sign-in strikes and one-minute budgets shared by the nodes of one PostgreSQL
-//!   database.
+//!   database; [`notify`] tells those nodes what changed (the feed, ended sessions, activity).
 
 pub mod assistant;
 pub mod attachments;
@@ -183,6 +183,21 @@ pub const AUTH_SCOPE: &str = "auth";
 /// The write-lock scope of one workspace's data and feed.
 pub fn workspace_scope(workspace_id: &str) -> String {
     format!("workspace:{workspace_id}")
+}
+
+/// Notifies the other nodes of one PostgreSQL database on `channel` (`LISTEN`ed to by each
+/// node's relay, see `relay.rs`): at once, or with the transaction `executor` is, at its commit.
+pub async fn notify<'e, E: Executor<'e, Database = sqlx::Any>>(
+    executor: E,
+    channel: &str,
+    payload: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT 1 FROM pg_notify($1, $2)")
+        .bind(channel)
+        .bind(payload)
+        .execute(executor)
+        .await?;
+    Ok(())
 }
 
 /// Where an entity sits besides its id: its parent (conversation of a message) and a sort key.

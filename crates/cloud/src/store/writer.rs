@@ -380,11 +380,12 @@ impl Writer {
         } = self;
         let dialect = super::Dialect::of_conn(&tx);
         if let (super::Dialect::Postgres, Some(first)) = (dialect, changes.first()) {
-            sqlx::query("SELECT 1 FROM pg_notify($1, $2)")
-                .bind(crate::relay::FEED_CHANNEL)
-                .bind(format!("{workspace_id} {}", first.seq))
-                .execute(&mut *tx)
-                .await?;
+            super::notify(
+                &mut *tx,
+                crate::relay::FEED_CHANNEL,
+                &format!("{workspace_id} {}", first.seq),
+            )
+            .await?;
         }
         tx.commit().await?;
         if dialect == super::Dialect::Sqlite {
