@@ -5,7 +5,7 @@ mod common;
 
 use std::{sync::Arc, time::Duration};
 
-use common::{demo_server, fast, wait_for};
+use common::{answering, demo_server, fast, wait_for};
 
 use rand::SeedableRng;
 use stepup_cloud::{RunningServer, demo};
@@ -263,22 +263,26 @@ async fn live_webhook_arrives_through_the_stream_and_survives_reconnects() {
     close_all(vec![session.store.clone()]).await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sending_goes_through_the_outbox_exactly_once() {
-    let (server, _dir, session, engine) = demo_session(fast()).await;
-    engine.catch_up().await.unwrap();
-    // A Telegram conversation has no reply window.
-    let conv = session
+/// A cached Telegram conversation: Telegram has no reply window, so free text always goes out.
+async fn telegram_conversation(session: &Session) -> stepup_protocol::Conversation {
+    session
         .store
         .conversations(&ConversationFilter {
-            channel: Some(stepup_protocol::Channel::Telegram),
+            channel: Some(Channel::Telegram),
             limit: 1,
             ..Default::default()
         })
         .await
         .unwrap()
         .remove(0)
-        .conversation;
+        .conversation
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sending_goes_through_the_outbox_exactly_once() {
+    let (server, _dir, session, engine) = demo_session(fast()).await;
+    engine.catch_up().await.unwrap();
+    let conv = telegram_conversation(&session).await;
 
     let entry = engine
         .send_text(&conv.id, "تم شحن طلبك رقم 4471 today ✅")
@@ -359,17 +363,7 @@ impl stepup_sync::Clock for StillClock {
 async fn sends_queued_in_one_millisecond_go_out_in_order() {
     let (server, _dir, session, engine) = demo_session(fast()).await;
     engine.catch_up().await.unwrap();
-    let conv = session
-        .store
-        .conversations(&ConversationFilter {
-            channel: Some(stepup_protocol::Channel::Telegram),
-            limit: 1,
-            ..Default::default()
-        })
-        .await
-        .unwrap()
-        .remove(0)
-        .conversation;
+    let conv = telegram_conversation(&session).await;
     let still = Engine::new(
         &session,
         Arc::new(StillClock(SystemClock.now_ms_for_test())),
@@ -500,30 +494,6 @@ async fn server_down_means_offline_with_a_clear_error_and_retries() {
     close_all(vec![session.store.clone()]).await;
 }
 
-/// A server that answers every request with the same canned response.
-async fn canned_server(status: u16, body: &'static str) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        loop {
-            let Ok((mut sock, _)) = listener.accept().await else {
-                return;
-            };
-            tokio::spawn(async move {
-                use tokio::io::{AsyncReadExt, AsyncWriteExt};
-                let mut buf = vec![0u8; 65536];
-                let _ = sock.read(&mut buf).await;
-                let resp = format!(
-                    "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                    body.len()
-                );
-                let _ = sock.write_all(resp.as_bytes()).await;
-            });
-        }
-    });
-    format!("http://{addr}")
-}
-
 #[tokio::test]
 async fn malformed_answers_and_server_errors_are_transient_and_change_nothing() {
     for (status, body) in [
@@ -531,7 +501,7 @@ async fn malformed_answers_and_server_errors_are_transient_and_change_nothing() 
         (500, "<html>upstream error</html>"),
         (200, "[]"),
     ] {
-        let base = canned_server(status, body).await;
+        let base = answering(status, "", body.into()).await;
         let client = CloudClient::resume(
             &base,
             Secret::new("srt_x".into()),
@@ -542,7 +512,12 @@ async fn malformed_answers_and_server_errors_are_transient_and_change_nothing() 
         let err = client.sync("0", 10).await.unwrap_err();
         assert!(err.is_transient(), "{status} {body}: {err:?}");
     }
-    let base = canned_server(401, "{\"code\":\"unauthorized\",\"message\":\"revoked\"}").await;
+    let base = answering(
+        401,
+        "",
+        b"{\"code\":\"unauthorized\",\"message\":\"revoked\"}".to_vec(),
+    )
+    .await;
     let client = CloudClient::resume(
         &base,
         Secret::new("srt_x".into()),
@@ -563,26 +538,7 @@ async fn a_compressed_answer_is_inflated_within_the_cap_on_answers() {
         use std::io::Write as _;
         let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
         enc.write_all(&json).unwrap();
-        let body = Arc::new(enc.finish().unwrap());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move {
-            while let Ok((mut sock, _)) = listener.accept().await {
-                let body = body.clone();
-                tokio::spawn(async move {
-                    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-                    let mut buf = vec![0u8; 65536];
-                    let _ = sock.read(&mut buf).await;
-                    let head = format!(
-                        "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-encoding: gzip\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
-                        body.len()
-                    );
-                    let _ = sock.write_all(head.as_bytes()).await;
-                    let _ = sock.write_all(&body).await;
-                });
-            }
-        });
-        format!("http://{addr}")
+        answering(status, "content-encoding: gzip\r\n", enc.finish().unwrap()).await
     }
     let client = |base: &str| {
         CloudClient::resume(base, Secret::new("srt_x".into()), &ClientOptions::default()).unwrap()

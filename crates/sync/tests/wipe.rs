@@ -7,7 +7,7 @@ mod common;
 
 use std::{sync::Arc, time::Duration};
 
-use common::{demo_server, fast, wait_for};
+use common::{answering, demo_server, fast, wait_for};
 use stepup_cloud::{RunningServer, demo};
 use stepup_protocol::SendMessageRequest;
 use stepup_store::{MemorySecrets, Secret, SecretStore};
@@ -208,29 +208,6 @@ async fn revoked_while_away_it_erases_on_reconnect_keeping_unsent_messages_for_t
     assert!(stepup_store::wait_for_database_threads(Duration::from_secs(5)).await);
 }
 
-/// A server (a proxy gone wrong, or someone on the network) answering every request with `401`
-/// and `body`.
-async fn answering_401(body: String) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        while let Ok((mut sock, _)) = listener.accept().await {
-            let body = body.clone();
-            tokio::spawn(async move {
-                use tokio::io::{AsyncReadExt, AsyncWriteExt};
-                let mut buf = vec![0u8; 65536];
-                let _ = sock.read(&mut buf).await;
-                let resp = format!(
-                    "HTTP/1.1 401 Unauthorized\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                    body.len()
-                );
-                let _ = sock.write_all(resp.as_bytes()).await;
-            });
-        }
-    });
-    format!("http://{addr}")
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_plain_401_or_an_order_that_does_not_verify_erases_nothing() {
     let server = demo_server().await;
@@ -266,7 +243,7 @@ async fn a_plain_401_or_an_order_that_does_not_verify_erases_nothing() {
         ),
     ];
     for body in answers {
-        let proxy = answering_401(body.clone()).await;
+        let proxy = answering(401, "", body.clone().into_bytes()).await;
         let client = CloudClient::resume(
             &proxy,
             Secret::new("srt_x".into()),

@@ -32,8 +32,13 @@ async fn demo_server() -> RunningServer {
 }
 
 fn app_in(dir: &std::path::Path) -> App {
+    app_with(dir, Arc::new(MemorySecrets::default()))
+}
+
+/// The app on `dir` with its keys in `secrets` (a restart keeps the same ones).
+fn app_with(dir: &std::path::Path, secrets: Arc<MemorySecrets>) -> App {
     let app = App::open(AppPaths::under(dir.to_path_buf()), vec!["en-US".into()]);
-    app.inbox().use_secrets(Arc::new(MemorySecrets::default()));
+    app.inbox().use_secrets(secrets);
     app
 }
 
@@ -70,12 +75,18 @@ async fn omar_online(
     dir: &std::path::Path,
 ) -> (App, broadcast::Receiver<InboxEvent>) {
     let app = app_in(dir);
+    let events = sign_omar_in(server, &app).await;
+    (app, events)
+}
+
+/// Signs Omar in on `app` and waits until it is online.
+async fn sign_omar_in(server: &RunningServer, app: &App) -> broadcast::Receiver<InboxEvent> {
     let mut events = app.inbox().subscribe();
     app.sign_in(sign_in(server, "omar@noor.demo", demo::DEMO_PASSWORD))
         .await
         .unwrap();
-    wait_state(&mut events, &app, SyncPhase::Online).await;
-    (app, events)
+    wait_state(&mut events, app, SyncPhase::Online).await;
+    events
 }
 
 /// The whole list for `query`, read window by window as the UI scrolls it; checks that the
@@ -235,25 +246,13 @@ async fn a_start_opens_the_account_used_last_before_the_window_asks() {
     let server = demo_server().await;
     let dir = tempfile::tempdir().unwrap();
     let secrets = Arc::new(MemorySecrets::default());
-    let app = App::open(
-        AppPaths::under(dir.path().to_path_buf()),
-        vec!["en-US".into()],
-    );
-    app.inbox().use_secrets(secrets.clone());
-    let mut events = app.inbox().subscribe();
-    app.sign_in(sign_in(&server, "omar@noor.demo", demo::DEMO_PASSWORD))
-        .await
-        .unwrap();
-    wait_state(&mut events, &app, SyncPhase::Online).await;
+    let app = app_with(dir.path(), secrets.clone());
+    sign_omar_in(&server, &app).await;
     app.shutdown().await;
 
     // Restarted with its key still in the keyring: the status asked for while the account
     // opens is the opened account's, never the start screen's.
-    let app = App::open(
-        AppPaths::under(dir.path().to_path_buf()),
-        vec!["en-US".into()],
-    );
-    app.inbox().use_secrets(secrets);
+    let app = app_with(dir.path(), secrets);
     let query = InboxQuery {
         limit: Some(5),
         ..Default::default()
@@ -293,14 +292,8 @@ async fn a_start_syncs_once_its_first_screen_is_painted() {
     let server = demo_server().await;
     let dir = tempfile::tempdir().unwrap();
     let secrets = Arc::new(MemorySecrets::default());
-    let paths = || AppPaths::under(dir.path().to_path_buf());
-    let app = App::open(paths(), vec!["en-US".into()]);
-    app.inbox().use_secrets(secrets.clone());
-    let mut events = app.inbox().subscribe();
-    app.sign_in(sign_in(&server, "omar@noor.demo", demo::DEMO_PASSWORD))
-        .await
-        .unwrap();
-    wait_state(&mut events, &app, SyncPhase::Online).await;
+    let app = app_with(dir.path(), secrets.clone());
+    sign_omar_in(&server, &app).await;
     app.shutdown().await;
 
     // While the app is closed, a customer writes.
@@ -323,8 +316,7 @@ async fn a_start_syncs_once_its_first_screen_is_painted() {
     .await
     .unwrap();
 
-    let app = App::open(paths(), vec!["en-US".into()]);
-    app.inbox().use_secrets(secrets.clone());
+    let app = app_with(dir.path(), secrets.clone());
     let mut events = app.inbox().subscribe();
     // Held longer than the app holds (2 s), so that a slow machine's start cannot outlast the
     // hold while the test watches.
@@ -360,8 +352,7 @@ async fn a_start_syncs_once_its_first_screen_is_painted() {
     app.shutdown().await;
 
     // A page that never reports its first screen holds the sync only up to the hold's end.
-    let app = App::open(paths(), vec!["en-US".into()]);
-    app.inbox().use_secrets(secrets);
+    let app = app_with(dir.path(), secrets);
     let mut events = app.inbox().subscribe();
     app.inbox()
         .hold_sync_until_shown(Duration::from_millis(200));

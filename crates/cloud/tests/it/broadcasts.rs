@@ -52,15 +52,46 @@ async fn broadcast(h: &Harness, token: &str, id: &str) -> Broadcast {
     all.into_iter().find(|b| b.id == id).expect("the broadcast")
 }
 
+/// The cloud's settings for these tests: every channel's API at the stand-in `url`, the sender
+/// run by the test, quick.
+fn sending_to(url: &str) -> impl Fn(&mut stepup_cloud::Config) + '_ {
+    move |c| {
+        c.outbound = stepup_cloud::OutboundConfig::all_at(url);
+        c.broadcast_tick = None;
+        c.broadcast_rate = 500.0;
+    }
+}
+
+/// Puts `label` on conversation `conv`.
+async fn label_conversation(h: &Harness, token: &str, conv: &str, label: &Value) {
+    let (s, v) = h
+        .send(
+            Method::PATCH,
+            token,
+            &format!("/v1/conversations/{conv}"),
+            json!({"labels": [label["id"]]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+}
+
+/// Marks `template` approved by WhatsApp, as the admin does once Meta has approved it.
+async fn approve(h: &Harness, admin: &str, template: &str) {
+    let (s, _) = h
+        .send(
+            Method::PATCH,
+            admin,
+            &format!("/v1/templates/{template}"),
+            json!({"status": "approved"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+}
+
 #[tokio::test]
 async fn a_broadcast_to_a_labelled_audience_at_the_shops_time_with_its_report() {
     let (url, wa) = start_recorder().await;
-    let h = Harness::start_with(|c| {
-        c.outbound = stepup_cloud::OutboundConfig::all_at(&url);
-        c.broadcast_tick = None;
-        c.broadcast_rate = 500.0;
-    })
-    .await;
+    let h = Harness::start_with(sending_to(&url)).await;
     let admin = h.token("admin@a.test").await;
     let mut sup = h.token("sara@a.test").await;
     let mut agent = h.token("omar@a.test").await;
@@ -85,15 +116,7 @@ async fn a_broadcast_to_a_labelled_audience_at_the_shops_time_with_its_report() 
             )
             .await;
         if i < 12 {
-            let (s, v) = h
-                .send(
-                    Method::PATCH,
-                    &sup,
-                    &format!("/v1/conversations/{conv}"),
-                    json!({"labels": [label["id"]]}),
-                )
-                .await;
-            assert_eq!(s, StatusCode::OK, "{v}");
+            label_conversation(&h, &sup, &conv, &label).await;
             vip.push(wa_id);
         }
     }
@@ -139,15 +162,7 @@ async fn a_broadcast_to_a_labelled_audience_at_the_shops_time_with_its_report() 
         v["message"].as_str().unwrap().contains("not approved"),
         "{v}"
     );
-    let (s, _) = h
-        .send(
-            Method::PATCH,
-            &admin,
-            &format!("/v1/templates/{template}"),
-            json!({"status": "approved"}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK);
+    approve(&h, &admin, &template).await;
     let (s, v) = h
         .post(
             &sup,
@@ -367,13 +382,8 @@ async fn a_broadcast_to_a_labelled_audience_at_the_shops_time_with_its_report() 
 #[tokio::test]
 async fn two_nodes_sending_the_same_due_broadcast_send_each_recipient_once() {
     let (url, wa) = start_recorder().await;
-    let tweak = |c: &mut stepup_cloud::Config| {
-        c.outbound = stepup_cloud::OutboundConfig::all_at(&url);
-        c.broadcast_tick = None;
-        c.broadcast_rate = 500.0;
-    };
-    let h = Harness::start_with(tweak).await;
-    let other = h.another_node(tweak).await;
+    let h = Harness::start_with(sending_to(&url)).await;
+    let other = h.another_node(sending_to(&url)).await;
     let admin = h.token("admin@a.test").await;
     let sup = h.token("sara@a.test").await;
     let (_, label) = h
@@ -393,15 +403,7 @@ async fn two_nodes_sending_the_same_due_broadcast_send_each_recipient_once() {
                 "السلام عليكم",
             )
             .await;
-        let (s, _) = h
-            .send(
-                Method::PATCH,
-                &sup,
-                &format!("/v1/conversations/{conv}"),
-                json!({"labels": [label["id"]]}),
-            )
-            .await;
-        assert_eq!(s, StatusCode::OK);
+        label_conversation(&h, &sup, &conv, &label).await;
     }
     let (_, t) = h
         .post(
@@ -412,15 +414,7 @@ async fn two_nodes_sending_the_same_due_broadcast_send_each_recipient_once() {
         )
         .await;
     let template = t["id"].as_str().unwrap().to_owned();
-    let (s, _) = h
-        .send(
-            Method::PATCH,
-            &admin,
-            &format!("/v1/templates/{template}"),
-            json!({"status": "approved"}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK);
+    approve(&h, &admin, &template).await;
     let (s, v) = h
         .post(
             &sup,

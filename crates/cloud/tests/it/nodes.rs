@@ -146,6 +146,16 @@ impl Tls {
             .ok()
             .map(|(s, _)| s)
     }
+
+    /// A stream over WSS at `node`, past its `hello`.
+    async fn streaming(&self, node: &str, token: &str) -> Stream {
+        let mut stream = self.stream(node, token).await.expect("a stream over WSS");
+        let Some(Ok(WsMsg::Text(hello))) = stream.next().await else {
+            panic!("no hello")
+        };
+        assert!(hello.contains("hello"), "{hello}");
+        stream
+    }
 }
 
 type Stream =
@@ -159,6 +169,17 @@ struct Node {
 }
 
 impl Node {
+    /// `N` nodes on the database, started one after another.
+    async fn several<const N: usize>(database_url: &str, tls: &Tls) -> [Self; N] {
+        let mut nodes = Vec::with_capacity(N);
+        for _ in 0..N {
+            nodes.push(Self::start(database_url, tls).await);
+        }
+        nodes
+            .try_into()
+            .unwrap_or_else(|_| unreachable!("N nodes were started"))
+    }
+
     async fn start(database_url: &str, tls: &Tls) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_stepup-cloud"))
             .args(["--listen", "127.0.0.1:0", "--database-url", database_url])
@@ -335,11 +356,7 @@ async fn three_nodes_one_database_every_client_gets_every_change_once_in_order()
         st.pool().close().await;
     }
 
-    let mut nodes = [
-        Node::start(&database_url, &tls).await,
-        Node::start(&database_url, &tls).await,
-        Node::start(&database_url, &tls).await,
-    ];
+    let mut nodes = Node::several::<3>(&database_url, &tls).await;
     let urls = Arc::new(Mutex::new(
         nodes.iter().map(|n| n.url.clone()).collect::<Vec<_>>(),
     ));
@@ -514,20 +531,10 @@ async fn signing_out_through_one_node_ends_the_sessions_stream_on_another() {
         st.pool().close().await;
     }
     let tls = Tls::new(dir.path());
-    let (one, two) = (
-        Node::start(&database_url, &tls).await,
-        Node::start(&database_url, &tls).await,
-    );
+    let [one, two] = Node::several::<2>(&database_url, &tls).await;
     let http = tls.http.clone();
     let token = login_at(&http, &one.url, "omar@a.test").await.access_token;
-    let mut stream = tls
-        .stream(&two.url, &token)
-        .await
-        .expect("a stream over WSS");
-    let Some(Ok(WsMsg::Text(hello))) = stream.next().await else {
-        panic!("no hello")
-    };
-    assert!(hello.contains("hello"), "{hello}");
+    let mut stream = tls.streaming(&two.url, &token).await;
 
     let r = http
         .post(format!("{}/v1/auth/logout", one.url))
@@ -562,11 +569,7 @@ async fn sign_in_throttling_and_web_chat_budgets_hold_across_nodes() {
         st.pool().close().await;
     }
     let tls = Tls::new(dir.path());
-    let nodes = [
-        Node::start(&database_url, &tls).await,
-        Node::start(&database_url, &tls).await,
-        Node::start(&database_url, &tls).await,
-    ];
+    let nodes = Node::several::<3>(&database_url, &tls).await;
     let http = tls.http.clone();
     let login = |node: usize, password: &'static str| {
         let http = http.clone();
@@ -652,21 +655,11 @@ async fn an_agent_typing_through_one_node_is_seen_by_a_colleague_streaming_from_
         }
     };
     let tls = Tls::new(dir.path());
-    let (one, two) = (
-        Node::start(&database_url, &tls).await,
-        Node::start(&database_url, &tls).await,
-    );
+    let [one, two] = Node::several::<2>(&database_url, &tls).await;
     let http = tls.http.clone();
     let omar = login_at(&http, &two.url, "omar@a.test").await.access_token;
     let sara = login_at(&http, &one.url, "sara@a.test").await.access_token;
-    let mut stream = tls
-        .stream(&two.url, &omar)
-        .await
-        .expect("a stream over WSS");
-    let Some(Ok(WsMsg::Text(hello))) = stream.next().await else {
-        panic!("no hello")
-    };
-    assert!(hello.contains("hello"), "{hello}");
+    let mut stream = tls.streaming(&two.url, &omar).await;
 
     // Sara starts typing in the conversation, through node one.
     let r = http
