@@ -20,7 +20,7 @@
 use std::{io::Write as _, sync::Arc, time::Duration};
 
 use stepup_bench::arg;
-use stepup_bench::fixture::{PHRASES, conversation, message, workspace_with_agent};
+use stepup_bench::fixture::{CHANNELS, PHRASES, conversation, message, workspace_with_agent};
 use stepup_cloud::{Config, Server, store::Placement};
 use stepup_protocol::{Channel, ChannelIdentity, Contact, EntityKind, MessageContent, Role};
 use stepup_store::{OsKeyring, Secret};
@@ -50,25 +50,10 @@ async fn main() -> anyhow::Result<()> {
     config.compaction_interval = None;
     config.snapshot_message_window = Duration::from_secs(365 * 24 * 3600);
     let server = Server::start(config).await?;
-    let ws_id = workspace_with_agent(
-        &server,
-        "Bench Supervisor",
-        EMAIL,
-        PASSWORD,
-        Role::Supervisor,
-    )
-    .await?;
+    let ws_id = supervised_workspace(&server).await?;
     server.state.set_webhook_workspace(&ws_id).await?;
 
     let now = server.state.now();
-    let channels = [
-        Channel::Whatsapp,
-        Channel::Instagram,
-        Channel::Messenger,
-        Channel::Telegram,
-        Channel::Tiktok,
-        Channel::Webchat,
-    ];
     // N small conversations, then the big one (newest, so it tops the list).
     for chunk in (0..n).collect::<Vec<_>>().chunks(1000) {
         let mut w = server.state.write(&ws_id).await?;
@@ -84,7 +69,7 @@ async fn main() -> anyhow::Result<()> {
                 phone: Some(format!("+9715{i:08}")),
                 language: None,
                 identities: vec![ChannelIdentity {
-                    channel: channels[i % channels.len()],
+                    channel: CHANNELS[i % CHANNELS.len()],
                     external_id: format!("ext{i}"),
                 }],
                 created_at: at,
@@ -106,7 +91,7 @@ async fn main() -> anyhow::Result<()> {
             w.put_conversation(&conversation(
                 &conv_id,
                 &contact.id,
-                channels[i % channels.len()],
+                CHANNELS[i % CHANNELS.len()],
                 at,
                 &preview,
             ))
@@ -199,14 +184,7 @@ async fn cloud_only() -> anyhow::Result<()> {
     let n: usize = arg("--conversations").map_or(Ok(10_000), |v| v.parse())?;
     let per: usize = arg("--per").map_or(Ok(2), |v| v.parse())?;
     let server = Server::start(Config::demo()).await?;
-    let ws_id = workspace_with_agent(
-        &server,
-        "Bench Supervisor",
-        EMAIL,
-        PASSWORD,
-        Role::Supervisor,
-    )
-    .await?;
+    let ws_id = supervised_workspace(&server).await?;
     let now = server.state.now();
     stepup_bench::fixture::seed_big(&server, &ws_id, n, per, now).await?;
     say(&format!("url {}", server.url()));
@@ -215,6 +193,18 @@ async fn cloud_only() -> anyhow::Result<()> {
     while lines.next_line().await?.is_some() {}
     server.shutdown().await;
     Ok(())
+}
+
+/// The fixture's workspace, with its supervisor (`EMAIL`, `PASSWORD`) the app signs in as.
+async fn supervised_workspace(server: &stepup_cloud::RunningServer) -> anyhow::Result<String> {
+    Ok(workspace_with_agent(
+        server,
+        "Bench Supervisor",
+        EMAIL,
+        PASSWORD,
+        Role::Supervisor,
+    )
+    .await?)
 }
 
 /// Customers writing on Web Chat, `per_second` messages a second.
