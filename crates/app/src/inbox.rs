@@ -251,10 +251,9 @@ pub struct Inbox {
     erase_paths: std::sync::OnceLock<(PathBuf, PathBuf)>,
     status: std::sync::Mutex<SyncStatus>,
     events: broadcast::Sender<InboxEvent>,
-    /// Open once the window's first screen is painted (or when nothing waits for it): engines
-    /// started before then wait for it, at most `sync_hold_max`.
-    first_screen: tokio::sync::watch::Sender<bool>,
-    sync_hold_max: std::sync::Mutex<std::time::Duration>,
+    /// While a start waits for the window's first screen to be painted: the longest engines
+    /// activated meanwhile wait for it (`None` once painted, or when nothing waits for it).
+    sync_hold: tokio::sync::watch::Sender<Option<std::time::Duration>>,
 }
 
 /// How long a start's engines wait for the first screen at the most, in the app (a page that
@@ -280,8 +279,7 @@ impl Default for Inbox {
             erase_paths: std::sync::OnceLock::new(),
             status: std::sync::Mutex::new(SyncStatus::signed_out()),
             events: broadcast::channel(1024).0,
-            first_screen: tokio::sync::watch::channel(true).0,
-            sync_hold_max: std::sync::Mutex::new(SYNC_HOLD_MAX),
+            sync_hold: tokio::sync::watch::channel(None).0,
         }
     }
 }
@@ -395,13 +393,12 @@ impl Inbox {
     /// with the window's first paint, on a two-core laptop for most of it, and what the first
     /// screen shows is the cache anyway.
     pub fn hold_sync_until_shown(&self, max: std::time::Duration) {
-        *self.sync_hold_max.lock().unwrap_or_else(|p| p.into_inner()) = max;
-        self.first_screen.send_replace(false);
+        self.sync_hold.send_replace(Some(max));
     }
 
     /// The window's first screen is painted: held engines begin to sync.
     pub fn first_screen_shown(&self) {
-        self.first_screen.send_replace(true);
+        self.sync_hold.send_replace(None);
     }
 
     /// Runs the engine for `session` in the background, forwarding its events.
@@ -530,10 +527,12 @@ impl Inbox {
             }
         });
         let runner = engine.clone();
-        let mut first_screen = self.first_screen.subscribe();
-        let hold_max = *self.sync_hold_max.lock().unwrap_or_else(|p| p.into_inner());
+        let mut hold = self.sync_hold.subscribe();
+        let hold_max = *hold.borrow_and_update();
         tokio::spawn(async move {
-            let _ = tokio::time::timeout(hold_max, first_screen.wait_for(|shown| *shown)).await;
+            if let Some(max) = hold_max {
+                let _ = tokio::time::timeout(max, hold.wait_for(Option::is_none)).await;
+            }
             runner
                 .run(async {
                     let _ = stop_rx.await;
