@@ -387,8 +387,9 @@ impl Inbox {
         Ok(())
     }
 
-    /// A start shows the cache first: the engines activated from now on begin to sync once
-    /// [`Inbox::first_screen_shown`] is called, or after `max` (the app: [`SYNC_HOLD_MAX`]).
+    /// A start shows the cache first: the engines activated from now on with something cached
+    /// begin to sync once [`Inbox::first_screen_shown`] is called, or after `max` (the app:
+    /// [`SYNC_HOLD_MAX`]); an empty cache syncs at once.
     /// Catching up (the feed's pages, the stream, writing to the cache) would otherwise compete
     /// with the window's first paint, on a two-core laptop for most of it, and what the first
     /// screen shows is the cache anyway.
@@ -529,8 +530,13 @@ impl Inbox {
         let runner = engine.clone();
         let mut hold = self.sync_hold.subscribe();
         let hold_max = *hold.borrow_and_update();
+        let store = session.store.clone();
         tokio::spawn(async move {
-            if let Some(max) = hold_max {
+            // Held only with a cache to show: a new one (a first sign-in, the demo's, made anew
+            // at every start) has nothing to paint before its first page.
+            if let Some(max) = hold_max
+                && store.sync_cursor().await.is_ok_and(|c| c.cursor != "0")
+            {
                 let _ = tokio::time::timeout(max, hold.wait_for(Option::is_none)).await;
             }
             runner
