@@ -39,18 +39,41 @@ export interface Recording {
   durationMs: number;
 }
 
-/** Float samples (-1…1) to 16-bit PCM, clipped. */
-export function toPcm16(chunks: Float32Array[]): Int16Array {
-  const n = chunks.reduce((a, c) => a + c.length, 0);
-  const out = new Int16Array(n);
-  let i = 0;
+/** One buffer of float samples (-1…1) as 16-bit PCM, clipped, and its loudness (RMS, 0…1). Each
+ * buffer is converted as it arrives, so stopping a long note leaves only copies to make. */
+export function pcm16(samples: Float32Array): { pcm: Int16Array; rms: number } {
+  const pcm = new Int16Array(samples.length);
+  let sum = 0;
+  for (let i = 0; i < samples.length; i++) {
+    const x = samples[i] as number;
+    sum += x * x;
+    const v = x < -1 ? -1 : x > 1 ? 1 : x;
+    pcm[i] = v < 0 ? Math.round(v * 0x8000) : Math.round(v * 0x7fff);
+  }
+  return { pcm, rms: samples.length ? Math.sqrt(sum / samples.length) : 0 };
+}
+
+/** Buffers of 16-bit PCM, one after another. */
+export function joinPcm(chunks: Int16Array[]): Int16Array {
+  const out = new Int16Array(chunks.reduce((a, c) => a + c.length, 0));
+  let at = 0;
   for (const c of chunks) {
-    for (const x of c) {
-      const v = Math.max(-1, Math.min(1, x));
-      out[i++] = v < 0 ? Math.round(v * 0x8000) : Math.round(v * 0x7fff);
-    }
+    out.set(c, at);
+    at += c.length;
   }
   return out;
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** The samples' bytes, little-endian (WAV's order and the backend's): the array's own memory on
+ * every machine the app runs on, a copy on a big-endian one. */
+function littleEndianBytes(pcm: Int16Array): Uint8Array<ArrayBuffer> {
+  if (LITTLE_ENDIAN && pcm.buffer instanceof ArrayBuffer) return new Uint8Array(pcm.buffer, pcm.byteOffset, pcm.byteLength);
+  const bytes = new Uint8Array(pcm.length * 2);
+  const v = new DataView(bytes.buffer);
+  pcm.forEach((s, i) => v.setInt16(i * 2, s, true));
+  return bytes;
 }
 
 /** A WAV file of mono 16-bit PCM (for the preview player). */
@@ -71,18 +94,20 @@ export function toWav(pcm: Int16Array, sampleRate: number): Uint8Array<ArrayBuff
   v.setUint16(34, 16, true);
   text(36, 'data');
   v.setUint32(40, pcm.length * 2, true);
-  pcm.forEach((s, i) => v.setInt16(44 + i * 2, s, true));
+  bytes.set(littleEndianBytes(pcm), 44);
   return bytes;
 }
 
-/** Little-endian 16-bit PCM as base64 (what `send_voice_note` takes). */
+/** Little-endian 16-bit PCM as base64 (what `send_voice_note` takes): the web view's own encoder
+ * where it has one (`Uint8Array.prototype.toBase64`), else `btoa` a piece at a time. */
 export function pcmBase64(pcm: Int16Array): string {
-  const bytes = new Uint8Array(pcm.length * 2);
-  const v = new DataView(bytes.buffer);
-  pcm.forEach((s, i) => v.setInt16(i * 2, s, true));
-  let bin = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(bin);
+  const bytes = littleEndianBytes(pcm) as Uint8Array & { toBase64?: () => string };
+  if (typeof bytes.toBase64 === 'function') return bytes.toBase64();
+  // Pieces of a multiple of 3 bytes encode without padding, so their base64 joins up.
+  const PIECE = 3 * 0x4000;
+  let out = '';
+  for (let i = 0; i < bytes.length; i += PIECE) out += btoa(String.fromCharCode(...bytes.subarray(i, i + PIECE)));
+  return out;
 }
 
 /** The longest note recorded; the recording stops by itself there. */
@@ -111,17 +136,15 @@ export async function startRecording(onLevel: (level: number) => void, onLimit: 
   const source = ctx.createMediaStreamSource(stream);
   // A ScriptProcessor works in every desktop web view without loading a worklet module.
   const proc = ctx.createScriptProcessor(4096, 1, 1);
-  const chunks: Float32Array[] = [];
+  const chunks: Int16Array[] = [];
   let samples = 0;
   let done = false;
   proc.onaudioprocess = (e) => {
     if (done) return;
-    const data = e.inputBuffer.getChannelData(0);
-    chunks.push(new Float32Array(data));
-    samples += data.length;
-    let sum = 0;
-    for (const x of data) sum += x * x;
-    onLevel(Math.min(1, Math.sqrt(sum / data.length) * 4));
+    const { pcm, rms } = pcm16(e.inputBuffer.getChannelData(0));
+    chunks.push(pcm);
+    samples += pcm.length;
+    onLevel(Math.min(1, rms * 4));
     if ((samples / ctx.sampleRate) * 1000 >= MAX_MS) onLimit();
   };
   source.connect(proc);
@@ -138,7 +161,7 @@ export async function startRecording(onLevel: (level: number) => void, onLimit: 
     elapsed: () => (samples / ctx.sampleRate) * 1000,
     stop() {
       close();
-      const pcm = toPcm16(chunks);
+      const pcm = joinPcm(chunks);
       return { pcm, sampleRate: ctx.sampleRate, durationMs: Math.round((pcm.length / ctx.sampleRate) * 1000) };
     },
     cancel: close,
