@@ -126,7 +126,7 @@ pub struct App {
 struct Inner {
     paths: AppPaths,
     settings: SettingsStore,
-    catalog: Catalog,
+    catalog: Arc<Catalog>,
     /// The OS's preferred languages, most preferred first.
     system_locales: Vec<String>,
     listeners: RwLock<Vec<SettingsListener>>,
@@ -170,7 +170,14 @@ impl App {
         let locale = current
             .locale
             .unwrap_or_else(|| Locale::negotiate(&system_locales));
-        let desktop = Arc::new(notifications::Desktop::new(&current, locale));
+        // One catalog, shared with the notifications: reading every language's files is the
+        // larger part of opening.
+        let catalog = Arc::new(Catalog::embedded());
+        let desktop = Arc::new(notifications::Desktop::new(
+            &current,
+            locale,
+            Arc::clone(&catalog),
+        ));
         let inbox = Arc::new(inbox::Inbox::default());
         inbox.set_erase_paths(
             paths.data_dir().to_path_buf(),
@@ -185,7 +192,7 @@ impl App {
             inner: Arc::new(Inner {
                 paths,
                 settings,
-                catalog: Catalog::embedded(),
+                catalog,
                 system_locales,
                 listeners: RwLock::new(Vec::new()),
                 inbox,

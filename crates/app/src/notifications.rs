@@ -181,9 +181,9 @@ fn relabel(
 }
 
 impl Desktop {
-    pub fn new(settings: &Settings, locale: Locale) -> Desktop {
+    pub fn new(settings: &Settings, locale: Locale, catalog: Arc<Catalog>) -> Desktop {
         Desktop {
-            catalog: Arc::new(Catalog::embedded()),
+            catalog,
             cfg: PolicyConfig::default(),
             services: Arc::default(),
             names: Arc::default(),
@@ -555,7 +555,7 @@ mod tests {
     #[test]
     fn tray_and_title_follow_the_language_without_isolation_marks() {
         let mut settings = Settings::default();
-        let d = Desktop::new(&settings, Locale::En);
+        let d = Desktop::new(&settings, Locale::En, Arc::new(Catalog::embedded()));
         assert_eq!(d.title(0), "Stepup");
         assert_eq!(d.title(7), "(7) Stepup");
         assert_eq!(d.tray_labels(1).tooltip, "Stepup: one unread message");
@@ -571,7 +571,11 @@ mod tests {
 
     #[test]
     fn following_a_link_navigates() {
-        let d = Desktop::new(&Settings::default(), Locale::En);
+        let d = Desktop::new(
+            &Settings::default(),
+            Locale::En,
+            Arc::new(Catalog::embedded()),
+        );
         let mut rx = d.subscribe_navigate();
         assert!(d.open_link("stepup://nope").is_err());
         d.open_link("stepup://conversation/cnv_9").unwrap();

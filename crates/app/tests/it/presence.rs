@@ -21,7 +21,11 @@ async fn screensaver(conn: &zbus::Connection, active: bool) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn locking_the_screen_is_away_and_unlocking_is_back() {
-    let desktop = Arc::new(Desktop::new(&Settings::default(), Locale::En));
+    let desktop = Arc::new(Desktop::new(
+        &Settings::default(),
+        Locale::En,
+        Arc::new(stepup_i18n::Catalog::embedded()),
+    ));
     let mut presence = desktop.subscribe_presence();
     assert_eq!(*presence.borrow_and_update(), Presence::Online);
     let watcher = presence::start(Arc::clone(&desktop), || 10)
