@@ -22,13 +22,13 @@ mod linux {
         // 80 MB more in the web process (its GL buffers and layer backing stores), and they
         // are a known source of blank windows with some GPU drivers.
         ("WEBKIT_DISABLE_COMPOSITING_MODE", "1"),
-        // JavaScriptCore runs the UI's script without its JIT compilers, in its interpreter.
-        // The UI's script is event handlers and small redraws that rarely run long enough
-        // to be compiled (opening a big conversation and scrolling the list measure the same
-        // either way); the compilers held about 9 MB of code and profiles, and they are where
-        // most of the engine's security holes have been found, in an app that shows what
-        // strangers write. Voice notes convert their samples as they are recorded, so
-        // stopping a long one does not wait for the interpreter.
+        // JavaScriptCore runs the UI's script in its interpreter, without its JIT compilers
+        // (`1` turns them back on). The UI's script is event handlers and small redraws:
+        // opening a big conversation and scrolling the list measure the same either way. The
+        // compilers held about 9 MB of code and profiles, and they are where most of the
+        // engine's security holes have been found, in an app that shows what strangers
+        // write. Voice notes convert their samples as they are recorded, so stopping a long
+        // one does not wait for the interpreter.
         ("JSC_useJIT", "0"),
         // glibc's malloc gives each thread that allocates an arena of its own, up to eight per
         // core, and a freed block returns only to its arena: WebKit's threads held about 4 MB
