@@ -84,7 +84,9 @@ async function launchTime(binary, env, screen) {
   const ms = performance.now() - t0;
   await stop(child);
   if (screen && m[1] !== screen) throw new Error(`${binary} showed ${m[1]}, not ${screen}`);
-  return { ms, marks: m[3] };
+  // The app counts from its own start: what comes before it (loading the process and its
+  // libraries) is the rest of the time since the spawn.
+  return { ms, marks: m[3], before: ms - Number(m[2]) };
 }
 
 /** A page script (for executeAsync) that scrolls `selector` by 240 px a frame for 300 frames and
@@ -175,21 +177,24 @@ try {
       const s = await launchTime(APP, env, 'inbox');
       if (r > 0) {
         times.minimal.push(m.ms);
-        times.minimalCpu.push(c.ms);
+        times.minimalCpu.push(c);
         times.stepup.push(s);
       }
     }
     const lm = median(times.minimal);
-    const lc = median(times.minimalCpu);
-    const medianRun = [...times.stepup].sort((a, b) => a.ms - b.ms)[Math.floor(times.stepup.length / 2)];
+    const medianOf = (runs) => [...runs].sort((a, b) => a.ms - b.ms)[Math.floor(runs.length / 2)];
+    const medianCpu = medianOf(times.minimalCpu);
+    const lc = medianCpu.ms;
+    const medianRun = medianOf(times.stepup);
     const ls = medianRun.ms;
     report(`launch to first screen (median of ${RUNS}): minimal ${lm.toFixed(0)} ms, Stepup (cached inbox) ${ls.toFixed(0)} ms: ${(ls / lm).toFixed(2)}× (goal ≤ 1.1×)`);
     report(`  like for like, the minimal app also without compositing: ${lc.toFixed(0)} ms: Stepup ${(ls / lc).toFixed(2)}× (goal ≤ 1.25×)`);
-    report(`  Stepup's median launch, ms after its start (page) and after the page's (the rest): ${medianRun.marks}`);
+    report(`  Stepup's median launch, ms after its start (page) and after the page's (the rest): ${medianRun.marks}; its start ${medianRun.before.toFixed(0)} ms after the spawn`);
+    report(`  the minimal app's without compositing, the same way: ${medianCpu.marks}; its start ${medianCpu.before.toFixed(0)} ms after the spawn`);
     // Every launch, in order: a median hides how often a launch is far off (WebKitGTK without
     // compositing can hold a visible window for half a second before its page's first frame).
     const each = (xs) => xs.map((x) => x.toFixed(0)).join(' ');
-    report(`  every launch (ms): minimal ${each(times.minimal)}; without compositing ${each(times.minimalCpu)}; Stepup ${each(times.stepup.map((s) => s.ms))}`);
+    report(`  every launch (ms): minimal ${each(times.minimal)}; without compositing ${each(times.minimalCpu.map((c) => c.ms))}; Stepup ${each(times.stepup.map((s) => s.ms))}`);
   }
 
   // Opening the big conversation and scrolling the list, measured in the page.
