@@ -320,6 +320,10 @@ try {
     ]);
     fixture.stdin.write(`traffic ${RATE}\n`);
     await sleep(MINUTES * 60_000);
+    // An app that is gone (it crashed, or something ended it) has no memory to measure.
+    for (const [child, what] of [[minimal, 'the minimal app'], [minimalCpu, 'the minimal app without compositing'], [stepup, 'Stepup']]) {
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${what} ended (${child.exitCode ?? child.signalCode}) before its memory was measured`);
+    }
     const pm = pssTree(minimal.pid);
     const pc = pssTree(minimalCpu.pid);
     const ps = pssTree(stepup.pid);
