@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bundledName, renameBundledFaces } from '../vite-plugins/fonts';
+import { bundledName, preloadTags, renameBundledFaces } from '../vite-plugins/fonts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { svelteFiles } from './testing/sources';
@@ -38,17 +38,46 @@ describe('fonts', () => {
     expect(renameBundledFaces(both)).toContain('600-normal.woff2) format');
   });
 
-  it('names the installed family before its bundled copy, in both languages', () => {
+  it('names the bundled copies first and the installed families after them, in both languages', () => {
     for (const selector of [':root', ':root:lang(ar)']) {
       const families = stack(selector);
       for (const family of ['Noto Sans', 'Noto Sans Arabic']) {
-        expect(families.indexOf(family)).toBeGreaterThanOrEqual(0);
-        expect(families.indexOf(bundledName(family))).toBeGreaterThan(families.indexOf(family));
+        expect(families.indexOf(bundledName(family))).toBeGreaterThanOrEqual(0);
+        expect(families.indexOf(family)).toBeGreaterThan(Math.max(families.indexOf('Noto Sans (Stepup)'), families.indexOf('Noto Sans Arabic (Stepup)')));
       }
     }
     // Arabic first in the Arabic interface, Latin first in the English one.
-    expect(stack(':root')[0]).toBe('Noto Sans');
-    expect(stack(':root:lang(ar)')[0]).toBe('Noto Sans Arabic');
+    expect(stack(':root')[0]).toBe(bundledName('Noto Sans'));
+    expect(stack(':root:lang(ar)')[0]).toBe(bundledName('Noto Sans Arabic'));
+  });
+
+  it('preloads the faces the first screen draws with, Latin and Arabic in both weights, and no other file', () => {
+    const files = [
+      'assets/index-abc.js',
+      'assets/noto-sans-latin-400-normal-BTkUljjl.woff2',
+      'assets/noto-sans-latin-600-normal-Dkgu5AE5.woff2',
+      'assets/noto-sans-latin-ext-400-normal-CVf-LbaS.woff2',
+      'assets/noto-sans-cyrillic-400-normal-x1.woff2',
+      'assets/noto-sans-arabic-arabic-400-normal-AAMxebZb.woff2',
+      'assets/noto-sans-arabic-arabic-600-normal-JPxwL-XU.woff2',
+      'assets/noto-sans-arabic-arabic-700-normal-zz.woff2',
+    ];
+    const tags = preloadTags(files);
+    expect(tags.map((t) => t.attrs.href)).toEqual([
+      '/assets/noto-sans-arabic-arabic-400-normal-AAMxebZb.woff2',
+      '/assets/noto-sans-arabic-arabic-600-normal-JPxwL-XU.woff2',
+      '/assets/noto-sans-latin-400-normal-BTkUljjl.woff2',
+      '/assets/noto-sans-latin-600-normal-Dkgu5AE5.woff2',
+    ]);
+    // A font preload without crossorigin is not used by the font's own (CORS) request.
+    for (const t of tags) expect(t.attrs).toMatchObject({ rel: 'preload', as: 'font', type: 'font/woff2', crossorigin: true });
+  });
+
+  it('waits for the same faces it preloads before laying out the first screen', () => {
+    const main = readFileSync(join(import.meta.dirname, 'main.ts'), 'utf8');
+    for (const family of ['Noto Sans', 'Noto Sans Arabic']) {
+      for (const weight of ['400', '600']) expect(main).toContain(`"${weight} 14px '${bundledName(family)}'"`);
+    }
   });
 
   it('uses the two weights it bundles, 400 and 600, and no other', () => {
