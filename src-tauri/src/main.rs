@@ -69,8 +69,8 @@ mod linux {
 
     /// glibc returns freed memory to the system only from the top of its heap: what a start,
     /// a sync or an export freed in the middle stays with the process. `malloc_trim` gives
-    /// those pages back; it takes well under a millisecond on this app's heap, once a minute,
-    /// on a thread that otherwise sleeps.
+    /// those pages back, once a minute, on a thread that otherwise sleeps (measured after two
+    /// minutes of traffic: the app held about 5 MB less).
     #[cfg(target_env = "gnu")]
     fn trim_from_time_to_time() {
         let spawned = std::thread::Builder::new()
