@@ -1,3 +1,4 @@
+import './lib/launch-start';
 import { mount } from 'svelte';
 import '@fontsource/noto-sans/400.css';
 import '@fontsource/noto-sans/600.css';
@@ -65,3 +66,4 @@ app
 // its first layout needs anyway, in the language the boot script handed over.
 warmUp(i18n.locale);
 warmUpTimes(i18n.locale);
+performance.mark('stepup:warm');

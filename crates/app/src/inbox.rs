@@ -256,6 +256,21 @@ pub struct Inbox {
     sync_hold: tokio::sync::watch::Sender<Option<std::time::Duration>>,
 }
 
+/// The window's first screen, for work of a start that would otherwise compete with its first
+/// paint: [`FirstPaint::wait`] returns once it is painted, at once when nothing holds for
+/// it, or after the hold's longest wait.
+#[derive(Clone, Debug)]
+pub struct FirstPaint(tokio::sync::watch::Receiver<Option<std::time::Duration>>);
+
+impl FirstPaint {
+    pub async fn wait(mut self) {
+        let max = *self.0.borrow_and_update();
+        if let Some(max) = max {
+            let _ = tokio::time::timeout(max, self.0.wait_for(Option::is_none)).await;
+        }
+    }
+}
+
 /// How long a start's engines wait for the first screen at the most, in the app (a page that
 /// never says it painted must not keep the inbox from syncing).
 pub const SYNC_HOLD_MAX: std::time::Duration = std::time::Duration::from_secs(2);
@@ -400,6 +415,12 @@ impl Inbox {
     /// The window's first screen is painted: held engines begin to sync.
     pub fn first_screen_shown(&self) {
         self.sync_hold.send_replace(None);
+    }
+
+    /// What work of a start that the first screen does not need (telling the cloud the agent's
+    /// availability, checking for an update) waits for, as the held engines do.
+    pub fn first_paint(&self) -> FirstPaint {
+        FirstPaint(self.sync_hold.subscribe())
     }
 
     /// Runs the engine for `session` in the background, forwarding its events.

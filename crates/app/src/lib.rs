@@ -184,6 +184,7 @@ impl App {
             paths.export_dir().to_path_buf(),
         );
         inbox.set_history_days(current.history_days);
+        desktop.set_first_paint(inbox.first_paint());
         let follower = Arc::clone(&desktop);
         inbox.on_activate(Box::new(move |engine, session| {
             follower.follow(engine, session);

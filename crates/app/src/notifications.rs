@@ -145,6 +145,8 @@ pub struct Desktop {
     names: Arc<Mutex<HashMap<String, String>>>,
     navigate: broadcast::Sender<NavigateTo>,
     presence: tokio::sync::watch::Sender<Presence>,
+    /// A start tells the cloud the agent's availability once its first screen is painted.
+    first_paint: std::sync::OnceLock<crate::inbox::FirstPaint>,
 }
 
 struct State {
@@ -201,7 +203,13 @@ impl Desktop {
                 settings.desktop.availability,
                 false,
             )),
+            first_paint: std::sync::OnceLock::new(),
         }
+    }
+
+    /// What availability told at a start waits for (see [`crate::inbox::Inbox::first_paint`]).
+    pub fn set_first_paint(&self, first_paint: crate::inbox::FirstPaint) {
+        let _ = self.first_paint.set(first_paint);
     }
 
     /// The account's notifications, made on first use.
@@ -433,7 +441,11 @@ impl Desktop {
         let Ok(rt) = tokio::runtime::Handle::try_current() else {
             return;
         };
+        let first_paint = self.first_paint.get().cloned();
         rt.spawn(async move {
+            if let Some(first_paint) = first_paint {
+                first_paint.wait().await;
+            }
             for client in clients {
                 if let Err(e) = client.set_presence(presence).await {
                     tracing::warn!(error = %e, "cannot update the availability");

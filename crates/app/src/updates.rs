@@ -401,11 +401,14 @@ impl App {
         });
     }
 
-    /// Checks once the start-up is done, then every [`CHECK_INTERVAL`] by the wall clock (a
-    /// laptop asleep overnight checks when it wakes), an hour after a check that failed, for as
-    /// long as the app runs. A copy that cannot update itself never asks.
+    /// Checks once the start-up is done and the first screen painted (its token refresh, its
+    /// request and the keyring's write would otherwise compete with the page's first paint),
+    /// then every [`CHECK_INTERVAL`] by the wall clock (a laptop asleep overnight checks when
+    /// it wakes), an hour after a check that failed, for as long as the app runs. A copy that
+    /// cannot update itself never asks.
     pub async fn run_update_checks(self) {
         self.started().await;
+        self.inner.inbox.first_paint().wait().await;
         let mut last: Option<(i64, bool)> = None;
         loop {
             if self.inner.updates.unavailable().is_some() {

@@ -317,6 +317,17 @@ async fn a_start_syncs_once_its_first_screen_is_painted() {
     .unwrap();
 
     let app = app_with(dir.path(), secrets.clone());
+    // Any request to the cloud begins by trading the refresh token for a new one.
+    let account = app.accounts().await.unwrap().remove(0).id;
+    let refresh = || {
+        secrets
+            .get(&format!("{account}/refresh-token"))
+            .unwrap()
+            .expect("the refresh token is kept")
+            .expose()
+            .to_owned()
+    };
+    let before_start = refresh();
     let mut events = app.inbox().subscribe();
     // Held longer than the app holds (2 s), so that a slow machine's start cannot outlast the
     // hold while the test watches.
@@ -339,6 +350,13 @@ async fn a_start_syncs_once_its_first_screen_is_painted() {
     .await;
     assert!(online.is_err(), "no sync before the first screen");
     assert_eq!(total().await, cached);
+    // Nor anything else of the start that the first screen does not need (telling the cloud
+    // the agent is online): nothing has asked the cloud anything yet.
+    assert_eq!(
+        refresh(),
+        before_start,
+        "no request before the first screen"
+    );
 
     app.ui_ready("inbox".into()).await.unwrap();
     wait_state(&mut events, &app, SyncPhase::Online).await;
