@@ -263,6 +263,11 @@ pub struct Inbox {
 pub struct FirstPaint(tokio::sync::watch::Receiver<Option<std::time::Duration>>);
 
 impl FirstPaint {
+    /// Whether a start holds for its first screen now.
+    pub fn holds(&self) -> bool {
+        self.0.borrow().is_some()
+    }
+
     pub async fn wait(mut self) {
         let max = *self.0.borrow_and_update();
         if let Some(max) = max {
@@ -549,16 +554,14 @@ impl Inbox {
             }
         });
         let runner = engine.clone();
-        let mut hold = self.sync_hold.subscribe();
-        let hold_max = *hold.borrow_and_update();
+        let first_paint = self.first_paint();
+        let held = first_paint.holds();
         let store = session.store.clone();
         tokio::spawn(async move {
             // Held only with a cache to show: a new one (a first sign-in, the demo's, made anew
             // at every start) has nothing to paint before its first page.
-            if let Some(max) = hold_max
-                && store.sync_cursor().await.is_ok_and(|c| c.cursor != "0")
-            {
-                let _ = tokio::time::timeout(max, hold.wait_for(Option::is_none)).await;
+            if held && store.sync_cursor().await.is_ok_and(|c| c.cursor != "0") {
+                first_paint.wait().await;
             }
             runner
                 .run(async {
