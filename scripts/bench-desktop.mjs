@@ -82,11 +82,13 @@ async function launchTime(binary, env, screen) {
   const child = launch(binary, env);
   const m = await lineMatching(child, /^ready (\S+) (\d+) ?(.*)$/, binary);
   const ms = performance.now() - t0;
+  // What each process spent on the CPU up to the first screen, read before the app is stopped.
+  const cpu = cpuTree(child.pid);
   await stop(child);
   if (screen && m[1] !== screen) throw new Error(`${binary} showed ${m[1]}, not ${screen}`);
   // The app counts from its own start: what comes before it (loading the process and its
   // libraries) is the rest of the time since the spawn.
-  return { ms, marks: m[3], before: ms - Number(m[2]) };
+  return { ms, marks: m[3], before: ms - Number(m[2]), cpu };
 }
 
 /** A page script (for executeAsync) that scrolls `selector` by 240 px a frame for 300 frames and
@@ -119,8 +121,8 @@ const report = (line) => process.stdout.write(`${line}\n`);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length - 1) * p))];
 
-/** PSS in KiB of a process and all its descendants. */
-function pssTree(pid) {
+/** A process and all its descendants, the process first. */
+function processTree(pid) {
   const children = new Map();
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
@@ -133,11 +135,21 @@ function pssTree(pid) {
       // The process ended meanwhile.
     }
   }
-  let total = 0;
-  const names = [];
+  const tree = [];
   const stack = [pid];
   while (stack.length) {
     const p = stack.pop();
+    tree.push(p);
+    stack.push(...(children.get(p) ?? []));
+  }
+  return tree;
+}
+
+/** PSS in KiB of a process and all its descendants. */
+function pssTree(pid) {
+  let total = 0;
+  const names = [];
+  for (const p of processTree(pid)) {
     try {
       const rollup = readFileSync(`/proc/${p}/smaps_rollup`, 'utf8');
       const kib = Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
@@ -146,9 +158,39 @@ function pssTree(pid) {
     } catch {
       // Gone.
     }
-    stack.push(...(children.get(p) ?? []));
   }
   return { kib: total, processes: names };
+}
+
+/** The CPU time (ms) each process of an app has used so far: the app's own (`app`), its web
+ * process (`web`) and its network process (`network`), each in all its threads and, after a
+ * slash, in its main thread alone (where the page's script, style, layout and paint run). */
+function cpuTree(pid) {
+  const onCpu = (file) => Number(readFileSync(file, 'utf8').split(' ')[0]) / 1e6;
+  const cpu = {};
+  for (const p of processTree(pid)) {
+    try {
+      const comm = readFileSync(`/proc/${p}/comm`, 'utf8').trim();
+      const role = p === pid ? 'app' : comm.startsWith('WebKitWebProc') ? 'web' : comm.startsWith('WebKitNetwork') ? 'network' : null;
+      if (!role) continue;
+      let all = 0;
+      for (const t of readdirSync(`/proc/${p}/task`)) all += onCpu(`/proc/${p}/task/${t}/schedstat`);
+      cpu[role] = { all, main: onCpu(`/proc/${p}/schedstat`) };
+    } catch {
+      // Gone.
+    }
+  }
+  return cpu;
+}
+
+/** The median CPU time of each process over `runs`, as one line. */
+function cpuLine(runs) {
+  return ['app', 'web', 'network']
+    .map((role) => {
+      const of = (k) => median(runs.map((r) => r.cpu[role]?.[k] ?? 0)).toFixed(0);
+      return `${role} ${of('all')}/${of('main')}`;
+    })
+    .join(', ');
 }
 
 const home = mkdtempSync(join(tmpdir(), 'stepup-bench-desktop-'));
@@ -191,6 +233,9 @@ try {
     report(`  like for like, the minimal app also without compositing: ${lc.toFixed(0)} ms: Stepup ${(ls / lc).toFixed(2)}× (goal ≤ 1.25×)`);
     report(`  Stepup's median launch, ms after its start (page) and after the page's (the rest): ${medianRun.marks}; its start ${medianRun.before.toFixed(0)} ms after the spawn`);
     report(`  the minimal app's without compositing, the same way: ${medianCpu.marks}; its start ${medianCpu.before.toFixed(0)} ms after the spawn`);
+    // Where the difference goes, by process: Stepup's web process runs its page's script (in
+    // JavaScriptCore's interpreter), style, layout and paint on its main thread.
+    report(`  CPU used up to the first screen (median ms, all threads/main thread): Stepup ${cpuLine(times.stepup)}; the minimal app without compositing ${cpuLine(times.minimalCpu)}`);
     // Every launch, in order: a median hides how often a launch is far off (WebKitGTK without
     // compositing can hold a visible window for half a second before its page's first frame).
     const each = (xs) => xs.map((x) => x.toFixed(0)).join(' ');
