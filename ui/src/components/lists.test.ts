@@ -1,7 +1,7 @@
 // The two long lists as components: the conversation list draws only the rows in view
 // (a blank placeholder for one not loaded yet), the timeline only the latest messages
 // until the agent scrolls up.
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cleanup, fireEvent, render, screen } from '@testing-library/svelte';
 import { tick } from 'svelte';
 import type { InboxRow, MessageView } from '../lib/bindings';
@@ -54,6 +54,10 @@ const message = (i: number): MessageView =>
   }) as unknown as MessageView;
 
 describe('conversation list', () => {
+  // A list 594 px high (jsdom lays nothing out): nine rows in view.
+  beforeAll(() => Object.defineProperty(HTMLDivElement.prototype, 'clientHeight', { configurable: true, get: () => 594 }));
+  afterAll(() => delete (HTMLDivElement.prototype as { clientHeight?: number }).clientHeight);
+
   it('draws the rows in view out of the whole list, and placeholders for rows not loaded', async () => {
     const onrange = vi.fn();
     render(ConversationList, {
@@ -78,6 +82,27 @@ describe('conversation list', () => {
     expect(last).toBeGreaterThan(3);
     expect(last).toBeLessThan(100);
     expect(screen.getAllByTestId('row-placeholder')).toHaveLength(last - 3);
+  });
+
+  it('draws the rows in view first, and the margin below them once those are painted', async () => {
+    const onrange = vi.fn();
+    render(ConversationList, {
+      rows: Array.from({ length: 40 }, (_, i) => row(i)),
+      offset: 0,
+      total: 40,
+      selected: null,
+      reveal: null,
+      onopen: () => {},
+      onrange,
+      empty: 'none',
+    });
+    await tick();
+    const inView = screen.getAllByTestId('conversation-row').length;
+    expect(inView).toBe(9);
+    expect(onrange.mock.lastCall).toEqual([0, inView]);
+    // Painted (two frames on), the list adds its margin of rows beyond the view.
+    await vi.waitFor(() => expect(screen.getAllByTestId('conversation-row')).toHaveLength(inView + 8));
+    expect(onrange.mock.lastCall).toEqual([0, inView + 8]);
   });
 
   it('says so when the list is empty', async () => {
